@@ -1,0 +1,6 @@
+//! placeholder
+#![forbid(unsafe_code)]
+pub mod claims;
+pub mod error;
+pub mod ip;
+pub mod revocation;
