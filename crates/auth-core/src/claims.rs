@@ -192,13 +192,318 @@ impl Claims {
         self.exp.is_none()
     }
 
-    /// The claims as a JSON object in the wire shape of SPEC §2.
+    /// The claims as a JSON object in the wire shape of SPEC §2 (what a token carries).
     pub fn to_json_value(&self) -> serde_json::Value {
-        use serde_json::{json, Map, Value};
-        let mut m = Map::new();
-        m.insert("type".into(), json!(self.subject.kind().as_str()));
-        m.insert("id".into(), json!(self.subject.id()));
-        m.insert("name".into(), json!(self.subject.name()));
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The claims as compact JSON text in the wire shape of SPEC §2.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Strict decoding (SPEC §2, §3)
+// ---------------------------------------------------------------------------
+
+use std::borrow::Cow;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{parse_strict, Loose, SeenKeys, Str};
+
+const CLAIM_NAMES: [&str; 13] = [
+    "type",
+    "id",
+    "name",
+    "admin",
+    "sms_from",
+    "user_group_id",
+    "iat",
+    "exp",
+    "nbf",
+    "jti",
+    "token_name",
+    "allowed_ips",
+    "parent",
+];
+
+#[derive(Default)]
+struct RawClaims<'de> {
+    fields: [Option<Loose<'de>>; 13],
+    parent: Option<std::result::Result<Principal, &'static str>>,
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = RawClaims<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object of claims")
+    }
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut raw = RawClaims::default();
+        let mut seen = SeenKeys::default();
+        while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
+            match CLAIM_NAMES.iter().position(|n| *n == key) {
+                Some(12) => {
+                    seen.insert_known(12).map_err(de::Error::custom)?;
+                    raw.parent = Some(map.next_value_seed(ParentSeed)?);
+                }
+                Some(i) => {
+                    seen.insert_known(i as u32).map_err(de::Error::custom)?;
+                    raw.fields[i] = Some(map.next_value::<Loose<'de>>()?);
+                }
+                None => {
+                    seen.insert_other(key).map_err(de::Error::custom)?;
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(raw)
+    }
+}
+
+struct ParentSeed;
+
+impl<'de> de::DeserializeSeed<'de> for ParentSeed {
+    type Value = std::result::Result<Principal, &'static str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ParentSeed {
+    type Value = std::result::Result<Principal, &'static str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a parent object")
+    }
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut seen = SeenKeys::default();
+        let (mut kind, mut id) = (None, None);
+        while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
+            match &*key {
+                "type" => {
+                    seen.insert_known(0).map_err(de::Error::custom)?;
+                    kind = Some(map.next_value::<Loose<'de>>()?);
+                }
+                "id" => {
+                    seen.insert_known(1).map_err(de::Error::custom)?;
+                    id = Some(map.next_value::<Loose<'de>>()?);
+                }
+                _ => {
+                    seen.insert_other(key).map_err(de::Error::custom)?;
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let kind = match kind {
+            Some(Loose::Str(s)) => match PrincipalType::from_claim(&s) {
+                Some(k) => k,
+                None => return Ok(Err("parent.type must be \"user\" or \"reseller\"")),
+            },
+            _ => return Ok(Err("parent.type must be \"user\" or \"reseller\"")),
+        };
+        match id {
+            Some(Loose::UInt(id)) => Ok(Ok(Principal { kind, id })),
+            _ => Ok(Err("parent.id must be a non-negative integer")),
+        }
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(Err("parent must be an object"))
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+        Ok(Err("parent must be an object"))
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+        Ok(Err("parent must be an object"))
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+        Ok(Err("parent must be an object"))
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+        Ok(Err("parent must be an object"))
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+        Ok(Err("parent must be an object"))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Err("parent must be an object"))
+    }
+}
+
+fn invalid(msg: impl Into<Cow<'static, str>>) -> Error {
+    Error::with_message(ErrorCode::InvalidClaims, msg)
+}
+
+fn wrong(name: &str, want: &str, got: &Loose<'_>) -> Error {
+    invalid(format!("claim `{name}` must be {want}, not {}", got.kind()))
+}
+
+fn missing(name: &str) -> Error {
+    invalid(format!("claim `{name}` is required"))
+}
+
+impl<'de> RawClaims<'de> {
+    fn take(&mut self, i: usize) -> Option<Loose<'de>> {
+        self.fields[i].take()
+    }
+
+    fn req_u64(&mut self, i: usize) -> Result<u64> {
+        match self.take(i) {
+            Some(Loose::UInt(v)) => Ok(v),
+            Some(other) => Err(wrong(CLAIM_NAMES[i], "a non-negative integer", &other)),
+            None => Err(missing(CLAIM_NAMES[i])),
+        }
+    }
+
+    fn opt_u64(&mut self, i: usize, null_ok: bool) -> Result<Option<u64>> {
+        match self.take(i) {
+            None => Ok(None),
+            Some(Loose::Null) if null_ok => Ok(None),
+            Some(Loose::UInt(v)) => Ok(Some(v)),
+            Some(other) => Err(wrong(CLAIM_NAMES[i], "a non-negative integer", &other)),
+        }
+    }
+
+    fn req_string(&mut self, i: usize) -> Result<String> {
+        match self.take(i) {
+            Some(Loose::Str(s)) => Ok(s.into_owned()),
+            Some(other) => Err(wrong(CLAIM_NAMES[i], "a string", &other)),
+            None => Err(missing(CLAIM_NAMES[i])),
+        }
+    }
+
+    fn opt_string(&mut self, i: usize, null_ok: bool) -> Result<Option<String>> {
+        match self.take(i) {
+            None => Ok(None),
+            Some(Loose::Null) if null_ok => Ok(None),
+            Some(Loose::Str(s)) => Ok(Some(s.into_owned())),
+            Some(other) => Err(wrong(CLAIM_NAMES[i], "a string", &other)),
+        }
+    }
+}
+
+/// Decodes and validates a claims payload (the JSON text of the second JWS segment).
+///
+/// `malformed_token`: not UTF-8, not JSON, not an object, duplicate keys.
+/// `invalid_claims`: a required claim missing, a claim of the wrong type, an unknown
+/// `type`, a `jti` or `token_name` out of its length range, a bad `allowed_ips` entry.
+pub fn decode_claims(payload: &[u8]) -> Result<Claims> {
+    if std::str::from_utf8(payload).is_err() {
+        return Err(Error::with_message(
+            ErrorCode::MalformedToken,
+            "claims are not UTF-8",
+        ));
+    }
+    let mut raw = parse_strict(payload, |de| de.deserialize_map(RawVisitor)).map_err(|e| {
+        Error::with_message(
+            ErrorCode::MalformedToken,
+            format!(
+                "claims are not a strict JSON object: {}",
+                json_error_kind(&e)
+            ),
+        )
+    })?;
+    let kind = match raw.take(0) {
+        Some(Loose::Str(s)) => PrincipalType::from_claim(&s)
+            .ok_or_else(|| invalid("claim `type` must be \"user\" or \"reseller\""))?,
+        Some(other) => return Err(wrong("type", "a string", &other)),
+        None => return Err(missing("type")),
+    };
+    let id = raw.req_u64(1)?;
+    let name = raw.req_string(2)?;
+    let subject = match kind {
+        PrincipalType::User => {
+            let admin = match raw.take(3) {
+                Some(Loose::Bool(b)) => b,
+                Some(other) => return Err(wrong("admin", "a boolean", &other)),
+                None => return Err(missing("admin")),
+            };
+            Subject::User {
+                id,
+                name,
+                admin,
+                sms_from: raw.opt_string(4, true)?,
+                user_group_id: raw.opt_u64(5, true)?,
+            }
+        }
+        PrincipalType::Reseller => Subject::Reseller { id, name },
+    };
+    let iat = raw.req_u64(6)?;
+    let exp = raw.opt_u64(7, false)?;
+    let nbf = raw.opt_u64(8, false)?;
+    let jti = raw.req_string(9)?;
+    if !valid_jti(&jti) {
+        return Err(invalid("claim `jti` must be 1-128 characters"));
+    }
+    let token_name = raw.opt_string(10, false)?;
+    if matches!(&token_name, Some(n) if !valid_token_name(n)) {
+        return Err(invalid("claim `token_name` must be 1-255 characters"));
+    }
+    let allowed_ips = match raw.take(11) {
+        None => None,
+        Some(Loose::StrArray(items)) => {
+            let mut rules = Vec::with_capacity(items.len());
+            for (i, text) in items.iter().enumerate() {
+                let rule = IpRule::parse(text).map_err(|e| {
+                    invalid(format!(
+                        "claim `allowed_ips[{i}]` is not a valid rule: {}",
+                        e.message()
+                    ))
+                })?;
+                rules.push(rule);
+            }
+            Some(rules)
+        }
+        Some(other) => return Err(wrong("allowed_ips", "an array of IP/CIDR strings", &other)),
+    };
+    let parent = match raw.parent.take() {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(msg)) => return Err(invalid(msg)),
+    };
+    Ok(Claims {
+        subject,
+        iat,
+        exp,
+        nbf,
+        jti,
+        token_name,
+        allowed_ips,
+        parent,
+    })
+}
+
+/// A description of a serde_json error that never quotes the input.
+pub(crate) fn json_error_kind(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    if msg.contains(crate::json::DUPLICATE_KEY) {
+        "duplicate key".to_owned()
+    } else {
+        format!("{:?} error at column {}", e.classify(), e.column())
+    }
+}
+
+impl serde::Serialize for Claims {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("type", self.subject.kind().as_str())?;
+        m.serialize_entry("id", &self.subject.id())?;
+        m.serialize_entry("name", self.subject.name())?;
         if let Subject::User {
             admin,
             sms_from,
@@ -206,33 +511,47 @@ impl Claims {
             ..
         } = &self.subject
         {
-            m.insert("admin".into(), json!(admin));
-            m.insert("sms_from".into(), json!(sms_from));
-            m.insert("user_group_id".into(), json!(user_group_id));
+            m.serialize_entry("admin", admin)?;
+            m.serialize_entry("sms_from", sms_from)?;
+            m.serialize_entry("user_group_id", user_group_id)?;
         }
-        m.insert("iat".into(), json!(self.iat));
+        m.serialize_entry("iat", &self.iat)?;
         if let Some(exp) = self.exp {
-            m.insert("exp".into(), json!(exp));
+            m.serialize_entry("exp", &exp)?;
         }
         if let Some(nbf) = self.nbf {
-            m.insert("nbf".into(), json!(nbf));
+            m.serialize_entry("nbf", &nbf)?;
         }
-        m.insert("jti".into(), json!(self.jti));
+        m.serialize_entry("jti", &self.jti)?;
         if let Some(name) = &self.token_name {
-            m.insert("token_name".into(), json!(name));
+            m.serialize_entry("token_name", name)?;
         }
         if let Some(ips) = &self.allowed_ips {
-            m.insert(
-                "allowed_ips".into(),
-                Value::Array(ips.iter().map(|r| Value::String(r.to_string())).collect()),
-            );
+            m.serialize_entry("allowed_ips", &DisplaySeq(ips))?;
         }
         if let Some(p) = &self.parent {
-            m.insert(
-                "parent".into(),
-                json!({"type": p.kind.as_str(), "id": p.id}),
-            );
+            m.serialize_entry("parent", &ParentOut(p))?;
         }
-        Value::Object(m)
+        m.end()
+    }
+}
+
+struct DisplaySeq<'a>(&'a [IpRule]);
+
+impl serde::Serialize for DisplaySeq<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|r| r.to_string()))
+    }
+}
+
+struct ParentOut<'a>(&'a Principal);
+
+impl serde::Serialize for ParentOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("type", self.0.kind.as_str())?;
+        m.serialize_entry("id", &self.0.id)?;
+        m.end()
     }
 }

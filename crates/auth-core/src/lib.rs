@@ -1,6 +1,66 @@
-//! placeholder
+//! # auth-core
+//!
+//! Embeddable authentication tokens for API services: strict HS256/384/512 JWTs for
+//! users and resellers, with TTL rules, key rotation, IP/CIDR/regex restrictions,
+//! revocation, and the request/response shapes of the login and token APIs.
+//!
+//! The same core serves Rust, C (`auth-ffi`) and Python (`auth-py`); every rule lives
+//! here once and the bindings only translate.
+//!
+//! ```
+//! use auth_core::{Algorithm, Issuer, Key, KeyRing, MintRequest, Subject, Verifier, VerifyRequest};
+//!
+//! let ring = KeyRing::single(Key::new("2026-11", Algorithm::HS256, b"a secret of at least 32 bytes...").unwrap());
+//! let issuer = Issuer::new(ring.clone());
+//! let verifier = Verifier::new(ring);
+//!
+//! let mut req = MintRequest::new(Subject::user(123, "alice", false));
+//! req.now = Some(1_700_000_000);
+//! let minted = issuer.mint(&req).unwrap();
+//!
+//! let claims = verifier.verify_with(&minted.token, &VerifyRequest::at(1_700_000_060)).unwrap();
+//! assert_eq!(claims.subject.id(), 123);
+//! ```
+//!
+//! ## Modules
+//! - [`claims`]: the claim shapes and their strict decoding;
+//! - [`keys`]: keys pinned to one algorithm, the key ring;
+//! - [`ttl`]: lifetimes and the TTL policy;
+//! - [`issue`]: minting; [`verify`]: verification (the check order is documented there);
+//! - [`ip`]: IP/CIDR rules, large allow-lists, regex rules;
+//! - [`revocation`]: the store interface and the in-memory store;
+//! - [`wire`]: the login and token APIs' request and response shapes (JSON and XML);
+//! - [`error`]: the one error type and its stable codes.
+//!
+//! ## Dependencies
+//! Tokens are read and written by this crate's own strict JWS code on `hmac` + `sha2`
+//! (keyed HMAC state precomputed per key, one pass over the JSON). `jsonwebtoken` is not
+//! a runtime dependency: its `rust_crypto` backend would ship RSA, P-256/384 and Ed25519
+//! code that an HMAC-only library never calls, and its process-wide crypto-provider
+//! default can collide with a host that uses jsonwebtoken itself. It is used, with
+//! exactly the `rust_crypto` backend, as the independent reference in the interop and
+//! differential tests and as the baseline in the benchmarks, always through an
+//! explicitly chosen verifier so that no feature combination can make it panic.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 pub mod claims;
 pub mod error;
 pub mod ip;
+pub mod issue;
+mod json;
+mod jws;
+pub mod keys;
 pub mod revocation;
+pub mod ttl;
+pub mod verify;
+
+pub use claims::{decode_claims, Claims, Principal, PrincipalType, Subject};
+pub use error::{Error, ErrorCode, Result};
+pub use ip::{normalize_addr, parse_client_ip, IpRule};
+pub use issue::{generate_token_id, Issuer, MintRequest, Minted, RandomSource, SystemRandom};
+pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};
+pub use keys::{Algorithm, Key, KeyRing};
+pub use revocation::{RevocationQuery, RevocationStore};
+pub use ttl::{Lifetime, TtlPolicy};
+pub use verify::{Verifier, VerifyOptions, VerifyRequest};

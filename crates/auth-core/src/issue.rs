@@ -1,0 +1,233 @@
+//! Minting (SPEC §2, §4): dynamic, static or TTL tokens signed by the ring's active key.
+
+use base64::Engine as _;
+
+use crate::claims::{valid_jti, valid_token_name, Claims, Principal, Subject};
+use crate::error::{Error, ErrorCode, Result};
+use crate::ip::IpRule;
+use crate::jws::B64;
+use crate::keys::KeyRing;
+use crate::ttl::{Lifetime, TtlPolicy, MAX_TIME};
+use crate::verify::system_now;
+
+/// A source of random bytes for token ids.
+pub trait RandomSource: Send + Sync {
+    /// Fills `buf` with unpredictable bytes; fails closed (no token is minted) on error.
+    fn fill(&self, buf: &mut [u8]) -> Result<()>;
+}
+
+/// The operating system's CSPRNG (the default [`RandomSource`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemRandom;
+
+impl RandomSource for SystemRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<()> {
+        getrandom::getrandom(buf).map_err(|_| {
+            Error::with_message(
+                ErrorCode::InvalidRequest,
+                "no randomness available for a token id",
+            )
+        })
+    }
+}
+
+/// Bytes of randomness in a generated token id (128 bits).
+pub const TOKEN_ID_BYTES: usize = 16;
+
+/// Generates a token id: 128 random bits as 22 base64url characters.
+pub fn generate_token_id(rng: &dyn RandomSource) -> Result<String> {
+    let mut b = [0u8; TOKEN_ID_BYTES];
+    rng.fill(&mut b)?;
+    Ok(B64.encode(b))
+}
+
+/// What to mint. Start from [`MintRequest::new`] and set the fields you need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MintRequest {
+    /// Who the token speaks for.
+    pub subject: Subject,
+    /// Dynamic (default), static or an explicit TTL.
+    pub lifetime: Lifetime,
+    /// `token_name` (1–255 characters).
+    pub token_name: Option<String>,
+    /// `allowed_ips`; empty means no restriction and no claim.
+    pub allowed_ips: Vec<IpRule>,
+    /// `parent`: who minted the token for a sub-account.
+    pub parent: Option<Principal>,
+    /// The token id; generated (128 random bits) when `None`.
+    pub token_id: Option<String>,
+    /// `nbf`, UNIX seconds.
+    pub not_before: Option<u64>,
+    /// The issue time (`iat`), UNIX seconds; `None` reads the system clock.
+    pub now: Option<u64>,
+}
+
+impl MintRequest {
+    /// A dynamic token for `subject`, with nothing else set.
+    pub fn new(subject: Subject) -> Self {
+        MintRequest {
+            subject,
+            lifetime: Lifetime::Dynamic,
+            token_name: None,
+            allowed_ips: Vec::new(),
+            parent: None,
+            token_id: None,
+            not_before: None,
+            now: None,
+        }
+    }
+}
+
+/// A freshly minted token and the claims it carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Minted {
+    /// The compact JWS.
+    pub token: String,
+    /// The claims signed into it.
+    pub claims: Claims,
+}
+
+impl Minted {
+    /// The token id (`jti`, the API's `token_id`).
+    pub fn token_id(&self) -> &str {
+        &self.claims.jti
+    }
+
+    /// The expiry (`exp`), `None` for a static token.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.claims.exp
+    }
+}
+
+/// Mints tokens with the active key of a ring under a [`TtlPolicy`]. `Send + Sync`.
+///
+/// ```
+/// use auth_core::{Algorithm, Issuer, IpRule, Key, KeyRing, Lifetime, MintRequest, Subject};
+/// let issuer = Issuer::new(KeyRing::single(Key::new("k1", Algorithm::HS256, &[42u8; 32]).unwrap()));
+/// let mut req = MintRequest::new(Subject::reseller(1, "reseller_name"));
+/// req.lifetime = Lifetime::Ttl(2_678_400);
+/// req.token_name = Some("Best token ever".into());
+/// req.allowed_ips = vec![IpRule::parse("192.168.2.0/24").unwrap()];
+/// req.now = Some(1_700_000_000);
+/// let minted = issuer.mint(&req).unwrap();
+/// assert_eq!(minted.expires_at(), Some(1_700_000_000 + 2_678_400));
+/// assert_eq!(minted.token_id().len(), 22);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Issuer {
+    keys: KeyRing,
+    policy: TtlPolicy,
+}
+
+impl Issuer {
+    /// An issuer with the default policy (24 h dynamic tokens, TTLs up to 10 years,
+    /// static tokens allowed).
+    pub fn new(keys: KeyRing) -> Self {
+        Issuer {
+            keys,
+            policy: TtlPolicy::default(),
+        }
+    }
+
+    /// An issuer with an explicit policy (`invalid_ttl` if its durations are 0).
+    pub fn with_policy(keys: KeyRing, policy: TtlPolicy) -> Result<Self> {
+        policy.validate()?;
+        Ok(Issuer { keys, policy })
+    }
+
+    /// The key ring.
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    /// Replaces the key ring (rotation).
+    pub fn set_keys(&mut self, keys: KeyRing) {
+        self.keys = keys;
+    }
+
+    /// The lifetime policy.
+    pub fn policy(&self) -> &TtlPolicy {
+        &self.policy
+    }
+
+    /// Mints a token, generating its id from the system CSPRNG if none is given.
+    pub fn mint(&self, req: &MintRequest) -> Result<Minted> {
+        self.mint_with_rng(req, &SystemRandom)
+    }
+
+    /// Mints a token, generating its id (if none is given) from `rng`.
+    ///
+    /// Errors: `invalid_key` (no active key), `invalid_ttl`, `static_not_allowed`,
+    /// `invalid_request` (a token id or name out of range, a time past 2^53 − 1).
+    pub fn mint_with_rng(&self, req: &MintRequest, rng: &dyn RandomSource) -> Result<Minted> {
+        let claims = self.claims_for(req, rng)?;
+        let token = self.sign(&claims)?;
+        Ok(Minted { token, claims })
+    }
+
+    /// The claims a request would be minted with (all validation, no signing).
+    pub fn claims_for(&self, req: &MintRequest, rng: &dyn RandomSource) -> Result<Claims> {
+        let iat = match req.now {
+            Some(n) => n,
+            None => system_now()?,
+        };
+        if iat > MAX_TIME || req.not_before.is_some_and(|t| t > MAX_TIME) {
+            return Err(Error::with_message(
+                ErrorCode::InvalidRequest,
+                "times must be at most 2^53 - 1",
+            ));
+        }
+        let exp = self.policy.expiry(req.lifetime, iat)?;
+        if let Some(name) = &req.token_name {
+            if !valid_token_name(name) {
+                return Err(Error::with_message(
+                    ErrorCode::InvalidRequest,
+                    "token name must be 1-255 characters",
+                ));
+            }
+        }
+        let jti = match &req.token_id {
+            Some(id) if valid_jti(id) => id.clone(),
+            Some(_) => {
+                return Err(Error::with_message(
+                    ErrorCode::InvalidRequest,
+                    "token id must be 1-128 characters",
+                ))
+            }
+            None => generate_token_id(rng)?,
+        };
+        Ok(Claims {
+            subject: req.subject.clone(),
+            iat,
+            exp,
+            nbf: req.not_before,
+            jti,
+            token_name: req.token_name.clone(),
+            allowed_ips: if req.allowed_ips.is_empty() {
+                None
+            } else {
+                Some(req.allowed_ips.clone())
+            },
+            parent: req.parent,
+        })
+    }
+
+    /// Signs `claims` as they are with the active key.
+    pub fn sign(&self, claims: &Claims) -> Result<String> {
+        let key = self.keys.active().ok_or_else(|| {
+            Error::with_message(ErrorCode::InvalidKey, "the key ring has no active key")
+        })?;
+        let json = serde_json::to_vec(claims).map_err(|_| {
+            Error::with_message(ErrorCode::InvalidRequest, "claims cannot be encoded")
+        })?;
+        let header = key.header_b64();
+        let mut token = String::with_capacity(header.len() + json.len() * 4 / 3 + 96);
+        token.push_str(header);
+        token.push('.');
+        B64.encode_string(&json, &mut token);
+        let mac = key.mac(&[token.as_bytes()]);
+        token.push('.');
+        B64.encode_string(mac.as_slice(), &mut token);
+        Ok(token)
+    }
+}

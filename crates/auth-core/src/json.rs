@@ -1,0 +1,203 @@
+//! Strict JSON object reading shared by the header and claims decoders.
+//!
+//! serde_json already refuses NaN, comments, trailing data, bad escapes and nesting
+//! deeper than 128 levels. What it does not refuse is a duplicate key, so the object
+//! visitors here track every key they see ([`SeenKeys`]). Values are captured by
+//! [`Loose`], which accepts any JSON value and remembers its kind, so that "wrong type"
+//! (`invalid_claims`) can be told apart from "not JSON" (`malformed_token`).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// A string borrowed from the input when it has no escapes, owned otherwise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Str<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Any JSON value, with scalars kept and containers skipped (their kind remembered).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Loose<'de> {
+    Null,
+    Bool(bool),
+    /// A non-negative JSON integer.
+    UInt(u64),
+    /// A negative JSON integer.
+    NegInt,
+    /// A number with a fraction or exponent, or outside the 64-bit range.
+    Float,
+    Str(Cow<'de, str>),
+    /// An array of strings (only kept when every element is a string).
+    StrArray(Vec<Cow<'de, str>>),
+    /// An array with a non-string element.
+    OtherArray,
+    Object,
+}
+
+impl Loose<'_> {
+    /// A short name of the JSON kind, for messages.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Loose::Null => "null",
+            Loose::Bool(_) => "a boolean",
+            Loose::UInt(_) | Loose::NegInt => "an integer",
+            Loose::Float => "a non-integer number",
+            Loose::Str(_) => "a string",
+            Loose::StrArray(_) | Loose::OtherArray => "an array",
+            Loose::Object => "an object",
+        }
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Loose<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LooseVisitor)
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> Visitor<'de> for LooseVisitor {
+    type Value = Loose<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Loose<'de>, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_none<E>(self) -> Result<Loose<'de>, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Loose<'de>, E> {
+        Ok(Loose::Bool(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Loose<'de>, E> {
+        Ok(Loose::UInt(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Loose<'de>, E> {
+        Ok(if v >= 0 {
+            Loose::UInt(v as u64)
+        } else {
+            Loose::NegInt
+        })
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Loose<'de>, E> {
+        Ok(Loose::Float)
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose<'de>, A::Error> {
+        let mut items = Vec::new();
+        let mut all_str = true;
+        while let Some(item) = seq.next_element::<Loose<'de>>()? {
+            match item {
+                Loose::Str(s) if all_str => items.push(s),
+                _ => all_str = false,
+            }
+        }
+        Ok(if all_str {
+            Loose::StrArray(items)
+        } else {
+            Loose::OtherArray
+        })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Loose<'de>, A::Error> {
+        // Containers nested in values are skipped, but their keys still may not repeat.
+        let mut seen = SeenKeys::default();
+        while let Some(k) = map.next_key::<Str<'de>>()? {
+            seen.insert_other(k.0).map_err(de::Error::custom)?;
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(Loose::Object)
+    }
+}
+
+/// Keys seen so far in one object, for duplicate detection.
+///
+/// Known keys are tracked by the caller with a bit each; other keys are kept in a
+/// small vector while there are few (the usual case: no allocation at all), and in a
+/// hash set past that, so that no key count makes the check quadratic.
+#[derive(Default)]
+pub(crate) struct SeenKeys<'de> {
+    known: u64,
+    other: Vec<Cow<'de, str>>,
+    many: Option<std::collections::HashSet<Cow<'de, str>>>,
+}
+
+const SMALL_KEYS: usize = 8;
+
+pub(crate) const DUPLICATE_KEY: &str = "duplicate key";
+
+impl<'de> SeenKeys<'de> {
+    /// Marks known key number `bit`; an error if it was seen before.
+    pub(crate) fn insert_known(&mut self, bit: u32) -> Result<(), &'static str> {
+        let mask = 1u64 << bit;
+        if self.known & mask != 0 {
+            return Err(DUPLICATE_KEY);
+        }
+        self.known |= mask;
+        Ok(())
+    }
+
+    /// Records an unknown key; an error if it was seen before.
+    pub(crate) fn insert_other(&mut self, key: Cow<'de, str>) -> Result<(), &'static str> {
+        if let Some(set) = &mut self.many {
+            return if set.insert(key) {
+                Ok(())
+            } else {
+                Err(DUPLICATE_KEY)
+            };
+        }
+        if self.other.iter().any(|k| *k == key) {
+            return Err(DUPLICATE_KEY);
+        }
+        self.other.push(key);
+        if self.other.len() > SMALL_KEYS {
+            self.many = Some(self.other.drain(..).collect());
+        }
+        Ok(())
+    }
+}
+
+/// Parses `bytes` as exactly one JSON value read by `seed`, with nothing but
+/// whitespace after it.
+pub(crate) fn parse_strict<'de, T, F>(bytes: &'de [u8], read: F) -> Result<T, serde_json::Error>
+where
+    F: FnOnce(
+        &mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>,
+    ) -> Result<T, serde_json::Error>,
+{
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let v = read(&mut de)?;
+    de.end()?;
+    Ok(v)
+}

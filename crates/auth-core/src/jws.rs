@@ -1,0 +1,281 @@
+//! JWS compact serialization (RFC 7515), read strictly (SPEC §3).
+//!
+//! - exactly three segments separated by `.`;
+//! - base64url without padding, with canonical final bits (a segment that decodes
+//!   to the same bytes as another spelling is refused);
+//! - a header that is a strict JSON object with no duplicate keys, a string `alg`,
+//!   and none of the parameters that change processing.
+
+use std::fmt;
+
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine as _;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{parse_strict, Loose, SeenKeys, Str};
+
+/// base64url, no padding on output, padding refused and non-canonical final bits
+/// refused on input.
+pub(crate) const B64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(false),
+);
+
+/// Header parameters that change how a token is processed; any of them → `unsupported_header`.
+pub const UNSUPPORTED_HEADERS: [&str; 7] = ["crit", "b64", "cty", "jwk", "jku", "x5u", "x5c"];
+
+/// The three segments of a compact JWS, still encoded.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Segments<'a> {
+    pub header: &'a [u8],
+    pub payload: &'a [u8],
+    pub signature: &'a [u8],
+    /// `header.payload`: what the MAC covers.
+    pub signing_input: &'a [u8],
+}
+
+pub(crate) fn malformed(msg: &'static str) -> Error {
+    Error::with_message(ErrorCode::MalformedToken, msg)
+}
+
+/// Splits a token into its three segments. Every byte must be a base64url character
+/// or one of exactly two dots.
+pub(crate) fn split(token: &[u8]) -> Result<Segments<'_>> {
+    let mut dots = [0usize; 2];
+    let mut n = 0;
+    for (i, &b) in token.iter().enumerate() {
+        if b == b'.' {
+            if n == 2 {
+                return Err(malformed("token must have exactly three segments"));
+            }
+            dots[n] = i;
+            n += 1;
+        } else if !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(malformed("token has a character outside base64url"));
+        }
+    }
+    if n != 2 {
+        return Err(malformed("token must have exactly three segments"));
+    }
+    let (d1, d2) = (dots[0], dots[1]);
+    if d1 == 0 || d2 == d1 + 1 {
+        return Err(malformed("token has an empty header or payload segment"));
+    }
+    Ok(Segments {
+        header: &token[..d1],
+        payload: &token[d1 + 1..d2],
+        signature: &token[d2 + 1..],
+        signing_input: &token[..d2],
+    })
+}
+
+/// Decodes one base64url segment into `buf` (which must be large enough: 3/4 of the
+/// input length), returning the decoded length.
+pub(crate) fn decode_segment_into(seg: &[u8], buf: &mut [u8]) -> Result<usize> {
+    B64.decode_slice(seg, buf)
+        .map_err(|_| malformed("segment is not canonical unpadded base64url"))
+}
+
+/// Decodes one base64url segment into a new vector.
+pub(crate) fn decode_segment(seg: &[u8]) -> Result<Vec<u8>> {
+    B64.decode(seg)
+        .map_err(|_| malformed("segment is not canonical unpadded base64url"))
+}
+
+/// A token's header and claims as JSON, decoded WITHOUT verifying anything but the
+/// encoding. Never trust these values: they are for display and debugging only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unverified {
+    /// The JOSE header.
+    pub header: serde_json::Value,
+    /// The claims.
+    pub claims: serde_json::Value,
+}
+
+/// Decodes a token's header and claims without checking the signature or any claim
+/// (`authctl inspect`). Still refuses what is not a well-formed compact JWS with two
+/// JSON objects (`malformed_token`) and anything over `max_size` bytes (`token_too_large`).
+pub fn inspect_unverified(token: &[u8], max_size: usize) -> Result<Unverified> {
+    if token.len() > max_size {
+        return Err(Error::new(ErrorCode::TokenTooLarge));
+    }
+    let seg = split(token)?;
+    let object = |bytes: Vec<u8>, what: &'static str| -> Result<serde_json::Value> {
+        match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(v @ serde_json::Value::Object(_)) => Ok(v),
+            _ => Err(malformed(what)),
+        }
+    };
+    Ok(Unverified {
+        header: object(decode_segment(seg.header)?, "header is not a JSON object")?,
+        claims: object(decode_segment(seg.payload)?, "claims are not a JSON object")?,
+    })
+}
+
+/// Upper bound of the decoded length of a base64url segment.
+pub(crate) fn decoded_len_bound(seg_len: usize) -> usize {
+    seg_len / 4 * 3 + 3
+}
+
+/// The parts of a header the verifier looks at.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Header<'de> {
+    pub alg: std::borrow::Cow<'de, str>,
+    pub kid: Option<std::borrow::Cow<'de, str>>,
+    /// The first parameter that changes processing, if any.
+    pub unsupported: Option<&'static str>,
+    /// `typ` present and not `JWT` (any case).
+    pub bad_typ: bool,
+}
+
+struct HeaderVisitor;
+
+impl<'de> Visitor<'de> for HeaderVisitor {
+    type Value = std::result::Result<Header<'de>, &'static str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JOSE header object")
+    }
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut seen = SeenKeys::default();
+        let (mut alg, mut kid, mut typ) = (None, None, None);
+        let mut unsupported = None;
+        while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
+            match &*key {
+                "alg" => {
+                    seen.insert_known(0).map_err(de::Error::custom)?;
+                    alg = Some(map.next_value::<Loose<'de>>()?);
+                }
+                "kid" => {
+                    seen.insert_known(1).map_err(de::Error::custom)?;
+                    kid = Some(map.next_value::<Loose<'de>>()?);
+                }
+                "typ" => {
+                    seen.insert_known(2).map_err(de::Error::custom)?;
+                    typ = Some(map.next_value::<Loose<'de>>()?);
+                }
+                other => {
+                    if unsupported.is_none() {
+                        unsupported = UNSUPPORTED_HEADERS.iter().copied().find(|h| *h == other);
+                    }
+                    seen.insert_other(key).map_err(de::Error::custom)?;
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let alg = match alg {
+            Some(Loose::Str(s)) => s,
+            Some(_) => return Ok(Err("header `alg` must be a string")),
+            None => return Ok(Err("header has no `alg`")),
+        };
+        let kid = match kid {
+            None => None,
+            Some(Loose::Str(s)) => Some(s),
+            Some(_) => return Ok(Err("header `kid` must be a string")),
+        };
+        let bad_typ = match typ {
+            None => false,
+            Some(Loose::Str(s)) => !s.eq_ignore_ascii_case("JWT"),
+            Some(_) => true,
+        };
+        Ok(Ok(Header {
+            alg,
+            kid,
+            unsupported,
+            bad_typ,
+        }))
+    }
+}
+
+/// Parses a decoded header strictly. Structural problems → `malformed_token`.
+pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header<'_>> {
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(malformed("header is not UTF-8"));
+    }
+    match parse_strict(bytes, |de| de.deserialize_map(HeaderVisitor)) {
+        Ok(Ok(h)) => Ok(h),
+        Ok(Err(msg)) => Err(malformed(msg)),
+        Err(e) => Err(Error::with_message(
+            ErrorCode::MalformedToken,
+            format!(
+                "header is not a strict JSON object: {}",
+                crate::claims::json_error_kind(&e)
+            ),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_requires_three_nonempty_segments() {
+        assert!(split(b"a.b.c").is_ok());
+        assert!(
+            split(b"a.b.").is_ok(),
+            "empty signature is a bad signature, not malformed"
+        );
+        for bad in [
+            &b"a.b"[..],
+            b"a.b.c.d",
+            b".b.c",
+            b"a..c",
+            b"a.b.c=",
+            b"a.b.c ",
+            b"",
+            b"a+b.c.d",
+        ] {
+            assert_eq!(split(bad).unwrap_err().code(), ErrorCode::MalformedToken);
+        }
+    }
+
+    #[test]
+    fn base64_must_be_canonical() {
+        // "QQ" is canonical for "A"; "QR" has non-zero trailing bits.
+        assert_eq!(decode_segment(b"QQ").unwrap(), b"A");
+        assert!(decode_segment(b"QR").is_err());
+        assert!(decode_segment(b"QQ==").is_err());
+        assert!(decode_segment(b"Q").is_err());
+    }
+
+    #[test]
+    fn header_rules() {
+        let h = parse_header(br#"{"alg":"HS256","typ":"jwt","kid":"a"}"#).unwrap();
+        assert_eq!(h.alg, "HS256");
+        assert_eq!(h.kid.as_deref(), Some("a"));
+        assert!(!h.bad_typ && h.unsupported.is_none());
+        let h = parse_header(br#"{"alg":"HS256","crit":["exp"]}"#).unwrap();
+        assert_eq!(h.unsupported, Some("crit"));
+        assert!(
+            parse_header(br#"{"alg":"HS256","typ":"JOSE+JSON"}"#)
+                .unwrap()
+                .bad_typ
+        );
+        for bad in [
+            &br#"{"alg":"HS256","alg":"HS256"}"#[..],
+            br#"{"alg":"HS256","x":1,"x":2}"#,
+            br#"{"alg":"HS256","k\u0069d":"a","kid":"a"}"#,
+            br#"{"alg":1}"#,
+            br#"{"kid":"a"}"#,
+            br#"["alg"]"#,
+            br#"{"alg":"HS256"} x"#,
+            br#"{"alg":"HS256",}"#,
+            b"{\"alg\":\"HS256\"}\xff",
+        ] {
+            assert_eq!(
+                parse_header(bad).unwrap_err().code(),
+                ErrorCode::MalformedToken,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Token lifetimes (SPEC §4): dynamic, static, or an explicit TTL in seconds.
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// One day: the default lifetime of a dynamic (login) token.
+pub const DEFAULT_DYNAMIC_TTL: u64 = 86_400;
+/// Ten years (of 365 days): the default longest explicit TTL.
+pub const DEFAULT_MAX_TTL: u64 = 10 * 365 * 86_400;
+
+/// How long a token lives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lifetime {
+    /// A login token: `exp = iat + dynamic_ttl` (24 hours by default).
+    #[default]
+    Dynamic,
+    /// No `exp`: the token never expires (admin-issued, long-term integrations).
+    Static,
+    /// `exp = iat + seconds`; `seconds` must be in `1..=max_ttl`. Signed so that a
+    /// negative TTL from a binding is reported as `invalid_ttl`, not a type error.
+    Ttl(i64),
+}
+
+impl Lifetime {
+    /// The lifetime a `ttl` field of a token-creation request asks for:
+    /// absent or `null` → [`Lifetime::Static`] (unlimited); a JSON integer → [`Lifetime::Ttl`];
+    /// anything else (float, string, bool, out of range) → `invalid_ttl`.
+    pub fn from_json_ttl(value: Option<&serde_json::Value>) -> Result<Lifetime> {
+        match value {
+            None | Some(serde_json::Value::Null) => Ok(Lifetime::Static),
+            Some(serde_json::Value::Number(n)) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Ok(Lifetime::Ttl(i)),
+                (None, Some(_)) => Err(invalid_ttl("ttl is too large")),
+                _ => Err(invalid_ttl("ttl must be an integer number of seconds")),
+            },
+            Some(_) => Err(invalid_ttl("ttl must be an integer number of seconds")),
+        }
+    }
+
+    /// The lifetime written as text (XML requests, command lines): decimal digits with an
+    /// optional leading `-`; empty text → static. Anything else → `invalid_ttl`.
+    pub fn from_text_ttl(text: &str) -> Result<Lifetime> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Ok(Lifetime::Static);
+        }
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid_ttl("ttl must be an integer number of seconds"));
+        }
+        t.parse::<i64>()
+            .map(Lifetime::Ttl)
+            .map_err(|_| invalid_ttl("ttl is too large"))
+    }
+}
+
+/// An issuer's lifetime rules. Defaults: dynamic tokens live 24 h, explicit TTLs up to
+/// 10 years, static tokens allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TtlPolicy {
+    /// Lifetime of [`Lifetime::Dynamic`] tokens, in seconds (≥ 1).
+    pub dynamic_ttl: u64,
+    /// Longest explicit TTL, in seconds (≥ 1).
+    pub max_ttl: u64,
+    /// Whether [`Lifetime::Static`] tokens may be minted.
+    pub allow_static: bool,
+}
+
+impl Default for TtlPolicy {
+    fn default() -> Self {
+        TtlPolicy {
+            dynamic_ttl: DEFAULT_DYNAMIC_TTL,
+            max_ttl: DEFAULT_MAX_TTL,
+            allow_static: true,
+        }
+    }
+}
+
+impl TtlPolicy {
+    /// Checks the policy itself: both durations must be at least 1 s (`invalid_ttl`).
+    pub fn validate(&self) -> Result<()> {
+        if self.dynamic_ttl == 0 || self.max_ttl == 0 {
+            return Err(invalid_ttl("policy durations must be at least 1 second"));
+        }
+        Ok(())
+    }
+
+    /// The `exp` of a token issued at `iat` with `lifetime`: `None` for a static token.
+    ///
+    /// Errors: `invalid_ttl` for a TTL outside `1..=max_ttl` or an `exp` that would
+    /// overflow; `static_not_allowed` when the policy forbids static tokens.
+    ///
+    /// ```
+    /// use auth_core::{Lifetime, TtlPolicy};
+    /// let p = TtlPolicy::default();
+    /// assert_eq!(p.expiry(Lifetime::Dynamic, 1000).unwrap(), Some(1000 + 86_400));
+    /// assert_eq!(p.expiry(Lifetime::Static, 1000).unwrap(), None);
+    /// assert_eq!(p.expiry(Lifetime::Ttl(0), 1000).unwrap_err().code().as_str(), "invalid_ttl");
+    /// ```
+    pub fn expiry(&self, lifetime: Lifetime, iat: u64) -> Result<Option<u64>> {
+        let secs = match lifetime {
+            Lifetime::Static if self.allow_static => return Ok(None),
+            Lifetime::Static => return Err(Error::new(ErrorCode::StaticNotAllowed)),
+            Lifetime::Dynamic => self.dynamic_ttl,
+            Lifetime::Ttl(s) if s < 1 => return Err(invalid_ttl("ttl must be at least 1 second")),
+            Lifetime::Ttl(s) if s as u64 > self.max_ttl => {
+                return Err(invalid_ttl(format!(
+                    "ttl must be at most {} seconds",
+                    self.max_ttl
+                )))
+            }
+            Lifetime::Ttl(s) => s as u64,
+        };
+        iat.checked_add(secs)
+            .filter(|&e| e <= MAX_TIME)
+            .map(Some)
+            .ok_or_else(|| invalid_ttl("expiry overflows"))
+    }
+}
+
+/// The largest time the library accepts or produces: 2^53 − 1 seconds, so that every
+/// NumericDate survives a round trip through JavaScript and other float-based JSON
+/// readers.
+pub const MAX_TIME: u64 = (1 << 53) - 1;
+
+fn invalid_ttl(msg: impl Into<std::borrow::Cow<'static, str>>) -> Error {
+    Error::with_message(ErrorCode::InvalidTtl, msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ttl_bounds() {
+        let p = TtlPolicy::default();
+        assert_eq!(p.expiry(Lifetime::Ttl(1), 10).unwrap(), Some(11));
+        assert_eq!(
+            p.expiry(Lifetime::Ttl(DEFAULT_MAX_TTL as i64), 0).unwrap(),
+            Some(DEFAULT_MAX_TTL)
+        );
+        for bad in [0, -1, i64::MIN, DEFAULT_MAX_TTL as i64 + 1, i64::MAX] {
+            assert_eq!(
+                p.expiry(Lifetime::Ttl(bad), 10).unwrap_err().code(),
+                ErrorCode::InvalidTtl,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            p.expiry(Lifetime::Dynamic, MAX_TIME).unwrap_err().code(),
+            ErrorCode::InvalidTtl
+        );
+    }
+
+    #[test]
+    fn static_can_be_forbidden() {
+        let p = TtlPolicy {
+            allow_static: false,
+            ..TtlPolicy::default()
+        };
+        assert_eq!(
+            p.expiry(Lifetime::Static, 1).unwrap_err().code(),
+            ErrorCode::StaticNotAllowed
+        );
+        assert_eq!(p.expiry(Lifetime::Dynamic, 1).unwrap(), Some(86_401));
+    }
+
+    #[test]
+    fn ttl_from_json_and_text() {
+        assert_eq!(Lifetime::from_json_ttl(None).unwrap(), Lifetime::Static);
+        assert_eq!(
+            Lifetime::from_json_ttl(Some(&json!(null))).unwrap(),
+            Lifetime::Static
+        );
+        assert_eq!(
+            Lifetime::from_json_ttl(Some(&json!(2678400))).unwrap(),
+            Lifetime::Ttl(2678400)
+        );
+        assert_eq!(
+            Lifetime::from_json_ttl(Some(&json!(-5))).unwrap(),
+            Lifetime::Ttl(-5)
+        );
+        for bad in [
+            json!(1.5),
+            json!("60"),
+            json!(true),
+            json!(u64::MAX),
+            json!([1]),
+        ] {
+            assert_eq!(
+                Lifetime::from_json_ttl(Some(&bad)).unwrap_err().code(),
+                ErrorCode::InvalidTtl,
+                "{bad}"
+            );
+        }
+        assert_eq!(Lifetime::from_text_ttl(" 60 ").unwrap(), Lifetime::Ttl(60));
+        assert_eq!(Lifetime::from_text_ttl("").unwrap(), Lifetime::Static);
+        for bad in ["1.5", "1e3", "+5", "abc", "-", "99999999999999999999"] {
+            assert_eq!(
+                Lifetime::from_text_ttl(bad).unwrap_err().code(),
+                ErrorCode::InvalidTtl,
+                "{bad}"
+            );
+        }
+    }
+}

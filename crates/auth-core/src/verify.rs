@@ -1,0 +1,327 @@
+//! Verification (SPEC §3–§6): every check, in one documented order.
+//!
+//! [`Verifier::verify_with`] runs, and stops at the first failure:
+//!
+//! 1. size: the token is at most [`VerifyOptions::max_token_size`] bytes → `token_too_large`
+//!    (before any decoding);
+//! 2. structure: three base64url segments, canonical, unpadded → `malformed_token`;
+//! 3. header: a strict JSON object with a string `alg` → `malformed_token`;
+//! 4. header parameters that change processing (`crit`, `b64`, `cty`, `jwk`, `jku`,
+//!    `x5u`, `x5c`) or a `typ` other than `JWT` → `unsupported_header`;
+//! 5. `alg` of `none` (any case) → `algorithm_not_allowed`;
+//! 6. key by `kid` (or the only / default key when there is no `kid`) → `unknown_key`;
+//! 7. header `alg` equal to the key's pinned algorithm → `algorithm_not_allowed`;
+//! 8. the MAC, compared in constant time → `bad_signature`;
+//! 9. claims: a strict JSON object (`malformed_token`) with the SPEC §2 shape (`invalid_claims`);
+//! 10. `exp` (`token_expired`), `nbf` (`token_not_yet_valid`), `iat` (`issued_in_future`);
+//! 11. `allowed_ips` against the client address → `ip_not_allowed`;
+//! 12. revocation → `token_revoked` (last: it may call into the host).
+//!
+//! Nothing from the payload is parsed before the signature has verified.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use crate::claims::{decode_claims, Claims};
+use crate::error::{Error, ErrorCode, Result};
+use crate::ip::rules_allow;
+use crate::jws::{self, decoded_len_bound};
+use crate::keys::{Algorithm, KeyRing};
+use crate::revocation::{RevocationQuery, RevocationStore};
+
+/// Default largest token accepted, in bytes.
+pub const DEFAULT_MAX_TOKEN_SIZE: usize = 8 * 1024;
+/// Default tolerance for `iat` in the future, in seconds.
+pub const DEFAULT_MAX_CLOCK_SKEW: u64 = 60;
+
+/// Verification settings. The defaults are the safe ones of SPEC §4 and §7.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// Seconds of grace applied to `exp` and `nbf` (default 0).
+    pub leeway: u64,
+    /// How far in the future `iat` may be, in seconds (default 60).
+    pub max_clock_skew: u64,
+    /// Largest token accepted, in bytes (default 8 KiB).
+    pub max_token_size: usize,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            leeway: 0,
+            max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
+            max_token_size: DEFAULT_MAX_TOKEN_SIZE,
+        }
+    }
+}
+
+/// Per-call inputs of a verification.
+#[derive(Clone, Copy, Default)]
+pub struct VerifyRequest<'a> {
+    /// The current time in UNIX seconds; `None` reads the system clock.
+    pub now: Option<u64>,
+    /// The client's address (parse text with [`crate::ip::parse_client_ip`]).
+    /// A token with `allowed_ips` verifies only when this is given and allowed.
+    pub client_ip: Option<IpAddr>,
+    /// A revocation store for this call, consulted instead of the verifier's own.
+    pub revocation: Option<&'a dyn RevocationStore>,
+}
+
+impl<'a> VerifyRequest<'a> {
+    /// A request at an explicit time.
+    pub fn at(now: u64) -> Self {
+        VerifyRequest {
+            now: Some(now),
+            ..VerifyRequest::default()
+        }
+    }
+
+    /// Sets the client address.
+    pub fn client_ip(mut self, ip: IpAddr) -> Self {
+        self.client_ip = Some(ip);
+        self
+    }
+
+    /// Sets the revocation store for this call.
+    pub fn revocation(mut self, store: &'a dyn RevocationStore) -> Self {
+        self.revocation = Some(store);
+        self
+    }
+}
+
+/// Verifies tokens against a key ring. `Send + Sync`: share one across threads.
+///
+/// ```
+/// use auth_core::{Issuer, Key, KeyRing, Algorithm, Lifetime, MintRequest, Subject, Verifier, VerifyRequest};
+/// let ring = KeyRing::single(Key::new("k1", Algorithm::HS256, &[42u8; 32]).unwrap());
+/// let issuer = Issuer::new(ring.clone());
+/// let mut req = MintRequest::new(Subject::user(123, "alice", false));
+/// req.now = Some(1_700_000_000);
+/// let minted = issuer.mint(&req).unwrap();
+///
+/// let verifier = Verifier::new(ring);
+/// let claims = verifier.verify_with(&minted.token, &VerifyRequest::at(1_700_000_100)).unwrap();
+/// assert_eq!(claims.subject.name(), "alice");
+/// assert_eq!(claims.exp, Some(1_700_000_000 + 86_400));
+///
+/// let err = verifier.verify_with(&minted.token, &VerifyRequest::at(1_700_086_400)).unwrap_err();
+/// assert_eq!(err.code().as_str(), "token_expired");
+/// ```
+#[derive(Clone)]
+pub struct Verifier {
+    keys: KeyRing,
+    options: VerifyOptions,
+    revocation: Option<Arc<dyn RevocationStore>>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("keys", &self.keys)
+            .field("options", &self.options)
+            .field("revocation", &self.revocation.is_some())
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier with default options and no revocation store.
+    pub fn new(keys: KeyRing) -> Self {
+        Verifier {
+            keys,
+            options: VerifyOptions::default(),
+            revocation: None,
+        }
+    }
+
+    /// A verifier with explicit options.
+    pub fn with_options(keys: KeyRing, options: VerifyOptions) -> Self {
+        Verifier {
+            keys,
+            options,
+            revocation: None,
+        }
+    }
+
+    /// Consults `store` on every verification (unless a call supplies its own).
+    pub fn set_revocation_store(&mut self, store: Option<Arc<dyn RevocationStore>>) {
+        self.revocation = store;
+    }
+
+    /// The options.
+    pub fn options(&self) -> &VerifyOptions {
+        &self.options
+    }
+
+    /// Replaces the options.
+    pub fn set_options(&mut self, options: VerifyOptions) {
+        self.options = options;
+    }
+
+    /// The key ring.
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    /// Replaces the key ring (rotation).
+    pub fn set_keys(&mut self, keys: KeyRing) {
+        self.keys = keys;
+    }
+
+    /// Verifies a token at the system clock's time, with no client address.
+    pub fn verify(&self, token: impl AsRef<[u8]>) -> Result<Claims> {
+        self.verify_with(token, &VerifyRequest::default())
+    }
+
+    /// Verifies a token: every check in the order of the [module docs](self).
+    pub fn verify_with(&self, token: impl AsRef<[u8]>, req: &VerifyRequest<'_>) -> Result<Claims> {
+        let claims = self.verify_signature(token.as_ref())?;
+        let now = match req.now {
+            Some(n) => n,
+            None => system_now()?,
+        };
+        check_times(&claims, now, &self.options)?;
+        if let Some(rules) = &claims.allowed_ips {
+            match req.client_ip {
+                Some(ip) if rules_allow(rules, ip) => {}
+                Some(_) => {
+                    return Err(Error::with_message(
+                        ErrorCode::IpNotAllowed,
+                        "client address is not in the token's allowed_ips",
+                    ))
+                }
+                None => {
+                    return Err(Error::with_message(
+                        ErrorCode::IpNotAllowed,
+                        "token is restricted to allowed_ips and no client address was given",
+                    ))
+                }
+            }
+        }
+        let store = req.revocation.or(self.revocation.as_deref());
+        if let Some(store) = store {
+            let q = RevocationQuery {
+                jti: &claims.jti,
+                principal: claims.principal(),
+                iat: claims.iat,
+                exp: claims.exp,
+            };
+            if store.is_revoked(&q) {
+                return Err(Error::new(ErrorCode::TokenRevoked));
+            }
+        }
+        Ok(claims)
+    }
+
+    /// Steps 1–9: size, structure, header, key, algorithm, MAC and claim shape — no
+    /// time, address or revocation checks.
+    pub fn verify_signature(&self, token: &[u8]) -> Result<Claims> {
+        if token.len() > self.options.max_token_size {
+            return Err(Error::with_message(
+                ErrorCode::TokenTooLarge,
+                format!("token is larger than {} bytes", self.options.max_token_size),
+            ));
+        }
+        let seg = jws::split(token)?;
+        // A header byte-identical to one this ring mints with needs no parsing.
+        let known = self
+            .keys
+            .keys()
+            .iter()
+            .find(|k| k.header_b64().as_bytes() == seg.header);
+        let key = match known {
+            Some(k) => k,
+            None => self.resolve_header(seg.header)?,
+        };
+
+        let mut sig = [0u8; 66];
+        if decoded_len_bound(seg.signature.len()) > sig.len() {
+            return Err(Error::with_message(
+                ErrorCode::BadSignature,
+                "signature has the wrong length",
+            ));
+        }
+        let n = jws::decode_segment_into(seg.signature, &mut sig)?;
+        if n != key.algorithm().mac_len() || !key.verify_mac(seg.signing_input, &sig[..n]) {
+            return Err(Error::new(ErrorCode::BadSignature));
+        }
+
+        let bound = decoded_len_bound(seg.payload.len());
+        let mut stack = [0u8; 2048];
+        let mut heap;
+        let buf: &mut [u8] = if bound <= stack.len() {
+            &mut stack
+        } else {
+            heap = vec![0u8; bound];
+            &mut heap
+        };
+        let n = jws::decode_segment_into(seg.payload, buf)?;
+        decode_claims(&buf[..n])
+    }
+
+    fn resolve_header(&self, header_seg: &[u8]) -> Result<&crate::keys::Key> {
+        let mut stack = [0u8; 512];
+        let mut heap;
+        let bound = decoded_len_bound(header_seg.len());
+        let buf: &mut [u8] = if bound <= stack.len() {
+            &mut stack
+        } else {
+            heap = vec![0u8; bound];
+            &mut heap
+        };
+        let n = jws::decode_segment_into(header_seg, buf)?;
+        let header = jws::parse_header(&buf[..n])?;
+        if let Some(name) = header.unsupported {
+            return Err(Error::with_message(
+                ErrorCode::UnsupportedHeader,
+                format!("header parameter `{name}` is not supported"),
+            ));
+        }
+        if header.bad_typ {
+            return Err(Error::with_message(
+                ErrorCode::UnsupportedHeader,
+                "header `typ` must be JWT",
+            ));
+        }
+        if header.alg.eq_ignore_ascii_case("none") {
+            return Err(Error::with_message(
+                ErrorCode::AlgorithmNotAllowed,
+                "unsigned tokens (alg none) are never accepted",
+            ));
+        }
+        let key = self.keys.resolve(header.kid.as_deref())?;
+        if Algorithm::from_name(&header.alg) != Some(key.algorithm()) {
+            return Err(Error::with_message(
+                ErrorCode::AlgorithmNotAllowed,
+                format!("the key is pinned to {}", key.algorithm()),
+            ));
+        }
+        Ok(key)
+    }
+}
+
+/// Step 10: `exp`, `nbf`, `iat` against `now` (SPEC §4).
+pub fn check_times(claims: &Claims, now: u64, options: &VerifyOptions) -> Result<()> {
+    if let Some(exp) = claims.exp {
+        if now >= exp.saturating_add(options.leeway) {
+            return Err(Error::new(ErrorCode::TokenExpired));
+        }
+    }
+    if let Some(nbf) = claims.nbf {
+        if now < nbf.saturating_sub(options.leeway) {
+            return Err(Error::new(ErrorCode::TokenNotYetValid));
+        }
+    }
+    if claims.iat > now.saturating_add(options.max_clock_skew) {
+        return Err(Error::new(ErrorCode::IssuedInFuture));
+    }
+    Ok(())
+}
+
+/// The system clock in UNIX seconds (the default `now`).
+pub fn system_now() -> Result<u64> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .map_err(|_| Error::with_message(ErrorCode::InvalidRequest, "system clock is before 1970"))
+}
