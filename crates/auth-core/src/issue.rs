@@ -76,6 +76,22 @@ impl MintRequest {
             now: None,
         }
     }
+
+    /// Sets `allowed_ips` from rule text, validated and normalized
+    /// (`invalid_ip_rule` naming the first bad rule; nothing is changed then).
+    pub fn set_allowed_ips<S: AsRef<str>>(&mut self, rules: &[S]) -> Result<()> {
+        let mut parsed = Vec::with_capacity(rules.len());
+        for (i, r) in rules.iter().enumerate() {
+            parsed.push(IpRule::parse(r.as_ref()).map_err(|e| {
+                Error::with_message(
+                    ErrorCode::InvalidIpRule,
+                    format!("allowed_ips[{i}]: {}", e.message()),
+                )
+            })?);
+        }
+        self.allowed_ips = parsed;
+        Ok(())
+    }
 }
 
 /// A freshly minted token and the claims it carries.
