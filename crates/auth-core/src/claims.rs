@@ -171,14 +171,24 @@ pub const MAX_TOKEN_NAME_CHARS: usize = 255;
 
 /// Whether `s` is an acceptable `jti` (1–128 characters).
 pub fn valid_jti(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 4 * MAX_JTI_CHARS && s.chars().count() <= MAX_JTI_CHARS
+    within_chars(s, MAX_JTI_CHARS)
 }
 
 /// Whether `s` is an acceptable `token_name` (1–255 characters).
 pub fn valid_token_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 4 * MAX_TOKEN_NAME_CHARS
-        && s.chars().count() <= MAX_TOKEN_NAME_CHARS
+    within_chars(s, MAX_TOKEN_NAME_CHARS)
+}
+
+/// Whether `s` has 1 to `max` characters. Characters are only counted when the byte
+/// length leaves a doubt (at most `max` bytes is at most `max` characters; more than
+/// `4 * max` bytes is more than `max` characters).
+fn within_chars(s: &str, max: usize) -> bool {
+    match s.len() {
+        0 => false,
+        n if n <= max => true,
+        n if n <= 4 * max => s.chars().count() <= max,
+        _ => false,
+    }
 }
 
 impl Claims {
@@ -230,16 +240,39 @@ const CLAIM_NAMES: [&str; 13] = [
     "parent",
 ];
 
+/// The index of a claim in [`CLAIM_NAMES`] (a `match` compiles to a length switch
+/// and one comparison, instead of a scan over the names).
+fn claim_index(key: &str) -> Option<usize> {
+    Some(match key {
+        "type" => 0,
+        "id" => 1,
+        "name" => 2,
+        "admin" => 3,
+        "sms_from" => 4,
+        "user_group_id" => 5,
+        "iat" => 6,
+        "exp" => 7,
+        "nbf" => 8,
+        "jti" => 9,
+        "token_name" => 10,
+        "allowed_ips" => 11,
+        "parent" => 12,
+        _ => return None,
+    })
+}
+
 #[derive(Default)]
 struct RawClaims<'de> {
     fields: [Option<Loose<'de>>; 13],
     parent: Option<std::result::Result<Principal, &'static str>>,
 }
 
-struct RawVisitor;
+/// Fills a [`RawClaims`] in place (it is a few hundred bytes: returning it by value
+/// would copy it on every verification).
+struct RawVisitor<'a, 'de>(&'a mut RawClaims<'de>);
 
-impl<'de> Visitor<'de> for RawVisitor {
-    type Value = RawClaims<'de>;
+impl<'de> Visitor<'de> for RawVisitor<'_, 'de> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object of claims")
     }
@@ -247,10 +280,10 @@ impl<'de> Visitor<'de> for RawVisitor {
         self,
         mut map: A,
     ) -> std::result::Result<Self::Value, A::Error> {
-        let mut raw = RawClaims::default();
+        let raw = self.0;
         let mut seen = SeenKeys::default();
         while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
-            match CLAIM_NAMES.iter().position(|n| *n == key) {
+            match claim_index(&key) {
                 Some(12) => {
                     seen.insert_known(12).map_err(de::Error::custom)?;
                     raw.parent = Some(map.next_value_seed(ParentSeed)?);
@@ -265,7 +298,7 @@ impl<'de> Visitor<'de> for RawVisitor {
                 }
             }
         }
-        Ok(raw)
+        Ok(())
     }
 }
 
@@ -402,13 +435,14 @@ impl<'de> RawClaims<'de> {
 /// `invalid_claims`: a required claim missing, a claim of the wrong type, an unknown
 /// `type`, a `jti` or `token_name` out of its length range, a bad `allowed_ips` entry.
 pub fn decode_claims(payload: &[u8]) -> Result<Claims> {
-    if std::str::from_utf8(payload).is_err() {
+    let Ok(text) = std::str::from_utf8(payload) else {
         return Err(Error::with_message(
             ErrorCode::MalformedToken,
             "claims are not UTF-8",
         ));
-    }
-    let mut raw = parse_strict(payload, |de| de.deserialize_map(RawVisitor)).map_err(|e| {
+    };
+    let mut raw = RawClaims::default();
+    parse_strict(text, |de| de.deserialize_map(RawVisitor(&mut raw))).map_err(|e| {
         Error::with_message(
             ErrorCode::MalformedToken,
             format!(
@@ -428,7 +462,8 @@ pub fn decode_claims(payload: &[u8]) -> Result<Claims> {
     let subject = match kind {
         PrincipalType::User => {
             let admin = match raw.take(3) {
-                Some(Loose::Bool(b)) => b,
+                Some(Loose::True) => true,
+                Some(Loose::False) => false,
                 Some(other) => return Err(wrong("admin", "a boolean", &other)),
                 None => return Err(missing("admin")),
             };
@@ -553,5 +588,33 @@ impl serde::Serialize for ParentOut<'_> {
         m.serialize_entry("type", self.0.kind.as_str())?;
         m.serialize_entry("id", &self.0.id)?;
         m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_limits_count_characters() {
+        assert!(!valid_jti(""));
+        assert!(valid_jti(&"a".repeat(128)));
+        assert!(!valid_jti(&"a".repeat(129)));
+        assert!(valid_jti(&"é".repeat(128)), "256 bytes, 128 characters");
+        assert!(!valid_jti(&"é".repeat(129)));
+        assert!(valid_jti(&"😀".repeat(128)), "512 bytes, 128 characters");
+        assert!(valid_token_name(&"é".repeat(255)));
+        assert!(!valid_token_name(&"é".repeat(256)));
+        assert!(!valid_token_name(""));
+    }
+
+    #[test]
+    fn claim_index_agrees_with_claim_names() {
+        for (i, name) in CLAIM_NAMES.iter().enumerate() {
+            assert_eq!(claim_index(name), Some(i), "{name}");
+        }
+        for other in ["", "Type", "ids", "jti ", "allowed_ip", "x"] {
+            assert_eq!(claim_index(other), None, "{other:?}");
+        }
     }
 }

@@ -43,26 +43,34 @@ pub(crate) fn malformed(msg: &'static str) -> Error {
     Error::with_message(ErrorCode::MalformedToken, msg)
 }
 
+/// Whether `b` is a base64url character (`A-Z a-z 0-9 - _`). Branch-free, so that
+/// [`split`]'s scan over a whole token compiles to vector code.
+#[inline]
+fn is_base64url(b: u8) -> bool {
+    // `b | 0x20` maps `A-Z` onto `a-z` and nothing else onto that range.
+    (b.wrapping_sub(b'0') < 10) | ((b | 0x20).wrapping_sub(b'a') < 26) | (b == b'-') | (b == b'_')
+}
+
 /// Splits a token into its three segments. Every byte must be a base64url character
 /// or one of exactly two dots.
 pub(crate) fn split(token: &[u8]) -> Result<Segments<'_>> {
-    let mut dots = [0usize; 2];
-    let mut n = 0;
-    for (i, &b) in token.iter().enumerate() {
-        if b == b'.' {
-            if n == 2 {
-                return Err(malformed("token must have exactly three segments"));
-            }
-            dots[n] = i;
-            n += 1;
-        } else if !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-            return Err(malformed("token has a character outside base64url"));
-        }
-    }
-    if n != 2 {
-        return Err(malformed("token must have exactly three segments"));
-    }
-    let (d1, d2) = (dots[0], dots[1]);
+    // One branch-free pass (vector code) checks the alphabet; the dots are then found
+    // from both ends and the middle checked for a third with `contains` (word at a
+    // time). Only a bad token pays for the byte-by-byte scan that says what is wrong.
+    let clean = token
+        .iter()
+        .fold(true, |ok, &b| ok & (is_base64url(b) | (b == b'.')));
+    let dots = match (
+        token.iter().position(|&b| b == b'.'),
+        token.iter().rposition(|&b| b == b'.'),
+    ) {
+        (Some(d1), Some(d2)) if d1 < d2 && !token[d1 + 1..d2].contains(&b'.') => Some((d1, d2)),
+        _ => None,
+    };
+    let (d1, d2) = match dots {
+        Some(d) if clean => d,
+        _ => return Err(split_error(token)),
+    };
     if d1 == 0 || d2 == d1 + 1 {
         return Err(malformed("token has an empty header or payload segment"));
     }
@@ -72,6 +80,24 @@ pub(crate) fn split(token: &[u8]) -> Result<Segments<'_>> {
         signature: &token[d2 + 1..],
         signing_input: &token[..d2],
     })
+}
+
+/// The first problem of a token that is not base64url segments and exactly two dots,
+/// scanning from the start.
+#[cold]
+fn split_error(token: &[u8]) -> Error {
+    let mut dots = 0;
+    for &b in token {
+        if b == b'.' {
+            if dots == 2 {
+                return malformed("token must have exactly three segments");
+            }
+            dots += 1;
+        } else if !is_base64url(b) {
+            return malformed("token has a character outside base64url");
+        }
+    }
+    malformed("token must have exactly three segments")
 }
 
 /// Decodes one base64url segment into `buf` (which must be large enough: 3/4 of the
@@ -196,10 +222,10 @@ impl<'de> Visitor<'de> for HeaderVisitor {
 
 /// Parses a decoded header strictly. Structural problems → `malformed_token`.
 pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header<'_>> {
-    if std::str::from_utf8(bytes).is_err() {
+    let Ok(text) = std::str::from_utf8(bytes) else {
         return Err(malformed("header is not UTF-8"));
-    }
-    match parse_strict(bytes, |de| de.deserialize_map(HeaderVisitor)) {
+    };
+    match parse_strict(text, |de| de.deserialize_map(HeaderVisitor)) {
         Ok(Ok(h)) => Ok(h),
         Ok(Err(msg)) => Err(malformed(msg)),
         Err(e) => Err(Error::with_message(
@@ -235,6 +261,23 @@ mod tests {
         ] {
             assert_eq!(split(bad).unwrap_err().code(), ErrorCode::MalformedToken);
         }
+    }
+
+    #[test]
+    fn base64url_alphabet_is_exact() {
+        for b in 0..=255u8 {
+            let want = b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+            assert_eq!(is_base64url(b), want, "byte {b:#04x}");
+        }
+    }
+
+    #[test]
+    fn split_reports_the_first_problem() {
+        let msg = |t: &[u8]| split(t).unwrap_err().message().to_owned();
+        assert_eq!(msg(b"a.b.c.d+"), "token must have exactly three segments");
+        assert_eq!(msg(b"a+.b.c.d"), "token has a character outside base64url");
+        assert_eq!(msg(b"a.b"), "token must have exactly three segments");
+        assert_eq!(msg(b"a..c"), "token has an empty header or payload segment");
     }
 
     #[test]
