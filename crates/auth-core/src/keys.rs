@@ -47,6 +47,17 @@ impl Algorithm {
         }
     }
 
+    /// Parses the exact JOSE name; anything else (including `none` and non-HMAC
+    /// algorithms) → `invalid_key`.
+    pub fn parse(name: &str) -> Result<Self> {
+        Algorithm::from_name(name).ok_or_else(|| {
+            Error::with_message(
+                ErrorCode::InvalidKey,
+                "algorithm must be HS256, HS384 or HS512",
+            )
+        })
+    }
+
     /// Length of the MAC in bytes.
     pub const fn mac_len(self) -> usize {
         match self {

@@ -1,6 +1,28 @@
-//! Revocation (SPEC §6). INTERFACE STUB.
+//! Revocation (SPEC §6): the [`RevocationStore`] interface the verifier asks, a bounded,
+//! thread-safe in-memory store ([`MemoryRevocationStore`]) and a closure adapter
+//! ([`FnRevocationStore`]) for hosts that keep revocations elsewhere (the C and Python
+//! bindings wrap their callbacks with it).
+//!
+//! Two kinds of revocation exist:
+//!
+//! * **one token** ("logout"): its `jti` is revoked. A dynamic token's revocation may be
+//!   forgotten once the token has expired; a static token's is kept forever.
+//! * **every token of a principal issued before a time** (password change, blocked account):
+//!   a cutoff per [`Principal`]; tokens with `iat < cutoff` are revoked. Cutoffs are never forgotten.
+//!
+//! The verifier asks the store last, after every other check passed, and a revoked token is
+//! rejected with [`ErrorCode::TokenRevoked`].
 
-use crate::claims::Principal;
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::claims::{valid_jti, Claims, Principal, PrincipalType};
+use crate::error::{Error, ErrorCode, Result};
 
 /// What a revocation store is asked about a token that passed every other check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,4 +41,598 @@ pub struct RevocationQuery<'a> {
 pub trait RevocationStore: Send + Sync {
     /// Whether the token is revoked. A store that cannot answer must fail closed and return `true`.
     fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool;
+}
+
+impl<T: RevocationStore + ?Sized> RevocationStore for Arc<T> {
+    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
+        (**self).is_revoked(query)
+    }
+}
+
+impl<T: RevocationStore + ?Sized> RevocationStore for Box<T> {
+    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
+        (**self).is_revoked(query)
+    }
+}
+
+impl<T: RevocationStore + ?Sized> RevocationStore for &T {
+    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
+        (**self).is_revoked(query)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Closure adapter
+// ---------------------------------------------------------------------------------------------
+
+/// A [`RevocationStore`] backed by a host closure `Fn(&RevocationQuery) -> bool`.
+///
+/// This is how a host plugs in its own revocation source (a database, a cache, a C callback,
+/// a Python callable). The closure returns `true` for "revoked". It must answer `true` when it
+/// cannot decide (fail closed). If the closure panics, the panic is caught and the token is
+/// treated as revoked (when the program is built with `panic = "abort"` it aborts instead).
+///
+/// Shareable across threads like any other store (the closure must be `Send + Sync`).
+///
+/// ```
+/// use auth_core::claims::Principal;
+/// use auth_core::revocation::{FnRevocationStore, RevocationQuery, RevocationStore};
+///
+/// let store = FnRevocationStore::new(|q: &RevocationQuery<'_>| q.jti == "stolen");
+/// let query = RevocationQuery { jti: "stolen", principal: Principal::user(7), iat: 0, exp: None };
+/// assert!(store.is_revoked(&query));
+/// ```
+#[derive(Clone)]
+pub struct FnRevocationStore<F> {
+    f: F,
+}
+
+impl<F> FnRevocationStore<F>
+where
+    F: Fn(&RevocationQuery<'_>) -> bool + Send + Sync,
+{
+    /// Wraps `f`, which returns `true` when the queried token is revoked.
+    pub fn new(f: F) -> Self {
+        FnRevocationStore { f }
+    }
+
+    /// Unwraps the closure.
+    pub fn into_inner(self) -> F {
+        self.f
+    }
+}
+
+impl<F> RevocationStore for FnRevocationStore<F>
+where
+    F: Fn(&RevocationQuery<'_>) -> bool + Send + Sync,
+{
+    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
+        // A panicking callback cannot answer: fail closed.
+        catch_unwind(AssertUnwindSafe(|| (self.f)(query))).unwrap_or(true)
+    }
+}
+
+impl<F> fmt::Debug for FnRevocationStore<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FnRevocationStore").finish_non_exhaustive()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-memory store
+// ---------------------------------------------------------------------------------------------
+
+/// Default entry limit of [`MemoryRevocationStore::new`].
+pub const DEFAULT_REVOCATION_CAPACITY: usize = 1_000_000;
+
+/// Number of shards (a power of two); each is a separately locked hash table.
+const SHARDS: usize = 16;
+const SHARD_BITS: u32 = SHARDS.trailing_zeros();
+
+/// Stored "forget at" time of an entry that is never forgotten (static token).
+const FOREVER: u64 = u64::MAX;
+
+/// A `jti` as stored: a 128-bit keyed hash (two independently keyed SipHash values).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct JtiKey {
+    /// Hash under the first key; its top bits choose the shard.
+    hi: u64,
+    /// Hash under the second key; the shard's table hashes by it.
+    lo: u64,
+}
+
+impl Hash for JtiKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // The key already is a keyed hash: hand the table its low half as is.
+        state.write_u64(self.lo);
+    }
+}
+
+/// Hasher for [`JtiKey`]: passes the already-random, attacker-unpredictable `u64` through.
+#[derive(Default)]
+struct PassThroughHasher(u64);
+
+impl Hasher for PassThroughHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used by `JtiKey`; a reasonable fold so the type stays correct for any input.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type JtiMap = HashMap<JtiKey, u64, BuildHasherDefault<PassThroughHasher>>;
+
+/// One shard's data, guarded by one lock.
+#[derive(Default)]
+struct ShardData {
+    /// `jti` key → time at which the entry may be forgotten ([`FOREVER`] for static tokens).
+    jtis: JtiMap,
+    /// Principal → cutoff: tokens with `iat < cutoff` are revoked. Never purged.
+    principals: HashMap<Principal, u64>,
+    /// A lower bound of every `forget_at` in `jtis` (`FOREVER` when none can be forgotten),
+    /// so a purge skips shards with nothing to drop.
+    min_forget_at: u64,
+}
+
+impl ShardData {
+    fn new() -> Self {
+        ShardData {
+            jtis: JtiMap::default(),
+            principals: HashMap::new(),
+            min_forget_at: FOREVER,
+        }
+    }
+
+    /// Drops `jti` entries with `forget_at <= now`; returns how many.
+    fn purge(&mut self, now: u64) -> usize {
+        if self.min_forget_at > now {
+            return 0;
+        }
+        let before = self.jtis.len();
+        let mut min = FOREVER;
+        self.jtis.retain(|_, forget_at| {
+            let keep = *forget_at > now;
+            if keep {
+                min = min.min(*forget_at);
+            }
+            keep
+        });
+        self.min_forget_at = min;
+        before - self.jtis.len()
+    }
+}
+
+/// A shard on its own cache lines, so readers of neighbouring shards do not contend.
+#[repr(align(128))]
+struct Shard(RwLock<ShardData>);
+
+impl Shard {
+    /// Read access. A lock poisoned by a panic elsewhere is recovered: every mutation under
+    /// it is a single map insert, update or retain, so the data is still consistent, and
+    /// refusing to read it would make the store answer "not revoked".
+    fn read(&self) -> RwLockReadGuard<'_, ShardData> {
+        self.0.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Write access, recovering a poisoned lock (see [`Shard::read`]).
+    fn write(&self) -> RwLockWriteGuard<'_, ShardData> {
+        self.0.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A thread-safe, in-memory [`RevocationStore`] with bounded memory.
+///
+/// Share it between threads in an [`Arc`] (`Arc<MemoryRevocationStore>` is itself a
+/// `RevocationStore`); every method takes `&self`.
+///
+/// # What is stored
+///
+/// * **Revoked token ids** ([`revoke`](Self::revoke), [`revoke_claims`](Self::revoke_claims)).
+///   The `jti` itself is not kept: the store keeps a 128-bit keyed hash of it (two SipHash-1-3
+///   values under independent random keys chosen in [`new`](Self::new)) mapped to the time
+///   the entry may be forgotten. About 24 bytes of table slot per entry (≈ 40–75 bytes with
+///   the hash table's spare room; see [`approx_memory_bytes`](Self::approx_memory_bytes)).
+///   Two different ids are confused only on a full 128-bit collision of secret-keyed hashes,
+///   and then in the safe direction: an unrevoked token would read as revoked (fail closed).
+/// * **Principal cutoffs** ([`revoke_principal_before`](Self::revoke_principal_before)): every
+///   token of that principal issued (`iat`) before the cutoff is revoked. Never forgotten.
+///
+/// # Bounded memory; never un-revokes
+///
+/// Both kinds of entry count against one limit ([`with_capacity_limit`](Self::with_capacity_limit),
+/// default [`DEFAULT_REVOCATION_CAPACITY`]). When a new entry does not fit, the store first
+/// drops the revocations of tokens that have expired ([`purge_expired`](Self::purge_expired));
+/// if that frees nothing, the call fails with
+/// [`ErrorCode::RevocationStoreFull`] and the store is unchanged. A live revocation is
+/// **never** evicted to make room: that would silently make a revoked token valid again.
+/// Updating an entry that already exists never needs room.
+///
+/// # Expiry and leeway
+///
+/// A dynamic token's revocation may be forgotten once `now >= exp + grace`, where `grace`
+/// is 0 unless set with [`with_expiry_grace`](Self::with_expiry_grace). A verifier configured
+/// with a leeway accepts tokens until `exp + leeway`: give the store a grace of at least that
+/// leeway, or a revoked token could verify again during the leeway window.
+///
+/// ```
+/// use std::sync::Arc;
+/// use auth_core::claims::Principal;
+/// use auth_core::revocation::{MemoryRevocationStore, RevocationQuery, RevocationStore};
+///
+/// let store = Arc::new(MemoryRevocationStore::new());
+/// let now = 1_700_000_000;
+/// store.revoke("token-1", Some(now + 86_400), now).unwrap(); // logout
+/// store.revoke_principal_before(Principal::user(5), now).unwrap(); // password change
+///
+/// let q = RevocationQuery { jti: "token-1", principal: Principal::user(9), iat: now, exp: Some(now + 86_400) };
+/// assert!(store.is_revoked(&q));
+/// let q = RevocationQuery { jti: "token-2", principal: Principal::user(5), iat: now - 10, exp: None };
+/// assert!(store.is_revoked(&q));
+/// let q = RevocationQuery { jti: "token-3", principal: Principal::user(5), iat: now, exp: None };
+/// assert!(!store.is_revoked(&q));
+/// ```
+pub struct MemoryRevocationStore {
+    shards: Box<[Shard]>,
+    /// Keys of the two halves of a `jti` key.
+    hash_hi: RandomState,
+    hash_lo: RandomState,
+    /// Entries stored or reserved (jti entries plus principal cutoffs).
+    count: AtomicUsize,
+    limit: usize,
+    /// The latest `now` passed to `revoke` or `purge_expired`: the time the purge-on-full of
+    /// `revoke_principal_before` uses.
+    latest_now: AtomicU64,
+    /// Set once the first principal cutoff is stored (they are never removed), so lookups
+    /// skip the principal tables while there are none.
+    has_cutoffs: AtomicBool,
+    grace: u64,
+}
+
+impl MemoryRevocationStore {
+    /// An empty store holding at most [`DEFAULT_REVOCATION_CAPACITY`] entries.
+    pub fn new() -> Self {
+        Self::with_capacity_limit(DEFAULT_REVOCATION_CAPACITY)
+    }
+
+    /// An empty store holding at most `max_entries` entries (revoked token ids plus principal
+    /// cutoffs). Memory is allocated as entries arrive, not up front. A limit of 0 makes
+    /// every new revocation fail with [`ErrorCode::RevocationStoreFull`].
+    pub fn with_capacity_limit(max_entries: usize) -> Self {
+        MemoryRevocationStore {
+            shards: (0..SHARDS)
+                .map(|_| Shard(RwLock::new(ShardData::new())))
+                .collect(),
+            hash_hi: RandomState::new(),
+            hash_lo: RandomState::new(),
+            count: AtomicUsize::new(0),
+            limit: max_entries,
+            latest_now: AtomicU64::new(0),
+            has_cutoffs: AtomicBool::new(false),
+            grace: 0,
+        }
+    }
+
+    /// Keeps each dynamic token's revocation until `exp + grace_secs` instead of `exp`.
+    /// Set it to at least the verifier's leeway (SPEC §4, default 0).
+    #[must_use]
+    pub fn with_expiry_grace(mut self, grace_secs: u64) -> Self {
+        self.grace = grace_secs;
+        self
+    }
+
+    /// The entry limit given at construction.
+    pub fn capacity_limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The expiry grace in seconds (see [`with_expiry_grace`](Self::with_expiry_grace)).
+    pub fn expiry_grace(&self) -> u64 {
+        self.grace
+    }
+
+    /// Revokes one token id (logout) until the token has expired.
+    ///
+    /// `exp` is the token's expiry (`None` for a static token: kept forever). The entry may
+    /// be forgotten once `now >= exp + grace`; if that is already the case the token can no
+    /// longer verify, nothing is stored and `Ok(())` is returned. Revoking an id again keeps
+    /// the later of the two expiries.
+    ///
+    /// # Errors
+    ///
+    /// * [`ErrorCode::InvalidRequest`] if `jti` is empty or longer than 128 characters.
+    /// * [`ErrorCode::RevocationStoreFull`] if the store is full of entries that may not be
+    ///   forgotten yet (expired ones are purged first). Nothing is evicted.
+    pub fn revoke(&self, jti: &str, exp: Option<u64>, now: u64) -> Result<()> {
+        if !valid_jti(jti) {
+            return Err(Error::with_message(
+                ErrorCode::InvalidRequest,
+                "jti must be 1 to 128 characters",
+            ));
+        }
+        let forget_at = match exp {
+            None => FOREVER,
+            Some(exp) => exp.saturating_add(self.grace),
+        };
+        self.latest_now.fetch_max(now, Ordering::Relaxed);
+        if forget_at <= now {
+            return Ok(());
+        }
+        let key = self.jti_key(jti);
+        let shard = self.shard_of_jti(key);
+        self.insert_with_room(now, || {
+            let mut data = shard.write();
+            if let Some(existing) = data.jtis.get_mut(&key) {
+                *existing = (*existing).max(forget_at);
+                return Ok(());
+            }
+            self.reserve()?;
+            data.jtis.insert(key, forget_at);
+            data.min_forget_at = data.min_forget_at.min(forget_at);
+            Ok(())
+        })
+    }
+
+    /// Revokes the token these claims describe (logout): [`revoke`](Self::revoke) with
+    /// `claims.jti` and `claims.exp`.
+    ///
+    /// # Errors
+    ///
+    /// As [`revoke`](Self::revoke).
+    pub fn revoke_claims(&self, claims: &Claims, now: u64) -> Result<()> {
+        self.revoke(&claims.jti, claims.exp, now)
+    }
+
+    /// Revokes every token of `principal` issued before `before` (`iat < before`): password
+    /// change, blocked account. Calling it again keeps the later cutoff; an earlier one never
+    /// lowers it. Cutoffs are never purged.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorCode::RevocationStoreFull`] if a new cutoff does not fit. Expired token
+    /// revocations are purged first, as of the latest `now` given to
+    /// [`revoke`](Self::revoke) or [`purge_expired`](Self::purge_expired) (this method has no
+    /// clock of its own). Updating an existing cutoff always succeeds.
+    pub fn revoke_principal_before(&self, principal: Principal, before: u64) -> Result<()> {
+        let shard = self.shard_of_principal(principal);
+        // `before` may lie in the future, so it is no safe clock for the purge-on-full: use
+        // the latest `now` the store has been given instead.
+        let now = self.latest_now.load(Ordering::Relaxed);
+        self.insert_with_room(now, || {
+            let mut data = shard.write();
+            if let Some(existing) = data.principals.get_mut(&principal) {
+                *existing = (*existing).max(before);
+                return Ok(());
+            }
+            self.reserve()?;
+            data.principals.insert(principal, before);
+            self.has_cutoffs.store(true, Ordering::Release);
+            Ok(())
+        })
+    }
+
+    /// Forgets the revocations of tokens that have expired (`exp + grace <= now`) and returns
+    /// how many were dropped. Static tokens' revocations and principal cutoffs are kept.
+    ///
+    /// Called automatically when the store is full; a host may also call it periodically to
+    /// release memory. Shards with nothing to forget are skipped cheaply.
+    pub fn purge_expired(&self, now: u64) -> usize {
+        self.latest_now.fetch_max(now, Ordering::Relaxed);
+        let mut dropped = 0;
+        for shard in self.shards.iter() {
+            let n = shard.write().purge(now);
+            if n > 0 {
+                self.count.fetch_sub(n, Ordering::Relaxed);
+                dropped += n;
+            }
+        }
+        dropped
+    }
+
+    /// Number of entries (revoked token ids plus principal cutoffs), including expired ones
+    /// not yet purged.
+    pub fn len(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// Whether the store holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The cutoff of `principal`, if any: its tokens with `iat` below it are revoked.
+    pub fn principal_cutoff(&self, principal: Principal) -> Option<u64> {
+        self.shard_of_principal(principal)
+            .read()
+            .principals
+            .get(&principal)
+            .copied()
+    }
+
+    /// Whether the token id `jti` is revoked at time `now`: it was revoked and its entry may
+    /// not be forgotten yet (`now < exp + grace`). Unlike [`RevocationStore::is_revoked`],
+    /// the answer does not depend on whether a purge has run.
+    pub fn is_jti_revoked(&self, jti: &str, now: u64) -> bool {
+        self.jti_forget_at(jti)
+            .is_some_and(|forget_at| now < forget_at)
+    }
+
+    /// An estimate of the heap memory the store uses, in bytes, from the tables' allocated
+    /// capacity (not their length), plus the store itself. Meant for sizing and benchmarks;
+    /// it models the standard library's hash table layout and is not exact.
+    pub fn approx_memory_bytes(&self) -> usize {
+        fn table_bytes(capacity: usize, slot: usize) -> usize {
+            if capacity == 0 {
+                return 0;
+            }
+            // SwissTable: buckets are a power of two kept at most 7/8 full, one control byte
+            // per bucket plus one group (16 bytes) of trailing control bytes.
+            let buckets = if capacity < 8 {
+                (capacity + 1).next_power_of_two()
+            } else {
+                (capacity.saturating_mul(8) / 7).next_power_of_two()
+            };
+            buckets.saturating_mul(slot + 1).saturating_add(16)
+        }
+        let mut total = std::mem::size_of::<Self>() + SHARDS * std::mem::size_of::<Shard>();
+        for shard in self.shards.iter() {
+            let data = shard.read();
+            total += table_bytes(data.jtis.capacity(), std::mem::size_of::<(JtiKey, u64)>());
+            total += table_bytes(
+                data.principals.capacity(),
+                std::mem::size_of::<(Principal, u64)>(),
+            );
+        }
+        total
+    }
+
+    // -- internals ------------------------------------------------------------------------
+
+    fn jti_key(&self, jti: &str) -> JtiKey {
+        JtiKey {
+            hi: self.hash_hi.hash_one(jti),
+            lo: self.hash_lo.hash_one(jti),
+        }
+    }
+
+    fn shard_of_jti(&self, key: JtiKey) -> &Shard {
+        // Top bits of the first hash; the table itself uses the second, independent hash.
+        &self.shards[(key.hi >> (64 - SHARD_BITS)) as usize]
+    }
+
+    fn shard_of_principal(&self, principal: Principal) -> &Shard {
+        // Principals are few and host-chosen; a multiplicative mix spreads them over shards.
+        let kind = match principal.kind {
+            PrincipalType::User => 0u64,
+            PrincipalType::Reseller => 1u64,
+        };
+        let mixed = (principal.id ^ kind.rotate_right(1)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        &self.shards[(mixed >> (64 - SHARD_BITS)) as usize]
+    }
+
+    fn jti_forget_at(&self, jti: &str) -> Option<u64> {
+        let key = self.jti_key(jti);
+        self.shard_of_jti(key).read().jtis.get(&key).copied()
+    }
+
+    /// Reserves room for one new entry, or fails when the limit is reached.
+    fn reserve(&self) -> Result<()> {
+        self.count
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+                (c < self.limit).then_some(c + 1)
+            })
+            .map(|_| ())
+            .map_err(|_| Error::new(ErrorCode::RevocationStoreFull))
+    }
+
+    /// Runs `insert`; if it finds the store full, purges expired entries (with no shard lock
+    /// held) and tries once more.
+    fn insert_with_room(&self, now: u64, insert: impl Fn() -> Result<()>) -> Result<()> {
+        match insert() {
+            Err(e) if e.code() == ErrorCode::RevocationStoreFull => {
+                if self.purge_expired(now) == 0 && self.len() >= self.limit {
+                    return Err(e);
+                }
+                insert()
+            }
+            other => other,
+        }
+    }
+}
+
+impl Default for MemoryRevocationStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for MemoryRevocationStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryRevocationStore")
+            .field("len", &self.len())
+            .field("capacity_limit", &self.limit)
+            .field("expiry_grace", &self.grace)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RevocationStore for MemoryRevocationStore {
+    /// Revoked if the token's `jti` was revoked (an expired entry not yet purged still answers
+    /// revoked, which is harmless: the token has expired), or if its principal has a cutoff
+    /// and `query.iat` is before it.
+    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
+        if self.has_cutoffs.load(Ordering::Acquire)
+            && self
+                .principal_cutoff(query.principal)
+                .is_some_and(|cutoff| query.iat < cutoff)
+        {
+            return true;
+        }
+        self.jti_forget_at(query.jti).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(jti: &str) -> RevocationQuery<'_> {
+        RevocationQuery {
+            jti,
+            principal: Principal::user(1),
+            iat: 100,
+            exp: Some(1_000),
+        }
+    }
+
+    #[test]
+    fn poisoned_shard_still_answers_revoked() {
+        let store = MemoryRevocationStore::with_capacity_limit(10);
+        store.revoke("victim", None, 100).unwrap();
+        let key = store.jti_key("victim");
+        let shard = store.shard_of_jti(key);
+        let poisoner = std::thread::scope(|s| {
+            s.spawn(|| {
+                let _guard = shard.0.write().unwrap();
+                panic!("poison the shard");
+            })
+            .join()
+        });
+        assert!(poisoner.is_err());
+        assert!(shard.0.is_poisoned());
+        assert!(store.is_revoked(&query("victim")));
+        assert!(store.is_jti_revoked("victim", 200));
+        // Writes keep working too.
+        store.revoke("victim-2", None, 100).unwrap();
+        assert!(store.is_revoked(&query("victim-2")));
+        assert_eq!(store.purge_expired(u64::MAX - 1), 0);
+    }
+
+    #[test]
+    fn panicking_callback_fails_closed() {
+        let store = FnRevocationStore::new(|_q: &RevocationQuery<'_>| -> bool {
+            panic!("host callback failed")
+        });
+        assert!(store.is_revoked(&query("any")));
+    }
+
+    #[test]
+    fn purge_skips_shards_without_expired_entries() {
+        let store = MemoryRevocationStore::with_capacity_limit(100);
+        store.revoke("a", Some(50), 10).unwrap();
+        store.revoke("b", None, 10).unwrap();
+        let shard = store.shard_of_jti(store.jti_key("a"));
+        assert_eq!(shard.read().min_forget_at, 50);
+        assert_eq!(store.purge_expired(49), 0);
+        assert_eq!(store.purge_expired(50), 1);
+        assert_eq!(shard.read().min_forget_at, FOREVER);
+    }
 }

@@ -1,0 +1,579 @@
+#!/usr/bin/env python3
+"""Generates the shared test vectors (tests/vectors/*.json) with the standard library only.
+
+The expected verdicts are written here from SPEC.md, independently of auth-core:
+tokens are built byte by byte (hmac + hashlib + base64 + json), so a vector can
+carry exactly the flaw it tests. Deterministic: fixed keys, times and ids.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NOW = 1_700_000_000
+DAY = 86_400
+
+SECRETS = {
+    "k1": ("HS256", bytes(range(1, 33))),
+    "k2": ("HS384", bytes(range(101, 149))),
+    "k3": ("HS512", bytes(range(150, 214))),
+    "solo": ("HS256", b"solo-secret-solo-secret-solo-sec"),
+}
+HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def secret_text(kid):
+    return b64(SECRETS[kid][1])
+
+
+RINGS = {
+    "main": {"keys": [{"kid": k, "alg": SECRETS[k][0], "secret": secret_text(k)} for k in ("k1", "k2", "k3")],
+             "default_kid": None},
+    "single": {"keys": [{"kid": "solo", "alg": "HS256", "secret": secret_text("solo")}], "default_kid": None},
+    "defaulted": {"keys": [{"kid": k, "alg": SECRETS[k][0], "secret": secret_text(k)} for k in ("k1", "k2")],
+                  "default_kid": "k2"},
+}
+
+
+def compact(obj) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sign(header_b64: str, payload_b64: str, kid="k1", alg=None) -> str:
+    alg_name, secret = SECRETS[kid]
+    digest = HASHES[alg or alg_name]
+    signing_input = f"{header_b64}.{payload_b64}".encode()
+    return b64(hmac.new(secret, signing_input, digest).digest())
+
+
+def token(claims=None, header=None, kid="k1", raw_claims=None, raw_header=None, alg=None, sig=None):
+    """A token over exact bytes: raw_* (bytes) win over the JSON objects."""
+    if raw_header is None:
+        if header is None:
+            header = {"alg": alg or SECRETS[kid][0], "typ": "JWT", "kid": kid}
+        raw_header = compact(header)
+    if raw_claims is None:
+        raw_claims = compact(claims)
+    h, p = b64(raw_header), b64(raw_claims)
+    s = sign(h, p, kid=kid, alg=alg) if sig is None else sig
+    return f"{h}.{p}.{s}"
+
+
+def user(**over):
+    c = {"type": "user", "id": 123, "name": "alice", "admin": False, "sms_from": "ACME",
+         "user_group_id": 7, "iat": NOW - 100, "exp": NOW - 100 + DAY, "jti": "tok-user-1"}
+    c.update(over)
+    return {k: v for k, v in c.items() if v is not DROP}
+
+
+def reseller(**over):
+    c = {"type": "reseller", "id": 1, "name": "reseller_name", "iat": NOW - 100,
+         "exp": NOW - 100 + DAY, "jti": "tok-res-1"}
+    c.update(over)
+    return {k: v for k, v in c.items() if v is not DROP}
+
+
+DROP = object()
+
+
+def expected(claims):
+    """Claims as Claims::to_json() renders them: users always carry sms_from/user_group_id."""
+    out = {k: v for k, v in claims.items()
+           if k in ("type", "id", "name", "admin", "sms_from", "user_group_id", "iat", "exp", "nbf",
+                    "jti", "token_name", "allowed_ips", "parent")}
+    if out["type"] == "user":
+        out.setdefault("sms_from", None)
+        out.setdefault("user_group_id", None)
+    else:
+        for k in ("admin", "sms_from", "user_group_id"):
+            out.pop(k, None)
+    return out
+
+
+cases = []
+
+
+def case(name, tok, expect, claims=None, ring="main", now=NOW, client_ip=None, options=None, revoked=None):
+    c = {"name": name, "ring": ring, "token": tok, "now": now, "client_ip": client_ip}
+    if options:
+        c["options"] = options
+    if revoked:
+        c["revoked"] = revoked
+    c["expect"] = expect
+    if expect == "valid":
+        c["claims"] = expected(claims)
+    assert not any(x["name"] == name for x in cases), name
+    cases.append(c)
+
+
+def valid(name, claims, **kw):
+    kid = kw.pop("kid", "k1")
+    header = kw.pop("header", None)
+    case(name, token(claims, kid=kid, header=header), "valid", claims=claims, **kw)
+
+
+# --- valid tokens -------------------------------------------------------------------------
+valid("user dynamic token", user())
+valid("reseller token", reseller())
+valid("user HS384 key", user(), kid="k2")
+valid("user HS512 key", user(), kid="k3")
+valid("static token (no exp)", user(exp=DROP, jti="static-1"))
+valid("sms_from and user_group_id null", user(sms_from=None, user_group_id=None))
+valid("sms_from and user_group_id absent", user(sms_from=DROP, user_group_id=DROP))
+valid("admin user", user(admin=True))
+valid("unknown claims ignored", user(extra={"nested": [1, 2, {"a": None}]}, sub="x", aud="y"))
+valid("reseller with admin claim ignored", reseller(admin=True))
+valid("token_name and parent", user(token_name="Best token ever", parent={"type": "reseller", "id": 1}))
+valid("typ in lower case", user(), header={"alg": "HS256", "typ": "jwt", "kid": "k1"})
+valid("no typ", user(), header={"alg": "HS256", "kid": "k1"})
+valid("unknown header parameter ignored", user(), header={"alg": "HS256", "kid": "k1", "x-trace": 1})
+valid("no kid with a single-key ring", user(), kid="solo", header={"alg": "HS256", "typ": "JWT"}, ring="single")
+valid("no kid with a default kid", user(), kid="k2", header={"alg": "HS384"}, ring="defaulted")
+valid("kid written with an escape", user(), header={"alg": "HS256", "kid": "k1"})
+cases[-1]["token"] = token(user(), raw_header=b'{"alg":"HS256","kid":"k\\u0031"}')
+valid("unicode name", user(name="Zoë 東京 🚀"))
+valid("id zero and u64 max", user(id=0, user_group_id=18446744073709551615))
+valid("nbf in the past", user(nbf=NOW - 10))
+valid("nbf within leeway", user(nbf=NOW + 5), options={"leeway": 5})
+valid("one second before exp", user(exp=NOW + 1))
+valid("expired but within leeway", user(exp=NOW - 3), options={"leeway": 5})
+valid("iat at the clock-skew limit", user(iat=NOW + 60))
+valid("iat within a larger clock skew", user(iat=NOW + 300), options={"max_clock_skew": 300})
+valid("allowed_ips v4 rule matches", reseller(allowed_ips=["192.168.2.0/24", "10.0.0.1"]), client_ip="192.168.2.77")
+valid("allowed_ips single address", reseller(allowed_ips=["192.168.2.0/24", "10.0.0.1"]), client_ip="10.0.0.1")
+valid("allowed_ips v6 rule matches", reseller(allowed_ips=["2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae"]),
+      client_ip="2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae")
+valid("allowed_ips mapped client matches v4 rule", reseller(allowed_ips=["192.168.2.0/24"]),
+      client_ip="::ffff:192.168.2.5")
+valid("allowed_ips mapped rule matches v4 client", reseller(allowed_ips=["::ffff:192.168.2.0/120"]),
+      client_ip="192.168.2.5")
+cases[-1]["claims"]["allowed_ips"] = ["192.168.2.0/24"]
+valid("allowed_ips normalized v6 text", reseller(allowed_ips=["2001:DB8::/32"]), client_ip="2001:db8::1")
+cases[-1]["claims"]["allowed_ips"] = ["2001:db8::/32"]
+valid("revocation store: other jti revoked", user(), revoked={"jtis": ["someone-else"], "principals": []})
+valid("revocation store: cutoff before iat", user(),
+      revoked={"jtis": [], "principals": [{"type": "user", "id": 123, "before": NOW - 100}]})
+valid("revocation store: cutoff for the reseller with the same id", user(),
+      revoked={"jtis": [], "principals": [{"type": "reseller", "id": 123, "before": NOW}]})
+valid("token at the size limit", user(pad="x" * 100), options={"max_token_size": 0})
+cases[-1]["options"]["max_token_size"] = len(cases[-1]["token"])
+valid("jti of 128 characters", user(jti="j" * 128))
+valid("token_name of 255 characters", user(token_name="n" * 255))
+
+# --- malformed_token ---------------------------------------------------------------------
+good = token(user())
+h, p, s = good.split(".")
+case("two segments", f"{h}.{p}", "malformed_token")
+case("four segments", f"{good}.{s}", "malformed_token")
+case("empty token", "", "malformed_token")
+case("padded signature", f"{good}=", "malformed_token")
+case("padded payload", f"{h}.{p}==.{s}", "malformed_token")
+case("standard base64 alphabet", good.replace("-", "+").replace("_", "/") if ("-" in good or "_" in good) else good[:-1] + "+",
+     "malformed_token")
+case("whitespace inside", f"{h}. {p}.{s}", "malformed_token")
+case("trailing newline", good + "\n", "malformed_token")
+case("embedded NUL", f"{h}.{p}\u0000.{s}", "malformed_token")
+case("empty header segment", f".{p}.{s}", "malformed_token")
+case("empty payload segment", f"{h}..{s}", "malformed_token")
+# non-canonical final bits: the last base64 char of a segment whose length mod 4 is 2 or 3
+def noncanonical(seg):
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    assert len(seg) % 4 in (2, 3)
+    i = alphabet.index(seg[-1])
+    return seg[:-1] + alphabet[i + 1]
+raw = compact(user(jti="pad-x"))
+while len(b64(raw)) % 4 not in (2, 3):
+    raw = compact(user(jti="pad-" + "x" * (len(raw) % 7 + 1)))
+p_nc = noncanonical(b64(raw))
+hh = b64(compact({"alg": "HS256", "typ": "JWT", "kid": "k1"}))
+case("non-canonical payload bits (signed)", f"{hh}.{p_nc}.{sign(hh, p_nc)}", "malformed_token")
+rawh = compact({"alg": "HS256", "kid": "k1"})
+while len(b64(rawh)) % 4 not in (2, 3):
+    rawh = compact({"alg": "HS256", "kid": "k1", "x": "y" * (len(rawh) % 5 + 1)})
+h_nc = noncanonical(b64(rawh))
+pp = b64(compact(user()))
+case("non-canonical header bits", f"{h_nc}.{pp}.{sign(h_nc, pp)}", "malformed_token")
+case("header is not JSON", token(user(), raw_header=b"alg=HS256"), "malformed_token")
+case("header is a JSON array", token(user(), raw_header=b'["HS256"]'), "malformed_token")
+case("header duplicate alg", token(user(), raw_header=b'{"alg":"HS256","kid":"k1","alg":"HS256"}'),
+     "malformed_token")
+case("header duplicate kid via escape", token(user(), raw_header=b'{"alg":"HS256","kid":"k1","\\u006bid":"k1"}'),
+     "malformed_token")
+case("header without alg", token(user(), raw_header=b'{"kid":"k1"}'), "malformed_token")
+case("header alg not a string", token(user(), raw_header=b'{"alg":256,"kid":"k1"}'), "malformed_token")
+case("header trailing data", token(user(), raw_header=b'{"alg":"HS256","kid":"k1"}{}'), "malformed_token")
+case("claims not JSON (signed)", token(raw_claims=b"type=user"), "malformed_token")
+case("claims a JSON array (signed)", token(raw_claims=b"[1,2]"), "malformed_token")
+case("claims a JSON string (signed)", token(raw_claims=b'"user"'), "malformed_token")
+case("claims duplicate id (signed)", token(raw_claims=compact(user())[:-1] + b',"id":124}'), "malformed_token")
+case("claims duplicate unknown key (signed)", token(raw_claims=compact(user())[:-1] + b',"x":1,"x":1}'),
+     "malformed_token")
+case("claims duplicate key inside parent (signed)",
+     token(raw_claims=compact(user())[:-1] + b',"parent":{"type":"user","id":1,"id":2}}'), "malformed_token")
+case("claims trailing data (signed)", token(raw_claims=compact(user()) + b" {}"), "malformed_token")
+case("claims with a comment (signed)", token(raw_claims=b"/*c*/" + compact(user())), "malformed_token")
+case("claims with NaN (signed)", token(raw_claims=compact(user())[:-1] + b',"x":NaN}'), "malformed_token")
+case("claims not UTF-8 (signed)", token(raw_claims=compact(user(name="X"))
+                                        .replace(b'"X"', b'"\xff"')), "malformed_token")
+case("claims with a trailing comma (signed)", token(raw_claims=compact(user())[:-1] + b",}"), "malformed_token")
+deep = b'{"x":' + b"[" * 200 + b"]" * 200 + b"}"
+case("claims nested too deep (signed)", token(raw_claims=compact(user())[:-1] + b"," + deep[1:]), "malformed_token")
+
+# --- token_too_large ---------------------------------------------------------------------
+case("over the default 8 KiB", token(user(pad="x" * 9000)), "token_too_large")
+case("over a configured size", good, "token_too_large", options={"max_token_size": len(good) - 1})
+case("oversized garbage is refused before decoding", "!" * 9000, "token_too_large")
+
+# --- unsupported_header -------------------------------------------------------------------
+for param, value in [("crit", ["exp"]), ("b64", False), ("cty", "JWT"), ("jwk", {"kty": "oct", "k": "AAAA"}),
+                     ("jku", "https://example.invalid/keys"), ("x5u", "https://example.invalid/x"),
+                     ("x5c", ["MIIB"])]:
+    case(f"header {param}", token(user(), header={"alg": "HS256", "typ": "JWT", "kid": "k1", param: value}),
+         "unsupported_header")
+case("header typ JOSE", token(user(), header={"alg": "HS256", "typ": "JOSE", "kid": "k1"}), "unsupported_header")
+case("header typ not a string", token(user(), header={"alg": "HS256", "typ": 1, "kid": "k1"}), "unsupported_header")
+
+# --- algorithm_not_allowed ----------------------------------------------------------------
+none_h = b64(compact({"alg": "none", "typ": "JWT", "kid": "k1"}))
+case("alg none with empty signature", f"{none_h}.{b64(compact(user()))}.", "algorithm_not_allowed")
+case("alg None mixed case", f"{b64(compact({'alg': 'None', 'kid': 'k1'}))}.{b64(compact(user()))}.",
+     "algorithm_not_allowed")
+case("alg none without kid", f"{b64(compact({'alg': 'none'}))}.{b64(compact(user()))}.", "algorithm_not_allowed")
+case("HS384 header on an HS256 key", token(user(), kid="k1", alg="HS384",
+                                           header={"alg": "HS384", "kid": "k1"}), "algorithm_not_allowed")
+case("HS256 header on an HS512 key", token(user(), kid="k3", alg="HS256",
+                                           header={"alg": "HS256", "kid": "k3"}), "algorithm_not_allowed")
+case("RS256 header", token(user(), header={"alg": "RS256", "kid": "k1"}, sig=b64(b"\x00" * 256)),
+     "algorithm_not_allowed")
+case("lower-case hs256", token(user(), header={"alg": "hs256", "kid": "k1"}), "algorithm_not_allowed")
+
+# --- unknown_key --------------------------------------------------------------------------
+case("kid not in ring", token(user(), header={"alg": "HS256", "kid": "nope"}), "unknown_key")
+case("kid is case-sensitive", token(user(), header={"alg": "HS256", "kid": "K1"}), "unknown_key")
+case("no kid with several keys", token(user(), header={"alg": "HS256", "typ": "JWT"}), "unknown_key")
+
+# --- bad_signature ------------------------------------------------------------------------
+tampered_p = b64(compact(user(admin=True)))
+case("payload swapped after signing", f"{h}.{tampered_p}.{s}", "bad_signature")
+case("signature of another key", token(user(), kid="k1", header={"alg": "HS256", "kid": "k1"},
+                                       sig=sign(h, p, kid="solo")), "bad_signature")
+case("signature truncated", f"{h}.{p}.{s[:-2]}", "bad_signature")
+case("signature empty", f"{h}.{p}.", "bad_signature")
+case("signature too long", f"{h}.{p}.{s}AAAA", "bad_signature")
+case("signature last char flipped", f"{h}.{p}.{s[:-1]}{'A' if s[-1] != 'A' else 'Q'}", "bad_signature")
+case("tampered and expired: signature first", f"{h}.{b64(compact(user(exp=NOW - 1)))}.{s}", "bad_signature")
+
+# --- invalid_claims -----------------------------------------------------------------------
+def bad_claims(name, claims):
+    case(name, token(claims), "invalid_claims")
+
+bad_claims("type missing", user(type=DROP))
+bad_claims("type capitalised", user(type="User"))
+bad_claims("type unknown", user(type="admin"))
+bad_claims("type not a string", user(type=1))
+bad_claims("id missing", user(id=DROP))
+bad_claims("id a string", user(id="123"))
+bad_claims("id a float", user(id=123.0))
+bad_claims("id negative", user(id=-1))
+bad_claims("id in exponent form", user(id=1e3))
+case("id beyond u64", token(raw_claims=compact(user())[:-1].replace(b'"id":123', b'"id":18446744073709551616') + b"}"),
+     "invalid_claims")
+bad_claims("name missing", user(name=DROP))
+bad_claims("name a number", user(name=5))
+bad_claims("admin missing for a user", user(admin=DROP))
+bad_claims("admin a string", user(admin="false"))
+bad_claims("sms_from a number", user(sms_from=5))
+bad_claims("user_group_id a string", user(user_group_id="7"))
+bad_claims("user_group_id negative", user(user_group_id=-7))
+bad_claims("iat missing", user(iat=DROP))
+bad_claims("iat a string", user(iat=str(NOW)))
+bad_claims("iat a float", user(iat=NOW + 0.5))
+bad_claims("iat negative", user(iat=-1))
+bad_claims("exp null", user(exp=None))
+bad_claims("exp a string", user(exp=str(NOW + DAY)))
+bad_claims("exp a float", user(exp=NOW + DAY + 0.0))
+bad_claims("nbf a string", user(nbf="0"))
+bad_claims("jti missing", user(jti=DROP))
+bad_claims("jti empty", user(jti=""))
+bad_claims("jti too long", user(jti="j" * 129))
+bad_claims("jti a number", user(jti=5))
+bad_claims("token_name empty", user(token_name=""))
+bad_claims("token_name too long", user(token_name="n" * 256))
+bad_claims("allowed_ips null", reseller(allowed_ips=None))
+bad_claims("allowed_ips a string", reseller(allowed_ips="192.168.2.0/24"))
+bad_claims("allowed_ips with a number", reseller(allowed_ips=["10.0.0.1", 5]))
+bad_claims("allowed_ips with host bits set", reseller(allowed_ips=["192.168.2.5/24"]))
+bad_claims("allowed_ips with a leading zero", reseller(allowed_ips=["010.1.1.1"]))
+bad_claims("parent a string", user(parent="reseller:1"))
+bad_claims("parent with unknown type", user(parent={"type": "admin", "id": 1}))
+bad_claims("parent without id", user(parent={"type": "reseller"}))
+
+# --- time checks --------------------------------------------------------------------------
+case("exp equal to now", token(user(exp=NOW)), "token_expired")
+case("exp in the past", token(user(exp=NOW - 1)), "token_expired")
+case("exp at the leeway edge", token(user(exp=NOW - 5)), "token_expired", options={"leeway": 5})
+case("nbf in the future", token(user(nbf=NOW + 1)), "token_not_yet_valid")
+case("nbf beyond leeway", token(user(nbf=NOW + 6)), "token_not_yet_valid", options={"leeway": 5})
+case("iat past the clock skew", token(user(iat=NOW + 61)), "issued_in_future")
+case("expired and revoked: expiry first", token(user(exp=NOW - 1)), "token_expired",
+     revoked={"jtis": ["tok-user-1"], "principals": []})
+
+# --- revocation ---------------------------------------------------------------------------
+case("revoked jti", good, "token_revoked", revoked={"jtis": ["tok-user-1"], "principals": []})
+case("revoked static token", token(user(exp=DROP, jti="static-9")), "token_revoked",
+     revoked={"jtis": ["static-9"], "principals": []})
+case("principal revoked after iat", good, "token_revoked",
+     revoked={"jtis": [], "principals": [{"type": "user", "id": 123, "before": NOW - 99}]})
+
+# --- ip_not_allowed -----------------------------------------------------------------------
+res_ip = token(reseller(allowed_ips=["192.168.2.0/24", "2a01:cb1d:2b9:ef02::/64"]))
+case("client outside allowed_ips", res_ip, "ip_not_allowed", client_ip="192.168.3.1")
+case("no client address for a restricted token", res_ip, "ip_not_allowed")
+case("v6 client outside allowed_ips", res_ip, "ip_not_allowed", client_ip="2a01:cb1d:2b9:ef03::1")
+case("IPv4-compatible v6 is not the v4 address", res_ip, "ip_not_allowed", client_ip="::192.168.2.5")
+case("empty allowed_ips allows nothing", token(reseller(allowed_ips=[])), "ip_not_allowed", client_ip="192.168.2.5")
+case("expired and wrong IP: expiry first", token(reseller(allowed_ips=["10.0.0.0/8"], exp=NOW)), "token_expired",
+     client_ip="192.168.3.1")
+
+tokens = {"now_default": NOW, "rings": RINGS, "cases": cases}
+
+# =========================================================================================
+# ip_rules.json
+# =========================================================================================
+rules = []
+for r, canon in [("192.168.2.0/24", "192.168.2.0/24"), ("192.168.2.2", "192.168.2.2"),
+                 ("192.168.2.2/32", "192.168.2.2"), ("0.0.0.0/0", "0.0.0.0/0"), ("10.0.0.0/8", "10.0.0.0/8"),
+                 ("2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae", "2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae"),
+                 ("2001:DB8::/32", "2001:db8::/32"), ("::/0", "::/0"), ("::1", "::1"), ("::1/128", "::1"),
+                 ("::ffff:192.168.2.5", "192.168.2.5"), ("::ffff:192.168.2.0/120", "192.168.2.0/24"),
+                 ("::ffff:0:0/96", "0.0.0.0/0"), ("::192.168.2.5", "::c0a8:205"),
+                 ("64:ff9b::192.0.2.1", "64:ff9b::c000:201")]:
+    rules.append({"rule": r, "expect": "valid", "canonical": canon})
+for r in ["", " 192.168.2.1", "192.168.2.1 ", "010.1.1.1", "1.1.1", "1.1", "2130706433", "0x7f.0.0.1",
+          "192.168.2.256", "192.168.2.5/24", "192.168.2.0/33", "192.168.2.0/", "192.168.2.0/024", "192.168.2.0/+24",
+          "192.168.2.0/ 24", "192.168.2.0/-1", "fe80::1%eth0", "[::1]", "[::1]:80", "192.168.2.1:80",
+          "2001:db8::/129", "2001:db8::1/64", "::ffff:192.168.2.5/120", "localhost", "1.2.3.4/24/8", "1.2.3.4\n",
+          "1.2.3.4/\u0032\u0034\u0000", "１.２.３.４"]:
+    rules.append({"rule": r, "expect": "invalid_ip_rule"})
+
+addresses = []
+for a, canon in [("192.168.2.5", "192.168.2.5"), ("::ffff:192.168.2.5", "192.168.2.5"),
+                 ("::FFFF:C0A8:0205", "192.168.2.5"), ("2A01:CB1D:2B9:EF02:2521:4ED1:109A:8FAE",
+                                                       "2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae"),
+                 ("2001:db8:0:0:0:0:0:1", "2001:db8::1"), ("::192.168.2.5", "::c0a8:205"), ("::", "::")]:
+    addresses.append({"ip": a, "expect": "valid", "canonical": canon})
+for a in ["", "1.2.3", "01.2.3.4", "1.2.3.4 ", " 1.2.3.4", "1.2.3.4/32", "fe80::1%1", "[::1]", "1.2.3.4:80",
+          "0x01.2.3.4", "256.1.1.1", "::ffff:1.2.3", "abc", "1.2.3.4.5"]:
+    addresses.append({"ip": a, "expect": "invalid_ip_address"})
+
+matches = []
+def m(rules_, ip, expect):
+    matches.append({"rules": rules_, "ip": ip, "expect": expect})
+seed = ["2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae", "192.168.2.0/24", "192.168.2.2"]
+m(seed, "192.168.2.0", "allow")
+m(seed, "192.168.2.255", "allow")
+m(seed, "192.168.3.0", "deny")
+m(seed, "192.168.1.255", "deny")
+m(seed, "2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae", "allow")
+m(seed, "2a01:cb1d:2b9:ef02:2521:4ed1:109a:8faf", "deny")
+m(seed, "::ffff:192.168.2.9", "allow")
+m(seed, "::192.168.2.9", "deny")
+m(seed, "64:ff9b::192.168.2.9", "deny")
+m(seed, "2002:c0a8:209::1", "deny")
+m(["::ffff:192.168.2.0/120"], "192.168.2.200", "allow")
+m(["::ffff:0:0/96"], "8.8.8.8", "allow")
+m(["0.0.0.0/0"], "::1", "deny")
+m(["::/0"], "1.2.3.4", "deny")
+m(["10.0.0.0/8", "10.1.0.0/16", "11.0.0.0/8"], "11.255.255.255", "allow")
+m(["10.0.0.0/8", "10.1.0.0/16", "11.0.0.0/8"], "12.0.0.0", "deny")
+m(["10.0.0.0/8", "10.1.0.0/16", "11.0.0.0/8"], "9.255.255.255", "deny")
+m([], "1.2.3.4", "deny")
+m(seed, "192.168.2.300", "invalid_ip_address")
+m(["192.168.2.5/24"], "192.168.2.5", "invalid_ip_rule")
+m(["10.0.0.0/8", "bad"], "10.0.0.1", "invalid_ip_rule")
+
+regex = []
+def rx(pattern, ip, expect, mode="full"):
+    regex.append({"pattern": pattern, "mode": mode, "ip": ip, "expect": expect})
+rx(r"192\.168\.1\.1", "192.168.1.1", "allow")
+rx(r"192\.168\.1\.1", "192.168.1.10", "deny")
+rx(r"192\.168\.1\.1", "192.168.1.10", "allow", mode="search")
+rx(r"192\.168\.1\.1", "10.192.168.1.1".replace("10.", "1.") if False else "8.192.168.1", "deny", mode="search")
+rx(r"192\.168\.1\.\d+", "192.168.1.254", "allow")
+rx(r"192\.168\.1\.\d+", "::ffff:192.168.1.254", "allow")
+rx(r"2001:db8::1", "2001:DB8:0::1", "allow")
+rx(r"2001:db8::1", "2001:db8::10", "deny")
+rx(r"10\.0\.0\.1|10\.0\.0\.2", "10.0.0.2", "allow")
+rx(r"^10\.0\.0\.1$", "10.0.0.1", "allow")
+rx(r".*", "1.2.3.4", "allow")
+rx(r"(a*)*b", "1.2.3.4", "deny")
+rx(r"1\.2\.3\.4", "1.2.3.4 ", "invalid_ip_address")
+rx(r"1\.2\.3\.4", "01.2.3.4", "invalid_ip_address")
+rx(r".*", "not-an-ip", "invalid_ip_address")
+rx("", "1.2.3.4", "invalid_regex")
+rx("(", "1.2.3.4", "invalid_regex")
+rx("[z-a]", "1.2.3.4", "invalid_regex")
+rx("a" * 4097, "1.2.3.4", "invalid_regex")
+rx(r"(?:\d{1,3}){1000}{1000}", "1.2.3.4", "invalid_regex")
+
+ip_rules = {"rules": rules, "addresses": addresses, "matches": matches, "regex": regex}
+
+# =========================================================================================
+# requests.json
+# =========================================================================================
+req_cases = []
+def rq(name, fmt, body, expect, request=None):
+    c = {"name": name, "format": fmt, "body": body, "expect": expect}
+    if request is not None:
+        c["request"] = request
+    req_cases.append(c)
+
+seed_json = json.dumps({"token": {"name": "Best token ever", "ttl": 2678400, "allowed_ips": seed}})
+rq("seed JSON", "json", seed_json, "valid",
+   {"name": "Best token ever", "ttl": 2678400, "allowed_ips": seed})
+rq("seed XML", "xml", "<token><name>Best token ever</name><ttl>2678400</ttl></token>", "valid",
+   {"name": "Best token ever", "ttl": 2678400, "allowed_ips": []})
+rq("XML with allowed_ips", "xml",
+   "<token><name>n</name><allowed_ips><ip>192.168.2.0/24</ip><ip>2001:DB8::1</ip></allowed_ips></token>", "valid",
+   {"name": "n", "ttl": None, "allowed_ips": ["192.168.2.0/24", "2001:db8::1"]})
+rq("XML with declaration and escapes", "xml",
+   '<?xml version="1.0" encoding="UTF-8"?>\n<token><name>A &amp; B</name></token>', "valid",
+   {"name": "A & B", "ttl": None, "allowed_ips": []})
+rq("JSON ttl absent is static", "json", '{"token": {"name": "x"}}', "valid", {"name": "x", "ttl": None, "allowed_ips": []})
+rq("JSON ttl null is static", "json", '{"token": {"name": "x", "ttl": null}}', "valid",
+   {"name": "x", "ttl": None, "allowed_ips": []})
+rq("JSON empty allowed_ips", "json", '{"token": {"name": "x", "allowed_ips": []}}', "valid",
+   {"name": "x", "ttl": None, "allowed_ips": []})
+rq("JSON unknown keys ignored", "json", '{"token": {"name": "x", "colour": "blue"}, "v": 1}', "valid",
+   {"name": "x", "ttl": None, "allowed_ips": []})
+rq("JSON not JSON", "json", "{token", "invalid_request")
+rq("JSON not an object", "json", "[]", "invalid_request")
+rq("JSON token not an object", "json", '{"token": "x"}', "invalid_request")
+rq("JSON missing token", "json", '{"name": "x"}', "invalid_request")
+rq("JSON missing name", "json", '{"token": {"ttl": 60}}', "invalid_request")
+rq("JSON empty name", "json", '{"token": {"name": ""}}', "invalid_request")
+rq("JSON name too long", "json", json.dumps({"token": {"name": "n" * 256}}), "invalid_request")
+rq("JSON name a number", "json", '{"token": {"name": 5}}', "invalid_request")
+rq("JSON duplicate name", "json", '{"token": {"name": "a", "name": "b"}}', "invalid_request")
+rq("JSON ttl a string", "json", '{"token": {"name": "x", "ttl": "60"}}', "invalid_ttl")
+rq("JSON ttl a float", "json", '{"token": {"name": "x", "ttl": 1.5}}', "invalid_ttl")
+rq("JSON allowed_ips a string", "json", '{"token": {"name": "x", "allowed_ips": "1.2.3.4"}}', "invalid_request")
+rq("JSON allowed_ips with a number", "json", '{"token": {"name": "x", "allowed_ips": [1]}}', "invalid_request")
+rq("JSON allowed_ips host bits", "json", '{"token": {"name": "x", "allowed_ips": ["192.168.2.5/24"]}}',
+   "invalid_ip_rule")
+rq("JSON trailing data", "json", '{"token": {"name": "x"}} x', "invalid_request")
+rq("XML missing name", "xml", "<token><ttl>5</ttl></token>", "invalid_request")
+rq("XML wrong root", "xml", "<tok><name>x</name></tok>", "invalid_request")
+rq("XML mismatched tags", "xml", "<token><name>x</nam></token>", "invalid_request")
+rq("XML unclosed", "xml", "<token><name>x</name>", "invalid_request")
+rq("XML duplicate name", "xml", "<token><name>a</name><name>b</name></token>", "invalid_request")
+rq("XML DOCTYPE refused", "xml", '<!DOCTYPE token [<!ENTITY e "x">]><token><name>&e;</name></token>',
+   "invalid_request")
+rq("XML unknown entity", "xml", "<token><name>&e;</name></token>", "invalid_request")
+rq("XML two roots", "xml", "<token><name>x</name></token><token/>", "invalid_request")
+rq("XML ttl text", "xml", "<token><name>x</name><ttl>abc</ttl></token>", "invalid_ttl")
+rq("XML bad ip", "xml", "<token><name>x</name><allowed_ips><ip>1.2.3</ip></allowed_ips></token>", "invalid_ip_rule")
+
+requests = {"cases": req_cases}
+
+# =========================================================================================
+# mint.json: minting rules (TTL, static, names, ids) — claims checked after a verify.
+# =========================================================================================
+mint_cases = []
+def mc(name, request, expect, policy=None, claims=None):
+    c = {"name": name, "ring": "main", "policy": policy or {}, "request": request, "expect": expect}
+    if claims is not None:
+        c["claims"] = claims
+    mint_cases.append(c)
+
+base_user = {"type": "user", "id": 5, "name": "bob", "admin": True, "sms_from": None, "user_group_id": 3,
+             "now": NOW, "token_id": "mint-1"}
+def req(**over):
+    r = dict(base_user)
+    r.update(over)
+    return r
+
+ucl = {"type": "user", "id": 5, "name": "bob", "admin": True, "sms_from": None, "user_group_id": 3,
+       "iat": NOW, "jti": "mint-1"}
+mc("dynamic default", req(lifetime="dynamic"), "valid", claims=dict(ucl, exp=NOW + DAY))
+mc("dynamic configured", req(lifetime="dynamic"), "valid", policy={"dynamic_ttl": 3600}, claims=dict(ucl, exp=NOW + 3600))
+mc("static", req(lifetime="static"), "valid", claims=dict(ucl))
+mc("ttl seed", req(lifetime=2678400), "valid", claims=dict(ucl, exp=NOW + 2678400))
+mc("ttl one second", req(lifetime=1), "valid", claims=dict(ucl, exp=NOW + 1))
+mc("ttl at max", req(lifetime=3600), "valid", policy={"max_ttl": 3600}, claims=dict(ucl, exp=NOW + 3600))
+mc("ttl zero", req(lifetime=0), "invalid_ttl")
+mc("ttl negative", req(lifetime=-1), "invalid_ttl")
+mc("ttl over max", req(lifetime=3601), "invalid_ttl", policy={"max_ttl": 3600})
+mc("ttl over default max (10 years)", req(lifetime=315360001), "invalid_ttl")
+mc("static forbidden", req(lifetime="static"), "static_not_allowed", policy={"allow_static": False})
+mc("name, ips, parent", req(lifetime="dynamic", token_name="Best token ever",
+                            allowed_ips=["192.168.2.0/24", "2001:DB8::1"], parent={"type": "reseller", "id": 1}),
+   "valid", claims=dict(ucl, exp=NOW + DAY, token_name="Best token ever",
+                        allowed_ips=["192.168.2.0/24", "2001:db8::1"], parent={"type": "reseller", "id": 1}))
+mc("empty allowed_ips omits the claim", req(lifetime="dynamic", allowed_ips=[]), "valid", claims=dict(ucl, exp=NOW + DAY))
+mc("bad allowed ip", req(lifetime="dynamic", allowed_ips=["192.168.2.5/24"]), "invalid_ip_rule")
+mc("token name empty", req(lifetime="dynamic", token_name=""), "invalid_request")
+mc("token name too long", req(lifetime="dynamic", token_name="n" * 256), "invalid_request")
+mc("token id empty", req(lifetime="dynamic", token_id=""), "invalid_request")
+mc("token id too long", req(lifetime="dynamic", token_id="j" * 129), "invalid_request")
+mc("reseller", {"type": "reseller", "id": 9, "name": "r", "now": NOW, "token_id": "mint-r", "lifetime": "dynamic"},
+   "valid", claims={"type": "reseller", "id": 9, "name": "r", "iat": NOW, "exp": NOW + DAY, "jti": "mint-r"})
+mc("generated token id", {"type": "reseller", "id": 9, "name": "r", "now": NOW, "lifetime": "dynamic"}, "valid",
+   claims={"type": "reseller", "id": 9, "name": "r", "iat": NOW, "exp": NOW + DAY})
+
+keys = []
+def kc(kid, alg, secret, expect):
+    keys.append({"kid": kid, "alg": alg, "secret": b64(secret), "expect": expect})
+kc("a", "HS256", b"x" * 32, "valid")
+kc("a", "HS384", b"x" * 32, "valid")
+kc("a", "HS512", b"x" * 64, "valid")
+kc("a", "HS256", b"x" * 31, "weak_key")
+kc("a", "HS256", b"", "weak_key")
+kc("", "HS256", b"x" * 32, "invalid_key")
+kc("with space", "HS256", b"x" * 32, "invalid_key")
+kc("a", "RS256", b"x" * 32, "invalid_key")
+kc("a", "none", b"x" * 32, "invalid_key")
+kc("a", "hs256", b"x" * 32, "invalid_key")
+
+mint = {"cases": mint_cases, "keys": keys}
+
+# =========================================================================================
+# errors.json: the code table of SPEC §7 every binding must expose identically.
+# =========================================================================================
+codes = [
+    ("malformed_token", 401), ("token_too_large", 401), ("unsupported_header", 401),
+    ("algorithm_not_allowed", 401), ("unknown_key", 401), ("bad_signature", 401), ("invalid_claims", 401),
+    ("token_expired", 401), ("token_not_yet_valid", 401), ("issued_in_future", 401), ("token_revoked", 401),
+    ("ip_not_allowed", 401), ("invalid_ttl", 400), ("invalid_ip_rule", 400), ("invalid_ip_address", 400),
+    ("invalid_regex", 400), ("invalid_request", 400), ("static_not_allowed", 400), ("weak_key", None),
+    ("invalid_key", None), ("invalid_credentials", 401), ("login_ip_denied", 406),
+    ("reseller_invalid_credentials", 401), ("reseller_ip_denied", 401), ("not_permitted", 403),
+    ("revocation_store_full", 503),
+]
+messages = {"invalid_credentials": "Invalid login credentials", "login_ip_denied": "Login denied due to IP restriction",
+            "reseller_invalid_credentials": "Invalid ID or Password", "reseller_ip_denied": "Your IP is not allowed"}
+errors = {"codes": [dict({"code": c, "number": i + 1, "http_status": st},
+                         **({"message": messages[c]} if c in messages else {}))
+                    for i, (c, st) in enumerate(codes)]}
+
+
+def write(name, obj):
+    with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+
+
+write("tokens.json", tokens)
+write("ip_rules.json", ip_rules)
+write("requests.json", requests)
+write("mint.json", mint)
+write("errors.json", errors)
+print(f"tokens: {len(cases)}, ip rules: {len(rules)}, addresses: {len(addresses)}, matches: {len(matches)}, "
+      f"regex: {len(regex)}, requests: {len(req_cases)}, mint: {len(mint_cases)}, keys: {len(keys)}, codes: {len(codes)}")
