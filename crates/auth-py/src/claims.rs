@@ -5,7 +5,7 @@ use auth_core::{Claims, Minted, Principal, PrincipalType, Subject};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{json_to_py, to_principal_type, to_u64};
+use crate::convert::{json_to_py, opt_repr, str_repr, to_principal_type, to_u64};
 
 /// Who a token speaks for (or who minted it: ``parent``): ``type`` (``"user"`` or
 /// ``"reseller"``) and ``id``. Immutable and hashable.
@@ -57,7 +57,7 @@ impl PyPrincipal {
     }
 
     fn __repr__(&self) -> String {
-        format!("Principal(type={:?}, id={})", self.0.kind.as_str(), self.0.id)
+        format!("Principal(type={}, id={})", str_repr(self.0.kind.as_str()), self.0.id)
     }
 }
 
@@ -258,9 +258,9 @@ impl PyMintedToken {
 
     fn __repr__(&self) -> String {
         format!(
-            "MintedToken(token_id={:?}, expires_at={:?})",
-            self.0.token_id(),
-            self.0.expires_at()
+            "MintedToken(token_id={}, expires_at={})",
+            str_repr(self.0.token_id()),
+            opt_repr(self.0.expires_at())
         )
     }
 }
@@ -315,12 +315,12 @@ impl PyRevocationQuery {
 
     fn __repr__(&self) -> String {
         format!(
-            "RevocationQuery(jti={:?}, type={:?}, id={}, iat={}, exp={:?})",
-            self.jti,
-            self.principal.kind.as_str(),
+            "RevocationQuery(jti={}, type={}, id={}, iat={}, exp={})",
+            str_repr(&self.jti),
+            str_repr(self.principal.kind.as_str()),
             self.principal.id,
             self.iat,
-            self.exp
+            opt_repr(self.exp)
         )
     }
 }

@@ -13,6 +13,19 @@ use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyList, PyString,
 use crate::claims::PyPrincipal;
 use crate::errors::core;
 
+/// Python-style repr of an optional value (`None` or the value's own repr).
+pub fn opt_repr<T: std::fmt::Display>(v: Option<T>) -> String {
+    match v {
+        Some(v) => v.to_string(),
+        None => "None".to_owned(),
+    }
+}
+
+/// Python-style repr of a string (single quotes).
+pub fn str_repr(s: &str) -> String {
+    format!("'{}'", s.escape_default())
+}
+
 /// The type name of `obj`, for messages.
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()

@@ -103,8 +103,8 @@ impl PyIpRegex {
 
     fn __repr__(&self) -> String {
         format!(
-            "IpRegex({:?}, search={})",
-            self.regex.pattern(),
+            "IpRegex({}, search={})",
+            crate::convert::str_repr(self.regex.pattern()),
             if self.search() { "True" } else { "False" }
         )
     }

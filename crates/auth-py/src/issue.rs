@@ -127,7 +127,7 @@ impl PyIssuer {
         id, name, admin = false, sms_from = None, user_group_id = None, *,
         ttl = None, r#static = false, token_name = None, allowed_ips = None, parent = None,
         token_id = None, not_before = None, now = None
-    ))]
+    ), text_signature = "($self, id, name, admin=False, sms_from=None, user_group_id=None, *, ttl=None, static=False, token_name=None, allowed_ips=None, parent=None, token_id=None, not_before=None, now=None)")]
     #[allow(clippy::too_many_arguments)]
     fn mint_user(
         &self,
@@ -174,7 +174,7 @@ impl PyIssuer {
         id, name, *,
         ttl = None, r#static = false, token_name = None, allowed_ips = None, parent = None,
         token_id = None, not_before = None, now = None
-    ))]
+    ), text_signature = "($self, id, name, *, ttl=None, static=False, token_name=None, allowed_ips=None, parent=None, token_id=None, not_before=None, now=None)")]
     #[allow(clippy::too_many_arguments)]
     fn mint_reseller(
         &self,

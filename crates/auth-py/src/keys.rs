@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 use auth_core::{Algorithm, ErrorCode, Key, KeyRing};
 use pyo3::prelude::*;
 
-use crate::convert::{opt_str, to_secret};
+use crate::convert::{opt_repr, opt_str, str_repr, to_secret};
 use crate::errors::{core, to_pyerr_msg};
 
 /// The ring and a version number bumped on every change.
@@ -103,7 +103,7 @@ impl PyKeyRing {
 
     /// A ring holding one key, active.
     #[staticmethod]
-    #[pyo3(signature = (kid, secret, alg = String::from("HS256")))]
+    #[pyo3(signature = (kid, secret, alg = String::from("HS256")), text_signature = "(kid, secret, alg='HS256')")]
     fn single(py: Python<'_>, kid: String, secret: &Bound<'_, PyAny>, alg: String) -> PyResult<Self> {
         let ring = PyKeyRing::new();
         ring.add(py, kid, secret, alg)?;
@@ -111,7 +111,7 @@ impl PyKeyRing {
     }
 
     /// Adds a key; the first key added becomes active. A ``kid`` already present → ``InvalidKey``.
-    #[pyo3(signature = (kid, secret, alg = String::from("HS256")))]
+    #[pyo3(signature = (kid, secret, alg = String::from("HS256")), text_signature = "($self, kid, secret, alg='HS256')")]
     fn add(&self, py: Python<'_>, kid: String, secret: &Bound<'_, PyAny>, alg: String) -> PyResult<()> {
         let secret = to_secret(secret)?;
         let alg = algorithm(py, &alg)?;
@@ -122,7 +122,7 @@ impl PyKeyRing {
     }
 
     /// Adds a key and makes it the active one in one step (rotation); older keys keep verifying.
-    #[pyo3(signature = (kid, secret, alg = String::from("HS256")))]
+    #[pyo3(signature = (kid, secret, alg = String::from("HS256")), text_signature = "($self, kid, secret, alg='HS256')")]
     fn rotate(&self, py: Python<'_>, kid: String, secret: &Bound<'_, PyAny>, alg: String) -> PyResult<()> {
         let secret = to_secret(secret)?;
         let alg = algorithm(py, &alg)?;
@@ -199,13 +199,13 @@ impl PyKeyRing {
             let kids: Vec<String> = r
                 .keys()
                 .iter()
-                .map(|k| format!("{}:{}", k.kid(), k.algorithm()))
+                .map(|k| format!("{}: {}", str_repr(k.kid()), str_repr(k.algorithm().as_str())))
                 .collect();
             format!(
-                "KeyRing(keys=[{}], active={:?}, default_kid={:?})",
+                "KeyRing(keys={{{}}}, active_kid={}, default_kid={})",
                 kids.join(", "),
-                r.active().map(|k| k.kid()),
-                r.default_kid()
+                opt_repr(r.active().map(|k| str_repr(k.kid()))),
+                opt_repr(r.default_kid().map(str_repr))
             )
         })
     }
