@@ -66,3 +66,8 @@ pub use keys::{Algorithm, Key, KeyRing};
 pub use revocation::{FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStore};
 pub use ttl::{Lifetime, TtlPolicy};
 pub use verify::{Verifier, VerifyOptions, VerifyRequest};
+
+/// The README's Rust quick start, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
