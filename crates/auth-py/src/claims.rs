@@ -57,7 +57,11 @@ impl PyPrincipal {
     }
 
     fn __repr__(&self) -> String {
-        format!("Principal(type={}, id={})", str_repr(self.0.kind.as_str()), self.0.id)
+        format!(
+            "Principal(type={}, id={})",
+            str_repr(self.0.kind.as_str()),
+            self.0.id
+        )
     }
 }
 

@@ -114,8 +114,9 @@ pub fn to_time(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
     let delta = obj.sub(api.epoch.bind(py))?;
     let (days, secs, _) = delta_parts(&delta)?;
     let total = days * 86_400 + secs;
-    u64::try_from(total)
-        .map_err(|_| PyValueError::new_err(format!("{what} must not be before 1970-01-01T00:00:00Z")))
+    u64::try_from(total).map_err(|_| {
+        PyValueError::new_err(format!("{what} must not be before 1970-01-01T00:00:00Z"))
+    })
 }
 
 /// An optional [`to_time`].
@@ -156,6 +157,29 @@ pub fn to_ttl(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
         "ttl must be an int (seconds) or a timedelta, not {}",
         type_name(obj)
     )))
+}
+
+/// The lifetime `ttl=` / `static=` ask for: neither → dynamic; both → `invalid_request`.
+pub fn to_lifetime(
+    py: Python<'_>,
+    ttl: Option<&Bound<'_, PyAny>>,
+    r#static: bool,
+) -> PyResult<auth_core::Lifetime> {
+    use auth_core::Lifetime;
+    let ttl = match ttl {
+        Some(t) if !t.is_none() => Some(to_ttl(py, t)?),
+        _ => None,
+    };
+    match (ttl, r#static) {
+        (None, false) => Ok(Lifetime::Dynamic),
+        (None, true) => Ok(Lifetime::Static),
+        (Some(s), false) => Ok(Lifetime::Ttl(s)),
+        (Some(_), true) => Err(crate::errors::to_pyerr_msg(
+            py,
+            auth_core::ErrorCode::InvalidRequest,
+            "give either ttl or static=True, not both",
+        )),
+    }
 }
 
 /// A `str` argument (no bytes, no other type).
@@ -241,12 +265,7 @@ fn ip_api(py: Python<'_>) -> PyResult<&IpApi> {
         let address_types = PyTuple::new(py, [v4.clone(), v6.clone()])?.unbind();
         let text_types = PyTuple::new(
             py,
-            [
-                v4,
-                v6,
-                m.getattr("IPv4Network")?,
-                m.getattr("IPv6Network")?,
-            ],
+            [v4, v6, m.getattr("IPv4Network")?, m.getattr("IPv6Network")?],
         )?
         .unbind();
         Ok(IpApi {

@@ -65,7 +65,7 @@ impl PyIpAllowList {
 /// ``InvalidRegex``. Immutable and thread-safe.
 #[pyclass(frozen, module = "auth_core", name = "IpRegex")]
 pub struct PyIpRegex {
-    regex: IpRegex,
+    pub(crate) regex: IpRegex,
 }
 
 #[pymethods]

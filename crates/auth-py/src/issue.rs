@@ -2,12 +2,14 @@
 
 use std::sync::Arc;
 
-use auth_core::{ErrorCode, Issuer, Lifetime, MintRequest, Subject, TtlPolicy};
+use auth_core::{Issuer, MintRequest, Subject, TtlPolicy};
 use pyo3::prelude::*;
 
 use crate::claims::PyMintedToken;
-use crate::convert::{opt_str, opt_time, opt_u64, to_principal, to_rule_texts, to_str, to_ttl, to_u64};
-use crate::errors::{core, core_detached, to_pyerr_msg};
+use crate::convert::{
+    opt_str, opt_time, opt_u64, to_lifetime, to_principal, to_rule_texts, to_str, to_u64,
+};
+use crate::errors::{core, core_detached};
 use crate::keys::{Derived, PyKeyRing, SharedRing};
 
 /// Mints tokens with the active key of a ``KeyRing`` under a lifetime policy.
@@ -35,24 +37,22 @@ struct MintOptions<'a, 'py> {
 }
 
 impl PyIssuer {
-    fn mint(&self, py: Python<'_>, subject: Subject, o: MintOptions<'_, '_>) -> PyResult<PyMintedToken> {
+    /// The core issuer for the ring's current state.
+    pub(crate) fn current(&self) -> Arc<Issuer> {
+        self.issuer.get(&self.ring, |keys| {
+            // The policy was validated in the constructor.
+            Issuer::with_policy(keys.clone(), self.policy).unwrap_or_else(|_| Issuer::new(keys))
+        })
+    }
+
+    fn mint(
+        &self,
+        py: Python<'_>,
+        subject: Subject,
+        o: MintOptions<'_, '_>,
+    ) -> PyResult<PyMintedToken> {
         let mut req = MintRequest::new(subject);
-        let ttl = match o.ttl {
-            Some(t) if !t.is_none() => Some(to_ttl(py, t)?),
-            _ => None,
-        };
-        req.lifetime = match (ttl, o.r#static) {
-            (None, false) => Lifetime::Dynamic,
-            (None, true) => Lifetime::Static,
-            (Some(secs), false) => Lifetime::Ttl(secs),
-            (Some(_), true) => {
-                return Err(to_pyerr_msg(
-                    py,
-                    ErrorCode::InvalidRequest,
-                    "give either ttl or static=True, not both",
-                ))
-            }
-        };
+        req.lifetime = to_lifetime(py, o.ttl, o.r#static)?;
         req.token_name = opt_str(o.token_name, "token_name")?;
         if let Some(rules) = o.allowed_ips.filter(|r| !r.is_none()) {
             let texts = to_rule_texts(rules, "allowed_ips")?;
@@ -65,10 +65,7 @@ impl PyIssuer {
         req.token_id = opt_str(o.token_id, "token_id")?;
         req.not_before = opt_time(o.not_before, "not_before")?;
         req.now = opt_time(o.now, "now")?;
-        let issuer = self.issuer.get(&self.ring, |keys| {
-            // The policy was validated in the constructor.
-            Issuer::with_policy(keys.clone(), self.policy).unwrap_or_else(|_| Issuer::new(keys))
-        });
+        let issuer = self.current();
         core_detached(py, || issuer.mint(&req)).map(PyMintedToken)
     }
 }
@@ -215,7 +212,11 @@ impl PyIssuer {
             "Issuer(dynamic_ttl={}, max_ttl={}, allow_static={})",
             self.policy.dynamic_ttl,
             self.policy.max_ttl,
-            if self.policy.allow_static { "True" } else { "False" }
+            if self.policy.allow_static {
+                "True"
+            } else {
+                "False"
+            }
         )
     }
 }

@@ -32,7 +32,10 @@ impl SharedRing {
     }
 
     /// Applies `f` to a copy and publishes it only if `f` succeeds (all or nothing).
-    fn update(&self, f: impl FnOnce(&mut KeyRing) -> auth_core::Result<()>) -> auth_core::Result<()> {
+    fn update(
+        &self,
+        f: impl FnOnce(&mut KeyRing) -> auth_core::Result<()>,
+    ) -> auth_core::Result<()> {
         let mut g = self.state.write().unwrap_or_else(|e| e.into_inner());
         let mut ring = g.1.clone();
         f(&mut ring)?;
@@ -104,7 +107,12 @@ impl PyKeyRing {
     /// A ring holding one key, active.
     #[staticmethod]
     #[pyo3(signature = (kid, secret, alg = String::from("HS256")), text_signature = "(kid, secret, alg='HS256')")]
-    fn single(py: Python<'_>, kid: String, secret: &Bound<'_, PyAny>, alg: String) -> PyResult<Self> {
+    fn single(
+        py: Python<'_>,
+        kid: String,
+        secret: &Bound<'_, PyAny>,
+        alg: String,
+    ) -> PyResult<Self> {
         let ring = PyKeyRing::new();
         ring.add(py, kid, secret, alg)?;
         Ok(ring)
@@ -112,7 +120,13 @@ impl PyKeyRing {
 
     /// Adds a key; the first key added becomes active. A ``kid`` already present → ``InvalidKey``.
     #[pyo3(signature = (kid, secret, alg = String::from("HS256")), text_signature = "($self, kid, secret, alg='HS256')")]
-    fn add(&self, py: Python<'_>, kid: String, secret: &Bound<'_, PyAny>, alg: String) -> PyResult<()> {
+    fn add(
+        &self,
+        py: Python<'_>,
+        kid: String,
+        secret: &Bound<'_, PyAny>,
+        alg: String,
+    ) -> PyResult<()> {
         let secret = to_secret(secret)?;
         let alg = algorithm(py, &alg)?;
         core(py, || {
@@ -123,7 +137,13 @@ impl PyKeyRing {
 
     /// Adds a key and makes it the active one in one step (rotation); older keys keep verifying.
     #[pyo3(signature = (kid, secret, alg = String::from("HS256")), text_signature = "($self, kid, secret, alg='HS256')")]
-    fn rotate(&self, py: Python<'_>, kid: String, secret: &Bound<'_, PyAny>, alg: String) -> PyResult<()> {
+    fn rotate(
+        &self,
+        py: Python<'_>,
+        kid: String,
+        secret: &Bound<'_, PyAny>,
+        alg: String,
+    ) -> PyResult<()> {
         let secret = to_secret(secret)?;
         let alg = algorithm(py, &alg)?;
         core(py, || {
@@ -149,8 +169,7 @@ impl PyKeyRing {
     /// The ``kid`` of the active key, or None.
     #[getter]
     fn active_kid(&self) -> Option<String> {
-        self.shared
-            .read(|r| r.active().map(|k| k.kid().to_owned()))
+        self.shared.read(|r| r.active().map(|k| k.kid().to_owned()))
     }
 
     /// The key that verifies tokens without a ``kid`` header when the ring holds several
@@ -163,7 +182,9 @@ impl PyKeyRing {
     #[setter]
     fn set_default_kid(&self, py: Python<'_>, kid: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let kid = opt_str(kid, "default_kid")?;
-        core(py, || self.shared.update(|r| r.set_default_kid(kid.as_deref())))
+        core(py, || {
+            self.shared.update(|r| r.set_default_kid(kid.as_deref()))
+        })
     }
 
     /// Every ``kid``, in the order added.
@@ -176,9 +197,9 @@ impl PyKeyRing {
     fn algorithm(&self, py: Python<'_>, kid: String) -> PyResult<&'static str> {
         core(py, || {
             self.shared.read(|r| {
-                r.get(&kid)
-                    .map(|k| k.algorithm().as_str())
-                    .ok_or_else(|| auth_core::Error::with_message(ErrorCode::UnknownKey, "no such kid"))
+                r.get(&kid).map(|k| k.algorithm().as_str()).ok_or_else(|| {
+                    auth_core::Error::with_message(ErrorCode::UnknownKey, "no such kid")
+                })
             })
         })
     }
@@ -199,7 +220,13 @@ impl PyKeyRing {
             let kids: Vec<String> = r
                 .keys()
                 .iter()
-                .map(|k| format!("{}: {}", str_repr(k.kid()), str_repr(k.algorithm().as_str())))
+                .map(|k| {
+                    format!(
+                        "{}: {}",
+                        str_repr(k.kid()),
+                        str_repr(k.algorithm().as_str())
+                    )
+                })
                 .collect();
             format!(
                 "KeyRing(keys={{{}}}, active_kid={}, default_kid={})",

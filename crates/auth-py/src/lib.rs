@@ -24,6 +24,7 @@ mod issue;
 mod keys;
 mod revocation;
 mod verify;
+mod wire;
 
 /// Decodes a token's header and claims WITHOUT verifying anything but the encoding (for
 /// display and debugging only; never trust the values). Returns
@@ -64,6 +65,20 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ip::PyIpAllowList>()?;
     m.add_class::<ip::PyIpRegex>()?;
     m.add_class::<revocation::PyMemoryStore>()?;
+    m.add_class::<wire::PyUserLogin>()?;
+    m.add_class::<wire::PyResellerLogin>()?;
+    m.add_class::<wire::PyTokenRequest>()?;
+    m.add_class::<wire::PyCreatedToken>()?;
+    m.add_function(wrap_pyfunction!(wire::login_user, m)?)?;
+    m.add_function(wrap_pyfunction!(wire::login_reseller, m)?)?;
+    m.add_function(wrap_pyfunction!(wire::logout, m)?)?;
+    m.add_function(wrap_pyfunction!(wire::create_token, m)?)?;
+    m.add_function(wrap_pyfunction!(wire::create_sub_account_token, m)?)?;
+    m.add_function(wrap_pyfunction!(wire::media_format, m)?)?;
+    m.add_function(wrap_pyfunction!(wire::content_type, m)?)?;
+    m.add_function(wrap_pyfunction!(wire::error_status, m)?)?;
+    m.add_function(wrap_pyfunction!(wire::login_error_json, m)?)?;
+    m.add_function(wrap_pyfunction!(wire::sms_error_body, m)?)?;
     m.add("DEFAULT_DYNAMIC_TTL", auth_core::ttl::DEFAULT_DYNAMIC_TTL)?;
     m.add("DEFAULT_MAX_TTL", auth_core::ttl::DEFAULT_MAX_TTL)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

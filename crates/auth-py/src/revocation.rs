@@ -47,7 +47,9 @@ impl PyMemoryStore {
             .unwrap_or(DEFAULT_REVOCATION_CAPACITY);
         let grace = opt_u64(expiry_grace, "expiry_grace")?.unwrap_or(0);
         Ok(PyMemoryStore {
-            store: Arc::new(MemoryRevocationStore::with_capacity_limit(limit).with_expiry_grace(grace)),
+            store: Arc::new(
+                MemoryRevocationStore::with_capacity_limit(limit).with_expiry_grace(grace),
+            ),
         })
     }
 
@@ -212,7 +214,10 @@ impl<'a> CallbackStore<'a> {
 
     /// The recorded failure, if any.
     pub fn take_failure(&self) -> Option<PyErr> {
-        self.failure.lock().unwrap_or_else(|e| e.into_inner()).take()
+        self.failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 }
 

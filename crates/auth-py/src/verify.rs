@@ -137,7 +137,10 @@ impl PyVerifier {
     /// The verifier's own revocation source, or None.
     #[getter]
     fn revocation(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        self.revocation.as_ref().map(|r| r.to_object(py)).transpose()
+        self.revocation
+            .as_ref()
+            .map(|r| r.to_object(py))
+            .transpose()
     }
 
     /// Verifies ``token`` (str or bytes) and returns its ``UserClaims`` / ``ResellerClaims``,

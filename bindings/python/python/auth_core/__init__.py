@@ -61,6 +61,22 @@ from ._native import (
     error_class,
     inspect_unverified,
 )
+from ._native import (  # SPEC §1 request/response shapes
+    CreatedToken,
+    ResellerLogin,
+    TokenRequest,
+    UserLogin,
+    content_type,
+    create_sub_account_token,
+    create_token,
+    error_status,
+    login_error_json,
+    login_reseller,
+    login_user,
+    logout,
+    media_format,
+    sms_error_body,
+)
 
 #: The claims of a verified token: ``UserClaims`` or ``ResellerClaims``.
 Claims = Union[UserClaims, ResellerClaims]
@@ -131,6 +147,20 @@ __all__ = [
     "canonical_ip",
     "error_class",
     "inspect_unverified",
+    "CreatedToken",
+    "ResellerLogin",
+    "TokenRequest",
+    "UserLogin",
+    "content_type",
+    "create_sub_account_token",
+    "create_token",
+    "error_status",
+    "login_error_json",
+    "login_reseller",
+    "login_user",
+    "logout",
+    "media_format",
+    "sms_error_body",
     "AlgorithmNotAllowed",
     "BadSignature",
     "InvalidClaims",

@@ -5,6 +5,68 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Final, Literal, Optional, Union, final
 
+__all__ = [
+    "AlgorithmNotAllowed",
+    "AuthError",
+    "BadSignature",
+    "CreatedToken",
+    "DEFAULT_DYNAMIC_TTL",
+    "DEFAULT_MAX_TTL",
+    "ERROR_CODES",
+    "InternalError",
+    "InvalidClaims",
+    "InvalidCredentials",
+    "InvalidIpAddress",
+    "InvalidIpRule",
+    "InvalidKey",
+    "InvalidRegex",
+    "InvalidRequest",
+    "InvalidTtl",
+    "IpAllowList",
+    "IpNotAllowed",
+    "IpRegex",
+    "IssuedInFuture",
+    "Issuer",
+    "KeyRing",
+    "LoginIpDenied",
+    "MalformedToken",
+    "MemoryRevocationStore",
+    "MintedToken",
+    "NotPermitted",
+    "Principal",
+    "ResellerClaims",
+    "ResellerInvalidCredentials",
+    "ResellerIpDenied",
+    "ResellerLogin",
+    "RevocationQuery",
+    "RevocationStoreFull",
+    "StaticNotAllowed",
+    "TokenExpired",
+    "TokenNotYetValid",
+    "TokenRequest",
+    "TokenRevoked",
+    "TokenTooLarge",
+    "UnknownKey",
+    "UnsupportedHeader",
+    "UserClaims",
+    "UserLogin",
+    "Verifier",
+    "WeakKey",
+    "__version__",
+    "canonical_ip",
+    "content_type",
+    "create_sub_account_token",
+    "create_token",
+    "error_class",
+    "error_status",
+    "inspect_unverified",
+    "login_error_json",
+    "login_reseller",
+    "login_user",
+    "logout",
+    "media_format",
+    "sms_error_body",
+]
 __version__: Final[str]
 DEFAULT_DYNAMIC_TTL: Final[int]
 DEFAULT_MAX_TTL: Final[int]
@@ -77,7 +139,7 @@ class KeyRing:
     def kids(self) -> list[str]: ...
     def algorithm(self, kid: str) -> str: ...
     def __len__(self) -> int: ...
-    def __contains__(self, kid: object) -> bool: ...
+    def __contains__(self, key: object, /) -> bool: ...
 
 @final
 class Principal:
@@ -91,7 +153,7 @@ class Principal:
     @property
     def id(self) -> int: ...
     def to_dict(self) -> dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 @final
@@ -129,7 +191,7 @@ class UserClaims:
     def is_static(self) -> bool: ...
     def to_dict(self) -> dict[str, Any]: ...
     def to_json(self) -> str: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
 @final
@@ -161,7 +223,7 @@ class ResellerClaims:
     def is_static(self) -> bool: ...
     def to_dict(self) -> dict[str, Any]: ...
     def to_json(self) -> str: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
 @final
@@ -276,7 +338,7 @@ class Verifier:
 class IpAllowList:
     def __new__(cls, rules: _Rules) -> IpAllowList: ...
     def contains(self, ip: _Ip) -> bool: ...
-    def __contains__(self, ip: object) -> bool: ...
+    def __contains__(self, key: object, /) -> bool: ...
     @property
     def rules(self) -> list[str]: ...
     def __len__(self) -> int: ...
@@ -303,3 +365,121 @@ class MemoryRevocationStore:
     @property
     def capacity_limit(self) -> int: ...
     def __len__(self) -> int: ...
+
+# --- SPEC §1 wire shapes -------------------------------------------------------------
+
+_Format = Literal["json", "xml"]
+
+@final
+class UserLogin:
+    @property
+    def token(self) -> str: ...
+    @property
+    def minted(self) -> MintedToken: ...
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def blocked(self) -> bool: ...
+    def to_json(self) -> str: ...
+
+@final
+class ResellerLogin:
+    @property
+    def token(self) -> str: ...
+    @property
+    def minted(self) -> MintedToken: ...
+    @property
+    def reseller_id(self) -> int: ...
+    @property
+    def reseller_name(self) -> str: ...
+    @property
+    def user_groups(self) -> list[Any]: ...
+    @property
+    def user_balance(self) -> float: ...
+    @property
+    def version(self) -> str: ...
+    def to_json(self) -> str: ...
+
+@final
+class TokenRequest:
+    @staticmethod
+    def from_json(body: Union[str, bytes]) -> TokenRequest: ...
+    @staticmethod
+    def from_xml(body: Union[str, bytes]) -> TokenRequest: ...
+    @staticmethod
+    def parse(body: Union[str, bytes], format: _Format = "json") -> TokenRequest: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def ttl(self) -> Optional[int]: ...
+    @property
+    def allowed_ips(self) -> list[str]: ...
+
+@final
+class CreatedToken:
+    @property
+    def token(self) -> str: ...
+    @property
+    def token_id(self) -> str: ...
+    @property
+    def allowed_ips(self) -> list[str]: ...
+    @property
+    def minted(self) -> MintedToken: ...
+    @property
+    def claims(self) -> _Claims: ...
+    def to_json(self) -> str: ...
+    def to_xml(self) -> str: ...
+    def render(self, format: _Format) -> str: ...
+
+def login_user(
+    issuer: Issuer,
+    *,
+    id: int,
+    name: str,
+    admin: bool = False,
+    blocked: bool = False,
+    sms_from: Optional[str] = None,
+    user_group_id: Optional[int] = None,
+    allowed_regex: Union[IpRegex, str, None] = None,
+    client_ip: Optional[_Ip] = None,
+    ttl: Union[int, timedelta, None] = None,
+    static: bool = False,
+    now: Optional[_Time] = None,
+) -> UserLogin: ...
+def login_reseller(
+    issuer: Issuer,
+    *,
+    id: int,
+    name: str,
+    allowed_ips: Optional[_Rules] = None,
+    user_groups: Optional[list[Any]] = None,
+    user_balance: float = 0.0,
+    version: str = "",
+    client_ip: Optional[_Ip] = None,
+    ttl: Union[int, timedelta, None] = None,
+    static: bool = False,
+    now: Optional[_Time] = None,
+) -> ResellerLogin: ...
+def logout(store: MemoryRevocationStore, claims: _Claims, *, now: Optional[_Time] = None) -> None: ...
+def create_token(
+    issuer: Issuer, caller: _Claims, request: TokenRequest, *, now: Optional[_Time] = None
+) -> CreatedToken: ...
+def create_sub_account_token(
+    issuer: Issuer,
+    caller: _Claims,
+    request: TokenRequest,
+    *,
+    type: _PrincipalType,
+    id: int,
+    name: str,
+    owned_by_caller: bool,
+    admin: bool = False,
+    sms_from: Optional[str] = None,
+    user_group_id: Optional[int] = None,
+    now: Optional[_Time] = None,
+) -> CreatedToken: ...
+def media_format(value: str) -> Optional[_Format]: ...
+def content_type(format: _Format) -> str: ...
+def error_status(error: AuthError) -> int: ...
+def login_error_json(error: AuthError) -> str: ...
+def sms_error_body(error: AuthError, format: _Format = "json") -> str: ...
