@@ -49,6 +49,7 @@ impl PyPrincipal {
     }
 
     /// ``{"type": ..., "id": ...}`` (the ``parent`` claim's shape).
+    #[allow(clippy::wrong_self_convention)] // Python's `to_dict(self)` convention
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("type", self.0.kind.as_str())?;
