@@ -39,11 +39,13 @@ def test_class_per_core_code(code: str) -> None:
     assert cls.code == code
     assert isinstance(cls.number, int) and cls.number == auth_core.ERROR_CODES.index(code) + 1
     assert cls.http_status is None or 400 <= cls.http_status < 600
-    assert cls.message and cls.__doc__ and code in cls.__doc__
+    assert cls.default_message and cls.__doc__ and code in cls.__doc__
     assert cls.__name__ in auth_core.__all__
     assert getattr(auth_core, cls.__name__) is cls
     err = cls("something specific")
     assert (err.code, err.http_status, str(err)) == (code, cls.http_status, "something specific")
+    assert err.message == "something specific"
+    assert cls().message == cls.default_message
     assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code)
 
 

@@ -211,4 +211,4 @@ def test_error_code_table() -> None:
         assert cls.number == c["number"]
         assert cls.http_status == c["http_status"]
         if "message" in c:
-            assert cls.message == c["message"]
+            assert cls.default_message == c["message"]

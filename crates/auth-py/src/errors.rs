@@ -17,8 +17,8 @@ pyo3::create_exception!(
     "Base class of every auth-core error.\n\n\
      Each subclass stands for one stable SPEC §7 code and carries the class attributes\n\
      ``code`` (snake_case), ``number`` (the C ABI result value), ``http_status`` (int or\n\
-     None) and ``message`` (the default message); an instance's ``message`` is the\n\
-     specific, human-readable reason (``str(error)`` is the same text)."
+     None) and ``default_message``; an instance's ``message`` is the specific,\n\
+     human-readable reason (``str(error)`` is the same text)."
 );
 
 /// The code of [`InternalError`]: a Rust panic caught at the binding boundary (a bug).
@@ -56,7 +56,15 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     base.setattr("code", "auth_error")?;
     base.setattr("number", 0u32)?;
     base.setattr("http_status", py.None())?;
-    base.setattr("message", "auth-core error")?;
+    base.setattr("default_message", "auth-core error")?;
+    // `message`: the instance's text (its first argument), or the class's default message,
+    // so that exceptions raised from Python code (`TokenExpired("...")`) read the same way.
+    let message = py.eval(
+        c"property(lambda self: self.args[0] if self.args and isinstance(self.args[0], str) else type(self).default_message, doc='The human-readable reason.')",
+        None,
+        None,
+    )?;
+    base.setattr("message", message)?;
     m.add("AuthError", &base)?;
 
     let classes = CLASSES.get_or_try_init(py, || -> PyResult<Classes> {
@@ -78,7 +86,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
             b.setattr("code", code.as_str())?;
             b.setattr("number", code.as_u32())?;
             b.setattr("http_status", code.http_status())?;
-            b.setattr("message", code.default_message())?;
+            b.setattr("default_message", code.default_message())?;
             by_code.push(ty);
         }
         let internal = new_class(
@@ -92,7 +100,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         b.setattr("code", INTERNAL_CODE)?;
         b.setattr("number", 0u32)?;
         b.setattr("http_status", 500u16)?;
-        b.setattr("message", "internal error")?;
+        b.setattr("default_message", "internal error")?;
         Ok(Classes { by_code, internal })
     })?;
     for (&code, ty) in ErrorCode::ALL.iter().zip(&classes.by_code) {
@@ -118,12 +126,7 @@ pub fn class_of<'py>(py: Python<'py>, code: ErrorCode) -> PyResult<Bound<'py, Py
 
 fn instance(py: Python<'_>, ty: &Bound<'_, PyType>, message: &str) -> PyErr {
     match ty.call1((message,)) {
-        Ok(exc) => {
-            if let Err(e) = exc.setattr("message", message) {
-                return e;
-            }
-            PyErr::from_value(exc)
-        }
+        Ok(exc) => PyErr::from_value(exc),
         Err(e) => {
             let _ = py;
             e

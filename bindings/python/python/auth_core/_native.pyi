@@ -87,7 +87,9 @@ class AuthError(Exception):
     code: ClassVar[str]
     number: ClassVar[int]
     http_status: ClassVar[Optional[int]]
-    message: str
+    default_message: ClassVar[str]
+    @property
+    def message(self) -> str: ...
 
 class InternalError(AuthError): ...
 class MalformedToken(AuthError): ...
