@@ -1,0 +1,472 @@
+//! `authctl demo`: a narrated, self-checking walk through every feature of auth-core
+//! with fresh random keys. Each step states what should happen and checks that it
+//! did; any surprise is printed as `UNEXPECTED` and makes the demo exit 1.
+
+use std::fmt::Display;
+use std::io::{self, Write};
+
+use auth_core::verify::{system_now, DEFAULT_MAX_TOKEN_SIZE};
+use auth_core::{
+    inspect_unverified, Algorithm, ErrorCode, Issuer, Key, KeyRing, Lifetime, MintRequest, Result,
+    Subject, Verifier, VerifyOptions, VerifyRequest,
+};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use crate::{secret, Failure};
+
+/// The transcript and the tally of surprises.
+struct Demo {
+    out: io::StdoutLock<'static>,
+    io_error: Option<io::Error>,
+    step: usize,
+    checks: usize,
+    surprises: Vec<String>,
+}
+
+impl Demo {
+    fn line(&mut self, text: impl Display) {
+        if self.io_error.is_none() {
+            if let Err(e) = writeln!(self.out, "{text}") {
+                self.io_error = Some(e);
+            }
+        }
+    }
+
+    fn section(&mut self, title: &str) {
+        self.step += 1;
+        let n = self.step;
+        self.line(format_args!("\n== {n}. {title}"));
+    }
+
+    fn say(&mut self, text: impl Display) {
+        self.line(format_args!("   {text}"));
+    }
+
+    fn surprise(&mut self, what: &str, detail: impl Display) {
+        self.line(format_args!("   UNEXPECTED  {what}: {detail}"));
+        let step = self.step;
+        self.surprises
+            .push(format!("step {step}: {what}: {detail}"));
+    }
+
+    /// Checks a condition.
+    fn check(&mut self, what: &str, ok: bool, detail: impl Display) -> bool {
+        self.checks += 1;
+        if ok {
+            self.line(format_args!("   ok  {what}"));
+        } else {
+            self.surprise(what, detail);
+        }
+        ok
+    }
+
+    /// Expects success and hands the value on.
+    fn ok<T>(&mut self, what: &str, r: Result<T>) -> Option<T> {
+        self.checks += 1;
+        match r {
+            Ok(v) => {
+                self.line(format_args!("   ok  {what}"));
+                Some(v)
+            }
+            Err(e) => {
+                self.surprise(what, format_args!("failed with {e}"));
+                None
+            }
+        }
+    }
+
+    /// Expects a failure with exactly `code`.
+    fn rejects<T>(&mut self, what: &str, r: Result<T>, code: ErrorCode) {
+        self.checks += 1;
+        match r {
+            Err(e) if e.code() == code => {
+                self.line(format_args!("   ok  {what} -> {code} ({})", e.message()))
+            }
+            Err(e) => self.surprise(what, format_args!("expected {code}, got {e}")),
+            Ok(_) => self.surprise(what, format_args!("expected {code}, but it succeeded")),
+        }
+    }
+}
+
+/// Runs the demo: `Ok(true)` when every step behaved as expected.
+pub(crate) fn run() -> std::result::Result<bool, Failure> {
+    let mut d = Demo {
+        out: io::stdout().lock(),
+        io_error: None,
+        step: 0,
+        checks: 0,
+        surprises: Vec::new(),
+    };
+    d.line("authctl demo: every feature of auth-core, with fresh random keys.");
+    d.line("Each `ok` line is a checked outcome; `UNEXPECTED` lines are failures.");
+    match system_now() {
+        Ok(now) => steps(&mut d, now),
+        Err(e) => d.surprise("reading the system clock", e),
+    }
+    d.line("");
+    let (checks, surprises) = (d.checks, d.surprises.len());
+    if surprises == 0 {
+        d.line(format_args!(
+            "demo complete: all {checks} checks behaved as expected."
+        ));
+    } else {
+        d.line(format_args!(
+            "demo FAILED: {surprises} of {checks} checks did not behave as expected:"
+        ));
+        for s in std::mem::take(&mut d.surprises) {
+            d.line(format_args!("  - {s}"));
+        }
+    }
+    if let Some(e) = d.io_error.take().or_else(|| d.out.flush().err()) {
+        return Err(Failure::usage(
+            ErrorCode::InvalidRequest,
+            format!("cannot write to standard output: {e}"),
+        ));
+    }
+    Ok(surprises == 0)
+}
+
+fn steps(d: &mut Demo, now: u64) {
+    d.say(format_args!("The demo's clock is fixed at now = {now} (UNIX seconds); every mint and verify below passes it explicitly."));
+    let Some((issuer, verifier)) = keys_and_rotation(d, now) else {
+        d.surprise("key set-up", "cannot continue without keys");
+        return;
+    };
+    let alice = user_login(d, &issuer, &verifier, now);
+    static_and_ttl(d, &issuer, &verifier, now);
+    time_claims(d, &issuer, &verifier, now);
+    if let Some(alice) = alice {
+        hostile_tokens(d, &verifier, &alice, now);
+    }
+    error_table(d);
+}
+
+/// The `kid` in a token's (unverified) header.
+fn header_kid(token: &str) -> Option<String> {
+    let u = inspect_unverified(token.as_bytes(), DEFAULT_MAX_TOKEN_SIZE).ok()?;
+    u.header.get("kid")?.as_str().map(String::from)
+}
+
+/// A token's segments, for the tampering steps.
+fn segments(token: &str) -> Option<(&str, &str, &str)> {
+    let mut it = token.split('.');
+    Some((it.next()?, it.next()?, it.next()?))
+}
+
+fn keys_and_rotation(d: &mut Demo, now: u64) -> Option<(Issuer, Verifier)> {
+    d.section("keygen: fresh secrets from the OS CSPRNG");
+    let s1 = d.ok("generate a secret (`authctl keygen`)", secret::keygen())?;
+    let s2 = d.ok("generate a second secret", secret::keygen())?;
+    d.check(
+        "each is 43 base64url characters (256 random bits)",
+        [&s1, &s2].iter().all(|s| {
+            s.len() == 43
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        }),
+        "wrong length or alphabet",
+    );
+    d.check(
+        "two secrets differ",
+        s1 != s2,
+        "the generator repeated itself",
+    );
+    d.say("(secrets are never printed, not even here)");
+    d.rejects(
+        "a 31-byte secret is refused at configuration",
+        Key::new("k", Algorithm::HS256, &[b'x'; 31]),
+        ErrorCode::WeakKey,
+    );
+    d.rejects(
+        "a kid with a space is refused",
+        Key::new("bad kid", Algorithm::HS256, s1.as_bytes()),
+        ErrorCode::InvalidKey,
+    );
+
+    d.section("key ring with rotation");
+    let old = d.ok(
+        "key `2024-01` (HS256) from the first secret",
+        Key::new("2024-01", Algorithm::HS256, s1.as_bytes()),
+    )?;
+    let new = d.ok(
+        "key `2024-07` (HS256) from the second secret",
+        Key::new("2024-07", Algorithm::HS256, s2.as_bytes()),
+    )?;
+    let mut ring = KeyRing::single(old);
+    let mut issuer = Issuer::new(ring.clone());
+    let mut verifier = Verifier::new(ring.clone());
+    let mut req = MintRequest::new(Subject::user(7, "rotating-rita", false));
+    req.now = Some(now);
+    let before = d.ok(
+        "mint a token with the active key `2024-01`",
+        issuer.mint(&req),
+    )?;
+    d.ok("add `2024-07` to the ring", ring.add(new))?;
+    d.ok(
+        "rotate: `2024-07` becomes the active key",
+        ring.set_active("2024-07"),
+    )?;
+    issuer.set_keys(ring.clone());
+    verifier.set_keys(ring.clone());
+    let after = d.ok("mint a token with the new active key", issuer.mint(&req))?;
+    d.check(
+        "the new token names kid `2024-07` in its header",
+        header_kid(&after.token).as_deref() == Some("2024-07"),
+        "wrong kid",
+    );
+    let at = VerifyRequest::at(now);
+    d.ok(
+        "the token minted before the rotation still verifies",
+        verifier.verify_with(&before.token, &at),
+    );
+    d.ok(
+        "the new token verifies",
+        verifier.verify_with(&after.token, &at),
+    );
+    d.ok(
+        "retire the old key `2024-01`",
+        ring.remove("2024-01").map(|_| ()),
+    )?;
+    verifier.set_keys(ring.clone());
+    issuer.set_keys(ring.clone());
+    d.rejects(
+        "the old key's token after retirement",
+        verifier.verify_with(&before.token, &at),
+        ErrorCode::UnknownKey,
+    );
+    d.ok(
+        "the new key's token is unaffected",
+        verifier.verify_with(&after.token, &at),
+    );
+    Some((issuer, verifier))
+}
+
+fn user_login(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) -> Option<String> {
+    d.section("user login token (dynamic, 24 hours)");
+    d.say("POST /session.json succeeded for user 123 (the host checked the password);");
+    d.say("the host mints the login token:");
+    let mut req = MintRequest::new(Subject::User {
+        id: 123,
+        name: "alice".into(),
+        admin: false,
+        sms_from: Some("ACME".into()),
+        user_group_id: Some(7),
+    });
+    req.now = Some(now);
+    let minted = d.ok("mint a dynamic user token", issuer.mint(&req))?;
+    d.say(format_args!("claims: {}", minted.claims.to_json()));
+    d.check(
+        "exp = iat + 86400",
+        minted.expires_at() == Some(now + 86_400),
+        format_args!("exp is {:?}", minted.expires_at()),
+    );
+    let claims = d.ok(
+        "verify one minute later",
+        verifier.verify_with(&minted.token, &VerifyRequest::at(now + 60)),
+    )?;
+    d.check(
+        "the verified claims are the minted ones",
+        claims == minted.claims,
+        "claims differ",
+    );
+    d.ok(
+        "still valid one second before expiry",
+        verifier.verify_with(&minted.token, &VerifyRequest::at(now + 86_399)),
+    );
+    d.rejects(
+        "verify 24 hours later",
+        verifier.verify_with(&minted.token, &VerifyRequest::at(now + 86_400)),
+        ErrorCode::TokenExpired,
+    );
+    Some(minted.token)
+}
+
+fn static_and_ttl(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
+    d.section("static token (admin UI, never expires)");
+    let mut req = MintRequest::new(Subject::reseller(1, "reseller_name"));
+    req.lifetime = Lifetime::Static;
+    req.token_name = Some("CRM integration".into());
+    req.now = Some(now);
+    if let Some(minted) = d.ok("mint a static reseller token", issuer.mint(&req)) {
+        d.check(
+            "it has no exp claim",
+            minted.claims.is_static() && !minted.claims.to_json().contains("\"exp\""),
+            minted.claims.to_json(),
+        );
+        d.ok(
+            "it verifies ten years later",
+            verifier.verify_with(&minted.token, &VerifyRequest::at(now + 315_360_000)),
+        );
+    }
+
+    d.section("token with an explicit TTL");
+    let mut req = MintRequest::new(Subject::user(42, "bob", true));
+    req.now = Some(now);
+    if let Some(lifetime) = d.ok(
+        "read the TTL text \"3600\"",
+        Lifetime::from_text_ttl("3600"),
+    ) {
+        req.lifetime = lifetime;
+    }
+    if let Some(minted) = d.ok("mint a one-hour token", issuer.mint(&req)) {
+        d.ok(
+            "valid at iat + 3599",
+            verifier.verify_with(&minted.token, &VerifyRequest::at(now + 3599)),
+        );
+        d.rejects(
+            "an explicit now at iat + 3600",
+            verifier.verify_with(&minted.token, &VerifyRequest::at(now + 3600)),
+            ErrorCode::TokenExpired,
+        );
+        let lenient = Verifier::with_options(
+            verifier.keys().clone(),
+            VerifyOptions {
+                leeway: 30,
+                ..VerifyOptions::default()
+            },
+        );
+        d.ok(
+            "with 30 s of leeway it is still accepted at iat + 3610",
+            lenient.verify_with(&minted.token, &VerifyRequest::at(now + 3610)),
+        );
+    }
+    for bad in ["0", "-5", "1.5", "abc"] {
+        d.rejects(
+            &format!("TTL text {bad:?}"),
+            Lifetime::from_text_ttl(bad).and_then(|l| issuer.policy().expiry(l, now)),
+            ErrorCode::InvalidTtl,
+        );
+    }
+    d.rejects(
+        "a TTL over the 10-year maximum",
+        issuer
+            .policy()
+            .expiry(Lifetime::Ttl(10 * 366 * 86_400), now),
+        ErrorCode::InvalidTtl,
+    );
+}
+
+fn time_claims(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
+    d.section("nbf and iat checks");
+    let mut req = MintRequest::new(Subject::user(5, "carol", false));
+    req.now = Some(now);
+    req.not_before = Some(now + 300);
+    if let Some(minted) = d.ok("mint a token not valid before now + 300", issuer.mint(&req)) {
+        d.rejects(
+            "verify it now",
+            verifier.verify_with(&minted.token, &VerifyRequest::at(now)),
+            ErrorCode::TokenNotYetValid,
+        );
+        d.ok(
+            "verify it at now + 300",
+            verifier.verify_with(&minted.token, &VerifyRequest::at(now + 300)),
+        );
+    }
+    let mut req = MintRequest::new(Subject::user(5, "carol", false));
+    req.now = Some(now + 3600);
+    if let Some(minted) = d.ok("mint a token whose iat is an hour ahead", issuer.mint(&req)) {
+        d.rejects(
+            "verify it now (clock skew allowance 60 s)",
+            verifier.verify_with(&minted.token, &VerifyRequest::at(now)),
+            ErrorCode::IssuedInFuture,
+        );
+    }
+    req.now = Some(now + 30);
+    if let Some(minted) = d.ok("mint a token whose iat is 30 s ahead", issuer.mint(&req)) {
+        d.ok(
+            "it is within the allowed clock skew",
+            verifier.verify_with(&minted.token, &VerifyRequest::at(now)),
+        );
+    }
+}
+
+fn hostile_tokens(d: &mut Demo, verifier: &Verifier, token: &str, now: u64) {
+    d.section("tampered, unsigned and oversized tokens");
+    let at = VerifyRequest::at(now);
+    let Some((header, payload, signature)) = segments(token) else {
+        d.surprise("splitting alice's token", "not three segments");
+        return;
+    };
+    let claims = URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default();
+    let forged = claims.replace("\"admin\":false", "\"admin\":true");
+    d.check(
+        "alice's claims edited to make her an admin",
+        forged != claims,
+        "no admin claim found",
+    );
+    let tampered = format!(
+        "{header}.{}.{signature}",
+        URL_SAFE_NO_PAD.encode(forged.as_bytes())
+    );
+    d.rejects(
+        "the tampered token",
+        verifier.verify_with(&tampered, &at),
+        ErrorCode::BadSignature,
+    );
+    let kid = header_kid(token).unwrap_or_default();
+    let none_header = serde_json::json!({ "alg": "none", "typ": "JWT", "kid": kid }).to_string();
+    let unsigned = format!("{}.{payload}.", URL_SAFE_NO_PAD.encode(none_header));
+    d.rejects(
+        "the same claims with alg none and no signature",
+        verifier.verify_with(&unsigned, &at),
+        ErrorCode::AlgorithmNotAllowed,
+    );
+    let hs512 = serde_json::json!({ "alg": "HS512", "typ": "JWT", "kid": kid }).to_string();
+    let switched = format!("{}.{payload}.{signature}", URL_SAFE_NO_PAD.encode(hs512));
+    d.rejects(
+        "a header claiming HS512 for the HS256 key",
+        verifier.verify_with(&switched, &at),
+        ErrorCode::AlgorithmNotAllowed,
+    );
+    let crit = serde_json::json!({ "alg": "HS256", "kid": kid, "crit": ["exp"] }).to_string();
+    let critical = format!("{}.{payload}.{signature}", URL_SAFE_NO_PAD.encode(crit));
+    d.rejects(
+        "a header with `crit`",
+        verifier.verify_with(&critical, &at),
+        ErrorCode::UnsupportedHeader,
+    );
+    let huge = format!("{header}.{}.{signature}", "A".repeat(9000));
+    d.rejects(
+        "a 9 KiB token (limit 8 KiB, checked before decoding)",
+        verifier.verify_with(&huge, &at),
+        ErrorCode::TokenTooLarge,
+    );
+    d.rejects(
+        "a token that is not three segments",
+        verifier.verify_with("not-a-token", &at),
+        ErrorCode::MalformedToken,
+    );
+}
+
+fn error_table(d: &mut Demo) {
+    d.section("error code table (the same codes in Rust, C and Python)");
+    d.say(format_args!(
+        "{:>3}  {:<30} {:<5} message",
+        "#", "code", "HTTP"
+    ));
+    let mut consistent = true;
+    for &code in ErrorCode::ALL {
+        let status = code
+            .http_status()
+            .map_or_else(|| "-".to_string(), |s| s.to_string());
+        d.say(format_args!(
+            "{:>3}  {:<30} {:<5} {}",
+            code.as_u32(),
+            code.as_str(),
+            status,
+            code.default_message()
+        ));
+        consistent &= ErrorCode::from_name(code.as_str()) == Some(code)
+            && ErrorCode::from_u32(code.as_u32()) == Some(code);
+    }
+    d.check(
+        "every code round-trips by name and by number",
+        consistent,
+        "a code does not round-trip",
+    );
+}
