@@ -4,11 +4,14 @@
 
 use std::fmt::Display;
 use std::io::{self, Write};
+use std::sync::Arc;
 
+use auth_core::ip::{IpAllowList, IpRegex, RegexMode};
+use auth_core::revocation::MemoryRevocationStore;
 use auth_core::verify::{system_now, DEFAULT_MAX_TOKEN_SIZE};
 use auth_core::{
-    inspect_unverified, Algorithm, ErrorCode, Issuer, Key, KeyRing, Lifetime, MintRequest, Result,
-    Subject, Verifier, VerifyOptions, VerifyRequest,
+    inspect_unverified, parse_client_ip, Algorithm, Claims, ErrorCode, Issuer, Key, KeyRing,
+    Lifetime, MintRequest, Principal, Result, Subject, Verifier, VerifyOptions, VerifyRequest,
 };
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -81,7 +84,8 @@ impl Demo {
         self.checks += 1;
         match r {
             Err(e) if e.code() == code => {
-                self.line(format_args!("   ok  {what} -> {code} ({})", e.message()))
+                let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+                self.line(format_args!("   ok  {what} -> {code} ({message})"))
             }
             Err(e) => self.surprise(what, format_args!("expected {code}, got {e}")),
             Ok(_) => self.surprise(what, format_args!("expected {code}, but it succeeded")),
@@ -99,7 +103,7 @@ pub(crate) fn run() -> std::result::Result<bool, Failure> {
         surprises: Vec::new(),
     };
     d.line("authctl demo: every feature of auth-core, with fresh random keys.");
-    d.line("Each `ok` line is a checked outcome; `UNEXPECTED` lines are failures.");
+    d.line("Each `ok` line is a checked outcome; any surprise is reported and makes the demo exit 1.");
     match system_now() {
         Ok(now) => steps(&mut d, now),
         Err(e) => d.surprise("reading the system clock", e),
@@ -134,11 +138,14 @@ fn steps(d: &mut Demo, now: u64) {
         return;
     };
     let alice = user_login(d, &issuer, &verifier, now);
+    reseller_allowed_ips(d, &issuer, &verifier, now);
     static_and_ttl(d, &issuer, &verifier, now);
     time_claims(d, &issuer, &verifier, now);
     if let Some(alice) = alice {
         hostile_tokens(d, &verifier, &alice, now);
     }
+    ip_lists_and_regex(d);
+    revocation(d, &issuer, &verifier, now);
     error_table(d);
 }
 
@@ -280,6 +287,62 @@ fn user_login(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) -> O
         ErrorCode::TokenExpired,
     );
     Some(minted.token)
+}
+
+fn reseller_allowed_ips(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
+    d.section("reseller token restricted to allowed_ips");
+    d.say("reseller 1's settings.allowedIPs are copied into its token's allowed_ips:");
+    let mut req = MintRequest::new(Subject::reseller(1, "reseller_name"));
+    req.now = Some(now);
+    let rules = ["192.168.2.0/24", "2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae"];
+    if d.ok(
+        &format!("set allowed_ips {rules:?}"),
+        req.set_allowed_ips(&rules),
+    )
+    .is_none()
+    {
+        return;
+    }
+    let Some(minted) = d.ok("mint the reseller token", issuer.mint(&req)) else {
+        return;
+    };
+    d.say(format_args!("claims: {}", minted.claims.to_json()));
+    let from = |ip: &str| -> Result<Claims> {
+        let addr = parse_client_ip(ip)?;
+        verifier.verify_with(&minted.token, &VerifyRequest::at(now).client_ip(addr))
+    };
+    d.ok(
+        "verify from 192.168.2.2 (inside 192.168.2.0/24)",
+        from("192.168.2.2"),
+    );
+    d.ok(
+        "verify from ::ffff:192.168.2.77 (IPv4-mapped: the IPv4 address)",
+        from("::ffff:192.168.2.77"),
+    );
+    d.ok(
+        "verify from the listed IPv6 address",
+        from("2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae"),
+    );
+    d.rejects(
+        "verify from 10.0.0.1",
+        from("10.0.0.1"),
+        ErrorCode::IpNotAllowed,
+    );
+    d.rejects(
+        "verify without a client address",
+        verifier.verify_with(&minted.token, &VerifyRequest::at(now)),
+        ErrorCode::IpNotAllowed,
+    );
+    d.rejects(
+        "a client address with a leading zero (010.0.0.1)",
+        from("010.0.0.1"),
+        ErrorCode::InvalidIpAddress,
+    );
+    d.rejects(
+        "minting with the rule 192.168.2.5/24 (host bits set)",
+        req.set_allowed_ips(&["192.168.2.5/24"]),
+        ErrorCode::InvalidIpRule,
+    );
 }
 
 fn static_and_ttl(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
@@ -440,6 +503,156 @@ fn hostile_tokens(d: &mut Demo, verifier: &Verifier, token: &str, now: u64) {
         "a token that is not three segments",
         verifier.verify_with("not-a-token", &at),
         ErrorCode::MalformedToken,
+    );
+}
+
+fn ip_lists_and_regex(d: &mut Demo) {
+    d.section("CIDR allow-lists and regex rules");
+    let rules = ["10.0.0.0/8", "192.168.1.7", "2001:db8::/32"];
+    if let Some(list) = d.ok(
+        &format!("parse the allow-list {rules:?}"),
+        IpAllowList::parse(rules),
+    ) {
+        for (addr, expect) in [
+            ("10.200.0.1", true),
+            ("192.168.1.7", true),
+            ("192.168.1.8", false),
+            ("2001:db8::42", true),
+            ("2001:db9::1", false),
+        ] {
+            match parse_client_ip(addr) {
+                Ok(ip) => {
+                    let got = list.contains(ip);
+                    d.check(
+                        &format!("{addr} -> {}", if expect { "allow" } else { "deny" }),
+                        got == expect,
+                        format_args!("got {}", if got { "allow" } else { "deny" }),
+                    );
+                }
+                Err(e) => d.surprise(&format!("parsing {addr}"), e),
+            }
+        }
+    }
+    for bad in ["192.168.2.5/24", "010.1.1.1", "10.0.0.0/33", "10.0.0.1:80"] {
+        d.rejects(
+            &format!("the rule {bad:?}"),
+            IpAllowList::parse([bad]),
+            ErrorCode::InvalidIpRule,
+        );
+    }
+    let big: Vec<String> = (0..100_000u32)
+        .map(|i| format!("10.{}.{}.0/24", i >> 8 & 0xff, i & 0xff))
+        .chain(std::iter::once("172.16.0.0/12".to_string()))
+        .collect();
+    if let Some(list) = d.ok("build a 100,001-rule allow-list", IpAllowList::parse(&big)) {
+        let inside = parse_client_ip("172.20.1.1").map(|ip| list.contains(ip));
+        let outside = parse_client_ip("11.0.0.1").map(|ip| list.contains(ip));
+        d.check(
+            "it allows 172.20.1.1 and denies 11.0.0.1",
+            inside == Ok(true) && outside == Ok(false),
+            format_args!("got {inside:?} and {outside:?}"),
+        );
+    }
+
+    let pattern = r"192\.168\.1\.1";
+    d.say(format_args!("a user group's allowed_regex: {pattern}"));
+    if let Some(full) = d.ok(
+        "compile it (full match, the default)",
+        IpRegex::new(pattern, RegexMode::FullMatch),
+    ) {
+        d.check(
+            "192.168.1.1 matches",
+            full.is_match_str("192.168.1.1") == Ok(true),
+            "no match",
+        );
+        d.check(
+            "192.168.1.10 does not (the pattern must match the whole address)",
+            full.is_match_str("192.168.1.10") == Ok(false),
+            "it matched",
+        );
+        d.rejects(
+            "a malformed address never reaches the regex",
+            full.is_match_str("192.168.1.1x"),
+            ErrorCode::InvalidIpAddress,
+        );
+    }
+    if let Some(search) = d.ok(
+        "compile it in search mode (explicit choice)",
+        IpRegex::new(pattern, RegexMode::Search),
+    ) {
+        d.check(
+            "in search mode 192.168.1.10 matches",
+            search.is_match_str("192.168.1.10") == Ok(true),
+            "no match",
+        );
+    }
+    for bad in ["", "(", "[z-a]"] {
+        d.rejects(
+            &format!("the pattern {bad:?}"),
+            IpRegex::new(bad, RegexMode::FullMatch),
+            ErrorCode::InvalidRegex,
+        );
+    }
+}
+
+fn revocation(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
+    d.section("revocation: logout and revoke-all-before");
+    let store = Arc::new(MemoryRevocationStore::new());
+    let mut verifier = verifier.clone();
+    verifier.set_revocation_store(Some(store.clone()));
+    let mint = |id: u64, iat: u64| {
+        let mut req = MintRequest::new(Subject::user(id, "dave", false));
+        req.now = Some(iat);
+        issuer.mint(&req)
+    };
+    let at = VerifyRequest::at(now + 100);
+    let (Some(phone), Some(laptop), Some(other)) = (
+        d.ok("dave logs in from his phone", mint(9, now)),
+        d.ok("dave logs in from his laptop", mint(9, now + 10)),
+        d.ok("erin logs in", mint(10, now)),
+    ) else {
+        return;
+    };
+    d.ok(
+        "the phone token verifies",
+        verifier.verify_with(&phone.token, &at),
+    );
+    d.ok(
+        "logout on the phone (DELETE /session.json): revoke its jti",
+        store.revoke_claims(&phone.claims, now + 50),
+    );
+    d.rejects(
+        "the phone token after logout",
+        verifier.verify_with(&phone.token, &at),
+        ErrorCode::TokenRevoked,
+    );
+    d.ok(
+        "the laptop token is unaffected",
+        verifier.verify_with(&laptop.token, &at),
+    );
+    d.ok(
+        "dave changes his password: revoke every dave token issued before now + 20",
+        store.revoke_principal_before(Principal::user(9), now + 20),
+    );
+    d.rejects(
+        "the laptop token (issued at now + 10)",
+        verifier.verify_with(&laptop.token, &at),
+        ErrorCode::TokenRevoked,
+    );
+    if let Some(fresh) = d.ok("dave logs in again at now + 30", mint(9, now + 30)) {
+        d.ok(
+            "the new token verifies",
+            verifier.verify_with(&fresh.token, &at),
+        );
+    }
+    d.ok(
+        "erin's token is unaffected",
+        verifier.verify_with(&other.token, &at),
+    );
+    d.check(
+        "after the phone token's exp its revocation can be forgotten",
+        store.purge_expired(now + 86_400) == 1,
+        "nothing was purged",
     );
 }
 
