@@ -19,15 +19,15 @@ use base64::Engine as _;
 use crate::{secret, Failure};
 
 /// The transcript and the tally of surprises.
-struct Demo {
-    out: io::StdoutLock<'static>,
+struct Demo<'w> {
+    out: &'w mut dyn Write,
     io_error: Option<io::Error>,
     step: usize,
     checks: usize,
     surprises: Vec<String>,
 }
 
-impl Demo {
+impl Demo<'_> {
     fn line(&mut self, text: impl Display) {
         if self.io_error.is_none() {
             if let Err(e) = writeln!(self.out, "{text}") {
@@ -93,42 +93,61 @@ impl Demo {
     }
 }
 
-/// Runs the demo: `Ok(true)` when every step behaved as expected.
+/// Runs the demo on stdout: `Ok(true)` when every step behaved as expected.
 pub(crate) fn run() -> std::result::Result<bool, Failure> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    transcript(&mut out, system_now()).map_err(|e| {
+        Failure::usage(
+            ErrorCode::InvalidRequest,
+            format!("cannot write to standard output: {e}"),
+        )
+    })
+}
+
+/// Writes the whole narrated demo to `out`, at the clock `now`, and says whether
+/// every check behaved as expected.
+fn transcript(out: &mut dyn Write, now: Result<u64>) -> io::Result<bool> {
     let mut d = Demo {
-        out: io::stdout().lock(),
+        out,
         io_error: None,
         step: 0,
         checks: 0,
         surprises: Vec::new(),
     };
     d.line("authctl demo: every feature of auth-core, with fresh random keys.");
-    d.line("Each `ok` line is a checked outcome; any surprise is reported and makes the demo exit 1.");
-    match system_now() {
+    d.line(
+        "Each `ok` line is a checked outcome; any surprise is reported and makes the demo exit 1.",
+    );
+    match now {
         Ok(now) => steps(&mut d, now),
         Err(e) => d.surprise("reading the system clock", e),
     }
-    d.line("");
-    let (checks, surprises) = (d.checks, d.surprises.len());
-    if surprises == 0 {
-        d.line(format_args!(
-            "demo complete: all {checks} checks behaved as expected."
-        ));
-    } else {
-        d.line(format_args!(
-            "demo FAILED: {surprises} of {checks} checks did not behave as expected:"
-        ));
-        for s in std::mem::take(&mut d.surprises) {
-            d.line(format_args!("  - {s}"));
+    d.finish()
+}
+
+impl Demo<'_> {
+    /// The summary line (and every surprise again), then the verdict.
+    fn finish(mut self) -> io::Result<bool> {
+        self.line("");
+        let (checks, surprises) = (self.checks, self.surprises.len());
+        if surprises == 0 {
+            self.line(format_args!(
+                "demo complete: all {checks} checks behaved as expected."
+            ));
+        } else {
+            self.line(format_args!(
+                "demo FAILED: {surprises} of {checks} checks did not behave as expected:"
+            ));
+            for s in std::mem::take(&mut self.surprises) {
+                self.line(format_args!("  - {s}"));
+            }
+        }
+        match self.io_error.take() {
+            Some(e) => Err(e),
+            None => self.out.flush().map(|()| surprises == 0),
         }
     }
-    if let Some(e) = d.io_error.take().or_else(|| d.out.flush().err()) {
-        return Err(Failure::usage(
-            ErrorCode::InvalidRequest,
-            format!("cannot write to standard output: {e}"),
-        ));
-    }
-    Ok(surprises == 0)
 }
 
 fn steps(d: &mut Demo, now: u64) {
@@ -682,4 +701,93 @@ fn error_table(d: &mut Demo) {
         consistent,
         "a code does not round-trip",
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo(out: &mut Vec<u8>) -> Demo<'_> {
+        Demo {
+            out,
+            io_error: None,
+            step: 0,
+            checks: 0,
+            surprises: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_full_run_passes_at_a_fixed_clock() {
+        let mut out = Vec::new();
+        assert!(transcript(&mut out, Ok(1_700_000_000)).unwrap());
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("now = 1700000000"));
+        assert!(text.contains("demo complete"));
+        assert!(!text.contains("UNEXPECTED"));
+    }
+
+    #[test]
+    fn every_kind_of_surprise_fails_the_demo() {
+        let outcomes: [fn(&mut Demo<'_>); 4] = [
+            |d| {
+                d.check("a false condition", false, "it was false");
+            },
+            |d| {
+                d.ok::<()>("an error", Err(ErrorCode::BadSignature.into()));
+            },
+            |d| d.rejects("a success", Ok(()), ErrorCode::TokenExpired),
+            |d| {
+                d.rejects::<()>(
+                    "the wrong code",
+                    Err(ErrorCode::BadSignature.into()),
+                    ErrorCode::TokenExpired,
+                )
+            },
+        ];
+        for outcome in outcomes {
+            let mut out = Vec::new();
+            let mut d = demo(&mut out);
+            d.section("a step");
+            outcome(&mut d);
+            assert!(!d.finish().unwrap(), "a surprise must fail the demo");
+            let text = String::from_utf8(out).unwrap();
+            assert!(text.contains("UNEXPECTED"), "{text}");
+            assert!(text.contains("demo FAILED: 1 of 1 checks"), "{text}");
+        }
+    }
+
+    #[test]
+    fn expected_outcomes_pass() {
+        let mut out = Vec::new();
+        let mut d = demo(&mut out);
+        d.check("a true condition", true, "");
+        assert_eq!(d.ok("a success", Ok(5)), Some(5));
+        d.rejects::<()>(
+            "the right code",
+            Err(ErrorCode::TokenExpired.into()),
+            ErrorCode::TokenExpired,
+        );
+        assert!(d.finish().unwrap());
+    }
+
+    #[test]
+    fn a_clock_failure_fails_the_demo() {
+        let mut out = Vec::new();
+        assert!(!transcript(&mut out, Err(ErrorCode::InvalidRequest.into())).unwrap());
+    }
+
+    #[test]
+    fn a_write_error_is_reported() {
+        struct Broken;
+        impl Write for Broken {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        assert!(transcript(&mut Broken, Ok(1_700_000_000)).is_err());
+    }
 }
