@@ -264,7 +264,10 @@ tampered_p = b64(compact(user(admin=True)))
 case("payload swapped after signing", f"{h}.{tampered_p}.{s}", "bad_signature")
 case("signature of another key", token(user(), kid="k1", header={"alg": "HS256", "kid": "k1"},
                                        sig=sign(h, p, kid="solo")), "bad_signature")
-case("signature truncated", f"{h}.{p}.{s[:-2]}", "bad_signature")
+case("signature truncated to a non-base64 length", f"{h}.{p}.{s[:-2]}", "malformed_token")
+short_sig = b64(base64.urlsafe_b64decode(s + "=")[:-1])
+case("signature one byte short", f"{h}.{p}.{short_sig}", "bad_signature")
+case("signature of 64 zero bytes", f"{h}.{p}.{b64(bytes(64))}", "bad_signature")
 case("signature empty", f"{h}.{p}.", "bad_signature")
 case("signature too long", f"{h}.{p}.{s}AAAA", "bad_signature")
 case("signature last char flipped", f"{h}.{p}.{s[:-1]}{'A' if s[-1] != 'A' else 'Q'}", "bad_signature")
@@ -487,8 +490,9 @@ requests = {"cases": req_cases}
 # mint.json: minting rules (TTL, static, names, ids) — claims checked after a verify.
 # =========================================================================================
 mint_cases = []
-def mc(name, request, expect, policy=None, claims=None):
-    c = {"name": name, "ring": "main", "policy": policy or {}, "request": request, "expect": expect}
+def mc(name, request, expect, policy=None, claims=None, client_ip=None):
+    c = {"name": name, "ring": "main", "policy": policy or {}, "request": request, "client_ip": client_ip,
+         "expect": expect}
     if claims is not None:
         c["claims"] = claims
     mint_cases.append(c)
@@ -516,7 +520,8 @@ mc("static forbidden", req(lifetime="static"), "static_not_allowed", policy={"al
 mc("name, ips, parent", req(lifetime="dynamic", token_name="Best token ever",
                             allowed_ips=["192.168.2.0/24", "2001:DB8::1"], parent={"type": "reseller", "id": 1}),
    "valid", claims=dict(ucl, exp=NOW + DAY, token_name="Best token ever",
-                        allowed_ips=["192.168.2.0/24", "2001:db8::1"], parent={"type": "reseller", "id": 1}))
+                        allowed_ips=["192.168.2.0/24", "2001:db8::1"], parent={"type": "reseller", "id": 1}),
+   client_ip="2001:db8::1")
 mc("empty allowed_ips omits the claim", req(lifetime="dynamic", allowed_ips=[]), "valid", claims=dict(ucl, exp=NOW + DAY))
 mc("bad allowed ip", req(lifetime="dynamic", allowed_ips=["192.168.2.5/24"]), "invalid_ip_rule")
 mc("token name empty", req(lifetime="dynamic", token_name=""), "invalid_request")

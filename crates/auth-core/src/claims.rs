@@ -209,7 +209,7 @@ impl Claims {
 
 use std::borrow::Cow;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{parse_strict, Loose, SeenKeys, Str};
@@ -261,7 +261,7 @@ impl<'de> Visitor<'de> for RawVisitor {
                 }
                 None => {
                     seen.insert_other(key).map_err(de::Error::custom)?;
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value_seed(crate::json::Skip(1))?;
                 }
             }
         }
@@ -301,7 +301,7 @@ impl<'de> Visitor<'de> for ParentSeed {
                 }
                 _ => {
                     seen.insert_other(key).map_err(de::Error::custom)?;
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value_seed(crate::json::Skip(1))?;
                 }
             }
         }
@@ -339,7 +339,7 @@ impl<'de> Visitor<'de> for ParentSeed {
         self,
         mut seq: A,
     ) -> std::result::Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        while seq.next_element_seed(crate::json::Skip(1))?.is_some() {}
         Ok(Err("parent must be an object"))
     }
 }

@@ -118,12 +118,14 @@ impl<'de> Visitor<'de> for LooseVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose<'de>, A::Error> {
         let mut items = Vec::new();
         let mut all_str = true;
-        while let Some(item) = seq.next_element::<Loose<'de>>()? {
-            match item {
-                Loose::Str(s) if all_str => items.push(s),
-                _ => all_str = false,
+        while all_str {
+            match seq.next_element_seed(StrOrSkip)? {
+                None => break,
+                Some(Some(s)) => items.push(s),
+                Some(None) => all_str = false,
             }
         }
+        while seq.next_element_seed(Skip(1))?.is_some() {}
         Ok(if all_str {
             Loose::StrArray(items)
         } else {
@@ -135,9 +137,114 @@ impl<'de> Visitor<'de> for LooseVisitor {
         let mut seen = SeenKeys::default();
         while let Some(k) = map.next_key::<Str<'de>>()? {
             seen.insert_other(k.0).map_err(de::Error::custom)?;
-            map.next_value::<IgnoredAny>()?;
+            map.next_value_seed(Skip(1))?;
         }
         Ok(Loose::Object)
+    }
+}
+
+/// Deepest nesting of arrays and objects accepted inside a header or claims object.
+pub(crate) const MAX_DEPTH: u32 = 32;
+
+/// Skips one JSON value of any kind, refusing nesting deeper than [`MAX_DEPTH`]
+/// (serde_json's own limit does not apply to ignored values).
+pub(crate) struct Skip(pub(crate) u32);
+
+impl<'de> de::DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let depth = self.deeper()?;
+        while seq.next_element_seed(Skip(depth))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let depth = self.deeper()?;
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value_seed(Skip(depth))?;
+        }
+        Ok(())
+    }
+}
+
+impl Skip {
+    fn deeper<E: de::Error>(&self) -> Result<u32, E> {
+        if self.0 >= MAX_DEPTH {
+            Err(E::custom("nesting too deep"))
+        } else {
+            Ok(self.0 + 1)
+        }
+    }
+}
+
+/// An array element: a string, or any other value skipped (`None`).
+struct StrOrSkip;
+
+impl<'de> de::DeserializeSeed<'de> for StrOrSkip {
+    type Value = Option<Cow<'de, str>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrOrSkip {
+    type Value = Option<Cow<'de, str>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(v.to_owned())))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Skip(1).visit_seq(seq).map(|()| None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Skip(1).visit_map(map).map(|()| None)
     }
 }
 
@@ -177,7 +284,7 @@ impl<'de> SeenKeys<'de> {
                 Err(DUPLICATE_KEY)
             };
         }
-        if self.other.iter().any(|k| *k == key) {
+        if self.other.contains(&key) {
             return Err(DUPLICATE_KEY);
         }
         self.other.push(key);

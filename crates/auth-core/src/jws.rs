@@ -11,7 +11,7 @@ use std::fmt;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{parse_strict, Loose, SeenKeys, Str};
@@ -166,7 +166,7 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                         unsupported = UNSUPPORTED_HEADERS.iter().copied().find(|h| *h == other);
                     }
                     seen.insert_other(key).map_err(de::Error::custom)?;
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value_seed(crate::json::Skip(1))?;
                 }
             }
         }

@@ -57,10 +57,17 @@ pub mod verify;
 
 pub use claims::{decode_claims, Claims, Principal, PrincipalType, Subject};
 pub use error::{Error, ErrorCode, Result};
-pub use ip::{normalize_addr, parse_client_ip, IpRule};
+pub use ip::{
+    canonical_ip_text, normalize_addr, parse_client_ip, IpAllowList, IpRegex, IpRule, RegexMode,
+};
 pub use issue::{generate_token_id, Issuer, MintRequest, Minted, RandomSource, SystemRandom};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};
 pub use keys::{Algorithm, Key, KeyRing};
-pub use revocation::{RevocationQuery, RevocationStore};
+pub use revocation::{FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStore};
 pub use ttl::{Lifetime, TtlPolicy};
 pub use verify::{Verifier, VerifyOptions, VerifyRequest};
+
+/// The README's Rust quick start, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -387,51 +387,20 @@ fn closure_store_sees_the_whole_query() {
     );
 }
 
-/// Memory and lookup cost at one million entries. Informational (prints numbers; the only
-/// assertion is the memory budget). Run with
-/// `cargo test --release -p auth-core --test revocation_store -- --ignored --nocapture`.
+/// The memory budget of SPEC-level target: at most 100 bytes per revoked id, measured
+/// at 200,000 entries (the benchmark `revocation` reports it at 1,000,000 too).
 #[test]
-#[ignore = "slow in debug builds; run explicitly in release mode"]
-fn one_million_entries_report() {
-    const N: usize = 1_000_000;
+fn memory_per_entry_within_budget() {
+    const N: usize = 200_000;
     let store = MemoryRevocationStore::new();
-    let ids: Vec<String> = (0..N).map(|i| format!("{i:016x}-jti")).collect();
-    for id in &ids {
-        store.revoke(id, Some(NOW + DAY), NOW).unwrap();
+    for i in 0..N {
+        store
+            .revoke(&format!("{i:016x}-jti"), Some(NOW + DAY), NOW)
+            .unwrap();
     }
     assert_eq!(store.len(), N);
-    let bytes = store.approx_memory_bytes();
-    let per_entry = bytes as f64 / N as f64;
-    println!("approx memory: {bytes} bytes, {per_entry:.1} bytes/entry");
+    let per_entry = store.approx_memory_bytes() as f64 / N as f64;
     assert!(per_entry <= 100.0, "{per_entry} bytes/entry");
-
-    let start = std::time::Instant::now();
-    let mut hits = 0usize;
-    for (i, id) in ids.iter().enumerate().step_by(7) {
-        let principal = Principal::user(i as u64);
-        if store.is_revoked(&q(id, principal, NOW)) {
-            hits += 1;
-        }
-    }
-    let elapsed = start.elapsed();
-    let lookups = N.div_ceil(7);
-    assert_eq!(hits, lookups);
-    println!(
-        "hit lookup: {:.1} ns",
-        elapsed.as_nanos() as f64 / lookups as f64
-    );
-    let misses: Vec<String> = (0..lookups).map(|i| format!("miss-{i}")).collect();
-    let start = std::time::Instant::now();
-    let mut false_hits = 0;
-    for id in &misses {
-        if store.is_revoked(&user_q(id)) {
-            false_hits += 1;
-        }
-    }
-    let elapsed = start.elapsed();
-    assert_eq!(false_hits, 0);
-    println!(
-        "miss lookup: {:.1} ns",
-        elapsed.as_nanos() as f64 / lookups as f64
-    );
+    assert!(store.is_revoked(&user_q("0000000000000007-jti")));
+    assert!(!store.is_revoked(&user_q("not-revoked")));
 }

@@ -28,8 +28,15 @@ fn ring(spec: &Value) -> KeyRing {
     let mut ring = KeyRing::new();
     for k in spec["keys"].as_array().unwrap() {
         let alg = Algorithm::parse(k["alg"].as_str().unwrap()).unwrap();
-        ring.add(Key::new(k["kid"].as_str().unwrap(), alg, &b64(k["secret"].as_str().unwrap())).unwrap())
-            .unwrap();
+        ring.add(
+            Key::new(
+                k["kid"].as_str().unwrap(),
+                alg,
+                &b64(k["secret"].as_str().unwrap()),
+            )
+            .unwrap(),
+        )
+        .unwrap();
     }
     if let Some(kid) = spec["default_kid"].as_str() {
         ring.set_default_kid(Some(kid)).unwrap();
@@ -106,7 +113,10 @@ fn token_vectors() {
         let got = verifier.verify_with(c["token"].as_str().unwrap(), &req);
         let want = c["expect"].as_str().unwrap();
         if verdict(&got) != want {
-            failures.push(format!("{name}: expected {want}, got {:?}", got.map(|c| c.to_json())));
+            failures.push(format!(
+                "{name}: expected {want}, got {:?}",
+                got.map(|c| c.to_json())
+            ));
             continue;
         }
         if let Ok(claims) = got {
@@ -132,10 +142,16 @@ fn ip_rule_vectors() {
         let text = c["rule"].as_str().unwrap();
         let got = IpRule::parse(text);
         if verdict(&got) != c["expect"].as_str().unwrap() {
-            failures.push(format!("rule {text:?}: expected {}, got {got:?}", c["expect"]));
+            failures.push(format!(
+                "rule {text:?}: expected {}, got {got:?}",
+                c["expect"]
+            ));
         } else if let Ok(rule) = got {
             if rule.to_string() != c["canonical"].as_str().unwrap() {
-                failures.push(format!("rule {text:?}: canonical {rule} != {}", c["canonical"]));
+                failures.push(format!(
+                    "rule {text:?}: canonical {rule} != {}",
+                    c["canonical"]
+                ));
             }
         }
     }
@@ -144,10 +160,16 @@ fn ip_rule_vectors() {
         let text = c["ip"].as_str().unwrap();
         let got = parse_client_ip(text);
         if verdict(&got) != c["expect"].as_str().unwrap() {
-            failures.push(format!("address {text:?}: expected {}, got {got:?}", c["expect"]));
+            failures.push(format!(
+                "address {text:?}: expected {}, got {got:?}",
+                c["expect"]
+            ));
         } else if let Ok(addr) = got {
             if auth_core::ip::canonical_ip_text(addr) != c["canonical"].as_str().unwrap() {
-                failures.push(format!("address {text:?}: canonical {addr} != {}", c["canonical"]));
+                failures.push(format!(
+                    "address {text:?}: canonical {addr} != {}",
+                    c["canonical"]
+                ));
             }
         }
     }
@@ -180,7 +202,10 @@ fn ip_rule_vectors() {
         let got = got.unwrap_or_else(|e| e.code().as_str());
         if got != c["expect"].as_str().unwrap() {
             let pat: String = c["pattern"].as_str().unwrap().chars().take(40).collect();
-            failures.push(format!("regex {pat:?} on {}: expected {}, got {got}", c["ip"], c["expect"]));
+            failures.push(format!(
+                "regex {pat:?} on {}: expected {}, got {got}",
+                c["ip"], c["expect"]
+            ));
         }
     }
     report(failures, total);
@@ -229,7 +254,11 @@ fn mint_case(v: &Value, c: &Value) -> Result<Claims> {
         req.parent = Some(principal(&r["parent"]));
     }
     let minted = issuer.mint(&req)?;
-    Verifier::new(ring).verify_with(&minted.token, &VerifyRequest::at(req.now.unwrap()))
+    let mut vreq = VerifyRequest::at(req.now.unwrap());
+    if let Some(ip) = c["client_ip"].as_str() {
+        vreq.client_ip = Some(parse_client_ip(ip)?);
+    }
+    Verifier::new(ring).verify_with(&minted.token, &vreq)
 }
 
 #[test]
@@ -252,14 +281,19 @@ fn mint_vectors() {
             if want.get("jti").is_none() {
                 let jti = have["jti"].as_str().unwrap().to_owned();
                 if jti.len() != 22 || b64(&jti).len() != 16 {
-                    failures.push(format!("{name}: generated jti {jti:?} is not 128 bits of base64url"));
+                    failures.push(format!(
+                        "{name}: generated jti {jti:?} is not 128 bits of base64url"
+                    ));
                 }
                 have.as_object_mut().unwrap().remove("jti");
             }
             // Users always render sms_from/user_group_id; the vectors list them when set.
             if want["type"] == "user" {
                 for k in ["sms_from", "user_group_id"] {
-                    want.as_object_mut().unwrap().entry(k).or_insert(Value::Null);
+                    want.as_object_mut()
+                        .unwrap()
+                        .entry(k)
+                        .or_insert(Value::Null);
                 }
             }
             if have != want {
@@ -269,8 +303,13 @@ fn mint_vectors() {
     }
     let keys = v["keys"].as_array().unwrap();
     for k in keys {
-        let got = Algorithm::parse(k["alg"].as_str().unwrap())
-            .and_then(|alg| Key::new(k["kid"].as_str().unwrap(), alg, &b64(k["secret"].as_str().unwrap())));
+        let got = Algorithm::parse(k["alg"].as_str().unwrap()).and_then(|alg| {
+            Key::new(
+                k["kid"].as_str().unwrap(),
+                alg,
+                &b64(k["secret"].as_str().unwrap()),
+            )
+        });
         if verdict(&got) != k["expect"].as_str().unwrap() {
             failures.push(format!("key {k}: got {:?}", got.map(|_| ())));
         }
@@ -282,12 +321,24 @@ fn mint_vectors() {
 fn error_code_table() {
     let v = load("errors.json");
     let codes = v["codes"].as_array().unwrap();
-    assert_eq!(codes.len(), ErrorCode::ALL.len(), "every code has a vector and vice versa");
+    assert_eq!(
+        codes.len(),
+        ErrorCode::ALL.len(),
+        "every code has a vector and vice versa"
+    );
     for c in codes {
         let code = ErrorCode::from_name(c["code"].as_str().unwrap())
             .unwrap_or_else(|| panic!("unknown code {c}"));
-        assert_eq!(u64::from(code.as_u32()), c["number"].as_u64().unwrap(), "{c}");
-        assert_eq!(code.http_status().map(u64::from), c["http_status"].as_u64(), "{c}");
+        assert_eq!(
+            u64::from(code.as_u32()),
+            c["number"].as_u64().unwrap(),
+            "{c}"
+        );
+        assert_eq!(
+            code.http_status().map(u64::from),
+            c["http_status"].as_u64(),
+            "{c}"
+        );
         if let Some(msg) = c["message"].as_str() {
             assert_eq!(code.default_message(), msg, "{c}");
         }
@@ -301,7 +352,10 @@ fn every_code_has_a_producing_vector() {
     let mut seen = std::collections::BTreeSet::new();
     for (file, lists) in [
         ("tokens.json", &["cases"][..]),
-        ("ip_rules.json", &["rules", "addresses", "matches", "regex"][..]),
+        (
+            "ip_rules.json",
+            &["rules", "addresses", "matches", "regex"][..],
+        ),
         ("requests.json", &["cases"][..]),
         ("mint.json", &["cases", "keys"][..]),
         ("login.json", &["cases"][..]),
@@ -317,7 +371,10 @@ fn every_code_has_a_producing_vector() {
         .iter()
         .filter(|c| !seen.contains(c.as_str()))
         .collect();
-    assert!(missing.is_empty(), "codes without a producing vector: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes without a producing vector: {missing:?}"
+    );
 }
 
 #[allow(dead_code)]
