@@ -4,11 +4,16 @@
 
 use std::fmt::Display;
 use std::io::{self, Write};
+use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 use auth_core::ip::{IpAllowList, IpRegex, RegexMode};
 use auth_core::revocation::MemoryRevocationStore;
 use auth_core::verify::{system_now, DEFAULT_MAX_TOKEN_SIZE};
+use auth_core::wire::{
+    self, create_token, error_status, login_error_json, login_reseller, login_user, sms_error_body,
+    sms_error_json, Format, ResellerAccount, TokenRequest, TokenTarget, UserAccount,
+};
 use auth_core::{
     inspect_unverified, parse_client_ip, Algorithm, Claims, ErrorCode, Issuer, Key, KeyRing,
     Lifetime, MintRequest, Principal, Result, Subject, Verifier, VerifyOptions, VerifyRequest,
@@ -165,6 +170,8 @@ fn steps(d: &mut Demo, now: u64) {
     }
     ip_lists_and_regex(d);
     revocation(d, &issuer, &verifier, now);
+    login_apis(d, &issuer, &verifier, now);
+    token_api(d, &issuer, &verifier, now);
     error_table(d);
 }
 
@@ -638,7 +645,7 @@ fn revocation(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
     );
     d.ok(
         "logout on the phone (DELETE /session.json): revoke its jti",
-        store.revoke_claims(&phone.claims, now + 50),
+        wire::logout(&store, &phone.claims, now + 50),
     );
     d.rejects(
         "the phone token after logout",
@@ -672,6 +679,252 @@ fn revocation(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
         "after the phone token's exp its revocation can be forgotten",
         store.purge_expired(now + 86_400) == 1,
         "nothing was purged",
+    );
+}
+
+/// `body` with `token` written as `<jwt>`, as the API documentation shows it.
+fn shown(body: &str, token: &str) -> String {
+    body.replace(token, "<jwt>")
+}
+
+fn login_apis(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
+    d.section("login APIs: POST /session.json and POST /v1/resellers/login.json");
+    d.say("the host checked the password and hands the account to the library:");
+    let group_regex = r"192\.168\.1\.\d{1,3}";
+    let Some(regex) = d.ok(
+        &format!("user group allowed_regex {group_regex}"),
+        IpRegex::new(group_regex, RegexMode::FullMatch),
+    ) else {
+        return;
+    };
+    let alice = UserAccount {
+        id: 123,
+        name: "alice".into(),
+        admin: false,
+        blocked: false,
+        sms_from: Some("ACME".into()),
+        user_group_id: Some(7),
+        allowed_regex: Some(regex),
+    };
+    let ip = |text: &str| parse_client_ip(text).ok();
+    let login = |from: &str| login_user(issuer, &alice, ip(from), Lifetime::Dynamic, Some(now));
+    if let Some(ok) = d.ok("alice logs in from 192.168.1.20", login("192.168.1.20")) {
+        d.say(format_args!("200 {}", shown(&ok.to_json(), ok.token())));
+        d.ok(
+            "her token verifies",
+            verifier.verify_with(ok.token(), &VerifyRequest::at(now)),
+        );
+    }
+    let denied = login("10.0.0.1");
+    if let Err(e) = &denied {
+        d.say(format_args!("{} {}", error_status(e), login_error_json(e)));
+    }
+    d.rejects(
+        "alice logs in from 10.0.0.1 (outside her group's regex)",
+        denied,
+        ErrorCode::LoginIpDenied,
+    );
+
+    let allow_list = ["192.168.2.0/24", "2a01:cb1d:2b9:ef02::/64"];
+    let Some(list) = d.ok(
+        &format!("reseller settings.allowedIPs {allow_list:?}"),
+        IpAllowList::parse(allow_list),
+    ) else {
+        return;
+    };
+    let reseller = ResellerAccount {
+        id: 1,
+        name: "reseller_name".into(),
+        allowed_ips: Some(list),
+        user_groups: Vec::new(),
+        user_balance: 1000.0,
+        version: "1.0.0".into(),
+    };
+    let login =
+        |from: &str| login_reseller(issuer, &reseller, ip(from), Lifetime::Dynamic, Some(now));
+    if let Some(ok) = d.ok(
+        "the reseller logs in from 192.168.2.2",
+        login("192.168.2.2"),
+    ) {
+        d.say(format_args!("200 {}", shown(&ok.to_json(), ok.token())));
+        let later = |from: &str| {
+            verifier.verify_with(
+                ok.token(),
+                &VerifyRequest::at(now).client_ip(ip(from).unwrap_or(Ipv4Addr::UNSPECIFIED.into())),
+            )
+        };
+        d.ok(
+            "a later request from 192.168.2.50 (allowed_ips copied into the token)",
+            later("192.168.2.50"),
+        );
+        d.rejects(
+            "a later request from 10.0.0.1",
+            later("10.0.0.1"),
+            ErrorCode::IpNotAllowed,
+        );
+    }
+    let denied = login("10.0.0.1");
+    if let Err(e) = &denied {
+        d.say(format_args!("{} {}", error_status(e), login_error_json(e)));
+    }
+    d.rejects(
+        "the reseller logs in from 10.0.0.1",
+        denied,
+        ErrorCode::ResellerIpDenied,
+    );
+}
+
+fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
+    d.section("SMS API: POST /token from JSON and XML bodies");
+    let mut login = MintRequest::new(Subject::user(500, "sms-customer", false));
+    login.now = Some(now);
+    let Some(caller) = d.ok(
+        "the caller's bearer token verifies",
+        issuer
+            .mint(&login)
+            .and_then(|m| verifier.verify_with(&m.token, &VerifyRequest::at(now))),
+    ) else {
+        return;
+    };
+    let json_body = r#"{"token": {"name": "Best token ever", "ttl": 2678400, "allowed_ips": ["2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae", "192.168.2.0/24", "192.168.2.2"]}}"#;
+    let xml_body = "<token><name>Best token ever</name><ttl>2678400</ttl></token>";
+    for (content_type, accept, body) in [
+        ("application/json", "application/json", json_body),
+        ("application/xml", "text/xml", xml_body),
+    ] {
+        d.say(format_args!(
+            "POST /token  Content-Type: {content_type}  Accept: {accept}"
+        ));
+        d.say(format_args!("{body}"));
+        let (Some(input), Some(output)) = (
+            Format::from_media_type(content_type),
+            Format::from_media_type(accept),
+        ) else {
+            d.surprise("content negotiation", "a media type was not recognized");
+            continue;
+        };
+        let Some(req) = d.ok(
+            "parse the body",
+            TokenRequest::parse(body.as_bytes(), input),
+        ) else {
+            continue;
+        };
+        let created = create_token(issuer, &caller, &req, TokenTarget::SelfAccount, Some(now));
+        let Some(created) = d.ok("create the token", created) else {
+            continue;
+        };
+        let response = created.render(output);
+        d.say(format_args!("200 {}", shown(&response, created.token())));
+        let prefix = match output {
+            Format::Json => r#"{"status": 1, "message": "OK", "token": ""#,
+            Format::Xml => "<response><status>1</status><message>OK</message><token>",
+        };
+        d.check(
+            "the response has the documented shape",
+            response.starts_with(prefix),
+            &response,
+        );
+        if let Some(claims) = d.ok(
+            "the new token verifies from 192.168.2.2",
+            verifier.verify_with(
+                created.token(),
+                &VerifyRequest::at(now).client_ip(Ipv4Addr::new(192, 168, 2, 2).into()),
+            ),
+        ) {
+            if !created.allowed_ips.is_empty() {
+                d.rejects(
+                    "and not from 10.0.0.1 (outside its allowed_ips)",
+                    verifier.verify_with(
+                        created.token(),
+                        &VerifyRequest::at(now).client_ip(Ipv4Addr::new(10, 0, 0, 1).into()),
+                    ),
+                    ErrorCode::IpNotAllowed,
+                );
+            }
+            d.check(
+                "token_name and a 31-day exp",
+                claims.token_name.as_deref() == Some("Best token ever")
+                    && claims.exp == Some(now + 2_678_400),
+                claims.to_json(),
+            );
+        }
+    }
+    let bad = TokenRequest::parse(br#"{"token": {"name": "x", "ttl": 0}}"#, Format::Json)
+        .and_then(|req| create_token(issuer, &caller, &req, TokenTarget::SelfAccount, Some(now)));
+    if let Err(e) = &bad {
+        d.say(format_args!(
+            "{} {}",
+            error_status(e),
+            sms_error_body(e, Format::Json)
+        ));
+        d.say(format_args!(
+            "{} {}",
+            error_status(e),
+            sms_error_body(e, Format::Xml)
+        ));
+    }
+    d.rejects("a body with ttl 0", bad, ErrorCode::InvalidTtl);
+    d.rejects(
+        "a body without a name",
+        TokenRequest::parse(b"<token><ttl>60</ttl></token>", Format::Xml),
+        ErrorCode::InvalidRequest,
+    );
+
+    d.section("sub-accounts: POST /token/account/:accountID");
+    let mut login = MintRequest::new(Subject::reseller(1, "reseller_name"));
+    login.now = Some(now);
+    let Some(reseller) = d.ok(
+        "the reseller's bearer token verifies",
+        issuer
+            .mint(&login)
+            .and_then(|m| verifier.verify_with(&m.token, &VerifyRequest::at(now))),
+    ) else {
+        return;
+    };
+    let Some(req) = d.ok(
+        "parse the body",
+        TokenRequest::parse(
+            br#"{"token": {"name": "customer key", "ttl": 3600}}"#,
+            Format::Json,
+        ),
+    ) else {
+        return;
+    };
+    let own = TokenTarget::SubAccount {
+        subject: Subject::user(42, "customer", false),
+        owned_by_caller: true,
+    };
+    if let Some(created) = d.ok(
+        "POST /token/account/42 for a sub-account the reseller owns",
+        create_token(issuer, &reseller, &req, own, Some(now)),
+    ) {
+        d.say(format_args!(
+            "200 {}",
+            shown(&created.to_json(), created.token())
+        ));
+        if let Some(claims) = d.ok(
+            "the sub-account token verifies",
+            verifier.verify_with(created.token(), &VerifyRequest::at(now)),
+        ) {
+            d.check(
+                "it speaks for user 42 and names the reseller as parent",
+                claims.subject.id() == 42 && claims.parent == Some(Principal::reseller(1)),
+                claims.to_json(),
+            );
+        }
+    }
+    let foreign = TokenTarget::SubAccount {
+        subject: Subject::user(43, "someone-else", false),
+        owned_by_caller: false,
+    };
+    let refused = create_token(issuer, &reseller, &req, foreign, Some(now));
+    if let Err(e) = &refused {
+        d.say(format_args!("{} {}", error_status(e), sms_error_json(e)));
+    }
+    d.rejects(
+        "POST /token/account/43 for an account it does not own",
+        refused,
+        ErrorCode::NotPermitted,
     );
 }
 

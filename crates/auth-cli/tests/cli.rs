@@ -797,6 +797,12 @@ fn demo_runs_every_step_and_exits_0() {
         "full match",
         "search mode",
         "token_revoked",
+        "login_ip_denied",
+        "reseller_ip_denied",
+        "POST /token",
+        "<response><status>1</status>",
+        r#"{"status": 1, "message": "OK""#,
+        "not_permitted",
         "error code table",
         "demo complete",
     ] {
