@@ -54,6 +54,7 @@ pub mod keys;
 pub mod revocation;
 pub mod ttl;
 pub mod verify;
+pub mod wire;
 
 pub use claims::{decode_claims, Claims, Principal, PrincipalType, Subject};
 pub use error::{Error, ErrorCode, Result};
@@ -66,6 +67,10 @@ pub use keys::{Algorithm, Key, KeyRing};
 pub use revocation::{FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStore};
 pub use ttl::{Lifetime, TtlPolicy};
 pub use verify::{Verifier, VerifyOptions, VerifyRequest};
+pub use wire::{
+    create_token, login_error_json, login_reseller, login_user, sms_error_body, CreatedToken,
+    Format, ResellerAccount, ResellerLogin, TokenRequest, TokenTarget, UserAccount, UserLogin,
+};
 
 /// The README's Rust quick start, compiled and run as a doc test.
 #[cfg(doctest)]
