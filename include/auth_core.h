@@ -132,6 +132,9 @@ enum auth_result
   // A numeric argument that names no value of its enumeration (an unknown algorithm,
   // principal type, regex mode or format number).
   AUTH_INVALID_ENUM = 1005,
+  // An `auth_error` that carries one of the binding's own codes was given where a core
+  // error is needed (the wire error bodies speak only the SPEC §7 codes).
+  AUTH_NOT_CORE_ERROR = 1006,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -200,6 +203,47 @@ typedef uint32_t auth_regex_mode;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A body format of the SMS API. Passed to C functions as `uint32_t`.
+enum auth_format
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // `application/json` (the default).
+  AUTH_FORMAT_JSON = 1,
+  // `application/xml`.
+  AUTH_FORMAT_XML = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum auth_format auth_format;
+#else
+typedef uint32_t auth_format;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// A token lifetime kind. Passed to C functions as `uint32_t`, with a TTL in seconds
+// that only `AUTH_LIFETIME_TTL` uses.
+enum auth_lifetime
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // A login token: `exp = iat + dynamic_ttl` (24 hours by default).
+  AUTH_LIFETIME_DYNAMIC = 1,
+  // No `exp`: never expires.
+  AUTH_LIFETIME_STATIC = 2,
+  // `exp = iat + ttl`, `ttl` in `1..=max_ttl`.
+  AUTH_LIFETIME_TTL = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum auth_lifetime auth_lifetime;
+#else
+typedef uint32_t auth_lifetime;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // The validated claims of a verified (or minted) token.
 //
 // Immutable: may be read from any thread at once, freed once with `auth_claims_free`.
@@ -208,6 +252,11 @@ typedef uint32_t auth_regex_mode;
 // introduction). Claim text may contain any Unicode, including U+0000 when a token
 // carries it: use the written length, not `strlen`.
 typedef struct auth_claims auth_claims;
+
+// A created token and the response of `POST /token`.
+//
+// Immutable: may be read from any thread, freed once with `auth_created_token_free`.
+typedef struct auth_created_token auth_created_token;
 
 // The details of one failed call: its code and a human-readable message (which never
 // echoes secrets).
@@ -275,6 +324,11 @@ typedef struct auth_mint_request auth_mint_request;
 // Immutable: may be read from any thread, freed once with `auth_minted_free`.
 typedef struct auth_minted auth_minted;
 
+// A successful reseller login.
+//
+// Immutable: may be read from any thread, freed once with `auth_reseller_login_free`.
+typedef struct auth_reseller_login auth_reseller_login;
+
 // A revocation store as verifiers see it: the built-in in-memory store or a host
 // callback.
 //
@@ -284,11 +338,21 @@ typedef struct auth_minted auth_minted;
 // release with `auth_revocation_free`.
 typedef struct auth_revocation auth_revocation;
 
+// A parsed token-creation request (`POST /token` body, JSON or XML).
+//
+// Immutable: may be read from any thread, freed once with `auth_token_request_free`.
+typedef struct auth_token_request auth_token_request;
+
 // A token's header and claims, decoded WITHOUT verifying anything (for debugging and
 // logging only; never for access decisions).
 //
 // Immutable: may be read from any thread, freed once with `auth_unverified_free`.
 typedef struct auth_unverified auth_unverified;
+
+// A successful dialer user login.
+//
+// Immutable: may be read from any thread, freed once with `auth_user_login_free`.
+typedef struct auth_user_login auth_user_login;
 
 // Verifies tokens against a copy of a key ring, with options and an optional default
 // revocation store.
@@ -352,6 +416,54 @@ typedef struct auth_verify_options {
   // Largest token accepted, in bytes (default 8192), checked before decoding.
   size_t max_token_size;
 } auth_verify_options;
+
+// A dialer-platform user as the host found it, after checking the password. A plain
+// input struct: the library copies what it needs during the call.
+typedef struct auth_user_account {
+  // `id`.
+  uint64_t id;
+  // `name` (UTF-8, `name_len` bytes; required).
+  const char *name;
+  // Length of `name` in bytes.
+  size_t name_len;
+  // `admin`.
+  bool admin;
+  // Whether the account is blocked (it then gets no token: `AUTH_INVALID_CREDENTIALS`).
+  bool blocked;
+  // `sms_from` (UTF-8), or NULL for none.
+  const char *sms_from;
+  // Length of `sms_from` in bytes.
+  size_t sms_from_len;
+  // Whether `user_group_id` is set.
+  bool has_user_group_id;
+  // `user_group_id` (when `has_user_group_id`).
+  uint64_t user_group_id;
+  // The user group's `allowed_regex`, or NULL for none.
+  const struct auth_ip_regex *allowed_regex;
+} auth_user_account;
+
+// A reseller as the host found it, after checking the name and password. A plain input
+// struct: the library copies what it needs during the call.
+typedef struct auth_reseller_account {
+  // `id`.
+  uint64_t id;
+  // `name` (UTF-8, `name_len` bytes; required).
+  const char *name;
+  // Length of `name` in bytes.
+  size_t name_len;
+  // `settings.allowedIPs`, or NULL for no restriction (an empty list allows nothing).
+  const struct auth_ip_allow_list *allowed_ips;
+  // The response's `user_groups` as JSON array text (UTF-8), or NULL for `[]`.
+  const char *user_groups_json;
+  // Length of `user_groups_json` in bytes.
+  size_t user_groups_json_len;
+  // The response's `user_balance` (must be finite).
+  double user_balance;
+  // The response's `version` (UTF-8; required).
+  const char *version;
+  // Length of `version` in bytes.
+  size_t version_len;
+} auth_reseller_account;
 
 #ifdef __cplusplus
 extern "C" {
@@ -863,6 +975,217 @@ auth_result auth_unverified_claims_json(const struct auth_unverified *unverified
 
 // Frees an inspected token. NULL is a no-op.
 void auth_unverified_free(struct auth_unverified *unverified);
+
+// Reads a `Content-Type` or `Accept` header value (the core's `Format::from_media_type`):
+// `*recognized` is false when it names neither JSON nor XML (answer 415/406, or use JSON
+// when the header is absent); otherwise `*format_out` receives an `auth_format` number.
+// Errors: `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_format_from_media_type(const char *value,
+                                        size_t value_len,
+                                        bool *recognized,
+                                        uint32_t *format_out);
+
+// The media type to answer with for an `auth_format` number (`"application/json"`,
+// `"application/xml"`), static; `""` for an unknown number. Thread-safe.
+const char *auth_format_content_type(uint32_t format_number);
+
+// Parses a request body (`body_len` bytes, at most 64 KiB; `format` an `auth_format`
+// number) strictly. `*request_out` receives it (free with `auth_token_request_free`).
+// Errors: `AUTH_INVALID_REQUEST` (malformed body, no or bad `name`, ...),
+// `AUTH_INVALID_TTL`, `AUTH_INVALID_IP_RULE`, `AUTH_INVALID_ENUM`, `AUTH_NULL_ARGUMENT`.
+auth_result auth_token_request_parse(const char *body,
+                                     size_t body_len,
+                                     uint32_t format_number,
+                                     struct auth_token_request **request_out,
+                                     struct auth_error **error_out);
+
+// Copies the request's `name` into `buf`.
+auth_result auth_token_request_name(const struct auth_token_request *request,
+                                    char *buf,
+                                    size_t buf_len,
+                                    size_t *out_len);
+
+// The requested lifetime: `*kind` an `auth_lifetime` number (`AUTH_LIFETIME_STATIC` when
+// `ttl` was absent or null), `*ttl` the seconds for `AUTH_LIFETIME_TTL` (else 0). The
+// range is checked when the token is created.
+auth_result auth_token_request_lifetime(const struct auth_token_request *request,
+                                        uint32_t *kind,
+                                        int64_t *ttl);
+
+// Writes the number of requested `allowed_ips` rules (0: no restriction) to `*count`.
+auth_result auth_token_request_allowed_ips_count(const struct auth_token_request *request,
+                                                 size_t *count);
+
+// Copies the canonical text of the `index`-th requested rule into `buf`
+// (`AUTH_INDEX_OUT_OF_RANGE` past the end).
+auth_result auth_token_request_allowed_ip(const struct auth_token_request *request,
+                                          size_t index,
+                                          char *buf,
+                                          size_t buf_len,
+                                          size_t *out_len);
+
+// Frees a token request. NULL is a no-op.
+void auth_token_request_free(struct auth_token_request *request);
+
+// `POST /token`: creates a token for the caller itself (the core's `create_token` with
+// `TokenTarget::SelfAccount`). `caller` is the verified claims of the request's bearer
+// token; `now` NULL reads the system clock. `*created_out` receives the result (free
+// with `auth_created_token_free`). Errors: `AUTH_NOT_PERMITTED` (a rule outside the
+// caller's own `allowed_ips`), `AUTH_INVALID_TTL`, `AUTH_STATIC_NOT_ALLOWED`,
+// `AUTH_INVALID_KEY`, `AUTH_NULL_ARGUMENT`. Thread-safe for a shared issuer.
+auth_result auth_create_token_self(const struct auth_issuer *issuer,
+                                   const struct auth_claims *caller,
+                                   const struct auth_token_request *request,
+                                   const uint64_t *now,
+                                   struct auth_created_token **created_out,
+                                   struct auth_error **error_out);
+
+// `POST /token/account/:accountID`: creates a token for a sub-account (the core's
+// `create_token` with `TokenTarget::SubAccount`). The sub-account's subject is taken from
+// `account` (a mint request made with `auth_mint_request_new_user` / `_new_reseller`;
+// only its subject is used); `owned_by_caller` is the host's answer to "does the caller
+// own this account?" (false → `AUTH_NOT_PERMITTED`). Otherwise as
+// `auth_create_token_self`.
+auth_result auth_create_token_sub_account(const struct auth_issuer *issuer,
+                                          const struct auth_claims *caller,
+                                          const struct auth_token_request *request,
+                                          const struct auth_mint_request *account,
+                                          bool owned_by_caller,
+                                          const uint64_t *now,
+                                          struct auth_created_token **created_out,
+                                          struct auth_error **error_out);
+
+// Copies the created token into `buf`.
+auth_result auth_created_token_token(const struct auth_created_token *created,
+                                     char *buf,
+                                     size_t buf_len,
+                                     size_t *out_len);
+
+// A copy of the created token's claims; `*claims_out` receives it (free with
+// `auth_claims_free`).
+auth_result auth_created_token_claims(const struct auth_created_token *created,
+                                      struct auth_claims **claims_out);
+
+// Copies the response body in `format` (an `auth_format` number: the JSON
+// `{"status": 1, "message": "OK", "token": ..., "token_id": ..., "allowed_ips": [...]}` or
+// the XML `<response>...</response>`) into `buf`. Errors also: `AUTH_INVALID_ENUM`.
+auth_result auth_created_token_render(const struct auth_created_token *created,
+                                      uint32_t format_number,
+                                      char *buf,
+                                      size_t buf_len,
+                                      size_t *out_len);
+
+// Frees a created token. NULL is a no-op.
+void auth_created_token_free(struct auth_created_token *created);
+
+// `POST /session.json`: logs a user in (the core's `login_user`): a blocked account →
+// `AUTH_INVALID_CREDENTIALS`; a group regex that the client address (`client_ip`, NULL
+// when unknown) does not match → `AUTH_LOGIN_IP_DENIED` (406); otherwise mints with
+// `lifetime_kind`/`ttl` (an `auth_lifetime`, normally `AUTH_LIFETIME_DYNAMIC`) at `now`
+// (NULL: the system clock). `*login_out` receives the result (free with
+// `auth_user_login_free`). Errors also: `AUTH_INVALID_IP_ADDRESS`, minting errors,
+// `AUTH_INVALID_UTF8`, `AUTH_INVALID_ENUM`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_login_user(const struct auth_issuer *issuer,
+                            const struct auth_user_account *account,
+                            const char *client_ip_text,
+                            size_t client_ip_len,
+                            uint32_t lifetime_kind,
+                            int64_t ttl,
+                            const uint64_t *now,
+                            struct auth_user_login **login_out,
+                            struct auth_error **error_out);
+
+// Copies the login's token into `buf`.
+auth_result auth_user_login_token(const struct auth_user_login *login,
+                                  char *buf,
+                                  size_t buf_len,
+                                  size_t *out_len);
+
+// A copy of the login token's claims (free with `auth_claims_free`).
+auth_result auth_user_login_claims(const struct auth_user_login *login,
+                                   struct auth_claims **claims_out);
+
+// Copies the response body `{"user": {"id": 123, "blocked": false}, "token": "<jwt>"}`
+// into `buf`.
+auth_result auth_user_login_to_json(const struct auth_user_login *login,
+                                    char *buf,
+                                    size_t buf_len,
+                                    size_t *out_len);
+
+// Frees a user login. NULL is a no-op.
+void auth_user_login_free(struct auth_user_login *login);
+
+// `POST /v1/resellers/login.json`: logs a reseller in (the core's `login_reseller`): a
+// non-finite balance → `AUTH_INVALID_REQUEST`; an allow-list the client address
+// (`client_ip`, NULL when unknown) is outside of → `AUTH_RESELLER_IP_DENIED`; otherwise
+// mints a token carrying the allow-list as `allowed_ips`. `user_groups_json` that is not
+// a JSON array → `AUTH_INVALID_REQUEST`. `*login_out` receives the result (free with
+// `auth_reseller_login_free`). Otherwise as `auth_login_user`.
+auth_result auth_login_reseller(const struct auth_issuer *issuer,
+                                const struct auth_reseller_account *account,
+                                const char *client_ip_text,
+                                size_t client_ip_len,
+                                uint32_t lifetime_kind,
+                                int64_t ttl,
+                                const uint64_t *now,
+                                struct auth_reseller_login **login_out,
+                                struct auth_error **error_out);
+
+// Copies the login's token into `buf`.
+auth_result auth_reseller_login_token(const struct auth_reseller_login *login,
+                                      char *buf,
+                                      size_t buf_len,
+                                      size_t *out_len);
+
+// A copy of the login token's claims (free with `auth_claims_free`).
+auth_result auth_reseller_login_claims(const struct auth_reseller_login *login,
+                                       struct auth_claims **claims_out);
+
+// Copies the response body `{"token": ..., "reseller": {"id": ..., "name": ...},
+// "user_groups": [...], "user_balance": 1000.00, "version": "..."}` into `buf`.
+auth_result auth_reseller_login_to_json(const struct auth_reseller_login *login,
+                                        char *buf,
+                                        size_t buf_len,
+                                        size_t *out_len);
+
+// Frees a reseller login. NULL is a no-op.
+void auth_reseller_login_free(struct auth_reseller_login *login);
+
+// Logout (both APIs, the core's `wire::logout`): revokes the token these verified claims
+// describe in `store` at `now`. Errors: `AUTH_REVOCATION_STORE_FULL`,
+// `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_logout(const struct auth_memory_store *store,
+                        const struct auth_claims *claims,
+                        uint64_t now,
+                        struct auth_error **error_out);
+
+// A new error with a core code (1–26) and its default message, for a host that reports
+// a failure itself (`AUTH_INVALID_CREDENTIALS` after a wrong password, ...) through the
+// error bodies below. `*error_out` receives it (free with `auth_error_free`). Errors:
+// `AUTH_INVALID_ENUM` (not a core code), `AUTH_NULL_ARGUMENT`.
+auth_result auth_error_new(uint32_t code, struct auth_error **error_out);
+
+// Writes the HTTP status to answer `error` with (the core's `wire::error_status`: the
+// code's status, 500 for configuration errors) to `*status`. Errors:
+// `AUTH_NOT_CORE_ERROR`, `AUTH_NULL_ARGUMENT`.
+auth_result auth_error_response_status(const struct auth_error *error, uint16_t *status);
+
+// Copies the dialer API's error body
+// `{"error": {"code": "...", "message": "...", "status": 406}}` for `error` into `buf`.
+// Errors also: `AUTH_NOT_CORE_ERROR`.
+auth_result auth_error_login_json(const struct auth_error *error,
+                                  char *buf,
+                                  size_t buf_len,
+                                  size_t *out_len);
+
+// Copies the SMS API's error body for `error` in `format` (an `auth_format` number:
+// `{"status": 0, "message": "...", "error": "<code>"}` or the XML `<response>`) into
+// `buf`. Errors also: `AUTH_NOT_CORE_ERROR`, `AUTH_INVALID_ENUM`.
+auth_result auth_error_sms_body(const struct auth_error *error,
+                                uint32_t format_number,
+                                char *buf,
+                                size_t buf_len,
+                                size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

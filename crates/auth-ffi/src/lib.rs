@@ -37,3 +37,4 @@ pub mod result;
 pub mod revocation;
 mod util;
 pub mod verify;
+pub mod wire;

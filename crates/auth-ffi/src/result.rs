@@ -89,6 +89,9 @@ pub enum auth_result {
     /// A numeric argument that names no value of its enumeration (an unknown algorithm,
     /// principal type, regex mode or format number).
     AUTH_INVALID_ENUM = 1005,
+    /// An `auth_error` that carries one of the binding's own codes was given where a core
+    /// error is needed (the wire error bodies speak only the SPEC §7 codes).
+    AUTH_NOT_CORE_ERROR = 1006,
 }
 
 /// The binding's own codes with their names, messages and HTTP statuses.
@@ -127,6 +130,12 @@ const BINDING_CODES: &[(auth_result, &str, &str, u16)] = &[
         auth_result::AUTH_INVALID_ENUM,
         "invalid_enum\0",
         "unknown enumeration value\0",
+        500,
+    ),
+    (
+        auth_result::AUTH_NOT_CORE_ERROR,
+        "not_core_error\0",
+        "the error is the C binding's own, not a core error\0",
         500,
     ),
 ];

@@ -11,6 +11,8 @@ use crate::result::auth_result;
 pub(crate) struct Failure {
     pub code: auth_result,
     pub message: Cow<'static, str>,
+    /// The core error this failure came from, if any (for the wire error bodies).
+    pub core: Option<authcore::Error>,
 }
 
 impl Failure {
@@ -18,6 +20,7 @@ impl Failure {
         Failure {
             code,
             message: message.into(),
+            core: None,
         }
     }
 
@@ -38,7 +41,9 @@ impl Failure {
 
 impl From<authcore::Error> for Failure {
     fn from(e: authcore::Error) -> Self {
-        Failure::new(auth_result::from_code(e.code()), e.message().to_owned())
+        let mut f = Failure::new(auth_result::from_code(e.code()), e.message().to_owned());
+        f.core = Some(e);
+        f
     }
 }
 
@@ -48,6 +53,7 @@ pub(crate) type FfiResult<T = ()> = Result<T, Failure>;
 pub(crate) struct ErrorDetails {
     pub code: auth_result,
     pub message: CString,
+    pub core: Option<authcore::Error>,
 }
 
 impl ErrorDetails {
@@ -57,6 +63,7 @@ impl ErrorDetails {
             code: f.code,
             // Interior NULs were removed above, so this cannot fail.
             message: CString::new(bytes).unwrap_or_default(),
+            core: f.core,
         }
     }
 }
@@ -284,4 +291,38 @@ pub(crate) unsafe fn write_out(
     *buf.add(data.len()) = 0;
     out_len.write(data.len());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_auth_panic_with_error_details() {
+        let mut err: *mut crate::error::auth_error = std::ptr::null_mut();
+        let rc = guard(&mut err, || panic!("boom"));
+        assert_eq!(rc, auth_result::AUTH_PANIC);
+        assert!(!err.is_null());
+        unsafe {
+            assert_eq!(crate::error::auth_error_code(err), auth_result::AUTH_PANIC);
+            crate::error::auth_error_free(err);
+        }
+        assert_eq!(panic_boundary_or(7, || panic!("boom")), 7);
+    }
+
+    #[test]
+    fn write_out_reports_the_needed_length_and_copies_nothing_when_short() {
+        let mut buf = [b'z' as c_char; 4];
+        let mut len = 0usize;
+        let r = unsafe { write_out(b"abcd", buf.as_mut_ptr(), 4, &mut len) };
+        assert_eq!(
+            r.err().map(|f| f.code),
+            Some(auth_result::AUTH_INSUFFICIENT_SIZE)
+        );
+        assert_eq!(len, 4);
+        assert!(buf.iter().all(|&b| b == b'z' as c_char));
+        let mut buf = [0 as c_char; 5];
+        assert!(unsafe { write_out(b"abcd", buf.as_mut_ptr(), 5, &mut len) }.is_ok());
+        assert_eq!(buf[4], 0);
+    }
 }
