@@ -124,6 +124,34 @@ def main(vdir, out):
                  t(r.get("name")), n(r.get("ttl")) if c["expect"] == "valid" else "-",
                  str(len(r.get("allowed_ips") or [])), *[t(x) for x in r.get("allowed_ips") or []])
 
+    api_path = vdir / "api.json"
+    if api_path.exists():
+        for i, c in enumerate(json.loads(api_path.read_text())["cases"]):
+            k, a = c["kind"], c.get("account") or {}
+            if k == "user_login":
+                rx = a.get("allowed_regex")
+                emit("APIUSER", str(i), t(c["name"]), n(a["id"]), t(a["name"]), n(a["admin"]), n(a["blocked"]),
+                     t(a.get("sms_from")), n(a.get("user_group_id")), t(rx["pattern"]) if rx else "-",
+                     t(rx.get("mode", "full")) if rx else "-", t(c.get("client_ip")), n(c["now"]), t(c["expect"]))
+            elif k == "reseller_login":
+                ips = a.get("allowed_ips")
+                emit("APIRES", str(i), t(c["name"]), n(a["id"]), t(a["name"]), t(json.dumps(a["user_groups"])),
+                     t(repr(float(a["user_balance"]))), t(a["version"]), t(c.get("client_ip")), n(c["now"]),
+                     t(c["expect"]), "-" if ips is None else str(len(ips)), *[t(r) for r in ips or []])
+            elif k == "create_token":
+                g, sub = c.get("target"), (c.get("target") or {}).get("subject") or {}
+                emit("APICREATE", str(i), t(c["name"]), t(c["caller"]), t(c.get("caller_ip")),
+                     t(sub.get("type")) if g else "-", n(sub.get("id")) if g else "-",
+                     t(sub.get("name")) if g else "-", n(sub.get("admin", False)) if g else "-",
+                     n(g.get("owned")) if g else "-", t(c["format"]), t(c["body"]), n(c["now"]), t(c["expect"]))
+            elif k == "host_error":
+                emit("APIHOST", str(i), t(c["name"]), t(c["code"]), t(c["expect"]))
+            elif k == "revocation_store":
+                emit("APISTORE", str(i), t(c["name"]), n(c["capacity"]), n(c["now"]), t(c["expect"]),
+                     str(len(c["revoke"])), *[f"{t(r['jti'])} {n(r['exp'])}" for r in c["revoke"]])
+            else:
+                emit("APIUNKNOWN", str(i), t(c["name"]))
+
     Path(out).write_text("\n".join(lines) + "\n")
 
 
