@@ -329,18 +329,7 @@ fn mint(key: &KeyArgs, kind: MintKind) -> Result<Success, Failure> {
     };
     let mut req = MintRequest::new(subject);
     req.lifetime = match (&opts.ttl, opts.static_token) {
-        // The core reads empty TTL text as "unlimited" (an XML `<ttl/>`). On the command
-        // line that is `--static`; an empty `--ttl "$UNSET"` must not mint a token that
-        // never expires.
-        (Some(text), _) => match Lifetime::from_text_ttl(text).map_err(Failure::Usage)? {
-            Lifetime::Static => {
-                return Err(Failure::usage(
-                    ErrorCode::InvalidTtl,
-                    "ttl must be an integer number of seconds (use --static for a token that never expires)",
-                ))
-            }
-            lifetime => lifetime,
-        },
+        (Some(text), _) => Lifetime::from_seconds_text(text).map_err(Failure::Usage)?,
         (None, true) => Lifetime::Static,
         (None, false) => Lifetime::Dynamic,
     };

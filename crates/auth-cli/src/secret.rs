@@ -2,34 +2,19 @@
 
 use std::io::Read;
 
-use auth_core::{Algorithm, Error, ErrorCode, Key, KeyRing, RandomSource, SystemRandom};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use auth_core::{Algorithm, Error, ErrorCode, Key, KeyRing, SystemRandom};
 
 use crate::{Failure, KeyArgs};
 
 /// The environment variable holding the secret.
 pub(crate) const SECRET_ENV: &str = "AUTHCTL_SECRET";
 
-/// Bytes of randomness in a generated secret (256 bits).
-pub(crate) const KEYGEN_BYTES: usize = 32;
-
 /// Largest key file read, so that a wrong path (a device, a huge file) fails fast.
 const MAX_KEY_FILE: u64 = 64 * 1024;
 
-/// A new secret: 32 bytes from the OS CSPRNG as unpadded base64url (43 characters).
-/// The text itself is the secret (`AUTHCTL_SECRET` bytes are used as they are).
+/// A new secret (see [`auth_core::generate_secret`]).
 pub(crate) fn keygen() -> Result<String, Error> {
-    let mut bytes = [0u8; KEYGEN_BYTES];
-    SystemRandom.fill(&mut bytes).map_err(|_| {
-        Error::with_message(
-            ErrorCode::InvalidKey,
-            "the operating system's random number generator is unavailable",
-        )
-    })?;
-    let text = URL_SAFE_NO_PAD.encode(bytes);
-    bytes.fill(0);
-    Ok(text)
+    auth_core::generate_secret(&SystemRandom)
 }
 
 /// The secret from `AUTHCTL_SECRET` or `--key-file` (exactly one of them).
