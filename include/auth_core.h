@@ -812,6 +812,17 @@ auth_result auth_key_ring_len(const struct auth_key_ring *ring, size_t *out);
 // issuers created from it keep working.
 void auth_key_ring_free(struct auth_key_ring *ring);
 
+// Generates a new random HMAC secret (the core's `keys::generate_secret`: at least 256
+// bits from the OS CSPRNG, as base64url text, usable as it is as `auth_key_ring_add`'s
+// secret bytes) and copies it into `buf` (see "Output buffers"). Errors:
+// `AUTH_INVALID_REQUEST` (no randomness available), `AUTH_INSUFFICIENT_SIZE` (a new
+// secret is generated on every call: retry with a larger buffer), `AUTH_NULL_ARGUMENT`.
+// Thread-safe.
+auth_result auth_generate_secret(char *buf,
+                                 size_t buf_len,
+                                 size_t *out_len,
+                                 struct auth_error **error_out);
+
 // The stable snake_case name of a result code (`"ok"`, `"token_expired"`,
 // `"insufficient_size"`, ...), as a static NUL-terminated string; `"unknown"` for a
 // number that is no code. Never NULL; never free it. Thread-safe.

@@ -762,6 +762,15 @@ static void test_buffers_and_utf8(void) {
     CHECK(strlen(auth_result_message(AUTH_TOKEN_EXPIRED)) > 0, "message");
     CHECK(strlen(auth_version()) > 0, "version");
 
+    /* Generated secrets make working keys. */
+    char s1[128], s2[128];
+    size_t n1 = 0, n2 = 0;
+    CHECK(auth_generate_secret(NULL, 0, &n1, NULL) == AUTH_INSUFFICIENT_SIZE && n1 >= 43, "secret size");
+    CHECK(auth_generate_secret(s1, sizeof s1, &n1, NULL) == AUTH_OK && auth_generate_secret(s2, sizeof s2, &n2, NULL) == AUTH_OK &&
+              strcmp(s1, s2) != 0,
+          "two secrets differ");
+    CHECK(auth_key_ring_add(ring, "gen", 3, AUTH_HS256, (const uint8_t *)s1, n1, NULL) == AUTH_OK, "secret is a key");
+
     auth_claims_free(c);
     auth_verifier_free(v);
     auth_issuer_free(issuer);

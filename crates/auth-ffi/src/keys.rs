@@ -199,3 +199,22 @@ pub unsafe extern "C" fn auth_key_ring_len(
 pub unsafe extern "C" fn auth_key_ring_free(ring: *mut auth_key_ring) {
     panic_boundary_or((), || free_arc(ring.cast_const()))
 }
+
+/// Generates a new random HMAC secret (the core's `keys::generate_secret`: at least 256
+/// bits from the OS CSPRNG, as base64url text, usable as it is as `auth_key_ring_add`'s
+/// secret bytes) and copies it into `buf` (see "Output buffers"). Errors:
+/// `AUTH_INVALID_REQUEST` (no randomness available), `AUTH_INSUFFICIENT_SIZE` (a new
+/// secret is generated on every call: retry with a larger buffer), `AUTH_NULL_ARGUMENT`.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn auth_generate_secret(
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let secret = authcore::keys::generate_secret(&authcore::SystemRandom)?;
+        crate::util::write_out(secret.as_bytes(), buf, buf_len, out_len)
+    })
+}
