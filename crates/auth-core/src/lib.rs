@@ -63,7 +63,7 @@ pub use ip::{
 };
 pub use issue::{generate_token_id, Issuer, MintRequest, Minted, RandomSource, SystemRandom};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};
-pub use keys::{Algorithm, Key, KeyRing};
+pub use keys::{generate_secret, Algorithm, Key, KeyRing};
 pub use revocation::{FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStore};
 pub use ttl::{Lifetime, TtlPolicy};
 pub use verify::{Verifier, VerifyOptions, VerifyRequest};
