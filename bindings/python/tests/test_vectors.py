@@ -3,6 +3,7 @@ and verdicts as the Rust and C suites."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from typing import Any
@@ -17,11 +18,12 @@ IP_RULES = load_vectors("ip_rules.json")
 REQUESTS = load_vectors("requests.json")
 MINT = load_vectors("mint.json")
 ERRORS = load_vectors("errors.json")
+API = load_vectors("api.json")
 
 
 def test_every_vector_file_is_run() -> None:
     files = {p.name for p in VECTORS.glob("*.json")}
-    assert files == {"tokens.json", "ip_rules.json", "requests.json", "mint.json", "errors.json"}
+    assert files == {"tokens.json", "ip_rules.json", "requests.json", "mint.json", "errors.json", "api.json"}
 
 
 def _ids(cases: list[dict[str, Any]]) -> list[str]:
@@ -212,3 +214,75 @@ def test_error_code_table() -> None:
         assert cls.http_status == c["http_status"]
         if "message" in c:
             assert cls.default_message == c["message"]
+
+
+def _check_minted(ring: auth_core.KeyRing, token: str, now: int, ip: Any, expected: dict[str, Any]) -> str:
+    claims = auth_core.Verifier(ring).verify(token, now=now, client_ip=ip).to_dict()
+    jti = claims.pop("jti")
+    assert claims == {k: v for k, v in expected.items() if k != "jti"}
+    return str(jti)
+
+
+@pytest.mark.parametrize("case", API["cases"], ids=_ids(API["cases"]))
+def test_api_vector(case: dict[str, Any]) -> None:
+    ring = ring_from_vectors(TOKENS["rings"]["main"])
+    issuer = auth_core.Issuer(ring)
+    kind = case["kind"]
+    if kind == "host_error":
+        err = auth_core.error_class(case["code"])()
+        assert json.loads(auth_core.login_error_json(err)) == case["body"]
+        assert err.code == case["expect"]
+        return
+    if kind == "revocation_store":
+        store = auth_core.MemoryRevocationStore(capacity_limit=case["capacity"])
+        outcome: Any = None
+        for r in case["revoke"]:
+            outcome = _outcome(lambda: store.revoke(r["jti"], r["exp"], now=case["now"]))
+        if case["expect"] == "valid":
+            assert outcome is None
+        else:
+            assert isinstance(outcome, auth_core.AuthError) and outcome.code == case["expect"]
+        return
+
+    def run() -> Any:
+        if kind == "user_login":
+            acc = dict(case["account"])
+            regex = acc.pop("allowed_regex")
+            if regex is not None:
+                regex = auth_core.IpRegex(regex["pattern"], search=regex["mode"] == "search")
+            return auth_core.login_user(issuer, allowed_regex=regex, client_ip=case["client_ip"],
+                                        now=case["now"], **acc)
+        if kind == "reseller_login":
+            return auth_core.login_reseller(issuer, client_ip=case["client_ip"], now=case["now"],
+                                            **case["account"])
+        assert kind == "create_token", kind
+        caller = auth_core.Verifier(ring).verify(case["caller"], now=case["now"], client_ip=case["caller_ip"])
+        request = auth_core.TokenRequest.parse(case["body"], case["format"])
+        target = case["target"]
+        if target is None:
+            return auth_core.create_token(issuer, caller, request, now=case["now"])
+        subject = target["subject"]
+        return auth_core.create_sub_account_token(
+            issuer, caller, request, type=subject["type"], id=subject["id"], name=subject["name"],
+            admin=subject.get("admin", False), owned_by_caller=target["owned"], now=case["now"],
+        )
+
+    result = _outcome(run)
+    if case["expect"] != "valid":
+        assert isinstance(result, auth_core.AuthError), f"accepted: {result!r}"
+        assert result.code == case["expect"], repr(result)
+        return
+    assert not isinstance(result, Exception), repr(result)
+    body = json.loads(result.to_json())
+    assert body.pop("token") == result.token
+    if kind == "create_token":
+        assert body.pop("token_id") == result.token_id
+        if case["format"] == "xml":
+            assert result.render("xml").startswith("<response><status>1</status>")
+    assert body == case["response"]
+    ip = case.get("client_ip")
+    if kind == "create_token" and result.allowed_ips:  # verify from inside the first rule
+        ip = str(ipaddress.ip_network(result.allowed_ips[0]).network_address)
+    jti = _check_minted(ring, result.token, case["now"], ip, case["claims"])
+    if kind == "create_token":
+        assert jti == result.token_id
