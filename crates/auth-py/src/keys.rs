@@ -3,11 +3,11 @@
 
 use std::sync::{Arc, RwLock};
 
-use auth_core::{Algorithm, ErrorCode, Key, KeyRing};
+use auth_core::{Algorithm, Key, KeyRing};
 use pyo3::prelude::*;
 
 use crate::convert::{opt_repr, opt_str, str_repr, to_secret};
-use crate::errors::{core, to_pyerr_msg};
+use crate::errors::{core, to_pyerr};
 
 /// The ring and a version number bumped on every change.
 #[derive(Default)]
@@ -75,13 +75,7 @@ impl<T> Derived<T> {
 }
 
 fn algorithm(py: Python<'_>, alg: &str) -> PyResult<Algorithm> {
-    Algorithm::from_name(alg).ok_or_else(|| {
-        to_pyerr_msg(
-            py,
-            ErrorCode::InvalidKey,
-            &format!("unsupported algorithm {alg:?}: use HS256, HS384 or HS512"),
-        )
-    })
+    Algorithm::parse(alg).map_err(|e| to_pyerr(py, &e))
 }
 
 /// Keys by ``kid``: one active key mints, every key verifies (rotation).
@@ -196,11 +190,8 @@ impl PyKeyRing {
     /// The algorithm ``kid`` is pinned to (``"HS256"``...). Unknown ``kid`` → ``UnknownKey``.
     fn algorithm(&self, py: Python<'_>, kid: String) -> PyResult<&'static str> {
         core(py, || {
-            self.shared.read(|r| {
-                r.get(&kid).map(|k| k.algorithm().as_str()).ok_or_else(|| {
-                    auth_core::Error::with_message(ErrorCode::UnknownKey, "no such kid")
-                })
-            })
+            self.shared
+                .read(|r| r.resolve(Some(&kid)).map(|k| k.algorithm().as_str()))
         })
     }
 
