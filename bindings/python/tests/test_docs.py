@@ -11,12 +11,20 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent.parent
 
 
-def test_readme_python_blocks_run() -> None:
-    text = (HERE / "README.md").read_text(encoding="utf-8")
+def run_python_blocks(readme: Path) -> None:
+    text = readme.read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert blocks, "README has no python block"
+    assert blocks, f"{readme} has no python block"
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
+        exec(compile(block, str(readme), "exec"), {"__name__": "readme"})
+
+
+def test_readme_python_blocks_run() -> None:
+    run_python_blocks(HERE / "README.md")
+
+
+def test_top_level_readme_python_quick_start_runs() -> None:
+    run_python_blocks(HERE.parent.parent / "README.md")
 
 
 def test_flask_like_example() -> None:
