@@ -569,6 +569,105 @@ errors = {"codes": [dict({"code": c, "number": i + 1, "http_status": st},
                     for i, (c, st) in enumerate(codes)]}
 
 
+# =========================================================================================
+# api.json: the two APIs' decisions (SPEC §1, §5 login rules, §6 store bound).
+# =========================================================================================
+api = []
+def ac(kind, name, expect, **fields):
+    c = {"kind": kind, "name": name}
+    c.update(fields)
+    c["expect"] = expect
+    api.append(c)
+
+def ua(**over):
+    a = {"id": 123, "name": "alice", "admin": False, "blocked": False, "sms_from": None, "user_group_id": 7,
+         "allowed_regex": None}
+    a.update(over)
+    return a
+
+ac("user_login", "user without regex", "valid", account=ua(), client_ip=None, now=NOW,
+   response={"user": {"id": 123, "blocked": False}},
+   claims={"type": "user", "id": 123, "name": "alice", "admin": False, "sms_from": None, "user_group_id": 7,
+           "iat": NOW, "exp": NOW + DAY})
+ac("user_login", "user regex admits the client", "valid",
+   account=ua(allowed_regex={"pattern": r"192\.168\.1\.\d+", "mode": "full"}), client_ip="192.168.1.20", now=NOW,
+   response={"user": {"id": 123, "blocked": False}},
+   claims={"type": "user", "id": 123, "name": "alice", "admin": False, "sms_from": None, "user_group_id": 7,
+           "iat": NOW, "exp": NOW + DAY})
+ac("user_login", "user regex is a full match", "login_ip_denied",
+   account=ua(allowed_regex={"pattern": r"192\.168\.1\.1", "mode": "full"}), client_ip="192.168.1.10", now=NOW)
+ac("user_login", "user regex in search mode", "valid",
+   account=ua(allowed_regex={"pattern": r"192\.168\.1\.1", "mode": "search"}), client_ip="192.168.1.10", now=NOW,
+   response={"user": {"id": 123, "blocked": False}},
+   claims={"type": "user", "id": 123, "name": "alice", "admin": False, "sms_from": None, "user_group_id": 7,
+           "iat": NOW, "exp": NOW + DAY})
+ac("user_login", "user regex without a client address", "login_ip_denied",
+   account=ua(allowed_regex={"pattern": r".*", "mode": "full"}), client_ip=None, now=NOW)
+ac("user_login", "blocked user gets no token", "invalid_credentials", account=ua(blocked=True), client_ip=None, now=NOW)
+
+def ra(**over):
+    a = {"id": 1, "name": "reseller_name", "allowed_ips": None, "user_groups": [], "user_balance": 1000.0,
+         "version": "1.0.0"}
+    a.update(over)
+    return a
+
+ac("reseller_login", "reseller without allow-list", "valid", account=ra(), client_ip="203.0.113.9", now=NOW,
+   response={"reseller": {"id": 1, "name": "reseller_name"}, "user_groups": [], "user_balance": 1000.0,
+             "version": "1.0.0"},
+   claims={"type": "reseller", "id": 1, "name": "reseller_name", "iat": NOW, "exp": NOW + DAY})
+ac("reseller_login", "reseller inside allow-list gets it in the token", "valid",
+   account=ra(allowed_ips=["192.168.2.0/24", "2001:DB8::1"]), client_ip="192.168.2.50", now=NOW,
+   response={"reseller": {"id": 1, "name": "reseller_name"}, "user_groups": [], "user_balance": 1000.0,
+             "version": "1.0.0"},
+   claims={"type": "reseller", "id": 1, "name": "reseller_name", "iat": NOW, "exp": NOW + DAY,
+           "allowed_ips": ["192.168.2.0/24", "2001:db8::1"]})
+ac("reseller_login", "reseller outside allow-list", "reseller_ip_denied",
+   account=ra(allowed_ips=["192.168.2.0/24"]), client_ip="192.168.3.1", now=NOW)
+ac("reseller_login", "reseller allow-list without a client address", "reseller_ip_denied",
+   account=ra(allowed_ips=["192.168.2.0/24"]), client_ip=None, now=NOW)
+
+caller_res = token(reseller(jti="caller-res"))
+caller_res_ip = token(reseller(jti="caller-res-ip", allowed_ips=["192.168.2.0/24"]))
+ac("create_token", "seed request for oneself (JSON)", "valid", caller=caller_res, caller_ip=None, target=None,
+   format="json", body=seed_json, now=NOW,
+   response={"status": 1, "message": "OK", "allowed_ips": ["2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae",
+                                                             "192.168.2.0/24", "192.168.2.2"]},
+   claims={"type": "reseller", "id": 1, "name": "reseller_name", "iat": NOW, "exp": NOW + 2678400,
+           "token_name": "Best token ever",
+           "allowed_ips": ["2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae", "192.168.2.0/24", "192.168.2.2"]})
+ac("create_token", "seed request for oneself (XML), static", "valid", caller=caller_res, caller_ip=None, target=None,
+   format="xml", body="<token><name>Best token ever</name></token>", now=NOW,
+   response={"status": 1, "message": "OK", "allowed_ips": []},
+   claims={"type": "reseller", "id": 1, "name": "reseller_name", "iat": NOW, "token_name": "Best token ever"})
+ac("create_token", "sub-account the caller owns", "valid", caller=caller_res, caller_ip=None,
+   target={"subject": {"type": "user", "id": 55, "name": "sub", "admin": False}, "owned": True},
+   format="json", body='{"token": {"name": "sub token", "ttl": 3600}}', now=NOW,
+   response={"status": 1, "message": "OK", "allowed_ips": []},
+   claims={"type": "user", "id": 55, "name": "sub", "admin": False, "sms_from": None, "user_group_id": None,
+           "iat": NOW, "exp": NOW + 3600, "token_name": "sub token", "parent": {"type": "reseller", "id": 1}})
+ac("create_token", "sub-account the caller does not own", "not_permitted", caller=caller_res, caller_ip=None,
+   target={"subject": {"type": "user", "id": 56, "name": "other", "admin": False}, "owned": False},
+   format="json", body='{"token": {"name": "x"}}', now=NOW)
+ac("create_token", "restricted caller cannot widen its own restriction", "not_permitted", caller=caller_res_ip,
+   caller_ip="192.168.2.9", target=None, format="json",
+   body='{"token": {"name": "x", "allowed_ips": ["0.0.0.0/0"]}}', now=NOW)
+ac("create_token", "ttl zero", "invalid_ttl", caller=caller_res, caller_ip=None, target=None, format="json",
+   body='{"token": {"name": "x", "ttl": 0}}', now=NOW)
+ac("create_token", "ttl negative", "invalid_ttl", caller=caller_res, caller_ip=None, target=None, format="json",
+   body='{"token": {"name": "x", "ttl": -60}}', now=NOW)
+
+for code, status, message in [("invalid_credentials", 401, "Invalid login credentials"),
+                              ("reseller_invalid_credentials", 401, "Invalid ID or Password"),
+                              ("login_ip_denied", 406, "Login denied due to IP restriction"),
+                              ("reseller_ip_denied", 401, "Your IP is not allowed")]:
+    ac("host_error", f"host reports {code}", code, code=code,
+       body={"error": {"code": code, "message": message, "status": status}})
+
+ac("revocation_store", "store full of live revocations", "revocation_store_full", capacity=2, now=NOW,
+   revoke=[{"jti": "a", "exp": None}, {"jti": "b", "exp": NOW + DAY}, {"jti": "c", "exp": None}])
+ac("revocation_store", "expired entries make room", "valid", capacity=2, now=NOW,
+   revoke=[{"jti": "a", "exp": NOW - DAY}, {"jti": "b", "exp": None}, {"jti": "c", "exp": None}])
+
 def write(name, obj):
     with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
         json.dump(obj, f, indent=1, ensure_ascii=False)
@@ -580,5 +679,6 @@ write("ip_rules.json", ip_rules)
 write("requests.json", requests)
 write("mint.json", mint)
 write("errors.json", errors)
+write("api.json", {"cases": api})
 print(f"tokens: {len(cases)}, ip rules: {len(rules)}, addresses: {len(addresses)}, matches: {len(matches)}, "
       f"regex: {len(regex)}, requests: {len(req_cases)}, mint: {len(mint_cases)}, keys: {len(keys)}, codes: {len(codes)}")

@@ -79,6 +79,27 @@ impl fmt::Display for Algorithm {
     }
 }
 
+/// Bytes of randomness in a secret made by [`generate_secret`] (256 bits).
+pub const GENERATED_SECRET_BYTES: usize = 32;
+
+/// A new random secret: 32 bytes from `rng` as unpadded base64url (43 characters).
+/// The text itself is the secret (its UTF-8 bytes are the HMAC key), so it can be
+/// stored in an environment variable or a file as it is.
+///
+/// ```
+/// use auth_core::{keys::generate_secret, Algorithm, Key, SystemRandom};
+/// let secret = generate_secret(&SystemRandom).unwrap();
+/// assert_eq!(secret.len(), 43);
+/// Key::new("k1", Algorithm::HS256, secret.as_bytes()).unwrap();
+/// ```
+pub fn generate_secret(rng: &dyn crate::issue::RandomSource) -> Result<String> {
+    let mut bytes = [0u8; GENERATED_SECRET_BYTES];
+    rng.fill(&mut bytes)?;
+    let text = crate::jws::B64.encode(bytes);
+    bytes.fill(0);
+    Ok(text)
+}
+
 /// Shortest HMAC secret accepted, in bytes.
 pub const MIN_SECRET_LEN: usize = 32;
 /// Longest `kid` accepted, in bytes.

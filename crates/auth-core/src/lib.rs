@@ -54,6 +54,7 @@ pub mod keys;
 pub mod revocation;
 pub mod ttl;
 pub mod verify;
+pub mod wire;
 
 pub use claims::{decode_claims, Claims, Principal, PrincipalType, Subject};
 pub use error::{Error, ErrorCode, Result};
@@ -62,7 +63,16 @@ pub use ip::{
 };
 pub use issue::{generate_token_id, Issuer, MintRequest, Minted, RandomSource, SystemRandom};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};
-pub use keys::{Algorithm, Key, KeyRing};
+pub use keys::{generate_secret, Algorithm, Key, KeyRing};
 pub use revocation::{FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStore};
 pub use ttl::{Lifetime, TtlPolicy};
 pub use verify::{Verifier, VerifyOptions, VerifyRequest};
+pub use wire::{
+    create_token, login_error_json, login_reseller, login_user, sms_error_body, CreatedToken,
+    Format, ResellerAccount, ResellerLogin, TokenRequest, TokenTarget, UserAccount, UserLogin,
+};
+
+/// The README's Rust quick start, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

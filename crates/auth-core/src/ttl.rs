@@ -36,18 +36,27 @@ impl Lifetime {
         }
     }
 
-    /// The lifetime written as text (XML requests, command lines): decimal digits with an
-    /// optional leading `-`; empty text → static. Anything else → `invalid_ttl`.
+    /// The lifetime written in a request body's text (an XML `<ttl>`): surrounding
+    /// whitespace ignored, empty text → [`Lifetime::Static`] (like `null` in JSON),
+    /// otherwise as [`Lifetime::from_seconds_text`].
     pub fn from_text_ttl(text: &str) -> Result<Lifetime> {
         let t = text.trim();
         if t.is_empty() {
             return Ok(Lifetime::Static);
         }
-        let digits = t.strip_prefix('-').unwrap_or(t);
+        Lifetime::from_seconds_text(t)
+    }
+
+    /// An explicit TTL written as text (a command-line argument): decimal digits with an
+    /// optional leading `-` (so a negative TTL is reported as `invalid_ttl` by the policy),
+    /// nothing else — not even whitespace. Empty text is `invalid_ttl`, never "unlimited":
+    /// a static token must be asked for by name.
+    pub fn from_seconds_text(text: &str) -> Result<Lifetime> {
+        let digits = text.strip_prefix('-').unwrap_or(text);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid_ttl("ttl must be an integer number of seconds"));
         }
-        t.parse::<i64>()
+        text.parse::<i64>()
             .map(Lifetime::Ttl)
             .map_err(|_| invalid_ttl("ttl is too large"))
     }
@@ -194,6 +203,17 @@ mod tests {
             );
         }
         assert_eq!(Lifetime::from_text_ttl(" 60 ").unwrap(), Lifetime::Ttl(60));
+        assert_eq!(
+            Lifetime::from_seconds_text("-5").unwrap(),
+            Lifetime::Ttl(-5)
+        );
+        for bad in ["", " 60", "60 ", "-"] {
+            assert_eq!(
+                Lifetime::from_seconds_text(bad).unwrap_err().code(),
+                ErrorCode::InvalidTtl,
+                "{bad:?}"
+            );
+        }
         assert_eq!(Lifetime::from_text_ttl("").unwrap(), Lifetime::Static);
         for bad in ["1.5", "1e3", "+5", "abc", "-", "99999999999999999999"] {
             assert_eq!(

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Runs the whole C suite of auth-core:
+#   - builds libauth_core (release) with cargo and checks include/auth_core.h is fresh;
+#   - checks the shared library exports only auth_* symbols, each declared in the header;
+#   - builds the example and the tests with -Wall -Wextra -Werror;
+#   - runs the shared vectors + ownership/error/thread tests against the shared library,
+#     the static archive, under AddressSanitizer+UBSan (leak detection on) and under valgrind;
+#   - runs the example, the README quick-start compile line, and `make install` + pkg-config.
+# Needs: cargo, a C compiler, make, python3, valgrind (pkg-config optional).
+# Exits non-zero on any failure; the last line is "C suite: N passed, M failed".
+set -u
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+BUILD="$HERE/build"
+LIBDIR="$ROOT/target/release"
+cd "$ROOT"
+
+passed=0
+failed=0
+ok()   { passed=$((passed + 1)); echo "ok   $*"; }
+bad()  { failed=$((failed + 1)); echo "FAIL $*"; }
+step() { local name="$1"; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+# Adds the "N passed, M failed" line of a test program's output to the totals.
+tally() {
+    local line n m
+    line="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n1)"
+    if [ -z "$line" ]; then bad "$2: no result line"; return; fi
+    n="${line%% passed*}"; m="${line#*, }"; m="${m%% failed}"
+    passed=$((passed + n)); failed=$((failed + m))
+    echo "     $2: $line"
+}
+
+command -v python3 >/dev/null || { echo "python3 is required (it flattens tests/vectors/*.json)"; exit 2; }
+command -v valgrind >/dev/null || { echo "valgrind is required"; exit 2; }
+[ -f tests/vectors/tokens.json ] || { echo "tests/vectors/*.json not found"; exit 2; }
+
+echo "== building libauth_core (release)"
+if ! cargo build --release -p auth-ffi --quiet; then echo "cargo build failed"; exit 1; fi
+step "libauth_core.so and libauth_core.a built" test -f "$LIBDIR/libauth_core.so" -a -f "$LIBDIR/libauth_core.a"
+
+echo "== Rust tests of auth-ffi (incl. header freshness)"
+step "cargo test -p auth-ffi (include/auth_core.h is what cbindgen generates)" cargo test -p auth-ffi --quiet
+
+echo "== exported symbols"
+nm -D --defined-only "$LIBDIR/libauth_core.so" | awk '{print $3}' | sort -u > "$BUILD.exports" 2>/dev/null || {
+    mkdir -p "$BUILD"; nm -D --defined-only "$LIBDIR/libauth_core.so" | awk '{print $3}' | sort -u > "$BUILD.exports"; }
+step "every exported symbol starts with auth_ ($(wc -l < "$BUILD.exports") symbols)" \
+    bash -c "! grep -v '^auth_' '$BUILD.exports'"
+grep -oE '\bauth_[a-z0-9_]+\(' include/auth_core.h | tr -d '(' | sort -u > "$BUILD.declared"
+step "exports and header declarations are the same set" diff -u "$BUILD.declared" "$BUILD.exports"
+rm -f "$BUILD.exports" "$BUILD.declared"
+
+echo "== building C programs (-Wall -Wextra -Werror)"
+rm -rf "$BUILD"
+step "make all" make -s -C "$HERE" all BUILD="$BUILD"
+python3 "$HERE/tests/flatten_vectors.py" tests/vectors "$BUILD/vectors.txt" && ok "vectors flattened" || bad "vectors flattened"
+
+run_suite() { # name, then the command
+    local name="$1"; shift
+    local out="$BUILD/$name.out"
+    if "$@" "$BUILD/vectors.txt" "$BUILD/$name.json" > "$out" 2>&1; then ok "$name exit status"; else bad "$name exit status"; grep FAIL "$out" | head -n 20; fi
+    grep -E '^vectors:' "$out" | sed 's/^/     /'
+    tally "$out" "$name"
+    if python3 "$HERE/tests/check_json.py" tests/vectors "$BUILD/$name.json" > "$out.json" 2>&1; then :; else grep FAIL "$out.json" | head; fi
+    tally "$out.json" "$name claims JSON"
+}
+
+echo "== C suite: shared library"
+run_suite test_auth "$BUILD/test_auth"
+echo "== C suite: static archive"
+run_suite test_auth_static "$BUILD/test_auth_static"
+echo "== C suite: AddressSanitizer + UBSan (leak detection on)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_suite test_auth_asan "$BUILD/test_auth_asan"
+echo "== C suite: valgrind"
+run_suite test_auth_valgrind valgrind -q --error-exitcode=1 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect "$BUILD/test_auth"
+
+echo "== example"
+out="$("$BUILD/example")"; rc=$?
+step "example demo exits 0" test "$rc" -eq 0
+step "example demo prints the claims" grep -q '^user 123: {"type":"user"' <<<"$out"
+step "example demo refuses the other address" grep -q '^ip_not_allowed 401' <<<"$out"
+header="$(sed -n 's/^Authorization: //p' <<<"$out")"
+out="$("$BUILD/example" "${header}x" 192.168.2.5)"; rc=$?
+step "example: tampered token exits 1 with the error name and status" \
+    bash -c "[ $rc -eq 1 ] && grep -q '^bad_signature 401' <<<'$out'"
+out="$("$BUILD/example" "Basic abc" 192.168.2.5)"; rc=$?
+step "example: no bearer token exits 1" test "$rc" -eq 1
+
+echo "== README quick start"
+step "quick-start compile line" cc bindings/c/example.c -I include -L target/release -lauth_core \
+    -Wl,-rpath,"$PWD/target/release" -o "$BUILD/quickstart"
+step "quick-start program runs" bash -c "\"$BUILD/quickstart\" >/dev/null"
+step "static quick-start compile line" cc bindings/c/example.c -I include target/release/libauth_core.a \
+    -lpthread -ldl -lm -lrt -lgcc_s -o "$BUILD/quickstart_static"
+step "static quick-start program runs" bash -c "\"$BUILD/quickstart_static\" >/dev/null"
+
+echo "== make install"
+PREFIX="$BUILD/prefix"
+step "make install PREFIX=..." make -s -C "$HERE" install PREFIX="$PREFIX"
+for f in lib/libauth_core.so lib/libauth_core.a include/auth_core.h lib/pkgconfig/auth_core.pc; do
+    step "installed $f" test -f "$PREFIX/$f"
+done
+step "installed .pc has the prefix and version" grep -q "^prefix=$PREFIX\$" "$PREFIX/lib/pkgconfig/auth_core.pc"
+if command -v pkg-config >/dev/null; then
+    flags="$(PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig" pkg-config --cflags --libs auth_core)"
+    step "pkg-config build against the installed copy" \
+        cc bindings/c/example.c $flags -Wl,-rpath,"$PREFIX/lib" -o "$BUILD/pc_example"
+    step "pkg-config build runs" bash -c "\"$BUILD/pc_example\" >/dev/null"
+else
+    echo "     (pkg-config not installed: building with the .pc file's flags by hand)"
+    step "build against the installed copy" cc bindings/c/example.c -I"$PREFIX/include" -L"$PREFIX/lib" \
+        -lauth_core -Wl,-rpath,"$PREFIX/lib" -o "$BUILD/pc_example"
+    step "installed build runs" bash -c "\"$BUILD/pc_example\" >/dev/null"
+fi
+
+echo "C suite: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

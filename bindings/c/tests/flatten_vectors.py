@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Flattens the shared JSON vectors (tests/vectors/*.json) into a line format the C
+suite reads without a JSON library.
+
+Each line is a record name followed by space-separated fields. A text field is "x"
+followed by the hex of its UTF-8 (or raw) bytes ("x" alone is the empty string); "-"
+is null/absent; numbers are decimal. Standard library only.
+
+Usage: flatten_vectors.py VECTOR_DIR OUT_FILE
+"""
+import base64
+import json
+import sys
+from pathlib import Path
+
+
+def t(s):
+    if s is None:
+        return "-"
+    if isinstance(s, str):
+        s = s.encode("utf-8", "surrogatepass")
+    return "x" + s.hex()
+
+
+def n(v):
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    assert isinstance(v, int), v
+    return str(v)
+
+
+def b64(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def claims_fields(c):
+    parent = c.get("parent")
+    ips = c.get("allowed_ips")
+    fields = [
+        t(c["type"]), n(c["id"]), t(c["name"]), n(c.get("admin")), t(c.get("sms_from")),
+        n(c.get("user_group_id")), n(c["iat"]), n(c.get("exp")), n(c.get("nbf")), t(c["jti"]),
+        t(c.get("token_name")),
+        t(parent["type"]) if parent else "-", n(parent["id"]) if parent else "-",
+        "-" if ips is None else str(len(ips)),
+    ]
+    fields += [t(ip) for ip in (ips or [])]
+    return fields
+
+
+def main(vdir, out):
+    vdir = Path(vdir)
+    lines = []
+    emit = lambda *f: lines.append(" ".join(f))
+
+    tokens = json.loads((vdir / "tokens.json").read_text())
+    for name, ring in tokens["rings"].items():
+        emit("RING", t(name), t(ring.get("default_kid")))
+        for k in ring["keys"]:
+            emit("KEY", t(name), t(k["kid"]), t(k["alg"]), t(b64(k["secret"])))
+    for i, c in enumerate(tokens["cases"]):
+        o = c.get("options") or {}
+        emit("TOKEN", str(i), t(c["name"]), t(c["ring"]), t(c["token"]), n(c["now"]),
+             t(c.get("client_ip")), n(o.get("leeway", 0)), n(o.get("max_clock_skew", 60)),
+             n(o.get("max_token_size", 8192)), t(c["expect"]))
+        r = c.get("revoked")
+        if r is not None:
+            emit("REVSTORE")
+            for j in r.get("jtis", []):
+                emit("REVJ", t(j))
+            for p in r.get("principals", []):
+                emit("REVP", t(p["type"]), n(p["id"]), n(p["before"]))
+        if c["expect"] == "valid":
+            emit("CLAIMS", *claims_fields(c["claims"]))
+        emit("END")
+
+    ip = json.loads((vdir / "ip_rules.json").read_text())
+    for r in ip["rules"]:
+        emit("RULE", t(r["rule"]), t(r["expect"]), t(r.get("canonical")))
+    for a in ip["addresses"]:
+        emit("ADDR", t(a["ip"]), t(a["expect"]), t(a.get("canonical")))
+    for m in ip["matches"]:
+        emit("MATCH", t(m["ip"]), t(m["expect"]), str(len(m["rules"])), *[t(r) for r in m["rules"]])
+    for r in ip["regex"]:
+        emit("REGEX", t(r["pattern"]), t(r.get("mode", "full")), t(r["ip"]), t(r["expect"]))
+
+    errors = json.loads((vdir / "errors.json").read_text())
+    for e in errors["codes"]:
+        emit("ERRCODE", t(e["code"]), n(e["number"]), n(e["http_status"]))
+
+    mint = json.loads((vdir / "mint.json").read_text())
+    for k in mint["keys"]:
+        emit("MINTKEY", t(k["kid"]), t(k["alg"]), t(b64(k["secret"])), t(k["expect"]))
+    for i, c in enumerate(mint["cases"]):
+        p, q = c.get("policy") or {}, c["request"]
+        lt = q.get("lifetime", "dynamic")
+        parent = q.get("parent")
+        emit("MINT", str(i), t(c["name"]), t(c["ring"]),
+             n(p.get("dynamic_ttl", 86400)), n(p.get("max_ttl", 315360000)),
+             n(p.get("allow_static", True)),
+             t(q["type"]), n(q["id"]), t(q["name"]), n(q.get("admin", False)),
+             t(q.get("sms_from")), n(q.get("user_group_id")), n(q.get("now")),
+             t(q.get("token_id")), t(lt) if isinstance(lt, str) else "x" + b"ttl".hex(),
+             n(lt) if not isinstance(lt, str) else "-",
+             t(q.get("token_name")), n(q.get("not_before")),
+             t(parent["type"]) if parent else "-", n(parent["id"]) if parent else "-",
+             t(c.get("client_ip")), t(c["expect"]),
+             str(len(q.get("allowed_ips") or [])), *[t(r) for r in q.get("allowed_ips") or []])
+        if c["expect"] == "valid":
+            cl = dict(c["claims"])
+            generated = "jti" not in cl
+            cl.setdefault("jti", "")
+            emit("CLAIMS", *claims_fields(cl))
+            emit("JTI_GENERATED", n(generated))
+        emit("END")
+
+    req_path = vdir / "requests.json"
+    if req_path.exists():
+        reqs = json.loads(req_path.read_text())
+        for c in reqs["cases"]:
+            r = c.get("request") or {}
+            emit("REQ", t(c["name"]), t(c["format"]), t(c["body"]), t(c["expect"]),
+                 t(r.get("name")), n(r.get("ttl")) if c["expect"] == "valid" else "-",
+                 str(len(r.get("allowed_ips") or [])), *[t(x) for x in r.get("allowed_ips") or []])
+
+    api_path = vdir / "api.json"
+    if api_path.exists():
+        for i, c in enumerate(json.loads(api_path.read_text())["cases"]):
+            k, a = c["kind"], c.get("account") or {}
+            if k == "user_login":
+                rx = a.get("allowed_regex")
+                emit("APIUSER", str(i), t(c["name"]), n(a["id"]), t(a["name"]), n(a["admin"]), n(a["blocked"]),
+                     t(a.get("sms_from")), n(a.get("user_group_id")), t(rx["pattern"]) if rx else "-",
+                     t(rx.get("mode", "full")) if rx else "-", t(c.get("client_ip")), n(c["now"]), t(c["expect"]))
+            elif k == "reseller_login":
+                ips = a.get("allowed_ips")
+                emit("APIRES", str(i), t(c["name"]), n(a["id"]), t(a["name"]), t(json.dumps(a["user_groups"])),
+                     t(repr(float(a["user_balance"]))), t(a["version"]), t(c.get("client_ip")), n(c["now"]),
+                     t(c["expect"]), "-" if ips is None else str(len(ips)), *[t(r) for r in ips or []])
+            elif k == "create_token":
+                g, sub = c.get("target"), (c.get("target") or {}).get("subject") or {}
+                emit("APICREATE", str(i), t(c["name"]), t(c["caller"]), t(c.get("caller_ip")),
+                     t(sub.get("type")) if g else "-", n(sub.get("id")) if g else "-",
+                     t(sub.get("name")) if g else "-", n(sub.get("admin", False)) if g else "-",
+                     n(g.get("owned")) if g else "-", t(c["format"]), t(c["body"]), n(c["now"]), t(c["expect"]))
+            elif k == "host_error":
+                emit("APIHOST", str(i), t(c["name"]), t(c["code"]), t(c["expect"]))
+            elif k == "revocation_store":
+                emit("APISTORE", str(i), t(c["name"]), n(c["capacity"]), n(c["now"]), t(c["expect"]),
+                     str(len(c["revoke"])), *[f"{t(r['jti'])} {n(r['exp'])}" for r in c["revoke"]])
+            else:
+                emit("APIUNKNOWN", str(i), t(c["name"]))
+
+    Path(out).write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The Python suite: creates (or reuses) a virtual environment, installs the test tools,
+# builds and installs the auth_core wheel the way users do (`pip install ./bindings/python`,
+# maturin backend), and runs pytest (which includes mypy.stubtest). Needs python3 (>= 3.9)
+# with pip and venv, and a Rust toolchain. Exits non-zero on any failure.
+#
+# Environment: PYTHON (default python3), AUTH_PY_VENV (default bindings/python/.venv).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+python="${PYTHON:-python3}"
+venv="${AUTH_PY_VENV:-$here/.venv}"
+
+if [ ! -x "$venv/bin/python" ]; then
+  echo "==> creating $venv"
+  "$python" -m venv "$venv"
+fi
+py="$venv/bin/python"
+export PATH="$venv/bin:$PATH"  # the maturin build backend runs the `maturin` executable
+"$py" -m pip install --quiet --disable-pip-version-check --upgrade pip
+"$py" -m pip install --quiet --disable-pip-version-check "maturin>=1.7,<2" "pytest>=7" "pyjwt>=2.8" "mypy>=1.10"
+
+echo "==> building and installing auth_core (pip install ./bindings/python)"
+# Build isolation is off only to reuse the maturin just installed (no second download);
+# the build itself is the one `pip install ./bindings/python` runs.
+"$py" -m pip install --quiet --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps "$root/bindings/python"
+
+echo "==> pytest"
+cd "$here"
+# Run against the installed wheel, not the source tree (python/auth_core has no _native).
+exec "$py" -m pytest -p no:cacheprovider -q tests "$@"

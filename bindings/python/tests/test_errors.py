@@ -1,0 +1,81 @@
+"""One exception class per SPEC §7 code, generated from the core's list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import auth_core
+
+SPEC_STATUS = {
+    "malformed_token": 401, "token_too_large": 401, "unsupported_header": 401,
+    "algorithm_not_allowed": 401, "unknown_key": 401, "bad_signature": 401, "invalid_claims": 401,
+    "token_expired": 401, "token_not_yet_valid": 401, "issued_in_future": 401, "token_revoked": 401,
+    "ip_not_allowed": 401, "invalid_ttl": 400, "invalid_ip_rule": 400, "invalid_ip_address": 400,
+    "invalid_regex": 400, "invalid_request": 400, "static_not_allowed": 400, "weak_key": None,
+    "invalid_key": None, "invalid_credentials": 401, "login_ip_denied": 406,
+    "reseller_invalid_credentials": 401, "reseller_ip_denied": 401, "not_permitted": 403,
+}
+
+
+def camel(code: str) -> str:
+    return "".join(part.capitalize() for part in code.split("_"))
+
+
+def test_every_spec_code_has_its_class() -> None:
+    for code, status in SPEC_STATUS.items():
+        cls = getattr(auth_core, camel(code))
+        assert cls is auth_core.error_class(code)
+        assert issubclass(cls, auth_core.AuthError) and issubclass(cls, Exception)
+        assert (cls.code, cls.http_status) == (code, status)
+
+
+@pytest.mark.parametrize("code", auth_core.ERROR_CODES)
+def test_class_per_core_code(code: str) -> None:
+    cls = auth_core.error_class(code)
+    assert cls.__name__ == camel(code)
+    assert cls.__module__ == "auth_core"
+    assert cls.code == code
+    assert isinstance(cls.number, int) and cls.number == auth_core.ERROR_CODES.index(code) + 1
+    assert cls.http_status is None or 400 <= cls.http_status < 600
+    assert cls.default_message and cls.__doc__ and code in cls.__doc__
+    assert cls.__name__ in auth_core.__all__
+    assert getattr(auth_core, cls.__name__) is cls
+    err = cls("something specific")
+    assert (err.code, err.http_status, str(err)) == (code, cls.http_status, "something specific")
+    assert err.message == "something specific"
+    assert cls().message == cls.default_message
+    assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code)
+
+
+def test_codes_are_the_spec_table_plus_store_full() -> None:
+    assert set(auth_core.ERROR_CODES) == set(SPEC_STATUS) | {"revocation_store_full"}
+    assert len(set(auth_core.ERROR_CODES)) == len(auth_core.ERROR_CODES) == 26
+
+
+def test_raised_errors_carry_code_status_and_message(verifier: auth_core.Verifier) -> None:
+    with pytest.raises(auth_core.MalformedToken) as e:
+        verifier.verify("not-a-token", now=0)
+    err = e.value
+    assert err.code == "malformed_token" and err.http_status == 401
+    assert err.message == str(err) and len(err.message) > 5
+    assert isinstance(err, auth_core.AuthError)
+
+
+def test_error_class_rejects_unknown_codes() -> None:
+    with pytest.raises(ValueError):
+        auth_core.error_class("no_such_code")
+    assert auth_core.error_class("internal_error") is auth_core.InternalError
+    assert auth_core.InternalError.http_status == 500
+
+
+def test_base_class_catches_everything(issuer: auth_core.Issuer, verifier: auth_core.Verifier) -> None:
+    token = issuer.mint_user(1, "a", ttl=1, now=100).token
+    caught = []
+    for now in (99 - 61, 101):
+        try:
+            verifier.verify(token, now=now)
+        except auth_core.AuthError as e:
+            caught.append(e.code)
+    assert caught == ["issued_in_future", "token_expired"]

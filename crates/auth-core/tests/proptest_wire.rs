@@ -1,0 +1,194 @@
+//! Property tests for the token-creation request parsers and responses.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use auth_core::wire::{create_token, Format, TokenRequest, TokenTarget};
+use auth_core::{
+    Algorithm, ErrorCode, IpRule, Issuer, Key, KeyRing, Lifetime, MintRequest, Subject, Verifier,
+};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+const NOW: u64 = 1_700_000_000;
+
+/// The codes a request parser may answer with.
+fn parser_code(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::InvalidRequest | ErrorCode::InvalidTtl | ErrorCode::InvalidIpRule
+    )
+}
+
+/// An IP rule in canonical text (host bits cleared, as `IpRule` displays it).
+fn rule_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (any::<u32>(), 0u8..=32).prop_map(|(a, p)| {
+            let mask = if p == 0 { 0 } else { u32::MAX << (32 - p) };
+            let net = Ipv4Addr::from(a & mask);
+            if p == 32 {
+                net.to_string()
+            } else {
+                format!("{net}/{p}")
+            }
+        }),
+        (any::<u128>(), 0u8..=128).prop_map(|(a, p)| {
+            let mask = if p == 0 { 0 } else { u128::MAX << (128 - p) };
+            let net = Ipv6Addr::from(a & mask);
+            if p == 128 {
+                net.to_string()
+            } else {
+                format!("{net}/{p}")
+            }
+        }),
+    ]
+}
+
+/// XML-ish text: the parser's own vocabulary, shuffled.
+fn xmlish() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just("<token>"),
+            Just("</token>"),
+            Just("<name>"),
+            Just("</name>"),
+            Just("<ttl>"),
+            Just("</ttl>"),
+            Just("<allowed_ips>"),
+            Just("</allowed_ips>"),
+            Just("<ip>"),
+            Just("</ip>"),
+            Just("<x>"),
+            Just("</x>"),
+            Just("<x/>"),
+            Just("<!-- c -->"),
+            Just("<![CDATA[a]]>"),
+            Just("<?xml version=\"1.0\"?>"),
+            Just("<!DOCTYPE t>"),
+            Just("&amp;"),
+            Just("&e;"),
+            Just("&#65;"),
+            Just("10.0.0.0/8"),
+            Just("60"),
+            Just("n"),
+            Just(" "),
+            Just("<"),
+            Just(">"),
+            Just("\""),
+        ],
+        0..24,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+/// A valid request: a name of 1–255 characters, an optional TTL, canonical rules.
+fn request_parts() -> impl Strategy<Value = (String, Option<i64>, Vec<String>)> {
+    (
+        proptest::collection::vec(any::<char>(), 1..=255).prop_map(|c| c.into_iter().collect()),
+        proptest::option::of(any::<i64>()),
+        proptest::collection::vec(rule_text(), 0..8),
+    )
+}
+
+fn xml_allowed(c: char) -> bool {
+    // '\r' is excluded: XML normalizes line ends, so it cannot round-trip exactly.
+    matches!(c, '\t' | '\n' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+fn expected(name: &str, ttl: Option<i64>, rules: &[String]) -> TokenRequest {
+    TokenRequest {
+        name: name.to_owned(),
+        lifetime: ttl.map_or(Lifetime::Static, Lifetime::Ttl),
+        allowed_ips: rules.iter().map(|r| IpRule::parse(r).unwrap()).collect(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        for format in [Format::Json, Format::Xml] {
+            if let Err(e) = TokenRequest::parse(&bytes, format) {
+                prop_assert!(parser_code(e.code()), "{:?}", e);
+            }
+        }
+    }
+
+    #[test]
+    fn xmlish_text_never_panics(text in xmlish()) {
+        if let Err(e) = TokenRequest::from_xml(text.as_bytes()) {
+            prop_assert!(parser_code(e.code()), "{:?}", e);
+        }
+    }
+
+    #[test]
+    fn json_shaped_garbage_never_panics(v in proptest::arbitrary::any::<(Option<String>, Option<i64>, Option<Vec<String>>, bool)>()) {
+        let (name, ttl, ips, wrap) = v;
+        let mut token = serde_json::Map::new();
+        if let Some(n) = name { token.insert("name".into(), json!(n)); }
+        if let Some(t) = ttl { token.insert("ttl".into(), json!(t)); }
+        if let Some(i) = ips { token.insert("allowed_ips".into(), json!(i)); }
+        let body = if wrap { json!({"token": token}) } else { Value::Object(token) };
+        if let Err(e) = TokenRequest::from_json(body.to_string().as_bytes()) {
+            prop_assert!(parser_code(e.code()), "{:?}", e);
+        }
+    }
+
+    #[test]
+    fn valid_json_requests_round_trip((name, ttl, rules) in request_parts()) {
+        let mut token = serde_json::Map::new();
+        token.insert("name".into(), json!(name));
+        if let Some(t) = ttl {
+            token.insert("ttl".into(), json!(t));
+        }
+        if !rules.is_empty() {
+            token.insert("allowed_ips".into(), json!(rules));
+        }
+        let body = json!({"token": token}).to_string();
+        let req = TokenRequest::from_json(body.as_bytes()).unwrap();
+        prop_assert_eq!(req, expected(&name, ttl, &rules));
+    }
+
+    #[test]
+    fn valid_xml_requests_round_trip((name, ttl, rules) in request_parts()) {
+        let name: String = name.chars().filter(|&c| xml_allowed(c)).collect();
+        prop_assume!(!name.is_empty());
+        let mut body = format!("<token><name>{}</name>", quick_xml::escape::escape(name.as_str()));
+        if let Some(t) = ttl {
+            body.push_str(&format!("<ttl>{t}</ttl>"));
+        }
+        if !rules.is_empty() {
+            body.push_str("<allowed_ips>");
+            for r in &rules {
+                body.push_str(&format!("<ip>{r}</ip>"));
+            }
+            body.push_str("</allowed_ips>");
+        }
+        body.push_str("</token>");
+        let req = TokenRequest::from_xml(body.as_bytes()).unwrap();
+        prop_assert_eq!(req, expected(&name, ttl, &rules));
+    }
+
+    #[test]
+    fn created_tokens_match_their_request(
+        (name, _, rules) in request_parts(),
+        ttl in proptest::option::of(1i64..=315_360_000),
+    ) {
+        let ring = KeyRing::single(Key::new("k", Algorithm::HS256, &[5u8; 32]).unwrap());
+        let issuer = Issuer::new(ring.clone());
+        let mut login = MintRequest::new(Subject::user(9, "u", false));
+        login.now = Some(NOW);
+        let caller = issuer.mint(&login).unwrap().claims;
+        let req = expected(&name, ttl, &rules);
+        let created = create_token(&issuer, &caller, &req, TokenTarget::SelfAccount, Some(NOW)).unwrap();
+        let claims = Verifier::new(ring)
+            .verify_signature(created.token().as_bytes())
+            .unwrap();
+        prop_assert_eq!(claims.token_name.as_deref(), Some(name.as_str()));
+        prop_assert_eq!(claims.exp, ttl.map(|t| NOW + t as u64));
+        prop_assert_eq!(&created.allowed_ips, &rules);
+        let json: Value = serde_json::from_str(&created.to_json()).unwrap();
+        prop_assert_eq!(&json["allowed_ips"], &json!(rules));
+        prop_assert_eq!(&json["token_id"], &json!(claims.jti));
+    }
+}

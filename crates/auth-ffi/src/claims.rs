@@ -1,0 +1,364 @@
+//! `auth_claims`: the validated claims of a token (SPEC §2), read through accessors.
+
+use std::ffi::c_char;
+
+use authcore::{Claims, Principal, PrincipalType, Subject};
+
+use crate::result::auth_result;
+use crate::util::{
+    free_box, guard, handle, out_ptr, panic_boundary_or, write_out, Castable, Failure, FfiResult,
+};
+
+/// The `type` claim. Passed to C functions as `uint32_t`.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum auth_principal_type {
+    /// `"user"`.
+    AUTH_PRINCIPAL_USER = 1,
+    /// `"reseller"`.
+    AUTH_PRINCIPAL_RESELLER = 2,
+}
+
+/// A principal: its type (an `auth_principal_type` number) and id. Used for `parent`
+/// and for "revoke everything of principal X".
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct auth_principal {
+    /// `AUTH_PRINCIPAL_USER` or `AUTH_PRINCIPAL_RESELLER`.
+    pub kind: u32,
+    /// The principal's id.
+    pub id: u64,
+}
+
+pub(crate) fn principal_type(n: u32) -> FfiResult<PrincipalType> {
+    match n {
+        1 => Ok(PrincipalType::User),
+        2 => Ok(PrincipalType::Reseller),
+        _ => Err(Failure::new(
+            auth_result::AUTH_INVALID_ENUM,
+            format!("{n} is not an auth_principal_type"),
+        )),
+    }
+}
+
+pub(crate) fn principal_type_number(t: PrincipalType) -> u32 {
+    match t {
+        PrincipalType::User => auth_principal_type::AUTH_PRINCIPAL_USER as u32,
+        PrincipalType::Reseller => auth_principal_type::AUTH_PRINCIPAL_RESELLER as u32,
+    }
+}
+
+pub(crate) fn principal_from_c(p: &auth_principal) -> FfiResult<Principal> {
+    Ok(Principal {
+        kind: principal_type(p.kind)?,
+        id: p.id,
+    })
+}
+
+pub(crate) fn principal_to_c(p: Principal) -> auth_principal {
+    auth_principal {
+        kind: principal_type_number(p.kind),
+        id: p.id,
+    }
+}
+
+/// The validated claims of a verified (or minted) token.
+///
+/// Immutable: may be read from any thread at once, freed once with `auth_claims_free`.
+///
+/// Text accessors copy into a caller buffer (see "Output buffers" in the header's
+/// introduction). Claim text may contain any Unicode, including U+0000 when a token
+/// carries it: use the written length, not `strlen`.
+pub struct auth_claims {
+    _private: [u8; 0],
+}
+
+impl Castable for auth_claims {
+    type Inner = Claims;
+}
+
+unsafe fn read<T>(
+    claims: *const auth_claims,
+    f: impl FnOnce(&Claims) -> FfiResult<T>,
+) -> FfiResult<T> {
+    f(handle(claims, "claims")?)
+}
+
+/// Writes the `type` claim (an `auth_principal_type` number) to `*out`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_type(
+    claims: *const auth_claims,
+    out: *mut u32,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        out_ptr(out, "out")?.write(principal_type_number(c.subject.kind()));
+        Ok(())
+    })
+}
+
+/// Writes the `id` claim to `*out`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_id(claims: *const auth_claims, out: *mut u64) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        out_ptr(out, "out")?.write(c.subject.id());
+        Ok(())
+    })
+}
+
+/// Copies the `name` claim into `buf`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_name(
+    claims: *const auth_claims,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        read(claims, |c| {
+            write_out(c.subject.name().as_bytes(), buf, buf_len, out_len)
+        })
+    })
+}
+
+/// The `admin` claim: `*present` is false for a reseller (no such claim); otherwise
+/// `*out` receives it. On success both are written (`*out` false when absent).
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_admin(
+    claims: *const auth_claims,
+    present: *mut bool,
+    out: *mut bool,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        let (present, out) = (out_ptr(present, "present")?, out_ptr(out, "out")?);
+        let v = match &c.subject {
+            Subject::User { admin, .. } => Some(*admin),
+            Subject::Reseller { .. } => None,
+        };
+        present.write(v.is_some());
+        out.write(v.unwrap_or(false));
+        Ok(())
+    })
+}
+
+/// The `sms_from` claim: `*present` says whether the token carries a non-null value
+/// (never for a reseller); when present it is copied into `buf`. When absent, `*present`
+/// is false, `*out_len` is 0 and `buf` (if `buf_len > 0`) holds an empty string.
+/// `*present` is written on success and on `AUTH_INSUFFICIENT_SIZE`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_sms_from(
+    claims: *const auth_claims,
+    present: *mut bool,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        let present = out_ptr(present, "present")?;
+        let v = match &c.subject {
+            Subject::User { sms_from, .. } => sms_from.as_deref(),
+            Subject::Reseller { .. } => None,
+        };
+        optional_text(v, present, buf, buf_len, out_len)
+    })
+}
+
+unsafe fn optional_text(
+    v: Option<&str>,
+    present: crate::util::OutPtr<bool>,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> FfiResult {
+    let is_some = v.is_some();
+    let r = write_out(v.unwrap_or("").as_bytes(), buf, buf_len, out_len);
+    if r.is_ok()
+        || r.as_ref()
+            .is_err_and(|f| f.code == auth_result::AUTH_INSUFFICIENT_SIZE)
+    {
+        present.write(is_some);
+    }
+    r
+}
+
+/// The `user_group_id` claim: `*present` false when absent or null (always for a
+/// reseller), else `*out` receives it. Both are written on success (`*out` 0 when absent).
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_user_group_id(
+    claims: *const auth_claims,
+    present: *mut bool,
+    out: *mut u64,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        let v = match &c.subject {
+            Subject::User { user_group_id, .. } => *user_group_id,
+            Subject::Reseller { .. } => None,
+        };
+        optional_u64(v, present, out)
+    })
+}
+
+fn optional_u64(v: Option<u64>, present: *mut bool, out: *mut u64) -> FfiResult {
+    let (present, out) = (out_ptr(present, "present")?, out_ptr(out, "out")?);
+    present.write(v.is_some());
+    out.write(v.unwrap_or(0));
+    Ok(())
+}
+
+/// Writes `iat` (UNIX seconds) to `*out`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_iat(claims: *const auth_claims, out: *mut u64) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        out_ptr(out, "out")?.write(c.iat);
+        Ok(())
+    })
+}
+
+/// `exp`: `*has_exp` false for a static token (no expiry; `*out` then 0), else `*out`
+/// receives it.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_exp(
+    claims: *const auth_claims,
+    has_exp: *mut bool,
+    out: *mut u64,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        optional_u64(handle(claims, "claims")?.exp, has_exp, out)
+    })
+}
+
+/// `nbf`: `*present` false when absent (`*out` then 0), else `*out` receives it.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_nbf(
+    claims: *const auth_claims,
+    present: *mut bool,
+    out: *mut u64,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        optional_u64(handle(claims, "claims")?.nbf, present, out)
+    })
+}
+
+/// Copies `jti` (the token id) into `buf`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_jti(
+    claims: *const auth_claims,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        read(claims, |c| {
+            write_out(c.jti.as_bytes(), buf, buf_len, out_len)
+        })
+    })
+}
+
+/// `token_name`, as `auth_claims_sms_from`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_token_name(
+    claims: *const auth_claims,
+    present: *mut bool,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        let present = out_ptr(present, "present")?;
+        optional_text(c.token_name.as_deref(), present, buf, buf_len, out_len)
+    })
+}
+
+/// `allowed_ips`: `*present` false when the token carries no such claim (no
+/// restriction); true with `*count` rules otherwise — a present list of 0 rules allows
+/// no address. Both are written on success.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_allowed_ips_count(
+    claims: *const auth_claims,
+    present: *mut bool,
+    count: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        let (present, count) = (out_ptr(present, "present")?, out_ptr(count, "count")?);
+        present.write(c.allowed_ips.is_some());
+        count.write(c.allowed_ips.as_ref().map_or(0, Vec::len));
+        Ok(())
+    })
+}
+
+/// Copies the canonical text of the `index`-th `allowed_ips` rule into `buf`.
+/// `AUTH_INDEX_OUT_OF_RANGE` when `index >= count` (or the claim is absent).
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_allowed_ip(
+    claims: *const auth_claims,
+    index: usize,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        let rule = c
+            .allowed_ips
+            .as_ref()
+            .and_then(|r| r.get(index))
+            .ok_or_else(|| {
+                Failure::new(
+                    auth_result::AUTH_INDEX_OUT_OF_RANGE,
+                    "allowed_ips index out of range",
+                )
+            })?;
+        write_out(rule.to_string().as_bytes(), buf, buf_len, out_len)
+    })
+}
+
+/// `parent`: `*present` false when absent (`*out` then `{0, 0}`), else `*out` receives it.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_parent(
+    claims: *const auth_claims,
+    present: *mut bool,
+    out: *mut auth_principal,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        let (present, out) = (out_ptr(present, "present")?, out_ptr(out, "out")?);
+        present.write(c.parent.is_some());
+        out.write(
+            c.parent
+                .map(principal_to_c)
+                .unwrap_or(auth_principal { kind: 0, id: 0 }),
+        );
+        Ok(())
+    })
+}
+
+/// Copies the claims as compact JSON in the SPEC §2 wire shape (`Claims::to_json`) into
+/// `buf`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_to_json(
+    claims: *const auth_claims,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        read(claims, |c| {
+            write_out(c.to_json().as_bytes(), buf, buf_len, out_len)
+        })
+    })
+}
+
+/// Frees claims. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_free(claims: *mut auth_claims) {
+    panic_boundary_or((), || free_box(claims))
+}

@@ -1,0 +1,40 @@
+//! # auth-ffi: the C ABI of auth-core
+//!
+//! Builds `libauth_core.so` and `libauth_core.a`; the header `include/auth_core.h` is
+//! generated from this crate by cbindgen (and a test fails when the checked-in copy is
+//! stale). Every rule lives in `auth-core`; this crate only translates types and errors.
+//!
+//! The conventions every exported function follows (repeated in the header):
+//!
+//! - every symbol is `auth_<type>_<verb>`; handles are opaque; `_free(NULL)` is a no-op;
+//! - fallible functions return an `auth_result` (`AUTH_OK` is 0; 1–26 are the core's
+//!   stable codes; 1000 and up the binding's own) and run inside a panic boundary:
+//!   a Rust panic becomes `AUTH_PANIC`, never an unwind into C;
+//! - every pointer is checked for NULL (`AUTH_NULL_ARGUMENT`); outputs are written only
+//!   on success;
+//! - untrusted input (tokens, addresses, bodies) is pointer + length, never
+//!   NUL-terminated; text that must be UTF-8 and is not gives `AUTH_INVALID_UTF8`;
+//! - text outputs go to caller buffers (NUL-terminated, length written, and
+//!   `AUTH_INSUFFICIENT_SIZE` with the needed length when too small);
+//! - details of a failure come through an optional `auth_error **error_out`.
+//!
+//! # Safety
+//!
+//! Every exported function is `unsafe extern "C"`: callers must pass pointers that are
+//! NULL or valid for the documented access (handles created by this library and not yet
+//! freed; input buffers readable for the given length; output pointers writable) and
+//! must respect each type's documented thread rules.
+#![allow(clippy::missing_safety_doc)]
+#![allow(non_camel_case_types)]
+#![deny(missing_docs)]
+
+pub mod claims;
+pub mod error;
+pub mod ip;
+pub mod issue;
+pub mod keys;
+pub mod result;
+pub mod revocation;
+mod util;
+pub mod verify;
+pub mod wire;

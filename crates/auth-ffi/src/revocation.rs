@@ -1,0 +1,321 @@
+//! Revocation (SPEC §6): the built-in in-memory store (`auth_memory_store`), host
+//! callbacks, and `auth_revocation`, the store handle verifiers consult.
+
+use std::ffi::{c_char, c_void};
+use std::sync::Arc;
+
+use authcore::{MemoryRevocationStore, RevocationQuery, RevocationStore};
+
+use crate::claims::{auth_claims, auth_principal, principal_from_c, principal_type_number};
+use crate::error::auth_error;
+use crate::result::auth_result;
+use crate::util::{
+    clone_arc, free_arc, free_box, guard, handle, new_arc, new_box, out_ptr, panic_boundary_or,
+    text, Castable, Failure,
+};
+
+/// A host's answer to "is this token revoked?", called after every other check of a
+/// verification passed.
+///
+/// Arguments: the `userdata` given at registration; the token id (`jti`, UTF-8,
+/// `jti_len` bytes, NOT NUL-terminated, valid only during the call); the principal
+/// (`principal_type` is an `auth_principal_type` number, and its id); `iat`; whether the
+/// token expires and when (`exp` is 0 when `has_exp` is false).
+///
+/// Return true if the token is revoked. A callback that cannot answer (its store is
+/// unreachable) must fail closed and return true. It must not unwind (C++ exceptions,
+/// `longjmp`) through the library. When the verifier or store handle holding it is used
+/// from several threads, the callback is called from those threads at once and must be
+/// thread-safe.
+#[allow(non_camel_case_types)]
+pub type auth_revocation_cb = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        jti: *const c_char,
+        jti_len: usize,
+        principal_type: u32,
+        principal_id: u64,
+        iat: u64,
+        has_exp: bool,
+        exp: u64,
+    ) -> bool,
+>;
+
+/// Releases a callback's `userdata` once no verifier or handle uses the callback any more.
+#[allow(non_camel_case_types)]
+pub type auth_userdata_free_cb = Option<unsafe extern "C" fn(userdata: *mut c_void)>;
+
+struct CallbackStore {
+    cb: unsafe extern "C" fn(*mut c_void, *const c_char, usize, u32, u64, u64, bool, u64) -> bool,
+    userdata: *mut c_void,
+    free_userdata: auth_userdata_free_cb,
+}
+
+// SAFETY: the API contract of `auth_revocation_new_callback` requires the callback and
+// its userdata to be usable from any thread (documented on `auth_revocation_cb`).
+unsafe impl Send for CallbackStore {}
+// SAFETY: as above.
+unsafe impl Sync for CallbackStore {}
+
+impl RevocationStore for CallbackStore {
+    fn is_revoked(&self, q: &RevocationQuery<'_>) -> bool {
+        // SAFETY: the callback was supplied by the host for exactly this call shape.
+        unsafe {
+            (self.cb)(
+                self.userdata,
+                q.jti.as_ptr().cast(),
+                q.jti.len(),
+                principal_type_number(q.principal.kind),
+                q.principal.id,
+                q.iat,
+                q.exp.is_some(),
+                q.exp.unwrap_or(0),
+            )
+        }
+    }
+}
+
+impl Drop for CallbackStore {
+    fn drop(&mut self) {
+        if let Some(free) = self.free_userdata {
+            // SAFETY: called once, when the last user of the callback is gone.
+            unsafe { free(self.userdata) }
+        }
+    }
+}
+
+/// A revocation store as verifiers see it: the built-in in-memory store or a host
+/// callback.
+///
+/// Reference-counted: a verifier created with it keeps its own reference. Safe to use
+/// from many threads at once (for a callback store: if the callback is thread-safe).
+/// Create with `auth_revocation_from_memory_store` or `auth_revocation_new_callback`,
+/// release with `auth_revocation_free`.
+pub struct auth_revocation {
+    _private: [u8; 0],
+}
+
+/// What an `auth_revocation` handle holds.
+pub(crate) struct Revocation(Arc<dyn RevocationStore>);
+
+impl RevocationStore for Revocation {
+    fn is_revoked(&self, q: &RevocationQuery<'_>) -> bool {
+        self.0.is_revoked(q)
+    }
+}
+
+impl Castable for auth_revocation {
+    type Inner = Revocation;
+}
+
+/// The store behind a handle, for a verifier to keep.
+pub(crate) fn as_dyn(r: &Revocation) -> Arc<dyn RevocationStore> {
+    r.0.clone()
+}
+
+/// Wraps a host callback (see `auth_revocation_cb`) into a revocation store.
+/// `free_userdata` (may be NULL) is called with `userdata` once the last verifier and
+/// handle using the callback are freed. `*revocation_out` receives the handle (free with
+/// `auth_revocation_free`). Errors: `AUTH_NULL_ARGUMENT` (`callback`, `revocation_out`).
+#[no_mangle]
+pub unsafe extern "C" fn auth_revocation_new_callback(
+    callback: auth_revocation_cb,
+    userdata: *mut c_void,
+    free_userdata: auth_userdata_free_cb,
+    revocation_out: *mut *mut auth_revocation,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let cb = callback.ok_or_else(|| Failure::null("callback"))?;
+        let out = out_ptr(revocation_out, "revocation_out")?;
+        let store = CallbackStore {
+            cb,
+            userdata,
+            free_userdata,
+        };
+        out.write(new_box(Revocation(Arc::new(store))));
+        Ok(())
+    })
+}
+
+/// A revocation handle sharing the in-memory `store` (revocations added to the store
+/// later are seen by verifiers using the handle). `*revocation_out` receives it (free
+/// with `auth_revocation_free`; the store handle stays valid and separately owned).
+#[no_mangle]
+pub unsafe extern "C" fn auth_revocation_from_memory_store(
+    store: *const auth_memory_store,
+    revocation_out: *mut *mut auth_revocation,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let store: Arc<MemoryRevocationStore> = clone_arc(store, "store")?;
+        let out = out_ptr(revocation_out, "revocation_out")?;
+        out.write(new_box(Revocation(store)));
+        Ok(())
+    })
+}
+
+/// Releases a revocation handle. NULL is a no-op. Verifiers holding the store keep it.
+#[no_mangle]
+pub unsafe extern "C" fn auth_revocation_free(revocation: *mut auth_revocation) {
+    panic_boundary_or((), || free_box(revocation))
+}
+
+/// The built-in thread-safe in-memory revocation store with bounded memory: revoked
+/// token ids (kept until the token expires; static tokens' forever) and per-principal
+/// "issued before" cutoffs.
+///
+/// Reference-counted and internally synchronized: safe to revoke and verify from many
+/// threads at once. Create with `auth_memory_store_new` or
+/// `auth_memory_store_new_with_limits`, release with `auth_memory_store_free`; give it to
+/// verifiers through `auth_revocation_from_memory_store`.
+pub struct auth_memory_store {
+    _private: [u8; 0],
+}
+
+impl Castable for auth_memory_store {
+    type Inner = MemoryRevocationStore;
+}
+
+/// An empty store with the core's default entry limit. `*store_out` receives it (free
+/// with `auth_memory_store_free`).
+#[no_mangle]
+pub unsafe extern "C" fn auth_memory_store_new(
+    store_out: *mut *const auth_memory_store,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let out = out_ptr(store_out, "store_out")?;
+        out.write(new_arc::<auth_memory_store>(Arc::new(
+            MemoryRevocationStore::new(),
+        )));
+        Ok(())
+    })
+}
+
+/// An empty store holding at most `max_entries` entries (revoked ids plus principal
+/// cutoffs; 0 makes every new revocation fail with `AUTH_REVOCATION_STORE_FULL`), keeping
+/// each dynamic token's revocation until `exp + expiry_grace` seconds (set it to at least
+/// the verifiers' leeway). `*store_out` receives it (free with `auth_memory_store_free`).
+#[no_mangle]
+pub unsafe extern "C" fn auth_memory_store_new_with_limits(
+    max_entries: usize,
+    expiry_grace: u64,
+    store_out: *mut *const auth_memory_store,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let out = out_ptr(store_out, "store_out")?;
+        let store =
+            MemoryRevocationStore::with_capacity_limit(max_entries).with_expiry_grace(expiry_grace);
+        out.write(new_arc::<auth_memory_store>(Arc::new(store)));
+        Ok(())
+    })
+}
+
+/// Revokes one token id (logout) at time `now`: `exp` is the token's expiry (NULL for a
+/// static token, kept forever). Errors: `AUTH_INVALID_REQUEST` (jti empty or over 128
+/// characters), `AUTH_REVOCATION_STORE_FULL`, `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn auth_memory_store_revoke(
+    store: *const auth_memory_store,
+    jti: *const c_char,
+    jti_len: usize,
+    exp: *const u64,
+    now: u64,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let store = handle(store, "store")?;
+        let jti = text(jti, jti_len, "jti")?;
+        Ok(store.revoke(jti, exp.as_ref().copied(), now)?)
+    })
+}
+
+/// Revokes the token these claims describe (logout) at time `now`. Errors as
+/// `auth_memory_store_revoke`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn auth_memory_store_revoke_claims(
+    store: *const auth_memory_store,
+    claims: *const auth_claims,
+    now: u64,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let store = handle(store, "store")?;
+        let claims = handle(claims, "claims")?;
+        Ok(store.revoke_claims(claims, now)?)
+    })
+}
+
+/// Revokes every token of `principal` issued before `before` (`iat < before`): password
+/// change, blocked account. Errors: `AUTH_REVOCATION_STORE_FULL`, `AUTH_INVALID_ENUM`,
+/// `AUTH_NULL_ARGUMENT`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn auth_memory_store_revoke_principal_before(
+    store: *const auth_memory_store,
+    principal: *const auth_principal,
+    before: u64,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let store = handle(store, "store")?;
+        let principal = principal
+            .as_ref()
+            .ok_or_else(|| Failure::null("principal"))?;
+        Ok(store.revoke_principal_before(principal_from_c(principal)?, before)?)
+    })
+}
+
+/// Forgets revocations of tokens expired at `now`; `*removed` (may be NULL) receives how
+/// many were dropped. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn auth_memory_store_purge_expired(
+    store: *const auth_memory_store,
+    now: u64,
+    removed: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let n = handle(store, "store")?.purge_expired(now);
+        if !removed.is_null() {
+            out_ptr(removed, "removed")?.write(n);
+        }
+        Ok(())
+    })
+}
+
+/// Writes the number of entries (revoked ids plus principal cutoffs, including expired
+/// ones not yet purged) to `*out`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn auth_memory_store_len(
+    store: *const auth_memory_store,
+    out: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let n = handle(store, "store")?.len();
+        out_ptr(out, "out")?.write(n);
+        Ok(())
+    })
+}
+
+/// Writes to `*out` whether token id `jti` is revoked at `now`. Errors:
+/// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn auth_memory_store_is_jti_revoked(
+    store: *const auth_memory_store,
+    jti: *const c_char,
+    jti_len: usize,
+    now: u64,
+    out: *mut bool,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let store = handle(store, "store")?;
+        let jti = text(jti, jti_len, "jti")?;
+        out_ptr(out, "out")?.write(store.is_jti_revoked(jti, now));
+        Ok(())
+    })
+}
+
+/// Releases the caller's reference to a store. NULL is a no-op. Revocation handles and
+/// verifiers sharing it keep it alive.
+#[no_mangle]
+pub unsafe extern "C" fn auth_memory_store_free(store: *const auth_memory_store) {
+    panic_boundary_or((), || free_arc(store))
+}

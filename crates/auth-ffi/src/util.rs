@@ -1,0 +1,328 @@
+//! The boundary machinery: panic guards, failures, handle casts, input and output helpers.
+
+use std::borrow::Cow;
+use std::ffi::{c_char, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use crate::result::auth_result;
+
+/// Why a call failed: the C code plus a message for its `auth_error`.
+pub(crate) struct Failure {
+    pub code: auth_result,
+    pub message: Cow<'static, str>,
+    /// The core error this failure came from, if any (for the wire error bodies).
+    pub core: Option<authcore::Error>,
+}
+
+impl Failure {
+    pub fn new(code: auth_result, message: impl Into<Cow<'static, str>>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+            core: None,
+        }
+    }
+
+    pub fn null(arg: &'static str) -> Self {
+        Failure::new(
+            auth_result::AUTH_NULL_ARGUMENT,
+            format!("argument `{arg}` is NULL"),
+        )
+    }
+
+    pub fn panic() -> Self {
+        Failure::new(
+            auth_result::AUTH_PANIC,
+            "internal error: a panic was caught at the C boundary",
+        )
+    }
+}
+
+impl From<authcore::Error> for Failure {
+    fn from(e: authcore::Error) -> Self {
+        let mut f = Failure::new(auth_result::from_code(e.code()), e.message().to_owned());
+        f.core = Some(e);
+        f
+    }
+}
+
+pub(crate) type FfiResult<T = ()> = Result<T, Failure>;
+
+/// One failed call's details. See `auth_error_*` in `error.rs`.
+pub(crate) struct ErrorDetails {
+    pub code: auth_result,
+    pub message: CString,
+    pub core: Option<authcore::Error>,
+}
+
+impl ErrorDetails {
+    pub fn from_failure(f: Failure) -> Self {
+        let bytes: Vec<u8> = f.message.bytes().filter(|&b| b != 0).collect();
+        ErrorDetails {
+            code: f.code,
+            // Interior NULs were removed above, so this cannot fail.
+            message: CString::new(bytes).unwrap_or_default(),
+            core: f.core,
+        }
+    }
+}
+
+/// Runs `f` inside a panic boundary and reports a failure through the optional
+/// `error_out` (written only on failure).
+pub(crate) fn guard(
+    error_out: *mut *mut crate::error::auth_error,
+    f: impl FnOnce() -> FfiResult,
+) -> auth_result {
+    let failure = match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => return auth_result::AUTH_OK,
+        Ok(Err(failure)) => failure,
+        Err(_) => Failure::panic(),
+    };
+    let code = failure.code;
+    if !error_out.is_null() {
+        let written = catch_unwind(AssertUnwindSafe(|| {
+            let details = Box::new(ErrorDetails::from_failure(failure));
+            // SAFETY: error_out is non-NULL and, by the API contract, writable.
+            unsafe { *error_out = Box::into_raw(details).cast() };
+        }));
+        if written.is_err() {
+            return auth_result::AUTH_PANIC;
+        }
+    }
+    code
+}
+
+/// Runs `f` inside a panic boundary, returning `fallback` if it panics. For functions
+/// that return a value rather than an `auth_result` (names, versions, `_free`).
+pub(crate) fn panic_boundary_or<T>(fallback: T, f: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
+}
+
+/// Ties an opaque C type to the Rust value its pointers stand for.
+pub(crate) trait Castable {
+    type Inner;
+}
+
+/// Borrows the value behind a handle (`arg` names it in the NULL error).
+///
+/// SAFETY: `p` is NULL or a live handle of this type created by this library.
+pub(crate) unsafe fn handle<'a, T: Castable>(
+    p: *const T,
+    arg: &'static str,
+) -> FfiResult<&'a T::Inner> {
+    if p.is_null() {
+        return Err(Failure::null(arg));
+    }
+    Ok(&*(p.cast::<T::Inner>()))
+}
+
+/// Mutably borrows the value behind a single-owner (boxed) handle.
+///
+/// SAFETY: as [`handle`], and no other reference to it is live (the API contract of
+/// functions that take a non-const handle of a single-owner type).
+pub(crate) unsafe fn handle_mut<'a, T: Castable>(
+    p: *mut T,
+    arg: &'static str,
+) -> FfiResult<&'a mut T::Inner> {
+    if p.is_null() {
+        return Err(Failure::null(arg));
+    }
+    Ok(&mut *(p.cast::<T::Inner>()))
+}
+
+/// A new single-owner handle.
+pub(crate) fn new_box<T: Castable>(v: T::Inner) -> *mut T {
+    Box::into_raw(Box::new(v)).cast()
+}
+
+/// Frees a single-owner handle; NULL is a no-op.
+///
+/// SAFETY: `p` is NULL or a live handle from [`new_box`] of this type, not used after.
+pub(crate) unsafe fn free_box<T: Castable>(p: *mut T) {
+    if !p.is_null() {
+        drop(Box::from_raw(p.cast::<T::Inner>()));
+    }
+}
+
+/// A new shared (reference-counted) handle.
+pub(crate) fn new_arc<T: Castable>(v: Arc<T::Inner>) -> *const T {
+    Arc::into_raw(v).cast()
+}
+
+/// Another reference to the value behind a shared handle.
+///
+/// SAFETY: `p` is a live handle from [`new_arc`] of this type.
+pub(crate) unsafe fn clone_arc<T: Castable>(
+    p: *const T,
+    arg: &'static str,
+) -> FfiResult<Arc<T::Inner>> {
+    if p.is_null() {
+        return Err(Failure::null(arg));
+    }
+    let p = p.cast::<T::Inner>();
+    Arc::increment_strong_count(p);
+    Ok(Arc::from_raw(p))
+}
+
+/// Releases a shared handle; NULL is a no-op.
+///
+/// SAFETY: `p` is NULL or a live handle from [`new_arc`] of this type, not used after.
+pub(crate) unsafe fn free_arc<T: Castable>(p: *const T) {
+    if !p.is_null() {
+        drop(Arc::from_raw(p.cast::<T::Inner>()));
+    }
+}
+
+/// Writes an output value (the out-pointer was checked for NULL first by [`out_ptr`]).
+pub(crate) fn out_ptr<T>(p: *mut T, arg: &'static str) -> FfiResult<OutPtr<T>> {
+    if p.is_null() {
+        Err(Failure::null(arg))
+    } else {
+        Ok(OutPtr(p))
+    }
+}
+
+/// A checked, non-NULL out-parameter.
+pub(crate) struct OutPtr<T>(*mut T);
+
+impl<T> OutPtr<T> {
+    /// Writes the value.
+    pub fn write(self, v: T) {
+        // SAFETY: non-NULL (checked) and, by the API contract, writable.
+        unsafe { self.0.write(v) }
+    }
+}
+
+/// Input bytes given as pointer + length. NULL is refused whatever the length; a
+/// non-NULL pointer with length 0 is the empty input.
+///
+/// SAFETY: a non-NULL `p` points to `len` readable bytes that outlive the call.
+pub(crate) unsafe fn bytes<'a>(p: *const u8, len: usize, arg: &'static str) -> FfiResult<&'a [u8]> {
+    if p.is_null() {
+        return Err(Failure::null(arg));
+    }
+    if len == 0 {
+        return Ok(&[]);
+    }
+    Ok(std::slice::from_raw_parts(p, len))
+}
+
+/// Optional input bytes: NULL means absent.
+///
+/// SAFETY: as [`bytes`].
+pub(crate) unsafe fn opt_bytes<'a>(
+    p: *const u8,
+    len: usize,
+    arg: &'static str,
+) -> FfiResult<Option<&'a [u8]>> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        bytes(p, len, arg).map(Some)
+    }
+}
+
+/// Input text given as pointer + length; `AUTH_INVALID_UTF8` if it is not UTF-8.
+///
+/// SAFETY: as [`bytes`].
+pub(crate) unsafe fn text<'a>(
+    p: *const c_char,
+    len: usize,
+    arg: &'static str,
+) -> FfiResult<&'a str> {
+    utf8(bytes(p.cast(), len, arg)?, arg)
+}
+
+/// Optional input text: NULL means absent.
+///
+/// SAFETY: as [`bytes`].
+pub(crate) unsafe fn opt_text<'a>(
+    p: *const c_char,
+    len: usize,
+    arg: &'static str,
+) -> FfiResult<Option<&'a str>> {
+    match opt_bytes(p.cast(), len, arg)? {
+        None => Ok(None),
+        Some(b) => utf8(b, arg).map(Some),
+    }
+}
+
+pub(crate) fn utf8<'a>(b: &'a [u8], arg: &'static str) -> FfiResult<&'a str> {
+    std::str::from_utf8(b).map_err(|e| {
+        Failure::new(
+            auth_result::AUTH_INVALID_UTF8,
+            format!(
+                "argument `{arg}` is not valid UTF-8 (bad byte at offset {})",
+                e.valid_up_to()
+            ),
+        )
+    })
+}
+
+/// Copies `data` plus a terminating NUL into a caller buffer of `buf_len` bytes and
+/// writes `data.len()` (without the NUL) to `out_len`. When the buffer is smaller than
+/// `data.len() + 1` nothing is copied, `out_len` still receives `data.len()` and the
+/// result is `AUTH_INSUFFICIENT_SIZE`. `buf` may be NULL only when `buf_len` is 0 (a
+/// size query).
+///
+/// SAFETY: a non-NULL `buf` points to `buf_len` writable bytes.
+pub(crate) unsafe fn write_out(
+    data: &[u8],
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> FfiResult {
+    let out_len = out_ptr(out_len, "out_len")?;
+    if buf.is_null() && buf_len != 0 {
+        return Err(Failure::null("buf"));
+    }
+    if buf_len <= data.len() {
+        out_len.write(data.len());
+        return Err(Failure::new(
+            auth_result::AUTH_INSUFFICIENT_SIZE,
+            format!(
+                "buffer of {buf_len} bytes is too small: {} bytes are needed (text plus NUL)",
+                data.len() + 1
+            ),
+        ));
+    }
+    std::ptr::copy_nonoverlapping(data.as_ptr(), buf.cast::<u8>(), data.len());
+    *buf.add(data.len()) = 0;
+    out_len.write(data.len());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_auth_panic_with_error_details() {
+        let mut err: *mut crate::error::auth_error = std::ptr::null_mut();
+        let rc = guard(&mut err, || panic!("boom"));
+        assert_eq!(rc, auth_result::AUTH_PANIC);
+        assert!(!err.is_null());
+        unsafe {
+            assert_eq!(crate::error::auth_error_code(err), auth_result::AUTH_PANIC);
+            crate::error::auth_error_free(err);
+        }
+        assert_eq!(panic_boundary_or(7, || panic!("boom")), 7);
+    }
+
+    #[test]
+    fn write_out_reports_the_needed_length_and_copies_nothing_when_short() {
+        let mut buf = [b'z' as c_char; 4];
+        let mut len = 0usize;
+        let r = unsafe { write_out(b"abcd", buf.as_mut_ptr(), 4, &mut len) };
+        assert_eq!(
+            r.err().map(|f| f.code),
+            Some(auth_result::AUTH_INSUFFICIENT_SIZE)
+        );
+        assert_eq!(len, 4);
+        assert!(buf.iter().all(|&b| b == b'z' as c_char));
+        let mut buf = [0 as c_char; 5];
+        assert!(unsafe { write_out(b"abcd", buf.as_mut_ptr(), 5, &mut len) }.is_ok());
+        assert_eq!(buf[4], 0);
+    }
+}

@@ -1,0 +1,235 @@
+//! `auth_verifier`: verifying tokens, and inspecting them unverified.
+
+use std::ffi::c_char;
+use std::sync::Arc;
+
+use authcore::{
+    inspect_unverified, parse_client_ip, Unverified, Verifier, VerifyOptions, VerifyRequest,
+};
+
+use crate::claims::auth_claims;
+use crate::error::auth_error;
+use crate::keys::{auth_key_ring, snapshot};
+use crate::result::auth_result;
+use crate::revocation::auth_revocation;
+use crate::util::{
+    bytes, free_arc, free_box, guard, handle, new_arc, new_box, opt_text, out_ptr,
+    panic_boundary_or, write_out, Castable, FfiResult,
+};
+
+/// Verification settings (SPEC §4, §7). Start from `auth_verify_options_default()`.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct auth_verify_options {
+    /// Seconds of grace applied to `exp` and `nbf` (default 0).
+    pub leeway: u64,
+    /// How far in the future `iat` may be, in seconds (default 60).
+    pub max_clock_skew: u64,
+    /// Largest token accepted, in bytes (default 8192), checked before decoding.
+    pub max_token_size: usize,
+}
+
+impl From<VerifyOptions> for auth_verify_options {
+    fn from(o: VerifyOptions) -> Self {
+        auth_verify_options {
+            leeway: o.leeway,
+            max_clock_skew: o.max_clock_skew,
+            max_token_size: o.max_token_size,
+        }
+    }
+}
+
+impl From<auth_verify_options> for VerifyOptions {
+    fn from(o: auth_verify_options) -> Self {
+        VerifyOptions {
+            leeway: o.leeway,
+            max_clock_skew: o.max_clock_skew,
+            max_token_size: o.max_token_size,
+        }
+    }
+}
+
+/// The core's default verification settings (leeway 0 s, max clock skew 60 s, 8 KiB).
+/// Thread-safe.
+#[no_mangle]
+pub extern "C" fn auth_verify_options_default() -> auth_verify_options {
+    panic_boundary_or(
+        auth_verify_options {
+            leeway: 0,
+            max_clock_skew: 0,
+            max_token_size: 0,
+        },
+        || VerifyOptions::default().into(),
+    )
+}
+
+/// Verifies tokens against a copy of a key ring, with options and an optional default
+/// revocation store.
+///
+/// Immutable and reference-counted: safe to share and to verify from many threads at
+/// once (a host revocation callback it holds must then be thread-safe too). Create with
+/// `auth_verifier_new`, release with `auth_verifier_free`. To rotate keys, create a new
+/// verifier from the updated ring and swap it in.
+pub struct auth_verifier {
+    _private: [u8; 0],
+}
+
+impl Castable for auth_verifier {
+    type Inner = Verifier;
+}
+
+/// Creates a verifier from a copy of `ring`'s keys, `options` (NULL: the defaults) and
+/// `revocation` (NULL: none; otherwise consulted on every verification that does not
+/// pass its own store; the verifier keeps its own reference). `*verifier_out` receives
+/// it (free with `auth_verifier_free`). Errors: `AUTH_NULL_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_verifier_new(
+    ring: *const auth_key_ring,
+    options: *const auth_verify_options,
+    revocation: *const auth_revocation,
+    verifier_out: *mut *const auth_verifier,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let keys = snapshot(ring)?;
+        let out = out_ptr(verifier_out, "verifier_out")?;
+        let options = options.as_ref().map(|o| (*o).into()).unwrap_or_default();
+        let mut verifier = Verifier::with_options(keys, options);
+        if !revocation.is_null() {
+            let store = handle(revocation, "revocation")?;
+            verifier.set_revocation_store(Some(crate::revocation::as_dyn(store)));
+        }
+        out.write(new_arc::<auth_verifier>(Arc::new(verifier)));
+        Ok(())
+    })
+}
+
+/// Releases a verifier. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn auth_verifier_free(verifier: *const auth_verifier) {
+    panic_boundary_or((), || free_arc(verifier))
+}
+
+/// Verifies `token` (`token_len` bytes; not NUL-terminated, and a NUL byte inside is
+/// rejected as `AUTH_MALFORMED_TOKEN`, never truncated) with every check of SPEC §3–§6.
+///
+/// - `now`: the time in UNIX seconds, or NULL for the system clock;
+/// - `client_ip`: the client address as text (`client_ip_len` bytes, parsed strictly:
+///   `AUTH_INVALID_IP_ADDRESS`; not UTF-8: `AUTH_INVALID_UTF8`), or NULL when unknown — a
+///   token restricted by `allowed_ips` then fails with `AUTH_IP_NOT_ALLOWED`;
+/// - `revocation`: a store for this call, or NULL for the verifier's own (if any).
+///
+/// On success `*claims_out` receives the claims (free with `auth_claims_free`); on
+/// failure it is untouched and the result is the reason (`AUTH_TOKEN_EXPIRED`,
+/// `AUTH_BAD_SIGNATURE`, ...; `auth_result_http_status` gives the status to answer).
+/// Thread-safe for a shared verifier.
+#[no_mangle]
+pub unsafe extern "C" fn auth_verifier_verify(
+    verifier: *const auth_verifier,
+    token: *const c_char,
+    token_len: usize,
+    now: *const u64,
+    client_ip: *const c_char,
+    client_ip_len: usize,
+    revocation: *const auth_revocation,
+    claims_out: *mut *mut auth_claims,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let verifier = handle(verifier, "verifier")?;
+        let token = bytes(token.cast(), token_len, "token")?;
+        let out = out_ptr(claims_out, "claims_out")?;
+        let client_ip = match opt_text(client_ip, client_ip_len, "client_ip")? {
+            None => None,
+            Some(t) => Some(parse_client_ip(t)?),
+        };
+        let store = match revocation.is_null() {
+            true => None,
+            false => Some(handle(revocation, "revocation")?),
+        };
+        let req = VerifyRequest {
+            now: now.as_ref().copied(),
+            client_ip,
+            revocation: store.map(|s| s as &dyn authcore::RevocationStore),
+        };
+        let claims = verifier.verify_with(token, &req)?;
+        out.write(new_box(claims));
+        Ok(())
+    })
+}
+
+/// A token's header and claims, decoded WITHOUT verifying anything (for debugging and
+/// logging only; never for access decisions).
+///
+/// Immutable: may be read from any thread, freed once with `auth_unverified_free`.
+pub struct auth_unverified {
+    _private: [u8; 0],
+}
+
+impl Castable for auth_unverified {
+    type Inner = Unverified;
+}
+
+/// Decodes a token's header and claims without verifying the signature or any claim
+/// (the core's `inspect_unverified`; `max_size` bytes at most). `*unverified_out`
+/// receives it (free with `auth_unverified_free`). Errors: `AUTH_TOKEN_TOO_LARGE`,
+/// `AUTH_MALFORMED_TOKEN`, `AUTH_NULL_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_inspect_unverified(
+    token: *const c_char,
+    token_len: usize,
+    max_size: usize,
+    unverified_out: *mut *mut auth_unverified,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let token = bytes(token.cast(), token_len, "token")?;
+        let out = out_ptr(unverified_out, "unverified_out")?;
+        out.write(new_box(inspect_unverified(token, max_size)?));
+        Ok(())
+    })
+}
+
+unsafe fn unverified_json(
+    u: *const auth_unverified,
+    pick: impl FnOnce(&Unverified) -> String,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> FfiResult {
+    let u = handle(u, "unverified")?;
+    write_out(pick(u).as_bytes(), buf, buf_len, out_len)
+}
+
+/// Copies the unverified header as compact JSON into `buf`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_unverified_header_json(
+    unverified: *const auth_unverified,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        unverified_json(unverified, |u| u.header.to_string(), buf, buf_len, out_len)
+    })
+}
+
+/// Copies the unverified claims as compact JSON into `buf`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_unverified_claims_json(
+    unverified: *const auth_unverified,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        unverified_json(unverified, |u| u.claims.to_string(), buf, buf_len, out_len)
+    })
+}
+
+/// Frees an inspected token. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn auth_unverified_free(unverified: *mut auth_unverified) {
+    panic_boundary_or((), || free_box(unverified))
+}

@@ -1,0 +1,222 @@
+//! `Issuer`: mints user and reseller tokens with the ring's active key.
+
+use std::sync::Arc;
+
+use auth_core::{Issuer, MintRequest, Subject, TtlPolicy};
+use pyo3::prelude::*;
+
+use crate::claims::PyMintedToken;
+use crate::convert::{
+    opt_str, opt_time, opt_u64, to_lifetime, to_principal, to_rule_texts, to_str, to_u64,
+};
+use crate::errors::{core, core_detached};
+use crate::keys::{Derived, PyKeyRing, SharedRing};
+
+/// Mints tokens with the active key of a ``KeyRing`` under a lifetime policy.
+///
+/// ``dynamic_ttl`` (default 86400 s) is the lifetime of login tokens, ``max_ttl`` (default
+/// 10 years) the longest explicit ``ttl``, ``allow_static`` whether never-expiring tokens
+/// may be minted. Durations below 1 s → ``InvalidTtl``. Thread-safe; minting releases the GIL.
+#[pyclass(frozen, module = "auth_core", name = "Issuer")]
+pub struct PyIssuer {
+    ring: Arc<SharedRing>,
+    policy: TtlPolicy,
+    issuer: Derived<Issuer>,
+}
+
+/// The optional arguments shared by `mint_user` and `mint_reseller`.
+struct MintOptions<'a, 'py> {
+    ttl: Option<&'a Bound<'py, PyAny>>,
+    r#static: bool,
+    token_name: Option<&'a Bound<'py, PyAny>>,
+    allowed_ips: Option<&'a Bound<'py, PyAny>>,
+    parent: Option<&'a Bound<'py, PyAny>>,
+    token_id: Option<&'a Bound<'py, PyAny>>,
+    not_before: Option<&'a Bound<'py, PyAny>>,
+    now: Option<&'a Bound<'py, PyAny>>,
+}
+
+impl PyIssuer {
+    /// The core issuer for the ring's current state.
+    pub(crate) fn current(&self) -> Arc<Issuer> {
+        self.issuer.get(&self.ring, |keys| {
+            // The policy was validated in the constructor.
+            Issuer::with_policy(keys.clone(), self.policy).unwrap_or_else(|_| Issuer::new(keys))
+        })
+    }
+
+    fn mint(
+        &self,
+        py: Python<'_>,
+        subject: Subject,
+        o: MintOptions<'_, '_>,
+    ) -> PyResult<PyMintedToken> {
+        let mut req = MintRequest::new(subject);
+        req.lifetime = to_lifetime(py, o.ttl, o.r#static)?;
+        req.token_name = opt_str(o.token_name, "token_name")?;
+        if let Some(rules) = o.allowed_ips.filter(|r| !r.is_none()) {
+            let texts = to_rule_texts(rules, "allowed_ips")?;
+            core(py, || req.set_allowed_ips(&texts))?;
+        }
+        req.parent = match o.parent {
+            Some(p) if !p.is_none() => Some(to_principal(p, "parent")?),
+            _ => None,
+        };
+        req.token_id = opt_str(o.token_id, "token_id")?;
+        req.not_before = opt_time(o.not_before, "not_before")?;
+        req.now = opt_time(o.now, "now")?;
+        let issuer = self.current();
+        core_detached(py, || issuer.mint(&req)).map(PyMintedToken)
+    }
+}
+
+#[pymethods]
+impl PyIssuer {
+    #[new]
+    #[pyo3(
+        signature = (ring, dynamic_ttl = None, max_ttl = None, allow_static = true),
+        text_signature = "(ring, dynamic_ttl=86400, max_ttl=315360000, allow_static=True)"
+    )]
+    fn new(
+        py: Python<'_>,
+        ring: &Bound<'_, PyKeyRing>,
+        dynamic_ttl: Option<&Bound<'_, PyAny>>,
+        max_ttl: Option<&Bound<'_, PyAny>>,
+        allow_static: bool,
+    ) -> PyResult<Self> {
+        let d = TtlPolicy::default();
+        let policy = TtlPolicy {
+            dynamic_ttl: opt_u64(dynamic_ttl, "dynamic_ttl")?.unwrap_or(d.dynamic_ttl),
+            max_ttl: opt_u64(max_ttl, "max_ttl")?.unwrap_or(d.max_ttl),
+            allow_static,
+        };
+        core(py, || policy.validate())?;
+        Ok(PyIssuer {
+            ring: Arc::clone(&ring.get().shared),
+            policy,
+            issuer: Derived::default(),
+        })
+    }
+
+    /// Lifetime of dynamic (login) tokens, seconds.
+    #[getter]
+    fn dynamic_ttl(&self) -> u64 {
+        self.policy.dynamic_ttl
+    }
+
+    /// Longest explicit ``ttl``, seconds.
+    #[getter]
+    fn max_ttl(&self) -> u64 {
+        self.policy.max_ttl
+    }
+
+    /// Whether static (never-expiring) tokens may be minted.
+    #[getter]
+    fn allow_static(&self) -> bool {
+        self.policy.allow_static
+    }
+
+    /// Mints a user token. Lifetime: dynamic by default (``dynamic_ttl``), ``ttl=`` seconds
+    /// (int or whole-second ``timedelta``) or ``static=True`` (no ``exp``); both → ``InvalidRequest``.
+    /// ``allowed_ips``: a list of IP/CIDR rules (or an ``IpAllowList``); ``parent``: a
+    /// ``Principal`` or ``(type, id)``; ``not_before`` / ``now``: int seconds or aware datetime.
+    #[pyo3(signature = (
+        id, name, admin = false, sms_from = None, user_group_id = None, *,
+        ttl = None, r#static = false, token_name = None, allowed_ips = None, parent = None,
+        token_id = None, not_before = None, now = None
+    ), text_signature = "($self, id, name, admin=False, sms_from=None, user_group_id=None, *, ttl=None, static=False, token_name=None, allowed_ips=None, parent=None, token_id=None, not_before=None, now=None)")]
+    #[allow(clippy::too_many_arguments)]
+    fn mint_user(
+        &self,
+        py: Python<'_>,
+        id: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        admin: bool,
+        sms_from: Option<&Bound<'_, PyAny>>,
+        user_group_id: Option<&Bound<'_, PyAny>>,
+        ttl: Option<&Bound<'_, PyAny>>,
+        r#static: bool,
+        token_name: Option<&Bound<'_, PyAny>>,
+        allowed_ips: Option<&Bound<'_, PyAny>>,
+        parent: Option<&Bound<'_, PyAny>>,
+        token_id: Option<&Bound<'_, PyAny>>,
+        not_before: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyMintedToken> {
+        let subject = Subject::User {
+            id: to_u64(id, "id")?,
+            name: to_str(name, "name")?,
+            admin,
+            sms_from: opt_str(sms_from, "sms_from")?,
+            user_group_id: opt_u64(user_group_id, "user_group_id")?,
+        };
+        self.mint(
+            py,
+            subject,
+            MintOptions {
+                ttl,
+                r#static,
+                token_name,
+                allowed_ips,
+                parent,
+                token_id,
+                not_before,
+                now,
+            },
+        )
+    }
+
+    /// Mints a reseller token; the options are those of ``mint_user``.
+    #[pyo3(signature = (
+        id, name, *,
+        ttl = None, r#static = false, token_name = None, allowed_ips = None, parent = None,
+        token_id = None, not_before = None, now = None
+    ), text_signature = "($self, id, name, *, ttl=None, static=False, token_name=None, allowed_ips=None, parent=None, token_id=None, not_before=None, now=None)")]
+    #[allow(clippy::too_many_arguments)]
+    fn mint_reseller(
+        &self,
+        py: Python<'_>,
+        id: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        ttl: Option<&Bound<'_, PyAny>>,
+        r#static: bool,
+        token_name: Option<&Bound<'_, PyAny>>,
+        allowed_ips: Option<&Bound<'_, PyAny>>,
+        parent: Option<&Bound<'_, PyAny>>,
+        token_id: Option<&Bound<'_, PyAny>>,
+        not_before: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyMintedToken> {
+        let subject = Subject::Reseller {
+            id: to_u64(id, "id")?,
+            name: to_str(name, "name")?,
+        };
+        self.mint(
+            py,
+            subject,
+            MintOptions {
+                ttl,
+                r#static,
+                token_name,
+                allowed_ips,
+                parent,
+                token_id,
+                not_before,
+                now,
+            },
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Issuer(dynamic_ttl={}, max_ttl={}, allow_static={})",
+            self.policy.dynamic_ttl,
+            self.policy.max_ttl,
+            if self.policy.allow_static {
+                "True"
+            } else {
+                "False"
+            }
+        )
+    }
+}

@@ -1,0 +1,255 @@
+//! Revocation: the core's in-memory store, and Python callables as stores.
+
+use std::sync::{Arc, Mutex};
+
+use auth_core::revocation::{MemoryRevocationStore, DEFAULT_REVOCATION_CAPACITY};
+use auth_core::{RevocationQuery, RevocationStore};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::PyBool;
+
+use crate::claims::{claims_from_py, PyRevocationQuery};
+use crate::convert::{opt_time, opt_u64, to_principal, to_str, to_time, type_name};
+use crate::errors::core;
+
+fn now_or_clock(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
+    match opt_time(now, "now")? {
+        Some(n) => Ok(n),
+        None => core(py, auth_core::verify::system_now),
+    }
+}
+
+/// The core's thread-safe in-memory revocation store, with bounded memory.
+///
+/// ``capacity_limit`` (default 1,000,000) bounds the entries (revoked token ids plus
+/// principal cutoffs); a full store refuses new revocations with ``RevocationStoreFull``
+/// rather than forget one. ``expiry_grace`` keeps a dynamic token's revocation until
+/// ``exp + grace`` (set it to at least the verifier's leeway). ``now`` arguments default to
+/// the system clock and take int seconds or an aware datetime.
+#[pyclass(frozen, module = "auth_core", name = "MemoryRevocationStore")]
+pub struct PyMemoryStore {
+    pub(crate) store: Arc<MemoryRevocationStore>,
+}
+
+#[pymethods]
+impl PyMemoryStore {
+    #[new]
+    #[pyo3(
+        signature = (capacity_limit = None, expiry_grace = None),
+        text_signature = "(capacity_limit=1000000, expiry_grace=0)"
+    )]
+    fn new(
+        capacity_limit: Option<&Bound<'_, PyAny>>,
+        expiry_grace: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let limit = opt_u64(capacity_limit, "capacity_limit")?
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+            .unwrap_or(DEFAULT_REVOCATION_CAPACITY);
+        let grace = opt_u64(expiry_grace, "expiry_grace")?.unwrap_or(0);
+        Ok(PyMemoryStore {
+            store: Arc::new(
+                MemoryRevocationStore::with_capacity_limit(limit).with_expiry_grace(grace),
+            ),
+        })
+    }
+
+    /// Revokes one token id until the token's ``exp`` (None: a static token, kept forever).
+    #[pyo3(signature = (jti, exp = None, *, now = None))]
+    fn revoke(
+        &self,
+        py: Python<'_>,
+        jti: &Bound<'_, PyAny>,
+        exp: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let jti = to_str(jti, "jti")?;
+        let exp = opt_time(exp, "exp")?;
+        let now = now_or_clock(py, now)?;
+        core(py, || self.store.revoke(&jti, exp, now))
+    }
+
+    /// Revokes the token these claims describe (logout).
+    #[pyo3(signature = (claims, *, now = None))]
+    fn revoke_claims(
+        &self,
+        py: Python<'_>,
+        claims: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let claims = claims_from_py(claims, "claims")?;
+        let now = now_or_clock(py, now)?;
+        core(py, || self.store.revoke_claims(&claims, now))
+    }
+
+    /// Logout: the same as ``revoke_claims``.
+    #[pyo3(signature = (claims, *, now = None))]
+    fn logout(
+        &self,
+        py: Python<'_>,
+        claims: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        self.revoke_claims(py, claims, now)
+    }
+
+    /// Revokes every token of ``principal`` (a ``Principal`` or ``(type, id)``) issued
+    /// before ``before`` (``iat < before``): password change, blocked account.
+    fn revoke_principal_before(
+        &self,
+        py: Python<'_>,
+        principal: &Bound<'_, PyAny>,
+        before: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let principal = to_principal(principal, "principal")?;
+        let before = to_time(before, "before")?;
+        core(py, || self.store.revoke_principal_before(principal, before))
+    }
+
+    /// Forgets revocations of expired tokens; returns how many were dropped.
+    #[pyo3(signature = (now = None))]
+    fn purge_expired(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
+        let now = now_or_clock(py, now)?;
+        Ok(self.store.purge_expired(now))
+    }
+
+    /// Whether the token id is revoked at ``now``.
+    #[pyo3(signature = (jti, *, now = None))]
+    fn is_revoked(
+        &self,
+        py: Python<'_>,
+        jti: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let jti = to_str(jti, "jti")?;
+        let now = now_or_clock(py, now)?;
+        Ok(self.store.is_jti_revoked(&jti, now))
+    }
+
+    /// The cutoff set for ``principal``, or None.
+    fn principal_cutoff(&self, principal: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+        Ok(self
+            .store
+            .principal_cutoff(to_principal(principal, "principal")?))
+    }
+
+    /// The entry limit.
+    #[getter]
+    fn capacity_limit(&self) -> usize {
+        self.store.capacity_limit()
+    }
+
+    fn __len__(&self) -> usize {
+        self.store.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "MemoryRevocationStore(len={}, capacity_limit={})",
+            self.store.len(),
+            self.store.capacity_limit()
+        )
+    }
+}
+
+/// A revocation source given to a verifier.
+pub enum Revocation {
+    /// The core's store: consulted without the GIL.
+    Memory(Arc<MemoryRevocationStore>),
+    /// A Python callable `(RevocationQuery) -> bool`, called with the GIL.
+    Callable(Py<PyAny>),
+}
+
+impl Revocation {
+    /// `MemoryRevocationStore` or a callable (None → None); anything else → TypeError.
+    pub fn from_py(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Revocation>> {
+        let Some(obj) = obj.filter(|o| !o.is_none()) else {
+            return Ok(None);
+        };
+        if let Ok(m) = obj.cast::<PyMemoryStore>() {
+            Ok(Some(Revocation::Memory(Arc::clone(&m.get().store))))
+        } else if obj.is_callable() {
+            Ok(Some(Revocation::Callable(obj.clone().unbind())))
+        } else {
+            Err(PyTypeError::new_err(format!(
+                "revocation must be a MemoryRevocationStore or a callable, not {}",
+                type_name(obj)
+            )))
+        }
+    }
+
+    /// The object for Python (`Verifier.revocation`).
+    pub fn to_object(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match self {
+            Revocation::Memory(store) => Ok(Py::new(
+                py,
+                PyMemoryStore {
+                    store: Arc::clone(store),
+                },
+            )?
+            .into_any()),
+            Revocation::Callable(f) => Ok(f.clone_ref(py)),
+        }
+    }
+}
+
+/// A Python callable as a core [`RevocationStore`] for one verification.
+///
+/// The callable must return a `bool` (`True`: revoked). If it raises, or returns anything
+/// else, the token is treated as revoked (fail closed) and the problem is kept in `failure`
+/// so that the `TokenRevoked` raised to the caller can carry it as `__cause__`.
+pub struct CallbackStore<'a> {
+    func: &'a Py<PyAny>,
+    /// The exception the callable raised (or a TypeError for a non-bool answer).
+    pub failure: Mutex<Option<PyErr>>,
+}
+
+impl<'a> CallbackStore<'a> {
+    /// Wraps `func`.
+    pub fn new(func: &'a Py<PyAny>) -> Self {
+        CallbackStore {
+            func,
+            failure: Mutex::new(None),
+        }
+    }
+
+    /// The recorded failure, if any.
+    pub fn take_failure(&self) -> Option<PyErr> {
+        self.failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+}
+
+impl RevocationStore for CallbackStore<'_> {
+    fn is_revoked(&self, q: &RevocationQuery<'_>) -> bool {
+        Python::attach(|py| {
+            let outcome = (|| -> PyResult<bool> {
+                let query = Py::new(
+                    py,
+                    PyRevocationQuery {
+                        jti: q.jti.to_owned(),
+                        principal: q.principal,
+                        iat: q.iat,
+                        exp: q.exp,
+                    },
+                )?;
+                let answer = self.func.bind(py).call1((query,))?;
+                match answer.cast::<PyBool>() {
+                    Ok(b) => Ok(b.is_true()),
+                    Err(_) => Err(PyTypeError::new_err(format!(
+                        "the revocation callable must return bool, not {}",
+                        type_name(&answer)
+                    ))),
+                }
+            })();
+            match outcome {
+                Ok(revoked) => revoked,
+                Err(e) => {
+                    *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    true
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,239 @@
+//! `Verifier`: every check is the core's `Verifier::verify_with`, run without the GIL.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use auth_core::{Claims, ErrorCode, Verifier, VerifyOptions, VerifyRequest};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
+
+use crate::claims::claims_to_py;
+use crate::convert::{opt_client_ip, opt_time, opt_u64, type_name, TokenArg};
+use crate::errors::{run, to_pyerr_msg, Failure};
+use crate::keys::{Derived, PyKeyRing, SharedRing};
+use crate::revocation::{CallbackStore, Revocation};
+
+/// Verifies tokens against a ``KeyRing`` (SPEC §3-§6, in the core's documented order).
+///
+/// ``leeway`` (s, default 0) is the grace on ``exp``/``nbf``; ``max_clock_skew`` (s, default
+/// 60) how far in the future ``iat`` may be; ``max_token_size`` (bytes, default 8192) is
+/// checked before decoding. ``revocation`` is a ``MemoryRevocationStore`` or a callable
+/// ``(RevocationQuery) -> bool`` consulted for every token that passes the other checks.
+/// Thread-safe; verification releases the GIL.
+#[pyclass(frozen, module = "auth_core", name = "Verifier")]
+pub struct PyVerifier {
+    ring: Arc<SharedRing>,
+    options: VerifyOptions,
+    revocation: Option<Revocation>,
+    verifier: Derived<Verifier>,
+}
+
+type Outcome = (Result<Claims, Failure>, Option<PyErr>);
+
+fn verify_one(
+    v: &Verifier,
+    token: &[u8],
+    now: Option<u64>,
+    client_ip: Option<IpAddr>,
+    revocation: Option<&Revocation>,
+) -> Outcome {
+    let mut req = VerifyRequest {
+        now,
+        client_ip,
+        revocation: None,
+    };
+    match revocation {
+        None => (run(|| v.verify_with(token, &req)), None),
+        Some(Revocation::Memory(store)) => {
+            req.revocation = Some(&**store);
+            (run(|| v.verify_with(token, &req)), None)
+        }
+        Some(Revocation::Callable(func)) => {
+            let store = CallbackStore::new(func);
+            req.revocation = Some(&store);
+            let r = run(|| v.verify_with(token, &req));
+            (r, store.take_failure())
+        }
+    }
+}
+
+/// The Python result of one verification: claims, or the exception.
+fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
+    match outcome {
+        (Ok(claims), _) => claims_to_py(py, claims),
+        (Err(Failure::Auth(e)), Some(cause)) if e.code() == ErrorCode::TokenRevoked => {
+            let err = to_pyerr_msg(
+                py,
+                ErrorCode::TokenRevoked,
+                &format!(
+                    "the revocation callable failed ({}); the token is treated as revoked",
+                    cause
+                ),
+            );
+            err.set_cause(py, Some(cause));
+            Err(err)
+        }
+        (Err(f), _) => Err(f.into_pyerr(py)),
+    }
+}
+
+impl PyVerifier {
+    fn current(&self) -> Arc<Verifier> {
+        let options = self.options;
+        self.verifier
+            .get(&self.ring, |keys| Verifier::with_options(keys, options))
+    }
+}
+
+#[pymethods]
+impl PyVerifier {
+    #[new]
+    #[pyo3(
+        signature = (ring, leeway = None, max_clock_skew = None, max_token_size = None, revocation = None),
+        text_signature = "(ring, leeway=0, max_clock_skew=60, max_token_size=8192, revocation=None)"
+    )]
+    fn new(
+        ring: &Bound<'_, PyKeyRing>,
+        leeway: Option<&Bound<'_, PyAny>>,
+        max_clock_skew: Option<&Bound<'_, PyAny>>,
+        max_token_size: Option<&Bound<'_, PyAny>>,
+        revocation: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let d = VerifyOptions::default();
+        let options = VerifyOptions {
+            leeway: opt_u64(leeway, "leeway")?.unwrap_or(d.leeway),
+            max_clock_skew: opt_u64(max_clock_skew, "max_clock_skew")?.unwrap_or(d.max_clock_skew),
+            max_token_size: opt_u64(max_token_size, "max_token_size")?
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+                .unwrap_or(d.max_token_size),
+        };
+        Ok(PyVerifier {
+            ring: Arc::clone(&ring.get().shared),
+            options,
+            revocation: Revocation::from_py(revocation)?,
+            verifier: Derived::default(),
+        })
+    }
+
+    /// Grace on ``exp`` / ``nbf``, seconds.
+    #[getter]
+    fn leeway(&self) -> u64 {
+        self.options.leeway
+    }
+
+    /// Tolerance for ``iat`` in the future, seconds.
+    #[getter]
+    fn max_clock_skew(&self) -> u64 {
+        self.options.max_clock_skew
+    }
+
+    /// Largest token accepted, bytes.
+    #[getter]
+    fn max_token_size(&self) -> usize {
+        self.options.max_token_size
+    }
+
+    /// The verifier's own revocation source, or None.
+    #[getter]
+    fn revocation(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        self.revocation
+            .as_ref()
+            .map(|r| r.to_object(py))
+            .transpose()
+    }
+
+    /// Verifies ``token`` (str or bytes) and returns its ``UserClaims`` / ``ResellerClaims``,
+    /// or raises the ``AuthError`` subclass of the first failed check.
+    ///
+    /// ``now``: int UNIX seconds or an aware ``datetime`` (a naive one → ``ValueError``);
+    /// default: the system clock. ``client_ip``: ``str`` or ``ipaddress`` address, required
+    /// by tokens with ``allowed_ips``. ``revocation`` overrides the verifier's own for this call.
+    /// If a revocation callable raises or returns a non-bool, the token is treated as
+    /// revoked: ``TokenRevoked`` is raised with the callable's exception as ``__cause__``.
+    #[pyo3(signature = (token, *, now = None, client_ip = None, revocation = None))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        token: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+        client_ip: Option<&Bound<'_, PyAny>>,
+        revocation: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let token = TokenArg::extract(token, "token")?;
+        let now = opt_time(now, "now")?;
+        let client_ip = opt_client_ip(client_ip)?;
+        let call_rev = Revocation::from_py(revocation)?;
+        let rev = call_rev.as_ref().or(self.revocation.as_ref());
+        let verifier = self.current();
+        let outcome = py.detach(|| verify_one(&verifier, token.as_bytes(), now, client_ip, rev));
+        finish(py, outcome)
+    }
+
+    /// Verifies many tokens in one call (one GIL release for the whole batch when no
+    /// revocation callable is involved). Returns a list with one entry per token, in order:
+    /// the claims object when the token verified, otherwise the ``AuthError`` instance (not
+    /// raised) saying why. Arguments are those of ``verify`` and apply to every token; a
+    /// ``tokens`` that is not an iterable of str/bytes raises ``TypeError``.
+    #[pyo3(signature = (tokens, *, now = None, client_ip = None, revocation = None))]
+    fn verify_many(
+        &self,
+        py: Python<'_>,
+        tokens: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+        client_ip: Option<&Bound<'_, PyAny>>,
+        revocation: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyList>> {
+        if tokens.is_instance_of::<PyString>()
+            || tokens.is_instance_of::<PyBytes>()
+            || tokens.is_instance_of::<PyByteArray>()
+        {
+            return Err(PyTypeError::new_err(format!(
+                "tokens must be an iterable of tokens, not a single {}",
+                type_name(tokens)
+            )));
+        }
+        let iter = tokens.try_iter().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "tokens must be an iterable of str or bytes, not {}",
+                type_name(tokens)
+            ))
+        })?;
+        let mut args = Vec::new();
+        for (i, t) in iter.enumerate() {
+            args.push(TokenArg::extract(&t?, &format!("tokens[{i}]"))?);
+        }
+        let now = opt_time(now, "now")?;
+        let client_ip = opt_client_ip(client_ip)?;
+        let call_rev = Revocation::from_py(revocation)?;
+        let rev = call_rev.as_ref().or(self.revocation.as_ref());
+        let verifier = self.current();
+        let outcomes: Vec<Outcome> = py.detach(|| {
+            args.iter()
+                .map(|t| verify_one(&verifier, t.as_bytes(), now, client_ip, rev))
+                .collect()
+        });
+        let out = PyList::empty(py);
+        for outcome in outcomes {
+            match finish(py, outcome) {
+                Ok(claims) => out.append(claims)?,
+                Err(e) => out.append(e.into_value(py))?,
+            }
+        }
+        Ok(out.unbind())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Verifier(leeway={}, max_clock_skew={}, max_token_size={}, revocation={})",
+            self.options.leeway,
+            self.options.max_clock_skew,
+            self.options.max_token_size,
+            match &self.revocation {
+                None => "None",
+                Some(Revocation::Memory(_)) => "MemoryRevocationStore",
+                Some(Revocation::Callable(_)) => "<callable>",
+            }
+        )
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test of the project: Rust (format, lints, unit, integration, property,
+# doc tests, benchmarks compiled), C (under AddressSanitizer+UBSan and valgrind) and
+# Python (in its own virtual environment). Works on a fresh machine: whatever it needs
+# beyond Rust, Python 3 with pip, gcc and valgrind, it installs itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --workspace --locked
+
+step "cargo bench --no-run (benchmarks compile)"
+cargo bench --workspace --locked --no-run
+
+if [ -f bindings/c/run-tests.sh ]; then
+  step "C suite"
+  bash bindings/c/run-tests.sh
+fi
+
+if [ -f bindings/python/run-tests.sh ]; then
+  step "Python suite"
+  bash bindings/python/run-tests.sh
+fi
+
+step "all suites passed"
