@@ -222,7 +222,7 @@ use std::borrow::Cow;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{parse_strict, Loose, SeenKeys, Str};
+use crate::json::{parse_strict_str, Loose, SeenKeys, Str};
 
 const CLAIM_NAMES: [&str; 13] = [
     "type",
@@ -442,7 +442,7 @@ pub fn decode_claims(payload: &[u8]) -> Result<Claims> {
         ));
     };
     let mut raw = RawClaims::default();
-    parse_strict(text, |de| de.deserialize_map(RawVisitor(&mut raw))).map_err(|e| {
+    parse_strict_str(text, |de| de.deserialize_map(RawVisitor(&mut raw))).map_err(|e| {
         Error::with_message(
             ErrorCode::MalformedToken,
             format!(

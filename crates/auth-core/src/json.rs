@@ -299,12 +299,23 @@ impl<'de> SeenKeys<'de> {
     }
 }
 
-/// Parses `text` as exactly one JSON value read by `read`, with nothing but
+/// Parses `bytes` as exactly one JSON value read by `read`, with nothing but
 /// whitespace after it.
-///
-/// Takes `&str`: callers check UTF-8 once for the whole text (with a clear error),
-/// and serde_json then skips re-validating every string it reads.
-pub(crate) fn parse_strict<'de, T, F>(text: &'de str, read: F) -> Result<T, serde_json::Error>
+pub(crate) fn parse_strict<'de, T, F>(bytes: &'de [u8], read: F) -> Result<T, serde_json::Error>
+where
+    F: FnOnce(
+        &mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>,
+    ) -> Result<T, serde_json::Error>,
+{
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let v = read(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
+/// [`parse_strict`] for text already checked to be UTF-8 (the token's header and
+/// claims): serde_json's `str` reader then skips re-validating every string it reads.
+pub(crate) fn parse_strict_str<'de, T, F>(text: &'de str, read: F) -> Result<T, serde_json::Error>
 where
     F: FnOnce(
         &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,

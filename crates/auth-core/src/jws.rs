@@ -14,7 +14,7 @@ use base64::Engine as _;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{parse_strict, Loose, SeenKeys, Str};
+use crate::json::{parse_strict_str, Loose, SeenKeys, Str};
 
 /// base64url, no padding on output, padding refused and non-canonical final bits
 /// refused on input.
@@ -225,7 +225,7 @@ pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header<'_>> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Err(malformed("header is not UTF-8"));
     };
-    match parse_strict(text, |de| de.deserialize_map(HeaderVisitor)) {
+    match parse_strict_str(text, |de| de.deserialize_map(HeaderVisitor)) {
         Ok(Ok(h)) => Ok(h),
         Ok(Err(msg)) => Err(malformed(msg)),
         Err(e) => Err(Error::with_message(
