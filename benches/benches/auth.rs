@@ -213,7 +213,23 @@ fn revocation(c: &mut Criterion) {
     assert!(hits.iter().all(|j| store.is_revoked(&query(j, now))));
     assert!(misses.iter().all(|j| !store.is_revoked(&query(j, now))));
 
+    // The memory floor: one dependent random read from an array as large as the table
+    // (a pointer chase over a random cycle), what one cache miss costs on this machine.
+    let slots = bytes / 8;
+    let mut chase: Vec<u64> = (0..slots as u64).collect();
+    for i in (1..slots).rev() {
+        // Sattolo's algorithm: one cycle through every slot.
+        chase.swap(i, (rng.next() % i as u64) as usize);
+    }
+
     let mut g = c.benchmark_group("revocation");
+    g.bench_function("random_read_floor", |b| {
+        let mut at = 0usize;
+        b.iter(|| {
+            at = chase[at] as usize;
+            at
+        })
+    });
     for (name, set) in [("lookup_1m_hit", &hits), ("lookup_1m_miss", &misses)] {
         g.bench_function(name, |b| {
             let mut i = 0;
@@ -316,6 +332,7 @@ fn summary(since: SystemTime) {
         ("ip", "regex_cached"),
         ("revocation", "lookup_1m_hit"),
         ("revocation", "lookup_1m_miss"),
+        ("revocation", "random_read_floor"),
         ("threads", "verify/1"),
         ("threads", "verify/2"),
     ];

@@ -132,19 +132,19 @@ const SHARD_BITS: u32 = SHARDS.trailing_zeros();
 /// Stored "forget at" time of an entry that is never forgotten (static token).
 const FOREVER: u64 = u64::MAX;
 
-/// A `jti` as stored: a 128-bit keyed hash (two independently keyed SipHash values).
+/// A `jti` as stored: a 64-bit secret-keyed hash of it (SipHash-1-3 under a random key).
+///
+/// One hash chooses both the shard and the slot: the shard comes from bits 32–35, while
+/// the table takes its bucket index from the low bits and its 7-bit tag from the top
+/// bits, so the three choices are independent. A table slot is then 16 bytes (key and
+/// `forget_at`), small enough that most of a million entries' table stays in cache.
 #[derive(Clone, Copy, PartialEq, Eq)]
-struct JtiKey {
-    /// Hash under the first key; its top bits choose the shard.
-    hi: u64,
-    /// Hash under the second key; the shard's table hashes by it.
-    lo: u64,
-}
+struct JtiKey(u64);
 
 impl Hash for JtiKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        // The key already is a keyed hash: hand the table its low half as is.
-        state.write_u64(self.lo);
+        // The key already is a keyed hash: hand it to the table as is.
+        state.write_u64(self.0);
     }
 }
 
@@ -237,12 +237,13 @@ impl Shard {
 /// # What is stored
 ///
 /// * **Revoked token ids** ([`revoke`](Self::revoke), [`revoke_claims`](Self::revoke_claims)).
-///   The `jti` itself is not kept: the store keeps a 128-bit keyed hash of it (two SipHash-1-3
-///   values under independent random keys chosen in [`new`](Self::new)) mapped to the time
-///   the entry may be forgotten. About 24 bytes of table slot per entry (≈ 40–75 bytes with
-///   the hash table's spare room; see [`approx_memory_bytes`](Self::approx_memory_bytes)).
-///   Two different ids are confused only on a full 128-bit collision of secret-keyed hashes,
-///   and then in the safe direction: an unrevoked token would read as revoked (fail closed).
+///   The `jti` itself is not kept: the store keeps a 64-bit keyed hash of it (SipHash-1-3
+///   under a random key chosen in [`new`](Self::new)) mapped to the time the entry may be
+///   forgotten. 16 bytes of table slot per entry (≈ 20–40 bytes with the hash table's spare
+///   room; see [`approx_memory_bytes`](Self::approx_memory_bytes)). Two different ids are
+///   confused only on a 64-bit collision of secret-keyed hashes — with a million revoked ids,
+///   a chance of about 2^-44 per verification — and then in the safe direction: an unrevoked
+///   token would read as revoked (fail closed).
 /// * **Principal cutoffs** ([`revoke_principal_before`](Self::revoke_principal_before)): every
 ///   token of that principal issued (`iat`) before the cutoff is revoked. Never forgotten.
 ///
@@ -282,9 +283,8 @@ impl Shard {
 /// ```
 pub struct MemoryRevocationStore {
     shards: Box<[Shard]>,
-    /// Keys of the two halves of a `jti` key.
-    hash_hi: RandomState,
-    hash_lo: RandomState,
+    /// The secret key of the `jti` hash.
+    hash_key: RandomState,
     /// Entries stored or reserved (jti entries plus principal cutoffs).
     count: AtomicUsize,
     limit: usize,
@@ -311,8 +311,7 @@ impl MemoryRevocationStore {
             shards: (0..SHARDS)
                 .map(|_| Shard(RwLock::new(ShardData::new())))
                 .collect(),
-            hash_hi: RandomState::new(),
-            hash_lo: RandomState::new(),
+            hash_key: RandomState::new(),
             count: AtomicUsize::new(0),
             limit: max_entries,
             latest_now: AtomicU64::new(0),
@@ -497,15 +496,12 @@ impl MemoryRevocationStore {
     // -- internals ------------------------------------------------------------------------
 
     fn jti_key(&self, jti: &str) -> JtiKey {
-        JtiKey {
-            hi: self.hash_hi.hash_one(jti),
-            lo: self.hash_lo.hash_one(jti),
-        }
+        JtiKey(self.hash_key.hash_one(jti))
     }
 
     fn shard_of_jti(&self, key: JtiKey) -> &Shard {
-        // Top bits of the first hash; the table itself uses the second, independent hash.
-        &self.shards[(key.hi >> (64 - SHARD_BITS)) as usize]
+        // Bits 32.. : independent of the table's bucket index (low bits) and tag (top bits).
+        &self.shards[(key.0 >> 32) as usize & (SHARDS - 1)]
     }
 
     fn shard_of_principal(&self, principal: Principal) -> &Shard {
@@ -614,6 +610,27 @@ mod tests {
         store.revoke("victim-2", None, 100).unwrap();
         assert!(store.is_revoked(&query("victim-2")));
         assert_eq!(store.purge_expired(u64::MAX - 1), 0);
+    }
+
+    #[test]
+    fn jtis_spread_evenly_over_the_shards() {
+        let store = MemoryRevocationStore::new();
+        let mut per_shard = [0usize; SHARDS];
+        for i in 0..16_000 {
+            let key = store.jti_key(&format!("token-{i}"));
+            let shard = store.shard_of_jti(key) as *const Shard;
+            let index = store
+                .shards
+                .iter()
+                .position(|s| std::ptr::eq(s, shard))
+                .unwrap();
+            per_shard[index] += 1;
+        }
+        // 1,000 expected per shard; a skewed shard choice would leave some nearly empty.
+        assert!(
+            per_shard.iter().all(|&n| (800..1200).contains(&n)),
+            "{per_shard:?}"
+        );
     }
 
     #[test]
