@@ -222,7 +222,7 @@ use std::borrow::Cow;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{parse_strict_str, Loose, SeenKeys, Str};
+use crate::json::{parse_strict_str, scan_plain_object, Loose, SeenKeys, Str};
 
 const CLAIM_NAMES: [&str; 13] = [
     "type",
@@ -239,6 +239,9 @@ const CLAIM_NAMES: [&str; 13] = [
     "allowed_ips",
     "parent",
 ];
+
+/// The index of `parent` in [`CLAIM_NAMES`] (an object, read by [`ParentSeed`]).
+const PARENT: usize = 12;
 
 /// The index of a claim in [`CLAIM_NAMES`] (a `match` compiles to a length switch
 /// and one comparison, instead of a scan over the names).
@@ -284,8 +287,9 @@ impl<'de> Visitor<'de> for RawVisitor<'_, 'de> {
         let mut seen = SeenKeys::default();
         while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
             match claim_index(&key) {
-                Some(12) => {
-                    seen.insert_known(12).map_err(de::Error::custom)?;
+                Some(PARENT) => {
+                    seen.insert_known(PARENT as u32)
+                        .map_err(de::Error::custom)?;
                     raw.parent = Some(map.next_value_seed(ParentSeed)?);
                 }
                 Some(i) => {
@@ -442,15 +446,28 @@ pub fn decode_claims(payload: &[u8]) -> Result<Claims> {
         ));
     };
     let mut raw = RawClaims::default();
-    parse_strict_str(text, |de| de.deserialize_map(RawVisitor(&mut raw))).map_err(|e| {
-        Error::with_message(
-            ErrorCode::MalformedToken,
-            format!(
-                "claims are not a strict JSON object: {}",
-                json_error_kind(&e)
-            ),
-        )
-    })?;
+    // The claims as issuers write them are plain JSON (known claims, scalar values, no
+    // whitespace or escapes): read those directly. Anything else — or anything the
+    // shortcut declines, such as a repeated claim — is read, and judged, by serde_json.
+    let plain = scan_plain_object(text, |key, value| match claim_index(key) {
+        Some(i) if i != PARENT && raw.fields[i].is_none() => {
+            raw.fields[i] = Some(value);
+            true
+        }
+        _ => false,
+    });
+    if !plain {
+        raw = RawClaims::default();
+        parse_strict_str(text, |de| de.deserialize_map(RawVisitor(&mut raw))).map_err(|e| {
+            Error::with_message(
+                ErrorCode::MalformedToken,
+                format!(
+                    "claims are not a strict JSON object: {}",
+                    json_error_kind(&e)
+                ),
+            )
+        })?;
+    }
     let kind = match raw.take(0) {
         Some(Loose::Str(s)) => PrincipalType::from_claim(&s)
             .ok_or_else(|| invalid("claim `type` must be \"user\" or \"reseller\""))?,

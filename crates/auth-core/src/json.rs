@@ -299,6 +299,89 @@ impl<'de> SeenKeys<'de> {
     }
 }
 
+/// Reads the plainest form of a JSON object — no whitespace, no escapes, only strings,
+/// non-negative integers, booleans and `null` as values — handing each member to
+/// `member`, which may decline it by returning `false`.
+///
+/// This is a shortcut, never a judge: it returns `false` as soon as the text is anything
+/// else, valid or not (whitespace, an escape, a negative or fractional or 20-digit
+/// number, a nested value, a declined member, trailing data...), and the caller then
+/// parses the text with serde_json, which decides. When it returns `true`, serde_json
+/// would have read the same members as the same [`Loose`] values (borrowed strings,
+/// `UInt`, `True`/`False`, `Null`). `text` must be the whole JSON text.
+pub(crate) fn scan_plain_object<'de>(
+    text: &'de str,
+    mut member: impl FnMut(&'de str, Loose<'de>) -> bool,
+) -> bool {
+    let b = text.as_bytes();
+    if b.first() != Some(&b'{') {
+        return false;
+    }
+    if b.get(1) == Some(&b'}') {
+        return b.len() == 2;
+    }
+    let mut i = 1;
+    loop {
+        let Some((key, after_key)) = plain_string(text, i) else {
+            return false;
+        };
+        if b.get(after_key) != Some(&b':') {
+            return false;
+        }
+        let Some((value, after_value)) = plain_value(text, after_key + 1) else {
+            return false;
+        };
+        if !member(key, value) {
+            return false;
+        }
+        match b.get(after_value) {
+            Some(b',') => i = after_value + 1,
+            Some(b'}') => return after_value + 1 == b.len(),
+            _ => return false,
+        }
+    }
+}
+
+/// A string at `text[i]` with no escape and no control character: its contents and the
+/// index after its closing quote.
+fn plain_string(text: &str, i: usize) -> Option<(&str, usize)> {
+    let b = text.as_bytes();
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let start = i + 1;
+    let len = b[start..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+    let end = start + len;
+    (b[end] == b'"').then(|| (&text[start..end], end + 1))
+}
+
+/// A plain value at `text[i]` and the index after it.
+fn plain_value(text: &str, i: usize) -> Option<(Loose<'_>, usize)> {
+    let b = text.as_bytes();
+    let rest = &b[i.min(b.len())..];
+    match *rest.first()? {
+        b'"' => plain_string(text, i).map(|(s, end)| (Loose::Str(Cow::Borrowed(s)), end)),
+        b't' if rest.starts_with(b"true") => Some((Loose::True, i + 4)),
+        b'f' if rest.starts_with(b"false") => Some((Loose::False, i + 5)),
+        b'n' if rest.starts_with(b"null") => Some((Loose::Null, i + 4)),
+        // A leading zero is only followed by `,` or `}` in valid JSON; anything else
+        // makes the caller's next check fail.
+        b'0' => Some((Loose::UInt(0), i + 1)),
+        b'1'..=b'9' => {
+            let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+            // Up to 19 digits always fits a u64; longer numbers are left to serde_json.
+            if digits > 19 {
+                return None;
+            }
+            let v = text[i..i + digits].parse::<u64>().ok()?;
+            Some((Loose::UInt(v), i + digits))
+        }
+        _ => None,
+    }
+}
+
 /// Parses `bytes` as exactly one JSON value read by `read`, with nothing but
 /// whitespace after it.
 pub(crate) fn parse_strict<'de, T, F>(bytes: &'de [u8], read: F) -> Result<T, serde_json::Error>
@@ -325,4 +408,95 @@ where
     let v = read(&mut de)?;
     de.end()?;
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// The members `scan_plain_object` reads, as JSON, if it reads the text at all.
+    fn scanned(text: &str) -> Option<Value> {
+        let mut out = serde_json::Map::new();
+        let plain = scan_plain_object(text, |k, v| {
+            let v = match v {
+                Loose::Str(s) => Value::from(s.into_owned()),
+                Loose::UInt(n) => Value::from(n),
+                Loose::True => Value::Bool(true),
+                Loose::False => Value::Bool(false),
+                Loose::Null => Value::Null,
+                other => panic!("not a plain value: {other:?}"),
+            };
+            out.insert(k.to_owned(), v).is_none()
+        });
+        plain.then_some(Value::Object(out))
+    }
+
+    #[test]
+    fn plain_objects_are_read_like_serde_json_reads_them() {
+        for text in [
+            r#"{}"#,
+            r#"{"a":1}"#,
+            r#"{"type":"user","id":0,"name":"Zoë","admin":false,"sms_from":null,"iat":18446744073709551}"#,
+            r#"{"a":true,"b":"","c":9999999999999999999}"#,
+        ] {
+            let want: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(scanned(text), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_left_to_serde_json() {
+        for text in [
+            "",
+            "{",
+            "{}}",
+            "{} ",
+            " {}",
+            "[]",
+            r#"{"a":1,}"#,
+            r#"{"a":1 }"#,
+            r#"{"a" :1}"#,
+            r#"{"a":01}"#,
+            r#"{"a":-1}"#,
+            r#"{"a":1.0}"#,
+            r#"{"a":1e3}"#,
+            r#"{"a":18446744073709551615}"#,
+            r#"{"a":"\n"}"#,
+            "{\"a\":\"\t\"}",
+            r#"{"a":"x","a":"y"}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":truex}"#,
+            r#"{"a":nul}"#,
+            r#"{"a":[]}"#,
+            r#"{"a":{}}"#,
+            r#"{"a\u0062":1}"#,
+            r#"{"a":1}x"#,
+            r#"{a:1}"#,
+        ] {
+            assert_eq!(scanned(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn damaged_plain_objects_are_never_misread() {
+        // Every one-byte change of a plain object: whatever the shortcut still reads,
+        // serde_json must read identically.
+        let base = r#"{"type":"user","id":12,"name":"al","admin":true,"x":null,"n":0}"#;
+        let replacements = b" \t\"\\:,{}[]0123456789-+.eEtrufalsn\x01\x7f";
+        for i in 0..base.len() {
+            for &r in replacements {
+                let mut bytes = base.as_bytes().to_vec();
+                bytes[i] = r;
+                let Ok(text) = std::str::from_utf8(&bytes) else {
+                    continue;
+                };
+                if let Some(got) = scanned(text) {
+                    let want: Value = serde_json::from_str(text)
+                        .unwrap_or_else(|e| panic!("shortcut read invalid JSON {text}: {e}"));
+                    assert_eq!(got, want, "{text}");
+                }
+            }
+        }
+    }
 }
