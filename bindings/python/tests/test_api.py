@@ -206,7 +206,9 @@ def test_memory_revocation_store(issuer: Issuer, ring: KeyRing) -> None:
     assert verifier.verify(c.token, now=NOW).type == "reseller"  # other principal type
     # A per-call store overrides the verifier's own.
     assert verifier.verify(b.token, now=NOW + 5, revocation=MemoryRevocationStore()).id == 7
-    assert store.purge_expired(now=NOW + 86400) == 1
+    # Kept for the default grace (an hour) past exp, then forgotten.
+    assert store.purge_expired(now=NOW + 86400) == 0
+    assert store.purge_expired(now=NOW + 86400 + 3600) == 1
     assert len(store) == 1  # the principal cutoff is kept
     store.revoke_claims(verifier.verify(c.token, now=NOW), now=NOW)
     full = MemoryRevocationStore(capacity_limit=0)

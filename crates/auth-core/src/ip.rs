@@ -713,7 +713,15 @@ mod tests {
         let ranges = Ranges::new(raw.clone());
         assert_eq!(ranges.index.len(), BUCKETS + 1, "index built");
         let linear = |x: u32| raw.iter().any(|&(a, b)| a <= x && x <= b);
-        let mut probes = vec![0, 1, u32::MAX, u32::MAX - 16, 0x0001_0000, 0x0002_0010, 0x0002_0011];
+        let mut probes = vec![
+            0,
+            1,
+            u32::MAX,
+            u32::MAX - 16,
+            0x0001_0000,
+            0x0002_0010,
+            0x0002_0011,
+        ];
         for &(a, b) in &raw {
             probes.extend([a.wrapping_sub(1), a, b, b.wrapping_add(1)]);
         }

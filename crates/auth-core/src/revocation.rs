@@ -125,6 +125,11 @@ impl<F> fmt::Debug for FnRevocationStore<F> {
 /// Default entry limit of [`MemoryRevocationStore::new`].
 pub const DEFAULT_REVOCATION_CAPACITY: usize = 1_000_000;
 
+/// How long past its token's `exp` a revocation is kept by default, in seconds (one hour):
+/// enough for any sensible verifier leeway, so that a purge never makes a revoked token
+/// verify again inside the leeway window.
+pub const DEFAULT_EXPIRY_GRACE: u64 = 3_600;
+
 /// Number of shards (a power of two); each is a separately locked hash table.
 const SHARDS: usize = 16;
 const SHARD_BITS: u32 = SHARDS.trailing_zeros();
@@ -260,8 +265,9 @@ impl Shard {
 /// # Expiry and leeway
 ///
 /// A dynamic token's revocation may be forgotten once `now >= exp + grace`, where `grace`
-/// is 0 unless set with [`with_expiry_grace`](Self::with_expiry_grace). A verifier configured
-/// with a leeway accepts tokens until `exp + leeway`: give the store a grace of at least that
+/// is [`DEFAULT_EXPIRY_GRACE`] (one hour) unless set with
+/// [`with_expiry_grace`](Self::with_expiry_grace). A verifier configured
+/// with a leeway accepts tokens until `exp + leeway`: keep the store's grace at least that
 /// leeway, or a revoked token could verify again during the leeway window.
 ///
 /// ```
@@ -316,12 +322,13 @@ impl MemoryRevocationStore {
             limit: max_entries,
             latest_now: AtomicU64::new(0),
             has_cutoffs: AtomicBool::new(false),
-            grace: 0,
+            grace: DEFAULT_EXPIRY_GRACE,
         }
     }
 
     /// Keeps each dynamic token's revocation until `exp + grace_secs` instead of `exp`.
-    /// Set it to at least the verifier's leeway (SPEC §4, default 0).
+    /// Keep it at least the verifier's leeway (SPEC §4); the default is
+    /// [`DEFAULT_EXPIRY_GRACE`].
     #[must_use]
     pub fn with_expiry_grace(mut self, grace_secs: u64) -> Self {
         self.grace = grace_secs;
@@ -643,7 +650,7 @@ mod tests {
 
     #[test]
     fn purge_skips_shards_without_expired_entries() {
-        let store = MemoryRevocationStore::with_capacity_limit(100);
+        let store = MemoryRevocationStore::with_capacity_limit(100).with_expiry_grace(0);
         store.revoke("a", Some(50), 10).unwrap();
         store.revoke("b", None, 10).unwrap();
         let shard = store.shard_of_jti(store.jti_key("a"));

@@ -2,7 +2,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use auth_core::revocation::{MemoryRevocationStore, DEFAULT_REVOCATION_CAPACITY};
+use auth_core::revocation::{
+    MemoryRevocationStore, DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY,
+};
 use auth_core::{RevocationQuery, RevocationStore};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -36,7 +38,7 @@ impl PyMemoryStore {
     #[new]
     #[pyo3(
         signature = (capacity_limit = None, expiry_grace = None),
-        text_signature = "(capacity_limit=1000000, expiry_grace=0)"
+        text_signature = "(capacity_limit=1000000, expiry_grace=3600)"
     )]
     fn new(
         capacity_limit: Option<&Bound<'_, PyAny>>,
@@ -45,7 +47,7 @@ impl PyMemoryStore {
         let limit = opt_u64(capacity_limit, "capacity_limit")?
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
             .unwrap_or(DEFAULT_REVOCATION_CAPACITY);
-        let grace = opt_u64(expiry_grace, "expiry_grace")?.unwrap_or(0);
+        let grace = opt_u64(expiry_grace, "expiry_grace")?.unwrap_or(DEFAULT_EXPIRY_GRACE);
         Ok(PyMemoryStore {
             store: Arc::new(
                 MemoryRevocationStore::with_capacity_limit(limit).with_expiry_grace(grace),
