@@ -222,6 +222,13 @@ impl Verifier {
                 format!("token is larger than {} bytes", self.options.max_token_size),
             ));
         }
+        self.verify_segments(token)
+            .map_err(|e| jws::alphabet_error(token).unwrap_or(e))
+    }
+
+    /// Steps 2–9 of [`Verifier::verify_signature`] (see [`jws::split`] for where the
+    /// base64url alphabet is checked).
+    fn verify_segments(&self, token: &[u8]) -> Result<Claims> {
         let seg = jws::split(token)?;
         // A header byte-identical to one this ring mints with needs no parsing.
         let known = self

@@ -7,6 +7,7 @@ use auth_core::claims::{Claims, Principal, Subject};
 use auth_core::error::ErrorCode;
 use auth_core::revocation::{
     FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStore,
+    DEFAULT_EXPIRY_GRACE,
 };
 
 const NOW: u64 = 1_700_000_000;
@@ -27,7 +28,7 @@ fn user_q(jti: &str) -> RevocationQuery<'_> {
 
 #[test]
 fn revoked_jti_answers_revoked_and_others_do_not() {
-    let store = MemoryRevocationStore::new();
+    let store = MemoryRevocationStore::new().with_expiry_grace(0);
     assert!(store.is_empty());
     store.revoke("abc", Some(NOW + DAY), NOW).unwrap();
     assert!(store.is_revoked(&user_q("abc")));
@@ -43,7 +44,7 @@ fn revoked_jti_answers_revoked_and_others_do_not() {
 
 #[test]
 fn revoke_claims_is_logout() {
-    let store = MemoryRevocationStore::new();
+    let store = MemoryRevocationStore::new().with_expiry_grace(0);
     let claims = Claims {
         subject: Subject::user(42, "alice", false),
         iat: NOW,
@@ -69,7 +70,7 @@ fn revoke_claims_is_logout() {
 
 #[test]
 fn dynamic_revocation_is_forgotten_by_purge_only_after_exp() {
-    let store = MemoryRevocationStore::new();
+    let store = MemoryRevocationStore::new().with_expiry_grace(0);
     let exp = NOW + DAY;
     store.revoke("dyn", Some(exp), NOW).unwrap();
 
@@ -88,7 +89,7 @@ fn dynamic_revocation_is_forgotten_by_purge_only_after_exp() {
 
 #[test]
 fn later_expiry_wins_when_revoking_the_same_jti_twice() {
-    let store = MemoryRevocationStore::new();
+    let store = MemoryRevocationStore::new().with_expiry_grace(0);
     store.revoke("t", Some(NOW + 100), NOW).unwrap();
     store.revoke("t", Some(NOW + 10), NOW).unwrap();
     assert_eq!(store.purge_expired(NOW + 50), 0);
@@ -100,7 +101,7 @@ fn later_expiry_wins_when_revoking_the_same_jti_twice() {
 
 #[test]
 fn static_revocation_survives_any_purge() {
-    let store = MemoryRevocationStore::new();
+    let store = MemoryRevocationStore::new().with_expiry_grace(0);
     store.revoke("static", None, NOW).unwrap();
     store.revoke("dyn", Some(NOW + 1), NOW).unwrap();
     assert_eq!(store.purge_expired(u64::MAX - 1), 1);
@@ -112,12 +113,24 @@ fn static_revocation_survives_any_purge() {
 
 #[test]
 fn revoking_an_already_expired_token_stores_nothing() {
-    let store = MemoryRevocationStore::with_capacity_limit(1);
+    let store = MemoryRevocationStore::with_capacity_limit(1).with_expiry_grace(0);
     store.revoke("old", Some(NOW - 1), NOW).unwrap();
     assert!(store.is_empty());
     // The single slot is still free for a live revocation.
     store.revoke("live", Some(NOW + 1), NOW).unwrap();
     assert!(store.is_revoked(&user_q("live")));
+}
+
+/// Most tests here set the grace to 0 to check exact `exp` arithmetic; by default a
+/// revocation is kept an hour past its token's `exp`.
+#[test]
+fn default_grace_is_one_hour() {
+    let store = MemoryRevocationStore::new();
+    assert_eq!(store.expiry_grace(), DEFAULT_EXPIRY_GRACE);
+    assert_eq!(DEFAULT_EXPIRY_GRACE, 3_600);
+    store.revoke("t", Some(NOW), NOW - 10).unwrap();
+    assert_eq!(store.purge_expired(NOW + 3_599), 0);
+    assert_eq!(store.purge_expired(NOW + 3_600), 1);
 }
 
 #[test]
@@ -137,7 +150,7 @@ fn expiry_grace_keeps_revocations_through_the_verifier_leeway() {
 
 #[test]
 fn principal_cutoff_revokes_only_earlier_tokens_of_that_principal() {
-    let store = MemoryRevocationStore::new();
+    let store = MemoryRevocationStore::new().with_expiry_grace(0);
     let user5 = Principal::user(5);
     let reseller5 = Principal::reseller(5);
     let user6 = Principal::user(6);
@@ -166,7 +179,7 @@ fn principal_cutoff_revokes_only_earlier_tokens_of_that_principal() {
 
 #[test]
 fn full_store_purges_expired_entries_to_make_room() {
-    let store = MemoryRevocationStore::with_capacity_limit(3);
+    let store = MemoryRevocationStore::with_capacity_limit(3).with_expiry_grace(0);
     assert_eq!(store.capacity_limit(), 3);
     store.revoke("a", Some(NOW + 10), NOW).unwrap();
     store.revoke("b", Some(NOW + 20), NOW).unwrap();
@@ -184,7 +197,7 @@ fn full_store_purges_expired_entries_to_make_room() {
 
 #[test]
 fn full_store_refuses_new_entries_and_never_evicts_live_revocations() {
-    let store = MemoryRevocationStore::with_capacity_limit(3);
+    let store = MemoryRevocationStore::with_capacity_limit(3).with_expiry_grace(0);
     store.revoke("a", Some(NOW + 10), NOW).unwrap();
     store.revoke("b", None, NOW).unwrap();
     store
@@ -215,7 +228,7 @@ fn full_store_refuses_new_entries_and_never_evicts_live_revocations() {
 
 #[test]
 fn principal_cutoff_on_full_store_purges_as_of_the_latest_known_time() {
-    let store = MemoryRevocationStore::with_capacity_limit(1);
+    let store = MemoryRevocationStore::with_capacity_limit(1).with_expiry_grace(0);
     store.revoke("a", Some(NOW + 10), NOW).unwrap();
     // The store has only seen NOW: "a" is live, a far-future cutoff must not purge it.
     let err = store
@@ -241,7 +254,7 @@ fn principal_cutoff_on_full_store_purges_as_of_the_latest_known_time() {
 
 #[test]
 fn zero_capacity_store_refuses_everything() {
-    let store = MemoryRevocationStore::with_capacity_limit(0);
+    let store = MemoryRevocationStore::with_capacity_limit(0).with_expiry_grace(0);
     let err = store.revoke("a", None, NOW).unwrap_err();
     assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
     assert!(!store.is_revoked(&user_q("a")));
@@ -249,7 +262,7 @@ fn zero_capacity_store_refuses_everything() {
 
 #[test]
 fn invalid_jti_is_rejected() {
-    let store = MemoryRevocationStore::new();
+    let store = MemoryRevocationStore::new().with_expiry_grace(0);
     let err = store.revoke("", None, NOW).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidRequest);
     let long = "x".repeat(129);
@@ -313,7 +326,7 @@ fn concurrent_revocations_and_lookups_lose_nothing() {
 
 #[test]
 fn concurrent_purge_and_revoke_keep_the_count_exact() {
-    let store = MemoryRevocationStore::with_capacity_limit(10_000);
+    let store = MemoryRevocationStore::with_capacity_limit(10_000).with_expiry_grace(0);
     std::thread::scope(|s| {
         for t in 0..4u64 {
             let store = &store;
@@ -392,7 +405,7 @@ fn closure_store_sees_the_whole_query() {
 #[test]
 fn memory_per_entry_within_budget() {
     const N: usize = 200_000;
-    let store = MemoryRevocationStore::new();
+    let store = MemoryRevocationStore::new().with_expiry_grace(0);
     for i in 0..N {
         store
             .revoke(&format!("{i:016x}-jti"), Some(NOW + DAY), NOW)
