@@ -215,7 +215,7 @@ impl Verifier {
 
     /// Steps 1–9: size, structure, header, key, algorithm, MAC and claim shape — no
     /// time, address or revocation checks.
-    pub fn verify_signature(&self, token: &[u8]) -> Result<Claims> {
+    fn verify_signature(&self, token: &[u8]) -> Result<Claims> {
         if token.len() > self.options.max_token_size {
             return Err(Error::with_message(
                 ErrorCode::TokenTooLarge,

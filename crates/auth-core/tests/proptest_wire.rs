@@ -5,6 +5,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use auth_core::wire::{create_token, Format, TokenRequest, TokenTarget};
 use auth_core::{
     Algorithm, ErrorCode, IpRule, Issuer, Key, KeyRing, Lifetime, MintRequest, Subject, Verifier,
+    VerifyRequest,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -181,9 +182,9 @@ proptest! {
         let caller = issuer.mint(&login).unwrap().claims;
         let req = expected(&name, ttl, &rules);
         let created = create_token(&issuer, &caller, &req, TokenTarget::SelfAccount, Some(NOW)).unwrap();
-        let claims = Verifier::new(ring)
-            .verify_signature(created.token().as_bytes())
-            .unwrap();
+        let mut at = VerifyRequest::at(NOW);
+        at.client_ip = created.minted.claims.allowed_ips.as_ref().and_then(|r| r.first()).map(|r| r.network().network());
+        let claims = Verifier::new(ring).verify_with(created.token(), &at).unwrap();
         prop_assert_eq!(claims.token_name.as_deref(), Some(name.as_str()));
         prop_assert_eq!(claims.exp, ttl.map(|t| NOW + t as u64));
         prop_assert_eq!(&created.allowed_ips, &rules);
