@@ -168,8 +168,9 @@ impl Key {
             Algorithm::HS384 => MacState::S384(keyed(secret)?),
             Algorithm::HS512 => MacState::S512(keyed(secret)?),
         };
-        let header = serde_json::json!({"alg": alg.as_str(), "typ": "JWT", "kid": kid});
-        let header_b64 = crate::jws::B64.encode(header.to_string());
+        // The header in the order SPEC §2 writes it; the kid needs no escaping (checked above).
+        let header = format!(r#"{{"alg":"{}","typ":"JWT","kid":"{kid}"}}"#, alg.as_str());
+        let header_b64 = crate::jws::B64.encode(header);
         Ok(Key {
             inner: Arc::new(KeyInner {
                 kid: kid.to_owned(),
