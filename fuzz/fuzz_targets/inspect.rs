@@ -17,6 +17,11 @@ fuzz_target!(|data: &[u8]| {
                     2,
                     "inspected a token without exactly three segments"
                 );
+                assert!(
+                    data.iter()
+                        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')),
+                    "inspected a token with a byte outside base64url"
+                );
                 assert!(u.header.is_object(), "header is not an object");
                 assert!(u.claims.is_object(), "claims are not an object");
                 let h = serde_json::to_vec(&u.header).expect("header re-encodes");

@@ -139,6 +139,10 @@ pub fn inspect_unverified(token: &[u8], max_size: usize) -> Result<Unverified> {
         return Err(Error::new(ErrorCode::TokenTooLarge));
     }
     let seg = split(token)?;
+    // Nothing here decodes the signature, so the alphabet is checked explicitly.
+    if let Some(e) = alphabet_error(token) {
+        return Err(e);
+    }
     let object = |bytes: Vec<u8>, what: &'static str| -> Result<serde_json::Value> {
         match serde_json::from_slice::<serde_json::Value>(&bytes) {
             Ok(v @ serde_json::Value::Object(_)) => Ok(v),
@@ -259,6 +263,27 @@ mod tests {
         );
         for bad in [&b"a.b"[..], b"a.b.c.d", b".b.c", b"a..c", b""] {
             assert_eq!(split(bad).unwrap_err().code(), ErrorCode::MalformedToken);
+        }
+    }
+
+    #[test]
+    fn inspect_refuses_what_verify_calls_malformed() {
+        assert!(
+            inspect_unverified(b"e30.e30.", 100).is_ok(),
+            "unsigned: shown"
+        );
+        for bad in [
+            &b"e30.e30.$$"[..],
+            b"e30.e30.a b",
+            b"e30.e30.a.b",
+            b"e3=.e30.x",
+        ] {
+            assert_eq!(
+                inspect_unverified(bad, 100).unwrap_err().code(),
+                ErrorCode::MalformedToken,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
