@@ -41,7 +41,7 @@ use clap::{Args, Parser, Subcommand};
 /// Mint, verify and inspect auth-core tokens.
 ///
 /// Exit status: 0 success/valid/allow, 1 rejected/deny, 2 usage or configuration error.
-/// Errors are printed on stderr as one line of JSON: {"error": "<code>", "message": "..."}.
+/// Errors are printed on stderr as one line of JSON: `{"error": "<code>", "message": "..."}`.
 #[derive(Debug, Parser)]
 #[command(name = "authctl", version, max_term_width = 100)]
 struct Cli {
