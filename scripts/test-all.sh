@@ -17,6 +17,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test"
 cargo test --workspace --locked
 
+step "cargo doc (warnings are errors: broken links, unclosed tags)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
 step "cargo bench --no-run (benchmarks compile)"
 cargo bench --workspace --locked --no-run
 
