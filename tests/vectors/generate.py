@@ -668,6 +668,51 @@ ac("revocation_store", "store full of live revocations", "revocation_store_full"
 ac("revocation_store", "expired entries make room", "valid", capacity=2, now=NOW,
    revoke=[{"jti": "a", "exp": NOW - DAY}, {"jti": "b", "exp": None}, {"jti": "c", "exp": None}])
 
+# rotation.json: one shared key ring changed step by step; the issuer and the verifier are
+# built on it before the first key exists and must follow every change on their next call.
+ROT_KEYS = {k: {"alg": SECRETS[k][0], "secret": secret_text(k)} for k in ("k1", "k2", "k3")}
+rot_tokens = {
+    # Made here, not by a mint step: a token without kid (the default-kid rule) and a k3 token.
+    "k2-no-kid": token(user(id=8, jti="rot-ext-1"), header={"alg": "HS384", "typ": "JWT"}, kid="k2"),
+    "k3-token": token(user(id=8, jti="rot-ext-2"), kid="k3"),
+}
+rotation_seqs = []
+def r_seq(name, *steps):
+    rotation_seqs.append({"name": name, "steps": list(steps)})
+def r_add(kid, expect="ok"): return {"op": "add", "kid": kid, "expect": expect}
+def r_activate(kid, expect="ok"): return {"op": "set_active", "kid": kid, "expect": expect}
+def r_remove(kid, expect="ok"): return {"op": "remove", "kid": kid, "expect": expect}
+def r_default(kid, expect="ok"): return {"op": "set_default_kid", "kid": kid, "expect": expect}
+def r_mint(save, expect="ok", kid=None):
+    return {"op": "mint", "save": save, "expect": expect, "kid": kid}
+def r_verify(tok, expect="valid"): return {"op": "verify", "token": tok, "expect": expect}
+
+r_seq("rotate, then retire the old key",
+    r_mint("none", expect="invalid_key"),
+    r_add("k1"), r_mint("t1", kid="k1"), r_verify("t1"),
+    r_add("k2"), r_mint("t2", kid="k1"),
+    r_activate("k2"), r_mint("t3", kid="k2"),
+    r_verify("t1"), r_verify("t2"), r_verify("t3"),
+    r_remove("k1"), r_verify("t1", "unknown_key"), r_verify("t3"), r_mint("t4", kid="k2"))
+r_seq("removing the active key stops minting until another is activated",
+    r_add("k1"), r_add("k2"), r_remove("k1"), r_mint("x", expect="invalid_key"),
+    r_activate("k1", expect="unknown_key"), r_activate("k2"), r_mint("t1", kid="k2"), r_verify("t1"))
+r_seq("a token without kid needs one key or a default kid",
+    r_add("k2"), r_verify("k2-no-kid"),
+    r_add("k1"), r_verify("k2-no-kid", "unknown_key"),
+    r_default("k2"), r_verify("k2-no-kid"),
+    r_default("k3", expect="unknown_key"), r_verify("k2-no-kid"),
+    # With k2 gone the only key (k1, HS256) is the one a kid-less token names: wrong algorithm.
+    r_remove("k2"), r_verify("k2-no-kid", "algorithm_not_allowed"))
+r_seq("a key added later verifies tokens minted elsewhere; a duplicate kid is refused",
+    r_add("k1"), r_verify("k3-token", "unknown_key"), r_add("k3"), r_verify("k3-token"),
+    r_add("k3", expect="invalid_key"), r_remove("k3"), r_remove("k3", expect="unknown_key"),
+    r_verify("k3-token", "unknown_key"))
+
+rotation = {"now": NOW, "subject": {"type": "user", "id": 7, "name": "rita", "admin": False},
+            "keys": ROT_KEYS, "tokens": rot_tokens, "sequences": rotation_seqs}
+
+
 def write(name, obj):
     with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
         json.dump(obj, f, indent=1, ensure_ascii=False)
@@ -680,5 +725,6 @@ write("requests.json", requests)
 write("mint.json", mint)
 write("errors.json", errors)
 write("api.json", {"cases": api})
+write("rotation.json", rotation)
 print(f"tokens: {len(cases)}, ip rules: {len(rules)}, addresses: {len(addresses)}, matches: {len(matches)}, "
       f"regex: {len(regex)}, requests: {len(req_cases)}, mint: {len(mint_cases)}, keys: {len(keys)}, codes: {len(codes)}")

@@ -9,15 +9,16 @@ use std::sync::Arc;
 
 use auth_core::ip::{IpAllowList, IpRegex, RegexMode};
 use auth_core::revocation::MemoryRevocationStore;
-use auth_core::verify::{system_now, DEFAULT_MAX_TOKEN_SIZE};
 use auth_core::wire::{
     self, create_token, error_status, login_error_json, login_reseller, login_user, sms_error_body,
     sms_error_json, Format, ResellerAccount, TokenRequest, TokenTarget, UserAccount,
 };
 use auth_core::{
     inspect_unverified, parse_client_ip, Algorithm, Claims, ErrorCode, Issuer, Key, KeyRing,
-    Lifetime, MintRequest, Principal, Result, Subject, Verifier, VerifyOptions, VerifyRequest,
+    Lifetime, MintRequest, Principal, Result, SharedKeyRing, Subject, Verifier, VerifyOptions,
+    VerifyRequest,
 };
+use auth_core::{system_now, verify::DEFAULT_MAX_TOKEN_SIZE};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
@@ -226,9 +227,9 @@ fn keys_and_rotation(d: &mut Demo, now: u64) -> Option<(Issuer, Verifier)> {
         "key `2024-07` (HS256) from the second secret",
         Key::new("2024-07", Algorithm::HS256, s2.as_bytes()),
     )?;
-    let mut ring = KeyRing::single(old);
-    let mut issuer = Issuer::new(ring.clone());
-    let mut verifier = Verifier::new(ring.clone());
+    let ring = SharedKeyRing::from(KeyRing::single(old));
+    let issuer = Issuer::new(ring.clone());
+    let verifier = Verifier::new(ring.clone());
     let mut req = MintRequest::new(Subject::user(7, "rotating-rita", false));
     req.now = Some(now);
     let before = d.ok(
@@ -240,8 +241,6 @@ fn keys_and_rotation(d: &mut Demo, now: u64) -> Option<(Issuer, Verifier)> {
         "rotate: `2024-07` becomes the active key",
         ring.set_active("2024-07"),
     )?;
-    issuer.set_keys(ring.clone());
-    verifier.set_keys(ring.clone());
     let after = d.ok("mint a token with the new active key", issuer.mint(&req))?;
     d.check(
         "the new token names kid `2024-07` in its header",
@@ -261,8 +260,6 @@ fn keys_and_rotation(d: &mut Demo, now: u64) -> Option<(Issuer, Verifier)> {
         "retire the old key `2024-01`",
         ring.remove("2024-01").map(|_| ()),
     )?;
-    verifier.set_keys(ring.clone());
-    issuer.set_keys(ring.clone());
     d.rejects(
         "the old key's token after retirement",
         verifier.verify_with(&before.token, &at),

@@ -3,43 +3,13 @@
 use base64::Engine as _;
 
 use crate::claims::{valid_jti, valid_token_name, Claims, Principal, Subject};
+use crate::clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::IpRule;
 use crate::jws::B64;
-use crate::keys::KeyRing;
+use crate::random::{generate_token_id, RandomSource, SystemRandom};
+use crate::shared_ring::SharedKeyRing;
 use crate::ttl::{Lifetime, TtlPolicy, MAX_TIME};
-use crate::verify::system_now;
-
-/// A source of random bytes for token ids.
-pub trait RandomSource: Send + Sync {
-    /// Fills `buf` with unpredictable bytes; fails closed (no token is minted) on error.
-    fn fill(&self, buf: &mut [u8]) -> Result<()>;
-}
-
-/// The operating system's CSPRNG (the default [`RandomSource`]).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemRandom;
-
-impl RandomSource for SystemRandom {
-    fn fill(&self, buf: &mut [u8]) -> Result<()> {
-        getrandom::getrandom(buf).map_err(|_| {
-            Error::with_message(
-                ErrorCode::InvalidRequest,
-                "no randomness available for a token id",
-            )
-        })
-    }
-}
-
-/// Bytes of randomness in a generated token id (128 bits).
-pub const TOKEN_ID_BYTES: usize = 16;
-
-/// Generates a token id: 128 random bits as 22 base64url characters.
-pub fn generate_token_id(rng: &dyn RandomSource) -> Result<String> {
-    let mut b = [0u8; TOKEN_ID_BYTES];
-    rng.fill(&mut b)?;
-    Ok(B64.encode(b))
-}
 
 /// What to mint. Start from [`MintRequest::new`] and set the fields you need.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,34 +101,35 @@ impl Minted {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Issuer {
-    keys: KeyRing,
+    keys: SharedKeyRing,
     policy: TtlPolicy,
 }
 
 impl Issuer {
     /// An issuer with the default policy (24 h dynamic tokens, TTLs up to 10 years,
     /// static tokens allowed).
-    pub fn new(keys: KeyRing) -> Self {
+    ///
+    /// `keys` is a [`SharedKeyRing`] the issuer follows (a clone of the handle), or a
+    /// [`KeyRing`](crate::KeyRing) value that becomes the issuer's own shared ring.
+    pub fn new(keys: impl Into<SharedKeyRing>) -> Self {
         Issuer {
-            keys,
+            keys: keys.into(),
             policy: TtlPolicy::default(),
         }
     }
 
     /// An issuer with an explicit policy (`invalid_ttl` if its durations are 0).
-    pub fn with_policy(keys: KeyRing, policy: TtlPolicy) -> Result<Self> {
+    pub fn with_policy(keys: impl Into<SharedKeyRing>, policy: TtlPolicy) -> Result<Self> {
         policy.validate()?;
-        Ok(Issuer { keys, policy })
+        Ok(Issuer {
+            keys: keys.into(),
+            policy,
+        })
     }
 
-    /// The key ring.
-    pub fn keys(&self) -> &KeyRing {
+    /// The shared key ring this issuer mints with; change it to rotate keys.
+    pub fn keys(&self) -> &SharedKeyRing {
         &self.keys
-    }
-
-    /// Replaces the key ring (rotation).
-    pub fn set_keys(&mut self, keys: KeyRing) {
-        self.keys = keys;
     }
 
     /// The lifetime policy.
@@ -183,10 +154,7 @@ impl Issuer {
 
     /// The claims a request would be minted with (all validation, no signing).
     pub fn claims_for(&self, req: &MintRequest, rng: &dyn RandomSource) -> Result<Claims> {
-        let iat = match req.now {
-            Some(n) => n,
-            None => system_now()?,
-        };
+        let iat = clock::now_or_system(req.now)?;
         if iat > MAX_TIME || req.not_before.is_some_and(|t| t > MAX_TIME) {
             return Err(Error::with_message(
                 ErrorCode::InvalidRequest,
@@ -230,7 +198,8 @@ impl Issuer {
 
     /// Signs `claims` as they are with the active key.
     pub fn sign(&self, claims: &Claims) -> Result<String> {
-        let key = self.keys.active().ok_or_else(|| {
+        let ring = self.keys.load();
+        let key = ring.active().ok_or_else(|| {
             Error::with_message(ErrorCode::InvalidKey, "the key ring has no active key")
         })?;
         let json = serde_json::to_vec(claims).map_err(|_| {

@@ -92,7 +92,7 @@ pub const GENERATED_SECRET_BYTES: usize = 32;
 /// assert_eq!(secret.len(), 43);
 /// Key::new("k1", Algorithm::HS256, secret.as_bytes()).unwrap();
 /// ```
-pub fn generate_secret(rng: &dyn crate::issue::RandomSource) -> Result<String> {
+pub fn generate_secret(rng: &dyn crate::random::RandomSource) -> Result<String> {
     let mut bytes = [0u8; GENERATED_SECRET_BYTES];
     rng.fill(&mut bytes)?;
     let text = crate::jws::B64.encode(bytes);

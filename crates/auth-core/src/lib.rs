@@ -45,26 +45,32 @@
 #![deny(missing_docs)]
 
 pub mod claims;
+pub mod clock;
 pub mod error;
 pub mod ip;
 pub mod issue;
 mod json;
 mod jws;
 pub mod keys;
+pub mod random;
 pub mod revocation;
+mod shared_ring;
 pub mod ttl;
 pub mod verify;
 pub mod wire;
 
 pub use claims::{decode_claims, Claims, Principal, PrincipalType, Subject};
+pub use clock::system_now;
 pub use error::{Error, ErrorCode, Result};
 pub use ip::{
     canonical_ip_text, normalize_addr, parse_client_ip, IpAllowList, IpRegex, IpRule, RegexMode,
 };
-pub use issue::{generate_token_id, Issuer, MintRequest, Minted, RandomSource, SystemRandom};
+pub use issue::{Issuer, MintRequest, Minted};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};
 pub use keys::{generate_secret, Algorithm, Key, KeyRing};
+pub use random::{generate_token_id, RandomSource, SystemRandom};
 pub use revocation::{FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStore};
+pub use shared_ring::SharedKeyRing;
 pub use ttl::{Lifetime, TtlPolicy};
 pub use verify::{Verifier, VerifyOptions, VerifyRequest};
 pub use wire::{

@@ -21,6 +21,21 @@ pub enum Lifetime {
 }
 
 impl Lifetime {
+    /// The lifetime a mint call asks for with its two options: neither → [`Lifetime::Dynamic`],
+    /// `ttl` alone → [`Lifetime::Ttl`], `static` alone → [`Lifetime::Static`]; both →
+    /// `invalid_request` (a token cannot both expire and never expire).
+    pub fn from_options(ttl: Option<i64>, never_expires: bool) -> Result<Lifetime> {
+        match (ttl, never_expires) {
+            (None, false) => Ok(Lifetime::Dynamic),
+            (None, true) => Ok(Lifetime::Static),
+            (Some(s), false) => Ok(Lifetime::Ttl(s)),
+            (Some(_), true) => Err(Error::with_message(
+                ErrorCode::InvalidRequest,
+                "give either a ttl or static, not both",
+            )),
+        }
+    }
+
     /// The lifetime a `ttl` field of a token-creation request asks for:
     /// absent or `null` → [`Lifetime::Static`] (unlimited); a JSON integer → [`Lifetime::Ttl`];
     /// anything else (float, string, bool, out of range) → `invalid_ttl`.

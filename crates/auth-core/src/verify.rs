@@ -23,11 +23,13 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::claims::{decode_claims, Claims};
+use crate::clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::rules_allow;
 use crate::jws::{self, decoded_len_bound};
-use crate::keys::{Algorithm, KeyRing};
+use crate::keys::{Algorithm, Key, KeyRing};
 use crate::revocation::{RevocationQuery, RevocationStore};
+use crate::shared_ring::SharedKeyRing;
 
 /// Default largest token accepted, in bytes.
 pub const DEFAULT_MAX_TOKEN_SIZE: usize = 8 * 1024;
@@ -109,7 +111,7 @@ impl<'a> VerifyRequest<'a> {
 /// ```
 #[derive(Clone)]
 pub struct Verifier {
-    keys: KeyRing,
+    keys: SharedKeyRing,
     options: VerifyOptions,
     revocation: Option<Arc<dyn RevocationStore>>,
 }
@@ -126,18 +128,21 @@ impl std::fmt::Debug for Verifier {
 
 impl Verifier {
     /// A verifier with default options and no revocation store.
-    pub fn new(keys: KeyRing) -> Self {
+    ///
+    /// `keys` is a [`SharedKeyRing`] the verifier follows (a clone of the handle), or a
+    /// [`KeyRing`] value that becomes the verifier's own shared ring.
+    pub fn new(keys: impl Into<SharedKeyRing>) -> Self {
         Verifier {
-            keys,
+            keys: keys.into(),
             options: VerifyOptions::default(),
             revocation: None,
         }
     }
 
     /// A verifier with explicit options.
-    pub fn with_options(keys: KeyRing, options: VerifyOptions) -> Self {
+    pub fn with_options(keys: impl Into<SharedKeyRing>, options: VerifyOptions) -> Self {
         Verifier {
-            keys,
+            keys: keys.into(),
             options,
             revocation: None,
         }
@@ -158,14 +163,9 @@ impl Verifier {
         self.options = options;
     }
 
-    /// The key ring.
-    pub fn keys(&self) -> &KeyRing {
+    /// The shared key ring this verifier follows; change it to rotate keys.
+    pub fn keys(&self) -> &SharedKeyRing {
         &self.keys
-    }
-
-    /// Replaces the key ring (rotation).
-    pub fn set_keys(&mut self, keys: KeyRing) {
-        self.keys = keys;
     }
 
     /// Verifies a token at the system clock's time, with no client address.
@@ -176,10 +176,7 @@ impl Verifier {
     /// Verifies a token: every check in the order of the [module docs](self).
     pub fn verify_with(&self, token: impl AsRef<[u8]>, req: &VerifyRequest<'_>) -> Result<Claims> {
         let claims = self.verify_signature(token.as_ref())?;
-        let now = match req.now {
-            Some(n) => n,
-            None => system_now()?,
-        };
+        let now = clock::now_or_system(req.now)?;
         check_times(&claims, now, &self.options)?;
         if let Some(rules) = &claims.allowed_ips {
             match req.client_ip {
@@ -230,15 +227,15 @@ impl Verifier {
     /// base64url alphabet is checked).
     fn verify_segments(&self, token: &[u8]) -> Result<Claims> {
         let seg = jws::split(token)?;
+        let ring = self.keys.load();
         // A header byte-identical to one this ring mints with needs no parsing.
-        let known = self
-            .keys
+        let known = ring
             .keys()
             .iter()
             .find(|k| k.header_b64().as_bytes() == seg.header);
         let key = match known {
             Some(k) => k,
-            None => self.resolve_header(seg.header)?,
+            None => resolve_header(&ring, seg.header)?,
         };
 
         let mut sig = [0u8; 66];
@@ -265,46 +262,48 @@ impl Verifier {
         let n = jws::decode_segment_into(seg.payload, buf)?;
         decode_claims(&buf[..n])
     }
+}
 
-    fn resolve_header(&self, header_seg: &[u8]) -> Result<&crate::keys::Key> {
-        let mut stack = [0u8; 512];
-        let mut heap;
-        let bound = decoded_len_bound(header_seg.len());
-        let buf: &mut [u8] = if bound <= stack.len() {
-            &mut stack
-        } else {
-            heap = vec![0u8; bound];
-            &mut heap
-        };
-        let n = jws::decode_segment_into(header_seg, buf)?;
-        let header = jws::parse_header(&buf[..n])?;
-        if let Some(name) = header.unsupported {
-            return Err(Error::with_message(
-                ErrorCode::UnsupportedHeader,
-                format!("header parameter `{name}` is not supported"),
-            ));
-        }
-        if header.bad_typ {
-            return Err(Error::with_message(
-                ErrorCode::UnsupportedHeader,
-                "header `typ` must be JWT",
-            ));
-        }
-        if header.alg.eq_ignore_ascii_case("none") {
-            return Err(Error::with_message(
-                ErrorCode::AlgorithmNotAllowed,
-                "unsigned tokens (alg none) are never accepted",
-            ));
-        }
-        let key = self.keys.resolve(header.kid.as_deref())?;
-        if Algorithm::from_name(&header.alg) != Some(key.algorithm()) {
-            return Err(Error::with_message(
-                ErrorCode::AlgorithmNotAllowed,
-                format!("the key is pinned to {}", key.algorithm()),
-            ));
-        }
-        Ok(key)
+/// Steps 3–7 for a header this ring does not mint with: parse it, refuse what changes
+/// processing, and find the key it names.
+fn resolve_header<'r>(ring: &'r KeyRing, header_seg: &[u8]) -> Result<&'r Key> {
+    let mut stack = [0u8; 512];
+    let mut heap;
+    let bound = decoded_len_bound(header_seg.len());
+    let buf: &mut [u8] = if bound <= stack.len() {
+        &mut stack
+    } else {
+        heap = vec![0u8; bound];
+        &mut heap
+    };
+    let n = jws::decode_segment_into(header_seg, buf)?;
+    let header = jws::parse_header(&buf[..n])?;
+    if let Some(name) = header.unsupported {
+        return Err(Error::with_message(
+            ErrorCode::UnsupportedHeader,
+            format!("header parameter `{name}` is not supported"),
+        ));
     }
+    if header.bad_typ {
+        return Err(Error::with_message(
+            ErrorCode::UnsupportedHeader,
+            "header `typ` must be JWT",
+        ));
+    }
+    if header.alg.eq_ignore_ascii_case("none") {
+        return Err(Error::with_message(
+            ErrorCode::AlgorithmNotAllowed,
+            "unsigned tokens (alg none) are never accepted",
+        ));
+    }
+    let key = ring.resolve(header.kid.as_deref())?;
+    if Algorithm::from_name(&header.alg) != Some(key.algorithm()) {
+        return Err(Error::with_message(
+            ErrorCode::AlgorithmNotAllowed,
+            format!("the key is pinned to {}", key.algorithm()),
+        ));
+    }
+    Ok(key)
 }
 
 /// Step 10: `exp`, `nbf`, `iat` against `now` (SPEC §4).
@@ -323,12 +322,4 @@ pub fn check_times(claims: &Claims, now: u64, options: &VerifyOptions) -> Result
         return Err(Error::new(ErrorCode::IssuedInFuture));
     }
     Ok(())
-}
-
-/// The system clock in UNIX seconds (the default `now`).
-pub fn system_now() -> Result<u64> {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .map_err(|_| Error::with_message(ErrorCode::InvalidRequest, "system clock is before 1970"))
 }

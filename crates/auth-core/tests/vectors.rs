@@ -567,3 +567,85 @@ fn api_vectors() {
         .collect();
     report(failures, cases.len());
 }
+
+/// `rotation.json`: the issuer and verifier are built on one shared ring before it has a
+/// key, and every later change of the ring is seen on their next call.
+#[test]
+fn rotation_vectors() {
+    let v = load("rotation.json");
+    let now = v["now"].as_u64().unwrap();
+    let subject = Subject::user(
+        v["subject"]["id"].as_u64().unwrap(),
+        v["subject"]["name"].as_str().unwrap(),
+        v["subject"]["admin"].as_bool().unwrap(),
+    );
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for s in v["sequences"].as_array().unwrap() {
+        let name = s["name"].as_str().unwrap();
+        let ring = SharedKeyRing::new();
+        let issuer = Issuer::new(ring.clone());
+        let verifier = Verifier::new(ring.clone());
+        let mut saved: std::collections::HashMap<String, String> = v["tokens"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, t)| (k.clone(), t.as_str().unwrap().to_owned()))
+            .collect();
+        for (i, step) in s["steps"].as_array().unwrap().iter().enumerate() {
+            total += 1;
+            let kid = step["kid"].as_str();
+            let (got, detail) = match step["op"].as_str().unwrap() {
+                "add" => {
+                    let k = &v["keys"][kid.unwrap()];
+                    let key = Key::new(
+                        kid.unwrap(),
+                        Algorithm::parse(k["alg"].as_str().unwrap()).unwrap(),
+                        &b64(k["secret"].as_str().unwrap()),
+                    )
+                    .unwrap();
+                    (ring.add(key).map(|_| ()), None)
+                }
+                "remove" => (ring.remove(kid.unwrap()).map(|_| ()), None),
+                "set_active" => (ring.set_active(kid.unwrap()), None),
+                "set_default_kid" => (ring.set_default_kid(kid), None),
+                "mint" => {
+                    let mut req = MintRequest::new(subject.clone());
+                    req.now = Some(now);
+                    req.token_id = Some(format!("rot-{i}"));
+                    match issuer.mint(&req) {
+                        Ok(m) => {
+                            let header =
+                                inspect_unverified(m.token.as_bytes(), 8192).unwrap().header;
+                            let minted_kid = header["kid"].as_str().map(str::to_owned);
+                            saved.insert(step["save"].as_str().unwrap().to_owned(), m.token);
+                            (Ok(()), minted_kid)
+                        }
+                        Err(e) => (Err(e), None),
+                    }
+                }
+                "verify" => {
+                    let token = &saved[step["token"].as_str().unwrap()];
+                    let r = verifier.verify_with(token, &VerifyRequest::at(now));
+                    (r.map(|_| ()), None)
+                }
+                other => panic!("unknown op {other}"),
+            };
+            let got = match (&got, step["op"].as_str()) {
+                (Ok(()), Some("verify")) => "valid".to_owned(),
+                (Ok(()), _) => "ok".to_owned(),
+                (Err(e), _) => e.code().as_str().to_owned(),
+            };
+            if got != step["expect"].as_str().unwrap() {
+                failures.push(format!(
+                    "{name} step {i}: expected {}, got {got}",
+                    step["expect"]
+                ));
+            }
+            if step["op"] == "mint" && got == "ok" && detail.as_deref() != step["kid"].as_str() {
+                failures.push(format!("{name} step {i}: minted with kid {detail:?}"));
+            }
+        }
+    }
+    report(failures, total);
+}

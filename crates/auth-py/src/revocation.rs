@@ -17,7 +17,7 @@ use crate::errors::core;
 fn now_or_clock(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
     match opt_time(now, "now")? {
         Some(n) => Ok(n),
-        None => core(py, auth_core::verify::system_now),
+        None => core(py, auth_core::system_now),
     }
 }
 

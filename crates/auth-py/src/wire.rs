@@ -401,7 +401,7 @@ pub fn logout(
     let claims = claims_from_py(claims, "claims")?;
     let now = match opt_time(now, "now")? {
         Some(n) => n,
-        None => core(py, auth_core::verify::system_now)?,
+        None => core(py, auth_core::system_now)?,
     };
     let store = &store.get().store;
     core(py, || wire::logout(store, &claims, now))
