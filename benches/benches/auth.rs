@@ -181,7 +181,9 @@ fn revocation(c: &mut Criterion) {
     let jti = |i: u64| format!("rvk{:019}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 1);
     let built = Instant::now();
     for i in 0..N as u64 {
-        store.revoke(&jti(i), Some(now + 86_400), now).unwrap();
+        store
+            .revoke(&jti(i), Some(now + 86_400), Some(now))
+            .unwrap();
     }
     let bytes = store.approx_memory_bytes();
     println!(

@@ -642,7 +642,7 @@ fn revocation(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
     );
     d.ok(
         "logout on the phone (DELETE /session.json): revoke its jti",
-        wire::logout(&store, &phone.claims, now + 50),
+        wire::logout(&store, &phone.claims, Some(now + 50)),
     );
     d.rejects(
         "the phone token after logout",
@@ -674,12 +674,14 @@ fn revocation(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
     );
     d.check(
         "at the phone token's exp its revocation is still kept (an hour of grace covers any leeway)",
-        store.purge_expired(now + 86_400) == 0,
+        store.purge_expired(Some(now + 86_400)) == 0,
         "it was purged too early",
     );
     d.check(
         "an hour after that it can be forgotten",
-        store.purge_expired(now + 86_400 + auth_core::revocation::DEFAULT_EXPIRY_GRACE) == 1,
+        store.purge_expired(Some(
+            now + 86_400 + auth_core::revocation::DEFAULT_EXPIRY_GRACE,
+        )) == 1,
         "nothing was purged",
     );
 }

@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::claims::{valid_jti, Claims, Principal, PrincipalType};
+use crate::clock;
 use crate::error::{Error, ErrorCode, Result};
 
 /// What a revocation store is asked about a token that passed every other check.
@@ -277,7 +278,7 @@ impl Shard {
 ///
 /// let store = Arc::new(MemoryRevocationStore::new());
 /// let now = 1_700_000_000;
-/// store.revoke("token-1", Some(now + 86_400), now).unwrap(); // logout
+/// store.revoke("token-1", Some(now + 86_400), Some(now)).unwrap(); // logout
 /// store.revoke_principal_before(Principal::user(5), now).unwrap(); // password change
 ///
 /// let q = RevocationQuery { jti: "token-1", principal: Principal::user(9), iat: now, exp: Some(now + 86_400) };
@@ -357,13 +358,16 @@ impl MemoryRevocationStore {
     /// * [`ErrorCode::InvalidRequest`] if `jti` is empty or longer than 128 characters.
     /// * [`ErrorCode::RevocationStoreFull`] if the store is full of entries that may not be
     ///   forgotten yet (expired ones are purged first). Nothing is evicted.
-    pub fn revoke(&self, jti: &str, exp: Option<u64>, now: u64) -> Result<()> {
+    ///
+    /// `now` is UNIX seconds; `None` reads the system clock.
+    pub fn revoke(&self, jti: &str, exp: Option<u64>, now: Option<u64>) -> Result<()> {
         if !valid_jti(jti) {
             return Err(Error::with_message(
                 ErrorCode::InvalidRequest,
                 "jti must be 1 to 128 characters",
             ));
         }
+        let now = clock::now_or_system(now)?;
         let forget_at = match exp {
             None => FOREVER,
             Some(exp) => exp.saturating_add(self.grace),
@@ -393,7 +397,7 @@ impl MemoryRevocationStore {
     /// # Errors
     ///
     /// As [`revoke`](Self::revoke).
-    pub fn revoke_claims(&self, claims: &Claims, now: u64) -> Result<()> {
+    pub fn revoke_claims(&self, claims: &Claims, now: Option<u64>) -> Result<()> {
         self.revoke(&claims.jti, claims.exp, now)
     }
 
@@ -429,8 +433,13 @@ impl MemoryRevocationStore {
     /// how many were dropped. Static tokens' revocations and principal cutoffs are kept.
     ///
     /// Called automatically when the store is full; a host may also call it periodically to
-    /// release memory. Shards with nothing to forget are skipped cheaply.
-    pub fn purge_expired(&self, now: u64) -> usize {
+    /// release memory. Shards with nothing to forget are skipped cheaply. `now` is UNIX
+    /// seconds; `None` reads the system clock (and if the clock cannot be read, nothing is
+    /// forgotten).
+    pub fn purge_expired(&self, now: Option<u64>) -> usize {
+        let Ok(now) = clock::now_or_system(now) else {
+            return 0;
+        };
         self.latest_now.fetch_max(now, Ordering::Relaxed);
         let mut dropped = 0;
         for shard in self.shards.iter() {
@@ -465,8 +474,10 @@ impl MemoryRevocationStore {
 
     /// Whether the token id `jti` is revoked at time `now`: it was revoked and its entry may
     /// not be forgotten yet (`now < exp + grace`). Unlike [`RevocationStore::is_revoked`],
-    /// the answer does not depend on whether a purge has run.
-    pub fn is_jti_revoked(&self, jti: &str, now: u64) -> bool {
+    /// the answer does not depend on whether a purge has run. `now` is UNIX seconds; `None`
+    /// reads the system clock (and if the clock cannot be read, any entry counts as revoked).
+    pub fn is_jti_revoked(&self, jti: &str, now: Option<u64>) -> bool {
+        let now = clock::now_or_system(now).unwrap_or(0);
         self.jti_forget_at(jti)
             .is_some_and(|forget_at| now < forget_at)
     }
@@ -541,7 +552,7 @@ impl MemoryRevocationStore {
     fn insert_with_room(&self, now: u64, insert: impl Fn() -> Result<()>) -> Result<()> {
         match insert() {
             Err(e) if e.code() == ErrorCode::RevocationStoreFull => {
-                if self.purge_expired(now) == 0 && self.len() >= self.limit {
+                if self.purge_expired(Some(now)) == 0 && self.len() >= self.limit {
                     return Err(e);
                 }
                 insert()
@@ -599,7 +610,7 @@ mod tests {
     #[test]
     fn poisoned_shard_still_answers_revoked() {
         let store = MemoryRevocationStore::with_capacity_limit(10);
-        store.revoke("victim", None, 100).unwrap();
+        store.revoke("victim", None, Some(100)).unwrap();
         let key = store.jti_key("victim");
         let shard = store.shard_of_jti(key);
         let poisoner = std::thread::scope(|s| {
@@ -612,11 +623,11 @@ mod tests {
         assert!(poisoner.is_err());
         assert!(shard.0.is_poisoned());
         assert!(store.is_revoked(&query("victim")));
-        assert!(store.is_jti_revoked("victim", 200));
+        assert!(store.is_jti_revoked("victim", Some(200)));
         // Writes keep working too.
-        store.revoke("victim-2", None, 100).unwrap();
+        store.revoke("victim-2", None, Some(100)).unwrap();
         assert!(store.is_revoked(&query("victim-2")));
-        assert_eq!(store.purge_expired(u64::MAX - 1), 0);
+        assert_eq!(store.purge_expired(Some(u64::MAX - 1)), 0);
     }
 
     #[test]
@@ -651,12 +662,12 @@ mod tests {
     #[test]
     fn purge_skips_shards_without_expired_entries() {
         let store = MemoryRevocationStore::with_capacity_limit(100).with_expiry_grace(0);
-        store.revoke("a", Some(50), 10).unwrap();
-        store.revoke("b", None, 10).unwrap();
+        store.revoke("a", Some(50), Some(10)).unwrap();
+        store.revoke("b", None, Some(10)).unwrap();
         let shard = store.shard_of_jti(store.jti_key("a"));
         assert_eq!(shard.read().min_forget_at, 50);
-        assert_eq!(store.purge_expired(49), 0);
-        assert_eq!(store.purge_expired(50), 1);
+        assert_eq!(store.purge_expired(Some(49)), 0);
+        assert_eq!(store.purge_expired(Some(50)), 1);
         assert_eq!(shard.read().min_forget_at, FOREVER);
     }
 }

@@ -328,7 +328,9 @@ pub fn login_reseller(
 /// The `jti` is revoked until the token's `exp` (after which it could not verify anyway and
 /// the store may forget it); a static token's revocation is kept for good.
 /// Errors: those of [`MemoryRevocationStore::revoke_claims`] (`revocation_store_full`).
-pub fn logout(store: &MemoryRevocationStore, claims: &Claims, now: u64) -> Result<()> {
+///
+/// `now` is UNIX seconds; `None` reads the system clock.
+pub fn logout(store: &MemoryRevocationStore, claims: &Claims, now: Option<u64>) -> Result<()> {
     store.revoke_claims(claims, now)
 }
 

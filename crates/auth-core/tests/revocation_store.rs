@@ -30,15 +30,15 @@ fn user_q(jti: &str) -> RevocationQuery<'_> {
 fn revoked_jti_answers_revoked_and_others_do_not() {
     let store = MemoryRevocationStore::new().with_expiry_grace(0);
     assert!(store.is_empty());
-    store.revoke("abc", Some(NOW + DAY), NOW).unwrap();
+    store.revoke("abc", Some(NOW + DAY), Some(NOW)).unwrap();
     assert!(store.is_revoked(&user_q("abc")));
     assert!(!store.is_revoked(&user_q("abd")));
     assert!(!store.is_revoked(&user_q("ab")));
-    assert!(store.is_jti_revoked("abc", NOW));
-    assert!(!store.is_jti_revoked("xyz", NOW));
+    assert!(store.is_jti_revoked("abc", Some(NOW)));
+    assert!(!store.is_jti_revoked("xyz", Some(NOW)));
     assert_eq!(store.len(), 1);
     // Revoking again does not add an entry.
-    store.revoke("abc", Some(NOW + DAY), NOW).unwrap();
+    store.revoke("abc", Some(NOW + DAY), Some(NOW)).unwrap();
     assert_eq!(store.len(), 1);
 }
 
@@ -55,7 +55,7 @@ fn revoke_claims_is_logout() {
         allowed_ips: None,
         parent: None,
     };
-    store.revoke_claims(&claims, NOW + 10).unwrap();
+    store.revoke_claims(&claims, Some(NOW + 10)).unwrap();
     let query = RevocationQuery {
         jti: &claims.jti,
         principal: claims.principal(),
@@ -64,7 +64,7 @@ fn revoke_claims_is_logout() {
     };
     assert!(store.is_revoked(&query));
     // Dynamic: forgotten after exp.
-    assert_eq!(store.purge_expired(NOW + DAY), 1);
+    assert_eq!(store.purge_expired(Some(NOW + DAY)), 1);
     assert!(!store.is_revoked(&query));
 }
 
@@ -72,17 +72,17 @@ fn revoke_claims_is_logout() {
 fn dynamic_revocation_is_forgotten_by_purge_only_after_exp() {
     let store = MemoryRevocationStore::new().with_expiry_grace(0);
     let exp = NOW + DAY;
-    store.revoke("dyn", Some(exp), NOW).unwrap();
+    store.revoke("dyn", Some(exp), Some(NOW)).unwrap();
 
-    assert_eq!(store.purge_expired(exp - 1), 0);
+    assert_eq!(store.purge_expired(Some(exp - 1)), 0);
     assert!(store.is_revoked(&user_q("dyn")));
-    assert!(store.is_jti_revoked("dyn", exp - 1));
+    assert!(store.is_jti_revoked("dyn", Some(exp - 1)));
     // After exp, before a purge: still answers revoked through the trait (harmless), while the
     // time-aware query already says it may be forgotten.
     assert!(store.is_revoked(&user_q("dyn")));
-    assert!(!store.is_jti_revoked("dyn", exp));
+    assert!(!store.is_jti_revoked("dyn", Some(exp)));
 
-    assert_eq!(store.purge_expired(exp), 1);
+    assert_eq!(store.purge_expired(Some(exp)), 1);
     assert!(!store.is_revoked(&user_q("dyn")));
     assert!(store.is_empty());
 }
@@ -90,23 +90,23 @@ fn dynamic_revocation_is_forgotten_by_purge_only_after_exp() {
 #[test]
 fn later_expiry_wins_when_revoking_the_same_jti_twice() {
     let store = MemoryRevocationStore::new().with_expiry_grace(0);
-    store.revoke("t", Some(NOW + 100), NOW).unwrap();
-    store.revoke("t", Some(NOW + 10), NOW).unwrap();
-    assert_eq!(store.purge_expired(NOW + 50), 0);
+    store.revoke("t", Some(NOW + 100), Some(NOW)).unwrap();
+    store.revoke("t", Some(NOW + 10), Some(NOW)).unwrap();
+    assert_eq!(store.purge_expired(Some(NOW + 50)), 0);
     assert!(store.is_revoked(&user_q("t")));
-    store.revoke("t", None, NOW).unwrap();
-    assert_eq!(store.purge_expired(NOW + 1000), 0);
+    store.revoke("t", None, Some(NOW)).unwrap();
+    assert_eq!(store.purge_expired(Some(NOW + 1000)), 0);
     assert!(store.is_revoked(&user_q("t")));
 }
 
 #[test]
 fn static_revocation_survives_any_purge() {
     let store = MemoryRevocationStore::new().with_expiry_grace(0);
-    store.revoke("static", None, NOW).unwrap();
-    store.revoke("dyn", Some(NOW + 1), NOW).unwrap();
-    assert_eq!(store.purge_expired(u64::MAX - 1), 1);
+    store.revoke("static", None, Some(NOW)).unwrap();
+    store.revoke("dyn", Some(NOW + 1), Some(NOW)).unwrap();
+    assert_eq!(store.purge_expired(Some(u64::MAX - 1)), 1);
     assert!(store.is_revoked(&user_q("static")));
-    assert!(store.is_jti_revoked("static", u64::MAX - 1));
+    assert!(store.is_jti_revoked("static", Some(u64::MAX - 1)));
     assert!(!store.is_revoked(&user_q("dyn")));
     assert_eq!(store.len(), 1);
 }
@@ -114,10 +114,10 @@ fn static_revocation_survives_any_purge() {
 #[test]
 fn revoking_an_already_expired_token_stores_nothing() {
     let store = MemoryRevocationStore::with_capacity_limit(1).with_expiry_grace(0);
-    store.revoke("old", Some(NOW - 1), NOW).unwrap();
+    store.revoke("old", Some(NOW - 1), Some(NOW)).unwrap();
     assert!(store.is_empty());
     // The single slot is still free for a live revocation.
-    store.revoke("live", Some(NOW + 1), NOW).unwrap();
+    store.revoke("live", Some(NOW + 1), Some(NOW)).unwrap();
     assert!(store.is_revoked(&user_q("live")));
 }
 
@@ -128,9 +128,9 @@ fn default_grace_is_one_hour() {
     let store = MemoryRevocationStore::new();
     assert_eq!(store.expiry_grace(), DEFAULT_EXPIRY_GRACE);
     assert_eq!(DEFAULT_EXPIRY_GRACE, 3_600);
-    store.revoke("t", Some(NOW), NOW - 10).unwrap();
-    assert_eq!(store.purge_expired(NOW + 3_599), 0);
-    assert_eq!(store.purge_expired(NOW + 3_600), 1);
+    store.revoke("t", Some(NOW), Some(NOW - 10)).unwrap();
+    assert_eq!(store.purge_expired(Some(NOW + 3_599)), 0);
+    assert_eq!(store.purge_expired(Some(NOW + 3_600)), 1);
 }
 
 #[test]
@@ -138,13 +138,13 @@ fn expiry_grace_keeps_revocations_through_the_verifier_leeway() {
     let store = MemoryRevocationStore::new().with_expiry_grace(60);
     assert_eq!(store.expiry_grace(), 60);
     let exp = NOW + DAY;
-    store.revoke("t", Some(exp), NOW).unwrap();
-    assert_eq!(store.purge_expired(exp + 59), 0);
+    store.revoke("t", Some(exp), Some(NOW)).unwrap();
+    assert_eq!(store.purge_expired(Some(exp + 59)), 0);
     assert!(store.is_revoked(&user_q("t")));
-    assert_eq!(store.purge_expired(exp + 60), 1);
+    assert_eq!(store.purge_expired(Some(exp + 60)), 1);
     assert!(!store.is_revoked(&user_q("t")));
     // Within the grace an expired token is still recorded.
-    store.revoke("u", Some(NOW - 30), NOW).unwrap();
+    store.revoke("u", Some(NOW - 30), Some(NOW)).unwrap();
     assert!(store.is_revoked(&user_q("u")));
 }
 
@@ -173,7 +173,7 @@ fn principal_cutoff_revokes_only_earlier_tokens_of_that_principal() {
     assert_eq!(store.len(), 1);
 
     // Cutoffs are never purged.
-    assert_eq!(store.purge_expired(u64::MAX - 1), 0);
+    assert_eq!(store.purge_expired(Some(u64::MAX - 1)), 0);
     assert_eq!(store.principal_cutoff(user5), Some(NOW + 100));
 }
 
@@ -181,13 +181,13 @@ fn principal_cutoff_revokes_only_earlier_tokens_of_that_principal() {
 fn full_store_purges_expired_entries_to_make_room() {
     let store = MemoryRevocationStore::with_capacity_limit(3).with_expiry_grace(0);
     assert_eq!(store.capacity_limit(), 3);
-    store.revoke("a", Some(NOW + 10), NOW).unwrap();
-    store.revoke("b", Some(NOW + 20), NOW).unwrap();
-    store.revoke("c", None, NOW).unwrap();
+    store.revoke("a", Some(NOW + 10), Some(NOW)).unwrap();
+    store.revoke("b", Some(NOW + 20), Some(NOW)).unwrap();
+    store.revoke("c", None, Some(NOW)).unwrap();
     assert_eq!(store.len(), 3);
 
     // "a" has expired by NOW + 10: the store makes room by forgetting it.
-    store.revoke("d", Some(NOW + DAY), NOW + 10).unwrap();
+    store.revoke("d", Some(NOW + DAY), Some(NOW + 10)).unwrap();
     assert_eq!(store.len(), 3);
     assert!(!store.is_revoked(&user_q("a")));
     for jti in ["b", "c", "d"] {
@@ -198,13 +198,15 @@ fn full_store_purges_expired_entries_to_make_room() {
 #[test]
 fn full_store_refuses_new_entries_and_never_evicts_live_revocations() {
     let store = MemoryRevocationStore::with_capacity_limit(3).with_expiry_grace(0);
-    store.revoke("a", Some(NOW + 10), NOW).unwrap();
-    store.revoke("b", None, NOW).unwrap();
+    store.revoke("a", Some(NOW + 10), Some(NOW)).unwrap();
+    store.revoke("b", None, Some(NOW)).unwrap();
     store
         .revoke_principal_before(Principal::user(5), NOW)
         .unwrap();
 
-    let err = store.revoke("c", Some(NOW + DAY), NOW + 5).unwrap_err();
+    let err = store
+        .revoke("c", Some(NOW + DAY), Some(NOW + 5))
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
     let err = store
         .revoke_principal_before(Principal::reseller(5), NOW)
@@ -219,7 +221,7 @@ fn full_store_refuses_new_entries_and_never_evicts_live_revocations() {
     assert_eq!(store.principal_cutoff(Principal::reseller(5)), None);
 
     // Updating existing entries needs no room.
-    store.revoke("a", None, NOW + 5).unwrap();
+    store.revoke("a", None, Some(NOW + 5)).unwrap();
     store
         .revoke_principal_before(Principal::user(5), NOW + 1)
         .unwrap();
@@ -229,7 +231,7 @@ fn full_store_refuses_new_entries_and_never_evicts_live_revocations() {
 #[test]
 fn principal_cutoff_on_full_store_purges_as_of_the_latest_known_time() {
     let store = MemoryRevocationStore::with_capacity_limit(1).with_expiry_grace(0);
-    store.revoke("a", Some(NOW + 10), NOW).unwrap();
+    store.revoke("a", Some(NOW + 10), Some(NOW)).unwrap();
     // The store has only seen NOW: "a" is live, a far-future cutoff must not purge it.
     let err = store
         .revoke_principal_before(Principal::user(1), u64::MAX)
@@ -239,8 +241,8 @@ fn principal_cutoff_on_full_store_purges_as_of_the_latest_known_time() {
 
     // Once a later time is known (here from a no-op revocation of an expired token), the
     // expired entry makes room.
-    assert!(!store.is_jti_revoked("a", NOW + 10));
-    store.revoke("old", Some(NOW), NOW + 10).unwrap();
+    assert!(!store.is_jti_revoked("a", Some(NOW + 10)));
+    store.revoke("old", Some(NOW), Some(NOW + 10)).unwrap();
     assert!(
         store.is_revoked(&user_q("a")),
         "not purged until room is needed"
@@ -255,7 +257,7 @@ fn principal_cutoff_on_full_store_purges_as_of_the_latest_known_time() {
 #[test]
 fn zero_capacity_store_refuses_everything() {
     let store = MemoryRevocationStore::with_capacity_limit(0).with_expiry_grace(0);
-    let err = store.revoke("a", None, NOW).unwrap_err();
+    let err = store.revoke("a", None, Some(NOW)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
     assert!(!store.is_revoked(&user_q("a")));
 }
@@ -263,10 +265,10 @@ fn zero_capacity_store_refuses_everything() {
 #[test]
 fn invalid_jti_is_rejected() {
     let store = MemoryRevocationStore::new().with_expiry_grace(0);
-    let err = store.revoke("", None, NOW).unwrap_err();
+    let err = store.revoke("", None, Some(NOW)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidRequest);
     let long = "x".repeat(129);
-    let err = store.revoke(&long, None, NOW).unwrap_err();
+    let err = store.revoke(&long, None, Some(NOW)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidRequest);
     assert!(
         !err.message().contains(&long),
@@ -276,7 +278,7 @@ fn invalid_jti_is_rejected() {
 
     // 128 characters (multi-byte) is fine.
     let max = "é".repeat(128);
-    store.revoke(&max, None, NOW).unwrap();
+    store.revoke(&max, None, Some(NOW)).unwrap();
     assert!(store.is_revoked(&user_q(&max)));
 }
 
@@ -295,7 +297,7 @@ fn concurrent_revocations_and_lookups_lose_nothing() {
                 for i in 0..PER_THREAD {
                     let jti = format!("t{t}-{i}");
                     let exp = if i % 2 == 0 { Some(NOW + DAY) } else { None };
-                    store.revoke(&jti, exp, NOW).unwrap();
+                    store.revoke(&jti, exp, Some(NOW)).unwrap();
                     assert!(store.is_revoked(&user_q(&jti)), "own write visible");
                 }
             });
@@ -319,7 +321,7 @@ fn concurrent_revocations_and_lookups_lose_nothing() {
         }
     }
     // The store is exactly full: one more is refused, nothing was lost.
-    let err = store.revoke("one-more", None, NOW).unwrap_err();
+    let err = store.revoke("one-more", None, Some(NOW)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
     assert!(lookups_revoked.load(Ordering::Relaxed) <= THREADS * PER_THREAD);
 }
@@ -334,23 +336,23 @@ fn concurrent_purge_and_revoke_keep_the_count_exact() {
                 for i in 0..1_000u64 {
                     // Half expire at NOW + 1, half are static.
                     let exp = if i % 2 == 0 { Some(NOW + 1) } else { None };
-                    store.revoke(&format!("{t}/{i}"), exp, NOW).unwrap();
+                    store.revoke(&format!("{t}/{i}"), exp, Some(NOW)).unwrap();
                     if i % 100 == 0 {
-                        store.purge_expired(NOW);
+                        store.purge_expired(Some(NOW));
                     }
                 }
             });
         }
     });
     assert_eq!(store.len(), 4_000);
-    assert_eq!(store.purge_expired(NOW + 1), 2_000);
+    assert_eq!(store.purge_expired(Some(NOW + 1)), 2_000);
     assert_eq!(store.len(), 2_000);
 }
 
 #[test]
 fn stores_work_through_trait_objects_and_smart_pointers() {
     let memory = Arc::new(MemoryRevocationStore::new());
-    memory.revoke("m", None, NOW).unwrap();
+    memory.revoke("m", None, Some(NOW)).unwrap();
 
     let closure = FnRevocationStore::new(|query: &RevocationQuery<'_>| {
         query.jti == "c" || query.principal == Principal::reseller(9)
@@ -408,7 +410,7 @@ fn memory_per_entry_within_budget() {
     let store = MemoryRevocationStore::new().with_expiry_grace(0);
     for i in 0..N {
         store
-            .revoke(&format!("{i:016x}-jti"), Some(NOW + DAY), NOW)
+            .revoke(&format!("{i:016x}-jti"), Some(NOW + DAY), Some(NOW))
             .unwrap();
     }
     assert_eq!(store.len(), N);

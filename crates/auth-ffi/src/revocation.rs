@@ -225,7 +225,7 @@ pub unsafe extern "C" fn auth_memory_store_revoke(
     guard(error_out, || {
         let store = handle(store, "store")?;
         let jti = text(jti, jti_len, "jti")?;
-        Ok(store.revoke(jti, exp.as_ref().copied(), now)?)
+        Ok(store.revoke(jti, exp.as_ref().copied(), Some(now))?)
     })
 }
 
@@ -241,7 +241,7 @@ pub unsafe extern "C" fn auth_memory_store_revoke_claims(
     guard(error_out, || {
         let store = handle(store, "store")?;
         let claims = handle(claims, "claims")?;
-        Ok(store.revoke_claims(claims, now)?)
+        Ok(store.revoke_claims(claims, Some(now))?)
     })
 }
 
@@ -273,7 +273,7 @@ pub unsafe extern "C" fn auth_memory_store_purge_expired(
     removed: *mut usize,
 ) -> auth_result {
     guard(std::ptr::null_mut(), || {
-        let n = handle(store, "store")?.purge_expired(now);
+        let n = handle(store, "store")?.purge_expired(Some(now));
         if !removed.is_null() {
             out_ptr(removed, "removed")?.write(n);
         }
@@ -308,7 +308,7 @@ pub unsafe extern "C" fn auth_memory_store_is_jti_revoked(
     guard(std::ptr::null_mut(), || {
         let store = handle(store, "store")?;
         let jti = text(jti, jti_len, "jti")?;
-        out_ptr(out, "out")?.write(store.is_jti_revoked(jti, now));
+        out_ptr(out, "out")?.write(store.is_jti_revoked(jti, Some(now)));
         Ok(())
     })
 }

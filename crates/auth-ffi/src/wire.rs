@@ -670,7 +670,7 @@ pub unsafe extern "C" fn auth_logout(
     guard(error_out, || {
         let store = handle(store, "store")?;
         let claims = handle(claims, "claims")?;
-        Ok(logout(store, claims, now)?)
+        Ok(logout(store, claims, Some(now))?)
     })
 }
 

@@ -14,13 +14,6 @@ use crate::claims::{claims_from_py, PyRevocationQuery};
 use crate::convert::{opt_time, opt_u64, to_principal, to_str, to_time, type_name};
 use crate::errors::core;
 
-fn now_or_clock(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
-    match opt_time(now, "now")? {
-        Some(n) => Ok(n),
-        None => core(py, auth_core::system_now),
-    }
-}
-
 /// The core's thread-safe in-memory revocation store, with bounded memory.
 ///
 /// ``capacity_limit`` (default 1,000,000) bounds the entries (revoked token ids plus
@@ -66,7 +59,7 @@ impl PyMemoryStore {
     ) -> PyResult<()> {
         let jti = to_str(jti, "jti")?;
         let exp = opt_time(exp, "exp")?;
-        let now = now_or_clock(py, now)?;
+        let now = opt_time(now, "now")?;
         core(py, || self.store.revoke(&jti, exp, now))
     }
 
@@ -79,7 +72,7 @@ impl PyMemoryStore {
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let claims = claims_from_py(claims, "claims")?;
-        let now = now_or_clock(py, now)?;
+        let now = opt_time(now, "now")?;
         core(py, || self.store.revoke_claims(&claims, now))
     }
 
@@ -109,21 +102,16 @@ impl PyMemoryStore {
 
     /// Forgets revocations of expired tokens; returns how many were dropped.
     #[pyo3(signature = (now = None))]
-    fn purge_expired(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
-        let now = now_or_clock(py, now)?;
+    fn purge_expired(&self, now: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
+        let now = opt_time(now, "now")?;
         Ok(self.store.purge_expired(now))
     }
 
     /// Whether the token id is revoked at ``now``.
     #[pyo3(signature = (jti, *, now = None))]
-    fn is_revoked(
-        &self,
-        py: Python<'_>,
-        jti: &Bound<'_, PyAny>,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<bool> {
+    fn is_revoked(&self, jti: &Bound<'_, PyAny>, now: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
         let jti = to_str(jti, "jti")?;
-        let now = now_or_clock(py, now)?;
+        let now = opt_time(now, "now")?;
         Ok(self.store.is_jti_revoked(&jti, now))
     }
 

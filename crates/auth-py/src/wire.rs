@@ -399,10 +399,7 @@ pub fn logout(
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
     let claims = claims_from_py(claims, "claims")?;
-    let now = match opt_time(now, "now")? {
-        Some(n) => n,
-        None => core(py, auth_core::system_now)?,
-    };
+    let now = opt_time(now, "now")?;
     let store = &store.get().store;
     core(py, || wire::logout(store, &claims, now))
 }
