@@ -10,6 +10,7 @@ use crate::jws::B64;
 use crate::random::{generate_token_id, RandomSource, SystemRandom};
 use crate::shared_ring::SharedKeyRing;
 use crate::ttl::{Lifetime, TtlPolicy, MAX_TIME};
+use crate::verify::DEFAULT_MAX_TOKEN_SIZE;
 
 /// What to mint. Start from [`MintRequest::new`] and set the fields you need.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,6 +104,7 @@ impl Minted {
 pub struct Issuer {
     keys: SharedKeyRing,
     policy: TtlPolicy,
+    max_token_size: usize,
 }
 
 impl Issuer {
@@ -115,6 +117,7 @@ impl Issuer {
         Issuer {
             keys: keys.into(),
             policy: TtlPolicy::default(),
+            max_token_size: DEFAULT_MAX_TOKEN_SIZE,
         }
     }
 
@@ -124,6 +127,7 @@ impl Issuer {
         Ok(Issuer {
             keys: keys.into(),
             policy,
+            max_token_size: DEFAULT_MAX_TOKEN_SIZE,
         })
     }
 
@@ -145,11 +149,38 @@ impl Issuer {
     /// Mints a token, generating its id (if none is given) from `rng`.
     ///
     /// Errors: `invalid_key` (no active key), `invalid_ttl`, `static_not_allowed`,
-    /// `invalid_request` (a token id or name out of range, a time past 2^53 − 1).
+    /// `invalid_request` (a token id or name out of range, a time past 2^53 − 1, a
+    /// `not_before` at or after the expiry, or a token longer than
+    /// [`max_token_size`](Self::max_token_size)). Nothing is minted that a verifier with the
+    /// default settings would refuse for its shape.
     pub fn mint_with_rng(&self, req: &MintRequest, rng: &dyn RandomSource) -> Result<Minted> {
         let claims = self.claims_for(req, rng)?;
         let token = self.sign(&claims)?;
+        if token.len() > self.max_token_size {
+            return Err(Error::with_message(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "the token would be {} bytes, over the {}-byte limit verifiers apply \
+                     (raise the issuer's and the verifiers' max_token_size together)",
+                    token.len(),
+                    self.max_token_size
+                ),
+            ));
+        }
         Ok(Minted { token, claims })
+    }
+
+    /// The longest token this issuer mints, in bytes (default 8 KiB, the verifiers' default
+    /// [`VerifyOptions::max_token_size`](crate::VerifyOptions::max_token_size)).
+    pub fn max_token_size(&self) -> usize {
+        self.max_token_size
+    }
+
+    /// Sets the longest token this issuer mints. Raise it together with the verifiers'
+    /// `max_token_size` (for example for resellers whose allow-lists are copied into their
+    /// tokens); a token longer than the verifiers accept could never be used.
+    pub fn set_max_token_size(&mut self, bytes: usize) {
+        self.max_token_size = bytes;
     }
 
     /// The claims a request would be minted with (all validation, no signing).
@@ -162,6 +193,14 @@ impl Issuer {
             ));
         }
         let exp = self.policy.expiry(req.lifetime, iat)?;
+        if let (Some(nbf), Some(exp)) = (req.not_before, exp) {
+            if nbf >= exp {
+                return Err(Error::with_message(
+                    ErrorCode::InvalidRequest,
+                    "not_before must be earlier than the expiry (the token could never be valid)",
+                ));
+            }
+        }
         if let Some(name) = &req.token_name {
             if !valid_token_name(name) {
                 return Err(Error::with_message(

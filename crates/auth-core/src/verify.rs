@@ -65,7 +65,8 @@ pub struct VerifyRequest<'a> {
     /// The client's address (parse text with [`crate::ip::parse_client_ip`]).
     /// A token with `allowed_ips` verifies only when this is given and allowed.
     pub client_ip: Option<IpAddr>,
-    /// A revocation store for this call, consulted instead of the verifier's own.
+    /// A revocation store for this call, consulted **in addition to** the verifier's own
+    /// store (never instead of it): a token revoked in either is `token_revoked`.
     pub revocation: Option<&'a dyn RevocationStore>,
 }
 
@@ -84,7 +85,7 @@ impl<'a> VerifyRequest<'a> {
         self
     }
 
-    /// Sets the revocation store for this call.
+    /// Adds a revocation store for this call (the verifier's own store is still consulted).
     pub fn revocation(mut self, store: &'a dyn RevocationStore) -> Self {
         self.revocation = Some(store);
         self
@@ -148,7 +149,7 @@ impl Verifier {
         }
     }
 
-    /// Consults `store` on every verification (unless a call supplies its own).
+    /// Consults `store` on every verification (a call may add a store of its own).
     pub fn set_revocation_store(&mut self, store: Option<Arc<dyn RevocationStore>>) {
         self.revocation = store;
     }
@@ -195,15 +196,16 @@ impl Verifier {
                 }
             }
         }
-        let store = req.revocation.or(self.revocation.as_deref());
-        if let Some(store) = store {
+        let stores = [self.revocation.as_deref(), req.revocation];
+        if stores.iter().any(Option::is_some) {
             let q = RevocationQuery {
                 jti: &claims.jti,
                 principal: claims.principal(),
                 iat: claims.iat,
                 exp: claims.exp,
             };
-            if store.is_revoked(&q) {
+            // Every store is asked: a per-call store adds to the verifier's, never replaces it.
+            if stores.into_iter().flatten().any(|s| s.is_revoked(&q)) {
                 return Err(Error::new(ErrorCode::TokenRevoked));
             }
         }

@@ -419,3 +419,50 @@ fn memory_per_entry_within_budget() {
     assert!(store.is_revoked(&user_q("0000000000000007-jti")));
     assert!(!store.is_revoked(&user_q("not-revoked")));
 }
+
+#[test]
+fn a_per_call_store_adds_to_the_verifiers_own_store() {
+    use auth_core::{Algorithm, Issuer, Key, KeyRing, MintRequest, Verifier, VerifyRequest};
+    let ring = KeyRing::single(
+        Key::new(
+            "k",
+            Algorithm::HS256,
+            b"per-call-store-test-secret-32-bytes",
+        )
+        .unwrap(),
+    );
+    let issuer = Issuer::new(ring.clone());
+    let mut req = MintRequest::new(Subject::user(5, "eve", false));
+    req.now = Some(NOW);
+    let logged_out = issuer.mint(&req).unwrap();
+    req.token_id = Some("other".into());
+    let other = issuer.mint(&req).unwrap();
+
+    // The verifier's own store holds the logout list...
+    let own = Arc::new(MemoryRevocationStore::new());
+    own.revoke_claims(&logged_out.claims, Some(NOW)).unwrap();
+    let mut verifier = Verifier::new(ring);
+    verifier.set_revocation_store(Some(own));
+    // ...and a call brings a store of principal cutoffs that says nothing about that jti.
+    let cutoffs = MemoryRevocationStore::new();
+    cutoffs
+        .revoke_principal_before(Principal::user(99), NOW)
+        .unwrap();
+    let at = VerifyRequest::at(NOW + 1).revocation(&cutoffs);
+    assert_eq!(
+        verifier
+            .verify_with(&logged_out.token, &at)
+            .unwrap_err()
+            .code(),
+        ErrorCode::TokenRevoked,
+        "the per-call store must not hide the verifier's logout list"
+    );
+    verifier.verify_with(&other.token, &at).unwrap();
+    cutoffs
+        .revoke_principal_before(Principal::user(5), NOW + 1)
+        .unwrap();
+    assert_eq!(
+        verifier.verify_with(&other.token, &at).unwrap_err().code(),
+        ErrorCode::TokenRevoked
+    );
+}
