@@ -1,42 +1,4 @@
 //! The shared key ring: one ring that issuers and verifiers follow as it changes.
-//!
-//! A [`SharedKeyRing`] holds an immutable [`KeyRing`] snapshot behind an atomic pointer
-//! (`arc-swap`). Reading it — every mint and every verification — is a lock-free load;
-//! changing it (`add`, `remove`, `set_active`, `set_default_kid`, `replace`) builds the next
-//! snapshot and swaps it in, so a reader sees either the ring before a change or after it,
-//! never half of one. Writers are serialized by a mutex so that no change is lost.
-//!
-//! Cloning a `SharedKeyRing` gives another handle on the **same** ring. Every
-//! [`Issuer`](crate::Issuer) and [`Verifier`](crate::Verifier) built from it sees each
-//! change on its next call — the same meaning in Rust, C and Python.
-//!
-//! ```
-//! use auth_core::{Algorithm, Issuer, Key, MintRequest, SharedKeyRing, Subject, Verifier, VerifyRequest};
-//!
-//! let ring = SharedKeyRing::new();
-//! ring.add(Key::new("2026-11", Algorithm::HS256, &[1u8; 32])?)?;
-//! let issuer = Issuer::new(ring.clone());
-//! let verifier = Verifier::new(ring.clone());
-//!
-//! let mut req = MintRequest::new(Subject::user(7, "alice", false));
-//! req.now = Some(1_700_000_000);
-//! let old = issuer.mint(&req)?;
-//!
-//! // Rotate: the issuer mints with the new key from its next call on...
-//! ring.add(Key::new("2026-12", Algorithm::HS256, &[2u8; 32])?)?;
-//! ring.set_active("2026-12")?;
-//! let new = issuer.mint(&req)?;
-//! let header = auth_core::inspect_unverified(new.token.as_bytes(), 8192)?.header;
-//! assert_eq!(header["kid"], "2026-12");
-//!
-//! // ...and the verifier accepts both until the old key is retired.
-//! let at = VerifyRequest::at(1_700_000_001);
-//! verifier.verify_with(&old.token, &at)?;
-//! verifier.verify_with(&new.token, &at)?;
-//! ring.remove("2026-11")?;
-//! assert_eq!(verifier.verify_with(&old.token, &at).unwrap_err().code().as_str(), "unknown_key");
-//! # Ok::<(), auth_core::Error>(())
-//! ```
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -46,7 +8,45 @@ use arc_swap::{ArcSwap, Guard};
 use crate::error::Result;
 use crate::keys::{Key, KeyRing};
 
-/// A key ring shared by issuers and verifiers, changed atomically (see the [module docs](self)).
+/// A key ring shared by issuers and verifiers, changed atomically.
+///
+/// A [`SharedKeyRing`] holds an immutable [`KeyRing`] snapshot behind an atomic pointer
+/// (`arc-swap`). Reading it — every mint and every verification — is a lock-free load;
+/// changing it (`add`, `remove`, `set_active`, `set_default_kid`, `replace`) builds the next
+/// snapshot and swaps it in, so a reader sees either the ring before a change or after it,
+/// never half of one. Writers are serialized by a mutex so that no change is lost.
+///
+/// Cloning a `SharedKeyRing` gives another handle on the **same** ring. Every
+/// [`Issuer`](crate::Issuer) and [`Verifier`](crate::Verifier) built from it sees each
+/// change on its next call — the same meaning in Rust, C and Python.
+///
+/// ```
+/// use auth_core::{Algorithm, Issuer, Key, MintRequest, SharedKeyRing, Subject, Verifier, VerifyRequest};
+///
+/// let ring = SharedKeyRing::new();
+/// ring.add(Key::new("2026-11", Algorithm::HS256, &[1u8; 32])?)?;
+/// let issuer = Issuer::new(ring.clone());
+/// let verifier = Verifier::new(ring.clone());
+///
+/// let mut req = MintRequest::new(Subject::user(7, "alice", false));
+/// req.now = Some(1_700_000_000);
+/// let old = issuer.mint(&req)?;
+///
+/// // Rotate: the issuer mints with the new key from its next call on...
+/// ring.add(Key::new("2026-12", Algorithm::HS256, &[2u8; 32])?)?;
+/// ring.set_active("2026-12")?;
+/// let new = issuer.mint(&req)?;
+/// let header = auth_core::inspect_unverified(new.token.as_bytes(), 8192)?.header;
+/// assert_eq!(header["kid"], "2026-12");
+///
+/// // ...and the verifier accepts both until the old key is retired.
+/// let at = VerifyRequest::at(1_700_000_001);
+/// verifier.verify_with(&old.token, &at)?;
+/// verifier.verify_with(&new.token, &at)?;
+/// ring.remove("2026-11")?;
+/// assert_eq!(verifier.verify_with(&old.token, &at).unwrap_err().code().as_str(), "unknown_key");
+/// # Ok::<(), auth_core::Error>(())
+/// ```
 ///
 /// `Send + Sync`; clones are handles on the same ring.
 #[derive(Clone)]
