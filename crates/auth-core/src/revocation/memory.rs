@@ -1,127 +1,17 @@
-//! Revocation (SPEC §6): the [`RevocationStore`] interface the verifier asks, a bounded,
-//! thread-safe in-memory store ([`MemoryRevocationStore`]) and a closure adapter
-//! ([`FnRevocationStore`]) for hosts that keep revocations elsewhere (the C and Python
-//! bindings wrap their callbacks with it).
-//!
-//! Two kinds of revocation exist:
-//!
-//! * **one token** ("logout"): its `jti` is revoked. A dynamic token's revocation may be
-//!   forgotten once the token has expired; a static token's is kept forever.
-//! * **every token of a principal issued before a time** (password change, blocked account):
-//!   a cutoff per [`Principal`]; tokens with `iat < cutoff` are revoked. Cutoffs are never forgotten.
-//!
-//! The verifier asks the store last, after every other check passed, and a revoked token is
-//! rejected with [`ErrorCode::TokenRevoked`].
+//! The bounded, thread-safe in-memory store: sharded tables of keyed `jti` hashes and
+//! principal cutoffs, purged of expired entries when full, never evicting a live revocation.
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use super::{RevocationQuery, RevocationStore};
 use crate::claims::{valid_jti, Claims, Principal, PrincipalType};
 use crate::clock;
 use crate::error::{Error, ErrorCode, Result};
-
-/// What a revocation store is asked about a token that passed every other check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RevocationQuery<'a> {
-    /// The token id (`jti`).
-    pub jti: &'a str,
-    /// Who the token speaks for.
-    pub principal: Principal,
-    /// When the token was issued.
-    pub iat: u64,
-    /// When it expires (`None`: static).
-    pub exp: Option<u64>,
-}
-
-/// A source of revocation decisions. Must be safe to call from many threads at once.
-pub trait RevocationStore: Send + Sync {
-    /// Whether the token is revoked. A store that cannot answer must fail closed and return `true`.
-    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool;
-}
-
-impl<T: RevocationStore + ?Sized> RevocationStore for Arc<T> {
-    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
-        (**self).is_revoked(query)
-    }
-}
-
-impl<T: RevocationStore + ?Sized> RevocationStore for Box<T> {
-    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
-        (**self).is_revoked(query)
-    }
-}
-
-impl<T: RevocationStore + ?Sized> RevocationStore for &T {
-    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
-        (**self).is_revoked(query)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Closure adapter
-// ---------------------------------------------------------------------------------------------
-
-/// A [`RevocationStore`] backed by a host closure `Fn(&RevocationQuery) -> bool`.
-///
-/// This is how a host plugs in its own revocation source (a database, a cache, a C callback,
-/// a Python callable). The closure returns `true` for "revoked". It must answer `true` when it
-/// cannot decide (fail closed). If the closure panics, the panic is caught and the token is
-/// treated as revoked (when the program is built with `panic = "abort"` it aborts instead).
-///
-/// Shareable across threads like any other store (the closure must be `Send + Sync`).
-///
-/// ```
-/// use auth_core::claims::Principal;
-/// use auth_core::revocation::{FnRevocationStore, RevocationQuery, RevocationStore};
-///
-/// let store = FnRevocationStore::new(|q: &RevocationQuery<'_>| q.jti == "stolen");
-/// let query = RevocationQuery { jti: "stolen", principal: Principal::user(7), iat: 0, exp: None };
-/// assert!(store.is_revoked(&query));
-/// ```
-#[derive(Clone)]
-pub struct FnRevocationStore<F> {
-    f: F,
-}
-
-impl<F> FnRevocationStore<F>
-where
-    F: Fn(&RevocationQuery<'_>) -> bool + Send + Sync,
-{
-    /// Wraps `f`, which returns `true` when the queried token is revoked.
-    pub fn new(f: F) -> Self {
-        FnRevocationStore { f }
-    }
-
-    /// Unwraps the closure.
-    pub fn into_inner(self) -> F {
-        self.f
-    }
-}
-
-impl<F> RevocationStore for FnRevocationStore<F>
-where
-    F: Fn(&RevocationQuery<'_>) -> bool + Send + Sync,
-{
-    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
-        // A panicking callback cannot answer: fail closed.
-        catch_unwind(AssertUnwindSafe(|| (self.f)(query))).unwrap_or(true)
-    }
-}
-
-impl<F> fmt::Debug for FnRevocationStore<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FnRevocationStore").finish_non_exhaustive()
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// In-memory store
-// ---------------------------------------------------------------------------------------------
 
 /// Default entry limit of [`MemoryRevocationStore::new`].
 pub const DEFAULT_REVOCATION_CAPACITY: usize = 1_000_000;
@@ -237,7 +127,7 @@ impl Shard {
 
 /// A thread-safe, in-memory [`RevocationStore`] with bounded memory.
 ///
-/// Share it between threads in an [`Arc`] (`Arc<MemoryRevocationStore>` is itself a
+/// Share it between threads in an [`Arc`](std::sync::Arc) (`Arc<MemoryRevocationStore>` is itself a
 /// `RevocationStore`); every method takes `&self`.
 ///
 /// # What is stored
@@ -649,14 +539,6 @@ mod tests {
             per_shard.iter().all(|&n| (800..1200).contains(&n)),
             "{per_shard:?}"
         );
-    }
-
-    #[test]
-    fn panicking_callback_fails_closed() {
-        let store = FnRevocationStore::new(|_q: &RevocationQuery<'_>| -> bool {
-            panic!("host callback failed")
-        });
-        assert!(store.is_revoked(&query("any")));
     }
 
     #[test]

@@ -1,0 +1,242 @@
+//! Token claims (SPEC §2): the user and reseller shapes as typed values.
+//!
+//! The code is laid out by what it decides: this file the claim types and the length rules
+//! of `jti` and `token_name`, `decode.rs` the strict decoding of a token's claims
+//! ([`decode_claims`]), `serialize.rs` the wire shape the claims are written in.
+
+use std::fmt;
+
+use crate::ip::IpRule;
+
+mod decode;
+mod serialize;
+
+pub use self::decode::decode_claims;
+pub(crate) use self::decode::json_error_kind;
+
+/// The two kinds of principal a token can speak for (the `type` claim).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrincipalType {
+    /// A dialer-platform user (`"user"`).
+    User,
+    /// A reseller (`"reseller"`).
+    Reseller,
+}
+
+impl PrincipalType {
+    /// The claim text: `"user"` or `"reseller"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PrincipalType::User => "user",
+            PrincipalType::Reseller => "reseller",
+        }
+    }
+
+    /// Parses the exact, case-sensitive claim text.
+    pub fn from_claim(s: &str) -> Option<Self> {
+        match s {
+            "user" => Some(PrincipalType::User),
+            "reseller" => Some(PrincipalType::Reseller),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for PrincipalType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A principal: its type and numeric id. Used for `parent` and for
+/// "revoke everything of principal X".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Principal {
+    /// `"user"` or `"reseller"`.
+    pub kind: PrincipalType,
+    /// The principal's id.
+    pub id: u64,
+}
+
+impl Principal {
+    /// A user principal.
+    pub const fn user(id: u64) -> Self {
+        Principal {
+            kind: PrincipalType::User,
+            id,
+        }
+    }
+
+    /// A reseller principal.
+    pub const fn reseller(id: u64) -> Self {
+        Principal {
+            kind: PrincipalType::Reseller,
+            id,
+        }
+    }
+}
+
+/// Who the token speaks for, with the fields of SPEC §2 that depend on the type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// `type: "user"`.
+    User {
+        /// `id`.
+        id: u64,
+        /// `name`.
+        name: String,
+        /// `admin`.
+        admin: bool,
+        /// `sms_from` (absent or null → `None`).
+        sms_from: Option<String>,
+        /// `user_group_id` (absent or null → `None`).
+        user_group_id: Option<u64>,
+    },
+    /// `type: "reseller"`.
+    Reseller {
+        /// `id`.
+        id: u64,
+        /// `name`.
+        name: String,
+    },
+}
+
+impl Subject {
+    /// A user subject with no `sms_from` and no `user_group_id`.
+    pub fn user(id: u64, name: impl Into<String>, admin: bool) -> Self {
+        Subject::User {
+            id,
+            name: name.into(),
+            admin,
+            sms_from: None,
+            user_group_id: None,
+        }
+    }
+
+    /// A reseller subject.
+    pub fn reseller(id: u64, name: impl Into<String>) -> Self {
+        Subject::Reseller {
+            id,
+            name: name.into(),
+        }
+    }
+
+    /// The principal type.
+    pub fn kind(&self) -> PrincipalType {
+        match self {
+            Subject::User { .. } => PrincipalType::User,
+            Subject::Reseller { .. } => PrincipalType::Reseller,
+        }
+    }
+
+    /// The principal id.
+    pub fn id(&self) -> u64 {
+        match self {
+            Subject::User { id, .. } | Subject::Reseller { id, .. } => *id,
+        }
+    }
+
+    /// The principal's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Subject::User { name, .. } | Subject::Reseller { name, .. } => name,
+        }
+    }
+
+    /// The principal (type and id).
+    pub fn principal(&self) -> Principal {
+        Principal {
+            kind: self.kind(),
+            id: self.id(),
+        }
+    }
+}
+
+/// The full, validated claim set of a token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claims {
+    /// `type`, `id`, `name` and the type-specific claims.
+    pub subject: Subject,
+    /// `iat`: issued at, UNIX seconds.
+    pub iat: u64,
+    /// `exp`: expiry, UNIX seconds; `None` for a static token that never expires.
+    pub exp: Option<u64>,
+    /// `nbf`: not before, UNIX seconds.
+    pub nbf: Option<u64>,
+    /// `jti`: the token id (`token_id`), 1–128 characters; what revocation keys on.
+    pub jti: String,
+    /// `token_name`: 1–255 characters.
+    pub token_name: Option<String>,
+    /// `allowed_ips`: the token is valid only from these addresses.
+    /// `Some(vec![])` allows nothing; `None` means no restriction.
+    pub allowed_ips: Option<Vec<IpRule>>,
+    /// `parent`: who minted the token for a sub-account.
+    pub parent: Option<Principal>,
+}
+
+/// Longest `jti` accepted, in characters.
+pub const MAX_JTI_CHARS: usize = 128;
+/// Longest `token_name` accepted, in characters.
+pub const MAX_TOKEN_NAME_CHARS: usize = 255;
+
+/// Whether `s` is an acceptable `jti` (1–128 characters).
+pub fn valid_jti(s: &str) -> bool {
+    within_chars(s, MAX_JTI_CHARS)
+}
+
+/// Whether `s` is an acceptable `token_name` (1–255 characters).
+pub fn valid_token_name(s: &str) -> bool {
+    within_chars(s, MAX_TOKEN_NAME_CHARS)
+}
+
+/// Whether `s` has 1 to `max` characters. Characters are only counted when the byte
+/// length leaves a doubt (at most `max` bytes is at most `max` characters; more than
+/// `4 * max` bytes is more than `max` characters).
+fn within_chars(s: &str, max: usize) -> bool {
+    match s.len() {
+        0 => false,
+        n if n <= max => true,
+        n if n <= 4 * max => s.chars().count() <= max,
+        _ => false,
+    }
+}
+
+impl Claims {
+    /// The principal this token speaks for.
+    pub fn principal(&self) -> Principal {
+        self.subject.principal()
+    }
+
+    /// Whether the token never expires (no `exp`).
+    pub fn is_static(&self) -> bool {
+        self.exp.is_none()
+    }
+
+    /// The claims as a JSON object in the wire shape of SPEC §2 (what a token carries).
+    pub fn to_json_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The claims as compact JSON text in the wire shape of SPEC §2.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_limits_count_characters() {
+        assert!(!valid_jti(""));
+        assert!(valid_jti(&"a".repeat(128)));
+        assert!(!valid_jti(&"a".repeat(129)));
+        assert!(valid_jti(&"é".repeat(128)), "256 bytes, 128 characters");
+        assert!(!valid_jti(&"é".repeat(129)));
+        assert!(valid_jti(&"😀".repeat(128)), "512 bytes, 128 characters");
+        assert!(valid_token_name(&"é".repeat(255)));
+        assert!(!valid_token_name(&"é".repeat(256)));
+        assert!(!valid_token_name(""));
+    }
+}

@@ -1,0 +1,65 @@
+//! Revocation (SPEC §6): the [`RevocationStore`] interface the verifier asks, a bounded,
+//! thread-safe in-memory store ([`MemoryRevocationStore`]) and a closure adapter
+//! ([`FnRevocationStore`]) for hosts that keep revocations elsewhere (the C and Python
+//! bindings wrap their callbacks with it).
+//!
+//! Two kinds of revocation exist:
+//!
+//! * **one token** ("logout"): its `jti` is revoked. A dynamic token's revocation may be
+//!   forgotten once the token has expired; a static token's is kept forever.
+//! * **every token of a principal issued before a time** (password change, blocked account):
+//!   a cutoff per [`Principal`]; tokens with `iat < cutoff` are revoked. Cutoffs are never forgotten.
+//!
+//! The verifier asks the store last, after every other check passed, and a revoked token is
+//! rejected with [`ErrorCode::TokenRevoked`](crate::error::ErrorCode::TokenRevoked).
+//!
+//! The code is laid out by what it decides: this file the interface, `memory.rs` the
+//! bounded in-memory store (shards, keyed `jti` hashes, purging), `callback.rs` the adapter
+//! for host closures and its fail-closed handling of a panicking callback.
+
+use std::sync::Arc;
+
+use crate::claims::Principal;
+
+mod callback;
+mod memory;
+
+pub use self::callback::FnRevocationStore;
+pub use self::memory::{MemoryRevocationStore, DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY};
+
+/// What a revocation store is asked about a token that passed every other check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RevocationQuery<'a> {
+    /// The token id (`jti`).
+    pub jti: &'a str,
+    /// Who the token speaks for.
+    pub principal: Principal,
+    /// When the token was issued.
+    pub iat: u64,
+    /// When it expires (`None`: static).
+    pub exp: Option<u64>,
+}
+
+/// A source of revocation decisions. Must be safe to call from many threads at once.
+pub trait RevocationStore: Send + Sync {
+    /// Whether the token is revoked. A store that cannot answer must fail closed and return `true`.
+    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool;
+}
+
+impl<T: RevocationStore + ?Sized> RevocationStore for Arc<T> {
+    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
+        (**self).is_revoked(query)
+    }
+}
+
+impl<T: RevocationStore + ?Sized> RevocationStore for Box<T> {
+    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
+        (**self).is_revoked(query)
+    }
+}
+
+impl<T: RevocationStore + ?Sized> RevocationStore for &T {
+    fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
+        (**self).is_revoked(query)
+    }
+}
