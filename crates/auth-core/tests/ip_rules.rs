@@ -8,7 +8,6 @@ use auth_core::ip::{
     canonical_ip_text, normalize_addr, parse_client_ip, rules_allow, IpAllowList, IpRegex, IpRule,
     RegexMode, MAX_REGEX_LEN,
 };
-
 use proptest::prelude::{Rng as _, RngExt as _};
 use proptest::test_runner::{RngAlgorithm, TestRng};
 
