@@ -173,13 +173,13 @@ fn steps(d: &mut Demo, now: u64) {
 }
 
 /// The `kid` in a token's (unverified) header.
-pub(super) fn header_kid(token: &str) -> Option<String> {
+fn header_kid(token: &str) -> Option<String> {
     let u = inspect_unverified(token.as_bytes(), DEFAULT_MAX_TOKEN_SIZE).ok()?;
     u.header.get("kid")?.as_str().map(String::from)
 }
 
 /// `body` with `token` written as `<jwt>`, as the API documentation shows it.
-pub(super) fn shown(body: &str, token: &str) -> String {
+fn shown(body: &str, token: &str) -> String {
     body.replace(token, "<jwt>")
 }
 
