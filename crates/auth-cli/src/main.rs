@@ -29,11 +29,10 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use auth_core::ip::{IpAllowList, IpRegex, RegexMode};
 use auth_core::verify::DEFAULT_MAX_TOKEN_SIZE;
 use auth_core::{
-    inspect_unverified, parse_client_ip, Error, ErrorCode, Issuer, Lifetime, MintRequest, Subject,
-    Verifier, VerifyOptions, VerifyRequest,
+    inspect_unverified, parse_client_ip, Error, ErrorCode, IpAllowList, IpRegex, Issuer, Lifetime,
+    MintRequest, RegexMode, Subject, Verifier, VerifyOptions, VerifyRequest,
 };
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};

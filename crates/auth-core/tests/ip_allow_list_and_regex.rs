@@ -8,6 +8,8 @@ use auth_core::ip::{
     canonical_ip_text, parse_client_ip, rules_allow, IpAllowList, IpRegex, IpRule, RegexMode,
     MAX_REGEX_LEN,
 };
+use proptest::prelude::{Rng as _, RngExt as _};
+use proptest::test_runner::{RngAlgorithm, TestRng};
 
 fn ip(text: &str) -> IpAddr {
     parse_client_ip(text).unwrap_or_else(|e| panic!("{text:?} should parse: {e}"))
@@ -204,37 +206,19 @@ fn allow_list_whole_space_rules() {
     );
 }
 
-/// Deterministic xorshift64* PRNG for reproducible random tests.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-fn random_v4_rule(rng: &mut XorShift) -> IpRule {
+fn random_v4_rule(rng: &mut TestRng) -> IpRule {
     // Concentrated in 10.0.0.0/12 so that random lookups hit and miss often.
-    let prefix = 12 + rng.below(21) as u8; // 12..=32
-    let addr = 0x0a00_0000u32 | (rng.next() as u32 & 0x000f_ffff);
+    let prefix = rng.random_range(12..=32u8);
+    let addr = 0x0a00_0000u32 | (rng.next_u64() as u32 & 0x000f_ffff);
     let net = ipnet::Ipv4Net::new(Ipv4Addr::from(addr), prefix)
         .unwrap()
         .trunc();
     IpRule::parse(&net.to_string()).unwrap()
 }
 
-fn random_v6_rule(rng: &mut XorShift) -> IpRule {
-    let prefix = 100 + rng.below(29) as u8; // 100..=128
-    let addr = (0x2001_0db8u128 << 96) | (u128::from(rng.next()) & 0x0fff_ffff);
+fn random_v6_rule(rng: &mut TestRng) -> IpRule {
+    let prefix = rng.random_range(100..=128u8);
+    let addr = (0x2001_0db8u128 << 96) | (u128::from(rng.next_u64()) & 0x0fff_ffff);
     let net = ipnet::Ipv6Net::new(Ipv6Addr::from(addr), prefix)
         .unwrap()
         .trunc();
@@ -243,7 +227,7 @@ fn random_v6_rule(rng: &mut XorShift) -> IpRule {
 
 #[test]
 fn allow_list_of_100k_rules_agrees_with_linear_scan() {
-    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
     let mut rules = Vec::with_capacity(100_000);
     for i in 0..100_000 {
         rules.push(if i % 4 == 0 {
@@ -262,14 +246,14 @@ fn allow_list_of_100k_rules_agrees_with_linear_scan() {
     for i in 0..1_000 {
         let addr = match i % 3 {
             0 => IpAddr::V4(Ipv4Addr::from(
-                0x0a00_0000u32 | (rng.next() as u32 & 0x001f_ffff),
+                0x0a00_0000u32 | (rng.next_u64() as u32 & 0x001f_ffff),
             )),
             1 => IpAddr::V6(Ipv6Addr::from(
-                (0x2001_0db8u128 << 96) | (u128::from(rng.next()) & 0x1fff_ffff),
+                (0x2001_0db8u128 << 96) | (u128::from(rng.next_u64()) & 0x1fff_ffff),
             )),
             _ => {
                 // Mapped form of a v4 candidate.
-                let a = Ipv4Addr::from(0x0a00_0000u32 | (rng.next() as u32 & 0x000f_ffff));
+                let a = Ipv4Addr::from(0x0a00_0000u32 | (rng.next_u64() as u32 & 0x000f_ffff));
                 IpAddr::V6(a.to_ipv6_mapped())
             }
         };

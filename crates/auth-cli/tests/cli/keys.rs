@@ -1,0 +1,163 @@
+//! `keygen` and the key options: `AUTHCTL_SECRET`, `--key-file`, `--kid`, `--alg`.
+
+use crate::support::{authctl, mint_user, now_arg, with_secret, TempFile, NOW, SECRET};
+
+#[test]
+fn keygen_prints_43_base64url_characters_and_differs_between_runs() {
+    let a = authctl(&["keygen"]).run().ok().to_string();
+    let b = authctl(&["keygen"]).run().ok().to_string();
+    for s in [&a, &b] {
+        assert_eq!(s.len(), 43, "{s}");
+        assert!(
+            s.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'),
+            "{s}"
+        );
+    }
+    assert_ne!(a, b);
+}
+
+#[test]
+fn a_keygen_secret_is_usable_as_a_key() {
+    let secret = authctl(&["keygen"]).run().ok().to_string();
+    let token = authctl(&["mint", "reseller", "--id", "1", "--name", "r"])
+        .secret(&secret)
+        .run()
+        .ok()
+        .to_string();
+    authctl(&["verify", &token]).secret(&secret).run().ok();
+    // and only with that secret
+    with_secret(&["verify", &token])
+        .run()
+        .fails(1, "bad_signature");
+}
+
+#[test]
+fn key_file_secret_with_or_without_one_trailing_newline_is_the_same_key() {
+    let token = mint_user(&[]);
+    for contents in [SECRET.to_string(), format!("{SECRET}\n")] {
+        let file = TempFile::new(contents.as_bytes());
+        let out = authctl(&["verify", "--key-file", file.path(), &now_arg(NOW), &token]).run();
+        assert_eq!(out.json()["id"], 123, "{contents:?}");
+    }
+    // minting from a key file verifies with the environment secret too
+    let file = TempFile::new(format!("{SECRET}\n").as_bytes());
+    let minted = authctl(&[
+        "mint",
+        "user",
+        "--id=9",
+        "--name=z",
+        "--key-file",
+        file.path(),
+    ])
+    .run()
+    .ok()
+    .to_string();
+    with_secret(&["verify", &minted]).run().ok();
+}
+
+#[test]
+fn key_file_keeps_everything_but_one_trailing_newline() {
+    let token = mint_user(&[]);
+    for contents in [
+        format!("{SECRET}\n\n"),
+        format!("{SECRET}\r\n"),
+        format!("{SECRET} "),
+        format!("\n{SECRET}"),
+    ] {
+        let file = TempFile::new(contents.as_bytes());
+        authctl(&["verify", "--key-file", file.path(), &now_arg(NOW), &token])
+            .run()
+            .fails(1, "bad_signature");
+    }
+}
+
+#[test]
+fn environment_secret_is_used_as_is() {
+    let token = mint_user(&[]);
+    authctl(&["verify", &now_arg(NOW), &token])
+        .secret(&format!("{SECRET}\n"))
+        .run()
+        .fails(1, "bad_signature");
+}
+
+#[test]
+fn secret_configuration_errors_exit_2() {
+    let token = mint_user(&[]);
+    // no secret at all
+    authctl(&["verify", &token]).run().fails(2, "invalid_key");
+    authctl(&["mint", "user", "--id", "1", "--name", "a"])
+        .run()
+        .fails(2, "invalid_key");
+    // both sources
+    let file = TempFile::new(SECRET.as_bytes());
+    with_secret(&["verify", "--key-file", file.path(), &token])
+        .run()
+        .fails(2, "invalid_key");
+    // a missing key file
+    authctl(&["verify", "--key-file", "/nonexistent/authctl/key", &token])
+        .run()
+        .fails(2, "invalid_key");
+    // weak secrets
+    authctl(&["verify", &token])
+        .secret("hunter2")
+        .run()
+        .fails(2, "weak_key");
+    authctl(&["verify", &token])
+        .secret("")
+        .run()
+        .fails(2, "weak_key");
+    let short = TempFile::new(b"hunter2\n");
+    authctl(&["verify", "--key-file", short.path(), &token])
+        .run()
+        .fails(2, "weak_key");
+    // bad kid, bad algorithm
+    with_secret(&["verify", "--kid", "bad kid", &token])
+        .run()
+        .fails(2, "invalid_key");
+    with_secret(&["verify", "--kid", "", &token])
+        .run()
+        .fails(2, "invalid_key");
+    with_secret(&["verify", "--alg", "none", &token])
+        .run()
+        .fails(2, "invalid_key");
+}
+
+#[test]
+fn error_messages_never_echo_the_secret() {
+    let weak = "hunter2-secret-text";
+    let token = mint_user(&[]);
+    let out = authctl(&["verify", &token]).secret(weak).run();
+    out.fails(2, "weak_key");
+    assert!(!out.stderr.contains(weak));
+    let file = TempFile::new(weak.as_bytes());
+    let out = authctl(&["verify", "--key-file", file.path(), &token]).run();
+    assert!(!out.stderr.contains(weak));
+    let out = with_secret(&["verify", "garbage"]).run();
+    assert!(!out.stderr.contains(SECRET));
+}
+
+#[test]
+fn kid_and_algorithm_must_match_the_token() {
+    let token = with_secret(&["mint", "user", "--id", "1", "--name", "a", "--kid", "k1"])
+        .run()
+        .ok()
+        .to_string();
+    with_secret(&["verify", "--kid", "k1", &token]).run().ok();
+    with_secret(&["verify", "--kid", "k2", &token])
+        .run()
+        .fails(1, "unknown_key");
+    // key options are accepted before the subcommand too
+    with_secret(&["--kid=k1", "verify", &token]).run().ok();
+
+    let hs512 = with_secret(&["mint", "user", "--id", "1", "--name", "a", "--alg", "HS512"])
+        .run()
+        .ok()
+        .to_string();
+    with_secret(&["verify", "--alg", "HS512", &hs512])
+        .run()
+        .ok();
+    with_secret(&["verify", &hs512])
+        .run()
+        .fails(1, "algorithm_not_allowed");
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests of the `authctl` binary (SPEC §8): every command, every exit code.
+//! One test binary; a module per command (and one for the argument forms).
+
+mod arguments;
+mod check_ip;
+mod demo;
+mod inspect;
+mod keys;
+mod mint;
+mod support;
+mod verify;

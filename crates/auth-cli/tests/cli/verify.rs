@@ -1,0 +1,79 @@
+//! `verify`: the token from stdin, rejections and their exit code, client addresses.
+
+use crate::support::{mint_user, now_arg, verify_at, with_secret, NOW};
+
+#[test]
+fn verify_reads_the_token_from_stdin_removing_one_newline() {
+    let token = mint_user(&[]);
+    for input in [format!("{token}\n"), token.clone()] {
+        let out = with_secret(&["verify", &now_arg(NOW), "-"])
+            .stdin(input.as_bytes())
+            .run();
+        assert_eq!(out.json()["name"], "alice");
+    }
+    for input in [
+        format!("{token}\n\n"),
+        format!("{token}\r\n"),
+        format!(" {token}\n"),
+    ] {
+        with_secret(&["verify", &now_arg(NOW), "-"])
+            .stdin(input.as_bytes())
+            .run()
+            .fails(1, "malformed_token");
+    }
+    with_secret(&["verify", "-"])
+        .stdin(b"")
+        .run()
+        .fails(1, "malformed_token");
+}
+
+#[test]
+fn oversized_stdin_is_token_too_large() {
+    let huge = vec![b'A'; 1 << 20];
+    with_secret(&["verify", "-"])
+        .stdin(&huge)
+        .run()
+        .fails(1, "token_too_large");
+}
+
+#[test]
+fn rejected_tokens_exit_1_with_the_reason_on_stderr() {
+    let token = mint_user(&[]);
+    let (head, rest) = token.split_once('.').unwrap();
+    let (payload, sig) = rest.split_once('.').unwrap();
+    let flipped = if sig.starts_with('A') { "B" } else { "A" };
+    let bad_sig = format!("{head}.{payload}.{flipped}{}", &sig[1..]);
+    verify_at(&bad_sig, NOW, &[]).fails(1, "bad_signature");
+    verify_at("not-a-token", NOW, &[]).fails(1, "malformed_token");
+    // alg none: {"alg":"none","typ":"JWT"}
+    let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
+    verify_at(&none, NOW, &[]).fails(1, "algorithm_not_allowed");
+    verify_at(&"A".repeat(9000), NOW, &[]).fails(1, "token_too_large");
+}
+
+#[test]
+fn allowed_ips_are_checked_against_the_client_address() {
+    let token = mint_user(&[
+        "--allowed-ip",
+        "192.168.2.0/24",
+        "--allowed-ip=2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae",
+    ]);
+    let claims = verify_at(&token, NOW, &["--ip", "192.168.2.2"]).json();
+    assert_eq!(
+        claims["allowed_ips"],
+        serde_json::json!(["192.168.2.0/24", "2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae"])
+    );
+    verify_at(&token, NOW, &["--ip=::ffff:192.168.2.9"]).ok();
+    verify_at(
+        &token,
+        NOW,
+        &["--ip", "2a01:cb1d:2b9:ef02:2521:4ed1:109a:8fae"],
+    )
+    .ok();
+    verify_at(&token, NOW, &["--ip", "10.0.0.1"]).fails(1, "ip_not_allowed");
+    verify_at(&token, NOW, &[]).fails(1, "ip_not_allowed");
+    verify_at(&token, NOW, &["--ip", "192.168.2"]).fails(2, "invalid_ip_address");
+    verify_at(&token, NOW, &["--ip", "010.0.0.1"]).fails(2, "invalid_ip_address");
+    // a bad --ip is a usage error even for an unrestricted token
+    verify_at(&mint_user(&[]), NOW, &["--ip", "nope"]).fails(2, "invalid_ip_address");
+}
