@@ -69,9 +69,7 @@ fn load_secret(key_file: Option<&std::path::Path>) -> Result<Vec<u8>, Failure> {
 
 /// A ring holding the one key selected by `--kid`, `--alg` and the secret.
 pub(crate) fn load_ring(args: &KeyArgs) -> Result<KeyRing, Failure> {
-    let alg = Algorithm::from_name(&args.alg).ok_or_else(|| {
-        Failure::usage(ErrorCode::InvalidKey, "--alg must be HS256, HS384 or HS512")
-    })?;
+    let alg = Algorithm::parse(&args.alg).map_err(Failure::Usage)?;
     let mut secret = load_secret(args.key_file.as_deref())?;
     let key = Key::new(&args.kid, alg, &secret);
     secret.fill(0);
