@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use auth_core::ip::{IpAllowList, IpRegex, RegexMode};
 use auth_core::revocation::MemoryRevocationStore;
-use auth_core::wire::{
-    self, create_token, error_status, login_error_json, login_reseller, login_user, sms_error_body,
-    sms_error_json, Format, ResellerAccount, TokenRequest, TokenTarget, UserAccount,
+use auth_core::{
+    create_token, error_status, login_error_json, login_reseller, login_user, logout,
+    sms_error_body, sms_error_json, CreateTokenRequest, Format, ResellerAccount, TokenTarget,
+    UserAccount,
 };
 use auth_core::{
     inspect_unverified, parse_client_ip, Algorithm, Claims, ErrorCode, Issuer, Key, KeyRing,
@@ -391,7 +392,7 @@ fn static_and_ttl(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) 
     req.now = Some(now);
     if let Some(lifetime) = d.ok(
         "read the TTL text \"3600\"",
-        Lifetime::from_text_ttl("3600"),
+        Lifetime::from_seconds_text("3600"),
     ) {
         req.lifetime = lifetime;
     }
@@ -420,7 +421,7 @@ fn static_and_ttl(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) 
     for bad in ["0", "-5", "1.5", "abc"] {
         d.rejects(
             &format!("TTL text {bad:?}"),
-            Lifetime::from_text_ttl(bad).and_then(|l| issuer.policy().expiry(l, now)),
+            Lifetime::from_seconds_text(bad).and_then(|l| issuer.policy().expiry(l, now)),
             ErrorCode::InvalidTtl,
         );
     }
@@ -642,7 +643,7 @@ fn revocation(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
     );
     d.ok(
         "logout on the phone (DELETE /session.json): revoke its jti",
-        wire::logout(&store, &phone.claims, Some(now + 50)),
+        logout(&store, &phone.claims, Some(now + 50)),
     );
     d.rejects(
         "the phone token after logout",
@@ -809,7 +810,7 @@ fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
         };
         let Some(req) = d.ok(
             "parse the body",
-            TokenRequest::parse(body.as_bytes(), input),
+            CreateTokenRequest::parse(body.as_bytes(), input),
         ) else {
             continue;
         };
@@ -853,7 +854,7 @@ fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
             );
         }
     }
-    let bad = TokenRequest::parse(br#"{"token": {"name": "x", "ttl": 0}}"#, Format::Json)
+    let bad = CreateTokenRequest::parse(br#"{"token": {"name": "x", "ttl": 0}}"#, Format::Json)
         .and_then(|req| create_token(issuer, &caller, &req, TokenTarget::SelfAccount, Some(now)));
     if let Err(e) = &bad {
         d.say(format_args!(
@@ -870,7 +871,7 @@ fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
     d.rejects("a body with ttl 0", bad, ErrorCode::InvalidTtl);
     d.rejects(
         "a body without a name",
-        TokenRequest::parse(b"<token><ttl>60</ttl></token>", Format::Xml),
+        CreateTokenRequest::parse(b"<token><ttl>60</ttl></token>", Format::Xml),
         ErrorCode::InvalidRequest,
     );
 
@@ -887,7 +888,7 @@ fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
     };
     let Some(req) = d.ok(
         "parse the body",
-        TokenRequest::parse(
+        CreateTokenRequest::parse(
             br#"{"token": {"name": "customer key", "ttl": 3600}}"#,
             Format::Json,
         ),
