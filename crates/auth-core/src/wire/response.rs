@@ -1,9 +1,9 @@
 //! The success responses of the login and token APIs, in JSON and XML.
 //!
 //! Each JSON body is a `#[derive(Serialize)]` struct whose fields are in the documented
-//! order, written by serde_json through [`ApiJsonFormatter`], the one formatter that gives
+//! order, written by serde_json through `ApiJsonFormatter`, the one formatter that gives
 //! every body the layout of the API documentation. XML bodies are written element by
-//! element with [`xml_element`].
+//! element with `xml_element`.
 
 use std::borrow::Cow;
 use std::io;
