@@ -78,9 +78,7 @@ pub use login::{
 pub use random::{generate_token_id, RandomSource, SystemRandom};
 pub use revocation::{FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStore};
 pub use shared_ring::SharedKeyRing;
-pub use token_api::{
-    create_token, within_caller_rules, CreateTokenRequest, CreatedToken, TokenTarget,
-};
+pub use token_api::{create_token, CreateTokenRequest, CreatedToken, TokenTarget};
 pub use ttl::{Lifetime, TtlPolicy};
 pub use verify::{Verifier, VerifyOptions, VerifyRequest};
 pub use wire::{

@@ -4,7 +4,7 @@
 //! The host authenticates the caller's bearer token and reads the body (the readers are in
 //! [`wire`](crate::wire): [`CreateTokenRequest::parse`]); [`create_token`] decides whom
 //! the new token is for, which addresses it may be used from (a caller may not widen its
-//! own restriction: [`within_caller_rules`]) and mints it. The response is written by
+//! own restriction: `within_caller_rules`) and mints it. The response is written by
 //! [`CreatedToken::render`], errors by [`sms_error_body`](crate::sms_error_body).
 
 use crate::claims::{Claims, Subject};
@@ -163,7 +163,7 @@ pub fn create_token(
 /// - an empty `requested` inherits the caller's rules;
 /// - otherwise each requested rule must lie inside one of the caller's rules, else
 ///   `not_permitted`, naming the index of the first that does not.
-pub fn within_caller_rules(caller: &Claims, requested: &[IpRule]) -> Result<Vec<IpRule>> {
+fn within_caller_rules(caller: &Claims, requested: &[IpRule]) -> Result<Vec<IpRule>> {
     let Some(own) = &caller.allowed_ips else {
         return Ok(requested.to_vec());
     };

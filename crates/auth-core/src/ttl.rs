@@ -36,7 +36,7 @@ impl Lifetime {
         }
     }
 
-    /// An explicit TTL written as text (a command-line argument): decimal digits with an
+    /// An explicit TTL written as text (a command-line argument, an XML `<ttl>`): decimal digits with an
     /// optional leading `-` (so a negative TTL is reported as `invalid_ttl` by the policy),
     /// nothing else — not even whitespace. Empty text is `invalid_ttl`, never "unlimited":
     /// a static token must be asked for by name.

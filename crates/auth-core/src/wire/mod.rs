@@ -4,14 +4,14 @@
 //! [`login`](crate::login) decides logins and logouts, [`token_api`](crate::token_api)
 //! decides token creation (`POST /token` and sub-accounts).
 //!
-//! | body | here |
-//! |---|---|
-//! | `POST /token` request, JSON | [`CreateTokenRequest::from_json`] ([`request_json`]) |
-//! | `POST /token` request, XML | [`CreateTokenRequest::from_xml`] ([`request_xml`]) |
-//! | either, by `Content-Type` | [`CreateTokenRequest::parse`] with [`Format::from_media_type`] ([`media_type`]) |
-//! | login responses | [`UserLogin::to_json`](crate::UserLogin::to_json), [`ResellerLogin::to_json`](crate::ResellerLogin::to_json) ([`response`]) |
-//! | `POST /token` response | [`CreatedToken::render`](crate::CreatedToken::render) ([`response`]) |
-//! | error bodies | [`login_error_json`], [`sms_error_body`], [`error_status`] ([`error_body`]) |
+//! | body | file | here |
+//! |---|---|---|
+//! | `POST /token` request, JSON | `request_json.rs` | [`CreateTokenRequest::from_json`] |
+//! | `POST /token` request, XML | `request_xml.rs` | [`CreateTokenRequest::from_xml`] |
+//! | either, by `Content-Type` | `media_type.rs` | [`CreateTokenRequest::parse`] with [`Format::from_media_type`] |
+//! | login responses | `response.rs` | [`UserLogin::to_json`](crate::UserLogin::to_json), [`ResellerLogin::to_json`](crate::ResellerLogin::to_json) |
+//! | `POST /token` response | `response.rs` | [`CreatedToken::render`](crate::CreatedToken::render) |
+//! | error bodies | `error_body.rs` | [`login_error_json`], [`sms_error_body`], [`error_status`] |
 //!
 //! ## Output text
 //! JSON bodies are written in the layout of the API documentation — `", "` between
@@ -36,11 +36,11 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ip::IpRule;
 use crate::token_api::CreateTokenRequest;
 
-pub mod error_body;
-pub mod media_type;
-pub mod request_json;
-pub mod request_xml;
-pub mod response;
+mod error_body;
+mod media_type;
+mod request_json;
+mod request_xml;
+pub(crate) mod response;
 
 pub use error_body::{
     error_status, login_error_json, sms_error_body, sms_error_json, sms_error_xml,
