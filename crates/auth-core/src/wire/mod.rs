@@ -35,6 +35,7 @@ use crate::claims::valid_token_name;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::IpRule;
 use crate::token_api::CreateTokenRequest;
+use crate::ttl::Lifetime;
 
 mod error_body;
 mod media_type;
@@ -65,6 +66,31 @@ impl CreateTokenRequest {
 }
 
 // --- rules both request readers share ------------------------------------------
+
+/// The fields of a token-creation body as one reader found them (JSON values or XML
+/// text), before the field rules. Each reader implements it; [`CreateTokenRequest`] is
+/// built from it by one function, so both formats check the same rules in the same order:
+/// `name`, then `ttl`, then `allowed_ips`.
+trait TokenFields {
+    /// The `name` text, `None` when absent; errors for a value that is not text.
+    fn name(&mut self) -> Result<Option<String>>;
+    /// The lifetime the `ttl` field asks for (absent or empty: static).
+    fn lifetime(&mut self) -> Result<Lifetime>;
+    /// The `allowed_ips` entries as text (absent: none); errors for a list that is not one.
+    fn ip_texts(&mut self) -> Result<Vec<String>>;
+}
+
+/// The request a reader's fields make, checked in the order `name`, `ttl`, `allowed_ips`.
+fn build_request(mut fields: impl TokenFields) -> Result<CreateTokenRequest> {
+    let name = check_name(fields.name()?)?;
+    let lifetime = fields.lifetime()?;
+    let allowed_ips = parse_rules(&fields.ip_texts()?)?;
+    Ok(CreateTokenRequest {
+        name,
+        lifetime,
+        allowed_ips,
+    })
+}
 
 fn invalid_request(msg: impl Into<Cow<'static, str>>) -> Error {
     Error::with_message(ErrorCode::InvalidRequest, msg)

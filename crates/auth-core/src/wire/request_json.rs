@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::{check_body, check_name, invalid_request, invalid_ttl, parse_rules};
+use super::{build_request, check_body, invalid_request, invalid_ttl, TokenFields};
 use crate::error::Result;
 use crate::json::{parse_strict, SeenKeys, Skip, Str, DUPLICATE_KEY};
 use crate::token_api::CreateTokenRequest;
@@ -59,40 +59,40 @@ impl CreateTokenRequest {
             Some(Some(None)) => return Err(invalid_request("\"token\" must be a JSON object")),
             Some(Some(Some(fields))) => fields,
         };
-        let name = match fields.name {
-            None => None,
-            Some(serde_json::Value::String(s)) => Some(s),
-            Some(_) => return Err(invalid_request("token name must be a string")),
-        };
-        let name = check_name(name)?;
-        let lifetime = json_ttl(fields.ttl.as_ref())?;
-        let allowed_ips = match fields.allowed_ips {
-            None => Vec::new(),
-            Some(serde_json::Value::Array(items)) => {
-                let mut texts = Vec::with_capacity(items.len());
-                for (i, item) in items.into_iter().enumerate() {
-                    match item {
-                        serde_json::Value::String(s) => texts.push(s),
-                        _ => {
-                            return Err(invalid_request(format!(
-                                "allowed_ips[{i}] must be a string"
-                            )))
-                        }
-                    }
-                }
-                parse_rules(&texts)?
-            }
-            Some(_) => {
-                return Err(invalid_request(
-                    "allowed_ips must be an array of IP/CIDR strings",
-                ))
-            }
-        };
-        Ok(CreateTokenRequest {
-            name,
-            lifetime,
-            allowed_ips,
-        })
+        build_request(fields)
+    }
+}
+
+impl TokenFields for JsonTokenFields {
+    fn name(&mut self) -> Result<Option<String>> {
+        match self.name.take() {
+            None => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(invalid_request("token name must be a string")),
+        }
+    }
+
+    fn lifetime(&mut self) -> Result<Lifetime> {
+        json_ttl(self.ttl.as_ref())
+    }
+
+    fn ip_texts(&mut self) -> Result<Vec<String>> {
+        match self.allowed_ips.take() {
+            None => Ok(Vec::new()),
+            Some(serde_json::Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| match item {
+                    serde_json::Value::String(s) => Ok(s),
+                    _ => Err(invalid_request(format!(
+                        "allowed_ips[{i}] must be a string"
+                    ))),
+                })
+                .collect(),
+            Some(_) => Err(invalid_request(
+                "allowed_ips must be an array of IP/CIDR strings",
+            )),
+        }
     }
 }
 

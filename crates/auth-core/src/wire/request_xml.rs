@@ -7,7 +7,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::{
-    check_body, check_name, invalid_request, parse_rules, xml_char_allowed, MAX_XML_DEPTH,
+    build_request, check_body, invalid_request, xml_char_allowed, TokenFields, MAX_XML_DEPTH,
 };
 use crate::error::{Error, Result};
 use crate::token_api::CreateTokenRequest;
@@ -52,18 +52,24 @@ impl CreateTokenRequest {
                 "invalid XML body: a character XML does not allow at byte {pos}"
             )));
         }
-        let fields = XmlParser::new(text).document()?;
-        let name = check_name(fields.name)?;
-        let lifetime = match &fields.ttl {
-            None => Lifetime::Static,
-            Some(t) => xml_ttl(t)?,
-        };
-        let allowed_ips = parse_rules(&fields.ips.unwrap_or_default())?;
-        Ok(CreateTokenRequest {
-            name,
-            lifetime,
-            allowed_ips,
-        })
+        build_request(XmlParser::new(text).document()?)
+    }
+}
+
+impl TokenFields for XmlTokenFields {
+    fn name(&mut self) -> Result<Option<String>> {
+        Ok(self.name.take())
+    }
+
+    fn lifetime(&mut self) -> Result<Lifetime> {
+        match &self.ttl {
+            None => Ok(Lifetime::Static),
+            Some(t) => xml_ttl(t),
+        }
+    }
+
+    fn ip_texts(&mut self) -> Result<Vec<String>> {
+        Ok(self.ips.take().unwrap_or_default())
     }
 }
 
