@@ -6,8 +6,7 @@
 //! other.
 #![no_main]
 
-use auth_core::wire::MAX_BODY_BYTES;
-use auth_core::{ErrorCode, IpRule, Lifetime, TokenRequest};
+use auth_core::{CreateTokenRequest, ErrorCode, IpRule, Lifetime, MAX_BODY_BYTES};
 use auth_core_fuzz::assert_error_in;
 use libfuzzer_sys::fuzz_target;
 
@@ -19,8 +18,8 @@ const CODES: [ErrorCode; 3] = [
 
 fuzz_target!(|data: &[u8]| {
     for (r, what) in [
-        (TokenRequest::from_json(data), "from_json"),
-        (TokenRequest::from_xml(data), "from_xml"),
+        (CreateTokenRequest::from_json(data), "from_json"),
+        (CreateTokenRequest::from_xml(data), "from_xml"),
     ] {
         match r {
             Err(e) => assert_error_in(&e, &CODES, what),
@@ -32,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-fn check(req: &TokenRequest, what: &str) {
+fn check(req: &CreateTokenRequest, what: &str) {
     assert!(
         auth_core::claims::valid_token_name(&req.name),
         "{what}: accepted name of {} chars",
@@ -47,19 +46,19 @@ fn check(req: &TokenRequest, what: &str) {
     }
 
     let json = to_json(req);
-    let back = TokenRequest::from_json(json.as_bytes())
+    let back = CreateTokenRequest::from_json(json.as_bytes())
         .unwrap_or_else(|e| panic!("{what} → JSON {json:?} does not read back: {e:?}"));
     assert_eq!(&back, req, "{what} → JSON {json:?} reads back differently");
 
     if req.name.chars().all(xml_char) {
         let xml = to_xml(req);
-        let back = TokenRequest::from_xml(xml.as_bytes())
+        let back = CreateTokenRequest::from_xml(xml.as_bytes())
             .unwrap_or_else(|e| panic!("{what} → XML {xml:?} does not read back: {e:?}"));
         assert_eq!(&back, req, "{what} → XML {xml:?} reads back differently");
     }
 }
 
-fn to_json(req: &TokenRequest) -> String {
+fn to_json(req: &CreateTokenRequest) -> String {
     let ttl = match req.lifetime {
         Lifetime::Ttl(n) => serde_json::Value::from(n),
         _ => serde_json::Value::Null,
@@ -68,7 +67,7 @@ fn to_json(req: &TokenRequest) -> String {
     serde_json::json!({"token": {"name": req.name, "ttl": ttl, "allowed_ips": ips}}).to_string()
 }
 
-fn to_xml(req: &TokenRequest) -> String {
+fn to_xml(req: &CreateTokenRequest) -> String {
     let mut s = String::from("<token><name>");
     escape_into(&req.name, &mut s);
     s.push_str("</name>");

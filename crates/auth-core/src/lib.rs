@@ -29,7 +29,9 @@
 //! - [`issue`]: minting; [`verify`]: verification (the check order is documented there);
 //! - [`ip`]: IP/CIDR rules, large allow-lists, regex rules;
 //! - [`revocation`]: the store interface and the in-memory store;
-//! - [`wire`]: the login and token APIs' request and response shapes (JSON and XML);
+//! - [`login`]: the login API's decisions (which account gets a token) and logout;
+//! - [`token_api`]: the token API's token creation, for the caller or a sub-account;
+//! - [`wire`]: reading and writing the two APIs' bodies (JSON and XML), error bodies;
 //! - [`error`]: the one error type and its stable codes.
 //!
 //! ## Dependencies
@@ -52,9 +54,11 @@ pub mod issue;
 mod json;
 mod jws;
 pub mod keys;
+pub mod login;
 pub mod random;
 pub mod revocation;
 mod shared_ring;
+pub mod token_api;
 pub mod ttl;
 pub mod verify;
 pub mod wire;
@@ -68,14 +72,18 @@ pub use ip::{
 pub use issue::{Issuer, MintRequest, Minted};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};
 pub use keys::{generate_secret, Algorithm, Key, KeyRing};
+pub use login::{
+    login_reseller, login_user, logout, ResellerAccount, ResellerLogin, UserAccount, UserLogin,
+};
 pub use random::{generate_token_id, RandomSource, SystemRandom};
 pub use revocation::{FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStore};
 pub use shared_ring::SharedKeyRing;
+pub use token_api::{create_token, CreateTokenRequest, CreatedToken, TokenTarget};
 pub use ttl::{Lifetime, TtlPolicy};
 pub use verify::{Verifier, VerifyOptions, VerifyRequest};
 pub use wire::{
-    create_token, login_error_json, login_reseller, login_user, sms_error_body, CreatedToken,
-    Format, ResellerAccount, ResellerLogin, TokenRequest, TokenTarget, UserAccount, UserLogin,
+    error_status, login_error_json, sms_error_body, sms_error_json, sms_error_xml, Format,
+    MAX_BODY_BYTES, MAX_XML_DEPTH,
 };
 
 /// The README's Rust quick start, compiled and run as a doc test.

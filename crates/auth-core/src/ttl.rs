@@ -36,33 +36,7 @@ impl Lifetime {
         }
     }
 
-    /// The lifetime a `ttl` field of a token-creation request asks for:
-    /// absent or `null` → [`Lifetime::Static`] (unlimited); a JSON integer → [`Lifetime::Ttl`];
-    /// anything else (float, string, bool, out of range) → `invalid_ttl`.
-    pub fn from_json_ttl(value: Option<&serde_json::Value>) -> Result<Lifetime> {
-        match value {
-            None | Some(serde_json::Value::Null) => Ok(Lifetime::Static),
-            Some(serde_json::Value::Number(n)) => match (n.as_i64(), n.as_u64()) {
-                (Some(i), _) => Ok(Lifetime::Ttl(i)),
-                (None, Some(_)) => Err(invalid_ttl("ttl is too large")),
-                _ => Err(invalid_ttl("ttl must be an integer number of seconds")),
-            },
-            Some(_) => Err(invalid_ttl("ttl must be an integer number of seconds")),
-        }
-    }
-
-    /// The lifetime written in a request body's text (an XML `<ttl>`): surrounding
-    /// whitespace ignored, empty text → [`Lifetime::Static`] (like `null` in JSON),
-    /// otherwise as [`Lifetime::from_seconds_text`].
-    pub fn from_text_ttl(text: &str) -> Result<Lifetime> {
-        let t = text.trim();
-        if t.is_empty() {
-            return Ok(Lifetime::Static);
-        }
-        Lifetime::from_seconds_text(t)
-    }
-
-    /// An explicit TTL written as text (a command-line argument): decimal digits with an
+    /// An explicit TTL written as text (a command-line argument, an XML `<ttl>`): decimal digits with an
     /// optional leading `-` (so a negative TTL is reported as `invalid_ttl` by the policy),
     /// nothing else — not even whitespace. Empty text is `invalid_ttl`, never "unlimited":
     /// a static token must be asked for by name.
@@ -153,7 +127,6 @@ fn invalid_ttl(msg: impl Into<std::borrow::Cow<'static, str>>) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn ttl_bounds() {
@@ -190,51 +163,30 @@ mod tests {
     }
 
     #[test]
-    fn ttl_from_json_and_text() {
-        assert_eq!(Lifetime::from_json_ttl(None).unwrap(), Lifetime::Static);
+    fn ttl_from_seconds_text() {
         assert_eq!(
-            Lifetime::from_json_ttl(Some(&json!(null))).unwrap(),
-            Lifetime::Static
+            Lifetime::from_seconds_text("60").unwrap(),
+            Lifetime::Ttl(60)
         );
-        assert_eq!(
-            Lifetime::from_json_ttl(Some(&json!(2678400))).unwrap(),
-            Lifetime::Ttl(2678400)
-        );
-        assert_eq!(
-            Lifetime::from_json_ttl(Some(&json!(-5))).unwrap(),
-            Lifetime::Ttl(-5)
-        );
-        for bad in [
-            json!(1.5),
-            json!("60"),
-            json!(true),
-            json!(u64::MAX),
-            json!([1]),
-        ] {
-            assert_eq!(
-                Lifetime::from_json_ttl(Some(&bad)).unwrap_err().code(),
-                ErrorCode::InvalidTtl,
-                "{bad}"
-            );
-        }
-        assert_eq!(Lifetime::from_text_ttl(" 60 ").unwrap(), Lifetime::Ttl(60));
         assert_eq!(
             Lifetime::from_seconds_text("-5").unwrap(),
             Lifetime::Ttl(-5)
         );
-        for bad in ["", " 60", "60 ", "-"] {
+        for bad in [
+            "",
+            " 60",
+            "60 ",
+            "-",
+            "1.5",
+            "1e3",
+            "+5",
+            "abc",
+            "99999999999999999999",
+        ] {
             assert_eq!(
                 Lifetime::from_seconds_text(bad).unwrap_err().code(),
                 ErrorCode::InvalidTtl,
                 "{bad:?}"
-            );
-        }
-        assert_eq!(Lifetime::from_text_ttl("").unwrap(), Lifetime::Static);
-        for bad in ["1.5", "1e3", "+5", "abc", "-", "99999999999999999999"] {
-            assert_eq!(
-                Lifetime::from_text_ttl(bad).unwrap_err().code(),
-                ErrorCode::InvalidTtl,
-                "{bad}"
             );
         }
     }

@@ -2,10 +2,9 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use auth_core::wire::{create_token, Format, TokenRequest, TokenTarget};
 use auth_core::{
-    Algorithm, ErrorCode, IpRule, Issuer, Key, KeyRing, Lifetime, MintRequest, Subject, Verifier,
-    VerifyRequest,
+    create_token, Algorithm, CreateTokenRequest, ErrorCode, Format, IpRule, Issuer, Key, KeyRing,
+    Lifetime, MintRequest, Subject, TokenTarget, Verifier, VerifyRequest,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -95,8 +94,8 @@ fn xml_allowed(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
-fn expected(name: &str, ttl: Option<i64>, rules: &[String]) -> TokenRequest {
-    TokenRequest {
+fn expected(name: &str, ttl: Option<i64>, rules: &[String]) -> CreateTokenRequest {
+    CreateTokenRequest {
         name: name.to_owned(),
         lifetime: ttl.map_or(Lifetime::Static, Lifetime::Ttl),
         allowed_ips: rules.iter().map(|r| IpRule::parse(r).unwrap()).collect(),
@@ -109,7 +108,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         for format in [Format::Json, Format::Xml] {
-            if let Err(e) = TokenRequest::parse(&bytes, format) {
+            if let Err(e) = CreateTokenRequest::parse(&bytes, format) {
                 prop_assert!(parser_code(e.code()), "{:?}", e);
             }
         }
@@ -117,7 +116,7 @@ proptest! {
 
     #[test]
     fn xmlish_text_never_panics(text in xmlish()) {
-        if let Err(e) = TokenRequest::from_xml(text.as_bytes()) {
+        if let Err(e) = CreateTokenRequest::from_xml(text.as_bytes()) {
             prop_assert!(parser_code(e.code()), "{:?}", e);
         }
     }
@@ -130,7 +129,7 @@ proptest! {
         if let Some(t) = ttl { token.insert("ttl".into(), json!(t)); }
         if let Some(i) = ips { token.insert("allowed_ips".into(), json!(i)); }
         let body = if wrap { json!({"token": token}) } else { Value::Object(token) };
-        if let Err(e) = TokenRequest::from_json(body.to_string().as_bytes()) {
+        if let Err(e) = CreateTokenRequest::from_json(body.to_string().as_bytes()) {
             prop_assert!(parser_code(e.code()), "{:?}", e);
         }
     }
@@ -146,7 +145,7 @@ proptest! {
             token.insert("allowed_ips".into(), json!(rules));
         }
         let body = json!({"token": token}).to_string();
-        let req = TokenRequest::from_json(body.as_bytes()).unwrap();
+        let req = CreateTokenRequest::from_json(body.as_bytes()).unwrap();
         prop_assert_eq!(req, expected(&name, ttl, &rules));
     }
 
@@ -166,7 +165,7 @@ proptest! {
             body.push_str("</allowed_ips>");
         }
         body.push_str("</token>");
-        let req = TokenRequest::from_xml(body.as_bytes()).unwrap();
+        let req = CreateTokenRequest::from_xml(body.as_bytes()).unwrap();
         prop_assert_eq!(req, expected(&name, ttl, &rules));
     }
 

@@ -430,7 +430,7 @@ fn api_case(tokens: &Value, c: &Value) -> std::result::Result<(), String> {
     match c["kind"].as_str().unwrap() {
         "user_login" => {
             let a = &c["account"];
-            let account = wire::UserAccount {
+            let account = UserAccount {
                 id: a["id"].as_u64().unwrap(),
                 name: a["name"].as_str().unwrap().into(),
                 admin: a["admin"].as_bool().unwrap(),
@@ -447,7 +447,7 @@ fn api_case(tokens: &Value, c: &Value) -> std::result::Result<(), String> {
                 }),
             };
             let ip = client_ip(&c["client_ip"]);
-            match wire::login_user(&issuer, &account, ip, Lifetime::Dynamic, now) {
+            match login_user(&issuer, &account, ip, Lifetime::Dynamic, now) {
                 Ok(login) => {
                     outcome(Ok(()))?;
                     if without(&login.to_json(), &["token"]) != c["response"] {
@@ -460,7 +460,7 @@ fn api_case(tokens: &Value, c: &Value) -> std::result::Result<(), String> {
         }
         "reseller_login" => {
             let a = &c["account"];
-            let account = wire::ResellerAccount {
+            let account = ResellerAccount {
                 id: a["id"].as_u64().unwrap(),
                 name: a["name"].as_str().unwrap().into(),
                 allowed_ips: a["allowed_ips"].as_array().map(|rules| {
@@ -471,7 +471,7 @@ fn api_case(tokens: &Value, c: &Value) -> std::result::Result<(), String> {
                 version: a["version"].as_str().unwrap().into(),
             };
             let ip = client_ip(&c["client_ip"]);
-            match wire::login_reseller(&issuer, &account, ip, Lifetime::Dynamic, now) {
+            match login_reseller(&issuer, &account, ip, Lifetime::Dynamic, now) {
                 Ok(login) => {
                     outcome(Ok(()))?;
                     if without(&login.to_json(), &["token"]) != c["response"] {
@@ -489,19 +489,19 @@ fn api_case(tokens: &Value, c: &Value) -> std::result::Result<(), String> {
                 .verify_with(c["caller"].as_str().unwrap(), &req)
                 .map_err(|e| format!("caller token: {e}"))?;
             let format = if c["format"] == "xml" {
-                wire::Format::Xml
+                Format::Xml
             } else {
-                wire::Format::Json
+                Format::Json
             };
             let target = match c["target"].as_object() {
-                None => wire::TokenTarget::SelfAccount,
-                Some(t) => wire::TokenTarget::SubAccount {
+                None => TokenTarget::SelfAccount,
+                Some(t) => TokenTarget::SubAccount {
                     subject: subject(&t["subject"]),
                     owned_by_caller: t["owned"].as_bool().unwrap(),
                 },
             };
-            let created = wire::TokenRequest::parse(c["body"].as_str().unwrap().as_bytes(), format)
-                .and_then(|r| wire::create_token(&issuer, &caller, &r, target, now));
+            let created = CreateTokenRequest::parse(c["body"].as_str().unwrap().as_bytes(), format)
+                .and_then(|r| create_token(&issuer, &caller, &r, target, now));
             match created {
                 Ok(created) => {
                     outcome(Ok(()))?;
@@ -510,7 +510,7 @@ fn api_case(tokens: &Value, c: &Value) -> std::result::Result<(), String> {
                         return Err(format!("response {json}"));
                     }
                     let rendered = created.render(format);
-                    if format == wire::Format::Xml
+                    if format == Format::Xml
                         && !rendered.starts_with("<response><status>1</status>")
                     {
                         return Err(format!("xml response {rendered}"));
@@ -533,8 +533,7 @@ fn api_case(tokens: &Value, c: &Value) -> std::result::Result<(), String> {
         }
         "host_error" => {
             let code = ErrorCode::from_name(c["code"].as_str().unwrap()).unwrap();
-            let body: Value =
-                serde_json::from_str(&wire::login_error_json(&Error::new(code))).unwrap();
+            let body: Value = serde_json::from_str(&login_error_json(&Error::new(code))).unwrap();
             if body != c["body"] {
                 return Err(format!("body {body}"));
             }

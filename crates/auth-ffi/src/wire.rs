@@ -5,9 +5,9 @@
 
 use std::ffi::c_char;
 
-use authcore::wire::{
+use authcore::{
     create_token, error_status, login_error_json, login_reseller, login_user, logout,
-    sms_error_body, CreatedToken, Format, ResellerAccount, ResellerLogin, TokenRequest,
+    sms_error_body, CreateTokenRequest, CreatedToken, Format, ResellerAccount, ResellerLogin,
     TokenTarget, UserAccount, UserLogin,
 };
 use authcore::{Error, Lifetime, Minted};
@@ -138,7 +138,7 @@ pub struct auth_token_request {
 }
 
 impl Castable for auth_token_request {
-    type Inner = TokenRequest;
+    type Inner = CreateTokenRequest;
 }
 
 /// Parses a request body (`body_len` bytes, at most 64 KiB; `format` an `auth_format`
@@ -157,7 +157,7 @@ pub unsafe extern "C" fn auth_token_request_parse(
         let body = bytes(body.cast(), body_len, "body")?;
         let format = format(format_number)?;
         let out = out_ptr(request_out, "request_out")?;
-        out.write(new_box(TokenRequest::parse(body, format)?));
+        out.write(new_box(CreateTokenRequest::parse(body, format)?));
         Ok(())
     })
 }
@@ -584,12 +584,7 @@ pub unsafe extern "C" fn auth_login_reseller(
             None => Vec::new(),
             Some(b) => {
                 let t = utf8(b, "account.user_groups_json")?;
-                serde_json::from_str::<Vec<serde_json::Value>>(t).map_err(|_| {
-                    Failure::from(Error::with_message(
-                        authcore::ErrorCode::InvalidRequest,
-                        "user_groups must be a JSON array",
-                    ))
-                })?
+                ResellerAccount::parse_user_groups_json(t)?
             }
         };
         let account = ResellerAccount {

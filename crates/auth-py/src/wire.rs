@@ -2,7 +2,7 @@
 //! token-creation requests (JSON/XML) and their responses, error bodies.
 
 use auth_core::ip::{IpAllowList, IpRegex, RegexMode};
-use auth_core::wire::{self, Format, TokenRequest, TokenTarget, UserAccount};
+use auth_core::{CreateTokenRequest, Format, TokenTarget, UserAccount};
 use auth_core::{Error, ErrorCode, Lifetime, Subject};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -60,7 +60,7 @@ fn body_bytes(obj: &Bound<'_, PyAny>) -> PyResult<TokenArg> {
 
 /// A successful dialer-user login (``POST /session.json``).
 #[pyclass(frozen, module = "auth_core", name = "UserLogin")]
-pub struct PyUserLogin(wire::UserLogin);
+pub struct PyUserLogin(auth_core::UserLogin);
 
 #[pymethods]
 impl PyUserLogin {
@@ -96,7 +96,7 @@ impl PyUserLogin {
 
 /// A successful reseller login (``POST /v1/resellers/login.json``).
 #[pyclass(frozen, module = "auth_core", name = "ResellerLogin")]
-pub struct PyResellerLogin(wire::ResellerLogin);
+pub struct PyResellerLogin(auth_core::ResellerLogin);
 
 #[pymethods]
 impl PyResellerLogin {
@@ -158,7 +158,7 @@ impl PyResellerLogin {
 /// (``<token><name>..</name><ttl>..</ttl></token>``). ``ttl`` is None for an unlimited
 /// (static) token; ``allowed_ips`` are canonical rule texts.
 #[pyclass(frozen, module = "auth_core", name = "TokenRequest")]
-pub struct PyTokenRequest(TokenRequest);
+pub struct PyTokenRequest(CreateTokenRequest);
 
 #[pymethods]
 impl PyTokenRequest {
@@ -166,14 +166,14 @@ impl PyTokenRequest {
     #[staticmethod]
     fn from_json(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<Self> {
         let body = body_bytes(body)?;
-        core_detached(py, || TokenRequest::from_json(body.as_bytes())).map(PyTokenRequest)
+        core_detached(py, || CreateTokenRequest::from_json(body.as_bytes())).map(PyTokenRequest)
     }
 
     /// Reads an XML body (``bytes`` or ``str``).
     #[staticmethod]
     fn from_xml(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<Self> {
         let body = body_bytes(body)?;
-        core_detached(py, || TokenRequest::from_xml(body.as_bytes())).map(PyTokenRequest)
+        core_detached(py, || CreateTokenRequest::from_xml(body.as_bytes())).map(PyTokenRequest)
     }
 
     /// Reads a body in ``format`` (``"json"`` or ``"xml"``; see ``media_format``).
@@ -189,7 +189,7 @@ impl PyTokenRequest {
             _ => Format::Json,
         };
         let body = body_bytes(body)?;
-        core_detached(py, || TokenRequest::parse(body.as_bytes(), format)).map(PyTokenRequest)
+        core_detached(py, || CreateTokenRequest::parse(body.as_bytes(), format)).map(PyTokenRequest)
     }
 
     /// ``name`` (the new token's ``token_name``).
@@ -225,7 +225,7 @@ impl PyTokenRequest {
 
 /// A created token and the response of ``POST /token``.
 #[pyclass(frozen, module = "auth_core", name = "CreatedToken")]
-pub struct PyCreatedToken(wire::CreatedToken);
+pub struct PyCreatedToken(auth_core::CreatedToken);
 
 #[pymethods]
 impl PyCreatedToken {
@@ -329,7 +329,7 @@ pub fn login_user(
     let now = opt_time(now, "now")?;
     let issuer = issuer.get().current();
     core_detached(py, || {
-        wire::login_user(&issuer, &account, client_ip, lifetime, now)
+        auth_core::login_user(&issuer, &account, client_ip, lifetime, now)
     })
     .map(PyUserLogin)
 }
@@ -371,7 +371,7 @@ pub fn login_reseller(
         },
         _ => Vec::new(),
     };
-    let account = wire::ResellerAccount {
+    let account = auth_core::ResellerAccount {
         id: to_u64(id, "id")?,
         name: to_str(name, "name")?,
         allowed_ips,
@@ -384,7 +384,7 @@ pub fn login_reseller(
     let now = opt_time(now, "now")?;
     let issuer = issuer.get().current();
     core_detached(py, || {
-        wire::login_reseller(&issuer, &account, client_ip, lifetime, now)
+        auth_core::login_reseller(&issuer, &account, client_ip, lifetime, now)
     })
     .map(PyResellerLogin)
 }
@@ -401,7 +401,7 @@ pub fn logout(
     let claims = claims_from_py(claims, "claims")?;
     let now = opt_time(now, "now")?;
     let store = &store.get().store;
-    core(py, || wire::logout(store, &claims, now))
+    core(py, || auth_core::logout(store, &claims, now))
 }
 
 /// ``POST /token``: a token for the caller's own subject (``caller``: the verified claims of
@@ -420,7 +420,7 @@ pub fn create_token(
     let issuer = issuer.get().current();
     let req = &request.get().0;
     core_detached(py, || {
-        wire::create_token(&issuer, &caller, req, TokenTarget::SelfAccount, now)
+        auth_core::create_token(&issuer, &caller, req, TokenTarget::SelfAccount, now)
     })
     .map(PyCreatedToken)
 }
@@ -469,7 +469,7 @@ pub fn create_sub_account_token(
         owned_by_caller,
     };
     core_detached(py, || {
-        wire::create_token(&issuer, &caller, req, target, now)
+        auth_core::create_token(&issuer, &caller, req, target, now)
     })
     .map(PyCreatedToken)
 }
@@ -491,13 +491,13 @@ pub fn content_type(format: &Bound<'_, PyAny>) -> PyResult<&'static str> {
 /// The HTTP status to answer an ``AuthError`` with (500 for configuration errors).
 #[pyfunction]
 pub fn error_status(error: &Bound<'_, PyAny>) -> PyResult<u16> {
-    Ok(wire::error_status(&error_from_py(error)?))
+    Ok(auth_core::error_status(&error_from_py(error)?))
 }
 
 /// The dialer API's error body: ``{"error": {"code": ..., "message": ..., "status": ...}}``.
 #[pyfunction]
 pub fn login_error_json(error: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(wire::login_error_json(&error_from_py(error)?))
+    Ok(auth_core::login_error_json(&error_from_py(error)?))
 }
 
 /// The SMS API's error body in ``format`` (``"json"``: ``{"status": 0, "message": ...,
@@ -512,5 +512,5 @@ pub fn sms_error_body(
         Some(f) if !f.is_none() => to_format(f)?,
         _ => Format::Json,
     };
-    Ok(wire::sms_error_body(&error_from_py(error)?, format))
+    Ok(auth_core::sms_error_body(&error_from_py(error)?, format))
 }

@@ -29,7 +29,7 @@ pub(super) fn static_and_ttl(d: &mut Demo, issuer: &Issuer, verifier: &Verifier,
     req.now = Some(now);
     if let Some(lifetime) = d.ok(
         "read the TTL text \"3600\"",
-        Lifetime::from_text_ttl("3600"),
+        Lifetime::from_seconds_text("3600"),
     ) {
         req.lifetime = lifetime;
     }
@@ -58,7 +58,7 @@ pub(super) fn static_and_ttl(d: &mut Demo, issuer: &Issuer, verifier: &Verifier,
     for bad in ["0", "-5", "1.5", "abc"] {
         d.rejects(
             &format!("TTL text {bad:?}"),
-            Lifetime::from_text_ttl(bad).and_then(|l| issuer.policy().expiry(l, now)),
+            Lifetime::from_seconds_text(bad).and_then(|l| issuer.policy().expiry(l, now)),
             ErrorCode::InvalidTtl,
         );
     }

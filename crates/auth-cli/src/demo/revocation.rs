@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use auth_core::logout;
 use auth_core::revocation::DEFAULT_EXPIRY_GRACE;
-use auth_core::wire::logout;
 use auth_core::{
     ErrorCode, Issuer, MemoryRevocationStore, MintRequest, Principal, Subject, Verifier,
     VerifyRequest,

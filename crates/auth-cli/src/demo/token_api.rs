@@ -4,8 +4,8 @@ use std::net::Ipv4Addr;
 
 use auth_core::wire::{error_status, sms_error_json};
 use auth_core::{
-    create_token, sms_error_body, ErrorCode, Format, Issuer, MintRequest, Principal, Subject,
-    TokenRequest, TokenTarget, Verifier, VerifyRequest,
+    create_token, sms_error_body, CreateTokenRequest, ErrorCode, Format, Issuer, MintRequest,
+    Principal, Subject, TokenTarget, Verifier, VerifyRequest,
 };
 
 use super::{shown, Demo};
@@ -41,7 +41,7 @@ pub(super) fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now:
         };
         let Some(req) = d.ok(
             "parse the body",
-            TokenRequest::parse(body.as_bytes(), input),
+            CreateTokenRequest::parse(body.as_bytes(), input),
         ) else {
             continue;
         };
@@ -85,7 +85,7 @@ pub(super) fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now:
             );
         }
     }
-    let bad = TokenRequest::parse(br#"{"token": {"name": "x", "ttl": 0}}"#, Format::Json)
+    let bad = CreateTokenRequest::parse(br#"{"token": {"name": "x", "ttl": 0}}"#, Format::Json)
         .and_then(|req| create_token(issuer, &caller, &req, TokenTarget::SelfAccount, Some(now)));
     if let Err(e) = &bad {
         d.say(format_args!(
@@ -102,7 +102,7 @@ pub(super) fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now:
     d.rejects("a body with ttl 0", bad, ErrorCode::InvalidTtl);
     d.rejects(
         "a body without a name",
-        TokenRequest::parse(b"<token><ttl>60</ttl></token>", Format::Xml),
+        CreateTokenRequest::parse(b"<token><ttl>60</ttl></token>", Format::Xml),
         ErrorCode::InvalidRequest,
     );
 
@@ -119,7 +119,7 @@ pub(super) fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now:
     };
     let Some(req) = d.ok(
         "parse the body",
-        TokenRequest::parse(
+        CreateTokenRequest::parse(
             br#"{"token": {"name": "customer key", "ttl": 3600}}"#,
             Format::Json,
         ),
