@@ -327,9 +327,9 @@ pub fn login_user(
     let client_ip = opt_client_ip(client_ip)?;
     let lifetime = to_lifetime(py, ttl, r#static)?;
     let now = opt_time(now, "now")?;
-    let issuer = issuer.get().current();
+    let issuer = &issuer.get().issuer;
     core_detached(py, || {
-        wire::login_user(&issuer, &account, client_ip, lifetime, now)
+        wire::login_user(issuer, &account, client_ip, lifetime, now)
     })
     .map(PyUserLogin)
 }
@@ -382,9 +382,9 @@ pub fn login_reseller(
     let client_ip = opt_client_ip(client_ip)?;
     let lifetime = to_lifetime(py, ttl, r#static)?;
     let now = opt_time(now, "now")?;
-    let issuer = issuer.get().current();
+    let issuer = &issuer.get().issuer;
     core_detached(py, || {
-        wire::login_reseller(&issuer, &account, client_ip, lifetime, now)
+        wire::login_reseller(issuer, &account, client_ip, lifetime, now)
     })
     .map(PyResellerLogin)
 }
@@ -417,10 +417,10 @@ pub fn create_token(
 ) -> PyResult<PyCreatedToken> {
     let caller = claims_from_py(caller, "caller")?;
     let now = opt_time(now, "now")?;
-    let issuer = issuer.get().current();
+    let issuer = &issuer.get().issuer;
     let req = &request.get().0;
     core_detached(py, || {
-        wire::create_token(&issuer, &caller, req, TokenTarget::SelfAccount, now)
+        wire::create_token(issuer, &caller, req, TokenTarget::SelfAccount, now)
     })
     .map(PyCreatedToken)
 }
@@ -462,16 +462,13 @@ pub fn create_sub_account_token(
         auth_core::PrincipalType::Reseller => Subject::Reseller { id, name },
     };
     let now = opt_time(now, "now")?;
-    let issuer = issuer.get().current();
+    let issuer = &issuer.get().issuer;
     let req = &request.get().0;
     let target = TokenTarget::SubAccount {
         subject,
         owned_by_caller,
     };
-    core_detached(py, || {
-        wire::create_token(&issuer, &caller, req, target, now)
-    })
-    .map(PyCreatedToken)
+    core_detached(py, || wire::create_token(issuer, &caller, req, target, now)).map(PyCreatedToken)
 }
 
 /// The format a ``Content-Type`` or ``Accept`` header value asks for: ``"json"``,
