@@ -1,9 +1,10 @@
 //! The SPEC §1 request/response shapes (the core's `wire` module): logins, logout,
 //! token-creation requests (JSON/XML) and their responses, error bodies.
 
-use auth_core::ip::{IpAllowList, IpRegex, RegexMode};
-use auth_core::wire::{self, Format, TokenRequest, TokenTarget, UserAccount};
-use auth_core::{Error, ErrorCode, Lifetime, Subject};
+use auth_core::{
+    CreatedToken, Error, ErrorCode, Format, IpAllowList, IpRegex, Lifetime, RegexMode,
+    ResellerAccount, ResellerLogin, Subject, TokenRequest, TokenTarget, UserAccount, UserLogin,
+};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
@@ -60,7 +61,7 @@ fn body_bytes(obj: &Bound<'_, PyAny>) -> PyResult<TokenArg> {
 
 /// A successful dialer-user login (``POST /session.json``).
 #[pyclass(frozen, module = "auth_core", name = "UserLogin")]
-pub struct PyUserLogin(wire::UserLogin);
+pub struct PyUserLogin(UserLogin);
 
 #[pymethods]
 impl PyUserLogin {
@@ -96,7 +97,7 @@ impl PyUserLogin {
 
 /// A successful reseller login (``POST /v1/resellers/login.json``).
 #[pyclass(frozen, module = "auth_core", name = "ResellerLogin")]
-pub struct PyResellerLogin(wire::ResellerLogin);
+pub struct PyResellerLogin(ResellerLogin);
 
 #[pymethods]
 impl PyResellerLogin {
@@ -225,7 +226,7 @@ impl PyTokenRequest {
 
 /// A created token and the response of ``POST /token``.
 #[pyclass(frozen, module = "auth_core", name = "CreatedToken")]
-pub struct PyCreatedToken(wire::CreatedToken);
+pub struct PyCreatedToken(CreatedToken);
 
 #[pymethods]
 impl PyCreatedToken {
@@ -307,7 +308,7 @@ pub fn login_user(
             re.get().regex.clone()
         } else if let Ok(s) = r.cast::<PyString>() {
             let pattern = s.to_cow()?.into_owned();
-            core(py, || IpRegex::new(&pattern, RegexMode::FullMatch))?
+            core(py, || IpRegex::new(&pattern, RegexMode::default()))?
         } else {
             return Err(PyTypeError::new_err(format!(
                 "allowed_regex must be an IpRegex or str, not {}",
@@ -329,7 +330,7 @@ pub fn login_user(
     let now = opt_time(now, "now")?;
     let issuer = &issuer.get().issuer;
     core_detached(py, || {
-        wire::login_user(issuer, &account, client_ip, lifetime, now)
+        auth_core::login_user(issuer, &account, client_ip, lifetime, now)
     })
     .map(PyUserLogin)
 }
@@ -371,7 +372,7 @@ pub fn login_reseller(
         },
         _ => Vec::new(),
     };
-    let account = wire::ResellerAccount {
+    let account = ResellerAccount {
         id: to_u64(id, "id")?,
         name: to_str(name, "name")?,
         allowed_ips,
@@ -384,7 +385,7 @@ pub fn login_reseller(
     let now = opt_time(now, "now")?;
     let issuer = &issuer.get().issuer;
     core_detached(py, || {
-        wire::login_reseller(issuer, &account, client_ip, lifetime, now)
+        auth_core::login_reseller(issuer, &account, client_ip, lifetime, now)
     })
     .map(PyResellerLogin)
 }
@@ -401,7 +402,7 @@ pub fn logout(
     let claims = claims_from_py(claims, "claims")?;
     let now = opt_time(now, "now")?;
     let store = &store.get().store;
-    core(py, || wire::logout(store, &claims, now))
+    core(py, || auth_core::wire::logout(store, &claims, now))
 }
 
 /// ``POST /token``: a token for the caller's own subject (``caller``: the verified claims of
@@ -420,7 +421,7 @@ pub fn create_token(
     let issuer = &issuer.get().issuer;
     let req = &request.get().0;
     core_detached(py, || {
-        wire::create_token(issuer, &caller, req, TokenTarget::SelfAccount, now)
+        auth_core::create_token(issuer, &caller, req, TokenTarget::SelfAccount, now)
     })
     .map(PyCreatedToken)
 }
@@ -468,7 +469,10 @@ pub fn create_sub_account_token(
         subject,
         owned_by_caller,
     };
-    core_detached(py, || wire::create_token(issuer, &caller, req, target, now)).map(PyCreatedToken)
+    core_detached(py, || {
+        auth_core::create_token(issuer, &caller, req, target, now)
+    })
+    .map(PyCreatedToken)
 }
 
 /// The format a ``Content-Type`` or ``Accept`` header value asks for: ``"json"``,
@@ -488,13 +492,13 @@ pub fn content_type(format: &Bound<'_, PyAny>) -> PyResult<&'static str> {
 /// The HTTP status to answer an ``AuthError`` with (500 for configuration errors).
 #[pyfunction]
 pub fn error_status(error: &Bound<'_, PyAny>) -> PyResult<u16> {
-    Ok(wire::error_status(&error_from_py(error)?))
+    Ok(auth_core::wire::error_status(&error_from_py(error)?))
 }
 
 /// The dialer API's error body: ``{"error": {"code": ..., "message": ..., "status": ...}}``.
 #[pyfunction]
 pub fn login_error_json(error: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(wire::login_error_json(&error_from_py(error)?))
+    Ok(auth_core::login_error_json(&error_from_py(error)?))
 }
 
 /// The SMS API's error body in ``format`` (``"json"``: ``{"status": 0, "message": ...,
@@ -509,5 +513,5 @@ pub fn sms_error_body(
         Some(f) if !f.is_none() => to_format(f)?,
         _ => Format::Json,
     };
-    Ok(wire::sms_error_body(&error_from_py(error)?, format))
+    Ok(auth_core::sms_error_body(&error_from_py(error)?, format))
 }
