@@ -19,11 +19,15 @@ REQUESTS = load_vectors("requests.json")
 MINT = load_vectors("mint.json")
 ERRORS = load_vectors("errors.json")
 API = load_vectors("api.json")
+ROTATION = load_vectors("rotation.json")
 
 
 def test_every_vector_file_is_run() -> None:
     files = {p.name for p in VECTORS.glob("*.json")}
-    assert files == {"tokens.json", "ip_rules.json", "requests.json", "mint.json", "errors.json", "api.json"}
+    assert files == {
+        "tokens.json", "ip_rules.json", "requests.json", "mint.json", "errors.json", "api.json",
+        "rotation.json",
+    }
 
 
 def _ids(cases: list[dict[str, Any]]) -> list[str]:
@@ -286,3 +290,53 @@ def test_api_vector(case: dict[str, Any]) -> None:
     jti = _check_minted(ring, result.token, case["now"], ip, case["claims"])
     if kind == "create_token":
         assert jti == result.token_id
+
+
+@pytest.mark.parametrize("sequence", ROTATION["sequences"], ids=_ids(ROTATION["sequences"]))
+def test_rotation_vector(sequence: dict[str, Any]) -> None:
+    """One ring changed step by step; the issuer and verifier, built on the empty ring before
+    any key exists, are never rebuilt and must follow every change (as in Rust and C)."""
+    now = ROTATION["now"]
+    subject = ROTATION["subject"]
+    assert subject["type"] == "user"
+    ring = auth_core.KeyRing()
+    issuer = auth_core.Issuer(ring)
+    verifier = auth_core.Verifier(ring)
+    saved: dict[str, str] = dict(ROTATION["tokens"])
+    failures: list[str] = []
+    for i, step in enumerate(sequence["steps"]):
+        op, kid = step["op"], step.get("kid")
+        minted_kid: Any = None
+
+        def run() -> Any:
+            nonlocal minted_kid
+            if op == "add":
+                key = ROTATION["keys"][kid]
+                return ring.add(kid, b64url_decode(key["secret"]), key["alg"])
+            if op == "remove":
+                return ring.remove(kid)
+            if op == "set_active":
+                return ring.set_active(kid)
+            if op == "set_default_kid":
+                ring.default_kid = kid
+                return None
+            if op == "mint":
+                minted = issuer.mint_user(
+                    subject["id"], subject["name"], subject["admin"], token_id=f"rot-{i}", now=now
+                )
+                minted_kid = auth_core.inspect_unverified(minted.token)["header"].get("kid")
+                saved[step["save"]] = minted.token
+                return None
+            assert op == "verify", f"unknown op {op}"
+            return verifier.verify(saved[step["token"]], now=now)
+
+        result = _outcome(run)
+        if isinstance(result, auth_core.AuthError):
+            got = result.code
+        else:
+            got = "valid" if op == "verify" else "ok"
+        if got != step["expect"]:
+            failures.append(f"step {i} ({op} {kid or step.get('token')}): expected {step['expect']}, got {got}")
+        if op == "mint" and got == "ok" and minted_kid != kid:
+            failures.append(f"step {i}: minted with kid {minted_kid!r}, expected {kid!r}")
+    assert not failures, "\n".join(failures)

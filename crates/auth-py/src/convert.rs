@@ -159,27 +159,18 @@ pub fn to_ttl(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
     )))
 }
 
-/// The lifetime `ttl=` / `static=` ask for: neither → dynamic; both → `invalid_request`.
+/// The lifetime `ttl=` / `static=` ask for (the core decides: neither → dynamic; both →
+/// `invalid_request`).
 pub fn to_lifetime(
     py: Python<'_>,
     ttl: Option<&Bound<'_, PyAny>>,
     r#static: bool,
 ) -> PyResult<auth_core::Lifetime> {
-    use auth_core::Lifetime;
     let ttl = match ttl {
         Some(t) if !t.is_none() => Some(to_ttl(py, t)?),
         _ => None,
     };
-    match (ttl, r#static) {
-        (None, false) => Ok(Lifetime::Dynamic),
-        (None, true) => Ok(Lifetime::Static),
-        (Some(s), false) => Ok(Lifetime::Ttl(s)),
-        (Some(_), true) => Err(crate::errors::to_pyerr_msg(
-            py,
-            auth_core::ErrorCode::InvalidRequest,
-            "give either ttl or static=True, not both",
-        )),
-    }
+    core(py, || auth_core::Lifetime::from_options(ttl, r#static))
 }
 
 /// A `str` argument (no bytes, no other type).

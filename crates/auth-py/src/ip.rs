@@ -1,7 +1,7 @@
 //! IP policies: `IpAllowList` (IP/CIDR rules), `IpRegex` (a user group's `allowed_regex`)
 //! and `canonical_ip`.
 
-use auth_core::ip::{canonical_ip_text, IpAllowList, IpRegex, RegexMode};
+use auth_core::{canonical_ip_text, IpAllowList, IpRegex, RegexMode};
 use pyo3::prelude::*;
 
 use crate::convert::{to_client_ip, to_rule_texts};

@@ -1,7 +1,5 @@
 //! `Issuer`: mints user and reseller tokens with the ring's active key.
 
-use std::sync::Arc;
-
 use auth_core::{Issuer, MintRequest, Subject, TtlPolicy};
 use pyo3::prelude::*;
 
@@ -10,18 +8,17 @@ use crate::convert::{
     opt_str, opt_time, opt_u64, to_lifetime, to_principal, to_rule_texts, to_str, to_u64,
 };
 use crate::errors::{core, core_detached};
-use crate::keys::{Derived, PyKeyRing, SharedRing};
+use crate::keys::PyKeyRing;
 
 /// Mints tokens with the active key of a ``KeyRing`` under a lifetime policy.
 ///
 /// ``dynamic_ttl`` (default 86400 s) is the lifetime of login tokens, ``max_ttl`` (default
 /// 10 years) the longest explicit ``ttl``, ``allow_static`` whether never-expiring tokens
-/// may be minted. Durations below 1 s → ``InvalidTtl``. Thread-safe; minting releases the GIL.
+/// may be minted. Durations below 1 s → ``InvalidTtl``. The issuer follows later changes
+/// of its ring (rotation) on its next call. Thread-safe; minting releases the GIL.
 #[pyclass(frozen, module = "auth_core", name = "Issuer")]
 pub struct PyIssuer {
-    ring: Arc<SharedRing>,
-    policy: TtlPolicy,
-    issuer: Derived<Issuer>,
+    pub(crate) issuer: Issuer,
 }
 
 /// The optional arguments shared by `mint_user` and `mint_reseller`.
@@ -37,14 +34,6 @@ struct MintOptions<'a, 'py> {
 }
 
 impl PyIssuer {
-    /// The core issuer for the ring's current state.
-    pub(crate) fn current(&self) -> Arc<Issuer> {
-        self.issuer.get(&self.ring, |keys| {
-            // The policy was validated in the constructor.
-            Issuer::with_policy(keys.clone(), self.policy).unwrap_or_else(|_| Issuer::new(keys))
-        })
-    }
-
     fn mint(
         &self,
         py: Python<'_>,
@@ -65,7 +54,7 @@ impl PyIssuer {
         req.token_id = opt_str(o.token_id, "token_id")?;
         req.not_before = opt_time(o.not_before, "not_before")?;
         req.now = opt_time(o.now, "now")?;
-        let issuer = self.current();
+        let issuer = &self.issuer;
         core_detached(py, || issuer.mint(&req)).map(PyMintedToken)
     }
 }
@@ -90,30 +79,28 @@ impl PyIssuer {
             max_ttl: opt_u64(max_ttl, "max_ttl")?.unwrap_or(d.max_ttl),
             allow_static,
         };
-        core(py, || policy.validate())?;
-        Ok(PyIssuer {
-            ring: Arc::clone(&ring.get().shared),
-            policy,
-            issuer: Derived::default(),
-        })
+        let issuer = core(py, || {
+            Issuer::with_policy(ring.get().shared.clone(), policy)
+        })?;
+        Ok(PyIssuer { issuer })
     }
 
     /// Lifetime of dynamic (login) tokens, seconds.
     #[getter]
     fn dynamic_ttl(&self) -> u64 {
-        self.policy.dynamic_ttl
+        self.issuer.policy().dynamic_ttl
     }
 
     /// Longest explicit ``ttl``, seconds.
     #[getter]
     fn max_ttl(&self) -> u64 {
-        self.policy.max_ttl
+        self.issuer.policy().max_ttl
     }
 
     /// Whether static (never-expiring) tokens may be minted.
     #[getter]
     fn allow_static(&self) -> bool {
-        self.policy.allow_static
+        self.issuer.policy().allow_static
     }
 
     /// Mints a user token. Lifetime: dynamic by default (``dynamic_ttl``), ``ttl=`` seconds
@@ -210,9 +197,9 @@ impl PyIssuer {
     fn __repr__(&self) -> String {
         format!(
             "Issuer(dynamic_ttl={}, max_ttl={}, allow_static={})",
-            self.policy.dynamic_ttl,
-            self.policy.max_ttl,
-            if self.policy.allow_static {
+            self.issuer.policy().dynamic_ttl,
+            self.issuer.policy().max_ttl,
+            if self.issuer.policy().allow_static {
                 "True"
             } else {
                 "False"

@@ -1,7 +1,6 @@
 //! `Verifier`: every check is the core's `Verifier::verify_with`, run without the GIL.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use auth_core::{Claims, ErrorCode, Verifier, VerifyOptions, VerifyRequest};
 use pyo3::exceptions::PyTypeError;
@@ -11,7 +10,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
 use crate::claims::claims_to_py;
 use crate::convert::{opt_client_ip, opt_time, opt_u64, type_name, TokenArg};
 use crate::errors::{run, to_pyerr_msg, Failure};
-use crate::keys::{Derived, PyKeyRing, SharedRing};
+use crate::keys::PyKeyRing;
 use crate::revocation::{CallbackStore, Revocation};
 
 /// Verifies tokens against a ``KeyRing`` (SPEC §3-§6, in the core's documented order).
@@ -20,13 +19,12 @@ use crate::revocation::{CallbackStore, Revocation};
 /// 60) how far in the future ``iat`` may be; ``max_token_size`` (bytes, default 8192) is
 /// checked before decoding. ``revocation`` is a ``MemoryRevocationStore`` or a callable
 /// ``(RevocationQuery) -> bool`` consulted for every token that passes the other checks.
+/// The verifier follows later changes of its ring (rotation) on its next call.
 /// Thread-safe; verification releases the GIL.
 #[pyclass(frozen, module = "auth_core", name = "Verifier")]
 pub struct PyVerifier {
-    ring: Arc<SharedRing>,
-    options: VerifyOptions,
+    verifier: Verifier,
     revocation: Option<Revocation>,
-    verifier: Derived<Verifier>,
 }
 
 type Outcome = (Result<Claims, Failure>, Option<PyErr>);
@@ -78,14 +76,6 @@ fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
     }
 }
 
-impl PyVerifier {
-    fn current(&self) -> Arc<Verifier> {
-        let options = self.options;
-        self.verifier
-            .get(&self.ring, |keys| Verifier::with_options(keys, options))
-    }
-}
-
 #[pymethods]
 impl PyVerifier {
     #[new]
@@ -109,29 +99,27 @@ impl PyVerifier {
                 .unwrap_or(d.max_token_size),
         };
         Ok(PyVerifier {
-            ring: Arc::clone(&ring.get().shared),
-            options,
+            verifier: Verifier::with_options(ring.get().shared.clone(), options),
             revocation: Revocation::from_py(revocation)?,
-            verifier: Derived::default(),
         })
     }
 
     /// Grace on ``exp`` / ``nbf``, seconds.
     #[getter]
     fn leeway(&self) -> u64 {
-        self.options.leeway
+        self.verifier.options().leeway
     }
 
     /// Tolerance for ``iat`` in the future, seconds.
     #[getter]
     fn max_clock_skew(&self) -> u64 {
-        self.options.max_clock_skew
+        self.verifier.options().max_clock_skew
     }
 
     /// Largest token accepted, bytes.
     #[getter]
     fn max_token_size(&self) -> usize {
-        self.options.max_token_size
+        self.verifier.options().max_token_size
     }
 
     /// The verifier's own revocation source, or None.
@@ -165,8 +153,8 @@ impl PyVerifier {
         let client_ip = opt_client_ip(client_ip)?;
         let call_rev = Revocation::from_py(revocation)?;
         let rev = call_rev.as_ref().or(self.revocation.as_ref());
-        let verifier = self.current();
-        let outcome = py.detach(|| verify_one(&verifier, token.as_bytes(), now, client_ip, rev));
+        let verifier = &self.verifier;
+        let outcome = py.detach(|| verify_one(verifier, token.as_bytes(), now, client_ip, rev));
         finish(py, outcome)
     }
 
@@ -207,10 +195,10 @@ impl PyVerifier {
         let client_ip = opt_client_ip(client_ip)?;
         let call_rev = Revocation::from_py(revocation)?;
         let rev = call_rev.as_ref().or(self.revocation.as_ref());
-        let verifier = self.current();
+        let verifier = &self.verifier;
         let outcomes: Vec<Outcome> = py.detach(|| {
             args.iter()
-                .map(|t| verify_one(&verifier, t.as_bytes(), now, client_ip, rev))
+                .map(|t| verify_one(verifier, t.as_bytes(), now, client_ip, rev))
                 .collect()
         });
         let out = PyList::empty(py);
@@ -226,9 +214,9 @@ impl PyVerifier {
     fn __repr__(&self) -> String {
         format!(
             "Verifier(leeway={}, max_clock_skew={}, max_token_size={}, revocation={})",
-            self.options.leeway,
-            self.options.max_clock_skew,
-            self.options.max_token_size,
+            self.verifier.options().leeway,
+            self.verifier.options().max_clock_skew,
+            self.verifier.options().max_token_size,
             match &self.revocation {
                 None => "None",
                 Some(Revocation::Memory(_)) => "MemoryRevocationStore",

@@ -1,9 +1,10 @@
 //! The SPEC §1 request/response shapes (the core's `wire` module): logins, logout,
 //! token-creation requests (JSON/XML) and their responses, error bodies.
 
-use auth_core::ip::{IpAllowList, IpRegex, RegexMode};
-use auth_core::{CreateTokenRequest, Format, TokenTarget, UserAccount};
-use auth_core::{Error, ErrorCode, Lifetime, Subject};
+use auth_core::{
+    CreatedToken, Error, ErrorCode, Format, IpAllowList, IpRegex, Lifetime, RegexMode,
+    ResellerAccount, ResellerLogin, Subject, CreateTokenRequest, TokenTarget, UserAccount, UserLogin,
+};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
@@ -60,7 +61,7 @@ fn body_bytes(obj: &Bound<'_, PyAny>) -> PyResult<TokenArg> {
 
 /// A successful dialer-user login (``POST /session.json``).
 #[pyclass(frozen, module = "auth_core", name = "UserLogin")]
-pub struct PyUserLogin(auth_core::UserLogin);
+pub struct PyUserLogin(UserLogin);
 
 #[pymethods]
 impl PyUserLogin {
@@ -96,7 +97,7 @@ impl PyUserLogin {
 
 /// A successful reseller login (``POST /v1/resellers/login.json``).
 #[pyclass(frozen, module = "auth_core", name = "ResellerLogin")]
-pub struct PyResellerLogin(auth_core::ResellerLogin);
+pub struct PyResellerLogin(ResellerLogin);
 
 #[pymethods]
 impl PyResellerLogin {
@@ -225,7 +226,7 @@ impl PyTokenRequest {
 
 /// A created token and the response of ``POST /token``.
 #[pyclass(frozen, module = "auth_core", name = "CreatedToken")]
-pub struct PyCreatedToken(auth_core::CreatedToken);
+pub struct PyCreatedToken(CreatedToken);
 
 #[pymethods]
 impl PyCreatedToken {
@@ -307,7 +308,7 @@ pub fn login_user(
             re.get().regex.clone()
         } else if let Ok(s) = r.cast::<PyString>() {
             let pattern = s.to_cow()?.into_owned();
-            core(py, || IpRegex::new(&pattern, RegexMode::FullMatch))?
+            core(py, || IpRegex::new(&pattern, RegexMode::default()))?
         } else {
             return Err(PyTypeError::new_err(format!(
                 "allowed_regex must be an IpRegex or str, not {}",
@@ -327,9 +328,9 @@ pub fn login_user(
     let client_ip = opt_client_ip(client_ip)?;
     let lifetime = to_lifetime(py, ttl, r#static)?;
     let now = opt_time(now, "now")?;
-    let issuer = issuer.get().current();
+    let issuer = &issuer.get().issuer;
     core_detached(py, || {
-        auth_core::login_user(&issuer, &account, client_ip, lifetime, now)
+        auth_core::login_user(issuer, &account, client_ip, lifetime, now)
     })
     .map(PyUserLogin)
 }
@@ -371,7 +372,7 @@ pub fn login_reseller(
         },
         _ => Vec::new(),
     };
-    let account = auth_core::ResellerAccount {
+    let account = ResellerAccount {
         id: to_u64(id, "id")?,
         name: to_str(name, "name")?,
         allowed_ips,
@@ -382,9 +383,9 @@ pub fn login_reseller(
     let client_ip = opt_client_ip(client_ip)?;
     let lifetime = to_lifetime(py, ttl, r#static)?;
     let now = opt_time(now, "now")?;
-    let issuer = issuer.get().current();
+    let issuer = &issuer.get().issuer;
     core_detached(py, || {
-        auth_core::login_reseller(&issuer, &account, client_ip, lifetime, now)
+        auth_core::login_reseller(issuer, &account, client_ip, lifetime, now)
     })
     .map(PyResellerLogin)
 }
@@ -417,10 +418,10 @@ pub fn create_token(
 ) -> PyResult<PyCreatedToken> {
     let caller = claims_from_py(caller, "caller")?;
     let now = opt_time(now, "now")?;
-    let issuer = issuer.get().current();
+    let issuer = &issuer.get().issuer;
     let req = &request.get().0;
     core_detached(py, || {
-        auth_core::create_token(&issuer, &caller, req, TokenTarget::SelfAccount, now)
+        auth_core::create_token(issuer, &caller, req, TokenTarget::SelfAccount, now)
     })
     .map(PyCreatedToken)
 }
@@ -462,14 +463,14 @@ pub fn create_sub_account_token(
         auth_core::PrincipalType::Reseller => Subject::Reseller { id, name },
     };
     let now = opt_time(now, "now")?;
-    let issuer = issuer.get().current();
+    let issuer = &issuer.get().issuer;
     let req = &request.get().0;
     let target = TokenTarget::SubAccount {
         subject,
         owned_by_caller,
     };
     core_detached(py, || {
-        auth_core::create_token(&issuer, &caller, req, target, now)
+        auth_core::create_token(issuer, &caller, req, target, now)
     })
     .map(PyCreatedToken)
 }
