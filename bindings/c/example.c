@@ -24,7 +24,7 @@ static const char *bearer_token(const char *header, size_t *len) {
 }
 
 /* The request check a service would run; returns 0 when the request may proceed. */
-static int check_request(const auth_verifier *verifier, const char *authorization, const char *client_ip) {
+static int check_request(auth_verifier *verifier, const char *authorization, const char *client_ip) {
     size_t token_len = 0;
     const char *token = bearer_token(authorization, &token_len);
     if (!token) {
@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
     if (argc == 1 || !secret) secret = demo_secret;
 
     auth_key_ring *ring = NULL;
-    const auth_verifier *verifier = NULL;
+    auth_verifier *verifier = NULL;
     auth_error *error = NULL;
     auth_result rc = auth_key_ring_new(&ring);
     if (rc == AUTH_OK)
@@ -78,7 +78,7 @@ int main(int argc, char **argv) {
         status = check_request(verifier, argv[1], argv[2]);
     } else {
         /* Demo: mint a token restricted to 192.168.2.0/24, then check two requests. */
-        const auth_issuer *issuer = NULL;
+        auth_issuer *issuer = NULL;
         auth_mint_request *req = NULL;
         auth_minted *minted = NULL;
         rc = auth_issuer_new(ring, NULL, &issuer, &error);

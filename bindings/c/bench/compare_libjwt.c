@@ -70,7 +70,7 @@ static int libjwt_verify(const char *token, long now) {
     return bad;
 }
 
-static int auth_verify(const auth_verifier *verifier, const char *token, size_t len, const uint64_t *now) {
+static int auth_verify(auth_verifier *verifier, const char *token, size_t len, const uint64_t *now) {
     auth_claims *claims = NULL;
     if (auth_verifier_verify(verifier, token, len, now, NULL, 0, NULL, &claims, NULL) != AUTH_OK) return 1;
     auth_claims_free(claims);
@@ -87,8 +87,8 @@ int main(int argc, char **argv) {
     uint64_t now = (uint64_t)time(NULL);
     uint64_t group = 42;
     auth_key_ring *ring = NULL;
-    const auth_issuer *issuer = NULL;
-    const auth_verifier *verifier = NULL;
+    auth_issuer *issuer = NULL;
+    auth_verifier *verifier = NULL;
     auth_mint_request *req = NULL;
     auth_minted *minted = NULL;
     char token[1024];

@@ -9,7 +9,7 @@ use authcore::{
 
 use crate::claims::auth_claims;
 use crate::error::auth_error;
-use crate::keys::{auth_key_ring, snapshot};
+use crate::keys::{auth_key_ring, shared};
 use crate::result::auth_result;
 use crate::revocation::auth_revocation;
 use crate::util::{
@@ -76,7 +76,8 @@ pub struct auth_verifier {
 }
 
 impl Castable for auth_verifier {
-    type Inner = Verifier;
+    type Ownership = crate::util::OwnershipArc;
+    type RustType = Verifier;
 }
 
 /// Creates a verifier from a copy of `ring`'s keys, `options` (NULL: the defaults) and
@@ -88,11 +89,11 @@ pub unsafe extern "C" fn auth_verifier_new(
     ring: *const auth_key_ring,
     options: *const auth_verify_options,
     revocation: *const auth_revocation,
-    verifier_out: *mut *const auth_verifier,
+    verifier_out: *mut *mut auth_verifier,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
-        let keys = snapshot(ring)?;
+        let keys = shared(ring)?;
         let out = out_ptr(verifier_out, "verifier_out")?;
         let options = options.as_ref().map(|o| (*o).into()).unwrap_or_default();
         let mut verifier = Verifier::with_options(keys, options);
@@ -107,7 +108,7 @@ pub unsafe extern "C" fn auth_verifier_new(
 
 /// Releases a verifier. NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn auth_verifier_free(verifier: *const auth_verifier) {
+pub unsafe extern "C" fn auth_verifier_free(verifier: *mut auth_verifier) {
     panic_boundary_or((), || free_arc(verifier))
 }
 
@@ -168,7 +169,8 @@ pub struct auth_unverified {
 }
 
 impl Castable for auth_unverified {
-    type Inner = Unverified;
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = Unverified;
 }
 
 /// Decodes a token's header and claims without verifying the signature or any claim
