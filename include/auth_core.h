@@ -305,10 +305,11 @@ typedef struct auth_ip_allow_list auth_ip_allow_list;
 // Create with `auth_ip_regex_new`, release with `auth_ip_regex_free`.
 typedef struct auth_ip_regex auth_ip_regex;
 
-// Mints tokens with the active key of a key ring under a TTL policy.
+// Mints tokens with the active key of a shared key ring under a TTL policy.
 //
 // Immutable and reference-counted: safe to share and use from many threads at once.
-// Create with `auth_issuer_new`, release with `auth_issuer_free`.
+// Create with `auth_issuer_new`, release with `auth_issuer_free`. It follows its key
+// ring: each mint uses the ring's active key at that moment.
 typedef struct auth_issuer auth_issuer;
 
 // A set of keys by `kid`: one active key mints, every key verifies (rotation).
@@ -383,13 +384,14 @@ typedef struct auth_unverified auth_unverified;
 // Immutable: may be read from any thread, freed once with `auth_user_login_free`.
 typedef struct auth_user_login auth_user_login;
 
-// Verifies tokens against a copy of a key ring, with options and an optional default
+// Verifies tokens against a shared key ring, with options and an optional default
 // revocation store.
 //
 // Immutable and reference-counted: safe to share and to verify from many threads at
 // once (a host revocation callback it holds must then be thread-safe too). Create with
-// `auth_verifier_new`, release with `auth_verifier_free`. To rotate keys, create a new
-// verifier from the updated ring and swap it in.
+// `auth_verifier_new`, release with `auth_verifier_free`. It follows its key ring: keys
+// added to or removed from the ring, and its default kid, apply from the next call (no
+// need to rebuild the verifier to rotate keys).
 typedef struct auth_verifier auth_verifier;
 
 // A principal: its type (an `auth_principal_type` number) and id. Used for `parent`
@@ -698,7 +700,8 @@ void auth_ip_regex_free(struct auth_ip_regex *regex);
 // tokens allowed). Thread-safe.
 struct auth_ttl_policy auth_ttl_policy_default(void);
 
-// Creates an issuer from a copy of `ring`'s keys and `policy` (NULL: the default
+// Creates an issuer that follows `ring` (a later `auth_key_ring_set_active` applies from
+// its next mint; the issuer keeps the ring alive) with `policy` (NULL: the default
 // policy). `*issuer_out` receives it (free with `auth_issuer_free`).
 // Errors: `AUTH_INVALID_TTL` (a policy duration of 0), `AUTH_NULL_ARGUMENT`.
 auth_result auth_issuer_new(const struct auth_key_ring *ring,
@@ -983,7 +986,8 @@ void auth_memory_store_free(struct auth_memory_store *store);
 // Thread-safe.
 struct auth_verify_options auth_verify_options_default(void);
 
-// Creates a verifier from a copy of `ring`'s keys, `options` (NULL: the defaults) and
+// Creates a verifier that follows `ring` (every later change of the ring applies from
+// its next call; the verifier keeps the ring alive), with `options` (NULL: the defaults) and
 // `revocation` (NULL: none; otherwise consulted on every verification that does not
 // pass its own store; the verifier keeps its own reference). `*verifier_out` receives
 // it (free with `auth_verifier_free`). Errors: `AUTH_NULL_ARGUMENT`.

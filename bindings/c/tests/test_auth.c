@@ -598,6 +598,11 @@ static void test_null_and_zero_arguments(void) {
     uint64_t now = 1700000000;
 
     CHECK(auth_verifier_verify(NULL, "a.b.c", 5, &now, NULL, 0, NULL, &c, &err) == AUTH_NULL_ARGUMENT, "NULL verifier");
+    /* Borrowed sub-objects of a NULL parent are NULL. */
+    CHECK(auth_minted_claims(NULL) == NULL, "claims of NULL");
+    CHECK(auth_created_token_minted(NULL) == NULL, "minted of NULL created token");
+    CHECK(auth_user_login_minted(NULL) == NULL, "minted of NULL user login");
+    CHECK(auth_reseller_login_minted(NULL) == NULL, "minted of NULL reseller login");
     CHECK(err && auth_error_code(err) == AUTH_NULL_ARGUMENT && strstr(auth_error_message(err), "verifier"),
           "error names the NULL argument");
     auth_error_free(err);
@@ -761,6 +766,11 @@ static void test_buffers_and_utf8(void) {
     CHECK(auth_result_http_status(AUTH_LOGIN_IP_DENIED) == 406, "406");
     CHECK(strlen(auth_result_message(AUTH_TOKEN_EXPIRED)) > 0, "message");
     CHECK(strlen(auth_version()) > 0, "version");
+    char header_version[64];
+    snprintf(header_version, sizeof header_version, "%d.%d.%d", AUTH_CORE_VERSION_MAJOR, AUTH_CORE_VERSION_MINOR,
+             AUTH_CORE_VERSION_PATCH);
+    CHECK(strcmp(header_version, auth_version()) == 0, "header version %s is the library's %s", header_version,
+          auth_version());
 
     /* Generated secrets make working keys. */
     char s1[128], s2[128];
@@ -945,6 +955,31 @@ static void test_revocation(void) {
     CHECK(err && auth_error_http_status(err) == 503, "store full is 503");
     auth_error_free(err);
     auth_memory_store_free(full);
+
+    /* now NULL is the system clock, in every function that takes a now. */
+    auth_memory_store *clock = NULL;
+    CHECK(auth_memory_store_new(&clock) == AUTH_OK, "store");
+    uint64_t past_exp = now + 100;
+    CHECK(auth_memory_store_revoke(clock, "old", 3, &past_exp, &now, NULL) == AUTH_OK, "revoke at an explicit now");
+    CHECK(auth_memory_store_is_jti_revoked(clock, "old", 3, &now, &rev) == AUTH_OK && rev, "revoked at now");
+    removed = 99;
+    CHECK(auth_memory_store_purge_expired(clock, &now, &removed) == AUTH_OK && removed == 0, "nothing expired at now");
+    CHECK(auth_memory_store_purge_expired(clock, NULL, &removed) == AUTH_OK && removed == 1,
+          "expired by the system clock (NULL now): %zu", removed);
+    CHECK(auth_memory_store_revoke(clock, "static", 6, NULL, NULL, NULL) == AUTH_OK, "revoke, NULL now");
+    CHECK(auth_memory_store_is_jti_revoked(clock, "static", 6, NULL, &rev) == AUTH_OK && rev, "is revoked, NULL now");
+    auth_mint_request *req = NULL;
+    auth_minted *minted = NULL;
+    auth_mint_request_new_reseller(9, "r", 1, &req, NULL);
+    CHECK(auth_issuer_mint(issuer, req, &minted, NULL) == AUTH_OK, "mint at the system clock");
+    CHECK(auth_logout(clock, auth_minted_claims(minted), NULL, NULL) == AUTH_OK, "logout, NULL now");
+    CHECK(auth_memory_store_revoke_claims(clock, auth_minted_claims(minted), NULL, NULL) == AUTH_OK,
+          "revoke claims, NULL now");
+    CHECK(auth_memory_store_len(clock, &n) == AUTH_OK && n == 2, "len %zu", n);
+    CHECK(auth_logout(clock, NULL, NULL, NULL) == AUTH_NULL_ARGUMENT, "logout without claims");
+    auth_minted_free(minted);
+    auth_mint_request_free(req);
+    auth_memory_store_free(clock);
 
     auth_revocation_free(mem);
     auth_memory_store_free(store);
@@ -1332,6 +1367,49 @@ static void test_wire_paths(void) {
     auth_user_account ua = {1, "u", 1, false, false, NULL, 0, false, 0, NULL};
     CHECK(auth_login_user(issuer, &ua, NULL, 0, 9, 0, NULL, &(auth_user_login *){NULL}, NULL) == AUTH_INVALID_ENUM,
           "bad lifetime");
+    /* auth_subject for a sub-account. */
+    auth_mint_request *mr = NULL;
+    auth_minted *caller = NULL;
+    auth_token_request *treq = NULL;
+    auth_created_token *created = NULL;
+    uint64_t now = 1700000000;
+    auth_mint_request_new_reseller(1, "owner", 5, &mr, NULL);
+    auth_mint_request_set_now(mr, &now);
+    CHECK(auth_issuer_mint(issuer, mr, &caller, NULL) == AUTH_OK, "caller token");
+    const char *body = "{\"token\": {\"name\": \"n\"}}";
+    CHECK(auth_token_request_parse(body, strlen(body), AUTH_FORMAT_JSON, &treq, NULL) == AUTH_OK, "request");
+    const auth_claims *cc = auth_minted_claims(caller);
+    auth_subject sub = {.kind = 9, .id = 2, .name = "sub", .name_len = 3};
+    CHECK(auth_create_token_sub_account(issuer, cc, treq, &sub, true, &now, &created, NULL) == AUTH_INVALID_ENUM &&
+              created == NULL,
+          "subject of an unknown kind");
+    sub.kind = AUTH_PRINCIPAL_USER;
+    sub.name = NULL;
+    CHECK(auth_create_token_sub_account(issuer, cc, treq, &sub, true, &now, &created, NULL) == AUTH_NULL_ARGUMENT,
+          "subject without a name");
+    CHECK(auth_create_token_sub_account(issuer, cc, treq, NULL, true, &now, &created, NULL) == AUTH_NULL_ARGUMENT,
+          "no subject");
+    sub.name = "sub";
+    sub.sms_from = "ACME";
+    sub.sms_from_len = 4;
+    sub.has_user_group_id = true;
+    sub.user_group_id = 12;
+    CHECK(auth_create_token_sub_account(issuer, cc, treq, &sub, true, &now, &created, NULL) == AUTH_OK, "user subject");
+    const auth_claims *sc = auth_minted_claims(auth_created_token_minted(created));
+    uint64_t gid = 0;
+    bool present = false;
+    char sms[16];
+    CHECK(auth_claims_user_group_id(sc, &present, &gid) == AUTH_OK && present && gid == 12, "subject's group id");
+    CHECK(auth_claims_sms_from(sc, &present, sms, sizeof sms, &len) == AUTH_OK && present && strcmp(sms, "ACME") == 0,
+          "subject's sms_from");
+    auth_principal parent = {0, 0};
+    CHECK(auth_claims_parent(sc, &present, &parent) == AUTH_OK && present && parent.kind == AUTH_PRINCIPAL_RESELLER &&
+              parent.id == 1,
+          "parent is the caller");
+    auth_created_token_free(created);
+    auth_token_request_free(treq);
+    auth_minted_free(caller);
+    auth_mint_request_free(mr);
     auth_user_login_free(NULL);
     auth_reseller_login_free(NULL);
     auth_created_token_free(NULL);

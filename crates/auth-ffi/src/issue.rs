@@ -51,10 +51,11 @@ pub extern "C" fn auth_ttl_policy_default() -> auth_ttl_policy {
     )
 }
 
-/// Mints tokens with the active key of a key ring under a TTL policy.
+/// Mints tokens with the active key of a shared key ring under a TTL policy.
 ///
 /// Immutable and reference-counted: safe to share and use from many threads at once.
-/// Create with `auth_issuer_new`, release with `auth_issuer_free`.
+/// Create with `auth_issuer_new`, release with `auth_issuer_free`. It follows its key
+/// ring: each mint uses the ring's active key at that moment.
 pub struct auth_issuer {
     _private: [u8; 0],
 }
@@ -64,7 +65,8 @@ impl Castable for auth_issuer {
     type RustType = Issuer;
 }
 
-/// Creates an issuer from a copy of `ring`'s keys and `policy` (NULL: the default
+/// Creates an issuer that follows `ring` (a later `auth_key_ring_set_active` applies from
+/// its next mint; the issuer keeps the ring alive) with `policy` (NULL: the default
 /// policy). `*issuer_out` receives it (free with `auth_issuer_free`).
 /// Errors: `AUTH_INVALID_TTL` (a policy duration of 0), `AUTH_NULL_ARGUMENT`.
 #[no_mangle]

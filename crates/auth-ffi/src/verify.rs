@@ -64,13 +64,14 @@ pub extern "C" fn auth_verify_options_default() -> auth_verify_options {
     )
 }
 
-/// Verifies tokens against a copy of a key ring, with options and an optional default
+/// Verifies tokens against a shared key ring, with options and an optional default
 /// revocation store.
 ///
 /// Immutable and reference-counted: safe to share and to verify from many threads at
 /// once (a host revocation callback it holds must then be thread-safe too). Create with
-/// `auth_verifier_new`, release with `auth_verifier_free`. To rotate keys, create a new
-/// verifier from the updated ring and swap it in.
+/// `auth_verifier_new`, release with `auth_verifier_free`. It follows its key ring: keys
+/// added to or removed from the ring, and its default kid, apply from the next call (no
+/// need to rebuild the verifier to rotate keys).
 pub struct auth_verifier {
     _private: [u8; 0],
 }
@@ -80,7 +81,8 @@ impl Castable for auth_verifier {
     type RustType = Verifier;
 }
 
-/// Creates a verifier from a copy of `ring`'s keys, `options` (NULL: the defaults) and
+/// Creates a verifier that follows `ring` (every later change of the ring applies from
+/// its next call; the verifier keeps the ring alive), with `options` (NULL: the defaults) and
 /// `revocation` (NULL: none; otherwise consulted on every verification that does not
 /// pass its own store; the verifier keeps its own reference). `*verifier_out` receives
 /// it (free with `auth_verifier_free`). Errors: `AUTH_NULL_ARGUMENT`.
