@@ -24,7 +24,7 @@ static const char *bearer_token(const char *header, size_t *len) {
 }
 
 /* The request check a service would run; returns 0 when the request may proceed. */
-static int check_request(auth_verifier *verifier, const char *authorization, const char *client_ip) {
+static int check_request(const auth_verifier *verifier, const char *authorization, const char *client_ip) {
     size_t token_len = 0;
     const char *token = bearer_token(authorization, &token_len);
     if (!token) {

@@ -70,7 +70,7 @@ static int libjwt_verify(const char *token, long now) {
     return bad;
 }
 
-static int auth_verify(auth_verifier *verifier, const char *token, size_t len, const uint64_t *now) {
+static int auth_verify(const auth_verifier *verifier, const char *token, size_t len, const uint64_t *now) {
     auth_claims *claims = NULL;
     if (auth_verifier_verify(verifier, token, len, now, NULL, 0, NULL, &claims, NULL) != AUTH_OK) return 1;
     auth_claims_free(claims);

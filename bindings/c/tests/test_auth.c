@@ -573,7 +573,7 @@ static auth_key_ring *test_ring(void) {
     return ring;
 }
 
-static size_t mint_token(auth_issuer *issuer, uint64_t id, const char *jti, uint64_t now,
+static size_t mint_token(const auth_issuer *issuer, uint64_t id, const char *jti, uint64_t now,
                          const char *allowed_ip, char *out, size_t cap) {
     auth_mint_request *req = NULL;
     auth_minted *m = NULL;
@@ -1053,6 +1053,19 @@ static void test_threads(void) {
         args[i] = (thread_arg){v, store, list, token, len, i, 0, 0};
         pthread_create(&th[i], NULL, verify_thread, &args[i]);
     }
+    /* Meanwhile, rotate the shared ring: the verifier follows it, and k1 (the token's key)
+     * stays in it throughout, so every verification must still pass. */
+    long rotations = 0;
+    for (int i = 0; i < 200; i++) {
+        char kid[16];
+        snprintf(kid, sizeof kid, "r%d", i);
+        if (auth_key_ring_add(ring, kid, strlen(kid), AUTH_HS256, SECRET, sizeof SECRET, NULL) == AUTH_OK &&
+            auth_key_ring_set_active(ring, kid, strlen(kid), NULL) == AUTH_OK &&
+            auth_key_ring_set_active(ring, "k1", 2, NULL) == AUTH_OK &&
+            auth_key_ring_remove(ring, kid, strlen(kid), NULL) == AUTH_OK)
+            rotations++;
+    }
+    CHECK(rotations == 200, "rotations while verifying: %ld", rotations);
     long ok = 0, bad = 0;
     for (int i = 0; i < THREADS; i++) {
         pthread_join(th[i], NULL);

@@ -101,7 +101,10 @@ pub(crate) unsafe fn subject_from_c(s: &auth_subject) -> FfiResult<Subject> {
 
 /// The validated claims of a verified (or minted) token.
 ///
-/// Immutable: may be read from any thread at once, freed once with `auth_claims_free`.
+/// Immutable: may be read from any thread at once. Claims from `auth_verifier_verify` are
+/// owned: free them once with `auth_claims_free`. Claims from `auth_minted_claims` are a
+/// `const auth_claims *` borrowed from their minted token, valid while it lives, and never
+/// freed.
 ///
 /// Text accessors copy into a caller buffer (see "Output buffers" in the header's
 /// introduction). Claim text may contain any Unicode, including U+0000 when a token
