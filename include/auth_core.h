@@ -936,10 +936,9 @@ auth_result auth_memory_store_new_with_limits(size_t max_entries,
                                               struct auth_memory_store **store_out);
 
 // Revokes one token id (logout) at time `now` (UNIX seconds; NULL: the system clock):
-// `exp` is the token's expiry (NULL for a
-// static token, kept forever). Errors: `AUTH_INVALID_REQUEST` (jti empty or over 128
-// characters), `AUTH_REVOCATION_STORE_FULL`, `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
-// Thread-safe.
+// `exp` is the token's expiry (NULL for a static token, kept forever). Errors:
+// `AUTH_INVALID_REQUEST` (jti empty or over 128 characters), `AUTH_REVOCATION_STORE_FULL`,
+// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
 auth_result auth_memory_store_revoke(const struct auth_memory_store *store,
                                      const char *jti,
                                      size_t jti_len,
@@ -948,8 +947,7 @@ auth_result auth_memory_store_revoke(const struct auth_memory_store *store,
                                      struct auth_error **error_out);
 
 // Revokes the token these claims describe (logout) at time `now` (NULL: the system
-// clock). Errors as
-// `auth_memory_store_revoke`. Thread-safe.
+// clock). Errors as `auth_memory_store_revoke`. Thread-safe.
 auth_result auth_memory_store_revoke_claims(const struct auth_memory_store *store,
                                             const struct auth_claims *claims,
                                             const uint64_t *now,
@@ -963,8 +961,8 @@ auth_result auth_memory_store_revoke_principal_before(const struct auth_memory_s
                                                       uint64_t before,
                                                       struct auth_error **error_out);
 
-// Forgets revocations of tokens expired at `now` (NULL: the system clock); `*removed` (may be NULL) receives how
-// many were dropped. Thread-safe.
+// Forgets revocations of tokens expired at `now` (NULL: the system clock); `*removed`
+// (may be NULL) receives how many were dropped. Thread-safe.
 auth_result auth_memory_store_purge_expired(const struct auth_memory_store *store,
                                             const uint64_t *now,
                                             size_t *removed);
@@ -973,8 +971,8 @@ auth_result auth_memory_store_purge_expired(const struct auth_memory_store *stor
 // ones not yet purged) to `*out`. Thread-safe.
 auth_result auth_memory_store_len(const struct auth_memory_store *store, size_t *out);
 
-// Writes to `*out` whether token id `jti` is revoked at `now` (NULL: the system clock). Errors:
-// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+// Writes to `*out` whether token id `jti` is revoked at `now` (NULL: the system clock).
+// Errors: `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
 auth_result auth_memory_store_is_jti_revoked(const struct auth_memory_store *store,
                                              const char *jti,
                                              size_t jti_len,

@@ -82,7 +82,7 @@ pub struct auth_subject {
     pub user_group_id: u64,
 }
 
-/// The core subject an `auth_subject` describes (`arg` names it in errors).
+/// The core subject an `auth_subject` describes.
 ///
 /// SAFETY: the struct's pointers are NULL or valid for their lengths.
 pub(crate) unsafe fn subject_from_c(s: &auth_subject) -> FfiResult<Subject> {

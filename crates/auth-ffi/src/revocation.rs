@@ -212,10 +212,9 @@ pub unsafe extern "C" fn auth_memory_store_new_with_limits(
 }
 
 /// Revokes one token id (logout) at time `now` (UNIX seconds; NULL: the system clock):
-/// `exp` is the token's expiry (NULL for a
-/// static token, kept forever). Errors: `AUTH_INVALID_REQUEST` (jti empty or over 128
-/// characters), `AUTH_REVOCATION_STORE_FULL`, `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
-/// Thread-safe.
+/// `exp` is the token's expiry (NULL for a static token, kept forever). Errors:
+/// `AUTH_INVALID_REQUEST` (jti empty or over 128 characters), `AUTH_REVOCATION_STORE_FULL`,
+/// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn auth_memory_store_revoke(
     store: *const auth_memory_store,
@@ -233,8 +232,7 @@ pub unsafe extern "C" fn auth_memory_store_revoke(
 }
 
 /// Revokes the token these claims describe (logout) at time `now` (NULL: the system
-/// clock). Errors as
-/// `auth_memory_store_revoke`. Thread-safe.
+/// clock). Errors as `auth_memory_store_revoke`. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn auth_memory_store_revoke_claims(
     store: *const auth_memory_store,
@@ -268,8 +266,8 @@ pub unsafe extern "C" fn auth_memory_store_revoke_principal_before(
     })
 }
 
-/// Forgets revocations of tokens expired at `now` (NULL: the system clock); `*removed` (may be NULL) receives how
-/// many were dropped. Thread-safe.
+/// Forgets revocations of tokens expired at `now` (NULL: the system clock); `*removed`
+/// (may be NULL) receives how many were dropped. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn auth_memory_store_purge_expired(
     store: *const auth_memory_store,
@@ -299,8 +297,8 @@ pub unsafe extern "C" fn auth_memory_store_len(
     })
 }
 
-/// Writes to `*out` whether token id `jti` is revoked at `now` (NULL: the system clock). Errors:
-/// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+/// Writes to `*out` whether token id `jti` is revoked at `now` (NULL: the system clock).
+/// Errors: `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn auth_memory_store_is_jti_revoked(
     store: *const auth_memory_store,
