@@ -5,6 +5,15 @@
  * -----------
  * - Every symbol is auth_<type>_<verb>. Handles are opaque; each type has exactly one
  *   free function and auth_*_free(NULL) is a no-op.
+ * - Every constructor writes a new handle to a `T **` out-parameter (`T *x;
+ *   auth_T_new(..., &x)`) that the caller frees with auth_T_free(x). A `const T *`
+ *   argument is only read. A `const T *` returned by an accessor (auth_minted_claims,
+ *   auth_created_token_minted, ...) is borrowed from its parent, valid while the parent
+ *   lives, and never freed.
+ * - Time is a parameter: every function that needs the time takes `const uint64_t *now`
+ *   (UNIX seconds); NULL means the system clock.
+ * - AUTH_CORE_VERSION_MAJOR/MINOR/PATCH give the version of this header; auth_version()
+ *   the version of the library linked.
  * - Fallible functions return an auth_result (uint32_t): AUTH_OK (0) on success, the
  *   core's stable error codes 1..26 (SPEC section 7), or the binding's codes from 1000.
  *   auth_result_name() / auth_result_http_status() translate any code.
@@ -34,11 +43,11 @@
  *
  * Threads
  * -------
- * auth_key_ring, auth_issuer, auth_verifier, auth_ip_allow_list, auth_ip_regex,
- * auth_memory_store and auth_revocation are reference-counted and safe to use from many
- * threads at once. auth_claims, auth_minted, auth_unverified and auth_error are
- * immutable: read them from any thread, free them once. auth_mint_request is mutable:
- * use it from one thread at a time.
+ * auth_key_ring (a shared ring that issuers and verifiers follow), auth_issuer,
+ * auth_verifier, auth_ip_allow_list, auth_ip_regex, auth_memory_store and
+ * auth_revocation are safe to use from many threads at once. auth_claims, auth_minted,
+ * auth_unverified and auth_error are immutable: read them from any thread, free them
+ * once. auth_mint_request is mutable: use it from one thread at a time.
  */
 
 
@@ -48,6 +57,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+// The major version of auth-core this header and library belong to
+// (`AUTH_CORE_VERSION_MAJOR` in C; a test checks it against the crate version).
+// Compare with `auth_version()` at run time to detect a header/library mismatch.
+#define AUTH_CORE_VERSION_MAJOR 0
+
+// The minor version (`AUTH_CORE_VERSION_MINOR` in C).
+#define AUTH_CORE_VERSION_MINOR 1
+
+// The patch version (`AUTH_CORE_VERSION_PATCH` in C).
+#define AUTH_CORE_VERSION_PATCH 0
 
 // The result of a fallible call.
 //
@@ -246,7 +266,10 @@ typedef uint32_t auth_lifetime;
 
 // The validated claims of a verified (or minted) token.
 //
-// Immutable: may be read from any thread at once, freed once with `auth_claims_free`.
+// Immutable: may be read from any thread at once. Claims from `auth_verifier_verify` are
+// owned: free them once with `auth_claims_free`. Claims from `auth_minted_claims` are a
+// `const auth_claims *` borrowed from their minted token, valid while it lives, and never
+// freed.
 //
 // Text accessors copy into a caller buffer (see "Output buffers" in the header's
 // introduction). Claim text may contain any Unicode, including U+0000 when a token
@@ -285,19 +308,26 @@ typedef struct auth_ip_allow_list auth_ip_allow_list;
 // Create with `auth_ip_regex_new`, release with `auth_ip_regex_free`.
 typedef struct auth_ip_regex auth_ip_regex;
 
-// Mints tokens with the active key of a key ring under a TTL policy.
+// Mints tokens with the active key of a shared key ring under a TTL policy.
 //
 // Immutable and reference-counted: safe to share and use from many threads at once.
-// Create with `auth_issuer_new`, release with `auth_issuer_free`.
+// Create with `auth_issuer_new`, release with `auth_issuer_free`. It follows its key
+// ring: each mint uses the ring's active key at that moment.
 typedef struct auth_issuer auth_issuer;
 
 // A set of keys by `kid`: one active key mints, every key verifies (rotation).
 //
-// Reference-counted and internally locked: safe to use from many threads at once,
-// including changing it on one thread while others read it. Verifiers and issuers copy
-// the ring when they are created (`auth_verifier_new`, `auth_issuer_new`); later
-// changes to the ring affect only verifiers and issuers created afterwards. Create
-// with `auth_key_ring_new`, release with `auth_key_ring_free`.
+// One key ring, shared: issuers and verifiers created from it (`auth_issuer_new`,
+// `auth_verifier_new`) do not copy it, they follow it. Every later change made through
+// `auth_key_ring_add`, `_remove`, `_set_active` and `_set_default_kid` is seen by all
+// of them on their next call, with no rebuilding and no lock on the verify path (each
+// change publishes a new immutable version of the ring atomically; a mint or verify
+// uses the version current when it starts). This is the core's `SharedKeyRing`, with
+// the same meaning in Rust, C and Python.
+//
+// Internally synchronized: safe to use from many threads at once, including changing
+// it on one thread while others mint and verify. Create with `auth_key_ring_new`,
+// release with `auth_key_ring_free`; issuers and verifiers keep the ring alive.
 typedef struct auth_key_ring auth_key_ring;
 
 // The built-in thread-safe in-memory revocation store with bounded memory: revoked
@@ -321,7 +351,10 @@ typedef struct auth_mint_request auth_mint_request;
 
 // A freshly minted token and the claims signed into it.
 //
-// Immutable: may be read from any thread, freed once with `auth_minted_free`.
+// Immutable: may be read from any thread. One from `auth_issuer_mint` is owned (free it
+// once with `auth_minted_free`); one from `auth_created_token_minted`,
+// `auth_user_login_minted` or `auth_reseller_login_minted` is a `const auth_minted *`
+// borrowed from its parent, valid while the parent lives, and never freed.
 typedef struct auth_minted auth_minted;
 
 // A successful reseller login.
@@ -354,13 +387,14 @@ typedef struct auth_unverified auth_unverified;
 // Immutable: may be read from any thread, freed once with `auth_user_login_free`.
 typedef struct auth_user_login auth_user_login;
 
-// Verifies tokens against a copy of a key ring, with options and an optional default
+// Verifies tokens against a shared key ring, with options and an optional default
 // revocation store.
 //
 // Immutable and reference-counted: safe to share and to verify from many threads at
 // once (a host revocation callback it holds must then be thread-safe too). Create with
-// `auth_verifier_new`, release with `auth_verifier_free`. To rotate keys, create a new
-// verifier from the updated ring and swap it in.
+// `auth_verifier_new`, release with `auth_verifier_free`. It follows its key ring: keys
+// added to or removed from the ring, and its default kid, apply from the next call (no
+// need to rebuild the verifier to rotate keys).
 typedef struct auth_verifier auth_verifier;
 
 // A principal: its type (an `auth_principal_type` number) and id. Used for `parent`
@@ -416,6 +450,29 @@ typedef struct auth_verify_options {
   // Largest token accepted, in bytes (default 8192), checked before decoding.
   size_t max_token_size;
 } auth_verify_options;
+
+// Who a token is for, as plain input (a sub-account at `auth_create_token_sub_account`).
+// The library copies what it needs during the call.
+typedef struct auth_subject {
+  // `AUTH_PRINCIPAL_USER` or `AUTH_PRINCIPAL_RESELLER` (an `auth_principal_type` number).
+  uint32_t kind;
+  // `id`.
+  uint64_t id;
+  // `name` (UTF-8, `name_len` bytes; required).
+  const char *name;
+  // Length of `name` in bytes.
+  size_t name_len;
+  // `admin` (users only; ignored for a reseller).
+  bool admin;
+  // `sms_from` (UTF-8), or NULL for none (users only; ignored for a reseller).
+  const char *sms_from;
+  // Length of `sms_from` in bytes.
+  size_t sms_from_len;
+  // Whether `user_group_id` is set (users only; ignored for a reseller).
+  bool has_user_group_id;
+  // `user_group_id` (when `has_user_group_id`).
+  uint64_t user_group_id;
+} auth_subject;
 
 // A dialer-platform user as the host found it, after checking the password. A plain
 // input struct: the library copies what it needs during the call.
@@ -602,7 +659,7 @@ auth_result auth_ip_address_canonical(const char *ip,
 auth_result auth_ip_allow_list_new(const char *const *rules,
                                    const size_t *rule_lens,
                                    size_t count,
-                                   const struct auth_ip_allow_list **list_out,
+                                   struct auth_ip_allow_list **list_out,
                                    struct auth_error **error_out);
 
 // Writes to `*allowed` whether the client address `ip` (parsed strictly) is inside any
@@ -618,7 +675,7 @@ auth_result auth_ip_allow_list_contains(const struct auth_ip_allow_list *list,
 auth_result auth_ip_allow_list_len(const struct auth_ip_allow_list *list, size_t *out);
 
 // Releases an allow-list. NULL is a no-op.
-void auth_ip_allow_list_free(const struct auth_ip_allow_list *list);
+void auth_ip_allow_list_free(struct auth_ip_allow_list *list);
 
 // Compiles `pattern` (UTF-8, at most 4 KiB) for `mode` (an `auth_regex_mode` number).
 // `*regex_out` receives it (free with `auth_ip_regex_free`). Errors:
@@ -627,7 +684,7 @@ void auth_ip_allow_list_free(const struct auth_ip_allow_list *list);
 auth_result auth_ip_regex_new(const char *pattern,
                               size_t pattern_len,
                               uint32_t mode,
-                              const struct auth_ip_regex **regex_out,
+                              struct auth_ip_regex **regex_out,
                               struct auth_error **error_out);
 
 // Writes to `*matched` whether the client address `ip` matches. The address is parsed
@@ -640,22 +697,23 @@ auth_result auth_ip_regex_is_match(const struct auth_ip_regex *regex,
                                    struct auth_error **error_out);
 
 // Releases a regex. NULL is a no-op.
-void auth_ip_regex_free(const struct auth_ip_regex *regex);
+void auth_ip_regex_free(struct auth_ip_regex *regex);
 
 // The core's default TTL policy (24 h dynamic tokens, TTLs up to 10 years, static
 // tokens allowed). Thread-safe.
 struct auth_ttl_policy auth_ttl_policy_default(void);
 
-// Creates an issuer from a copy of `ring`'s keys and `policy` (NULL: the default
+// Creates an issuer that follows `ring` (a later `auth_key_ring_set_active` applies from
+// its next mint; the issuer keeps the ring alive) with `policy` (NULL: the default
 // policy). `*issuer_out` receives it (free with `auth_issuer_free`).
 // Errors: `AUTH_INVALID_TTL` (a policy duration of 0), `AUTH_NULL_ARGUMENT`.
 auth_result auth_issuer_new(const struct auth_key_ring *ring,
                             const struct auth_ttl_policy *policy,
-                            const struct auth_issuer **issuer_out,
+                            struct auth_issuer **issuer_out,
                             struct auth_error **error_out);
 
 // Releases an issuer. NULL is a no-op.
-void auth_issuer_free(const struct auth_issuer *issuer);
+void auth_issuer_free(struct auth_issuer *issuer);
 
 // A request for a user token: `id`, `name` (UTF-8), `admin`, `sms_from` (UTF-8; NULL for
 // none) and `user_group_id` (NULL for none). `*request_out` receives it (free with
@@ -752,9 +810,10 @@ auth_result auth_minted_token_id(const struct auth_minted *minted,
                                  size_t buf_len,
                                  size_t *out_len);
 
-// A copy of the minted token's claims; `*claims_out` receives it (free with
-// `auth_claims_free`).
-auth_result auth_minted_claims(const struct auth_minted *minted, struct auth_claims **claims_out);
+// The minted token's claims, borrowed: valid as long as `minted` (and, for a minted
+// token borrowed from a login or created token, its parent) lives. Do not free it.
+// NULL when `minted` is NULL.
+const struct auth_claims *auth_minted_claims(const struct auth_minted *minted);
 
 // Frees a minted token. NULL is a no-op.
 void auth_minted_free(struct auth_minted *minted);
@@ -782,7 +841,8 @@ auth_result auth_key_ring_add(struct auth_key_ring *ring,
                               size_t secret_len,
                               struct auth_error **error_out);
 
-// Removes (retires) a key: its tokens stop verifying in verifiers created afterwards.
+// Removes (retires) a key: its tokens stop verifying, in every verifier following the
+// ring, from their next call.
 // Removing the active key leaves no active key until `auth_key_ring_set_active`.
 // Errors: `AUTH_UNKNOWN_KEY`, `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
 auth_result auth_key_ring_remove(struct auth_key_ring *ring,
@@ -808,11 +868,12 @@ auth_result auth_key_ring_set_default_kid(struct auth_key_ring *ring,
 // Writes the number of keys to `*out`. Thread-safe.
 auth_result auth_key_ring_len(const struct auth_key_ring *ring, size_t *out);
 
-// Releases the caller's reference to a key ring. NULL is a no-op. Verifiers and
-// issuers created from it keep working.
+// Releases the caller's handle to a key ring. NULL is a no-op. Issuers and verifiers
+// created from it keep the ring (in its last state: with the handle gone, nothing can
+// change it any more).
 void auth_key_ring_free(struct auth_key_ring *ring);
 
-// Generates a new random HMAC secret (the core's `keys::generate_secret`: at least 256
+// Generates a new random HMAC secret (the core's `generate_secret`: at least 256
 // bits from the OS CSPRNG, as base64url text, usable as it is as `auth_key_ring_add`'s
 // secret bytes) and copies it into `buf` (see "Output buffers"). Errors:
 // `AUTH_INVALID_REQUEST` (no randomness available), `AUTH_INSUFFICIENT_SIZE` (a new
@@ -864,7 +925,7 @@ void auth_revocation_free(struct auth_revocation *revocation);
 
 // An empty store with the core's default entry limit. `*store_out` receives it (free
 // with `auth_memory_store_free`).
-auth_result auth_memory_store_new(const struct auth_memory_store **store_out);
+auth_result auth_memory_store_new(struct auth_memory_store **store_out);
 
 // An empty store holding at most `max_entries` entries (revoked ids plus principal
 // cutoffs; 0 makes every new revocation fail with `AUTH_REVOCATION_STORE_FULL`), keeping
@@ -872,24 +933,24 @@ auth_result auth_memory_store_new(const struct auth_memory_store **store_out);
 // the verifiers' leeway). `*store_out` receives it (free with `auth_memory_store_free`).
 auth_result auth_memory_store_new_with_limits(size_t max_entries,
                                               uint64_t expiry_grace,
-                                              const struct auth_memory_store **store_out);
+                                              struct auth_memory_store **store_out);
 
-// Revokes one token id (logout) at time `now`: `exp` is the token's expiry (NULL for a
-// static token, kept forever). Errors: `AUTH_INVALID_REQUEST` (jti empty or over 128
-// characters), `AUTH_REVOCATION_STORE_FULL`, `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
-// Thread-safe.
+// Revokes one token id (logout) at time `now` (UNIX seconds; NULL: the system clock):
+// `exp` is the token's expiry (NULL for a static token, kept forever). Errors:
+// `AUTH_INVALID_REQUEST` (jti empty or over 128 characters), `AUTH_REVOCATION_STORE_FULL`,
+// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
 auth_result auth_memory_store_revoke(const struct auth_memory_store *store,
                                      const char *jti,
                                      size_t jti_len,
                                      const uint64_t *exp,
-                                     uint64_t now,
+                                     const uint64_t *now,
                                      struct auth_error **error_out);
 
-// Revokes the token these claims describe (logout) at time `now`. Errors as
-// `auth_memory_store_revoke`. Thread-safe.
+// Revokes the token these claims describe (logout) at time `now` (NULL: the system
+// clock). Errors as `auth_memory_store_revoke`. Thread-safe.
 auth_result auth_memory_store_revoke_claims(const struct auth_memory_store *store,
                                             const struct auth_claims *claims,
-                                            uint64_t now,
+                                            const uint64_t *now,
                                             struct auth_error **error_out);
 
 // Revokes every token of `principal` issued before `before` (`iat < before`): password
@@ -900,44 +961,45 @@ auth_result auth_memory_store_revoke_principal_before(const struct auth_memory_s
                                                       uint64_t before,
                                                       struct auth_error **error_out);
 
-// Forgets revocations of tokens expired at `now`; `*removed` (may be NULL) receives how
-// many were dropped. Thread-safe.
+// Forgets revocations of tokens expired at `now` (NULL: the system clock); `*removed`
+// (may be NULL) receives how many were dropped. Thread-safe.
 auth_result auth_memory_store_purge_expired(const struct auth_memory_store *store,
-                                            uint64_t now,
+                                            const uint64_t *now,
                                             size_t *removed);
 
 // Writes the number of entries (revoked ids plus principal cutoffs, including expired
 // ones not yet purged) to `*out`. Thread-safe.
 auth_result auth_memory_store_len(const struct auth_memory_store *store, size_t *out);
 
-// Writes to `*out` whether token id `jti` is revoked at `now`. Errors:
-// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+// Writes to `*out` whether token id `jti` is revoked at `now` (NULL: the system clock).
+// Errors: `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
 auth_result auth_memory_store_is_jti_revoked(const struct auth_memory_store *store,
                                              const char *jti,
                                              size_t jti_len,
-                                             uint64_t now,
+                                             const uint64_t *now,
                                              bool *out);
 
 // Releases the caller's reference to a store. NULL is a no-op. Revocation handles and
 // verifiers sharing it keep it alive.
-void auth_memory_store_free(const struct auth_memory_store *store);
+void auth_memory_store_free(struct auth_memory_store *store);
 
 // The core's default verification settings (leeway 0 s, max clock skew 60 s, 8 KiB).
 // Thread-safe.
 struct auth_verify_options auth_verify_options_default(void);
 
-// Creates a verifier from a copy of `ring`'s keys, `options` (NULL: the defaults) and
+// Creates a verifier that follows `ring` (every later change of the ring applies from
+// its next call; the verifier keeps the ring alive), with `options` (NULL: the defaults) and
 // `revocation` (NULL: none; otherwise consulted on every verification that does not
 // pass its own store; the verifier keeps its own reference). `*verifier_out` receives
 // it (free with `auth_verifier_free`). Errors: `AUTH_NULL_ARGUMENT`.
 auth_result auth_verifier_new(const struct auth_key_ring *ring,
                               const struct auth_verify_options *options,
                               const struct auth_revocation *revocation,
-                              const struct auth_verifier **verifier_out,
+                              struct auth_verifier **verifier_out,
                               struct auth_error **error_out);
 
 // Releases a verifier. NULL is a no-op.
-void auth_verifier_free(const struct auth_verifier *verifier);
+void auth_verifier_free(struct auth_verifier *verifier);
 
 // Verifies `token` (`token_len` bytes; not NUL-terminated, and a NUL byte inside is
 // rejected as `AUTH_MALFORMED_TOKEN`, never truncated) with every check of SPEC §3–§6.
@@ -1052,30 +1114,22 @@ auth_result auth_create_token_self(const struct auth_issuer *issuer,
                                    struct auth_error **error_out);
 
 // `POST /token/account/:accountID`: creates a token for a sub-account (the core's
-// `create_token` with `TokenTarget::SubAccount`). The sub-account's subject is taken from
-// `account` (a mint request made with `auth_mint_request_new_user` / `_new_reseller`;
-// only its subject is used); `owned_by_caller` is the host's answer to "does the caller
+// `create_token` with `TokenTarget::SubAccount`). `account` is the sub-account the token
+// is for; `owned_by_caller` is the host's answer to "does the caller
 // own this account?" (false → `AUTH_NOT_PERMITTED`). Otherwise as
 // `auth_create_token_self`.
 auth_result auth_create_token_sub_account(const struct auth_issuer *issuer,
                                           const struct auth_claims *caller,
                                           const struct auth_token_request *request,
-                                          const struct auth_mint_request *account,
+                                          const struct auth_subject *account,
                                           bool owned_by_caller,
                                           const uint64_t *now,
                                           struct auth_created_token **created_out,
                                           struct auth_error **error_out);
 
-// Copies the created token into `buf`.
-auth_result auth_created_token_token(const struct auth_created_token *created,
-                                     char *buf,
-                                     size_t buf_len,
-                                     size_t *out_len);
-
-// A copy of the created token's claims; `*claims_out` receives it (free with
-// `auth_claims_free`).
-auth_result auth_created_token_claims(const struct auth_created_token *created,
-                                      struct auth_claims **claims_out);
+// The created token (its text, id and claims), borrowed: valid as long as `created`
+// lives; do not free it. NULL when `created` is NULL.
+const struct auth_minted *auth_created_token_minted(const struct auth_created_token *created);
 
 // Copies the response body in `format` (an `auth_format` number: the JSON
 // `{"status": 1, "message": "OK", "token": ..., "token_id": ..., "allowed_ips": [...]}` or
@@ -1106,15 +1160,9 @@ auth_result auth_login_user(const struct auth_issuer *issuer,
                             struct auth_user_login **login_out,
                             struct auth_error **error_out);
 
-// Copies the login's token into `buf`.
-auth_result auth_user_login_token(const struct auth_user_login *login,
-                                  char *buf,
-                                  size_t buf_len,
-                                  size_t *out_len);
-
-// A copy of the login token's claims (free with `auth_claims_free`).
-auth_result auth_user_login_claims(const struct auth_user_login *login,
-                                   struct auth_claims **claims_out);
+// The login's token (its text, id and claims), borrowed: valid as long as `login`
+// lives; do not free it. NULL when `login` is NULL.
+const struct auth_minted *auth_user_login_minted(const struct auth_user_login *login);
 
 // Copies the response body `{"user": {"id": 123, "blocked": false}, "token": "<jwt>"}`
 // into `buf`.
@@ -1142,15 +1190,9 @@ auth_result auth_login_reseller(const struct auth_issuer *issuer,
                                 struct auth_reseller_login **login_out,
                                 struct auth_error **error_out);
 
-// Copies the login's token into `buf`.
-auth_result auth_reseller_login_token(const struct auth_reseller_login *login,
-                                      char *buf,
-                                      size_t buf_len,
-                                      size_t *out_len);
-
-// A copy of the login token's claims (free with `auth_claims_free`).
-auth_result auth_reseller_login_claims(const struct auth_reseller_login *login,
-                                       struct auth_claims **claims_out);
+// The login's token (its text, id and claims), borrowed: valid as long as `login`
+// lives; do not free it. NULL when `login` is NULL.
+const struct auth_minted *auth_reseller_login_minted(const struct auth_reseller_login *login);
 
 // Copies the response body `{"token": ..., "reseller": {"id": ..., "name": ...},
 // "user_groups": [...], "user_balance": 1000.00, "version": "..."}` into `buf`.
@@ -1162,12 +1204,13 @@ auth_result auth_reseller_login_to_json(const struct auth_reseller_login *login,
 // Frees a reseller login. NULL is a no-op.
 void auth_reseller_login_free(struct auth_reseller_login *login);
 
-// Logout (both APIs, the core's `wire::logout`): revokes the token these verified claims
-// describe in `store` at `now`. Errors: `AUTH_REVOCATION_STORE_FULL`,
+// Logout (both APIs, the core's `logout`): revokes the token these verified claims
+// describe in `store` at `now` (UNIX seconds;
+// NULL: the system clock). Errors: `AUTH_REVOCATION_STORE_FULL`,
 // `AUTH_NULL_ARGUMENT`. Thread-safe.
 auth_result auth_logout(const struct auth_memory_store *store,
                         const struct auth_claims *claims,
-                        uint64_t now,
+                        const uint64_t *now,
                         struct auth_error **error_out);
 
 // A new error with a core code (1–26) and its default message, for a host that reports

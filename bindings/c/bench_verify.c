@@ -22,8 +22,8 @@ int main(int argc, char **argv) {
     int rounds = argc > 2 ? atoi(argv[2]) : 11;
     static const uint8_t secret[32] = "bench secret bench secret bench";
     auth_key_ring *ring = NULL;
-    const auth_issuer *issuer = NULL;
-    const auth_verifier *verifier = NULL;
+    auth_issuer *issuer = NULL;
+    auth_verifier *verifier = NULL;
     auth_mint_request *req = NULL;
     auth_minted *minted = NULL;
     uint64_t now = 1700000000;

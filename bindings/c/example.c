@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
     if (argc == 1 || !secret) secret = demo_secret;
 
     auth_key_ring *ring = NULL;
-    const auth_verifier *verifier = NULL;
+    auth_verifier *verifier = NULL;
     auth_error *error = NULL;
     auth_result rc = auth_key_ring_new(&ring);
     if (rc == AUTH_OK)
@@ -78,7 +78,7 @@ int main(int argc, char **argv) {
         status = check_request(verifier, argv[1], argv[2]);
     } else {
         /* Demo: mint a token restricted to 192.168.2.0/24, then check two requests. */
-        const auth_issuer *issuer = NULL;
+        auth_issuer *issuer = NULL;
         auth_mint_request *req = NULL;
         auth_minted *minted = NULL;
         rc = auth_issuer_new(ring, NULL, &issuer, &error);

@@ -12,7 +12,10 @@ set -u
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 BUILD="$HERE/build"
-LIBDIR="$ROOT/target/release"
+# cargo puts the library in $CARGO_TARGET_DIR (default: target/ of the workspace).
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+LIBDIR="$TARGET_DIR/release"
 cd "$ROOT"
 
 passed=0
@@ -52,7 +55,7 @@ rm -f "$BUILD.exports" "$BUILD.declared"
 
 echo "== building C programs (-Wall -Wextra -Werror)"
 rm -rf "$BUILD"
-step "make all" make -s -C "$HERE" all BUILD="$BUILD"
+step "make all" make -s -C "$HERE" all BUILD="$BUILD" LIBDIR="$LIBDIR"
 python3 "$HERE/tests/flatten_vectors.py" tests/vectors "$BUILD/vectors.txt" && ok "vectors flattened" || bad "vectors flattened"
 
 run_suite() { # name, then the command
@@ -89,16 +92,16 @@ out="$("$BUILD/example" "Basic abc" 192.168.2.5)"; rc=$?
 step "example: no bearer token exits 1" test "$rc" -eq 1
 
 echo "== README quick start"
-step "quick-start compile line" cc bindings/c/example.c -I include -L target/release -lauth_core \
-    -Wl,-rpath,"$PWD/target/release" -o "$BUILD/quickstart"
+step "quick-start compile line" cc bindings/c/example.c -I include -L "$LIBDIR" -lauth_core \
+    -Wl,-rpath,"$LIBDIR" -o "$BUILD/quickstart"
 step "quick-start program runs" bash -c "\"$BUILD/quickstart\" >/dev/null"
-step "static quick-start compile line" cc bindings/c/example.c -I include target/release/libauth_core.a \
+step "static quick-start compile line" cc bindings/c/example.c -I include "$LIBDIR/libauth_core.a" \
     -lpthread -ldl -lm -lrt -lgcc_s -o "$BUILD/quickstart_static"
 step "static quick-start program runs" bash -c "\"$BUILD/quickstart_static\" >/dev/null"
 
 echo "== make install"
 PREFIX="$BUILD/prefix"
-step "make install PREFIX=..." make -s -C "$HERE" install PREFIX="$PREFIX"
+step "make install PREFIX=..." make -s -C "$HERE" install PREFIX="$PREFIX" LIBDIR="$LIBDIR"
 for f in lib/libauth_core.so lib/libauth_core.a include/auth_core.h lib/pkgconfig/auth_core.pc; do
     step "installed $f" test -f "$PREFIX/$f"
 done

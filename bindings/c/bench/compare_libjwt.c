@@ -87,8 +87,8 @@ int main(int argc, char **argv) {
     uint64_t now = (uint64_t)time(NULL);
     uint64_t group = 42;
     auth_key_ring *ring = NULL;
-    const auth_issuer *issuer = NULL;
-    const auth_verifier *verifier = NULL;
+    auth_issuer *issuer = NULL;
+    auth_verifier *verifier = NULL;
     auth_mint_request *req = NULL;
     auth_minted *minted = NULL;
     char token[1024];

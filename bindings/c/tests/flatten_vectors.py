@@ -152,6 +152,22 @@ def main(vdir, out):
             else:
                 emit("APIUNKNOWN", str(i), t(c["name"]))
 
+    rot_path = vdir / "rotation.json"
+    if rot_path.exists():
+        rot = json.loads(rot_path.read_text())
+        sub = rot["subject"]
+        emit("ROTSUBJECT", n(rot["now"]), t(sub["type"]), n(sub["id"]), t(sub["name"]), n(sub.get("admin", False)))
+        for kid, k in rot["keys"].items():
+            emit("ROTKEY", t(kid), t(k["alg"]), t(b64(k["secret"])))
+        for name, tok in rot["tokens"].items():
+            emit("ROTTOKEN", t(name), t(tok))
+        for seq in rot["sequences"]:
+            emit("ROTSEQ", t(seq["name"]))
+            for i, st in enumerate(seq["steps"]):
+                emit("ROTSTEP", str(i), t(st["op"]), t(st.get("kid")), t(st.get("save")), t(st.get("token")),
+                     t(st["expect"]))
+            emit("ROTEND")
+
     Path(out).write_text("\n".join(lines) + "\n")
 
 

@@ -323,7 +323,7 @@ static void on_token(FILE *in, record *tr) {
     uint64_t now = tr->f[4].num;
     const field *token = &tr->f[3], *ip = &tr->f[5], *expect = &tr->f[9];
 
-    const auth_memory_store *store = NULL;
+    auth_memory_store *store = NULL;
     auth_revocation *rev = NULL;
     record claims = {0};
     bool have_claims = false;
@@ -332,7 +332,7 @@ static void on_token(FILE *in, record *tr) {
             CHECK(auth_memory_store_new(&store) == AUTH_OK, "store");
             CHECK(auth_revocation_from_memory_store(store, &rev) == AUTH_OK, "rev handle");
         } else if (strcmp(r.kind, "REVJ") == 0) {
-            CHECK(auth_memory_store_revoke(store, r.f[0].p, r.f[0].len, NULL, now, NULL) == AUTH_OK, "revoke");
+            CHECK(auth_memory_store_revoke(store, r.f[0].p, r.f[0].len, NULL, &now, NULL) == AUTH_OK, "revoke");
         } else if (strcmp(r.kind, "REVP") == 0) {
             auth_principal p = {field_eq(&r.f[0], "user", 4) ? AUTH_PRINCIPAL_USER : AUTH_PRINCIPAL_RESELLER,
                                 r.f[1].num};
@@ -347,7 +347,7 @@ static void on_token(FILE *in, record *tr) {
 
     /* Alternate between the verifier's own store and a per-call store. */
     bool store_on_verifier = rev && tr->f[0].num % 2 == 0;
-    const auth_verifier *v = NULL;
+    auth_verifier *v = NULL;
     CHECK(auth_verifier_new(ring, &opts, store_on_verifier ? rev : NULL, &v, NULL) == AUTH_OK, "%s: verifier",
           name);
 
@@ -415,7 +415,7 @@ static void on_match(const record *r) {
         ptrs[i] = r->f[3 + i].p;
         lens[i] = r->f[3 + i].len;
     }
-    const auth_ip_allow_list *list = NULL;
+    auth_ip_allow_list *list = NULL;
     auth_result rc = auth_ip_allow_list_new(ptrs, lens, n, &list, NULL);
     const char *got = verdict(rc);
     if (rc == AUTH_OK) {
@@ -433,7 +433,7 @@ static void on_match(const record *r) {
 
 static void on_regex(const record *r) {
     uint32_t mode = field_eq(&r->f[1], "search", 6) ? AUTH_REGEX_SEARCH : AUTH_REGEX_FULL_MATCH;
-    const auth_ip_regex *re = NULL;
+    auth_ip_regex *re = NULL;
     auth_result rc = auth_ip_regex_new(r->f[0].p, r->f[0].len, mode, &re, NULL);
     const char *got = verdict(rc);
     if (rc == AUTH_OK) {
@@ -486,7 +486,7 @@ static void on_mint(FILE *in, record *m) {
     }
     record_clear(&r);
 
-    const auth_issuer *issuer = NULL;
+    auth_issuer *issuer = NULL;
     auth_mint_request *req = NULL;
     auth_minted *minted = NULL;
     auth_result rc = auth_issuer_new(ring, &policy, &issuer, NULL);
@@ -529,7 +529,7 @@ static void on_mint(FILE *in, record *m) {
         char token[4096];
         size_t len = 0;
         CHECK(auth_minted_token(minted, token, sizeof token, &len) == AUTH_OK, "token");
-        const auth_verifier *v = NULL;
+        auth_verifier *v = NULL;
         CHECK(auth_verifier_new(ring, NULL, NULL, &v, NULL) == AUTH_OK, "verifier");
         const field *ip = &m->f[20];
         auth_claims *c = NULL;
@@ -542,16 +542,16 @@ static void on_mint(FILE *in, record *m) {
             snprintf(idx, sizeof idx, "%llu", (unsigned long long)m->f[0].num);
             dump_json("mint", idx, c, jti_generated);
             /* The minted claims equal the verified ones. */
-            auth_claims *mc = NULL;
+            /* Borrowed from the minted token: valid while it lives, never freed. */
+            const auth_claims *mc = auth_minted_claims(minted);
             size_t l1 = 0, l2 = 0;
-            CHECK(auth_minted_claims(minted, &mc) == AUTH_OK, "minted claims");
+            CHECK(mc != NULL, "minted claims");
             char *j1 = get_text(auth_claims_to_json, c, &l1), *j2 = get_text(auth_claims_to_json, mc, &l2);
             CHECK(j1 && j2 && l1 == l2 && memcmp(j1, j2, l1) == 0, "mint %s: minted claims = verified", name);
             char jti[256];
             CHECK(auth_minted_token_id(minted, jti, sizeof jti, &l1) == AUTH_OK && l1 > 0, "token id");
             free(j1);
             free(j2);
-            auth_claims_free(mc);
         }
         auth_claims_free(c);
         auth_verifier_free(v);
@@ -591,13 +591,18 @@ static size_t mint_token(const auth_issuer *issuer, uint64_t id, const char *jti
 
 static void test_null_and_zero_arguments(void) {
     auth_key_ring *ring = test_ring();
-    const auth_verifier *v = NULL;
+    auth_verifier *v = NULL;
     CHECK(auth_verifier_new(ring, NULL, NULL, &v, NULL) == AUTH_OK, "verifier");
     auth_claims *c = NULL;
     auth_error *err = NULL;
     uint64_t now = 1700000000;
 
     CHECK(auth_verifier_verify(NULL, "a.b.c", 5, &now, NULL, 0, NULL, &c, &err) == AUTH_NULL_ARGUMENT, "NULL verifier");
+    /* Borrowed sub-objects of a NULL parent are NULL. */
+    CHECK(auth_minted_claims(NULL) == NULL, "claims of NULL");
+    CHECK(auth_created_token_minted(NULL) == NULL, "minted of NULL created token");
+    CHECK(auth_user_login_minted(NULL) == NULL, "minted of NULL user login");
+    CHECK(auth_reseller_login_minted(NULL) == NULL, "minted of NULL reseller login");
     CHECK(err && auth_error_code(err) == AUTH_NULL_ARGUMENT && strstr(auth_error_message(err), "verifier"),
           "error names the NULL argument");
     auth_error_free(err);
@@ -654,7 +659,7 @@ static void test_null_and_zero_arguments(void) {
     CHECK(1, "free(NULL)");
 
     /* An empty allow-list from count 0 with NULL arrays allows nothing. */
-    const auth_ip_allow_list *list = NULL;
+    auth_ip_allow_list *list = NULL;
     bool allowed = true;
     CHECK(auth_ip_allow_list_new(NULL, NULL, 0, &list, NULL) == AUTH_OK, "empty list");
     CHECK(auth_ip_allow_list_contains(list, "1.2.3.4", 7, &allowed, NULL) == AUTH_OK && !allowed, "empty denies");
@@ -664,9 +669,9 @@ static void test_null_and_zero_arguments(void) {
     size_t lens[] = {10, 0};
     list = NULL;
     CHECK(auth_ip_allow_list_new(rules, lens, 2, &list, NULL) == AUTH_NULL_ARGUMENT && list == NULL, "NULL rule");
-    CHECK(auth_ip_regex_new("", 0, AUTH_REGEX_FULL_MATCH, &(const auth_ip_regex *){NULL}, NULL) == AUTH_INVALID_REGEX,
+    CHECK(auth_ip_regex_new("", 0, AUTH_REGEX_FULL_MATCH, &(auth_ip_regex *){NULL}, NULL) == AUTH_INVALID_REGEX,
           "empty pattern");
-    CHECK(auth_ip_regex_new("1", 1, 7, &(const auth_ip_regex *){NULL}, NULL) == AUTH_INVALID_ENUM, "bad mode");
+    CHECK(auth_ip_regex_new("1", 1, 7, &(auth_ip_regex *){NULL}, NULL) == AUTH_INVALID_ENUM, "bad mode");
 
     auth_verifier_free(v);
     auth_key_ring_free(ring);
@@ -674,8 +679,8 @@ static void test_null_and_zero_arguments(void) {
 
 static void test_buffers_and_utf8(void) {
     auth_key_ring *ring = test_ring();
-    const auth_issuer *issuer = NULL;
-    const auth_verifier *v = NULL;
+    auth_issuer *issuer = NULL;
+    auth_verifier *v = NULL;
     auth_issuer_new(ring, NULL, &issuer, NULL);
     auth_verifier_new(ring, NULL, NULL, &v, NULL);
     char token[1024];
@@ -761,6 +766,11 @@ static void test_buffers_and_utf8(void) {
     CHECK(auth_result_http_status(AUTH_LOGIN_IP_DENIED) == 406, "406");
     CHECK(strlen(auth_result_message(AUTH_TOKEN_EXPIRED)) > 0, "message");
     CHECK(strlen(auth_version()) > 0, "version");
+    char header_version[64];
+    snprintf(header_version, sizeof header_version, "%d.%d.%d", AUTH_CORE_VERSION_MAJOR, AUTH_CORE_VERSION_MINOR,
+             AUTH_CORE_VERSION_PATCH);
+    CHECK(strcmp(header_version, auth_version()) == 0, "header version %s is the library's %s", header_version,
+          auth_version());
 
     /* Generated secrets make working keys. */
     char s1[128], s2[128];
@@ -779,7 +789,7 @@ static void test_buffers_and_utf8(void) {
 
 static void test_rotation_and_policy(void) {
     auth_key_ring *ring = test_ring();
-    const auth_issuer *old_issuer = NULL, *issuer = NULL;
+    auth_issuer *old_issuer = NULL, *issuer = NULL;
     auth_issuer_new(ring, NULL, &old_issuer, NULL);
     uint64_t now = 1700000000;
     char t1[1024], t2[1024];
@@ -789,7 +799,7 @@ static void test_rotation_and_policy(void) {
     CHECK(auth_key_ring_set_active(ring, "k2", 2, NULL) == AUTH_OK, "activate k2");
     auth_issuer_new(ring, NULL, &issuer, NULL);
     size_t l2 = mint_token(issuer, 1, "b", now, NULL, t2, sizeof t2);
-    const auth_verifier *v = NULL;
+    auth_verifier *v = NULL;
     auth_verifier_new(ring, NULL, NULL, &v, NULL);
     auth_claims *c = NULL;
     CHECK(auth_verifier_verify(v, t1, l1, &now, NULL, 0, NULL, &c, NULL) == AUTH_OK, "old key verifies");
@@ -799,11 +809,18 @@ static void test_rotation_and_policy(void) {
     auth_claims_free(c);
     c = NULL;
     CHECK(auth_key_ring_remove(ring, "k1", 2, NULL) == AUTH_OK, "retire k1");
-    const auth_verifier *v2 = NULL;
+    auth_verifier *v2 = NULL;
     auth_verifier_new(ring, NULL, NULL, &v2, NULL);
     CHECK(auth_verifier_verify(v2, t1, l1, &now, NULL, 0, NULL, &c, NULL) == AUTH_UNKNOWN_KEY, "retired key");
-    CHECK(auth_verifier_verify(v, t1, l1, &now, NULL, 0, NULL, &c, NULL) == AUTH_OK && c, "older verifier keeps its copy");
+    CHECK(auth_verifier_verify(v, t1, l1, &now, NULL, 0, NULL, &c, NULL) == AUTH_UNKNOWN_KEY && c == NULL,
+          "a verifier made before the removal follows the ring");
+    /* The issuer made before the rotation follows it too: it now mints with k2. */
+    char t4[1024];
+    size_t l4 = mint_token(old_issuer, 4, "d", now, NULL, t4, sizeof t4);
+    CHECK(l4 > 0 && auth_verifier_verify(v, t4, l4, &now, NULL, 0, NULL, &c, NULL) == AUTH_OK && c,
+          "an issuer made before set_active mints with the new active key");
     auth_claims_free(c);
+    c = NULL;
     size_t n = 0;
     CHECK(auth_key_ring_len(ring, &n) == AUTH_OK && n == 1, "len");
 
@@ -811,11 +828,11 @@ static void test_rotation_and_policy(void) {
     auth_ttl_policy p = auth_ttl_policy_default();
     CHECK(p.dynamic_ttl == 86400 && p.allow_static, "default policy");
     p.dynamic_ttl = 0;
-    const auth_issuer *bad = NULL;
+    auth_issuer *bad = NULL;
     CHECK(auth_issuer_new(ring, &p, &bad, NULL) == AUTH_INVALID_TTL && bad == NULL, "zero dynamic ttl");
     p = auth_ttl_policy_default();
     p.allow_static = false;
-    const auth_issuer *strict = NULL;
+    auth_issuer *strict = NULL;
     CHECK(auth_issuer_new(ring, &p, &strict, NULL) == AUTH_OK, "strict issuer");
     auth_mint_request *req = NULL;
     auth_minted *m = NULL;
@@ -829,7 +846,7 @@ static void test_rotation_and_policy(void) {
     /* No active key. */
     auth_key_ring *empty = NULL;
     auth_key_ring_new(&empty);
-    const auth_issuer *none = NULL;
+    auth_issuer *none = NULL;
     auth_issuer_new(empty, NULL, &none, NULL);
     CHECK(mint_token(none, 1, NULL, now, NULL, t1, sizeof t1) == 0, "no active key");
 
@@ -846,10 +863,15 @@ static void test_rotation_and_policy(void) {
     auth_key_ring_free(empty);
     auth_issuer_free(strict);
     auth_verifier_free(v);
-    auth_verifier_free(v2);
     auth_issuer_free(issuer);
-    auth_issuer_free(old_issuer);
     auth_key_ring_free(ring);
+    /* Issuers and verifiers keep the ring after its handle is freed. */
+    c = NULL;
+    CHECK(auth_verifier_verify(v2, t2, l2, &now, NULL, 0, NULL, &c, NULL) == AUTH_OK && c, "ring outlives its handle");
+    auth_claims_free(c);
+    CHECK(mint_token(old_issuer, 5, "e", now, NULL, t1, sizeof t1) > 0, "issuer keeps the ring");
+    auth_verifier_free(v2);
+    auth_issuer_free(old_issuer);
 }
 
 /* ---------------------------------------------------------------- revocation */
@@ -882,7 +904,7 @@ static void free_state(void *userdata) {
 
 static void test_revocation(void) {
     auth_key_ring *ring = test_ring();
-    const auth_issuer *issuer = NULL;
+    auth_issuer *issuer = NULL;
     auth_issuer_new(ring, NULL, &issuer, NULL);
     uint64_t now = 1700000000;
     char t1[1024], t2[1024];
@@ -893,7 +915,7 @@ static void test_revocation(void) {
     cb_state state = {.lock = PTHREAD_MUTEX_INITIALIZER, .revoked_jti = "tok-1"};
     auth_revocation *cb = NULL;
     CHECK(auth_revocation_new_callback(revocation_cb, &state, free_state, &cb) == AUTH_OK, "callback");
-    const auth_verifier *v = NULL;
+    auth_verifier *v = NULL;
     CHECK(auth_verifier_new(ring, NULL, cb, &v, NULL) == AUTH_OK, "verifier with callback");
     auth_revocation_free(cb); /* the verifier keeps its own reference */
     CHECK(state.freed == 0, "userdata kept while the verifier lives");
@@ -903,11 +925,11 @@ static void test_revocation(void) {
     CHECK(state.calls == 2, "callback called once per verification (%ld)", state.calls);
 
     /* In-memory store: logout, per-call override of the verifier's store. */
-    const auth_memory_store *store = NULL;
+    auth_memory_store *store = NULL;
     auth_revocation *mem = NULL;
     CHECK(auth_memory_store_new(&store) == AUTH_OK, "store");
     CHECK(auth_revocation_from_memory_store(store, &mem) == AUTH_OK, "handle");
-    CHECK(auth_memory_store_revoke_claims(store, c, now, NULL) == AUTH_OK, "logout");
+    CHECK(auth_memory_store_revoke_claims(store, c, &now, NULL) == AUTH_OK, "logout");
     auth_claims_free(c);
     c = NULL;
     CHECK(auth_verifier_verify(v, t2, l2, &now, NULL, 0, mem, &c, NULL) == AUTH_TOKEN_REVOKED, "logged out");
@@ -917,22 +939,47 @@ static void test_revocation(void) {
     size_t n = 0;
     bool rev = false;
     CHECK(auth_memory_store_len(store, &n) == AUTH_OK && n == 1, "len 1");
-    CHECK(auth_memory_store_is_jti_revoked(store, "tok-2", 5, now, &rev) == AUTH_OK && rev, "is revoked");
+    CHECK(auth_memory_store_is_jti_revoked(store, "tok-2", 5, &now, &rev) == AUTH_OK && rev, "is revoked");
     auth_principal p = {AUTH_PRINCIPAL_USER, 5};
     CHECK(auth_memory_store_revoke_principal_before(store, &p, now + 1, NULL) == AUTH_OK, "cutoff");
     CHECK(auth_verifier_verify(v, t1, l1, &now, NULL, 0, mem, &c, NULL) == AUTH_TOKEN_REVOKED, "principal cutoff");
     size_t removed = 99;
     uint64_t later = now + 86400 * 2;
-    CHECK(auth_memory_store_purge_expired(store, later, &removed) == AUTH_OK && removed == 1, "purge %zu", removed);
-    CHECK(auth_memory_store_purge_expired(store, later, NULL) == AUTH_OK, "purge, no count");
-    CHECK(auth_memory_store_revoke(store, "", 0, NULL, now, NULL) == AUTH_INVALID_REQUEST, "empty jti");
-    const auth_memory_store *full = NULL;
+    CHECK(auth_memory_store_purge_expired(store, &later, &removed) == AUTH_OK && removed == 1, "purge %zu", removed);
+    CHECK(auth_memory_store_purge_expired(store, &later, NULL) == AUTH_OK, "purge, no count");
+    CHECK(auth_memory_store_revoke(store, "", 0, NULL, &now, NULL) == AUTH_INVALID_REQUEST, "empty jti");
+    auth_memory_store *full = NULL;
     auth_error *err = NULL;
     CHECK(auth_memory_store_new_with_limits(0, 0, &full) == AUTH_OK, "zero-capacity store");
-    CHECK(auth_memory_store_revoke(full, "j", 1, NULL, now, &err) == AUTH_REVOCATION_STORE_FULL, "store full");
+    CHECK(auth_memory_store_revoke(full, "j", 1, NULL, &now, &err) == AUTH_REVOCATION_STORE_FULL, "store full");
     CHECK(err && auth_error_http_status(err) == 503, "store full is 503");
     auth_error_free(err);
     auth_memory_store_free(full);
+
+    /* now NULL is the system clock, in every function that takes a now. */
+    auth_memory_store *clock = NULL;
+    CHECK(auth_memory_store_new(&clock) == AUTH_OK, "store");
+    uint64_t past_exp = now + 100;
+    CHECK(auth_memory_store_revoke(clock, "old", 3, &past_exp, &now, NULL) == AUTH_OK, "revoke at an explicit now");
+    CHECK(auth_memory_store_is_jti_revoked(clock, "old", 3, &now, &rev) == AUTH_OK && rev, "revoked at now");
+    removed = 99;
+    CHECK(auth_memory_store_purge_expired(clock, &now, &removed) == AUTH_OK && removed == 0, "nothing expired at now");
+    CHECK(auth_memory_store_purge_expired(clock, NULL, &removed) == AUTH_OK && removed == 1,
+          "expired by the system clock (NULL now): %zu", removed);
+    CHECK(auth_memory_store_revoke(clock, "static", 6, NULL, NULL, NULL) == AUTH_OK, "revoke, NULL now");
+    CHECK(auth_memory_store_is_jti_revoked(clock, "static", 6, NULL, &rev) == AUTH_OK && rev, "is revoked, NULL now");
+    auth_mint_request *req = NULL;
+    auth_minted *minted = NULL;
+    auth_mint_request_new_reseller(9, "r", 1, &req, NULL);
+    CHECK(auth_issuer_mint(issuer, req, &minted, NULL) == AUTH_OK, "mint at the system clock");
+    CHECK(auth_logout(clock, auth_minted_claims(minted), NULL, NULL) == AUTH_OK, "logout, NULL now");
+    CHECK(auth_memory_store_revoke_claims(clock, auth_minted_claims(minted), NULL, NULL) == AUTH_OK,
+          "revoke claims, NULL now");
+    CHECK(auth_memory_store_len(clock, &n) == AUTH_OK && n == 2, "len %zu", n);
+    CHECK(auth_logout(clock, NULL, NULL, NULL) == AUTH_NULL_ARGUMENT, "logout without claims");
+    auth_minted_free(minted);
+    auth_mint_request_free(req);
+    auth_memory_store_free(clock);
 
     auth_revocation_free(mem);
     auth_memory_store_free(store);
@@ -948,9 +995,9 @@ static void test_revocation(void) {
 #define ITERATIONS 500
 
 typedef struct {
-    const auth_verifier *v;
-    const auth_memory_store *store;
-    const auth_ip_allow_list *list;
+    auth_verifier *v;
+    auth_memory_store *store;
+    auth_ip_allow_list *list;
     const char *token;
     size_t len;
     int index;
@@ -976,7 +1023,7 @@ static void *verify_thread(void *p) {
         char jti[32];
         snprintf(jti, sizeof jti, "t%d-%d", a->index, i);
         bool allowed = false;
-        if (auth_memory_store_revoke(a->store, jti, strlen(jti), NULL, now, NULL) != AUTH_OK ||
+        if (auth_memory_store_revoke(a->store, jti, strlen(jti), NULL, &now, NULL) != AUTH_OK ||
             auth_ip_allow_list_contains(a->list, "10.1.2.3", 8, &allowed, NULL) != AUTH_OK || !allowed)
             a->bad++;
     }
@@ -985,19 +1032,19 @@ static void *verify_thread(void *p) {
 
 static void test_threads(void) {
     auth_key_ring *ring = test_ring();
-    const auth_issuer *issuer = NULL;
+    auth_issuer *issuer = NULL;
     auth_issuer_new(ring, NULL, &issuer, NULL);
     char token[1024];
     size_t len = mint_token(issuer, 77, "shared", 1700000000, "192.168.2.0/24", token, sizeof token);
-    const auth_memory_store *store = NULL;
+    auth_memory_store *store = NULL;
     auth_revocation *rev = NULL;
     auth_memory_store_new(&store);
     auth_revocation_from_memory_store(store, &rev);
-    const auth_verifier *v = NULL;
+    auth_verifier *v = NULL;
     auth_verifier_new(ring, NULL, rev, &v, NULL);
     const char *rules[] = {"10.0.0.0/8"};
     size_t lens[] = {10};
-    const auth_ip_allow_list *list = NULL;
+    auth_ip_allow_list *list = NULL;
     auth_ip_allow_list_new(rules, lens, 1, &list, NULL);
 
     pthread_t th[THREADS];
@@ -1006,6 +1053,19 @@ static void test_threads(void) {
         args[i] = (thread_arg){v, store, list, token, len, i, 0, 0};
         pthread_create(&th[i], NULL, verify_thread, &args[i]);
     }
+    /* Meanwhile, rotate the shared ring: the verifier follows it, and k1 (the token's key)
+     * stays in it throughout, so every verification must still pass. */
+    long rotations = 0;
+    for (int i = 0; i < 200; i++) {
+        char kid[16];
+        snprintf(kid, sizeof kid, "r%d", i);
+        if (auth_key_ring_add(ring, kid, strlen(kid), AUTH_HS256, SECRET, sizeof SECRET, NULL) == AUTH_OK &&
+            auth_key_ring_set_active(ring, kid, strlen(kid), NULL) == AUTH_OK &&
+            auth_key_ring_set_active(ring, "k1", 2, NULL) == AUTH_OK &&
+            auth_key_ring_remove(ring, kid, strlen(kid), NULL) == AUTH_OK)
+            rotations++;
+    }
+    CHECK(rotations == 200, "rotations while verifying: %ld", rotations);
     long ok = 0, bad = 0;
     for (int i = 0; i < THREADS; i++) {
         pthread_join(th[i], NULL);
@@ -1067,11 +1127,24 @@ static void dump_text(const char *idx, const char *kind, const char *text, size_
     fputc('\n', json_out);
 }
 
+/* A minted token borrowed from its parent (login or created token): its claims are
+ * borrowed from it too, and its token id is the claims' jti. */
+static void check_minted_claims(const char *name, const auth_minted *m, const char *token, size_t tlen) {
+    const auth_claims *c = auth_minted_claims(m);
+    char id[256], jti[256];
+    size_t il = 0, jl = 0;
+    CHECK(c != NULL, "%s: borrowed claims", name);
+    CHECK(auth_minted_token_id(m, id, sizeof id, &il) == AUTH_OK && auth_claims_jti(c, jti, sizeof jti, &jl) == AUTH_OK &&
+              il == jl && il > 0 && memcmp(id, jti, il) == 0,
+          "%s: token id is the claims' jti", name);
+    CHECK(tlen > 0 && token[tlen] == 0, "%s: token text", name);
+}
+
 /* Verifies a freshly issued token with the "main" ring at now from ip; dumps its claims. */
 static void check_issued_token(const char *idx, const char *name, const char *token, size_t len, uint64_t now,
                                const char *ip) {
     auth_key_ring *ring = find_ring(&(field){.p = "main", .len = 4});
-    const auth_verifier *v = NULL;
+    auth_verifier *v = NULL;
     auth_verifier_new(ring, NULL, NULL, &v, NULL);
     auth_claims *c = NULL;
     auth_result rc = auth_verifier_verify(v, token, len, &now, ip, ip ? strlen(ip) : 0, NULL, &c, NULL);
@@ -1081,8 +1154,8 @@ static void check_issued_token(const char *idx, const char *name, const char *to
     auth_verifier_free(v);
 }
 
-static const auth_issuer *main_issuer(void) {
-    const auth_issuer *issuer = NULL;
+static auth_issuer *main_issuer(void) {
+    auth_issuer *issuer = NULL;
     auth_issuer_new(find_ring(&(field){.p = "main", .len = 4}), NULL, &issuer, NULL);
     return issuer;
 }
@@ -1091,7 +1164,7 @@ static void on_api_user(const record *r) {
     const char *name = r->f[1].p;
     char idx[32];
     snprintf(idx, sizeof idx, "%llu", (unsigned long long)r->f[0].num);
-    const auth_ip_regex *re = NULL;
+    auth_ip_regex *re = NULL;
     if (!r->f[8].null)
         CHECK(auth_ip_regex_new(r->f[8].p, r->f[8].len,
                                 field_eq(&r->f[9], "search", 6) ? AUTH_REGEX_SEARCH : AUTH_REGEX_FULL_MATCH, &re,
@@ -1099,7 +1172,7 @@ static void on_api_user(const record *r) {
               "%s: regex", name);
     auth_user_account a = {r->f[2].num, r->f[3].p, r->f[3].len, r->f[4].num == 1, r->f[5].num == 1,
                            r->f[6].null ? NULL : r->f[6].p, r->f[6].len, !r->f[7].null, r->f[7].num, re};
-    const auth_issuer *issuer = main_issuer();
+    auth_issuer *issuer = main_issuer();
     auth_user_login *login = NULL;
     uint64_t now = r->f[11].num;
     const field *ip = &r->f[10];
@@ -1111,11 +1184,10 @@ static void on_api_user(const record *r) {
         size_t len = 0, tlen = 0;
         CHECK(auth_user_login_to_json(login, buf, sizeof buf, &len) == AUTH_OK, "json");
         dump_text(idx, "resp", buf, len);
-        CHECK(auth_user_login_token(login, token, sizeof token, &tlen) == AUTH_OK, "token");
+        const auth_minted *m = auth_user_login_minted(login);
+        CHECK(m != NULL && auth_minted_token(m, token, sizeof token, &tlen) == AUTH_OK, "token");
         check_issued_token(idx, name, token, tlen, now, ip->null ? NULL : ip->p);
-        auth_claims *c = NULL;
-        CHECK(auth_user_login_claims(login, &c) == AUTH_OK, "login claims");
-        auth_claims_free(c);
+        check_minted_claims(name, m, token, tlen);
     }
     auth_user_login_free(login);
     auth_issuer_free(issuer);
@@ -1126,7 +1198,7 @@ static void on_api_reseller(const record *r) {
     const char *name = r->f[1].p;
     char idx[32];
     snprintf(idx, sizeof idx, "%llu", (unsigned long long)r->f[0].num);
-    const auth_ip_allow_list *list = NULL;
+    auth_ip_allow_list *list = NULL;
     if (!r->f[10].null) {
         size_t n = (size_t)r->f[10].num;
         const char *ptrs[32];
@@ -1139,7 +1211,7 @@ static void on_api_reseller(const record *r) {
     }
     auth_reseller_account a = {r->f[2].num, r->f[3].p, r->f[3].len, list, r->f[4].p, r->f[4].len,
                                strtod(r->f[5].p, NULL), r->f[6].p, r->f[6].len};
-    const auth_issuer *issuer = main_issuer();
+    auth_issuer *issuer = main_issuer();
     auth_reseller_login *login = NULL;
     uint64_t now = r->f[8].num;
     const field *ip = &r->f[7];
@@ -1151,11 +1223,10 @@ static void on_api_reseller(const record *r) {
         size_t len = 0, tlen = 0;
         CHECK(auth_reseller_login_to_json(login, buf, sizeof buf, &len) == AUTH_OK, "json");
         dump_text(idx, "resp", buf, len);
-        CHECK(auth_reseller_login_token(login, token, sizeof token, &tlen) == AUTH_OK, "token");
+        const auth_minted *m = auth_reseller_login_minted(login);
+        CHECK(m != NULL && auth_minted_token(m, token, sizeof token, &tlen) == AUTH_OK, "token");
         check_issued_token(idx, name, token, tlen, now, ip->null ? NULL : ip->p);
-        auth_claims *c = NULL;
-        CHECK(auth_reseller_login_claims(login, &c) == AUTH_OK, "login claims");
-        auth_claims_free(c);
+        check_minted_claims(name, m, token, tlen);
     }
     auth_reseller_login_free(login);
     auth_issuer_free(issuer);
@@ -1167,12 +1238,11 @@ static void on_api_create(const record *r) {
     char idx[32];
     snprintf(idx, sizeof idx, "%llu", (unsigned long long)r->f[0].num);
     uint64_t now = r->f[11].num;
-    const auth_issuer *issuer = main_issuer();
-    const auth_verifier *v = NULL;
+    auth_issuer *issuer = main_issuer();
+    auth_verifier *v = NULL;
     auth_verifier_new(find_ring(&(field){.p = "main", .len = 4}), NULL, NULL, &v, NULL);
     auth_claims *caller = NULL;
     auth_token_request *req = NULL;
-    auth_mint_request *account = NULL;
     auth_created_token *created = NULL;
     const field *cip = &r->f[3];
     uint32_t format = field_eq(&r->f[9], "xml", 3) ? AUTH_FORMAT_XML : AUTH_FORMAT_JSON;
@@ -1183,14 +1253,15 @@ static void on_api_create(const record *r) {
         if (r->f[4].null) {
             rc = auth_create_token_self(issuer, caller, req, &now, &created, NULL);
         } else {
-            if (field_eq(&r->f[4], "user", 4))
-                rc = auth_mint_request_new_user(r->f[5].num, r->f[6].p, r->f[6].len, r->f[7].num == 1, NULL, 0, NULL,
-                                                &account, NULL);
-            else
-                rc = auth_mint_request_new_reseller(r->f[5].num, r->f[6].p, r->f[6].len, &account, NULL);
-            if (rc == AUTH_OK)
-                rc = auth_create_token_sub_account(issuer, caller, req, account, r->f[8].num == 1, &now, &created,
-                                                   NULL);
+            auth_subject account = {
+                .kind = field_eq(&r->f[4], "user", 4) ? AUTH_PRINCIPAL_USER : AUTH_PRINCIPAL_RESELLER,
+                .id = r->f[5].num,
+                .name = r->f[6].p,
+                .name_len = r->f[6].len,
+                .admin = r->f[7].num == 1,
+            };
+            rc = auth_create_token_sub_account(issuer, caller, req, &account, r->f[8].num == 1, &now, &created,
+                                               NULL);
         }
     }
     CHECK(verdict_is(rc, &r->f[12]), "%s: got %s, want %s", name, verdict(rc), r->f[12].p);
@@ -1203,9 +1274,10 @@ static void on_api_create(const record *r) {
                   strncmp(buf, "<response><status>1</status><message>OK</message><token>", 56) == 0,
               "%s: XML response", name);
         CHECK(auth_created_token_render(created, 9, buf, sizeof buf, &len) == AUTH_INVALID_ENUM, "bad format");
-        CHECK(auth_created_token_token(created, token, sizeof token, &tlen) == AUTH_OK, "token");
-        auth_claims *c = NULL;
-        CHECK(auth_created_token_claims(created, &c) == AUTH_OK, "claims");
+        const auth_minted *m = auth_created_token_minted(created);
+        CHECK(m != NULL && auth_minted_token(m, token, sizeof token, &tlen) == AUTH_OK, "token");
+        check_minted_claims(name, m, token, tlen);
+        const auth_claims *c = auth_minted_claims(m);
         /* token_id (from the JSON response) is the claims' jti. */
         CHECK(auth_claims_jti(c, id, sizeof id, &idlen) == AUTH_OK, "jti");
         CHECK(auth_created_token_render(created, AUTH_FORMAT_JSON, buf, sizeof buf, &len) == AUTH_OK, "render");
@@ -1223,10 +1295,8 @@ static void on_api_create(const record *r) {
             ip = rule;
         }
         check_issued_token(idx, name, token, tlen, now, ip);
-        auth_claims_free(c);
     }
     auth_created_token_free(created);
-    auth_mint_request_free(account);
     auth_token_request_free(req);
     auth_claims_free(caller);
     auth_verifier_free(v);
@@ -1255,13 +1325,13 @@ static void on_api_host(const record *r) {
 }
 
 static void on_api_store(const record *r) {
-    const auth_memory_store *store = NULL;
+    auth_memory_store *store = NULL;
     CHECK(auth_memory_store_new_with_limits((size_t)r->f[2].num, 0, &store) == AUTH_OK, "store");
     size_t n = (size_t)r->f[5].num;
     auth_result rc = AUTH_OK;
     for (size_t i = 0; i < n; i++) {
         const field *jti = &r->f[6 + 2 * i], *exp = &r->f[7 + 2 * i];
-        rc = auth_memory_store_revoke(store, jti->p, jti->len, exp->null ? NULL : &exp->num, r->f[3].num, NULL);
+        rc = auth_memory_store_revoke(store, jti->p, jti->len, exp->null ? NULL : &exp->num, &r->f[3].num, NULL);
     }
     CHECK(verdict_is(rc, &r->f[4]), "%s: got %s, want %s", r->f[1].p, verdict(rc), r->f[4].p);
     auth_memory_store_free(store);
@@ -1294,7 +1364,7 @@ static void test_wire_paths(void) {
     CHECK(auth_token_request_parse("{}", 2, 5, &req, NULL) == AUTH_INVALID_ENUM, "bad format");
     CHECK(auth_token_request_parse(NULL, 0, AUTH_FORMAT_JSON, &req, NULL) == AUTH_NULL_ARGUMENT, "NULL body");
     auth_reseller_account bad = {1, "r", 1, NULL, "{}", 2, 1.0, "1", 1};
-    const auth_issuer *issuer = main_issuer();
+    auth_issuer *issuer = main_issuer();
     auth_reseller_login *login = NULL;
     CHECK(auth_login_reseller(issuer, &bad, NULL, 0, AUTH_LIFETIME_DYNAMIC, 0, NULL, &login, NULL) ==
               AUTH_INVALID_REQUEST,
@@ -1310,11 +1380,193 @@ static void test_wire_paths(void) {
     auth_user_account ua = {1, "u", 1, false, false, NULL, 0, false, 0, NULL};
     CHECK(auth_login_user(issuer, &ua, NULL, 0, 9, 0, NULL, &(auth_user_login *){NULL}, NULL) == AUTH_INVALID_ENUM,
           "bad lifetime");
+    /* auth_subject for a sub-account. */
+    auth_mint_request *mr = NULL;
+    auth_minted *caller = NULL;
+    auth_token_request *treq = NULL;
+    auth_created_token *created = NULL;
+    uint64_t now = 1700000000;
+    auth_mint_request_new_reseller(1, "owner", 5, &mr, NULL);
+    auth_mint_request_set_now(mr, &now);
+    CHECK(auth_issuer_mint(issuer, mr, &caller, NULL) == AUTH_OK, "caller token");
+    const char *body = "{\"token\": {\"name\": \"n\"}}";
+    CHECK(auth_token_request_parse(body, strlen(body), AUTH_FORMAT_JSON, &treq, NULL) == AUTH_OK, "request");
+    const auth_claims *cc = auth_minted_claims(caller);
+    auth_subject sub = {.kind = 9, .id = 2, .name = "sub", .name_len = 3};
+    CHECK(auth_create_token_sub_account(issuer, cc, treq, &sub, true, &now, &created, NULL) == AUTH_INVALID_ENUM &&
+              created == NULL,
+          "subject of an unknown kind");
+    sub.kind = AUTH_PRINCIPAL_USER;
+    sub.name = NULL;
+    CHECK(auth_create_token_sub_account(issuer, cc, treq, &sub, true, &now, &created, NULL) == AUTH_NULL_ARGUMENT,
+          "subject without a name");
+    CHECK(auth_create_token_sub_account(issuer, cc, treq, NULL, true, &now, &created, NULL) == AUTH_NULL_ARGUMENT,
+          "no subject");
+    sub.name = "sub";
+    sub.sms_from = "ACME";
+    sub.sms_from_len = 4;
+    sub.has_user_group_id = true;
+    sub.user_group_id = 12;
+    CHECK(auth_create_token_sub_account(issuer, cc, treq, &sub, true, &now, &created, NULL) == AUTH_OK, "user subject");
+    const auth_claims *sc = auth_minted_claims(auth_created_token_minted(created));
+    uint64_t gid = 0;
+    bool present = false;
+    char sms[16];
+    CHECK(auth_claims_user_group_id(sc, &present, &gid) == AUTH_OK && present && gid == 12, "subject's group id");
+    CHECK(auth_claims_sms_from(sc, &present, sms, sizeof sms, &len) == AUTH_OK && present && strcmp(sms, "ACME") == 0,
+          "subject's sms_from");
+    auth_principal parent = {0, 0};
+    CHECK(auth_claims_parent(sc, &present, &parent) == AUTH_OK && present && parent.kind == AUTH_PRINCIPAL_RESELLER &&
+              parent.id == 1,
+          "parent is the caller");
+    auth_created_token_free(created);
+    auth_token_request_free(treq);
+    auth_minted_free(caller);
+    auth_mint_request_free(mr);
     auth_user_login_free(NULL);
     auth_reseller_login_free(NULL);
     auth_created_token_free(NULL);
     auth_token_request_free(NULL);
     auth_issuer_free(issuer);
+}
+
+/* ---------------------------------------------------------------- rotation */
+
+/* rotation.json: one key ring per sequence, with an issuer and a verifier made on it
+ * before it has a key; every later change of the ring must be seen on their next call
+ * (the same verdicts as the Rust and Python runners). */
+
+typedef struct {
+    char name[64];
+    char *bytes;
+    size_t len;
+    uint32_t alg; /* keys only */
+} rot_entry;
+
+static rot_entry rot_keys[8], rot_tokens[64];
+static size_t nrot_keys, nrot_tokens, nrot_fixed_tokens;
+static record rot_subject;
+
+static void rot_put(rot_entry *tab, size_t *n, size_t cap, const field *name, const field *bytes) {
+    rot_entry *e = NULL;
+    for (size_t i = 0; i < *n; i++)
+        if (field_eq(name, tab[i].name, strlen(tab[i].name))) e = &tab[i];
+    if (!e) {
+        if (*n == cap) {
+            CHECK(0, "rotation: table full");
+            return;
+        }
+        e = &tab[(*n)++];
+        snprintf(e->name, sizeof e->name, "%s", name->p);
+    }
+    free(e->bytes);
+    e->bytes = malloc(bytes->len + 1);
+    memcpy(e->bytes, bytes->p, bytes->len + 1);
+    e->len = bytes->len;
+}
+
+static const rot_entry *rot_get(const rot_entry *tab, size_t n, const field *name) {
+    for (size_t i = 0; i < n; i++)
+        if (field_eq(name, tab[i].name, strlen(tab[i].name))) return &tab[i];
+    return NULL;
+}
+
+static void on_rot_key(const record *r) {
+    if (nrot_keys == sizeof rot_keys / sizeof rot_keys[0]) return;
+    rot_put(rot_keys, &nrot_keys, sizeof rot_keys / sizeof rot_keys[0], &r->f[0], &r->f[2]);
+    CHECK(auth_algorithm_from_name(r->f[1].p, r->f[1].len, &rot_keys[nrot_keys - 1].alg) == AUTH_OK, "alg %s",
+          r->f[1].p);
+}
+
+/* Whether the minted token's header names kid. */
+static bool header_kid_is(const char *token, size_t len, const field *kid) {
+    auth_unverified *u = NULL;
+    char header[1024], needle[256];
+    size_t hl = 0;
+    bool ok = auth_inspect_unverified(token, len, 8192, &u, NULL) == AUTH_OK &&
+              auth_unverified_header_json(u, header, sizeof header, &hl) == AUTH_OK;
+    auth_unverified_free(u);
+    if (!ok || kid->null) return false;
+    snprintf(needle, sizeof needle, "\"kid\":\"%s\"", kid->p);
+    return strstr(header, needle) != NULL;
+}
+
+static void on_rot_sequence(FILE *in, const record *seq, long *steps) {
+    const char *name = seq->f[0].p;
+    uint64_t now = rot_subject.f[0].num;
+    auth_key_ring *ring = NULL;
+    auth_issuer *issuer = NULL;
+    auth_verifier *verifier = NULL;
+    CHECK(auth_key_ring_new(&ring) == AUTH_OK, "ring");
+    CHECK(auth_issuer_new(ring, NULL, &issuer, NULL) == AUTH_OK, "issuer on an empty ring");
+    CHECK(auth_verifier_new(ring, NULL, NULL, &verifier, NULL) == AUTH_OK, "verifier on an empty ring");
+    nrot_tokens = nrot_fixed_tokens; /* saved tokens belong to one sequence */
+    record st = {0};
+    while (read_record(in, &st) && strcmp(st.kind, "ROTEND") != 0) {
+        if (strcmp(st.kind, "ROTSTEP") != 0) continue;
+        (*steps)++;
+        const field *op = &st.f[1], *kid = &st.f[2], *save = &st.f[3], *tok = &st.f[4], *expect = &st.f[5];
+        auth_result rc = AUTH_OK;
+        const char *kid_p = kid->null ? NULL : kid->p;
+        bool kid_ok = true;
+        if (field_eq(op, "add", 3)) {
+            const rot_entry *k = rot_get(rot_keys, nrot_keys, kid);
+            rc = k ? auth_key_ring_add(ring, kid_p, kid->len, k->alg, (const uint8_t *)k->bytes, k->len, NULL)
+                   : AUTH_NULL_ARGUMENT;
+        } else if (field_eq(op, "remove", 6)) {
+            rc = auth_key_ring_remove(ring, kid_p, kid->len, NULL);
+        } else if (field_eq(op, "set_active", 10)) {
+            rc = auth_key_ring_set_active(ring, kid_p, kid->len, NULL);
+        } else if (field_eq(op, "set_default_kid", 15)) {
+            rc = auth_key_ring_set_default_kid(ring, kid_p, kid->len, NULL);
+        } else if (field_eq(op, "mint", 4)) {
+            auth_mint_request *req = NULL;
+            auth_minted *m = NULL;
+            char jti[32], token[4096];
+            size_t tlen = 0;
+            if (field_eq(&rot_subject.f[1], "reseller", 8))
+                auth_mint_request_new_reseller(rot_subject.f[2].num, rot_subject.f[3].p, rot_subject.f[3].len, &req,
+                                               NULL);
+            else
+                auth_mint_request_new_user(rot_subject.f[2].num, rot_subject.f[3].p, rot_subject.f[3].len,
+                                           rot_subject.f[4].num == 1, NULL, 0, NULL, &req, NULL);
+            snprintf(jti, sizeof jti, "rot-%llu", (unsigned long long)st.f[0].num);
+            auth_mint_request_set_now(req, &now);
+            auth_mint_request_set_token_id(req, jti, strlen(jti), NULL);
+            rc = auth_issuer_mint(issuer, req, &m, NULL);
+            if (rc == AUTH_OK) {
+                CHECK(auth_minted_token(m, token, sizeof token, &tlen) == AUTH_OK, "token");
+                kid_ok = header_kid_is(token, tlen, kid);
+                rot_put(rot_tokens, &nrot_tokens, sizeof rot_tokens / sizeof rot_tokens[0], save,
+                        &(field){.p = token, .len = tlen});
+            }
+            auth_minted_free(m);
+            auth_mint_request_free(req);
+        } else if (field_eq(op, "verify", 6)) {
+            const rot_entry *t = rot_get(rot_tokens, nrot_tokens, tok);
+            auth_claims *c = NULL;
+            rc = t ? auth_verifier_verify(verifier, t->bytes, t->len, &now, NULL, 0, NULL, &c, NULL)
+                   : AUTH_NULL_ARGUMENT;
+            auth_claims_free(c);
+        } else {
+            CHECK(0, "rotation %s: unknown op %s", name, op->p);
+            continue;
+        }
+        const char *got = rc == AUTH_OK ? (field_eq(op, "verify", 6) ? "valid" : "ok") : auth_result_name(rc);
+        CHECK(field_eq(expect, got, strlen(got)), "rotation %s, step %llu (%s %s): got %s, want %s", name,
+              (unsigned long long)st.f[0].num, op->p, kid_p ? kid_p : (tok->null ? "-" : tok->p), got, expect->p);
+        CHECK(kid_ok, "rotation %s, step %llu: minted with kid %s", name, (unsigned long long)st.f[0].num, kid_p);
+    }
+    record_clear(&st);
+    auth_verifier_free(verifier);
+    auth_issuer_free(issuer);
+    auth_key_ring_free(ring);
+}
+
+static void rot_cleanup(void) {
+    for (size_t i = 0; i < nrot_keys; i++) free(rot_keys[i].bytes);
+    for (size_t i = 0; i < sizeof rot_tokens / sizeof rot_tokens[0]; i++) free(rot_tokens[i].bytes);
+    record_clear(&rot_subject);
 }
 
 /* ---------------------------------------------------------------- main */
@@ -1382,6 +1634,17 @@ int main(int argc, char **argv) {
         } else if (strcmp(r.kind, "APISTORE") == 0) {
             on_api_store(&r);
             counts[5]++;
+        } else if (strcmp(r.kind, "ROTSUBJECT") == 0) {
+            rot_subject = r;
+            memset(&r, 0, sizeof r);
+        } else if (strcmp(r.kind, "ROTKEY") == 0) {
+            on_rot_key(&r);
+        } else if (strcmp(r.kind, "ROTTOKEN") == 0) {
+            rot_put(rot_tokens, &nrot_tokens, sizeof rot_tokens / sizeof rot_tokens[0], &r.f[0], &r.f[1]);
+            nrot_fixed_tokens = nrot_tokens;
+        } else if (strcmp(r.kind, "ROTSEQ") == 0) {
+            on_rot_sequence(in, &r, &counts[7]);
+            counts[6]++;
         } else if (strcmp(r.kind, "APIUNKNOWN") == 0) {
             CHECK(0, "api case %s has a kind this suite does not know", r.f[1].p);
         }
@@ -1389,6 +1652,8 @@ int main(int argc, char **argv) {
     record_clear(&r);
     read_record(in, &r); /* releases the line buffer */
     fclose(in);
+    rot_cleanup();
+    CHECK(counts[6] > 0, "rotation.json was flattened and run");
     test_wire_paths();
     fclose(json_out);
     for (size_t i = 0; i < nrings; i++) auth_key_ring_free(rings[i].ring);
@@ -1400,8 +1665,8 @@ int main(int argc, char **argv) {
     test_threads();
 
     printf("vectors: %ld token cases, %ld IP cases, %ld error codes, %ld mint cases, %ld request cases, %ld api "
-           "cases\n",
-           counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);
+           "cases, %ld rotation sequences (%ld steps)\n",
+           counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], counts[7]);
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -6,7 +6,8 @@ use authcore::{Claims, Principal, PrincipalType, Subject};
 
 use crate::result::auth_result;
 use crate::util::{
-    free_box, guard, handle, out_ptr, panic_boundary_or, write_out, Castable, Failure, FfiResult,
+    free_box, guard, handle, opt_text, out_ptr, panic_boundary_or, text, write_out, Castable,
+    Failure, FfiResult,
 };
 
 /// The `type` claim. Passed to C functions as `uint32_t`.
@@ -32,27 +33,18 @@ pub struct auth_principal {
     pub id: u64,
 }
 
-pub(crate) fn principal_type(n: u32) -> FfiResult<PrincipalType> {
-    match n {
-        1 => Ok(PrincipalType::User),
-        2 => Ok(PrincipalType::Reseller),
-        _ => Err(Failure::new(
-            auth_result::AUTH_INVALID_ENUM,
-            format!("{n} is not an auth_principal_type"),
-        )),
-    }
-}
+crate::util::enum_conversions!(auth_principal_type <=> PrincipalType {
+    AUTH_PRINCIPAL_USER <=> User,
+    AUTH_PRINCIPAL_RESELLER <=> Reseller,
+});
 
 pub(crate) fn principal_type_number(t: PrincipalType) -> u32 {
-    match t {
-        PrincipalType::User => auth_principal_type::AUTH_PRINCIPAL_USER as u32,
-        PrincipalType::Reseller => auth_principal_type::AUTH_PRINCIPAL_RESELLER as u32,
-    }
+    auth_principal_type::from_core(t) as u32
 }
 
 pub(crate) fn principal_from_c(p: &auth_principal) -> FfiResult<Principal> {
     Ok(Principal {
-        kind: principal_type(p.kind)?,
+        kind: auth_principal_type::to_core(p.kind)?,
         id: p.id,
     })
 }
@@ -64,9 +56,55 @@ pub(crate) fn principal_to_c(p: Principal) -> auth_principal {
     }
 }
 
+/// Who a token is for, as plain input (a sub-account at `auth_create_token_sub_account`).
+/// The library copies what it needs during the call.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct auth_subject {
+    /// `AUTH_PRINCIPAL_USER` or `AUTH_PRINCIPAL_RESELLER` (an `auth_principal_type` number).
+    pub kind: u32,
+    /// `id`.
+    pub id: u64,
+    /// `name` (UTF-8, `name_len` bytes; required).
+    pub name: *const c_char,
+    /// Length of `name` in bytes.
+    pub name_len: usize,
+    /// `admin` (users only; ignored for a reseller).
+    pub admin: bool,
+    /// `sms_from` (UTF-8), or NULL for none (users only; ignored for a reseller).
+    pub sms_from: *const c_char,
+    /// Length of `sms_from` in bytes.
+    pub sms_from_len: usize,
+    /// Whether `user_group_id` is set (users only; ignored for a reseller).
+    pub has_user_group_id: bool,
+    /// `user_group_id` (when `has_user_group_id`).
+    pub user_group_id: u64,
+}
+
+/// The core subject an `auth_subject` describes.
+///
+/// SAFETY: the struct's pointers are NULL or valid for their lengths.
+pub(crate) unsafe fn subject_from_c(s: &auth_subject) -> FfiResult<Subject> {
+    let name = text(s.name, s.name_len, "subject.name")?.to_owned();
+    Ok(match auth_principal_type::to_core(s.kind)? {
+        PrincipalType::Reseller => Subject::Reseller { id: s.id, name },
+        PrincipalType::User => Subject::User {
+            id: s.id,
+            name,
+            admin: s.admin,
+            sms_from: opt_text(s.sms_from, s.sms_from_len, "subject.sms_from")?.map(str::to_owned),
+            user_group_id: s.has_user_group_id.then_some(s.user_group_id),
+        },
+    })
+}
+
 /// The validated claims of a verified (or minted) token.
 ///
-/// Immutable: may be read from any thread at once, freed once with `auth_claims_free`.
+/// Immutable: may be read from any thread at once. Claims from `auth_verifier_verify` are
+/// owned: free them once with `auth_claims_free`. Claims from `auth_minted_claims` are a
+/// `const auth_claims *` borrowed from their minted token, valid while it lives, and never
+/// freed.
 ///
 /// Text accessors copy into a caller buffer (see "Output buffers" in the header's
 /// introduction). Claim text may contain any Unicode, including U+0000 when a token
@@ -76,7 +114,8 @@ pub struct auth_claims {
 }
 
 impl Castable for auth_claims {
-    type Inner = Claims;
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = Claims;
 }
 
 unsafe fn read<T>(

@@ -21,7 +21,8 @@ pub struct auth_error {
 }
 
 impl Castable for auth_error {
-    type Inner = ErrorDetails;
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = ErrorDetails;
 }
 
 /// The result code of the failed call; `AUTH_NULL_ARGUMENT` if `error` is NULL.

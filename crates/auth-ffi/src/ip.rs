@@ -23,6 +23,11 @@ pub enum auth_regex_mode {
     AUTH_REGEX_SEARCH = 2,
 }
 
+crate::util::enum_conversions!(auth_regex_mode <=> RegexMode {
+    AUTH_REGEX_FULL_MATCH <=> FullMatch,
+    AUTH_REGEX_SEARCH <=> Search,
+});
+
 /// Parses an IP/CIDR rule strictly and copies its canonical text into `buf` (see
 /// "Output buffers"). Errors: `AUTH_INVALID_IP_RULE` (with a message naming the network
 /// when host bits are set), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`,
@@ -71,7 +76,8 @@ pub struct auth_ip_allow_list {
 }
 
 impl Castable for auth_ip_allow_list {
-    type Inner = IpAllowList;
+    type Ownership = crate::util::OwnershipArc;
+    type RustType = IpAllowList;
 }
 
 /// Builds an allow-list from `count` rules: `rules[i]` points to `rule_lens[i]` bytes of
@@ -84,7 +90,7 @@ pub unsafe extern "C" fn auth_ip_allow_list_new(
     rules: *const *const c_char,
     rule_lens: *const usize,
     count: usize,
-    list_out: *mut *const auth_ip_allow_list,
+    list_out: *mut *mut auth_ip_allow_list,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
@@ -143,7 +149,7 @@ pub unsafe extern "C" fn auth_ip_allow_list_len(
 
 /// Releases an allow-list. NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn auth_ip_allow_list_free(list: *const auth_ip_allow_list) {
+pub unsafe extern "C" fn auth_ip_allow_list_free(list: *mut auth_ip_allow_list) {
     panic_boundary_or((), || free_arc(list))
 }
 
@@ -157,7 +163,8 @@ pub struct auth_ip_regex {
 }
 
 impl Castable for auth_ip_regex {
-    type Inner = IpRegex;
+    type Ownership = crate::util::OwnershipArc;
+    type RustType = IpRegex;
 }
 
 /// Compiles `pattern` (UTF-8, at most 4 KiB) for `mode` (an `auth_regex_mode` number).
@@ -169,21 +176,12 @@ pub unsafe extern "C" fn auth_ip_regex_new(
     pattern: *const c_char,
     pattern_len: usize,
     mode: u32,
-    regex_out: *mut *const auth_ip_regex,
+    regex_out: *mut *mut auth_ip_regex,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
         let pattern = text(pattern, pattern_len, "pattern")?;
-        let mode = match mode {
-            1 => RegexMode::FullMatch,
-            2 => RegexMode::Search,
-            n => {
-                return Err(Failure::new(
-                    auth_result::AUTH_INVALID_ENUM,
-                    format!("{n} is not an auth_regex_mode"),
-                ))
-            }
-        };
+        let mode = auth_regex_mode::to_core(mode)?;
         let out = out_ptr(regex_out, "regex_out")?;
         out.write(new_arc::<auth_ip_regex>(Arc::new(IpRegex::new(
             pattern, mode,
@@ -214,6 +212,6 @@ pub unsafe extern "C" fn auth_ip_regex_is_match(
 
 /// Releases a regex. NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn auth_ip_regex_free(regex: *const auth_ip_regex) {
+pub unsafe extern "C" fn auth_ip_regex_free(regex: *mut auth_ip_regex) {
     panic_boundary_or((), || free_arc(regex))
 }

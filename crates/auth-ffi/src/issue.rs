@@ -7,11 +7,11 @@ use authcore::{IpRule, Issuer, Lifetime, MintRequest, Minted, Subject, TtlPolicy
 
 use crate::claims::{auth_claims, auth_principal, principal_from_c};
 use crate::error::auth_error;
-use crate::keys::{auth_key_ring, snapshot};
+use crate::keys::{auth_key_ring, shared};
 use crate::result::auth_result;
 use crate::util::{
-    free_arc, free_box, guard, handle, handle_mut, new_arc, new_box, opt_text, out_ptr,
-    panic_boundary_or, text, write_out, Castable, FfiResult,
+    borrow_from, free_arc, free_box, guard, handle, handle_mut, new_arc, new_box, opt_text,
+    out_ptr, panic_boundary_or, text, write_out, Castable, FfiResult,
 };
 
 /// An issuer's lifetime rules (SPEC §4). Start from `auth_ttl_policy_default()`.
@@ -51,30 +51,33 @@ pub extern "C" fn auth_ttl_policy_default() -> auth_ttl_policy {
     )
 }
 
-/// Mints tokens with the active key of a key ring under a TTL policy.
+/// Mints tokens with the active key of a shared key ring under a TTL policy.
 ///
 /// Immutable and reference-counted: safe to share and use from many threads at once.
-/// Create with `auth_issuer_new`, release with `auth_issuer_free`.
+/// Create with `auth_issuer_new`, release with `auth_issuer_free`. It follows its key
+/// ring: each mint uses the ring's active key at that moment.
 pub struct auth_issuer {
     _private: [u8; 0],
 }
 
 impl Castable for auth_issuer {
-    type Inner = Issuer;
+    type Ownership = crate::util::OwnershipArc;
+    type RustType = Issuer;
 }
 
-/// Creates an issuer from a copy of `ring`'s keys and `policy` (NULL: the default
+/// Creates an issuer that follows `ring` (a later `auth_key_ring_set_active` applies from
+/// its next mint; the issuer keeps the ring alive) with `policy` (NULL: the default
 /// policy). `*issuer_out` receives it (free with `auth_issuer_free`).
 /// Errors: `AUTH_INVALID_TTL` (a policy duration of 0), `AUTH_NULL_ARGUMENT`.
 #[no_mangle]
 pub unsafe extern "C" fn auth_issuer_new(
     ring: *const auth_key_ring,
     policy: *const auth_ttl_policy,
-    issuer_out: *mut *const auth_issuer,
+    issuer_out: *mut *mut auth_issuer,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
-        let keys = snapshot(ring)?;
+        let keys = shared(ring)?;
         let out = out_ptr(issuer_out, "issuer_out")?;
         let policy = match policy.as_ref() {
             None => TtlPolicy::default(),
@@ -92,7 +95,7 @@ pub unsafe extern "C" fn auth_issuer_new(
 
 /// Releases an issuer. NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn auth_issuer_free(issuer: *const auth_issuer) {
+pub unsafe extern "C" fn auth_issuer_free(issuer: *mut auth_issuer) {
     panic_boundary_or((), || free_arc(issuer))
 }
 
@@ -108,7 +111,8 @@ pub struct auth_mint_request {
 }
 
 impl Castable for auth_mint_request {
-    type Inner = MintRequest;
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = MintRequest;
 }
 
 /// A request for a user token: `id`, `name` (UTF-8), `admin`, `sms_from` (UTF-8; NULL for
@@ -313,13 +317,17 @@ pub unsafe extern "C" fn auth_mint_request_free(request: *mut auth_mint_request)
 
 /// A freshly minted token and the claims signed into it.
 ///
-/// Immutable: may be read from any thread, freed once with `auth_minted_free`.
+/// Immutable: may be read from any thread. One from `auth_issuer_mint` is owned (free it
+/// once with `auth_minted_free`); one from `auth_created_token_minted`,
+/// `auth_user_login_minted` or `auth_reseller_login_minted` is a `const auth_minted *`
+/// borrowed from its parent, valid while the parent lives, and never freed.
 pub struct auth_minted {
     _private: [u8; 0],
 }
 
 impl Castable for auth_minted {
-    type Inner = Minted;
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = Minted;
 }
 
 /// Mints a token. `*minted_out` receives it (free with `auth_minted_free`). The request
@@ -372,18 +380,13 @@ pub unsafe extern "C" fn auth_minted_token_id(
     })
 }
 
-/// A copy of the minted token's claims; `*claims_out` receives it (free with
-/// `auth_claims_free`).
+/// The minted token's claims, borrowed: valid as long as `minted` (and, for a minted
+/// token borrowed from a login or created token, its parent) lives. Do not free it.
+/// NULL when `minted` is NULL.
 #[no_mangle]
-pub unsafe extern "C" fn auth_minted_claims(
-    minted: *const auth_minted,
-    claims_out: *mut *mut auth_claims,
-) -> auth_result {
-    guard(std::ptr::null_mut(), || {
-        let m = handle(minted, "minted")?;
-        let out = out_ptr(claims_out, "claims_out")?;
-        out.write(new_box(m.claims.clone()));
-        Ok(())
+pub unsafe extern "C" fn auth_minted_claims(minted: *const auth_minted) -> *const auth_claims {
+    panic_boundary_or(std::ptr::null(), || {
+        borrow_from::<auth_minted, auth_claims>(minted, |m| &m.claims)
     })
 }
 

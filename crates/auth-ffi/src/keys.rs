@@ -1,15 +1,14 @@
 //! `auth_key_ring`: HMAC keys pinned to one algorithm, one of them active for minting.
 
 use std::ffi::c_char;
-use std::sync::{Arc, RwLock};
 
-use authcore::{Algorithm, Key, KeyRing};
+use authcore::{Algorithm, Key, SharedKeyRing};
 
 use crate::error::auth_error;
 use crate::result::auth_result;
 use crate::util::{
-    bytes, free_arc, guard, handle, new_arc, opt_text, out_ptr, panic_boundary_or, text, Castable,
-    Failure, FfiResult,
+    bytes, free_box, guard, handle, new_box, opt_text, out_ptr, panic_boundary_or, text, Castable,
+    FfiResult,
 };
 
 /// The HMAC algorithm a key is pinned to (SPEC §3). Passed to C functions as `uint32_t`.
@@ -25,54 +24,37 @@ pub enum auth_algorithm {
     AUTH_HS512 = 3,
 }
 
-pub(crate) fn algorithm(n: u32) -> FfiResult<Algorithm> {
-    match n {
-        1 => Ok(Algorithm::HS256),
-        2 => Ok(Algorithm::HS384),
-        3 => Ok(Algorithm::HS512),
-        _ => Err(Failure::new(
-            auth_result::AUTH_INVALID_ENUM,
-            format!("{n} is not an auth_algorithm"),
-        )),
-    }
-}
-
-fn algorithm_number(a: Algorithm) -> auth_algorithm {
-    match a {
-        Algorithm::HS256 => auth_algorithm::AUTH_HS256,
-        Algorithm::HS384 => auth_algorithm::AUTH_HS384,
-        Algorithm::HS512 => auth_algorithm::AUTH_HS512,
-    }
-}
+crate::util::enum_conversions!(auth_algorithm <=> Algorithm {
+    AUTH_HS256 <=> HS256,
+    AUTH_HS384 <=> HS384,
+    AUTH_HS512 <=> HS512,
+});
 
 /// A set of keys by `kid`: one active key mints, every key verifies (rotation).
 ///
-/// Reference-counted and internally locked: safe to use from many threads at once,
-/// including changing it on one thread while others read it. Verifiers and issuers copy
-/// the ring when they are created (`auth_verifier_new`, `auth_issuer_new`); later
-/// changes to the ring affect only verifiers and issuers created afterwards. Create
-/// with `auth_key_ring_new`, release with `auth_key_ring_free`.
+/// One key ring, shared: issuers and verifiers created from it (`auth_issuer_new`,
+/// `auth_verifier_new`) do not copy it, they follow it. Every later change made through
+/// `auth_key_ring_add`, `_remove`, `_set_active` and `_set_default_kid` is seen by all
+/// of them on their next call, with no rebuilding and no lock on the verify path (each
+/// change publishes a new immutable version of the ring atomically; a mint or verify
+/// uses the version current when it starts). This is the core's `SharedKeyRing`, with
+/// the same meaning in Rust, C and Python.
+///
+/// Internally synchronized: safe to use from many threads at once, including changing
+/// it on one thread while others mint and verify. Create with `auth_key_ring_new`,
+/// release with `auth_key_ring_free`; issuers and verifiers keep the ring alive.
 pub struct auth_key_ring {
     _private: [u8; 0],
 }
 
 impl Castable for auth_key_ring {
-    type Inner = RwLock<KeyRing>;
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = SharedKeyRing;
 }
 
-/// The ring's current keys (a cheap copy: keys are reference-counted).
-pub(crate) unsafe fn snapshot(ring: *const auth_key_ring) -> FfiResult<KeyRing> {
-    let lock = handle(ring, "ring")?;
-    Ok(lock.read().unwrap_or_else(|p| p.into_inner()).clone())
-}
-
-unsafe fn with_ring<T>(
-    ring: *const auth_key_ring,
-    f: impl FnOnce(&mut KeyRing) -> authcore::Result<T>,
-) -> FfiResult<T> {
-    let lock = handle(ring, "ring")?;
-    let mut guard = lock.write().unwrap_or_else(|p| p.into_inner());
-    Ok(f(&mut guard)?)
+/// The shared ring behind a handle (a new reference to the same ring, not a copy).
+pub(crate) unsafe fn shared(ring: *const auth_key_ring) -> FfiResult<SharedKeyRing> {
+    Ok(handle(ring, "ring")?.clone())
 }
 
 /// Looks an algorithm up by its name (`"HS256"`, `"HS384"`, `"HS512"`, as the core's
@@ -88,7 +70,7 @@ pub unsafe extern "C" fn auth_algorithm_from_name(
         let name = text(name, name_len, "name")?;
         let out = out_ptr(out, "out")?;
         let alg = Algorithm::parse(name)?;
-        out.write(algorithm_number(alg) as u32);
+        out.write(auth_algorithm::from_core(alg) as u32);
         Ok(())
     })
 }
@@ -98,7 +80,7 @@ pub unsafe extern "C" fn auth_algorithm_from_name(
 pub unsafe extern "C" fn auth_key_ring_new(ring_out: *mut *mut auth_key_ring) -> auth_result {
     guard(std::ptr::null_mut(), || {
         let out = out_ptr(ring_out, "ring_out")?;
-        out.write(new_arc::<auth_key_ring>(Arc::new(RwLock::new(KeyRing::new()))).cast_mut());
+        out.write(new_box(SharedKeyRing::new()));
         Ok(())
     })
 }
@@ -121,16 +103,17 @@ pub unsafe extern "C" fn auth_key_ring_add(
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
-        handle(ring.cast_const(), "ring")?;
+        let ring = handle(ring, "ring")?;
         let kid = text(kid, kid_len, "kid")?;
-        let alg = algorithm(alg)?;
+        let alg = auth_algorithm::to_core(alg)?;
         let secret = bytes(secret, secret_len, "secret")?;
         let key = Key::new(kid, alg, secret)?;
-        with_ring(ring, |r| r.add(key))
+        Ok(ring.add(key)?)
     })
 }
 
-/// Removes (retires) a key: its tokens stop verifying in verifiers created afterwards.
+/// Removes (retires) a key: its tokens stop verifying, in every verifier following the
+/// ring, from their next call.
 /// Removing the active key leaves no active key until `auth_key_ring_set_active`.
 /// Errors: `AUTH_UNKNOWN_KEY`, `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
 #[no_mangle]
@@ -141,9 +124,10 @@ pub unsafe extern "C" fn auth_key_ring_remove(
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
-        handle(ring.cast_const(), "ring")?;
+        let ring = handle(ring, "ring")?;
         let kid = text(kid, kid_len, "kid")?;
-        with_ring(ring, |r| r.remove(kid).map(drop))
+        ring.remove(kid)?;
+        Ok(())
     })
 }
 
@@ -157,9 +141,9 @@ pub unsafe extern "C" fn auth_key_ring_set_active(
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
-        handle(ring.cast_const(), "ring")?;
+        let ring = handle(ring, "ring")?;
         let kid = text(kid, kid_len, "kid")?;
-        with_ring(ring, |r| r.set_active(kid))
+        Ok(ring.set_active(kid)?)
     })
 }
 
@@ -174,9 +158,9 @@ pub unsafe extern "C" fn auth_key_ring_set_default_kid(
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
-        handle(ring.cast_const(), "ring")?;
+        let ring = handle(ring, "ring")?;
         let kid = opt_text(kid, kid_len, "kid")?;
-        with_ring(ring, |r| r.set_default_kid(kid))
+        Ok(ring.set_default_kid(kid)?)
     })
 }
 
@@ -187,20 +171,21 @@ pub unsafe extern "C" fn auth_key_ring_len(
     out: *mut usize,
 ) -> auth_result {
     guard(std::ptr::null_mut(), || {
-        let ring = snapshot(ring)?;
+        let ring = handle(ring, "ring")?;
         out_ptr(out, "out")?.write(ring.len());
         Ok(())
     })
 }
 
-/// Releases the caller's reference to a key ring. NULL is a no-op. Verifiers and
-/// issuers created from it keep working.
+/// Releases the caller's handle to a key ring. NULL is a no-op. Issuers and verifiers
+/// created from it keep the ring (in its last state: with the handle gone, nothing can
+/// change it any more).
 #[no_mangle]
 pub unsafe extern "C" fn auth_key_ring_free(ring: *mut auth_key_ring) {
-    panic_boundary_or((), || free_arc(ring.cast_const()))
+    panic_boundary_or((), || free_box(ring))
 }
 
-/// Generates a new random HMAC secret (the core's `keys::generate_secret`: at least 256
+/// Generates a new random HMAC secret (the core's `generate_secret`: at least 256
 /// bits from the OS CSPRNG, as base64url text, usable as it is as `auth_key_ring_add`'s
 /// secret bytes) and copies it into `buf` (see "Output buffers"). Errors:
 /// `AUTH_INVALID_REQUEST` (no randomness available), `AUTH_INSUFFICIENT_SIZE` (a new
@@ -214,7 +199,7 @@ pub unsafe extern "C" fn auth_generate_secret(
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
-        let secret = authcore::keys::generate_secret(&authcore::SystemRandom)?;
+        let secret = authcore::generate_secret(&authcore::SystemRandom)?;
         crate::util::write_out(secret.as_bytes(), buf, buf_len, out_len)
     })
 }

@@ -38,3 +38,39 @@ pub mod revocation;
 mod util;
 pub mod verify;
 pub mod wire;
+
+/// The major version of auth-core this header and library belong to
+/// (`AUTH_CORE_VERSION_MAJOR` in C; a test checks it against the crate version).
+/// Compare with `auth_version()` at run time to detect a header/library mismatch.
+pub const AUTH_CORE_VERSION_MAJOR: u32 = 0;
+/// The minor version (`AUTH_CORE_VERSION_MINOR` in C).
+pub const AUTH_CORE_VERSION_MINOR: u32 = 1;
+/// The patch version (`AUTH_CORE_VERSION_PATCH` in C).
+pub const AUTH_CORE_VERSION_PATCH: u32 = 0;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_macros_match_the_crate_version() {
+        let parse = |s: &str| s.parse::<u32>().expect("numeric version part");
+        assert_eq!(
+            super::AUTH_CORE_VERSION_MAJOR,
+            parse(env!("CARGO_PKG_VERSION_MAJOR"))
+        );
+        assert_eq!(
+            super::AUTH_CORE_VERSION_MINOR,
+            parse(env!("CARGO_PKG_VERSION_MINOR"))
+        );
+        assert_eq!(
+            super::AUTH_CORE_VERSION_PATCH,
+            parse(env!("CARGO_PKG_VERSION_PATCH"))
+        );
+        let text = format!(
+            "{}.{}.{}",
+            super::AUTH_CORE_VERSION_MAJOR,
+            super::AUTH_CORE_VERSION_MINOR,
+            super::AUTH_CORE_VERSION_PATCH
+        );
+        assert!(env!("CARGO_PKG_VERSION").starts_with(&text));
+    }
+}

@@ -105,7 +105,8 @@ impl RevocationStore for Revocation {
 }
 
 impl Castable for auth_revocation {
-    type Inner = Revocation;
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = Revocation;
 }
 
 /// The store behind a handle, for a verifier to keep.
@@ -172,14 +173,15 @@ pub struct auth_memory_store {
 }
 
 impl Castable for auth_memory_store {
-    type Inner = MemoryRevocationStore;
+    type Ownership = crate::util::OwnershipArc;
+    type RustType = MemoryRevocationStore;
 }
 
 /// An empty store with the core's default entry limit. `*store_out` receives it (free
 /// with `auth_memory_store_free`).
 #[no_mangle]
 pub unsafe extern "C" fn auth_memory_store_new(
-    store_out: *mut *const auth_memory_store,
+    store_out: *mut *mut auth_memory_store,
 ) -> auth_result {
     guard(std::ptr::null_mut(), || {
         let out = out_ptr(store_out, "store_out")?;
@@ -198,7 +200,7 @@ pub unsafe extern "C" fn auth_memory_store_new(
 pub unsafe extern "C" fn auth_memory_store_new_with_limits(
     max_entries: usize,
     expiry_grace: u64,
-    store_out: *mut *const auth_memory_store,
+    store_out: *mut *mut auth_memory_store,
 ) -> auth_result {
     guard(std::ptr::null_mut(), || {
         let out = out_ptr(store_out, "store_out")?;
@@ -209,39 +211,39 @@ pub unsafe extern "C" fn auth_memory_store_new_with_limits(
     })
 }
 
-/// Revokes one token id (logout) at time `now`: `exp` is the token's expiry (NULL for a
-/// static token, kept forever). Errors: `AUTH_INVALID_REQUEST` (jti empty or over 128
-/// characters), `AUTH_REVOCATION_STORE_FULL`, `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
-/// Thread-safe.
+/// Revokes one token id (logout) at time `now` (UNIX seconds; NULL: the system clock):
+/// `exp` is the token's expiry (NULL for a static token, kept forever). Errors:
+/// `AUTH_INVALID_REQUEST` (jti empty or over 128 characters), `AUTH_REVOCATION_STORE_FULL`,
+/// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn auth_memory_store_revoke(
     store: *const auth_memory_store,
     jti: *const c_char,
     jti_len: usize,
     exp: *const u64,
-    now: u64,
+    now: *const u64,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
         let store = handle(store, "store")?;
         let jti = text(jti, jti_len, "jti")?;
-        Ok(store.revoke(jti, exp.as_ref().copied(), Some(now))?)
+        Ok(store.revoke(jti, exp.as_ref().copied(), now.as_ref().copied())?)
     })
 }
 
-/// Revokes the token these claims describe (logout) at time `now`. Errors as
-/// `auth_memory_store_revoke`. Thread-safe.
+/// Revokes the token these claims describe (logout) at time `now` (NULL: the system
+/// clock). Errors as `auth_memory_store_revoke`. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn auth_memory_store_revoke_claims(
     store: *const auth_memory_store,
     claims: *const auth_claims,
-    now: u64,
+    now: *const u64,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
         let store = handle(store, "store")?;
         let claims = handle(claims, "claims")?;
-        Ok(store.revoke_claims(claims, Some(now))?)
+        Ok(store.revoke_claims(claims, now.as_ref().copied())?)
     })
 }
 
@@ -264,16 +266,16 @@ pub unsafe extern "C" fn auth_memory_store_revoke_principal_before(
     })
 }
 
-/// Forgets revocations of tokens expired at `now`; `*removed` (may be NULL) receives how
-/// many were dropped. Thread-safe.
+/// Forgets revocations of tokens expired at `now` (NULL: the system clock); `*removed`
+/// (may be NULL) receives how many were dropped. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn auth_memory_store_purge_expired(
     store: *const auth_memory_store,
-    now: u64,
+    now: *const u64,
     removed: *mut usize,
 ) -> auth_result {
     guard(std::ptr::null_mut(), || {
-        let n = handle(store, "store")?.purge_expired(Some(now));
+        let n = handle(store, "store")?.purge_expired(now.as_ref().copied());
         if !removed.is_null() {
             out_ptr(removed, "removed")?.write(n);
         }
@@ -295,20 +297,20 @@ pub unsafe extern "C" fn auth_memory_store_len(
     })
 }
 
-/// Writes to `*out` whether token id `jti` is revoked at `now`. Errors:
-/// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+/// Writes to `*out` whether token id `jti` is revoked at `now` (NULL: the system clock).
+/// Errors: `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn auth_memory_store_is_jti_revoked(
     store: *const auth_memory_store,
     jti: *const c_char,
     jti_len: usize,
-    now: u64,
+    now: *const u64,
     out: *mut bool,
 ) -> auth_result {
     guard(std::ptr::null_mut(), || {
         let store = handle(store, "store")?;
         let jti = text(jti, jti_len, "jti")?;
-        out_ptr(out, "out")?.write(store.is_jti_revoked(jti, Some(now)));
+        out_ptr(out, "out")?.write(store.is_jti_revoked(jti, now.as_ref().copied()));
         Ok(())
     })
 }
@@ -316,6 +318,6 @@ pub unsafe extern "C" fn auth_memory_store_is_jti_revoked(
 /// Releases the caller's reference to a store. NULL is a no-op. Revocation handles and
 /// verifiers sharing it keep it alive.
 #[no_mangle]
-pub unsafe extern "C" fn auth_memory_store_free(store: *const auth_memory_store) {
+pub unsafe extern "C" fn auth_memory_store_free(store: *mut auth_memory_store) {
     panic_boundary_or((), || free_arc(store))
 }

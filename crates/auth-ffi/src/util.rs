@@ -99,68 +99,87 @@ pub(crate) fn panic_boundary_or<T>(fallback: T, f: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
 }
 
-/// Ties an opaque C type to the Rust value its pointers stand for.
+/// How a handle type is owned; the functions below accept only handles of the matching
+/// kind, so freeing a boxed handle as an `Arc` (or the reverse, or freeing a borrowed
+/// sub-object) does not compile. (The model is rustls-ffi's `Castable`.) Sub-objects
+/// borrowed from a parent ([`borrow_from`]) reach C as `const T *`, which the `_free`
+/// functions (taking `T *`) refuse under `-Werror`.
+pub(crate) trait Ownership {}
+
+/// A single-owner handle: `Box::into_raw`, freed once with [`free_box`].
+pub(crate) enum OwnershipBox {}
+/// A shared handle: `Arc::into_raw`, each reference released with [`free_arc`].
+pub(crate) enum OwnershipArc {}
+
+impl Ownership for OwnershipBox {}
+impl Ownership for OwnershipArc {}
+
+/// Ties an opaque C type to the Rust value its pointers stand for and to how that
+/// value is owned.
 pub(crate) trait Castable {
-    type Inner;
+    /// [`OwnershipBox`] or [`OwnershipArc`].
+    type Ownership: Ownership;
+    /// The Rust value behind the pointer.
+    type RustType;
 }
 
-/// Borrows the value behind a handle (`arg` names it in the NULL error).
+/// Borrows the value behind a handle of any ownership (`arg` names it in the NULL error).
 ///
 /// SAFETY: `p` is NULL or a live handle of this type created by this library.
 pub(crate) unsafe fn handle<'a, T: Castable>(
     p: *const T,
     arg: &'static str,
-) -> FfiResult<&'a T::Inner> {
+) -> FfiResult<&'a T::RustType> {
     if p.is_null() {
         return Err(Failure::null(arg));
     }
-    Ok(&*(p.cast::<T::Inner>()))
+    Ok(&*(p.cast::<T::RustType>()))
 }
 
 /// Mutably borrows the value behind a single-owner (boxed) handle.
 ///
 /// SAFETY: as [`handle`], and no other reference to it is live (the API contract of
 /// functions that take a non-const handle of a single-owner type).
-pub(crate) unsafe fn handle_mut<'a, T: Castable>(
+pub(crate) unsafe fn handle_mut<'a, T: Castable<Ownership = OwnershipBox>>(
     p: *mut T,
     arg: &'static str,
-) -> FfiResult<&'a mut T::Inner> {
+) -> FfiResult<&'a mut T::RustType> {
     if p.is_null() {
         return Err(Failure::null(arg));
     }
-    Ok(&mut *(p.cast::<T::Inner>()))
+    Ok(&mut *(p.cast::<T::RustType>()))
 }
 
 /// A new single-owner handle.
-pub(crate) fn new_box<T: Castable>(v: T::Inner) -> *mut T {
+pub(crate) fn new_box<T: Castable<Ownership = OwnershipBox>>(v: T::RustType) -> *mut T {
     Box::into_raw(Box::new(v)).cast()
 }
 
 /// Frees a single-owner handle; NULL is a no-op.
 ///
 /// SAFETY: `p` is NULL or a live handle from [`new_box`] of this type, not used after.
-pub(crate) unsafe fn free_box<T: Castable>(p: *mut T) {
+pub(crate) unsafe fn free_box<T: Castable<Ownership = OwnershipBox>>(p: *mut T) {
     if !p.is_null() {
-        drop(Box::from_raw(p.cast::<T::Inner>()));
+        drop(Box::from_raw(p.cast::<T::RustType>()));
     }
 }
 
 /// A new shared (reference-counted) handle.
-pub(crate) fn new_arc<T: Castable>(v: Arc<T::Inner>) -> *const T {
-    Arc::into_raw(v).cast()
+pub(crate) fn new_arc<T: Castable<Ownership = OwnershipArc>>(v: Arc<T::RustType>) -> *mut T {
+    Arc::into_raw(v).cast_mut().cast()
 }
 
 /// Another reference to the value behind a shared handle.
 ///
 /// SAFETY: `p` is a live handle from [`new_arc`] of this type.
-pub(crate) unsafe fn clone_arc<T: Castable>(
+pub(crate) unsafe fn clone_arc<T: Castable<Ownership = OwnershipArc>>(
     p: *const T,
     arg: &'static str,
-) -> FfiResult<Arc<T::Inner>> {
+) -> FfiResult<Arc<T::RustType>> {
     if p.is_null() {
         return Err(Failure::null(arg));
     }
-    let p = p.cast::<T::Inner>();
+    let p = p.cast::<T::RustType>();
     Arc::increment_strong_count(p);
     Ok(Arc::from_raw(p))
 }
@@ -168,11 +187,64 @@ pub(crate) unsafe fn clone_arc<T: Castable>(
 /// Releases a shared handle; NULL is a no-op.
 ///
 /// SAFETY: `p` is NULL or a live handle from [`new_arc`] of this type, not used after.
-pub(crate) unsafe fn free_arc<T: Castable>(p: *const T) {
+pub(crate) unsafe fn free_arc<T: Castable<Ownership = OwnershipArc>>(p: *const T) {
     if !p.is_null() {
-        drop(Arc::from_raw(p.cast::<T::Inner>()));
+        drop(Arc::from_raw(p.cast::<T::RustType>()));
     }
 }
+
+/// A pointer to a sub-object borrowed from its parent (valid while the parent lives);
+/// NULL when the parent pointer is NULL. The caller never frees it.
+///
+/// SAFETY: `parent` is NULL or a live handle of its type; `pick` returns a value stored
+/// inside it.
+pub(crate) unsafe fn borrow_from<P: Castable, T: Castable>(
+    parent: *const P,
+    pick: impl FnOnce(&P::RustType) -> &T::RustType,
+) -> *const T {
+    match handle(parent, "parent") {
+        Ok(p) => (pick(p) as *const T::RustType).cast(),
+        Err(_) => std::ptr::null(),
+    }
+}
+
+/// Converts between a `#[repr(u32)]` C enum (declared by hand, so cbindgen sees it) and
+/// the core enum it stands for, variant by variant:
+///
+/// ```ignore
+/// enum_conversions!(auth_algorithm <=> Algorithm { AUTH_HS256 <=> HS256, ... });
+/// ```
+///
+/// gives `auth_algorithm::to_core(n: u32) -> FfiResult<Algorithm>` (an unknown number →
+/// `AUTH_INVALID_ENUM`) and `auth_algorithm::from_core(Algorithm) -> auth_algorithm`.
+/// Both are `match`es without a wildcard over the core enum, so a variant added to the
+/// core fails to compile here until it is given a C number.
+macro_rules! enum_conversions {
+    ($c:ident <=> $core:ident { $($cv:ident <=> $rv:ident),+ $(,)? }) => {
+        impl $c {
+            /// The core value for a C number; `AUTH_INVALID_ENUM` for an unknown one.
+            #[allow(dead_code)]
+            pub(crate) fn to_core(n: u32) -> $crate::util::FfiResult<$core> {
+                $(if n == $c::$cv as u32 {
+                    return Ok($core::$rv);
+                })+
+                Err($crate::util::Failure::new(
+                    $crate::result::auth_result::AUTH_INVALID_ENUM,
+                    format!("{n} is not an {}", stringify!($c)),
+                ))
+            }
+
+            /// The C value for a core value.
+            #[allow(dead_code)]
+            pub(crate) fn from_core(v: $core) -> $c {
+                match v {
+                    $($core::$rv => $c::$cv,)+
+                }
+            }
+        }
+    };
+}
+pub(crate) use enum_conversions;
 
 /// Writes an output value (the out-pointer was checked for NULL first by [`out_ptr`]).
 pub(crate) fn out_ptr<T>(p: *mut T, arg: &'static str) -> FfiResult<OutPtr<T>> {

@@ -9,7 +9,7 @@ use authcore::{
 
 use crate::claims::auth_claims;
 use crate::error::auth_error;
-use crate::keys::{auth_key_ring, snapshot};
+use crate::keys::{auth_key_ring, shared};
 use crate::result::auth_result;
 use crate::revocation::auth_revocation;
 use crate::util::{
@@ -64,22 +64,25 @@ pub extern "C" fn auth_verify_options_default() -> auth_verify_options {
     )
 }
 
-/// Verifies tokens against a copy of a key ring, with options and an optional default
+/// Verifies tokens against a shared key ring, with options and an optional default
 /// revocation store.
 ///
 /// Immutable and reference-counted: safe to share and to verify from many threads at
 /// once (a host revocation callback it holds must then be thread-safe too). Create with
-/// `auth_verifier_new`, release with `auth_verifier_free`. To rotate keys, create a new
-/// verifier from the updated ring and swap it in.
+/// `auth_verifier_new`, release with `auth_verifier_free`. It follows its key ring: keys
+/// added to or removed from the ring, and its default kid, apply from the next call (no
+/// need to rebuild the verifier to rotate keys).
 pub struct auth_verifier {
     _private: [u8; 0],
 }
 
 impl Castable for auth_verifier {
-    type Inner = Verifier;
+    type Ownership = crate::util::OwnershipArc;
+    type RustType = Verifier;
 }
 
-/// Creates a verifier from a copy of `ring`'s keys, `options` (NULL: the defaults) and
+/// Creates a verifier that follows `ring` (every later change of the ring applies from
+/// its next call; the verifier keeps the ring alive), with `options` (NULL: the defaults) and
 /// `revocation` (NULL: none; otherwise consulted on every verification that does not
 /// pass its own store; the verifier keeps its own reference). `*verifier_out` receives
 /// it (free with `auth_verifier_free`). Errors: `AUTH_NULL_ARGUMENT`.
@@ -88,11 +91,11 @@ pub unsafe extern "C" fn auth_verifier_new(
     ring: *const auth_key_ring,
     options: *const auth_verify_options,
     revocation: *const auth_revocation,
-    verifier_out: *mut *const auth_verifier,
+    verifier_out: *mut *mut auth_verifier,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
-        let keys = snapshot(ring)?;
+        let keys = shared(ring)?;
         let out = out_ptr(verifier_out, "verifier_out")?;
         let options = options.as_ref().map(|o| (*o).into()).unwrap_or_default();
         let mut verifier = Verifier::with_options(keys, options);
@@ -107,7 +110,7 @@ pub unsafe extern "C" fn auth_verifier_new(
 
 /// Releases a verifier. NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn auth_verifier_free(verifier: *const auth_verifier) {
+pub unsafe extern "C" fn auth_verifier_free(verifier: *mut auth_verifier) {
     panic_boundary_or((), || free_arc(verifier))
 }
 
@@ -168,7 +171,8 @@ pub struct auth_unverified {
 }
 
 impl Castable for auth_unverified {
-    type Inner = Unverified;
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = Unverified;
 }
 
 /// Decodes a token's header and claims without verifying the signature or any claim

@@ -10,17 +10,17 @@ use authcore::{
     sms_error_body, CreateTokenRequest, CreatedToken, Format, ResellerAccount, ResellerLogin,
     TokenTarget, UserAccount, UserLogin,
 };
-use authcore::{Error, Lifetime, Minted};
+use authcore::{Error, Lifetime};
 
-use crate::claims::auth_claims;
+use crate::claims::{auth_claims, auth_subject, subject_from_c};
 use crate::error::auth_error;
 use crate::ip::{auth_ip_allow_list, auth_ip_regex};
-use crate::issue::{auth_issuer, auth_mint_request};
+use crate::issue::{auth_issuer, auth_minted};
 use crate::result::auth_result;
 use crate::revocation::auth_memory_store;
 use crate::util::{
-    bytes, free_box, guard, handle, new_box, opt_bytes, opt_text, out_ptr, panic_boundary_or, text,
-    utf8, write_out, Castable, Failure, FfiResult,
+    borrow_from, bytes, free_box, guard, handle, new_box, opt_bytes, opt_text, out_ptr,
+    panic_boundary_or, text, utf8, write_out, Castable, Failure, FfiResult,
 };
 
 /// A body format of the SMS API. Passed to C functions as `uint32_t`.
@@ -46,24 +46,21 @@ pub enum auth_lifetime {
     AUTH_LIFETIME_TTL = 3,
 }
 
+crate::util::enum_conversions!(auth_format <=> Format {
+    AUTH_FORMAT_JSON <=> Json,
+    AUTH_FORMAT_XML <=> Xml,
+});
+
 fn format(n: u32) -> FfiResult<Format> {
-    match n {
-        1 => Ok(Format::Json),
-        2 => Ok(Format::Xml),
-        _ => Err(Failure::new(
-            auth_result::AUTH_INVALID_ENUM,
-            format!("{n} is not an auth_format"),
-        )),
-    }
+    auth_format::to_core(n)
 }
 
 fn format_number(f: Format) -> u32 {
-    match f {
-        Format::Json => auth_format::AUTH_FORMAT_JSON as u32,
-        Format::Xml => auth_format::AUTH_FORMAT_XML as u32,
-    }
+    auth_format::from_core(f) as u32
 }
 
+// `auth_lifetime` is not converted by `enum_conversions!`: the core's `Lifetime::Ttl`
+// carries the seconds, which C passes beside the kind.
 fn lifetime(kind: u32, ttl: i64) -> FfiResult<Lifetime> {
     match kind {
         1 => Ok(Lifetime::Dynamic),
@@ -138,7 +135,8 @@ pub struct auth_token_request {
 }
 
 impl Castable for auth_token_request {
-    type Inner = CreateTokenRequest;
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = CreateTokenRequest;
 }
 
 /// Parses a request body (`body_len` bytes, at most 64 KiB; `format` an `auth_format`
@@ -248,7 +246,8 @@ pub struct auth_created_token {
 }
 
 impl Castable for auth_created_token {
-    type Inner = CreatedToken;
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = CreatedToken;
 }
 
 /// `POST /token`: creates a token for the caller itself (the core's `create_token` with
@@ -283,9 +282,8 @@ pub unsafe extern "C" fn auth_create_token_self(
 }
 
 /// `POST /token/account/:accountID`: creates a token for a sub-account (the core's
-/// `create_token` with `TokenTarget::SubAccount`). The sub-account's subject is taken from
-/// `account` (a mint request made with `auth_mint_request_new_user` / `_new_reseller`;
-/// only its subject is used); `owned_by_caller` is the host's answer to "does the caller
+/// `create_token` with `TokenTarget::SubAccount`). `account` is the sub-account the token
+/// is for; `owned_by_caller` is the host's answer to "does the caller
 /// own this account?" (false → `AUTH_NOT_PERMITTED`). Otherwise as
 /// `auth_create_token_self`.
 #[no_mangle]
@@ -293,7 +291,7 @@ pub unsafe extern "C" fn auth_create_token_sub_account(
     issuer: *const auth_issuer,
     caller: *const auth_claims,
     request: *const auth_token_request,
-    account: *const auth_mint_request,
+    account: *const auth_subject,
     owned_by_caller: bool,
     now: *const u64,
     created_out: *mut *mut auth_created_token,
@@ -302,10 +300,11 @@ pub unsafe extern "C" fn auth_create_token_sub_account(
     guard(error_out, || {
         let (issuer, caller) = (handle(issuer, "issuer")?, handle(caller, "caller")?);
         let request = handle(request, "request")?;
-        let account = handle(account, "account")?;
+        let account = account.as_ref().ok_or_else(|| Failure::null("account"))?;
+        let subject = subject_from_c(account)?;
         let out = out_ptr(created_out, "created_out")?;
         let target = TokenTarget::SubAccount {
-            subject: account.subject.clone(),
+            subject,
             owned_by_caller,
         };
         let created = create_token(issuer, caller, request, target, now.as_ref().copied())?;
@@ -314,42 +313,14 @@ pub unsafe extern "C" fn auth_create_token_sub_account(
     })
 }
 
-unsafe fn minted_token(
-    m: &Minted,
-    buf: *mut c_char,
-    buf_len: usize,
-    out_len: *mut usize,
-) -> FfiResult {
-    write_out(m.token.as_bytes(), buf, buf_len, out_len)
-}
-
-unsafe fn minted_claims(m: &Minted, claims_out: *mut *mut auth_claims) -> FfiResult {
-    out_ptr(claims_out, "claims_out")?.write(new_box(m.claims.clone()));
-    Ok(())
-}
-
-/// Copies the created token into `buf`.
+/// The created token (its text, id and claims), borrowed: valid as long as `created`
+/// lives; do not free it. NULL when `created` is NULL.
 #[no_mangle]
-pub unsafe extern "C" fn auth_created_token_token(
+pub unsafe extern "C" fn auth_created_token_minted(
     created: *const auth_created_token,
-    buf: *mut c_char,
-    buf_len: usize,
-    out_len: *mut usize,
-) -> auth_result {
-    guard(std::ptr::null_mut(), || {
-        minted_token(&handle(created, "created")?.minted, buf, buf_len, out_len)
-    })
-}
-
-/// A copy of the created token's claims; `*claims_out` receives it (free with
-/// `auth_claims_free`).
-#[no_mangle]
-pub unsafe extern "C" fn auth_created_token_claims(
-    created: *const auth_created_token,
-    claims_out: *mut *mut auth_claims,
-) -> auth_result {
-    guard(std::ptr::null_mut(), || {
-        minted_claims(&handle(created, "created")?.minted, claims_out)
+) -> *const auth_minted {
+    panic_boundary_or(std::ptr::null(), || {
+        borrow_from::<auth_created_token, auth_minted>(created, |c| &c.minted)
     })
 }
 
@@ -416,7 +387,8 @@ pub struct auth_user_login {
 }
 
 impl Castable for auth_user_login {
-    type Inner = UserLogin;
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = UserLogin;
 }
 
 /// `POST /session.json`: logs a user in (the core's `login_user`): a blocked account →
@@ -468,27 +440,14 @@ pub unsafe extern "C" fn auth_login_user(
     })
 }
 
-/// Copies the login's token into `buf`.
+/// The login's token (its text, id and claims), borrowed: valid as long as `login`
+/// lives; do not free it. NULL when `login` is NULL.
 #[no_mangle]
-pub unsafe extern "C" fn auth_user_login_token(
+pub unsafe extern "C" fn auth_user_login_minted(
     login: *const auth_user_login,
-    buf: *mut c_char,
-    buf_len: usize,
-    out_len: *mut usize,
-) -> auth_result {
-    guard(std::ptr::null_mut(), || {
-        minted_token(&handle(login, "login")?.minted, buf, buf_len, out_len)
-    })
-}
-
-/// A copy of the login token's claims (free with `auth_claims_free`).
-#[no_mangle]
-pub unsafe extern "C" fn auth_user_login_claims(
-    login: *const auth_user_login,
-    claims_out: *mut *mut auth_claims,
-) -> auth_result {
-    guard(std::ptr::null_mut(), || {
-        minted_claims(&handle(login, "login")?.minted, claims_out)
+) -> *const auth_minted {
+    panic_boundary_or(std::ptr::null(), || {
+        borrow_from::<auth_user_login, auth_minted>(login, |l| &l.minted)
     })
 }
 
@@ -546,7 +505,8 @@ pub struct auth_reseller_login {
 }
 
 impl Castable for auth_reseller_login {
-    type Inner = ResellerLogin;
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = ResellerLogin;
 }
 
 /// `POST /v1/resellers/login.json`: logs a reseller in (the core's `login_reseller`): a
@@ -607,27 +567,14 @@ pub unsafe extern "C" fn auth_login_reseller(
     })
 }
 
-/// Copies the login's token into `buf`.
+/// The login's token (its text, id and claims), borrowed: valid as long as `login`
+/// lives; do not free it. NULL when `login` is NULL.
 #[no_mangle]
-pub unsafe extern "C" fn auth_reseller_login_token(
+pub unsafe extern "C" fn auth_reseller_login_minted(
     login: *const auth_reseller_login,
-    buf: *mut c_char,
-    buf_len: usize,
-    out_len: *mut usize,
-) -> auth_result {
-    guard(std::ptr::null_mut(), || {
-        minted_token(handle(login, "login")?.minted(), buf, buf_len, out_len)
-    })
-}
-
-/// A copy of the login token's claims (free with `auth_claims_free`).
-#[no_mangle]
-pub unsafe extern "C" fn auth_reseller_login_claims(
-    login: *const auth_reseller_login,
-    claims_out: *mut *mut auth_claims,
-) -> auth_result {
-    guard(std::ptr::null_mut(), || {
-        minted_claims(handle(login, "login")?.minted(), claims_out)
+) -> *const auth_minted {
+    panic_boundary_or(std::ptr::null(), || {
+        borrow_from::<auth_reseller_login, auth_minted>(login, |l| l.minted())
     })
 }
 
@@ -652,20 +599,21 @@ pub unsafe extern "C" fn auth_reseller_login_free(login: *mut auth_reseller_logi
     panic_boundary_or((), || free_box(login))
 }
 
-/// Logout (both APIs, the core's `wire::logout`): revokes the token these verified claims
-/// describe in `store` at `now`. Errors: `AUTH_REVOCATION_STORE_FULL`,
+/// Logout (both APIs, the core's `logout`): revokes the token these verified claims
+/// describe in `store` at `now` (UNIX seconds;
+/// NULL: the system clock). Errors: `AUTH_REVOCATION_STORE_FULL`,
 /// `AUTH_NULL_ARGUMENT`. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn auth_logout(
     store: *const auth_memory_store,
     claims: *const auth_claims,
-    now: u64,
+    now: *const u64,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
         let store = handle(store, "store")?;
         let claims = handle(claims, "claims")?;
-        Ok(logout(store, claims, Some(now))?)
+        Ok(logout(store, claims, now.as_ref().copied())?)
     })
 }
 
