@@ -12,9 +12,9 @@ use std::sync::Barrier;
 use std::time::{Duration, Instant, SystemTime};
 
 use auth_benches::*;
-use auth_core::ip::{IpAllowList, IpRegex, IpRule, RegexMode};
-use auth_core::revocation::{MemoryRevocationStore, RevocationQuery, RevocationStore};
+use auth_core::{IpAllowList, IpRegex, IpRule, RegexMode};
 use auth_core::{Issuer, Principal};
+use auth_core::{MemoryRevocationStore, RevocationQuery, RevocationStore};
 use criterion::{criterion_group, BenchmarkId, Criterion};
 
 fn config() -> Criterion {
@@ -205,12 +205,7 @@ fn revocation(c: &mut Criterion) {
         .map(|_| jti(N as u64 + rng.next() % (1 << 40)))
         .collect();
     fn query(jti: &str, now: u64) -> RevocationQuery<'_> {
-        RevocationQuery {
-            jti,
-            principal: Principal::user(1),
-            iat: now,
-            exp: Some(now + 86_400),
-        }
+        RevocationQuery::new(jti, Principal::user(1), now, Some(now + 86_400))
     }
     assert!(hits.iter().all(|j| store.is_revoked(&query(j, now))));
     assert!(misses.iter().all(|j| !store.is_revoked(&query(j, now))));

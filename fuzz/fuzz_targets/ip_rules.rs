@@ -13,7 +13,7 @@
 
 use std::net::IpAddr;
 
-use auth_core::ip::rules_allow;
+use auth_core::rules_allow;
 use auth_core::{
     canonical_ip_text, parse_client_ip, ErrorCode, IpAllowList, IpRegex, IpRule, RegexMode,
 };

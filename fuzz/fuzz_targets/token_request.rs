@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
 
 fn check(req: &CreateTokenRequest, what: &str) {
     assert!(
-        auth_core::claims::valid_token_name(&req.name),
+        auth_core::valid_token_name(&req.name),
         "{what}: accepted name of {} chars",
         req.name.chars().count()
     );

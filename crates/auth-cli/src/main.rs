@@ -29,7 +29,7 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use auth_core::verify::DEFAULT_MAX_TOKEN_SIZE;
+use auth_core::DEFAULT_MAX_TOKEN_SIZE;
 use auth_core::{
     inspect_unverified, parse_client_ip, Error, ErrorCode, IpAllowList, IpRegex, Issuer, Lifetime,
     MintRequest, RegexMode, Subject, Verifier, VerifyOptions, VerifyRequest,
@@ -349,17 +349,20 @@ fn verify(key: &KeyArgs, args: VerifyArgs) -> Result<Success, Failure> {
         Some(text) => Some(parse_client_ip(text).map_err(Failure::Usage)?),
         None => None,
     };
-    let options = VerifyOptions {
-        leeway: args.leeway,
-        max_clock_skew: args.max_clock_skew,
-        ..VerifyOptions::default()
+    let options = {
+        let mut options = VerifyOptions::default();
+        options.leeway = args.leeway;
+        options.max_clock_skew = args.max_clock_skew;
+        options
     };
     let token = token_bytes(args.token, options.max_token_size)?;
     let verifier = Verifier::with_options(ring, options);
-    let req = VerifyRequest {
-        now: args.now,
-        client_ip,
-        revocation: None,
+    let req = {
+        let mut request = VerifyRequest::default();
+        request.now = args.now;
+        request.client_ip = client_ip;
+        request.revocation = None;
+        request
     };
     let claims = verifier
         .verify_with(&token, &req)

@@ -14,6 +14,7 @@ use crate::verify::DEFAULT_MAX_TOKEN_SIZE;
 
 /// What to mint. Start from [`MintRequest::new`] and set the fields you need.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MintRequest {
     /// Who the token speaks for.
     pub subject: Subject,
@@ -184,7 +185,7 @@ impl Issuer {
     }
 
     /// The claims a request would be minted with (all validation, no signing).
-    pub fn claims_for(&self, req: &MintRequest, rng: &dyn RandomSource) -> Result<Claims> {
+    pub(crate) fn claims_for(&self, req: &MintRequest, rng: &dyn RandomSource) -> Result<Claims> {
         let iat = clock::now_or_system(req.now)?;
         if iat > MAX_TIME || req.not_before.is_some_and(|t| t > MAX_TIME) {
             return Err(Error::with_message(
@@ -236,7 +237,7 @@ impl Issuer {
     }
 
     /// Signs `claims` as they are with the active key.
-    pub fn sign(&self, claims: &Claims) -> Result<String> {
+    pub(crate) fn sign(&self, claims: &Claims) -> Result<String> {
         let ring = self.keys.load();
         let key = ring.active().ok_or_else(|| {
             Error::with_message(ErrorCode::InvalidKey, "the key ring has no active key")

@@ -87,7 +87,7 @@ pub const GENERATED_SECRET_BYTES: usize = 32;
 /// stored in an environment variable or a file as it is.
 ///
 /// ```
-/// use auth_core::{keys::generate_secret, Algorithm, Key, SystemRandom};
+/// use auth_core::{generate_secret, Algorithm, Key, SystemRandom};
 /// let secret = generate_secret(&SystemRandom).unwrap();
 /// assert_eq!(secret.len(), 43);
 /// Key::new("k1", Algorithm::HS256, secret.as_bytes()).unwrap();

@@ -22,17 +22,39 @@
 //! assert_eq!(claims.subject.id(), 123);
 //! ```
 //!
-//! ## Modules
-//! - [`claims`]: the claim shapes and their strict decoding;
-//! - [`keys`]: keys pinned to one algorithm, the key ring;
-//! - [`ttl`]: lifetimes and the TTL policy;
-//! - [`issue`]: minting; [`verify`]: verification (the check order is documented there);
-//! - [`ip`]: IP/CIDR rules, large allow-lists, regex rules;
-//! - [`revocation`]: the store interface and the in-memory store;
-//! - [`login`]: the login API's decisions (which account gets a token) and logout;
-//! - [`token_api`]: the token API's token creation, for the caller or a sub-account;
-//! - [`wire`]: reading and writing the two APIs' bodies (JSON and XML), error bodies;
-//! - [`error`]: the one error type and its stable codes.
+//! ## Where things are
+//! One flat surface: every item is used as `auth_core::Name`. The source files are named
+//! for what they decide:
+//!
+//! | source | decides | main items |
+//! |---|---|---|
+//! | `claims/` | the claim shapes (SPEC §2) and their strict decoding | [`Claims`], [`Subject`], [`Principal`] |
+//! | `keys.rs`, `shared_ring.rs` | keys pinned to one algorithm; the ring issuers and verifiers share | [`Key`], [`KeyRing`], [`SharedKeyRing`] |
+//! | `ttl.rs` | lifetimes and the TTL policy (SPEC §4) | [`Lifetime`], [`TtlPolicy`] |
+//! | `issue.rs` | minting | [`Issuer`], [`MintRequest`] |
+//! | `verify.rs` | verification, every check in one order ([`Verifier::verify_with`]) | [`Verifier`], [`VerifyOptions`], [`VerifyRequest`] |
+//! | `ip/` | IP/CIDR rules, large allow-lists, regex rules (SPEC §5) | [`IpRule`], [`IpAllowList`], [`IpRegex`] |
+//! | `revocation/` | the store interface, the in-memory store, host callbacks (SPEC §6) | [`RevocationStore`], [`MemoryRevocationStore`] |
+//! | `login.rs` | the login API: which account gets a token, logout | [`login_user`], [`login_reseller`], [`logout`] |
+//! | `token_api.rs` | the token API: token creation for the caller or a sub-account | [`create_token`], [`CreateTokenRequest`] |
+//! | `wire/` | how the two APIs' bodies look: JSON and XML readers, responses, error bodies | [`Format`], [`sms_error_body`], [`login_error_json`] |
+//! | `clock.rs`, `random.rs` | the default clock and random source | [`system_now`], [`SystemRandom`] |
+//! | `error.rs` | the one error type and its stable codes (SPEC §7) | [`Error`], [`ErrorCode`] |
+//!
+//! What only fuzzing and differential tests need is in [`dangerous`].
+//!
+//! ## The two APIs, host side
+//!
+//! | endpoint | call |
+//! |---|---|
+//! | `POST /session.json` (user login) | [`login_user`] → [`UserLogin::to_json`], errors [`login_error_json`] |
+//! | `POST /v1/resellers/login.json` | [`login_reseller`] → [`ResellerLogin::to_json`], errors [`login_error_json`] |
+//! | `DELETE /session.json`, `GET /v1/resellers/user/logout.json` | [`logout`] |
+//! | `POST /token`, JSON or XML | [`CreateTokenRequest::parse`] + [`create_token`] with [`TokenTarget::SelfAccount`] → [`CreatedToken::render`], errors [`sms_error_body`] |
+//! | `POST /token/account/:accountID` | the same with [`TokenTarget::SubAccount`] |
+//!
+//! Time is a parameter everywhere: every call that needs the current time takes an optional
+//! `now` in UNIX seconds, and the system clock is only the default.
 //!
 //! ## Dependencies
 //! Tokens are read and written by this crate's own strict JWS code on `hmac` + `sha2`
@@ -46,45 +68,96 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod claims;
-pub mod clock;
-pub mod error;
-pub mod ip;
-pub mod issue;
+mod claims;
+mod clock;
+mod error;
+mod ip;
+mod issue;
 mod json;
 mod jws;
-pub mod keys;
-pub mod login;
-pub mod random;
-pub mod revocation;
+mod keys;
+mod login;
+mod random;
+mod revocation;
 mod shared_ring;
-pub mod token_api;
-pub mod ttl;
-pub mod verify;
-pub mod wire;
+mod token_api;
+mod ttl;
+mod verify;
+mod wire;
 
-pub use claims::{decode_claims, Claims, Principal, PrincipalType, Subject};
-pub use clock::system_now;
-pub use error::{Error, ErrorCode, Result};
-pub use ip::{
-    canonical_ip_text, normalize_addr, parse_client_ip, IpAllowList, IpRegex, IpRule, RegexMode,
+// Tokens: claims, keys, minting, verification.
+pub use claims::{
+    valid_jti, valid_token_name, Claims, Principal, PrincipalType, Subject, MAX_JTI_CHARS,
+    MAX_TOKEN_NAME_CHARS,
 };
 pub use issue::{Issuer, MintRequest, Minted};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};
-pub use keys::{generate_secret, Algorithm, Key, KeyRing};
+pub use keys::{
+    generate_secret, Algorithm, Key, KeyRing, GENERATED_SECRET_BYTES, MAX_KID_LEN, MIN_SECRET_LEN,
+};
+pub use shared_ring::SharedKeyRing;
+pub use ttl::{Lifetime, TtlPolicy, DEFAULT_DYNAMIC_TTL, DEFAULT_MAX_TTL, MAX_TIME};
+pub use verify::{
+    Verifier, VerifyOptions, VerifyRequest, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_MAX_TOKEN_SIZE,
+};
+
+// Time and randomness.
+pub use clock::system_now;
+pub use random::{generate_token_id, RandomSource, SystemRandom, TOKEN_ID_BYTES};
+
+// IP rules.
+pub use ip::{
+    canonical_ip_text, normalize_addr, parse_client_ip, rules_allow, IpAllowList, IpRegex, IpRule,
+    RegexMode, MAX_IP_TEXT_LEN, MAX_REGEX_COMPILED_SIZE, MAX_REGEX_LEN, MAX_REGEX_NEST,
+};
+
+// Revocation.
+pub use revocation::{
+    FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStore,
+    DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY,
+};
+
+// The login API and the token API: decisions, then the formats of their bodies.
 pub use login::{
     login_reseller, login_user, logout, ResellerAccount, ResellerLogin, UserAccount, UserLogin,
 };
-pub use random::{generate_token_id, RandomSource, SystemRandom};
-pub use revocation::{FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStore};
-pub use shared_ring::SharedKeyRing;
 pub use token_api::{create_token, CreateTokenRequest, CreatedToken, TokenTarget};
-pub use ttl::{Lifetime, TtlPolicy};
-pub use verify::{Verifier, VerifyOptions, VerifyRequest};
 pub use wire::{
     error_status, login_error_json, sms_error_body, sms_error_json, sms_error_xml, Format,
     MAX_BODY_BYTES, MAX_XML_DEPTH,
 };
+
+// Errors.
+pub use error::{Error, ErrorCode, Result};
+
+/// The JSON value type of the API (`serde_json::Value`): unverified headers and claims,
+/// a reseller's `user_groups`.
+pub use serde_json::Value as JsonValue;
+
+/// Entry points that skip the library's safeguards, for fuzzing and differential tests.
+///
+/// Nothing here is needed to mint or verify tokens, and none of it checks a signature,
+/// a time or an address: do not use it to decide whether to trust a token.
+pub mod dangerous {
+    pub use crate::claims::decode_claims;
+    use crate::{Claims, Issuer, MintRequest, RandomSource, Result};
+
+    /// The claims `issuer` would mint for `req` (every minting rule applied), without
+    /// signing them.
+    pub fn claims_for(
+        issuer: &Issuer,
+        req: &MintRequest,
+        rng: &dyn RandomSource,
+    ) -> Result<Claims> {
+        issuer.claims_for(req, rng)
+    }
+
+    /// Signs `claims` as they are with the issuer's active key, without the minting rules
+    /// (lifetimes, names, sizes) being applied.
+    pub fn sign_claims(issuer: &Issuer, claims: &Claims) -> Result<String> {
+        issuer.sign(claims)
+    }
+}
 
 /// The README's Rust quick start, compiled and run as a doc test.
 #[cfg(doctest)]

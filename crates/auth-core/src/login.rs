@@ -24,6 +24,7 @@ use crate::wire::response::to_api_json;
 
 /// A dialer-platform user as the host found it, after checking the password.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserAccount {
     /// The user's id (`id` claim).
     pub id: u64,
@@ -39,6 +40,22 @@ pub struct UserAccount {
     pub user_group_id: Option<u64>,
     /// The user group's `allowed_regex` on the client IP, if it has one.
     pub allowed_regex: Option<IpRegex>,
+}
+
+impl UserAccount {
+    /// An account with an id and a name; not an admin, not blocked, no SMS sender, no group,
+    /// no IP regex. Set the other fields as the host's data says.
+    pub fn new(id: u64, name: impl Into<String>) -> Self {
+        UserAccount {
+            id,
+            name: name.into(),
+            admin: false,
+            blocked: false,
+            sms_from: None,
+            user_group_id: None,
+            allowed_regex: None,
+        }
+    }
 }
 
 /// A successful dialer user login: the token and the `user` object of the response.
@@ -74,7 +91,7 @@ impl UserLogin {
 ///    (`invalid_ttl`, `static_not_allowed`, `invalid_key`, ...) are passed on.
 ///
 /// ```
-/// use auth_core::ip::{IpRegex, RegexMode};
+/// use auth_core::{IpRegex, RegexMode};
 /// use auth_core::{
 ///     login_error_json, login_user, Algorithm, ErrorCode, Issuer, Key, KeyRing, Lifetime, UserAccount,
 ///     Verifier, VerifyRequest,
@@ -82,15 +99,10 @@ impl UserLogin {
 ///
 /// let ring = KeyRing::single(Key::new("k1", Algorithm::HS256, &[7u8; 32]).unwrap());
 /// let issuer = Issuer::new(ring.clone());
-/// let account = UserAccount {
-///     id: 123,
-///     name: "alice".into(),
-///     admin: false,
-///     blocked: false,
-///     sms_from: Some("ACME".into()),
-///     user_group_id: Some(7),
-///     allowed_regex: Some(IpRegex::new(r"192\.168\.1\.\d+", RegexMode::FullMatch).unwrap()),
-/// };
+/// let mut account = UserAccount::new(123, "alice");
+/// account.sms_from = Some("ACME".into());
+/// account.user_group_id = Some(7);
+/// account.allowed_regex = Some(IpRegex::new(r"192\.168\.1\.\d+", RegexMode::FullMatch).unwrap());
 /// let ip = "192.168.1.20".parse().unwrap();
 /// let login = login_user(&issuer, &account, Some(ip), Lifetime::Dynamic, Some(1_700_000_000)).unwrap();
 /// let body: serde_json::Value = serde_json::from_str(&login.to_json()).unwrap();
@@ -143,6 +155,7 @@ pub fn login_user(
 
 /// A reseller as the host found it, after checking the password.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ResellerAccount {
     /// The reseller's id (`id` claim, `reseller.id`).
     pub id: u64,
@@ -160,6 +173,19 @@ pub struct ResellerAccount {
 }
 
 impl ResellerAccount {
+    /// A reseller with an id and a name; no allow-list, no user groups, a balance of 0 and
+    /// version `"1.0.0"`. Set the other fields as the host's data says.
+    pub fn new(id: u64, name: impl Into<String>) -> Self {
+        ResellerAccount {
+            id,
+            name: name.into(),
+            allowed_ips: None,
+            user_groups: Vec::new(),
+            user_balance: 0.0,
+            version: "1.0.0".to_owned(),
+        }
+    }
+
     /// The `user_groups` a host holds as JSON text (from its database or a C caller): the
     /// text must be one JSON array, whose items are then passed through as they are.
     /// Anything else → `invalid_request` ("user_groups must be a JSON array").

@@ -16,7 +16,7 @@ use crate::ttl::Lifetime;
 /// A token-creation request of the token API (`POST /token`, `POST /token/account/:id`).
 ///
 /// Read from a body by [`CreateTokenRequest::from_json`], [`CreateTokenRequest::from_xml`]
-/// or [`CreateTokenRequest::parse`] (the [`wire`](crate::wire) readers), or built by hand.
+/// or [`CreateTokenRequest::parse`] (the JSON and XML readers), or built by hand.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreateTokenRequest {
     /// `name`: 1–255 characters, becomes the token's `token_name`.

@@ -54,6 +54,7 @@ impl Lifetime {
 /// An issuer's lifetime rules. Defaults: dynamic tokens live 24 h, explicit TTLs up to
 /// 10 years, static tokens allowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TtlPolicy {
     /// Lifetime of [`Lifetime::Dynamic`] tokens, in seconds (≥ 1).
     pub dynamic_ttl: u64,

@@ -1,21 +1,6 @@
 //! Verification (SPEC §3–§6): every check, in one documented order.
 //!
-//! [`Verifier::verify_with`] runs, and stops at the first failure:
-//!
-//! 1. size: the token is at most [`VerifyOptions::max_token_size`] bytes → `token_too_large`
-//!    (before any decoding);
-//! 2. structure: three base64url segments, canonical, unpadded → `malformed_token`;
-//! 3. header: a strict JSON object with a string `alg` → `malformed_token`;
-//! 4. header parameters that change processing (`crit`, `b64`, `cty`, `jwk`, `jku`,
-//!    `x5u`, `x5c`) or a `typ` other than `JWT` → `unsupported_header`;
-//! 5. `alg` of `none` (any case) → `algorithm_not_allowed`;
-//! 6. key by `kid` (or the only / default key when there is no `kid`) → `unknown_key`;
-//! 7. header `alg` equal to the key's pinned algorithm → `algorithm_not_allowed`;
-//! 8. the MAC, compared in constant time → `bad_signature`;
-//! 9. claims: a strict JSON object (`malformed_token`) with the SPEC §2 shape (`invalid_claims`);
-//! 10. `exp` (`token_expired`), `nbf` (`token_not_yet_valid`), `iat` (`issued_in_future`);
-//! 11. `allowed_ips` against the client address → `ip_not_allowed`;
-//! 12. revocation → `token_revoked` (last: it may call into the host).
+//! The check order is documented on [`Verifier::verify_with`].
 //!
 //! Nothing from the payload is parsed before the signature has verified.
 
@@ -38,6 +23,7 @@ pub const DEFAULT_MAX_CLOCK_SKEW: u64 = 60;
 
 /// Verification settings. The defaults are the safe ones of SPEC §4 and §7.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VerifyOptions {
     /// Seconds of grace applied to `exp` and `nbf` (default 0).
     pub leeway: u64,
@@ -59,6 +45,7 @@ impl Default for VerifyOptions {
 
 /// Per-call inputs of a verification.
 #[derive(Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct VerifyRequest<'a> {
     /// The current time in UNIX seconds; `None` reads the system clock.
     pub now: Option<u64>,
@@ -174,7 +161,24 @@ impl Verifier {
         self.verify_with(token, &VerifyRequest::default())
     }
 
-    /// Verifies a token: every check in the order of the [module docs](self).
+    /// Verifies a token. Runs every check in this order, and stops at the first failure:
+    ///
+    /// 1. size: the token is at most [`VerifyOptions::max_token_size`] bytes → `token_too_large`
+    ///    (before any decoding);
+    /// 2. structure: three base64url segments, canonical, unpadded → `malformed_token`;
+    /// 3. header: a strict JSON object with a string `alg` → `malformed_token`;
+    /// 4. header parameters that change processing (`crit`, `b64`, `cty`, `jwk`, `jku`,
+    ///    `x5u`, `x5c`) or a `typ` other than `JWT` → `unsupported_header`;
+    /// 5. `alg` of `none` (any case) → `algorithm_not_allowed`;
+    /// 6. key by `kid` (or the only / default key when there is no `kid`) → `unknown_key`;
+    /// 7. header `alg` equal to the key's pinned algorithm → `algorithm_not_allowed`;
+    /// 8. the MAC, compared in constant time → `bad_signature`;
+    /// 9. claims: a strict JSON object (`malformed_token`) with the SPEC §2 shape (`invalid_claims`);
+    /// 10. `exp` (`token_expired`), `nbf` (`token_not_yet_valid`), `iat` (`issued_in_future`);
+    /// 11. `allowed_ips` against the client address → `ip_not_allowed`;
+    /// 12. revocation → `token_revoked` (last: it may call into the host).
+    ///
+    /// Nothing from the payload is parsed before the signature has verified.
     pub fn verify_with(&self, token: impl AsRef<[u8]>, req: &VerifyRequest<'_>) -> Result<Claims> {
         let claims = self.verify_signature(token.as_ref())?;
         let now = clock::now_or_system(req.now)?;

@@ -3,8 +3,8 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
-use auth_core::error::ErrorCode;
-use auth_core::ip::{
+use auth_core::ErrorCode;
+use auth_core::{
     canonical_ip_text, parse_client_ip, rules_allow, IpAllowList, IpRegex, IpRule, RegexMode,
     MAX_REGEX_LEN,
 };

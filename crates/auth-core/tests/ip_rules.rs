@@ -3,8 +3,8 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use auth_core::error::ErrorCode;
-use auth_core::ip::{normalize_addr, parse_client_ip, rules_allow, IpRule};
+use auth_core::ErrorCode;
+use auth_core::{normalize_addr, parse_client_ip, rules_allow, IpRule};
 
 fn rule(text: &str) -> IpRule {
     IpRule::parse(text).unwrap_or_else(|e| panic!("{text:?} should parse: {e}"))

@@ -5,18 +5,17 @@ mod common;
 
 use auth_core::{
     create_token, login_reseller, login_user, logout, ErrorCode, IpRegex, Issuer, Lifetime,
-    MemoryRevocationStore, RegexMode, ResellerAccount, Subject, TokenTarget, TtlPolicy,
-    UserAccount, Verifier, VerifyRequest,
+    MemoryRevocationStore, RegexMode, Subject, TokenTarget, TtlPolicy, UserAccount, Verifier,
+    VerifyRequest,
 };
 use common::*;
 
 // --- user login --------------------------------------------------------------
 
 fn with_regex(pattern: &str) -> UserAccount {
-    UserAccount {
-        allowed_regex: Some(IpRegex::new(pattern, RegexMode::FullMatch).unwrap()),
-        ..alice()
-    }
+    let mut account = alice();
+    account.allowed_regex = Some(IpRegex::new(pattern, RegexMode::FullMatch).unwrap());
+    account
 }
 
 #[test]
@@ -97,9 +96,10 @@ fn user_login_without_regex_needs_no_client_ip() {
 
 #[test]
 fn blocked_user_gets_no_token_even_from_an_allowed_ip() {
-    let acct = UserAccount {
-        blocked: true,
-        ..with_regex(r"10\.0\.0\.1")
+    let acct = {
+        let mut account = with_regex(r"10\.0\.0\.1");
+        account.blocked = true;
+        account
     };
     for client in [ip("10.0.0.1"), ip("10.0.0.2"), None] {
         let err = login_user(&issuer(), &acct, client, Lifetime::Dynamic, Some(NOW)).unwrap_err();
@@ -110,13 +110,11 @@ fn blocked_user_gets_no_token_even_from_an_allowed_ip() {
 
 #[test]
 fn user_login_passes_minting_errors_on() {
-    let strict = Issuer::with_policy(
-        ring(),
-        TtlPolicy {
-            allow_static: false,
-            ..TtlPolicy::default()
-        },
-    )
+    let strict = Issuer::with_policy(ring(), {
+        let mut policy = TtlPolicy::default();
+        policy.allow_static = false;
+        policy
+    })
     .unwrap();
     assert_eq!(
         code(login_user(
@@ -145,9 +143,10 @@ fn user_login_passes_minting_errors_on() {
 #[test]
 fn reseller_login_refuses_non_finite_balance_before_minting() {
     for balance in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-        let acct = ResellerAccount {
-            user_balance: balance,
-            ..reseller(None)
+        let acct = {
+            let mut account = reseller(None);
+            account.user_balance = balance;
+            account
         };
         assert_eq!(
             code(login_reseller(

@@ -38,13 +38,11 @@ fn a_token_over_the_verifiers_size_limit_is_not_minted() {
     issuer.set_max_token_size(64 * 1024);
     let minted = issuer.mint(&req).unwrap();
     assert!(minted.token.len() > 8 * 1024);
-    let verifier = Verifier::with_options(
-        ring(),
-        VerifyOptions {
-            max_token_size: 64 * 1024,
-            ..VerifyOptions::default()
-        },
-    );
+    let verifier = Verifier::with_options(ring(), {
+        let mut options = VerifyOptions::default();
+        options.max_token_size = 64 * 1024;
+        options
+    });
     let ip = auth_core::parse_client_ip("2001:db8::2a").unwrap();
     verifier
         .verify_with(&minted.token, &VerifyRequest::at(NOW).client_ip(ip))

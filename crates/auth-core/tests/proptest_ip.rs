@@ -2,8 +2,8 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use auth_core::error::ErrorCode;
-use auth_core::ip::{parse_client_ip, IpAllowList, IpRegex, IpRule, RegexMode};
+use auth_core::ErrorCode;
+use auth_core::{parse_client_ip, IpAllowList, IpRegex, IpRule, RegexMode};
 use proptest::prelude::*;
 
 /// Strings over the characters addresses are made of, so the parsers get past their pre-checks.

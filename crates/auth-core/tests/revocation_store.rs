@@ -3,9 +3,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use auth_core::claims::{Claims, Principal, Subject};
-use auth_core::error::ErrorCode;
-use auth_core::revocation::{
+use auth_core::ErrorCode;
+use auth_core::{Claims, Principal, Subject};
+use auth_core::{
     FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStore,
     DEFAULT_EXPIRY_GRACE,
 };
@@ -14,12 +14,7 @@ const NOW: u64 = 1_700_000_000;
 const DAY: u64 = 86_400;
 
 fn q(jti: &str, principal: Principal, iat: u64) -> RevocationQuery<'_> {
-    RevocationQuery {
-        jti,
-        principal,
-        iat,
-        exp: Some(iat + DAY),
-    }
+    RevocationQuery::new(jti, principal, iat, Some(iat + DAY))
 }
 
 fn user_q(jti: &str) -> RevocationQuery<'_> {
@@ -45,23 +40,17 @@ fn revoked_jti_answers_revoked_and_others_do_not() {
 #[test]
 fn revoke_claims_is_logout() {
     let store = MemoryRevocationStore::new().with_expiry_grace(0);
-    let claims = Claims {
-        subject: Subject::user(42, "alice", false),
-        iat: NOW,
-        exp: Some(NOW + DAY),
-        nbf: None,
-        jti: "session-42".into(),
-        token_name: None,
-        allowed_ips: None,
-        parent: None,
+    let claims = {
+        let mut claims = Claims::new(Subject::user(42, "alice", false), NOW, "session-42");
+        claims.exp = Some(NOW + DAY);
+        claims.nbf = None;
+        claims.token_name = None;
+        claims.allowed_ips = None;
+        claims.parent = None;
+        claims
     };
     store.revoke_claims(&claims, Some(NOW + 10)).unwrap();
-    let query = RevocationQuery {
-        jti: &claims.jti,
-        principal: claims.principal(),
-        iat: claims.iat,
-        exp: claims.exp,
-    };
+    let query = RevocationQuery::new(&claims.jti, claims.principal(), claims.iat, claims.exp);
     assert!(store.is_revoked(&query));
     // Dynamic: forgotten after exp.
     assert_eq!(store.purge_expired(Some(NOW + DAY)), 1);
@@ -389,12 +378,7 @@ fn closure_store_sees_the_whole_query() {
             .push((query.jti.to_owned(), query.principal, query.iat, query.exp));
         true
     });
-    let query = RevocationQuery {
-        jti: "j",
-        principal: Principal::reseller(3),
-        iat: 7,
-        exp: None,
-    };
+    let query = RevocationQuery::new("j", Principal::reseller(3), 7, None);
     assert!(store.is_revoked(&query));
     assert_eq!(
         seen.lock().unwrap().as_slice(),

@@ -243,13 +243,11 @@ fn ttl_out_of_range_is_refused_at_creation() {
 
 #[test]
 fn static_request_honours_an_issuer_that_forbids_static_tokens() {
-    let strict = Issuer::with_policy(
-        ring(),
-        TtlPolicy {
-            allow_static: false,
-            ..TtlPolicy::default()
-        },
-    )
+    let strict = Issuer::with_policy(ring(), {
+        let mut policy = TtlPolicy::default();
+        policy.allow_static = false;
+        policy
+    })
     .unwrap();
     assert_eq!(
         code(create_token(

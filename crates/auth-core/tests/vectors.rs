@@ -4,9 +4,9 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use auth_core::ip::{IpAllowList, IpRegex, RegexMode};
-use auth_core::revocation::MemoryRevocationStore;
+use auth_core::MemoryRevocationStore;
 use auth_core::*;
+use auth_core::{IpAllowList, IpRegex, RegexMode};
 use base64::Engine as _;
 use serde_json::Value;
 
@@ -167,7 +167,7 @@ fn ip_rule_vectors() {
                 c["expect"]
             ));
         } else if let Ok(addr) = got {
-            if auth_core::ip::canonical_ip_text(addr) != c["canonical"].as_str().unwrap() {
+            if auth_core::canonical_ip_text(addr) != c["canonical"].as_str().unwrap() {
                 failures.push(format!(
                     "address {text:?}: canonical {addr} != {}",
                     c["canonical"]
@@ -232,10 +232,12 @@ fn mint_case(v: &Value, c: &Value) -> Result<Claims> {
     let ring = ring(&v["rings"][c["ring"].as_str().unwrap()]);
     let p = &c["policy"];
     let d = TtlPolicy::default();
-    let policy = TtlPolicy {
-        dynamic_ttl: p["dynamic_ttl"].as_u64().unwrap_or(d.dynamic_ttl),
-        max_ttl: p["max_ttl"].as_u64().unwrap_or(d.max_ttl),
-        allow_static: p["allow_static"].as_bool().unwrap_or(d.allow_static),
+    let policy = {
+        let mut policy = TtlPolicy::default();
+        policy.dynamic_ttl = p["dynamic_ttl"].as_u64().unwrap_or(d.dynamic_ttl);
+        policy.max_ttl = p["max_ttl"].as_u64().unwrap_or(d.max_ttl);
+        policy.allow_static = p["allow_static"].as_bool().unwrap_or(d.allow_static);
+        policy
     };
     let issuer = Issuer::with_policy(ring.clone(), policy)?;
     let r = &c["request"];
@@ -430,21 +432,22 @@ fn api_case(tokens: &Value, c: &Value) -> std::result::Result<(), String> {
     match c["kind"].as_str().unwrap() {
         "user_login" => {
             let a = &c["account"];
-            let account = UserAccount {
-                id: a["id"].as_u64().unwrap(),
-                name: a["name"].as_str().unwrap().into(),
-                admin: a["admin"].as_bool().unwrap(),
-                blocked: a["blocked"].as_bool().unwrap(),
-                sms_from: a["sms_from"].as_str().map(str::to_owned),
-                user_group_id: a["user_group_id"].as_u64(),
-                allowed_regex: a["allowed_regex"].as_object().map(|r| {
+            let account = {
+                let mut account =
+                    UserAccount::new(a["id"].as_u64().unwrap(), a["name"].as_str().unwrap());
+                account.admin = a["admin"].as_bool().unwrap();
+                account.blocked = a["blocked"].as_bool().unwrap();
+                account.sms_from = a["sms_from"].as_str().map(str::to_owned);
+                account.user_group_id = a["user_group_id"].as_u64();
+                account.allowed_regex = a["allowed_regex"].as_object().map(|r| {
                     let mode = if r["mode"] == "search" {
                         RegexMode::Search
                     } else {
                         RegexMode::FullMatch
                     };
                     IpRegex::new(r["pattern"].as_str().unwrap(), mode).unwrap()
-                }),
+                });
+                account
             };
             let ip = client_ip(&c["client_ip"]);
             match login_user(&issuer, &account, ip, Lifetime::Dynamic, now) {
@@ -460,15 +463,16 @@ fn api_case(tokens: &Value, c: &Value) -> std::result::Result<(), String> {
         }
         "reseller_login" => {
             let a = &c["account"];
-            let account = ResellerAccount {
-                id: a["id"].as_u64().unwrap(),
-                name: a["name"].as_str().unwrap().into(),
-                allowed_ips: a["allowed_ips"].as_array().map(|rules| {
+            let account = {
+                let mut account =
+                    ResellerAccount::new(a["id"].as_u64().unwrap(), a["name"].as_str().unwrap());
+                account.allowed_ips = a["allowed_ips"].as_array().map(|rules| {
                     IpAllowList::parse(rules.iter().map(|r| r.as_str().unwrap())).unwrap()
-                }),
-                user_groups: a["user_groups"].as_array().unwrap().clone(),
-                user_balance: a["user_balance"].as_f64().unwrap(),
-                version: a["version"].as_str().unwrap().into(),
+                });
+                account.user_groups = a["user_groups"].as_array().unwrap().clone();
+                account.user_balance = a["user_balance"].as_f64().unwrap();
+                account.version = a["version"].as_str().unwrap().into();
+                account
             };
             let ip = client_ip(&c["client_ip"]);
             match login_reseller(&issuer, &account, ip, Lifetime::Dynamic, now) {

@@ -5,8 +5,7 @@ mod common;
 
 use auth_core::{
     create_token, error_status, login_error_json, login_reseller, login_user, sms_error_body,
-    sms_error_json, sms_error_xml, Error, ErrorCode, Format, Lifetime, ResellerAccount,
-    TokenTarget,
+    sms_error_json, sms_error_xml, Error, ErrorCode, Format, Lifetime, TokenTarget,
 };
 use common::*;
 use serde_json::{json, Value};
@@ -65,12 +64,13 @@ fn reseller_login_response_is_the_documented_shape_exactly() {
 
 #[test]
 fn reseller_login_balance_has_two_decimals_and_strings_are_escaped() {
-    let acct = ResellerAccount {
-        name: "Bob \"the\" <reseller>\n".into(),
-        user_groups: vec![json!({"id": 3, "name": "sales"}), json!("x")],
-        user_balance: 12.5,
-        version: "2.0\\beta".into(),
-        ..reseller(None)
+    let acct = {
+        let mut account = reseller(None);
+        account.name = "Bob \"the\" <reseller>\n".into();
+        account.user_groups = vec![json!({"id": 3, "name": "sales"}), json!("x")];
+        account.user_balance = 12.5;
+        account.version = "2.0\\beta".into();
+        account
     };
     let login = login_reseller(&issuer(), &acct, None, Lifetime::Dynamic, Some(NOW)).unwrap();
     let body = login.to_json();
@@ -90,9 +90,10 @@ fn reseller_login_balance_has_two_decimals_and_strings_are_escaped() {
         (0.004, "0.00"),
         (7.0, "7.00"),
     ] {
-        let acct = ResellerAccount {
-            user_balance: balance,
-            ..reseller(None)
+        let acct = {
+            let mut account = reseller(None);
+            account.user_balance = balance;
+            account
         };
         let body = login_reseller(&issuer(), &acct, None, Lifetime::Dynamic, Some(NOW))
             .unwrap()

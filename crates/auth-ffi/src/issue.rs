@@ -81,11 +81,13 @@ pub unsafe extern "C" fn auth_issuer_new(
         let out = out_ptr(issuer_out, "issuer_out")?;
         let policy = match policy.as_ref() {
             None => TtlPolicy::default(),
-            Some(p) => TtlPolicy {
-                dynamic_ttl: p.dynamic_ttl,
-                max_ttl: p.max_ttl,
-                allow_static: p.allow_static,
-            },
+            Some(p) => {
+                let mut policy = TtlPolicy::default();
+                policy.dynamic_ttl = p.dynamic_ttl;
+                policy.max_ttl = p.max_ttl;
+                policy.allow_static = p.allow_static;
+                policy
+            }
         };
         let issuer = Issuer::with_policy(keys, policy)?;
         out.write(new_arc::<auth_issuer>(Arc::new(issuer)));

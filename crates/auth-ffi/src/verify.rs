@@ -42,11 +42,11 @@ impl From<VerifyOptions> for auth_verify_options {
 
 impl From<auth_verify_options> for VerifyOptions {
     fn from(o: auth_verify_options) -> Self {
-        VerifyOptions {
-            leeway: o.leeway,
-            max_clock_skew: o.max_clock_skew,
-            max_token_size: o.max_token_size,
-        }
+        let mut options = VerifyOptions::default();
+        options.leeway = o.leeway;
+        options.max_clock_skew = o.max_clock_skew;
+        options.max_token_size = o.max_token_size;
+        options
     }
 }
 
@@ -151,10 +151,12 @@ pub unsafe extern "C" fn auth_verifier_verify(
             true => None,
             false => Some(handle(revocation, "revocation")?),
         };
-        let req = VerifyRequest {
-            now: now.as_ref().copied(),
-            client_ip,
-            revocation: store.map(|s| s as &dyn authcore::RevocationStore),
+        let req = {
+            let mut request = VerifyRequest::default();
+            request.now = now.as_ref().copied();
+            request.client_ip = client_ip;
+            request.revocation = store.map(|s| s as &dyn authcore::RevocationStore);
+            request
         };
         let claims = verifier.verify_with(token, &req)?;
         out.write(new_box(claims));

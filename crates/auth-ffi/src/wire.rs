@@ -419,14 +419,16 @@ pub unsafe extern "C" fn auth_login_user(
             true => None,
             false => Some(handle(a.allowed_regex, "account.allowed_regex")?.clone()),
         };
-        let account = UserAccount {
-            id: a.id,
-            name: text(a.name, a.name_len, "account.name")?.to_owned(),
-            admin: a.admin,
-            blocked: a.blocked,
-            sms_from: opt_text(a.sms_from, a.sms_from_len, "account.sms_from")?.map(str::to_owned),
-            user_group_id: a.has_user_group_id.then_some(a.user_group_id),
-            allowed_regex,
+        let account = {
+            let mut account_ =
+                UserAccount::new(a.id, text(a.name, a.name_len, "account.name")?.to_owned());
+            account_.admin = a.admin;
+            account_.blocked = a.blocked;
+            account_.sms_from =
+                opt_text(a.sms_from, a.sms_from_len, "account.sms_from")?.map(str::to_owned);
+            account_.user_group_id = a.has_user_group_id.then_some(a.user_group_id);
+            account_.allowed_regex = allowed_regex;
+            account_
         };
         let ip = client_ip(client_ip_text, client_ip_len)?;
         out.write(new_box(login_user(
@@ -547,13 +549,14 @@ pub unsafe extern "C" fn auth_login_reseller(
                 ResellerAccount::parse_user_groups_json(t)?
             }
         };
-        let account = ResellerAccount {
-            id: a.id,
-            name: text(a.name, a.name_len, "account.name")?.to_owned(),
-            allowed_ips,
-            user_groups,
-            user_balance: a.user_balance,
-            version: text(a.version, a.version_len, "account.version")?.to_owned(),
+        let account = {
+            let mut account_ =
+                ResellerAccount::new(a.id, text(a.name, a.name_len, "account.name")?.to_owned());
+            account_.allowed_ips = allowed_ips;
+            account_.user_groups = user_groups;
+            account_.user_balance = a.user_balance;
+            account_.version = text(a.version, a.version_len, "account.version")?.to_owned();
+            account_
         };
         let ip = client_ip(client_ip_text, client_ip_len)?;
         out.write(new_box(login_reseller(

@@ -74,10 +74,12 @@ impl PyIssuer {
         allow_static: bool,
     ) -> PyResult<Self> {
         let d = TtlPolicy::default();
-        let policy = TtlPolicy {
-            dynamic_ttl: opt_u64(dynamic_ttl, "dynamic_ttl")?.unwrap_or(d.dynamic_ttl),
-            max_ttl: opt_u64(max_ttl, "max_ttl")?.unwrap_or(d.max_ttl),
-            allow_static,
+        let policy = {
+            let mut policy = TtlPolicy::default();
+            policy.dynamic_ttl = opt_u64(dynamic_ttl, "dynamic_ttl")?.unwrap_or(d.dynamic_ttl);
+            policy.max_ttl = opt_u64(max_ttl, "max_ttl")?.unwrap_or(d.max_ttl);
+            policy.allow_static = allow_static;
+            policy
         };
         let issuer = core(py, || {
             Issuer::with_policy(ring.get().shared.clone(), policy)

@@ -39,7 +39,7 @@ fn inspect_unverified(
     let token = convert::TokenArg::extract(token, "token")?;
     let max = convert::opt_u64(max_size, "max_size")?
         .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
-        .unwrap_or(auth_core::verify::DEFAULT_MAX_TOKEN_SIZE);
+        .unwrap_or(auth_core::DEFAULT_MAX_TOKEN_SIZE);
     let u = errors::core(py, || auth_core::inspect_unverified(token.as_bytes(), max))?;
     let d = pyo3::types::PyDict::new(py);
     d.set_item("header", convert::json_to_py(py, &u.header)?)?;
@@ -79,8 +79,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wire::error_status, m)?)?;
     m.add_function(wrap_pyfunction!(wire::login_error_json, m)?)?;
     m.add_function(wrap_pyfunction!(wire::sms_error_body, m)?)?;
-    m.add("DEFAULT_DYNAMIC_TTL", auth_core::ttl::DEFAULT_DYNAMIC_TTL)?;
-    m.add("DEFAULT_MAX_TTL", auth_core::ttl::DEFAULT_MAX_TTL)?;
+    m.add("DEFAULT_DYNAMIC_TTL", auth_core::DEFAULT_DYNAMIC_TTL)?;
+    m.add("DEFAULT_MAX_TTL", auth_core::DEFAULT_MAX_TTL)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -2,9 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use auth_core::revocation::{
-    MemoryRevocationStore, DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY,
-};
+use auth_core::{MemoryRevocationStore, DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY};
 use auth_core::{RevocationQuery, RevocationStore};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;

@@ -36,10 +36,12 @@ fn verify_one(
     client_ip: Option<IpAddr>,
     revocation: Option<&Revocation>,
 ) -> Outcome {
-    let mut req = VerifyRequest {
-        now,
-        client_ip,
-        revocation: None,
+    let mut req = {
+        let mut request = VerifyRequest::default();
+        request.now = now;
+        request.client_ip = client_ip;
+        request.revocation = None;
+        request
     };
     match revocation {
         None => (run(|| v.verify_with(token, &req)), None),
@@ -91,12 +93,15 @@ impl PyVerifier {
         revocation: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let d = VerifyOptions::default();
-        let options = VerifyOptions {
-            leeway: opt_u64(leeway, "leeway")?.unwrap_or(d.leeway),
-            max_clock_skew: opt_u64(max_clock_skew, "max_clock_skew")?.unwrap_or(d.max_clock_skew),
-            max_token_size: opt_u64(max_token_size, "max_token_size")?
+        let options = {
+            let mut options = VerifyOptions::default();
+            options.leeway = opt_u64(leeway, "leeway")?.unwrap_or(d.leeway);
+            options.max_clock_skew =
+                opt_u64(max_clock_skew, "max_clock_skew")?.unwrap_or(d.max_clock_skew);
+            options.max_token_size = opt_u64(max_token_size, "max_token_size")?
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
-                .unwrap_or(d.max_token_size),
+                .unwrap_or(d.max_token_size);
+            options
         };
         Ok(PyVerifier {
             verifier: Verifier::with_options(ring.get().shared.clone(), options),

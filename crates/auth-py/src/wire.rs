@@ -2,8 +2,8 @@
 //! token-creation requests (JSON/XML) and their responses, error bodies.
 
 use auth_core::{
-    CreatedToken, Error, ErrorCode, Format, IpAllowList, IpRegex, Lifetime, RegexMode,
-    ResellerAccount, ResellerLogin, Subject, CreateTokenRequest, TokenTarget, UserAccount, UserLogin,
+    CreateTokenRequest, CreatedToken, Error, ErrorCode, Format, IpAllowList, IpRegex, Lifetime,
+    RegexMode, ResellerAccount, ResellerLogin, Subject, TokenTarget, UserAccount, UserLogin,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -316,14 +316,14 @@ pub fn login_user(
             )));
         }),
     };
-    let account = UserAccount {
-        id: to_u64(id, "id")?,
-        name: to_str(name, "name")?,
-        admin,
-        blocked,
-        sms_from: opt_str(sms_from, "sms_from")?,
-        user_group_id: opt_u64(user_group_id, "user_group_id")?,
-        allowed_regex,
+    let account = {
+        let mut account = UserAccount::new(to_u64(id, "id")?, to_str(name, "name")?);
+        account.admin = admin;
+        account.blocked = blocked;
+        account.sms_from = opt_str(sms_from, "sms_from")?;
+        account.user_group_id = opt_u64(user_group_id, "user_group_id")?;
+        account.allowed_regex = allowed_regex;
+        account
     };
     let client_ip = opt_client_ip(client_ip)?;
     let lifetime = to_lifetime(py, ttl, r#static)?;
@@ -372,13 +372,13 @@ pub fn login_reseller(
         },
         _ => Vec::new(),
     };
-    let account = ResellerAccount {
-        id: to_u64(id, "id")?,
-        name: to_str(name, "name")?,
-        allowed_ips,
-        user_groups,
-        user_balance,
-        version,
+    let account = {
+        let mut account = ResellerAccount::new(to_u64(id, "id")?, to_str(name, "name")?);
+        account.allowed_ips = allowed_ips;
+        account.user_groups = user_groups;
+        account.user_balance = user_balance;
+        account.version = version;
+        account
     };
     let client_ip = opt_client_ip(client_ip)?;
     let lifetime = to_lifetime(py, ttl, r#static)?;

@@ -43,13 +43,11 @@ pub(super) fn static_and_ttl(d: &mut Demo, issuer: &Issuer, verifier: &Verifier,
             verifier.verify_with(&minted.token, &VerifyRequest::at(now + 3600)),
             ErrorCode::TokenExpired,
         );
-        let lenient = Verifier::with_options(
-            verifier.keys().clone(),
-            VerifyOptions {
-                leeway: 30,
-                ..VerifyOptions::default()
-            },
-        );
+        let lenient = Verifier::with_options(verifier.keys().clone(), {
+            let mut options = VerifyOptions::default();
+            options.leeway = 30;
+            options
+        });
         d.ok(
             "with 30 s of leeway it is still accepted at iat + 3610",
             lenient.verify_with(&minted.token, &VerifyRequest::at(now + 3610)),

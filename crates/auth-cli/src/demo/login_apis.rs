@@ -2,7 +2,7 @@
 
 use std::net::Ipv4Addr;
 
-use auth_core::wire::error_status;
+use auth_core::error_status;
 use auth_core::{
     login_error_json, login_reseller, login_user, parse_client_ip, ErrorCode, IpAllowList, IpRegex,
     Issuer, Lifetime, RegexMode, ResellerAccount, UserAccount, Verifier, VerifyRequest,
@@ -20,14 +20,14 @@ pub(super) fn login_apis(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now
     ) else {
         return;
     };
-    let alice = UserAccount {
-        id: 123,
-        name: "alice".into(),
-        admin: false,
-        blocked: false,
-        sms_from: Some("ACME".into()),
-        user_group_id: Some(7),
-        allowed_regex: Some(regex),
+    let alice = {
+        let mut account = UserAccount::new(123, "alice");
+        account.admin = false;
+        account.blocked = false;
+        account.sms_from = Some("ACME".into());
+        account.user_group_id = Some(7);
+        account.allowed_regex = Some(regex);
+        account
     };
     let ip = |text: &str| parse_client_ip(text).ok();
     let login = |from: &str| login_user(issuer, &alice, ip(from), Lifetime::Dynamic, Some(now));
@@ -55,13 +55,13 @@ pub(super) fn login_apis(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now
     ) else {
         return;
     };
-    let reseller = ResellerAccount {
-        id: 1,
-        name: "reseller_name".into(),
-        allowed_ips: Some(list),
-        user_groups: Vec::new(),
-        user_balance: 1000.0,
-        version: "1.0.0".into(),
+    let reseller = {
+        let mut account = ResellerAccount::new(1, "reseller_name");
+        account.allowed_ips = Some(list);
+        account.user_groups = Vec::new();
+        account.user_balance = 1000.0;
+        account.version = "1.0.0".into();
+        account
     };
     let login =
         |from: &str| login_reseller(issuer, &reseller, ip(from), Lifetime::Dynamic, Some(now));

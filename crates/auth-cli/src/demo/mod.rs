@@ -15,7 +15,7 @@ mod token_api;
 use std::fmt::Display;
 use std::io::{self, Write};
 
-use auth_core::verify::DEFAULT_MAX_TOKEN_SIZE;
+use auth_core::DEFAULT_MAX_TOKEN_SIZE;
 use auth_core::{inspect_unverified, system_now, ErrorCode, Result};
 
 use crate::Failure;

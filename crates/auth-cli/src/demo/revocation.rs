@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use auth_core::logout;
-use auth_core::revocation::DEFAULT_EXPIRY_GRACE;
+use auth_core::DEFAULT_EXPIRY_GRACE;
 use auth_core::{
     ErrorCode, Issuer, MemoryRevocationStore, MintRequest, Principal, Subject, Verifier,
     VerifyRequest,

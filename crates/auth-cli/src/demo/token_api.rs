@@ -2,11 +2,11 @@
 
 use std::net::Ipv4Addr;
 
-use auth_core::wire::{error_status, sms_error_json};
 use auth_core::{
     create_token, sms_error_body, CreateTokenRequest, ErrorCode, Format, Issuer, MintRequest,
     Principal, Subject, TokenTarget, Verifier, VerifyRequest,
 };
+use auth_core::{error_status, sms_error_json};
 
 use super::{shown, Demo};
 

@@ -154,6 +154,7 @@ impl Subject {
 
 /// The full, validated claim set of a token.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Claims {
     /// `type`, `id`, `name` and the type-specific claims.
     pub subject: Subject,
@@ -202,6 +203,21 @@ fn within_chars(s: &str, max: usize) -> bool {
 }
 
 impl Claims {
+    /// Claims for `subject`, issued at `iat` with token id `jti`, and nothing else: no
+    /// expiry (static), no `nbf`, name, allow-list or parent. Set the other fields as needed.
+    pub fn new(subject: Subject, iat: u64, jti: impl Into<String>) -> Self {
+        Claims {
+            subject,
+            iat,
+            exp: None,
+            nbf: None,
+            jti: jti.into(),
+            token_name: None,
+            allowed_ips: None,
+            parent: None,
+        }
+    }
+
     /// The principal this token speaks for.
     pub fn principal(&self) -> Principal {
         self.subject.principal()

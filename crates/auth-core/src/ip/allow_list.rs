@@ -26,7 +26,7 @@ use crate::error::{Error, ErrorCode, Result};
 /// An empty list allows nothing. The list is immutable once built, and `Send + Sync`.
 ///
 /// ```
-/// use auth_core::ip::{IpAllowList, parse_client_ip};
+/// use auth_core::{IpAllowList, parse_client_ip};
 ///
 /// let list = IpAllowList::parse(["10.0.0.0/8", "192.168.1.7", "2001:db8::/32"]).unwrap();
 /// assert!(list.contains(parse_client_ip("10.200.0.1").unwrap()));

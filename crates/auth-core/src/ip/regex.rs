@@ -34,7 +34,7 @@ pub enum RegexMode {
 /// ([`MAX_REGEX_COMPILED_SIZE`]). An `IpRegex` is immutable and `Send + Sync`.
 ///
 /// ```
-/// use auth_core::ip::{IpRegex, RegexMode};
+/// use auth_core::{IpRegex, RegexMode};
 ///
 /// let full = IpRegex::new(r"192\.168\.1\.1", RegexMode::FullMatch).unwrap();
 /// assert!(full.is_match_str("192.168.1.1").unwrap());

@@ -27,7 +27,7 @@ const MAPPED_PREFIX: u8 = 96;
 /// # Example
 ///
 /// ```
-/// use auth_core::ip::{IpRule, parse_client_ip};
+/// use auth_core::{IpRule, parse_client_ip};
 ///
 /// let rule = IpRule::parse("::ffff:192.168.2.0/120").unwrap();
 /// assert_eq!(rule.to_string(), "192.168.2.0/24");
@@ -202,7 +202,7 @@ fn quote(text: &str) -> String {
 /// `::ffff:c0a8:205` both return `192.168.2.5`; `::192.168.2.5` (IPv4-compatible) stays IPv6.
 ///
 /// ```
-/// use auth_core::ip::parse_client_ip;
+/// use auth_core::parse_client_ip;
 /// use std::net::{IpAddr, Ipv4Addr};
 ///
 /// assert_eq!(parse_client_ip("::ffff:c0a8:205").unwrap(), IpAddr::V4(Ipv4Addr::new(192, 168, 2, 5)));
@@ -251,7 +251,7 @@ pub fn rules_allow(rules: &[IpRule], addr: IpAddr) -> bool {
 /// This is the text an [`IpRegex`](super::IpRegex) is matched against.
 ///
 /// ```
-/// use auth_core::ip::{canonical_ip_text, parse_client_ip};
+/// use auth_core::{canonical_ip_text, parse_client_ip};
 ///
 /// let a = "2001:DB8:0:0:0:0:0:1".parse().unwrap();
 /// assert_eq!(canonical_ip_text(a), "2001:db8::1");

@@ -16,11 +16,11 @@ use super::{RevocationQuery, RevocationStore};
 /// Shareable across threads like any other store (the closure must be `Send + Sync`).
 ///
 /// ```
-/// use auth_core::claims::Principal;
-/// use auth_core::revocation::{FnRevocationStore, RevocationQuery, RevocationStore};
+/// use auth_core::Principal;
+/// use auth_core::{FnRevocationStore, RevocationQuery, RevocationStore};
 ///
 /// let store = FnRevocationStore::new(|q: &RevocationQuery<'_>| q.jti == "stolen");
-/// let query = RevocationQuery { jti: "stolen", principal: Principal::user(7), iat: 0, exp: None };
+/// let query = RevocationQuery::new("stolen", Principal::user(7), 0, None);
 /// assert!(store.is_revoked(&query));
 /// ```
 #[derive(Clone)]

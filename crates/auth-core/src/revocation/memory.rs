@@ -163,19 +163,19 @@ impl Shard {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use auth_core::claims::Principal;
-/// use auth_core::revocation::{MemoryRevocationStore, RevocationQuery, RevocationStore};
+/// use auth_core::Principal;
+/// use auth_core::{MemoryRevocationStore, RevocationQuery, RevocationStore};
 ///
 /// let store = Arc::new(MemoryRevocationStore::new());
 /// let now = 1_700_000_000;
 /// store.revoke("token-1", Some(now + 86_400), Some(now)).unwrap(); // logout
 /// store.revoke_principal_before(Principal::user(5), now).unwrap(); // password change
 ///
-/// let q = RevocationQuery { jti: "token-1", principal: Principal::user(9), iat: now, exp: Some(now + 86_400) };
+/// let q = RevocationQuery::new("token-1", Principal::user(9), now, Some(now + 86_400));
 /// assert!(store.is_revoked(&q));
-/// let q = RevocationQuery { jti: "token-2", principal: Principal::user(5), iat: now - 10, exp: None };
+/// let q = RevocationQuery::new("token-2", Principal::user(5), now - 10, None);
 /// assert!(store.is_revoked(&q));
-/// let q = RevocationQuery { jti: "token-3", principal: Principal::user(5), iat: now, exp: None };
+/// let q = RevocationQuery::new("token-3", Principal::user(5), now, None);
 /// assert!(!store.is_revoked(&q));
 /// ```
 pub struct MemoryRevocationStore {

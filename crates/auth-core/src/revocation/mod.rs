@@ -29,6 +29,7 @@ pub use self::memory::{MemoryRevocationStore, DEFAULT_EXPIRY_GRACE, DEFAULT_REVO
 
 /// What a revocation store is asked about a token that passed every other check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RevocationQuery<'a> {
     /// The token id (`jti`).
     pub jti: &'a str,
@@ -38,6 +39,23 @@ pub struct RevocationQuery<'a> {
     pub iat: u64,
     /// When it expires (`None`: static).
     pub exp: Option<u64>,
+}
+
+impl<'a> RevocationQuery<'a> {
+    /// The query for a token with these claims.
+    pub fn new(jti: &'a str, principal: Principal, iat: u64, exp: Option<u64>) -> Self {
+        RevocationQuery {
+            jti,
+            principal,
+            iat,
+            exp,
+        }
+    }
+
+    /// The query for verified claims.
+    pub fn for_claims(claims: &'a crate::claims::Claims) -> Self {
+        RevocationQuery::new(&claims.jti, claims.principal(), claims.iat, claims.exp)
+    }
 }
 
 /// A source of revocation decisions. Must be safe to call from many threads at once.

@@ -23,7 +23,7 @@ impl Format {
     /// number in `0..=1` is ignored.
     ///
     /// ```
-    /// use auth_core::wire::Format;
+    /// use auth_core::Format;
     /// assert_eq!(Format::from_media_type("application/json; charset=utf-8"), Some(Format::Json));
     /// assert_eq!(Format::from_media_type("text/xml"), Some(Format::Xml));
     /// assert_eq!(Format::from_media_type("application/json;q=0.5, application/xml"), Some(Format::Xml));

@@ -46,26 +46,22 @@ pub fn rules(texts: &[&str]) -> Vec<IpRule> {
 }
 
 pub fn alice() -> UserAccount {
-    UserAccount {
-        id: 123,
-        name: "alice".into(),
-        admin: true,
-        blocked: false,
-        sms_from: Some("ACME".into()),
-        user_group_id: Some(7),
-        allowed_regex: None,
-    }
+    let mut account = UserAccount::new(123, "alice");
+    account.admin = true;
+    account.blocked = false;
+    account.sms_from = Some("ACME".into());
+    account.user_group_id = Some(7);
+    account.allowed_regex = None;
+    account
 }
 
 pub fn reseller(allowed: Option<&[&str]>) -> ResellerAccount {
-    ResellerAccount {
-        id: 1,
-        name: "reseller_name".into(),
-        allowed_ips: allowed.map(|a| IpAllowList::parse(a.iter().copied()).unwrap()),
-        user_groups: vec![],
-        user_balance: 1000.0,
-        version: "1.0.0".into(),
-    }
+    let mut account = ResellerAccount::new(1, "reseller_name");
+    account.allowed_ips = allowed.map(|a| IpAllowList::parse(a.iter().copied()).unwrap());
+    account.user_groups = vec![];
+    account.user_balance = 1000.0;
+    account.version = "1.0.0".into();
+    account
 }
 
 /// The token API documentation's example request body.

@@ -27,10 +27,12 @@ impl Tally {
     pub fn run(&mut self, case: &Case) {
         let ring = case.ring.ring();
         let verifier = Verifier::with_options(ring, case.options);
-        let req = VerifyRequest {
-            now: Some(case.now),
-            client_ip: case.client_ip,
-            revocation: None,
+        let req = {
+            let mut request = VerifyRequest::default();
+            request.now = Some(case.now);
+            request.client_ip = case.client_ip;
+            request.revocation = None;
+            request
         };
         let ours = verifier.verify_with(&case.token, &req);
         let theirs = reference_verify(
