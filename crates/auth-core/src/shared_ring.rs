@@ -24,7 +24,7 @@ use crate::keys::{Key, KeyRing};
 /// use auth_core::{Algorithm, Issuer, Key, MintRequest, SharedKeyRing, Subject, Verifier, VerifyRequest};
 ///
 /// let ring = SharedKeyRing::new();
-/// ring.add(Key::new("2026-11", Algorithm::HS256, &[1u8; 32])?)?;
+/// ring.add(Key::new("2026-11", Algorithm::HS256, b"the November secret, 32+ bytes long")?)?;
 /// let issuer = Issuer::new(ring.clone());
 /// let verifier = Verifier::new(ring.clone());
 ///
@@ -33,7 +33,7 @@ use crate::keys::{Key, KeyRing};
 /// let old = issuer.mint(&req)?;
 ///
 /// // Rotate: the issuer mints with the new key from its next call on...
-/// ring.add(Key::new("2026-12", Algorithm::HS256, &[2u8; 32])?)?;
+/// ring.add(Key::new("2026-12", Algorithm::HS256, b"the December secret, 32+ bytes long")?)?;
 /// ring.set_active("2026-12")?;
 /// let new = issuer.mint(&req)?;
 /// let header = auth_core::inspect_unverified(new.token.as_bytes(), 8192)?.header;
@@ -121,6 +121,16 @@ impl SharedKeyRing {
         self.update(|r| r.set_default_kid(kid))
     }
 
+    /// Rotates in one step: adds `key` and makes it the active key. On error (a `kid`
+    /// already present) nothing changes.
+    pub fn rotate(&self, key: Key) -> Result<()> {
+        self.update(|r| {
+            let kid = key.kid().to_owned();
+            r.add(key)?;
+            r.set_active(&kid)
+        })
+    }
+
     /// Replaces the whole ring at once (for example with one built from a new key set).
     pub fn replace(&self, ring: KeyRing) {
         // Infallible change: the closure never fails.
@@ -133,6 +143,21 @@ impl SharedKeyRing {
     /// The kid of the active key, if any.
     pub fn active_kid(&self) -> Option<String> {
         self.load().active().map(|k| k.kid().to_owned())
+    }
+
+    /// The configured default kid, if any.
+    pub fn default_kid(&self) -> Option<String> {
+        self.load().default_kid().map(str::to_owned)
+    }
+
+    /// Whether the ring holds a key with this `kid`.
+    pub fn contains(&self, kid: &str) -> bool {
+        self.load().get(kid).is_some()
+    }
+
+    /// The algorithm of the key with this `kid`, if the ring holds it.
+    pub fn algorithm(&self, kid: &str) -> Option<crate::keys::Algorithm> {
+        self.load().get(kid).map(Key::algorithm)
     }
 
     /// The kids in the ring, in the order added.
@@ -185,8 +210,9 @@ mod tests {
     use super::*;
     use crate::keys::Algorithm;
 
-    fn key(kid: &str, b: u8) -> Key {
-        Key::new(kid, Algorithm::HS256, &[b; 32]).unwrap()
+    fn key(kid: &str, n: u8) -> Key {
+        let secret = format!("shared ring test secret number {n:03}");
+        Key::new(kid, Algorithm::HS256, secret.as_bytes()).unwrap()
     }
 
     #[test]
@@ -202,6 +228,24 @@ mod tests {
         assert_eq!(before.len(), 1);
         assert!(a.same_ring(&b));
         assert!(!a.same_ring(&SharedKeyRing::from(KeyRing::clone(&before))));
+    }
+
+    #[test]
+    fn rotate_adds_and_activates_or_changes_nothing() {
+        let r = SharedKeyRing::new();
+        r.add(key("k1", 1)).unwrap();
+        r.rotate(key("k2", 2)).unwrap();
+        assert_eq!(r.active_kid().as_deref(), Some("k2"));
+        assert!(r.contains("k1") && r.contains("k2") && !r.contains("k3"));
+        assert_eq!(r.algorithm("k2"), Some(Algorithm::HS256));
+        assert_eq!(
+            r.rotate(key("k1", 3)).unwrap_err().code(),
+            crate::ErrorCode::InvalidKey
+        );
+        assert_eq!(r.active_kid().as_deref(), Some("k2"));
+        assert_eq!(r.default_kid(), None);
+        r.set_default_kid(Some("k1")).unwrap();
+        assert_eq!(r.default_kid().as_deref(), Some("k1"));
     }
 
     #[test]
