@@ -264,7 +264,12 @@ fn one_far_future_now_does_not_purge_live_revocations_of_a_full_store() {
         .revoke("ms", Some(system + DAY), Some(system * 1000))
         .unwrap();
     assert_eq!(store.len(), 2);
-    // Full. Neither a later call's own sane time nor another far-future time frees a slot.
+    // Full. Neither a later call's own sane time nor another far-future time frees a slot:
+    // the milliseconds above are not remembered as the store's clock.
+    let err = store
+        .revoke_principal_before(Principal::user(1), system, Some(system))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
     let err = store
         .revoke("new", Some(system + DAY), Some(system))
         .unwrap_err();
