@@ -730,7 +730,8 @@ for code, status, message in [("invalid_credentials", 401, "Invalid login creden
 ac("revocation_store", "store full of live revocations", "revocation_store_full", capacity=2, now=NOW,
    revoke=[{"jti": "a", "exp": None}, {"jti": "b", "exp": NOW + DAY}, {"jti": "c", "exp": None}])
 # A revocation is never dropped, even of a token already expired at `now` (the clock may be ahead,
-# or step back): it is kept at least the store's grace past `now`, so it takes a slot.
+# or step back): it is kept the store's grace, and at least one second, past `now`, so it takes a slot
+# whatever the grace.
 ac("revocation_store", "revocation of an expired token is kept, not dropped", "revocation_store_full",
    capacity=2, now=NOW,
    revoke=[{"jti": "a", "exp": NOW - DAY}, {"jti": "b", "exp": None}, {"jti": "c", "exp": None}])

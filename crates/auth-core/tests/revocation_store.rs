@@ -136,6 +136,19 @@ fn revoking_an_already_expired_token_still_stores_it() {
     assert_eq!(store.purge_expired(Some(NOW + DAY + 60)), 1);
 }
 
+/// With no grace at all, a revocation of an expired token still outlives the second it was
+/// made in: a purge at the same `now` (e.g. the store making room) does not forget it.
+#[test]
+fn revocation_of_an_expired_token_survives_a_purge_at_the_same_time_without_grace() {
+    let store = MemoryRevocationStore::with_capacity_limit(1).with_expiry_grace(0);
+    store.revoke("old", Some(NOW - DAY), Some(NOW)).unwrap();
+    assert_eq!(store.purge_expired(Some(NOW)), 0);
+    assert!(store.is_jti_revoked("old", Some(NOW)));
+    let err = store.revoke("next", None, Some(NOW)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
+    assert_eq!(store.purge_expired(Some(NOW + 1)), 1);
+}
+
 /// Most tests here set the grace to 0 to check exact `exp` arithmetic; by default a
 /// revocation is kept an hour past its token's `exp`.
 #[test]

@@ -256,10 +256,11 @@ impl MemoryRevocationStore {
     /// Revokes one token id (logout) until the token has expired.
     ///
     /// `exp` is the token's expiry (`None` for a static token: kept forever). The entry may
-    /// be forgotten once `now >= max(exp, now_at_revocation) + grace`: a revocation is always
-    /// stored, even of a token that has already expired by `now`, because `now` may be ahead
-    /// of the verifier's clock (and a clock may step back); it is then kept for `grace` past
-    /// the revocation's own time. Revoking an id again keeps the later of the two times.
+    /// be forgotten once `now >= exp + grace`, and never before `grace` (at least one second)
+    /// past the revocation's own `now`: a revocation is always stored, even of a token that
+    /// has already expired by `now`, because `now` may be ahead of the verifier's clock (and a
+    /// clock may step back), and not even a purge at the same `now` forgets it. Revoking an id
+    /// again keeps the later of the two times.
     ///
     /// # Errors
     ///
@@ -278,8 +279,11 @@ impl MemoryRevocationStore {
         let now = clock::now_or_system(now)?;
         let forget_at = match exp {
             None => FOREVER,
-            // Never silently dropped: kept at least `grace` past the time of revocation.
-            Some(exp) => exp.max(now).saturating_add(self.grace),
+            // Never silently dropped: kept at least `grace` (and at least one second) past
+            // the time of revocation, so not even a purge at the same `now` forgets it.
+            Some(exp) => exp
+                .saturating_add(self.grace)
+                .max(now.saturating_add(self.grace.max(1))),
         };
         let key = self.jti_key(jti);
         let shard = self.shard_of_jti(key);
