@@ -7,7 +7,7 @@
 //!
 //! * **one token** ("logout"): its `jti` is revoked. A dynamic token's revocation may be
 //!   forgotten once the token has expired; a static token's is kept forever.
-//! * **every token of a principal issued before a time** (password change, blocked account):
+//! * **every token of a principal issued up to a time** (password change, blocked account):
 //!   a cutoff per [`Principal`]; tokens with `iat <= cutoff` are revoked (a token minted in
 //!   the same second as the cutoff too: `iat` is whole seconds, so it may have been minted
 //!   just before the change; the host logs in again afterwards). A cutoff on X also revokes
