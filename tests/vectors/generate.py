@@ -159,7 +159,20 @@ valid("allowed_ips normalized v6 text", reseller(allowed_ips=["2001:DB8::/32"]),
 cases[-1]["claims"]["allowed_ips"] = ["2001:db8::/32"]
 valid("revocation store: other jti revoked", user(), revoked={"jtis": ["someone-else"], "principals": []})
 valid("revocation store: cutoff before iat", user(),
-      revoked={"jtis": [], "principals": [{"type": "user", "id": 123, "before": NOW - 100}]})
+      revoked={"jtis": [], "principals": [{"type": "user", "id": 123, "before": NOW - 101}]})
+# --- hardening: delegation and revocation ---
+# A cutoff revokes iat <= before (whole seconds: a token minted in the cutoff's second may predate
+# it, fail closed), and a cutoff on a principal also revokes the tokens it delegated (parent).
+case("revocation store: cutoff in the same second as iat", token(user()), "token_revoked",
+     revoked={"jtis": [], "principals": [{"type": "user", "id": 123, "before": NOW - 100}]})
+case("revocation store: cutoff on the parent revokes a delegated token",
+     token(user(parent={"type": "reseller", "id": 1})), "token_revoked",
+     revoked={"jtis": [], "principals": [{"type": "reseller", "id": 1, "before": NOW - 100}]})
+valid("revocation store: cutoff on the parent before iat", user(parent={"type": "reseller", "id": 1}),
+      revoked={"jtis": [], "principals": [{"type": "reseller", "id": 1, "before": NOW - 101}]})
+valid("revocation store: cutoff on another parent", user(parent={"type": "reseller", "id": 1}),
+      revoked={"jtis": [], "principals": [{"type": "reseller", "id": 2, "before": NOW}]})
+# --- end hardening: delegation and revocation ---
 valid("revocation store: cutoff for the reseller with the same id", user(),
       revoked={"jtis": [], "principals": [{"type": "reseller", "id": 123, "before": NOW}]})
 valid("token at the size limit", user(pad="x" * 100), options={"max_token_size": 0})
@@ -655,6 +668,57 @@ ac("create_token", "ttl zero", "invalid_ttl", caller=caller_res, caller_ip=None,
    body='{"token": {"name": "x", "ttl": 0}}', now=NOW)
 ac("create_token", "ttl negative", "invalid_ttl", caller=caller_res, caller_ip=None, target=None, format="json",
    body='{"token": {"name": "x", "ttl": -60}}', now=NOW)
+# --- hardening: delegation ---
+# A caller's allow-list bounds every token it mints, whatever the target; only login tokens (no
+# token_name, no parent) create tokens by default; a user never mints for a reseller. `policy`
+# (optional) is the TokenCreationPolicy; absent means the default.
+SELF_RES = {"subject": {"type": "reseller", "id": 1, "name": "reseller_name"}, "owned": True}
+ac("create_token", "sub-account target that is the caller keeps its allow-list", "valid",
+   caller=caller_res_ip, caller_ip="192.168.2.9", target=SELF_RES, format="json",
+   body='{"token": {"name": "self via account"}}', now=NOW,
+   response={"status": 1, "message": "OK", "allowed_ips": ["192.168.2.0/24"]},
+   claims={"type": "reseller", "id": 1, "name": "reseller_name", "iat": NOW, "token_name": "self via account",
+           "allowed_ips": ["192.168.2.0/24"]})
+ac("create_token", "sub-account target that is the caller cannot widen its allow-list", "not_permitted",
+   caller=caller_res_ip, caller_ip="192.168.2.9", target=SELF_RES, format="json",
+   body='{"token": {"name": "x", "allowed_ips": ["0.0.0.0/0"]}}', now=NOW)
+ac("create_token", "restricted reseller's sub-account token inherits its allow-list", "valid",
+   caller=caller_res_ip, caller_ip="192.168.2.9",
+   target={"subject": {"type": "user", "id": 55, "name": "sub", "admin": False}, "owned": True},
+   format="json", body='{"token": {"name": "sub token", "ttl": 3600}}', now=NOW,
+   response={"status": 1, "message": "OK", "allowed_ips": ["192.168.2.0/24"]},
+   claims={"type": "user", "id": 55, "name": "sub", "admin": False, "sms_from": None, "user_group_id": None,
+           "iat": NOW, "exp": NOW + 3600, "token_name": "sub token", "allowed_ips": ["192.168.2.0/24"],
+           "parent": {"type": "reseller", "id": 1}})
+ac("create_token", "restricted reseller cannot widen the allow-list for a sub-account", "not_permitted",
+   caller=caller_res_ip, caller_ip="192.168.2.9",
+   target={"subject": {"type": "user", "id": 55, "name": "sub", "admin": False}, "owned": True},
+   format="json", body='{"token": {"name": "x", "allowed_ips": ["192.168.0.0/16"]}}', now=NOW)
+caller_named = token(user(jti="caller-named", token_name="api token"))
+caller_deleg = token(user(jti="caller-deleg", parent={"type": "reseller", "id": 1}))
+caller_user = token(user(jti="caller-user"))
+ac("create_token", "named token cannot create tokens", "not_permitted", caller=caller_named, caller_ip=None,
+   target=None, format="json", body='{"token": {"name": "forever"}}', now=NOW)
+ac("create_token", "delegated token cannot create tokens", "not_permitted", caller=caller_deleg, caller_ip=None,
+   target=None, format="json", body='{"token": {"name": "x", "ttl": 60}}', now=NOW)
+ac("create_token", "user cannot mint a reseller token", "not_permitted", caller=caller_user, caller_ip=None,
+   target={"subject": {"type": "reseller", "id": 9, "name": "shop"}, "owned": True},
+   format="json", body='{"token": {"name": "x", "ttl": 60}}', now=NOW)
+NAMED_OK = {"allow_named_callers": True, "allow_delegated_callers": False, "login_children_may_outlive": True}
+ac("create_token", "named caller allowed by policy: static child refused", "not_permitted",
+   caller=caller_named, caller_ip=None, target=None, format="json", policy=NAMED_OK,
+   body='{"token": {"name": "forever"}}', now=NOW)
+ac("create_token", "named caller allowed by policy: child within its lifetime", "valid",
+   caller=caller_named, caller_ip=None, target=None, format="json", policy=NAMED_OK,
+   body='{"token": {"name": "short", "ttl": 3600}}', now=NOW,
+   response={"status": 1, "message": "OK", "allowed_ips": []},
+   claims={"type": "user", "id": 123, "name": "alice", "admin": False, "sms_from": "ACME", "user_group_id": 7,
+           "iat": NOW, "exp": NOW + 3600, "token_name": "short"})
+ac("create_token", "login child may not outlive when the host says so", "not_permitted",
+   caller=caller_user, caller_ip=None, target=None, format="json",
+   policy={"allow_named_callers": False, "allow_delegated_callers": False, "login_children_may_outlive": False},
+   body='{"token": {"name": "forever"}}', now=NOW)
+# --- end hardening: delegation ---
 
 for code, status, message in [("invalid_credentials", 401, "Invalid login credentials"),
                               ("reseller_invalid_credentials", 401, "Invalid ID or Password"),
@@ -665,7 +729,11 @@ for code, status, message in [("invalid_credentials", 401, "Invalid login creden
 
 ac("revocation_store", "store full of live revocations", "revocation_store_full", capacity=2, now=NOW,
    revoke=[{"jti": "a", "exp": None}, {"jti": "b", "exp": NOW + DAY}, {"jti": "c", "exp": None}])
-ac("revocation_store", "expired entries make room", "valid", capacity=2, now=NOW,
+# A revocation is never dropped, even of a token already expired at `now` (the clock may be ahead,
+# or step back): it is kept the store's grace, and at least one second, past `now`, so it takes a slot
+# whatever the grace.
+ac("revocation_store", "revocation of an expired token is kept, not dropped", "revocation_store_full",
+   capacity=2, now=NOW,
    revoke=[{"jti": "a", "exp": NOW - DAY}, {"jti": "b", "exp": None}, {"jti": "c", "exp": None}])
 
 # rotation.json: one shared key ring changed step by step; the issuer and the verifier are

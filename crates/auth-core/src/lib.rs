@@ -121,7 +121,10 @@ pub use revocation::{
 pub use login::{
     login_reseller, login_user, logout, ResellerAccount, ResellerLogin, UserAccount, UserLogin,
 };
-pub use token_api::{create_token, CreateTokenRequest, CreatedToken, TokenTarget};
+pub use token_api::{
+    create_token, create_token_with_policy, CreateTokenRequest, CreatedToken, TokenCreationPolicy,
+    TokenTarget,
+};
 pub use wire::{
     error_status, login_error_json, sms_error_body, sms_error_json, sms_error_xml, Format,
     MAX_BODY_BYTES, MAX_XML_DEPTH,

@@ -3,11 +3,12 @@
 //!
 //! The host authenticates the caller's bearer token and reads the body (the readers are in
 //! [`wire`](crate::wire): [`CreateTokenRequest::parse`]); [`create_token`] decides whom
-//! the new token is for, which addresses it may be used from (a caller may not widen its
-//! own restriction: `within_caller_rules`) and mints it. The response is written by
+//! the new token is for, whether the caller may create tokens at all and for how long
+//! ([`TokenCreationPolicy`]), which addresses it may be used from (a caller may not widen
+//! its own restriction, whatever the target: `within_caller_rules`) and mints it. The response is written by
 //! [`CreatedToken::render`], errors by [`sms_error_body`](crate::sms_error_body).
 
-use crate::claims::{Claims, Subject};
+use crate::claims::{Claims, PrincipalType, Subject};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::IpRule;
 use crate::issue::{Issuer, MintRequest, Minted};
@@ -63,22 +64,64 @@ impl CreatedToken {
     }
 }
 
-/// Creates a token for `POST /token` or `POST /token/account/:accountID`.
+/// Which tokens may create tokens, and for how long (the token API's delegation policy).
 ///
-/// `caller` is the verified claims of the bearer token that authenticated the request. The
-/// new token gets `token_name` = `req.name`, the lifetime `req.lifetime` (checked by the
-/// issuer's policy: 0, negative or above the maximum → `invalid_ttl`; static when the
-/// policy forbids them → `static_not_allowed`) and `allowed_ips` = `req.allowed_ips`.
+/// A plain configuration struct with safe defaults, in the style of a validation config:
+/// start from [`TokenCreationPolicy::default`] and change the fields a host has decided on.
+/// The same fields, with the same defaults, are exposed by the C and Python bindings.
 ///
-/// - [`TokenTarget::SelfAccount`]: a token for `caller.subject`, keeping `caller.parent`
-///   (a token made with a delegated token stays marked as delegated). A caller whose own
-///   token is IP-restricted cannot shed the restriction: an empty request inherits the
-///   caller's `allowed_ips`, and every requested rule must lie inside one of the caller's
-///   rules, else `not_permitted` (403).
-/// - [`TokenTarget::SubAccount`]: `owned_by_caller == false` → `not_permitted` (403);
-///   otherwise a token for `subject` with `parent` = the caller's principal. The caller's
-///   own IP restriction does not carry over (a reseller's allow-list is about where the
-///   reseller works from, not its customers).
+/// The caller of [`create_token_with_policy`] is one of three kinds:
+///
+/// * a **login token**: no `token_name` and no `parent` — what `POST /session.json` or
+///   `/v1/resellers/login.json` returned;
+/// * a **named token**: it has a `token_name` (it was itself made at `POST /token`);
+/// * a **delegated token**: it has a `parent` (a reseller or user made it for a sub-account).
+///
+/// Only login tokens may create tokens by default: a stolen named or delegated token must not
+/// be able to mint successors for itself. A named-or-delegated caller (one both named and
+/// delegated needs both permissions) is refused with `not_permitted` (403) unless the host
+/// allows its kind here, and even then its children never outlive it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenCreationPolicy {
+    /// Whether a named token (one with `token_name`) may create tokens. Default `false`.
+    pub allow_named_callers: bool,
+    /// Whether a delegated token (one with `parent`) may create tokens. Default `false`.
+    /// When allowed, a token it mints for a sub-account keeps the original delegator as its
+    /// `parent`, so revoking that delegator still covers it.
+    pub allow_delegated_callers: bool,
+    /// Whether a token created by a **login token** may outlive it. Default `true`, because
+    /// the token API's `ttl` defaults to unlimited (SPEC §1 B): logging in and creating a
+    /// long-lived API token is the API's purpose. When `false`, the new token's `exp` must be
+    /// at most the caller's `exp`, and a static token from an expiring caller is refused
+    /// (`not_permitted`). Named and delegated callers are always bound this way.
+    pub login_children_may_outlive: bool,
+}
+
+impl Default for TokenCreationPolicy {
+    /// Login tokens only; their children may outlive them.
+    fn default() -> Self {
+        TokenCreationPolicy {
+            allow_named_callers: false,
+            allow_delegated_callers: false,
+            login_children_may_outlive: true,
+        }
+    }
+}
+
+impl TokenCreationPolicy {
+    /// The default policy (see [`Default`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// Creates a token for `POST /token` or `POST /token/account/:accountID` under the default
+/// [`TokenCreationPolicy`]: [`create_token_with_policy`] with `TokenCreationPolicy::default()`.
+///
+/// # Errors
+///
+/// As [`create_token_with_policy`].
 ///
 /// ```
 /// use auth_core::{
@@ -114,11 +157,66 @@ pub fn create_token(
     target: TokenTarget,
     now: Option<u64>,
 ) -> Result<CreatedToken> {
+    create_token_with_policy(
+        issuer,
+        caller,
+        req,
+        target,
+        now,
+        &TokenCreationPolicy::default(),
+    )
+}
+
+/// Creates a token for `POST /token` or `POST /token/account/:accountID`.
+///
+/// `caller` is the verified claims of the bearer token that authenticated the request. The
+/// new token gets `token_name` = `req.name`, the lifetime `req.lifetime` (checked by the
+/// issuer's policy: 0, negative or above the maximum → `invalid_ttl`; static when the
+/// policy forbids them → `static_not_allowed`) and `allowed_ips` from `req.allowed_ips`.
+///
+/// The rules, in order (every refusal is `not_permitted`, 403, with a message saying why):
+///
+/// 1. **Who may create tokens** ([`TokenCreationPolicy`]): login tokens; named and delegated
+///    tokens only when the policy allows their kind.
+/// 2. **Whom for**: [`TokenTarget::SelfAccount`] is the caller's own subject, keeping
+///    `caller.parent` (a token made with a delegated token stays marked as delegated).
+///    [`TokenTarget::SubAccount`] needs `owned_by_caller`; a user caller may not mint for a
+///    reseller (a user never owns a reseller, whatever the host's lookup said). The new
+///    token's `parent` is the original delegator: `caller.parent` if the caller is itself
+///    delegated, else the caller's principal — except when the "sub-account" is the caller
+///    itself, which is treated like [`TokenTarget::SelfAccount`] (`parent` kept as it is).
+/// 3. **Where from** (`within_caller_rules`), **whatever the target**: a caller whose own token
+///    is IP-restricted cannot shed the restriction, for itself or for anyone it mints for —
+///    an empty request inherits the caller's `allowed_ips`, and every requested rule must lie
+///    inside one of the caller's rules. (Earlier versions let the restriction lapse for
+///    sub-accounts; but a host whose ownership check is "the account or one of its children"
+///    then let an IP-restricted token mint an unrestricted one for itself through
+///    `POST /token/account/<own id>`, and a token stolen from outside the allow-list could
+///    likewise mint unrestricted tokens for every sub-account. A sub-account that needs
+///    other addresses gets its token from a login or an unrestricted caller.)
+/// 4. **How long**: a child of a named or delegated caller, or of a login token when
+///    [`TokenCreationPolicy::login_children_may_outlive`] is off, must not outlive the caller:
+///    its `exp` is at most the caller's `exp`, and a static child of an expiring caller is
+///    refused. A static caller bounds nothing.
+///
+/// # Errors
+///
+/// `not_permitted` as above; `invalid_ttl`, `static_not_allowed` and the issuer's errors
+/// when minting.
+pub fn create_token_with_policy(
+    issuer: &Issuer,
+    caller: &Claims,
+    req: &CreateTokenRequest,
+    target: TokenTarget,
+    now: Option<u64>,
+    policy: &TokenCreationPolicy,
+) -> Result<CreatedToken> {
+    let bounded_by_caller = caller_may_create(caller, policy)?;
+    let caller_principal = caller.principal();
     let mut mint = match target {
         TokenTarget::SelfAccount => {
             let mut m = MintRequest::new(caller.subject.clone());
             m.parent = caller.parent;
-            m.allowed_ips = within_caller_rules(caller, &req.allowed_ips)?;
             m
         }
         TokenTarget::SubAccount {
@@ -131,16 +229,48 @@ pub fn create_token(
                     "the caller does not own this account",
                 ));
             }
+            if caller_principal.kind == PrincipalType::User
+                && subject.kind() == PrincipalType::Reseller
+            {
+                return Err(Error::with_message(
+                    ErrorCode::NotPermitted,
+                    "a user token cannot mint a token for a reseller",
+                ));
+            }
+            let parent = if subject.principal() == caller_principal {
+                caller.parent
+            } else {
+                Some(caller.parent.unwrap_or(caller_principal))
+            };
             let mut m = MintRequest::new(subject);
-            m.parent = Some(caller.principal());
-            m.allowed_ips = req.allowed_ips.clone();
+            m.parent = parent;
             m
         }
     };
+    mint.allowed_ips = within_caller_rules(caller, &req.allowed_ips)?;
     mint.lifetime = req.lifetime;
     mint.token_name = Some(req.name.clone());
     mint.now = now;
     let minted = issuer.mint(&mint)?;
+    if bounded_by_caller {
+        if let Some(caller_exp) = caller.exp {
+            match minted.claims.exp {
+                None => {
+                    return Err(Error::with_message(
+                        ErrorCode::NotPermitted,
+                        "a token created by an expiring token cannot be static: give a ttl within the calling token's lifetime",
+                    ))
+                }
+                Some(exp) if exp > caller_exp => {
+                    return Err(Error::with_message(
+                        ErrorCode::NotPermitted,
+                        "the new token would outlive the calling token: give a shorter ttl",
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+    }
     let allowed_ips = minted
         .claims
         .allowed_ips
@@ -154,8 +284,28 @@ pub fn create_token(
     })
 }
 
-/// The caller-restriction rule: the `allowed_ips` of a token a caller mints for itself
-/// (`POST /token`) are never wider than its own.
+/// Rule 1 of [`create_token_with_policy`]: whether `caller` may create tokens at all. Returns
+/// whether its children are bounded by its `exp` (rule 4).
+fn caller_may_create(caller: &Claims, policy: &TokenCreationPolicy) -> Result<bool> {
+    let named = caller.token_name.is_some();
+    let delegated = caller.parent.is_some();
+    if named && !policy.allow_named_callers {
+        return Err(Error::with_message(
+            ErrorCode::NotPermitted,
+            "a named API token cannot create tokens: only login tokens may, unless the host's token creation policy allows named callers",
+        ));
+    }
+    if delegated && !policy.allow_delegated_callers {
+        return Err(Error::with_message(
+            ErrorCode::NotPermitted,
+            "a token delegated to a sub-account cannot create tokens: only login tokens may, unless the host's token creation policy allows delegated callers",
+        ));
+    }
+    Ok(named || delegated || !policy.login_children_may_outlive)
+}
+
+/// The caller-restriction rule: the `allowed_ips` of a token a caller mints, for itself or
+/// for a sub-account, are never wider than its own.
 ///
 /// - a caller without `allowed_ips` may ask for any rules (`requested` as it is);
 /// - a caller whose token allows no address (an empty list) → `not_permitted`, since an

@@ -202,12 +202,8 @@ impl Verifier {
         }
         let stores = [self.revocation.as_deref(), req.revocation];
         if stores.iter().any(Option::is_some) {
-            let q = RevocationQuery {
-                jti: &claims.jti,
-                principal: claims.principal(),
-                iat: claims.iat,
-                exp: claims.exp,
-            };
+            // `parent` included, so a store can block a principal and what it delegated.
+            let q = RevocationQuery::for_claims(&claims);
             // Every store is asked: a per-call store adds to the verifier's, never replaces it.
             if stores.into_iter().flatten().any(|s| s.is_revoked(&q)) {
                 return Err(Error::new(ErrorCode::TokenRevoked));

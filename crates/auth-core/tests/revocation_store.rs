@@ -100,14 +100,53 @@ fn static_revocation_survives_any_purge() {
     assert_eq!(store.len(), 1);
 }
 
+/// A revocation is never dropped silently: `now` may be ahead of the verifier's clock, or
+/// the clock may step back, and the logged-out token must stay revoked.
 #[test]
-fn revoking_an_already_expired_token_stores_nothing() {
+fn revoking_an_already_expired_token_still_stores_it() {
+    let store = MemoryRevocationStore::new().with_expiry_grace(60);
+    // The host's clock is a day ahead when the user logs out.
+    store.revoke("t", Some(NOW + 10), Some(NOW + DAY)).unwrap();
+    assert_eq!(store.len(), 1);
+    assert!(store.is_revoked(&user_q("t")));
+    assert!(store.is_jti_revoked("t", Some(NOW + DAY + 59)));
+    // The clock steps back: the token is still revoked, and a purge then keeps it.
+    assert_eq!(store.purge_expired(Some(NOW + 5)), 0);
+    let ring = auth_core::KeyRing::single(
+        auth_core::Key::new("k1", auth_core::Algorithm::HS256, &[7u8; 32]).unwrap(),
+    );
+    let mut req = auth_core::MintRequest::new(Subject::user(1, "u", false));
+    req.now = Some(NOW);
+    req.lifetime = auth_core::Lifetime::Ttl(10);
+    req.token_id = Some("t".into());
+    let token = auth_core::Issuer::new(ring.clone())
+        .mint(&req)
+        .unwrap()
+        .token;
+    let at = auth_core::VerifyRequest::at(NOW + 5).revocation(&store);
+    assert_eq!(
+        auth_core::Verifier::new(ring)
+            .verify_with(&token, &at)
+            .unwrap_err()
+            .code(),
+        ErrorCode::TokenRevoked
+    );
+    // Kept `grace` past the revocation's own time, then forgotten.
+    assert_eq!(store.purge_expired(Some(NOW + DAY + 59)), 0);
+    assert_eq!(store.purge_expired(Some(NOW + DAY + 60)), 1);
+}
+
+/// With no grace at all, a revocation of an expired token still outlives the second it was
+/// made in: a purge at the same `now` (e.g. the store making room) does not forget it.
+#[test]
+fn revocation_of_an_expired_token_survives_a_purge_at_the_same_time_without_grace() {
     let store = MemoryRevocationStore::with_capacity_limit(1).with_expiry_grace(0);
-    store.revoke("old", Some(NOW - 1), Some(NOW)).unwrap();
-    assert!(store.is_empty());
-    // The single slot is still free for a live revocation.
-    store.revoke("live", Some(NOW + 1), Some(NOW)).unwrap();
-    assert!(store.is_revoked(&user_q("live")));
+    store.revoke("old", Some(NOW - DAY), Some(NOW)).unwrap();
+    assert_eq!(store.purge_expired(Some(NOW)), 0);
+    assert!(store.is_jti_revoked("old", Some(NOW)));
+    let err = store.revoke("next", None, Some(NOW)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
+    assert_eq!(store.purge_expired(Some(NOW + 1)), 1);
 }
 
 /// Most tests here set the grace to 0 to check exact `exp` arithmetic; by default a
@@ -138,25 +177,32 @@ fn expiry_grace_keeps_revocations_through_the_verifier_leeway() {
 }
 
 #[test]
-fn principal_cutoff_revokes_only_earlier_tokens_of_that_principal() {
+fn principal_cutoff_revokes_only_tokens_of_that_principal_up_to_its_second() {
     let store = MemoryRevocationStore::new().with_expiry_grace(0);
     let user5 = Principal::user(5);
     let reseller5 = Principal::reseller(5);
     let user6 = Principal::user(6);
-    store.revoke_principal_before(user5, NOW).unwrap();
+    store
+        .revoke_principal_before(user5, NOW, Some(NOW))
+        .unwrap();
 
     assert_eq!(store.principal_cutoff(user5), Some(NOW));
     assert_eq!(store.principal_cutoff(reseller5), None);
     assert!(store.is_revoked(&q("a", user5, NOW - 1)));
-    assert!(!store.is_revoked(&q("a", user5, NOW)));
+    // Minted in the same second as the cutoff: revoked too (whole-second `iat`, fail closed).
+    assert!(store.is_revoked(&q("a", user5, NOW)));
     assert!(!store.is_revoked(&q("a", user5, NOW + 1)));
     assert!(!store.is_revoked(&q("a", reseller5, NOW - 1)));
     assert!(!store.is_revoked(&q("a", user6, NOW - 1)));
 
     // A later cutoff wins; an earlier one does not lower it.
-    store.revoke_principal_before(user5, NOW + 100).unwrap();
+    store
+        .revoke_principal_before(user5, NOW + 100, Some(NOW))
+        .unwrap();
     assert!(store.is_revoked(&q("a", user5, NOW + 50)));
-    store.revoke_principal_before(user5, NOW - 100).unwrap();
+    store
+        .revoke_principal_before(user5, NOW - 100, Some(NOW))
+        .unwrap();
     assert_eq!(store.principal_cutoff(user5), Some(NOW + 100));
     assert!(store.is_revoked(&q("a", user5, NOW + 50)));
     assert_eq!(store.len(), 1);
@@ -190,7 +236,7 @@ fn full_store_refuses_new_entries_and_never_evicts_live_revocations() {
     store.revoke("a", Some(NOW + 10), Some(NOW)).unwrap();
     store.revoke("b", None, Some(NOW)).unwrap();
     store
-        .revoke_principal_before(Principal::user(5), NOW)
+        .revoke_principal_before(Principal::user(5), NOW, Some(NOW))
         .unwrap();
 
     let err = store
@@ -198,7 +244,7 @@ fn full_store_refuses_new_entries_and_never_evicts_live_revocations() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
     let err = store
-        .revoke_principal_before(Principal::reseller(5), NOW)
+        .revoke_principal_before(Principal::reseller(5), NOW, Some(NOW))
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
 
@@ -212,32 +258,62 @@ fn full_store_refuses_new_entries_and_never_evicts_live_revocations() {
     // Updating existing entries needs no room.
     store.revoke("a", None, Some(NOW + 5)).unwrap();
     store
-        .revoke_principal_before(Principal::user(5), NOW + 1)
+        .revoke_principal_before(Principal::user(5), NOW + 1, Some(NOW))
         .unwrap();
     assert_eq!(store.principal_cutoff(Principal::user(5)), Some(NOW + 1));
 }
 
+/// The purge of a full store runs as of the calling method's own `now`, never a time
+/// carried over from an earlier call, and never beyond the system clock plus the grace.
 #[test]
-fn principal_cutoff_on_full_store_purges_as_of_the_latest_known_time() {
+fn one_far_future_now_does_not_purge_live_revocations_of_a_full_store() {
+    let system = auth_core::system_now().unwrap();
+    let store = MemoryRevocationStore::with_capacity_limit(2).with_expiry_grace(60);
+    store
+        .revoke("live", Some(system + DAY), Some(system))
+        .unwrap();
+    // Milliseconds by mistake: stored (never dropped), but it moves no clock of the store.
+    store
+        .revoke("ms", Some(system + DAY), Some(system * 1000))
+        .unwrap();
+    assert_eq!(store.len(), 2);
+    // Full. Neither a later call's own sane time nor another far-future time frees a slot:
+    // the milliseconds above are not remembered as the store's clock.
+    let err = store
+        .revoke_principal_before(Principal::user(1), system, Some(system))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
+    let err = store
+        .revoke("new", Some(system + DAY), Some(system))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
+    let err = store
+        .revoke("new", Some(system + DAY), Some(system * 1000))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
+    let err = store
+        .revoke_principal_before(Principal::user(1), u64::MAX, Some(u64::MAX))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
+    assert!(store.is_jti_revoked("live", Some(system)));
+    assert!(store.is_revoked(&user_q("live")));
+    assert_eq!(store.len(), 2);
+}
+
+#[test]
+fn principal_cutoff_on_full_store_purges_as_of_its_own_now() {
     let store = MemoryRevocationStore::with_capacity_limit(1).with_expiry_grace(0);
     store.revoke("a", Some(NOW + 10), Some(NOW)).unwrap();
-    // The store has only seen NOW: "a" is live, a far-future cutoff must not purge it.
+    // At NOW "a" is live: a far-future cutoff must not purge it.
     let err = store
-        .revoke_principal_before(Principal::user(1), u64::MAX)
+        .revoke_principal_before(Principal::user(1), u64::MAX, Some(NOW))
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::RevocationStoreFull);
     assert!(store.is_revoked(&q("a", Principal::user(2), NOW)));
 
-    // Once a later time is known (here from a no-op revocation of an expired token), the
-    // expired entry makes room.
-    assert!(!store.is_jti_revoked("a", Some(NOW + 10)));
-    store.revoke("old", Some(NOW), Some(NOW + 10)).unwrap();
-    assert!(
-        store.is_revoked(&user_q("a")),
-        "not purged until room is needed"
-    );
+    // At NOW + 10 "a" has expired and makes room.
     store
-        .revoke_principal_before(Principal::user(1), u64::MAX)
+        .revoke_principal_before(Principal::user(1), u64::MAX, Some(NOW + 10))
         .unwrap();
     assert!(!store.is_revoked(&q("a", Principal::user(2), NOW)));
     assert!(store.is_revoked(&q("b", Principal::user(1), NOW)));
@@ -430,7 +506,7 @@ fn a_per_call_store_adds_to_the_verifiers_own_store() {
     // ...and a call brings a store of principal cutoffs that says nothing about that jti.
     let cutoffs = MemoryRevocationStore::new();
     cutoffs
-        .revoke_principal_before(Principal::user(99), NOW)
+        .revoke_principal_before(Principal::user(99), NOW, Some(NOW))
         .unwrap();
     let at = VerifyRequest::at(NOW + 1).revocation(&cutoffs);
     assert_eq!(
@@ -443,10 +519,95 @@ fn a_per_call_store_adds_to_the_verifiers_own_store() {
     );
     verifier.verify_with(&other.token, &at).unwrap();
     cutoffs
-        .revoke_principal_before(Principal::user(5), NOW + 1)
+        .revoke_principal_before(Principal::user(5), NOW + 1, Some(NOW))
         .unwrap();
     assert_eq!(
         verifier.verify_with(&other.token, &at).unwrap_err().code(),
         ErrorCode::TokenRevoked
     );
+}
+
+/// `revoke_principal_before(P, T)` at T + 0.7 s must revoke a token minted at T + 0.3 s,
+/// whose whole-second `iat` is T.
+#[test]
+fn principal_cutoff_revokes_a_token_minted_in_the_same_second() {
+    let store = MemoryRevocationStore::new();
+    store
+        .revoke_principal_before(Principal::user(5), NOW, Some(NOW))
+        .unwrap();
+    assert!(store.is_revoked(&q("same-second", Principal::user(5), NOW)));
+    assert!(!store.is_revoked(&q("next-second", Principal::user(5), NOW + 1)));
+}
+
+/// Revoking a reseller (password change, blocked account) revokes the tokens it minted for
+/// its sub-accounts, with the same cutoff rule as its own tokens.
+#[test]
+fn principal_cutoff_covers_tokens_the_principal_delegated() {
+    let store = MemoryRevocationStore::new();
+    let reseller = Principal::reseller(1);
+    store
+        .revoke_principal_before(reseller, NOW, Some(NOW))
+        .unwrap();
+    let child = |iat| q("child", Principal::user(42), iat).with_parent(Some(reseller));
+    assert!(store.is_revoked(&child(NOW - 10)));
+    assert!(store.is_revoked(&child(NOW)));
+    assert!(!store.is_revoked(&child(NOW + 1)));
+    // Another reseller's delegation and an undelegated token of the same sub-account are not
+    // touched.
+    let other = q("other", Principal::user(42), NOW - 10).with_parent(Some(Principal::reseller(2)));
+    assert!(!store.is_revoked(&other));
+    assert!(!store.is_revoked(&q("own", Principal::user(42), NOW - 10)));
+}
+
+#[test]
+fn query_for_claims_carries_the_parent() {
+    let mut claims = Claims::new(Subject::user(42, "sub", false), NOW, "j");
+    claims.parent = Some(Principal::reseller(1));
+    let query = RevocationQuery::for_claims(&claims);
+    assert_eq!(query.parent, Some(Principal::reseller(1)));
+    assert_eq!(
+        RevocationQuery::new("j", Principal::user(1), NOW, None).parent,
+        None
+    );
+}
+
+/// The verifier hands the token's `parent` to the store, so a host store can block a
+/// reseller and everything it delegated.
+#[test]
+fn verifier_revokes_a_delegated_token_when_its_parent_is_cut_off() {
+    let ring = auth_core::KeyRing::single(
+        auth_core::Key::new("k1", auth_core::Algorithm::HS256, &[7u8; 32]).unwrap(),
+    );
+    let mut req = auth_core::MintRequest::new(Subject::user(42, "sub", false));
+    req.now = Some(NOW);
+    req.parent = Some(Principal::reseller(1));
+    let token = auth_core::Issuer::new(ring.clone())
+        .mint(&req)
+        .unwrap()
+        .token;
+    let store = MemoryRevocationStore::new();
+    let verifier = auth_core::Verifier::new(ring);
+    let at = auth_core::VerifyRequest::at(NOW + 1).revocation(&store);
+    verifier.verify_with(&token, &at).unwrap();
+    store
+        .revoke_principal_before(Principal::reseller(1), NOW + 1, Some(NOW + 1))
+        .unwrap();
+    assert_eq!(
+        verifier.verify_with(&token, &at).unwrap_err().code(),
+        ErrorCode::TokenRevoked
+    );
+}
+
+/// `u64::MAX` is the store's "forever" marker for static tokens; a time of `u64::MAX` must
+/// not compare past it.
+#[test]
+fn static_revocations_survive_the_largest_time() {
+    let store = MemoryRevocationStore::new();
+    store.revoke("static", None, Some(NOW)).unwrap();
+    store.revoke("dyn", Some(NOW + 1), Some(NOW)).unwrap();
+    assert!(store.is_jti_revoked("static", Some(u64::MAX)));
+    assert_eq!(store.purge_expired(Some(u64::MAX)), 1);
+    assert!(store.is_jti_revoked("static", Some(u64::MAX)));
+    assert!(store.is_revoked(&user_q("static")));
+    assert_eq!(store.len(), 1);
 }

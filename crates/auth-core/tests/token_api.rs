@@ -4,8 +4,8 @@
 mod common;
 
 use auth_core::{
-    create_token, CreateTokenRequest, ErrorCode, Issuer, Lifetime, MintRequest, Principal, Subject,
-    TokenTarget, TtlPolicy,
+    create_token, create_token_with_policy, Claims, CreateTokenRequest, ErrorCode, Issuer,
+    Lifetime, MintRequest, Principal, Subject, TokenCreationPolicy, TokenTarget, TtlPolicy,
 };
 use common::*;
 
@@ -84,12 +84,15 @@ fn self_token_keeps_the_callers_parent() {
     m.parent = Some(Principal::reseller(1));
     m.now = Some(NOW);
     let caller = verify_at(&issuer().mint(&m).unwrap().token, NOW, None).unwrap();
-    let created = create_token(
+    let mut policy = TokenCreationPolicy::default();
+    policy.allow_delegated_callers = true;
+    let created = create_token_with_policy(
         &issuer(),
         &caller,
-        &request(r#"{"token": {"name": "n"}}"#),
+        &request(r#"{"token": {"name": "n", "ttl": 3600}}"#),
         TokenTarget::SelfAccount,
         Some(NOW),
+        &policy,
     )
     .unwrap();
     assert_eq!(created.minted.claims.parent, Some(Principal::reseller(1)));
@@ -122,13 +125,18 @@ fn sub_account_token_names_the_caller_as_parent() {
         Some(NOW),
     )
     .unwrap();
-    // The reseller's own restriction does not follow to the customer's token.
-    let claims = verify_at(created.token(), NOW, None).unwrap();
+    // The reseller's own restriction follows to the customer's token (an empty request
+    // inherits it): a caller's restriction bounds every token it mints.
+    let claims = verify_at(created.token(), NOW, Some("10.1.1.1")).unwrap();
     assert_eq!(claims.subject, sub);
     assert_eq!(claims.parent, Some(Principal::reseller(1)));
     assert_eq!(claims.token_name.as_deref(), Some("for the shop"));
     assert_eq!(claims.exp, Some(NOW + 3600));
-    assert_eq!(claims.allowed_ips, None);
+    assert_eq!(claims.allowed_ips, Some(rules(&["10.0.0.0/8", "10.1.1.1"])));
+    assert_eq!(
+        code(verify_at(created.token(), NOW, None)),
+        ErrorCode::IpNotAllowed
+    );
 }
 
 #[test]
@@ -278,4 +286,229 @@ fn hand_built_request_with_a_bad_name_is_refused_at_creation() {
         )),
         ErrorCode::InvalidRequest
     );
+}
+
+// --- delegation hardening ----------------------------------------------------
+
+fn one_hour_caller(subject: Subject, allowed: Option<&[&str]>, name: Option<&str>) -> Claims {
+    let mut m = MintRequest::new(subject);
+    m.now = Some(NOW);
+    m.lifetime = Lifetime::Ttl(3600);
+    m.token_name = name.map(str::to_owned);
+    if let Some(a) = allowed {
+        m.set_allowed_ips(a).unwrap();
+    }
+    verify_at(&issuer().mint(&m).unwrap().token, NOW, Some("10.1.1.1")).unwrap()
+}
+
+fn delegated_caller() -> Claims {
+    let mut m = MintRequest::new(Subject::user(42, "customer", false));
+    m.parent = Some(Principal::reseller(1));
+    m.now = Some(NOW);
+    m.lifetime = Lifetime::Ttl(3600);
+    verify_at(&issuer().mint(&m).unwrap().token, NOW, None).unwrap()
+}
+
+fn sub(subject: Subject) -> TokenTarget {
+    TokenTarget::SubAccount {
+        subject,
+        owned_by_caller: true,
+    }
+}
+
+/// `POST /token/account/<own id>` on a host whose ownership check is "the account or one of
+/// its children": the caller's restriction still applies.
+#[test]
+fn sub_account_target_that_is_the_caller_keeps_its_ip_restriction() {
+    let me = Subject::reseller(1, "reseller_name");
+    let caller = one_hour_caller(me.clone(), Some(&["10.1.0.0/16"]), None);
+    let created = create_token(
+        &issuer(),
+        &caller,
+        &request(r#"{"token": {"name": "escape"}}"#),
+        sub(me.clone()),
+        Some(NOW),
+    )
+    .unwrap();
+    let claims = verify_at(created.token(), NOW, Some("10.1.2.3")).unwrap();
+    assert_eq!(claims.allowed_ips, Some(rules(&["10.1.0.0/16"])));
+    assert_eq!(created.allowed_ips, vec!["10.1.0.0/16".to_string()]);
+    // The caller is not its own delegator.
+    assert_eq!(claims.parent, None);
+    let wide = request(r#"{"token": {"name": "escape", "allowed_ips": ["0.0.0.0/0"]}}"#);
+    assert_eq!(
+        code(create_token(&issuer(), &caller, &wide, sub(me), Some(NOW))),
+        ErrorCode::NotPermitted
+    );
+}
+
+#[test]
+fn restricted_reseller_cannot_mint_wider_tokens_for_sub_accounts() {
+    let caller = one_hour_caller(
+        Subject::reseller(1, "reseller_name"),
+        Some(&["10.1.0.0/16"]),
+        None,
+    );
+    let wide = request(r#"{"token": {"name": "x", "allowed_ips": ["10.0.0.0/8"]}}"#);
+    let err = create_token(
+        &issuer(),
+        &caller,
+        &wide,
+        sub(Subject::user(55, "sub", false)),
+        Some(NOW),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotPermitted);
+    assert_eq!(err.http_status(), Some(403));
+    let narrow = request(r#"{"token": {"name": "x", "allowed_ips": ["10.1.2.0/24"]}}"#);
+    let created = create_token(
+        &issuer(),
+        &caller,
+        &narrow,
+        sub(Subject::user(55, "sub", false)),
+        Some(NOW),
+    )
+    .unwrap();
+    assert_eq!(
+        created.minted.claims.allowed_ips,
+        Some(rules(&["10.1.2.0/24"]))
+    );
+}
+
+#[test]
+fn named_token_cannot_create_tokens_by_default() {
+    let caller = one_hour_caller(Subject::user(123, "alice", false), None, Some("api"));
+    let err = create_token(
+        &issuer(),
+        &caller,
+        &request(r#"{"token": {"name": "forever"}}"#),
+        TokenTarget::SelfAccount,
+        Some(NOW),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotPermitted);
+    assert!(err.message().contains("named"), "{}", err.message());
+}
+
+#[test]
+fn delegated_token_cannot_create_tokens_by_default() {
+    let err = create_token(
+        &issuer(),
+        &delegated_caller(),
+        &request(r#"{"token": {"name": "n", "ttl": 60}}"#),
+        TokenTarget::SelfAccount,
+        Some(NOW),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotPermitted);
+    assert!(err.message().contains("delegated"), "{}", err.message());
+}
+
+#[test]
+fn named_caller_allowed_by_policy_cannot_outlive_itself() {
+    let caller = one_hour_caller(Subject::user(123, "alice", false), None, Some("api"));
+    let mut policy = TokenCreationPolicy::default();
+    policy.allow_named_callers = true;
+    let make = |body: &str| {
+        create_token_with_policy(
+            &issuer(),
+            &caller,
+            &request(body),
+            TokenTarget::SelfAccount,
+            Some(NOW),
+            &policy,
+        )
+    };
+    assert_eq!(
+        code(make(r#"{"token": {"name": "n"}}"#)),
+        ErrorCode::NotPermitted
+    );
+    assert_eq!(
+        code(make(r#"{"token": {"name": "n", "ttl": 3601}}"#)),
+        ErrorCode::NotPermitted
+    );
+    let ok = make(r#"{"token": {"name": "n", "ttl": 3600}}"#).unwrap();
+    assert_eq!(ok.minted.claims.exp, Some(NOW + 3600));
+}
+
+#[test]
+fn delegated_caller_allowed_by_policy_keeps_the_original_delegator() {
+    let mut policy = TokenCreationPolicy::default();
+    policy.allow_delegated_callers = true;
+    let created = create_token_with_policy(
+        &issuer(),
+        &delegated_caller(),
+        &request(r#"{"token": {"name": "n", "ttl": 60}}"#),
+        sub(Subject::user(77, "grandchild", false)),
+        Some(NOW),
+        &policy,
+    )
+    .unwrap();
+    assert_eq!(created.minted.claims.parent, Some(Principal::reseller(1)));
+    let static_child = create_token_with_policy(
+        &issuer(),
+        &delegated_caller(),
+        &request(r#"{"token": {"name": "n"}}"#),
+        TokenTarget::SelfAccount,
+        Some(NOW),
+        &policy,
+    );
+    assert_eq!(code(static_child), ErrorCode::NotPermitted);
+}
+
+#[test]
+fn login_token_may_outlive_itself_unless_the_host_turns_it_off() {
+    let caller = one_hour_caller(Subject::user(123, "alice", false), None, None);
+    let forever = request(r#"{"token": {"name": "forever"}}"#);
+    let created = create_token(
+        &issuer(),
+        &caller,
+        &forever,
+        TokenTarget::SelfAccount,
+        Some(NOW),
+    )
+    .unwrap();
+    assert_eq!(created.minted.claims.exp, None);
+
+    let mut policy = TokenCreationPolicy::default();
+    policy.login_children_may_outlive = false;
+    let make = |req: &CreateTokenRequest| {
+        create_token_with_policy(
+            &issuer(),
+            &caller,
+            req,
+            TokenTarget::SelfAccount,
+            Some(NOW),
+            &policy,
+        )
+    };
+    assert_eq!(code(make(&forever)), ErrorCode::NotPermitted);
+    assert_eq!(
+        code(make(&request(r#"{"token": {"name": "n", "ttl": 7200}}"#))),
+        ErrorCode::NotPermitted
+    );
+    assert!(make(&request(r#"{"token": {"name": "n", "ttl": 3600}}"#)).is_ok());
+}
+
+#[test]
+fn default_policy_is_login_tokens_only_children_may_outlive() {
+    let policy = TokenCreationPolicy::default();
+    assert!(!policy.allow_named_callers);
+    assert!(!policy.allow_delegated_callers);
+    assert!(policy.login_children_may_outlive);
+    assert_eq!(TokenCreationPolicy::new(), policy);
+}
+
+#[test]
+fn user_cannot_mint_a_reseller_token() {
+    let err = create_token(
+        &issuer(),
+        &user_caller(),
+        &request(r#"{"token": {"name": "n", "ttl": 60}}"#),
+        sub(Subject::reseller(9, "shop")),
+        Some(NOW),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotPermitted);
+    assert!(err.message().contains("reseller"), "{}", err.message());
 }

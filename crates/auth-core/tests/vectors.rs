@@ -104,7 +104,7 @@ fn token_vectors() {
             }
             for p in r["principals"].as_array().unwrap() {
                 store
-                    .revoke_principal_before(principal(p), p["before"].as_u64().unwrap())
+                    .revoke_principal_before(principal(p), p["before"].as_u64().unwrap(), Some(now))
                     .unwrap();
             }
             req.revocation = Some(&store);
@@ -497,6 +497,14 @@ fn api_case(tokens: &Value, c: &Value) -> std::result::Result<(), String> {
             } else {
                 Format::Json
             };
+            // `policy` is optional: absent means the default policy.
+            let mut policy = TokenCreationPolicy::default();
+            if let Some(p) = c.get("policy").filter(|p| !p.is_null()) {
+                policy.allow_named_callers = p["allow_named_callers"].as_bool().unwrap();
+                policy.allow_delegated_callers = p["allow_delegated_callers"].as_bool().unwrap();
+                policy.login_children_may_outlive =
+                    p["login_children_may_outlive"].as_bool().unwrap();
+            }
             let target = match c["target"].as_object() {
                 None => TokenTarget::SelfAccount,
                 Some(t) => TokenTarget::SubAccount {
@@ -505,7 +513,7 @@ fn api_case(tokens: &Value, c: &Value) -> std::result::Result<(), String> {
                 },
             };
             let created = CreateTokenRequest::parse(c["body"].as_str().unwrap().as_bytes(), format)
-                .and_then(|r| create_token(&issuer, &caller, &r, target, now));
+                .and_then(|r| create_token_with_policy(&issuer, &caller, &r, target, now, &policy));
             match created {
                 Ok(created) => {
                     outcome(Ok(()))?;

@@ -262,7 +262,7 @@ pub unsafe extern "C" fn auth_memory_store_revoke_principal_before(
         let principal = principal
             .as_ref()
             .ok_or_else(|| Failure::null("principal"))?;
-        Ok(store.revoke_principal_before(principal_from_c(principal)?, before)?)
+        Ok(store.revoke_principal_before(principal_from_c(principal)?, before, None)?)
     })
 }
 

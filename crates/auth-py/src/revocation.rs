@@ -95,7 +95,9 @@ impl PyMemoryStore {
     ) -> PyResult<()> {
         let principal = to_principal(principal, "principal")?;
         let before = to_time(before, "before")?;
-        core(py, || self.store.revoke_principal_before(principal, before))
+        core(py, || {
+            self.store.revoke_principal_before(principal, before, None)
+        })
     }
 
     /// Forgets revocations of expired tokens; returns how many were dropped.

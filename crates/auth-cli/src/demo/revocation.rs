@@ -48,7 +48,7 @@ pub(super) fn revocation(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now
     );
     d.ok(
         "dave changes his password: revoke every dave token issued before now + 20",
-        store.revoke_principal_before(Principal::user(9), now + 20),
+        store.revoke_principal_before(Principal::user(9), now + 20, Some(now + 20)),
     );
     d.rejects(
         "the laptop token (issued at now + 10)",

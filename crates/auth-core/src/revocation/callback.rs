@@ -73,6 +73,7 @@ mod tests {
             principal: crate::claims::Principal::user(1),
             iat: 100,
             exp: Some(1_000),
+            parent: None,
         }));
     }
 }

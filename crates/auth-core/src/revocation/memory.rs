@@ -5,7 +5,7 @@ use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::{RevocationQuery, RevocationStore};
@@ -72,7 +72,8 @@ type JtiMap = HashMap<JtiKey, u64, BuildHasherDefault<PassThroughHasher>>;
 struct ShardData {
     /// `jti` key → time at which the entry may be forgotten ([`FOREVER`] for static tokens).
     jtis: JtiMap,
-    /// Principal → cutoff: tokens with `iat < cutoff` are revoked. Never purged.
+    /// Principal → cutoff: its tokens, and the tokens it delegated, with `iat <= cutoff` are
+    /// revoked. Never purged.
     principals: HashMap<Principal, u64>,
     /// A lower bound of every `forget_at` in `jtis` (`FOREVER` when none can be forgotten),
     /// so a purge skips shards with nothing to drop.
@@ -88,15 +89,16 @@ impl ShardData {
         }
     }
 
-    /// Drops `jti` entries with `forget_at <= now`; returns how many.
+    /// Drops `jti` entries with `forget_at <= now`; returns how many. [`FOREVER`] entries
+    /// (static tokens) are kept whatever `now` is, `u64::MAX` included.
     fn purge(&mut self, now: u64) -> usize {
-        if self.min_forget_at > now {
+        if self.min_forget_at == FOREVER || self.min_forget_at > now {
             return 0;
         }
         let before = self.jtis.len();
         let mut min = FOREVER;
         self.jtis.retain(|_, forget_at| {
-            let keep = *forget_at > now;
+            let keep = *forget_at == FOREVER || *forget_at > now;
             if keep {
                 min = min.min(*forget_at);
             }
@@ -141,7 +143,8 @@ impl Shard {
 ///   a chance of about 2^-44 per verification — and then in the safe direction: an unrevoked
 ///   token would read as revoked (fail closed).
 /// * **Principal cutoffs** ([`revoke_principal_before`](Self::revoke_principal_before)): every
-///   token of that principal issued (`iat`) before the cutoff is revoked. Never forgotten.
+///   token of that principal issued (`iat`) at or before the cutoff is revoked, and so is every
+///   token that principal delegated (whose `parent` it is) under the same rule. Never forgotten.
 ///
 /// # Bounded memory; never un-revokes
 ///
@@ -161,6 +164,17 @@ impl Shard {
 /// with a leeway accepts tokens until `exp + leeway`: keep the store's grace at least that
 /// leeway, or a revoked token could verify again during the leeway window.
 ///
+/// # Time
+///
+/// The store keeps no clock of its own. Each call's `now` (or the system clock when `None`)
+/// serves that call only: one call with a wrong time (milliseconds by mistake, a clock far
+/// ahead) cannot make later calls forget live revocations. The automatic purge of a full
+/// store runs as of the calling method's own `now`, capped at the system clock plus the
+/// grace (and skipped if the system clock cannot be read), so a `now` far in the future
+/// frees nothing that is still live. [`purge_expired`](Self::purge_expired), called by the
+/// host on purpose, uses its `now` as given. Static tokens' revocations and principal cutoffs
+/// are never purged, whatever the time (`u64::MAX` included).
+///
 /// ```
 /// use std::sync::Arc;
 /// use auth_core::Principal;
@@ -169,14 +183,21 @@ impl Shard {
 /// let store = Arc::new(MemoryRevocationStore::new());
 /// let now = 1_700_000_000;
 /// store.revoke("token-1", Some(now + 86_400), Some(now)).unwrap(); // logout
-/// store.revoke_principal_before(Principal::user(5), now).unwrap(); // password change
+/// store.revoke_principal_before(Principal::user(5), now, Some(now)).unwrap(); // password change
 ///
 /// let q = RevocationQuery::new("token-1", Principal::user(9), now, Some(now + 86_400));
 /// assert!(store.is_revoked(&q));
 /// let q = RevocationQuery::new("token-2", Principal::user(5), now - 10, None);
 /// assert!(store.is_revoked(&q));
+/// // Minted in the same second as the cutoff: revoked too (fail closed).
 /// let q = RevocationQuery::new("token-3", Principal::user(5), now, None);
+/// assert!(store.is_revoked(&q));
+/// let q = RevocationQuery::new("token-4", Principal::user(5), now + 1, None);
 /// assert!(!store.is_revoked(&q));
+/// // A token user 5 delegated to a sub-account falls with it.
+/// let q = RevocationQuery::new("token-5", Principal::user(6), now - 10, None)
+///     .with_parent(Some(Principal::user(5)));
+/// assert!(store.is_revoked(&q));
 /// ```
 pub struct MemoryRevocationStore {
     shards: Box<[Shard]>,
@@ -185,9 +206,6 @@ pub struct MemoryRevocationStore {
     /// Entries stored or reserved (jti entries plus principal cutoffs).
     count: AtomicUsize,
     limit: usize,
-    /// The latest `now` passed to `revoke` or `purge_expired`: the time the purge-on-full of
-    /// `revoke_principal_before` uses.
-    latest_now: AtomicU64,
     /// Set once the first principal cutoff is stored (they are never removed), so lookups
     /// skip the principal tables while there are none.
     has_cutoffs: AtomicBool,
@@ -211,7 +229,6 @@ impl MemoryRevocationStore {
             hash_key: RandomState::new(),
             count: AtomicUsize::new(0),
             limit: max_entries,
-            latest_now: AtomicU64::new(0),
             has_cutoffs: AtomicBool::new(false),
             grace: DEFAULT_EXPIRY_GRACE,
         }
@@ -239,9 +256,11 @@ impl MemoryRevocationStore {
     /// Revokes one token id (logout) until the token has expired.
     ///
     /// `exp` is the token's expiry (`None` for a static token: kept forever). The entry may
-    /// be forgotten once `now >= exp + grace`; if that is already the case the token can no
-    /// longer verify, nothing is stored and `Ok(())` is returned. Revoking an id again keeps
-    /// the later of the two expiries.
+    /// be forgotten once `now >= exp + grace`, and never before `grace` (at least one second)
+    /// past the revocation's own `now`: a revocation is always stored, even of a token that
+    /// has already expired by `now`, because `now` may be ahead of the verifier's clock (and a
+    /// clock may step back), and not even a purge at the same `now` forgets it. Revoking an id
+    /// again keeps the later of the two times.
     ///
     /// # Errors
     ///
@@ -260,12 +279,12 @@ impl MemoryRevocationStore {
         let now = clock::now_or_system(now)?;
         let forget_at = match exp {
             None => FOREVER,
-            Some(exp) => exp.saturating_add(self.grace),
+            // Never silently dropped: kept at least `grace` (and at least one second) past
+            // the time of revocation, so not even a purge at the same `now` forgets it.
+            Some(exp) => exp
+                .saturating_add(self.grace)
+                .max(now.saturating_add(self.grace.max(1))),
         };
-        self.latest_now.fetch_max(now, Ordering::Relaxed);
-        if forget_at <= now {
-            return Ok(());
-        }
         let key = self.jti_key(jti);
         let shard = self.shard_of_jti(key);
         self.insert_with_room(now, || {
@@ -291,21 +310,30 @@ impl MemoryRevocationStore {
         self.revoke(&claims.jti, claims.exp, now)
     }
 
-    /// Revokes every token of `principal` issued before `before` (`iat < before`): password
-    /// change, blocked account. Calling it again keeps the later cutoff; an earlier one never
-    /// lowers it. Cutoffs are never purged.
+    /// Revokes every token of `principal` issued at or before `before` (`iat <= before`), and
+    /// every token it delegated (`parent` = `principal`) under the same rule: password change,
+    /// blocked account. `iat` is whole seconds, so a token minted in the same second as the
+    /// cutoff (possibly just before the password change) is revoked too — fail closed; the
+    /// host logs the account in again after the change. Calling it again keeps the later
+    /// cutoff; an earlier one never lowers it. Cutoffs are never purged.
+    ///
+    /// `now` is UNIX seconds (`None`: the system clock); it is only used to purge expired
+    /// entries when the store is full (see *Time* on the type). `before` is never taken as
+    /// the time: it may lie in the future.
     ///
     /// # Errors
     ///
-    /// [`ErrorCode::RevocationStoreFull`] if a new cutoff does not fit. Expired token
-    /// revocations are purged first, as of the latest `now` given to
-    /// [`revoke`](Self::revoke) or [`purge_expired`](Self::purge_expired) (this method has no
-    /// clock of its own). Updating an existing cutoff always succeeds.
-    pub fn revoke_principal_before(&self, principal: Principal, before: u64) -> Result<()> {
+    /// [`ErrorCode::RevocationStoreFull`] if a new cutoff does not fit once expired token
+    /// revocations are purged. Updating an existing cutoff always succeeds.
+    pub fn revoke_principal_before(
+        &self,
+        principal: Principal,
+        before: u64,
+        now: Option<u64>,
+    ) -> Result<()> {
         let shard = self.shard_of_principal(principal);
-        // `before` may lie in the future, so it is no safe clock for the purge-on-full: use
-        // the latest `now` the store has been given instead.
-        let now = self.latest_now.load(Ordering::Relaxed);
+        // An unreadable system clock only means no purge-on-full (see `insert_with_room`).
+        let now = clock::now_or_system(now).unwrap_or(0);
         self.insert_with_room(now, || {
             let mut data = shard.write();
             if let Some(existing) = data.principals.get_mut(&principal) {
@@ -320,17 +348,22 @@ impl MemoryRevocationStore {
     }
 
     /// Forgets the revocations of tokens that have expired (`exp + grace <= now`) and returns
-    /// how many were dropped. Static tokens' revocations and principal cutoffs are kept.
+    /// how many were dropped. Static tokens' revocations and principal cutoffs are kept, for
+    /// any `now` (`u64::MAX` included).
     ///
-    /// Called automatically when the store is full; a host may also call it periodically to
-    /// release memory. Shards with nothing to forget are skipped cheaply. `now` is UNIX
-    /// seconds; `None` reads the system clock (and if the clock cannot be read, nothing is
-    /// forgotten).
+    /// A host may call it periodically to release memory; `now` is used as given, for this
+    /// call only (`None` reads the system clock, and if the clock cannot be read, nothing is
+    /// forgotten). The store also purges by itself when full, with the capped time described
+    /// under *Time* on the type. Shards with nothing to forget are skipped cheaply.
     pub fn purge_expired(&self, now: Option<u64>) -> usize {
         let Ok(now) = clock::now_or_system(now) else {
             return 0;
         };
-        self.latest_now.fetch_max(now, Ordering::Relaxed);
+        self.purge_at(now)
+    }
+
+    /// The purge itself, at `now`.
+    fn purge_at(&self, now: u64) -> usize {
         let mut dropped = 0;
         for shard in self.shards.iter() {
             let n = shard.write().purge(now);
@@ -353,7 +386,8 @@ impl MemoryRevocationStore {
         self.len() == 0
     }
 
-    /// The cutoff of `principal`, if any: its tokens with `iat` below it are revoked.
+    /// The cutoff of `principal`, if any: its tokens (and those it delegated) with `iat` at or
+    /// below it are revoked.
     pub fn principal_cutoff(&self, principal: Principal) -> Option<u64> {
         self.shard_of_principal(principal)
             .read()
@@ -366,10 +400,11 @@ impl MemoryRevocationStore {
     /// not be forgotten yet (`now < exp + grace`). Unlike [`RevocationStore::is_revoked`],
     /// the answer does not depend on whether a purge has run. `now` is UNIX seconds; `None`
     /// reads the system clock (and if the clock cannot be read, any entry counts as revoked).
+    /// A static token's revocation answers revoked at any `now`, `u64::MAX` included.
     pub fn is_jti_revoked(&self, jti: &str, now: Option<u64>) -> bool {
         let now = clock::now_or_system(now).unwrap_or(0);
         self.jti_forget_at(jti)
-            .is_some_and(|forget_at| now < forget_at)
+            .is_some_and(|forget_at| forget_at == FOREVER || now < forget_at)
     }
 
     /// An estimate of the heap memory the store uses, in bytes, from the tables' allocated
@@ -438,11 +473,17 @@ impl MemoryRevocationStore {
     }
 
     /// Runs `insert`; if it finds the store full, purges expired entries (with no shard lock
-    /// held) and tries once more.
+    /// held) and tries once more. The purge runs as of `now` (the calling method's own time)
+    /// capped at the system clock plus the grace, so that a wrong, far-future `now` cannot
+    /// forget live revocations; without a readable system clock nothing is purged.
     fn insert_with_room(&self, now: u64, insert: impl Fn() -> Result<()>) -> Result<()> {
         match insert() {
             Err(e) if e.code() == ErrorCode::RevocationStoreFull => {
-                if self.purge_expired(Some(now)) == 0 && self.len() >= self.limit {
+                let purged = match clock::system_now() {
+                    Ok(system) => self.purge_at(now.min(system.saturating_add(self.grace))),
+                    Err(_) => 0,
+                };
+                if purged == 0 && self.len() >= self.limit {
                     return Err(e);
                 }
                 insert()
@@ -470,15 +511,18 @@ impl fmt::Debug for MemoryRevocationStore {
 
 impl RevocationStore for MemoryRevocationStore {
     /// Revoked if the token's `jti` was revoked (an expired entry not yet purged still answers
-    /// revoked, which is harmless: the token has expired), or if its principal has a cutoff
-    /// and `query.iat` is before it.
+    /// revoked, which is harmless: the token has expired), or if its principal or its
+    /// `parent` (the principal that delegated it) has a cutoff and `query.iat` is at or
+    /// before it.
     fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
-        if self.has_cutoffs.load(Ordering::Acquire)
-            && self
-                .principal_cutoff(query.principal)
-                .is_some_and(|cutoff| query.iat < cutoff)
-        {
-            return true;
+        if self.has_cutoffs.load(Ordering::Acquire) {
+            let cut = |p: Principal| {
+                self.principal_cutoff(p)
+                    .is_some_and(|cutoff| query.iat <= cutoff)
+            };
+            if cut(query.principal) || query.parent.is_some_and(cut) {
+                return true;
+            }
         }
         self.jti_forget_at(query.jti).is_some()
     }
@@ -494,6 +538,7 @@ mod tests {
             principal: Principal::user(1),
             iat: 100,
             exp: Some(1_000),
+            parent: None,
         }
     }
 

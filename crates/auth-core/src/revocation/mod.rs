@@ -7,8 +7,11 @@
 //!
 //! * **one token** ("logout"): its `jti` is revoked. A dynamic token's revocation may be
 //!   forgotten once the token has expired; a static token's is kept forever.
-//! * **every token of a principal issued before a time** (password change, blocked account):
-//!   a cutoff per [`Principal`]; tokens with `iat < cutoff` are revoked. Cutoffs are never forgotten.
+//! * **every token of a principal issued up to a time** (password change, blocked account):
+//!   a cutoff per [`Principal`]; tokens with `iat <= cutoff` are revoked (a token minted in
+//!   the same second as the cutoff too: `iat` is whole seconds, so it may have been minted
+//!   just before the change; the host logs in again afterwards). A cutoff on X also revokes
+//!   the tokens X delegated (`parent` = X) under the same rule. Cutoffs are never forgotten.
 //!
 //! The verifier asks the store last, after every other check passed, and a revoked token is
 //! rejected with [`ErrorCode::TokenRevoked`](crate::error::ErrorCode::TokenRevoked).
@@ -39,22 +42,36 @@ pub struct RevocationQuery<'a> {
     pub iat: u64,
     /// When it expires (`None`: static).
     pub exp: Option<u64>,
+    /// Who minted it for a sub-account (the token's `parent` claim), if anyone: a store that
+    /// blocks a principal should also block what it delegated.
+    pub parent: Option<Principal>,
 }
 
 impl<'a> RevocationQuery<'a> {
-    /// The query for a token with these claims.
+    /// The query for a token with these claims and no `parent` (add one with
+    /// [`with_parent`](Self::with_parent)).
     pub fn new(jti: &'a str, principal: Principal, iat: u64, exp: Option<u64>) -> Self {
         RevocationQuery {
             jti,
             principal,
             iat,
             exp,
+            parent: None,
         }
     }
 
-    /// The query for verified claims.
+    /// The same query for a token delegated by `parent` (`None`: not delegated).
+    #[must_use]
+    pub fn with_parent(mut self, parent: Option<Principal>) -> Self {
+        self.parent = parent;
+        self
+    }
+
+    /// The query for verified claims, `parent` included. The verifier asks its stores with
+    /// this query.
     pub fn for_claims(claims: &'a crate::claims::Claims) -> Self {
         RevocationQuery::new(&claims.jti, claims.principal(), claims.iat, claims.exp)
+            .with_parent(claims.parent)
     }
 }
 
