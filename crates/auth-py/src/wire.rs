@@ -12,7 +12,7 @@ use pyo3::types::{PyList, PyString};
 use crate::claims::{claims_from_py, claims_to_py, PyMintedToken};
 use crate::convert::{
     json_to_py, opt_client_ip, opt_str, opt_time, opt_u64, py_to_json, to_lifetime,
-    to_principal_type, to_rule_texts, to_str, to_u64, type_name, TokenArg,
+    to_principal_type, to_rule_texts, to_str, to_u64, type_name, utf8_of, TokenArg,
 };
 use crate::errors::{core, core_detached};
 use crate::issue::PyIssuer;
@@ -56,7 +56,7 @@ fn error_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Error> {
 
 /// A body: `bytes` or `str`.
 fn body_bytes(obj: &Bound<'_, PyAny>) -> PyResult<TokenArg> {
-    TokenArg::extract(obj, "body")
+    TokenArg::extract_as(obj, ErrorCode::InvalidRequest, "body")
 }
 
 /// A successful dialer-user login (``POST /session.json``).
@@ -307,7 +307,7 @@ pub fn login_user(
         Some(r) => Some(if let Ok(re) = r.cast::<crate::ip::PyIpRegex>() {
             re.get().regex.clone()
         } else if let Ok(s) = r.cast::<PyString>() {
-            let pattern = s.to_cow()?.into_owned();
+            let pattern = utf8_of(s, ErrorCode::InvalidRegex, "allowed_regex")?.into_owned();
             core(py, || IpRegex::new(&pattern, RegexMode::default()))?
         } else {
             return Err(PyTypeError::new_err(format!(
