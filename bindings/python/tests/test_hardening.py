@@ -165,6 +165,9 @@ def test_request_body_with_a_lone_surrogate_is_invalid_request() -> None:
         (lambda v, i, r: r.add(LONE, SECRET), auth_core.InvalidKey),
         (lambda v, i, r: r.add("k2", "s" * 40 + LONE), auth_core.InvalidKey),
         (lambda v, i, r: KeyRing.single(LONE, SECRET), auth_core.InvalidKey),
+        (lambda v, i, r: r.add("k2", SECRET, LONE), auth_core.InvalidKey),
+        (lambda v, i, r: r.rotate("k2", SECRET, alg=LONE), auth_core.InvalidKey),
+        (lambda v, i, r: auth_core.login_reseller(i, id=1, name="r", version=LONE), auth_core.InvalidRequest),
         (lambda v, i, r: r.remove(LONE), auth_core.UnknownKey),
         (lambda v, i, r: r.set_active(LONE), auth_core.UnknownKey),
         (lambda v, i, r: r.algorithm(LONE), auth_core.UnknownKey),
@@ -180,3 +183,8 @@ def test_str_inputs_with_a_lone_surrogate_raise_the_matching_auth_error(
         call(verifier, issuer, ring)
     assert isinstance(e.value, auth_core.AuthError)
     assert "surrogate" in str(e.value)  # the message says why
+
+
+def test_media_format_with_a_lone_surrogate_names_no_format() -> None:
+    assert auth_core.media_format("application/json" + LONE) is None
+    assert auth_core.media_format("application/json") == "json"

@@ -7,8 +7,13 @@ use pyo3::prelude::*;
 use crate::convert::{opt_repr, str_repr, to_secret, to_str_as};
 use crate::errors::{core, to_pyerr};
 
-fn algorithm(py: Python<'_>, alg: &str) -> PyResult<Algorithm> {
-    Algorithm::parse(alg).map_err(|e| to_pyerr(py, &e))
+/// The `alg` argument: a name (default `"HS256"`); text with no UTF-8 form → `InvalidKey`.
+fn algorithm(py: Python<'_>, alg: Option<&Bound<'_, PyAny>>) -> PyResult<Algorithm> {
+    let alg = match alg {
+        None => "HS256".to_owned(),
+        Some(a) => to_str_as(a, ErrorCode::InvalidKey, "alg")?,
+    };
+    Algorithm::parse(&alg).map_err(|e| to_pyerr(py, &e))
 }
 
 /// Keys by ``kid``: one active key mints, every key verifies (rotation).
@@ -33,12 +38,12 @@ impl PyKeyRing {
 
     /// A ring holding one key, active.
     #[staticmethod]
-    #[pyo3(signature = (kid, secret, alg = String::from("HS256")), text_signature = "(kid, secret, alg='HS256')")]
+    #[pyo3(signature = (kid, secret, alg = None), text_signature = "(kid, secret, alg='HS256')")]
     fn single(
         py: Python<'_>,
         kid: &Bound<'_, PyAny>,
         secret: &Bound<'_, PyAny>,
-        alg: String,
+        alg: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let ring = PyKeyRing::new();
         ring.add(py, kid, secret, alg)?;
@@ -46,17 +51,17 @@ impl PyKeyRing {
     }
 
     /// Adds a key; the first key added becomes active. A ``kid`` already present → ``InvalidKey``.
-    #[pyo3(signature = (kid, secret, alg = String::from("HS256")), text_signature = "($self, kid, secret, alg='HS256')")]
+    #[pyo3(signature = (kid, secret, alg = None), text_signature = "($self, kid, secret, alg='HS256')")]
     fn add(
         &self,
         py: Python<'_>,
         kid: &Bound<'_, PyAny>,
         secret: &Bound<'_, PyAny>,
-        alg: String,
+        alg: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let kid = to_str_as(kid, ErrorCode::InvalidKey, "kid")?;
         let secret = to_secret(secret)?;
-        let alg = algorithm(py, &alg)?;
+        let alg = algorithm(py, alg)?;
         core(py, || {
             let key = Key::new(&kid, alg, &secret)?;
             self.shared.add(key)
@@ -64,17 +69,17 @@ impl PyKeyRing {
     }
 
     /// Adds a key and makes it the active one in one step (rotation); older keys keep verifying.
-    #[pyo3(signature = (kid, secret, alg = String::from("HS256")), text_signature = "($self, kid, secret, alg='HS256')")]
+    #[pyo3(signature = (kid, secret, alg = None), text_signature = "($self, kid, secret, alg='HS256')")]
     fn rotate(
         &self,
         py: Python<'_>,
         kid: &Bound<'_, PyAny>,
         secret: &Bound<'_, PyAny>,
-        alg: String,
+        alg: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let kid = to_str_as(kid, ErrorCode::InvalidKey, "kid")?;
         let secret = to_secret(secret)?;
-        let alg = algorithm(py, &alg)?;
+        let alg = algorithm(py, alg)?;
         core(py, || {
             let key = Key::new(&kid, alg, &secret)?;
             self.shared.update(|r| {

@@ -341,7 +341,7 @@ pub fn login_user(
 #[pyfunction]
 #[pyo3(signature = (
     issuer, *, id, name, allowed_ips = None, user_groups = None, user_balance = 0.0,
-    version = String::new(), client_ip = None, ttl = None, r#static = false, now = None
+    version = None, client_ip = None, ttl = None, r#static = false, now = None
 ), text_signature = "(issuer, *, id, name, allowed_ips=None, user_groups=None, user_balance=0.0, version='', client_ip=None, ttl=None, static=False, now=None)")]
 #[allow(clippy::too_many_arguments)]
 pub fn login_reseller(
@@ -352,7 +352,7 @@ pub fn login_reseller(
     allowed_ips: Option<&Bound<'_, PyAny>>,
     user_groups: Option<&Bound<'_, PyAny>>,
     user_balance: f64,
-    version: String,
+    version: Option<&Bound<'_, PyAny>>,
     client_ip: Option<&Bound<'_, PyAny>>,
     ttl: Option<&Bound<'_, PyAny>>,
     r#static: bool,
@@ -377,7 +377,7 @@ pub fn login_reseller(
         account.allowed_ips = allowed_ips;
         account.user_groups = user_groups;
         account.user_balance = user_balance;
-        account.version = version;
+        account.version = opt_str(version, "version")?.unwrap_or_default();
         account
     };
     let client_ip = opt_client_ip(client_ip)?;
@@ -479,8 +479,16 @@ pub fn create_sub_account_token(
 /// ``"xml"``, or None when it names neither (answer 415/406, or default to JSON when the
 /// header is absent).
 #[pyfunction]
-pub fn media_format(value: String) -> Option<&'static str> {
-    Format::from_media_type(&value).map(format_name)
+pub fn media_format(value: &Bound<'_, PyAny>) -> PyResult<Option<&'static str>> {
+    let value = value.cast::<PyString>().map_err(|_| {
+        PyTypeError::new_err(format!("value must be str, not {}", type_name(value)))
+    })?;
+    // A value with no UTF-8 form (a lone surrogate) names no format.
+    Ok(value
+        .to_cow()
+        .ok()
+        .and_then(|v| Format::from_media_type(&v))
+        .map(format_name))
 }
 
 /// The media type to answer with for ``format``: ``"application/json"`` or ``"application/xml"``.
