@@ -747,8 +747,9 @@ auth_result auth_mint_request_set_static(struct auth_mint_request *request);
 // unless in `1..=max_ttl`).
 auth_result auth_mint_request_set_ttl(struct auth_mint_request *request, int64_t ttl);
 
-// Sets `token_name` (UTF-8; 1–255 characters, checked at mint); NULL clears it.
-// Errors: `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT` (request).
+// Sets `token_name` (UTF-8; 1–255 characters, checked here); NULL clears it.
+// Errors: `AUTH_INVALID_REQUEST` (empty or too long; the request is unchanged),
+// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT` (request).
 auth_result auth_mint_request_set_token_name(struct auth_mint_request *request,
                                              const char *name,
                                              size_t name_len,
@@ -770,8 +771,9 @@ auth_result auth_mint_request_clear_allowed_ips(struct auth_mint_request *reques
 auth_result auth_mint_request_set_parent(struct auth_mint_request *request,
                                          const struct auth_principal *parent);
 
-// Sets the token id (`jti`, UTF-8, 1–128 characters, checked at mint); NULL: generate
-// 128 random bits (the default). Errors: `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
+// Sets the token id (`jti`, UTF-8, 1–128 characters, checked here); NULL: generate
+// 128 random bits (the default). Errors: `AUTH_INVALID_REQUEST` (empty or too long; the
+// request is unchanged), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
 auth_result auth_mint_request_set_token_id(struct auth_mint_request *request,
                                            const char *token_id,
                                            size_t token_id_len,
@@ -989,8 +991,8 @@ struct auth_verify_options auth_verify_options_default(void);
 
 // Creates a verifier that follows `ring` (every later change of the ring applies from
 // its next call; the verifier keeps the ring alive), with `options` (NULL: the defaults) and
-// `revocation` (NULL: none; otherwise consulted on every verification that does not
-// pass its own store; the verifier keeps its own reference). `*verifier_out` receives
+// `revocation` (NULL: none; otherwise consulted on every verification, also those that
+// pass a store of their own; the verifier keeps its own reference). `*verifier_out` receives
 // it (free with `auth_verifier_free`). Errors: `AUTH_NULL_ARGUMENT`.
 auth_result auth_verifier_new(const struct auth_key_ring *ring,
                               const struct auth_verify_options *options,
@@ -1008,7 +1010,8 @@ void auth_verifier_free(struct auth_verifier *verifier);
 // - `client_ip`: the client address as text (`client_ip_len` bytes, parsed strictly:
 //   `AUTH_INVALID_IP_ADDRESS`; not UTF-8: `AUTH_INVALID_UTF8`), or NULL when unknown — a
 //   token restricted by `allowed_ips` then fails with `AUTH_IP_NOT_ALLOWED`;
-// - `revocation`: a store for this call, or NULL for the verifier's own (if any).
+// - `revocation`: a store for this call, consulted in addition to the verifier's own
+//   (it never replaces it: a token revoked in either is `AUTH_TOKEN_REVOKED`), or NULL.
 //
 // On success `*claims_out` receives the claims (free with `auth_claims_free`); on
 // failure it is untouched and the result is the reason (`AUTH_TOKEN_EXPIRED`,

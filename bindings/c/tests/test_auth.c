@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth_core.h"
 
@@ -677,6 +678,88 @@ static void test_null_and_zero_arguments(void) {
     auth_key_ring_free(ring);
 }
 
+/* Runs one call with stderr redirected to a temporary file; returns how many bytes it wrote there. */
+static long stderr_bytes_during(auth_result (*call)(void *), void *arg, auth_result *rc) {
+    fflush(stderr);
+    FILE *tmp = tmpfile();
+    if (!tmp) return -1;
+    int saved = dup(fileno(stderr));
+    dup2(fileno(tmp), fileno(stderr));
+    *rc = call(arg);
+    fflush(stderr);
+    dup2(saved, fileno(stderr));
+    close(saved);
+    long n = fseek(tmp, 0, SEEK_END) == 0 ? ftell(tmp) : -1;
+    fclose(tmp);
+    return n;
+}
+
+static auth_result allow_list_with_count(void *arg) {
+    auth_ip_allow_list *list = NULL;
+    return auth_ip_allow_list_new(NULL, NULL, *(size_t *)arg, &list, NULL);
+}
+
+/* Counts from C are never trusted for allocation; setters check their rule when called. */
+static void test_counts_and_setters(void) {
+    /* A huge count with NULL arrays is a NULL argument, not an abort (no allocation from the count)
+       and not a panic printed on the host's stderr. */
+    size_t counts[] = {(size_t)1 << 40, SIZE_MAX};
+    for (size_t i = 0; i < 2; i++) {
+        auth_result rc = AUTH_OK;
+        long written = stderr_bytes_during(allow_list_with_count, &counts[i], &rc);
+        CHECK(rc == AUTH_NULL_ARGUMENT, "allow-list with NULL arrays and count %zu: got %s", counts[i],
+              auth_result_name(rc));
+        CHECK(written == 0, "allow-list with count %zu wrote %ld bytes to stderr", counts[i], written);
+    }
+    /* A count larger than the arrays: reading stops at the first bad element (a NULL rule). */
+    const char *rules[] = {"10.0.0.0/8", NULL};
+    size_t lens[] = {10, 0};
+    auth_ip_allow_list *list = NULL;
+    auth_error *err = NULL;
+    CHECK(auth_ip_allow_list_new(rules, lens, SIZE_MAX, &list, &err) == AUTH_NULL_ARGUMENT && list == NULL,
+          "huge count, NULL second rule: %s", err ? auth_error_message(err) : "(no error)");
+    auth_error_free(err);
+    err = NULL;
+
+    /* auth_mint_request_set_token_id / _set_token_name check the core's rule at once. */
+    auth_mint_request *req = NULL;
+    CHECK(auth_mint_request_new_reseller(7, "r", 1, &req, NULL) == AUTH_OK, "request");
+    CHECK(auth_mint_request_set_token_id(req, "", 0, &err) == AUTH_INVALID_REQUEST, "empty token id refused");
+    CHECK(err && auth_error_code(err) == AUTH_INVALID_REQUEST && strstr(auth_error_message(err), "token id"),
+          "empty token id: the core's message (%s)", err ? auth_error_message(err) : "none");
+    auth_error_free(err);
+    err = NULL;
+    char long_text[300];
+    memset(long_text, 'a', sizeof long_text);
+    CHECK(auth_mint_request_set_token_id(req, long_text, 129, NULL) == AUTH_INVALID_REQUEST, "129-char token id");
+    CHECK(auth_mint_request_set_token_id(req, long_text, 128, NULL) == AUTH_OK, "128-char token id");
+    CHECK(auth_mint_request_set_token_id(req, "", 0, NULL) == AUTH_INVALID_REQUEST, "empty id after a good one");
+    CHECK(auth_mint_request_set_token_name(req, "", 0, &err) == AUTH_INVALID_REQUEST, "empty token name refused");
+    CHECK(err && strstr(auth_error_message(err), "token name"), "token name message");
+    auth_error_free(err);
+    err = NULL;
+    CHECK(auth_mint_request_set_token_name(req, long_text, 256, NULL) == AUTH_INVALID_REQUEST, "256-char name");
+    CHECK(auth_mint_request_set_token_name(req, long_text, 255, NULL) == AUTH_OK, "255-char name");
+    CHECK(auth_mint_request_set_token_name(req, NULL, 0, NULL) == AUTH_OK, "NULL clears the name");
+
+    /* A refused setter leaves the request as it was: the 128-character id is minted. */
+    auth_key_ring *ring = test_ring();
+    auth_issuer *issuer = NULL;
+    CHECK(auth_issuer_new(ring, NULL, &issuer, NULL) == AUTH_OK, "issuer");
+    uint64_t now = 1700000000;
+    auth_mint_request_set_now(req, &now);
+    auth_minted *m = NULL;
+    CHECK(auth_issuer_mint(issuer, req, &m, NULL) == AUTH_OK, "mint after refused setters");
+    char jti[200];
+    size_t jlen = 0;
+    CHECK(m && auth_claims_jti(auth_minted_claims(m), jti, sizeof jti, &jlen) == AUTH_OK && jlen == 128,
+          "the last accepted token id was kept (%zu)", jlen);
+    auth_minted_free(m);
+    auth_issuer_free(issuer);
+    auth_key_ring_free(ring);
+    auth_mint_request_free(req);
+}
+
 static void test_buffers_and_utf8(void) {
     auth_key_ring *ring = test_ring();
     auth_issuer *issuer = NULL;
@@ -924,7 +1007,7 @@ static void test_revocation(void) {
     CHECK(auth_verifier_verify(v, t2, l2, &now, NULL, 0, NULL, &c, NULL) == AUTH_OK, "other token fine");
     CHECK(state.calls == 2, "callback called once per verification (%ld)", state.calls);
 
-    /* In-memory store: logout, per-call override of the verifier's store. */
+    /* In-memory store: logout, a per-call store consulted with the verifier's own. */
     auth_memory_store *store = NULL;
     auth_revocation *mem = NULL;
     CHECK(auth_memory_store_new(&store) == AUTH_OK, "store");
@@ -933,7 +1016,8 @@ static void test_revocation(void) {
     auth_claims_free(c);
     c = NULL;
     CHECK(auth_verifier_verify(v, t2, l2, &now, NULL, 0, mem, &c, NULL) == AUTH_TOKEN_REVOKED, "logged out");
-    CHECK(auth_verifier_verify(v, t1, l1, &now, NULL, 0, mem, &c, NULL) == AUTH_OK, "per-call store replaces own");
+    CHECK(auth_verifier_verify(v, t1, l1, &now, NULL, 0, mem, &c, NULL) == AUTH_TOKEN_REVOKED,
+          "a per-call store adds to the verifier's own (the host callback still revokes tok-1)");
     auth_claims_free(c);
     c = NULL;
     size_t n = 0;
@@ -1659,6 +1743,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < nrings; i++) auth_key_ring_free(rings[i].ring);
 
     test_null_and_zero_arguments();
+    test_counts_and_setters();
     test_buffers_and_utf8();
     test_rotation_and_policy();
     test_revocation();

@@ -95,7 +95,8 @@ pub unsafe extern "C" fn auth_ip_allow_list_new(
 ) -> auth_result {
     guard(error_out, || {
         let out = out_ptr(list_out, "list_out")?;
-        let mut texts = Vec::with_capacity(count);
+        // Pointers first, and nothing is allocated from `count`: a wrong count must not
+        // abort the host on a huge allocation. The list grows as the rules are read.
         if count > 0 {
             if rules.is_null() {
                 return Err(Failure::null("rules"));
@@ -103,11 +104,13 @@ pub unsafe extern "C" fn auth_ip_allow_list_new(
             if rule_lens.is_null() {
                 return Err(Failure::null("rule_lens"));
             }
-            let ptrs = std::slice::from_raw_parts(rules, count);
-            let lens = std::slice::from_raw_parts(rule_lens, count);
-            for (p, &len) in ptrs.iter().zip(lens) {
-                texts.push(utf8(bytes(p.cast(), len, "rules[i]")?, "rules[i]")?);
-            }
+        }
+        let mut texts = Vec::new();
+        for i in 0..count {
+            // SAFETY: by the API contract `rules` and `rule_lens` hold `count` readable
+            // elements (both non-NULL when count > 0, checked above).
+            let (p, len) = (*rules.add(i), *rule_lens.add(i));
+            texts.push(utf8(bytes(p.cast(), len, "rules[i]")?, "rules[i]")?);
         }
         let list = IpAllowList::parse(texts)?;
         out.write(new_arc::<auth_ip_allow_list>(Arc::new(list)));

@@ -3,7 +3,10 @@
 use std::ffi::c_char;
 use std::sync::Arc;
 
-use authcore::{IpRule, Issuer, Lifetime, MintRequest, Minted, Subject, TtlPolicy};
+use authcore::{
+    valid_jti, valid_token_name, Error, ErrorCode, IpRule, Issuer, Lifetime, MintRequest, Minted,
+    Subject, TtlPolicy,
+};
 
 use crate::claims::{auth_claims, auth_principal, principal_from_c};
 use crate::error::auth_error;
@@ -209,8 +212,9 @@ pub unsafe extern "C" fn auth_mint_request_set_ttl(
     })
 }
 
-/// Sets `token_name` (UTF-8; 1–255 characters, checked at mint); NULL clears it.
-/// Errors: `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT` (request).
+/// Sets `token_name` (UTF-8; 1–255 characters, checked here); NULL clears it.
+/// Errors: `AUTH_INVALID_REQUEST` (empty or too long; the request is unchanged),
+/// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT` (request).
 #[no_mangle]
 pub unsafe extern "C" fn auth_mint_request_set_token_name(
     request: *mut auth_mint_request,
@@ -220,7 +224,15 @@ pub unsafe extern "C" fn auth_mint_request_set_token_name(
 ) -> auth_result {
     guard(error_out, || {
         let r = handle_mut(request, "request")?;
-        r.token_name = opt_text(name, name_len, "name")?.map(str::to_owned);
+        let name = opt_text(name, name_len, "name")?;
+        if matches!(name, Some(n) if !valid_token_name(n)) {
+            return Err(Error::with_message(
+                ErrorCode::InvalidRequest,
+                "token name must be 1-255 characters",
+            )
+            .into());
+        }
+        r.token_name = name.map(str::to_owned);
         Ok(())
     })
 }
@@ -270,8 +282,9 @@ pub unsafe extern "C" fn auth_mint_request_set_parent(
     })
 }
 
-/// Sets the token id (`jti`, UTF-8, 1–128 characters, checked at mint); NULL: generate
-/// 128 random bits (the default). Errors: `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
+/// Sets the token id (`jti`, UTF-8, 1–128 characters, checked here); NULL: generate
+/// 128 random bits (the default). Errors: `AUTH_INVALID_REQUEST` (empty or too long; the
+/// request is unchanged), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
 #[no_mangle]
 pub unsafe extern "C" fn auth_mint_request_set_token_id(
     request: *mut auth_mint_request,
@@ -281,7 +294,15 @@ pub unsafe extern "C" fn auth_mint_request_set_token_id(
 ) -> auth_result {
     guard(error_out, || {
         let r = handle_mut(request, "request")?;
-        r.token_id = opt_text(token_id, token_id_len, "token_id")?.map(str::to_owned);
+        let token_id = opt_text(token_id, token_id_len, "token_id")?;
+        if matches!(token_id, Some(id) if !valid_jti(id)) {
+            return Err(Error::with_message(
+                ErrorCode::InvalidRequest,
+                "token id must be 1-128 characters",
+            )
+            .into());
+        }
+        r.token_id = token_id.map(str::to_owned);
         Ok(())
     })
 }

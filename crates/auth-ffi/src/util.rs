@@ -1,9 +1,10 @@
 //! The boundary machinery: panic guards, failures, handle casts, input and output helpers.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
+use std::sync::{Arc, Once};
 
 use crate::result::auth_result;
 
@@ -68,24 +69,66 @@ impl ErrorDetails {
     }
 }
 
+thread_local! {
+    /// How many panic boundaries of this library are active on this thread.
+    static BOUNDARY_DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+static QUIET_HOOK: Once = Once::new();
+
+/// Keeps a panic caught at the C boundary off the host's stderr.
+///
+/// The choice: a panic inside an exported function is already reported to the caller
+/// as `AUTH_PANIC` (with an `auth_error`), so the default hook's message and backtrace
+/// on the host's stderr would only be noise in a C program's logs. Rust has no
+/// per-call hook, only a process-wide one, so the first call into the library chains a
+/// hook in front of the one already installed (the default, or the host's own): it
+/// stays silent while this thread is inside one of our boundaries and defers to the
+/// previous hook everywhere else. A host that installs its own hook later simply
+/// replaces ours (panics then print again, nothing else changes). rustls-ffi only
+/// catches; we go one step further so that a caught panic is quiet.
+fn install_quiet_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if BOUNDARY_DEPTH.with(Cell::get) == 0 {
+            previous(info);
+        }
+    }));
+}
+
+/// Runs `f` with this thread marked as inside a panic boundary (see
+/// [`install_quiet_hook`]); `catch_unwind` of `f` included.
+fn catch_quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    QUIET_HOOK.call_once(install_quiet_hook);
+    struct Depth;
+    impl Drop for Depth {
+        fn drop(&mut self) {
+            BOUNDARY_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+        }
+    }
+    BOUNDARY_DEPTH.with(|d| d.set(d.get() + 1));
+    let _depth = Depth;
+    catch_unwind(AssertUnwindSafe(f))
+}
+
 /// Runs `f` inside a panic boundary and reports a failure through the optional
 /// `error_out` (written only on failure).
 pub(crate) fn guard(
     error_out: *mut *mut crate::error::auth_error,
     f: impl FnOnce() -> FfiResult,
 ) -> auth_result {
-    let failure = match catch_unwind(AssertUnwindSafe(f)) {
+    let failure = match catch_quietly(f) {
         Ok(Ok(())) => return auth_result::AUTH_OK,
         Ok(Err(failure)) => failure,
         Err(_) => Failure::panic(),
     };
     let code = failure.code;
     if !error_out.is_null() {
-        let written = catch_unwind(AssertUnwindSafe(|| {
+        let written = catch_quietly(|| {
             let details = Box::new(ErrorDetails::from_failure(failure));
             // SAFETY: error_out is non-NULL and, by the API contract, writable.
             unsafe { *error_out = Box::into_raw(details).cast() };
-        }));
+        });
         if written.is_err() {
             return auth_result::AUTH_PANIC;
         }
@@ -96,7 +139,7 @@ pub(crate) fn guard(
 /// Runs `f` inside a panic boundary, returning `fallback` if it panics. For functions
 /// that return a value rather than an `auth_result` (names, versions, `_free`).
 pub(crate) fn panic_boundary_or<T>(fallback: T, f: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
+    catch_quietly(f).unwrap_or(fallback)
 }
 
 /// How a handle type is owned; the functions below accept only handles of the matching
@@ -369,8 +412,12 @@ pub(crate) unsafe fn write_out(
 mod tests {
     use super::*;
 
+    /// Serialises the tests that panic or swap the process-wide panic hook.
+    static HOOK_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     #[test]
     fn a_panic_becomes_auth_panic_with_error_details() {
+        let _lock = HOOK_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let mut err: *mut crate::error::auth_error = std::ptr::null_mut();
         let rc = guard(&mut err, || panic!("boom"));
         assert_eq!(rc, auth_result::AUTH_PANIC);
@@ -396,5 +443,43 @@ mod tests {
         let mut buf = [0 as c_char; 5];
         assert!(unsafe { write_out(b"abcd", buf.as_mut_ptr(), 5, &mut len) }.is_ok());
         assert_eq!(buf[4], 0);
+    }
+
+    #[test]
+    fn a_panic_caught_at_the_boundary_reaches_no_hook_and_others_still_do() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let _lock = HOOK_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        // The host's hook, counting the panics it is shown (by payload, so a panic of
+        // another test on another thread is not counted).
+        static INSIDE: AtomicUsize = AtomicUsize::new(0);
+        static OUTSIDE: AtomicUsize = AtomicUsize::new(0);
+        std::panic::set_hook(Box::new(|info| {
+            let text = info.payload().downcast_ref::<&str>().copied().unwrap_or("");
+            match text {
+                "inside the boundary" => INSIDE.fetch_add(1, Ordering::SeqCst),
+                "outside the boundary" => OUTSIDE.fetch_add(1, Ordering::SeqCst),
+                _ => 0,
+            };
+        }));
+        // What the first call into the library does (already done once in this process
+        // if another test called first, which would leave the host's hook on top).
+        install_quiet_hook();
+        let rc = guard(std::ptr::null_mut(), || panic!("inside the boundary"));
+        assert_eq!(rc, auth_result::AUTH_PANIC);
+        assert_eq!(panic_boundary_or(3, || panic!("inside the boundary")), 3);
+        let nested = guard(std::ptr::null_mut(), || {
+            assert_eq!(panic_boundary_or(1, || panic!("inside the boundary")), 1);
+            Ok(())
+        });
+        assert_eq!(nested, auth_result::AUTH_OK);
+        assert_eq!(
+            INSIDE.load(Ordering::SeqCst),
+            0,
+            "a caught panic was printed"
+        );
+        // Outside any boundary (after the calls above returned) the host's hook runs.
+        assert!(catch_unwind(|| panic!("outside the boundary")).is_err());
+        assert_eq!(OUTSIDE.load(Ordering::SeqCst), 1);
+        drop(std::panic::take_hook()); // back to the default hook
     }
 }

@@ -83,8 +83,8 @@ impl Castable for auth_verifier {
 
 /// Creates a verifier that follows `ring` (every later change of the ring applies from
 /// its next call; the verifier keeps the ring alive), with `options` (NULL: the defaults) and
-/// `revocation` (NULL: none; otherwise consulted on every verification that does not
-/// pass its own store; the verifier keeps its own reference). `*verifier_out` receives
+/// `revocation` (NULL: none; otherwise consulted on every verification, also those that
+/// pass a store of their own; the verifier keeps its own reference). `*verifier_out` receives
 /// it (free with `auth_verifier_free`). Errors: `AUTH_NULL_ARGUMENT`.
 #[no_mangle]
 pub unsafe extern "C" fn auth_verifier_new(
@@ -121,7 +121,8 @@ pub unsafe extern "C" fn auth_verifier_free(verifier: *mut auth_verifier) {
 /// - `client_ip`: the client address as text (`client_ip_len` bytes, parsed strictly:
 ///   `AUTH_INVALID_IP_ADDRESS`; not UTF-8: `AUTH_INVALID_UTF8`), or NULL when unknown — a
 ///   token restricted by `allowed_ips` then fails with `AUTH_IP_NOT_ALLOWED`;
-/// - `revocation`: a store for this call, or NULL for the verifier's own (if any).
+/// - `revocation`: a store for this call, consulted in addition to the verifier's own
+///   (it never replaces it: a token revoked in either is `AUTH_TOKEN_REVOKED`), or NULL.
 ///
 /// On success `*claims_out` receives the claims (free with `auth_claims_free`); on
 /// failure it is untouched and the result is the reason (`AUTH_TOKEN_EXPIRED`,

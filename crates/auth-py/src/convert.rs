@@ -3,7 +3,9 @@
 
 use std::net::IpAddr;
 
-use auth_core::{Principal, PrincipalType};
+use std::borrow::Cow;
+
+use auth_core::{ErrorCode, Principal, PrincipalType};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
@@ -11,7 +13,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 
 use crate::claims::PyPrincipal;
-use crate::errors::core;
+use crate::errors::{core, to_pyerr_msg};
 
 /// Python-style repr of an optional value (`None` or the value's own repr).
 pub fn opt_repr<T: std::fmt::Display>(v: Option<T>) -> String {
@@ -173,10 +175,35 @@ pub fn to_lifetime(
     core(py, || auth_core::Lifetime::from_options(ttl, r#static))
 }
 
-/// A `str` argument (no bytes, no other type).
+/// The UTF-8 text of a `str`. A `str` that has no UTF-8 form (a lone surrogate such as
+/// `"\ud800"`) is bad input of the kind `code` names, so it raises that `AuthError`
+/// subclass (never a bare `UnicodeEncodeError`, which `except AuthError` would miss).
+pub fn utf8_of<'a>(
+    s: &'a Bound<'_, PyString>,
+    code: ErrorCode,
+    what: &str,
+) -> PyResult<Cow<'a, str>> {
+    s.to_cow().map_err(|_| not_unicode(s.py(), code, what))
+}
+
+/// The error for a `str` argument with no UTF-8 form.
+pub fn not_unicode(py: Python<'_>, code: ErrorCode, what: &str) -> PyErr {
+    to_pyerr_msg(
+        py,
+        code,
+        &format!("{what} is not valid Unicode text (it contains a lone surrogate)"),
+    )
+}
+
+/// A `str` argument (no bytes, no other type); text with no UTF-8 form is `invalid_request`.
 pub fn to_str(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    to_str_as(obj, ErrorCode::InvalidRequest, what)
+}
+
+/// A `str` argument whose text, when it has no UTF-8 form, is bad input of kind `code`.
+pub fn to_str_as(obj: &Bound<'_, PyAny>, code: ErrorCode, what: &str) -> PyResult<String> {
     match obj.cast::<PyString>() {
-        Ok(s) => Ok(s.to_cow()?.into_owned()),
+        Ok(s) => Ok(utf8_of(s, code, what)?.into_owned()),
         Err(_) => Err(PyTypeError::new_err(format!(
             "{what} must be str, not {}",
             type_name(obj)
@@ -210,10 +237,26 @@ impl TokenArg {
         }
     }
 
-    /// Extracts a token argument.
+    /// Extracts a token argument: a `str` with no UTF-8 form is `malformed_token`.
     pub fn extract(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<TokenArg> {
+        Self::extract_as(obj, ErrorCode::MalformedToken, what)
+    }
+
+    /// Extracts `str` or `bytes`. A `str` with no UTF-8 form (a lone surrogate) is handed
+    /// to the core as the bytes `encode("utf-8", "surrogatepass")` gives, which are not
+    /// UTF-8: the core then rejects it with its own code (`malformed_token` for a token,
+    /// `invalid_request` for a body), per item in a batch. `code` is used only if even that
+    /// encoding fails.
+    pub fn extract_as(obj: &Bound<'_, PyAny>, code: ErrorCode, what: &str) -> PyResult<TokenArg> {
         if obj.is_instance_of::<PyString>() {
-            Ok(TokenArg::Str(obj.extract()?))
+            match obj.extract::<PyBackedStr>() {
+                Ok(s) => Ok(TokenArg::Str(s)),
+                Err(_) => obj
+                    .call_method1("encode", ("utf-8", "surrogatepass"))
+                    .and_then(|b| Ok(b.extract::<PyBackedBytes>()?))
+                    .map(TokenArg::Bytes)
+                    .map_err(|_| not_unicode(obj.py(), code, what)),
+            }
         } else if obj.is_instance_of::<PyBytes>() {
             Ok(TokenArg::Bytes(obj.extract()?))
         } else {
@@ -225,10 +268,12 @@ impl TokenArg {
     }
 }
 
-/// A secret: `bytes`, `bytearray` or `str` (its UTF-8 bytes).
+/// A secret: `bytes`, `bytearray` or `str` (its UTF-8 bytes; none → `invalid_key`).
 pub fn to_secret(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(s) = obj.cast::<PyString>() {
-        Ok(s.to_cow()?.as_bytes().to_vec())
+        Ok(utf8_of(s, ErrorCode::InvalidKey, "secret")?
+            .as_bytes()
+            .to_vec())
     } else if let Ok(b) = obj.cast::<PyBytes>() {
         Ok(b.as_bytes().to_vec())
     } else if let Ok(b) = obj.cast::<PyByteArray>() {
@@ -271,7 +316,7 @@ fn ip_api(py: Python<'_>) -> PyResult<&IpApi> {
 pub fn to_client_ip(obj: &Bound<'_, PyAny>) -> PyResult<IpAddr> {
     let py = obj.py();
     let text = if let Ok(s) = obj.cast::<PyString>() {
-        s.to_cow()?.into_owned()
+        utf8_of(s, ErrorCode::InvalidIpAddress, "client_ip")?.into_owned()
     } else if obj.is_instance(ip_api(py)?.address_types.bind(py))? {
         obj.str()?.to_cow()?.into_owned()
     } else {
@@ -322,7 +367,8 @@ pub fn to_rule_texts(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>
     for (i, item) in iter.enumerate() {
         let item = item?;
         if let Ok(s) = item.cast::<PyString>() {
-            out.push(s.to_cow()?.into_owned());
+            let text = utf8_of(s, ErrorCode::InvalidIpRule, &format!("{what}[{i}]"))?;
+            out.push(text.into_owned());
         } else if item.is_instance(text_types)? {
             out.push(item.str()?.to_cow()?.into_owned());
         } else {
@@ -424,7 +470,9 @@ pub fn py_to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<serde_json::
         }
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
+        return Ok(Value::String(
+            utf8_of(s, ErrorCode::InvalidRequest, "a string value")?.into_owned(),
+        ));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = serde_json::Map::new();

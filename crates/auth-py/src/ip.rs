@@ -1,10 +1,10 @@
 //! IP policies: `IpAllowList` (IP/CIDR rules), `IpRegex` (a user group's `allowed_regex`)
 //! and `canonical_ip`.
 
-use auth_core::{canonical_ip_text, IpAllowList, IpRegex, RegexMode};
+use auth_core::{canonical_ip_text, ErrorCode, IpAllowList, IpRegex, RegexMode};
 use pyo3::prelude::*;
 
-use crate::convert::{to_client_ip, to_rule_texts};
+use crate::convert::{to_client_ip, to_rule_texts, to_str_as};
 use crate::errors::{core, core_detached};
 
 /// A host-side allow-list of IPv4/IPv6 addresses and CIDR networks (e.g. a reseller's
@@ -72,7 +72,8 @@ pub struct PyIpRegex {
 impl PyIpRegex {
     #[new]
     #[pyo3(signature = (pattern, search = false))]
-    fn new(py: Python<'_>, pattern: String, search: bool) -> PyResult<Self> {
+    fn new(py: Python<'_>, pattern: &Bound<'_, PyAny>, search: bool) -> PyResult<Self> {
+        let pattern = to_str_as(pattern, ErrorCode::InvalidRegex, "pattern")?;
         let mode = if search {
             RegexMode::Search
         } else {

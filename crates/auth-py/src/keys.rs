@@ -1,14 +1,19 @@
 //! `KeyRing`: the core's [`SharedKeyRing`]. Issuers and verifiers built from it follow
 //! every later change (rotation) on their next call, exactly as in Rust and C.
 
-use auth_core::{Algorithm, Key, SharedKeyRing};
+use auth_core::{Algorithm, ErrorCode, Key, SharedKeyRing};
 use pyo3::prelude::*;
 
-use crate::convert::{opt_repr, opt_str, str_repr, to_secret};
+use crate::convert::{opt_repr, str_repr, to_secret, to_str_as};
 use crate::errors::{core, to_pyerr};
 
-fn algorithm(py: Python<'_>, alg: &str) -> PyResult<Algorithm> {
-    Algorithm::parse(alg).map_err(|e| to_pyerr(py, &e))
+/// The `alg` argument: a name (default `"HS256"`); text with no UTF-8 form → `InvalidKey`.
+fn algorithm(py: Python<'_>, alg: Option<&Bound<'_, PyAny>>) -> PyResult<Algorithm> {
+    let alg = match alg {
+        None => "HS256".to_owned(),
+        Some(a) => to_str_as(a, ErrorCode::InvalidKey, "alg")?,
+    };
+    Algorithm::parse(&alg).map_err(|e| to_pyerr(py, &e))
 }
 
 /// Keys by ``kid``: one active key mints, every key verifies (rotation).
@@ -33,12 +38,12 @@ impl PyKeyRing {
 
     /// A ring holding one key, active.
     #[staticmethod]
-    #[pyo3(signature = (kid, secret, alg = String::from("HS256")), text_signature = "(kid, secret, alg='HS256')")]
+    #[pyo3(signature = (kid, secret, alg = None), text_signature = "(kid, secret, alg='HS256')")]
     fn single(
         py: Python<'_>,
-        kid: String,
+        kid: &Bound<'_, PyAny>,
         secret: &Bound<'_, PyAny>,
-        alg: String,
+        alg: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let ring = PyKeyRing::new();
         ring.add(py, kid, secret, alg)?;
@@ -46,16 +51,17 @@ impl PyKeyRing {
     }
 
     /// Adds a key; the first key added becomes active. A ``kid`` already present → ``InvalidKey``.
-    #[pyo3(signature = (kid, secret, alg = String::from("HS256")), text_signature = "($self, kid, secret, alg='HS256')")]
+    #[pyo3(signature = (kid, secret, alg = None), text_signature = "($self, kid, secret, alg='HS256')")]
     fn add(
         &self,
         py: Python<'_>,
-        kid: String,
+        kid: &Bound<'_, PyAny>,
         secret: &Bound<'_, PyAny>,
-        alg: String,
+        alg: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        let kid = to_str_as(kid, ErrorCode::InvalidKey, "kid")?;
         let secret = to_secret(secret)?;
-        let alg = algorithm(py, &alg)?;
+        let alg = algorithm(py, alg)?;
         core(py, || {
             let key = Key::new(&kid, alg, &secret)?;
             self.shared.add(key)
@@ -63,16 +69,17 @@ impl PyKeyRing {
     }
 
     /// Adds a key and makes it the active one in one step (rotation); older keys keep verifying.
-    #[pyo3(signature = (kid, secret, alg = String::from("HS256")), text_signature = "($self, kid, secret, alg='HS256')")]
+    #[pyo3(signature = (kid, secret, alg = None), text_signature = "($self, kid, secret, alg='HS256')")]
     fn rotate(
         &self,
         py: Python<'_>,
-        kid: String,
+        kid: &Bound<'_, PyAny>,
         secret: &Bound<'_, PyAny>,
-        alg: String,
+        alg: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        let kid = to_str_as(kid, ErrorCode::InvalidKey, "kid")?;
         let secret = to_secret(secret)?;
-        let alg = algorithm(py, &alg)?;
+        let alg = algorithm(py, alg)?;
         core(py, || {
             let key = Key::new(&kid, alg, &secret)?;
             self.shared.update(|r| {
@@ -84,12 +91,14 @@ impl PyKeyRing {
 
     /// Removes (retires) a key: its tokens stop verifying. Removing the active key leaves
     /// no active key until ``set_active``. Unknown ``kid`` → ``UnknownKey``.
-    fn remove(&self, py: Python<'_>, kid: String) -> PyResult<()> {
+    fn remove(&self, py: Python<'_>, kid: &Bound<'_, PyAny>) -> PyResult<()> {
+        let kid = to_str_as(kid, ErrorCode::UnknownKey, "kid")?;
         core(py, || self.shared.remove(&kid).map(|_| ()))
     }
 
     /// Makes ``kid`` the key new tokens are minted with. Unknown ``kid`` → ``UnknownKey``.
-    fn set_active(&self, py: Python<'_>, kid: String) -> PyResult<()> {
+    fn set_active(&self, py: Python<'_>, kid: &Bound<'_, PyAny>) -> PyResult<()> {
+        let kid = to_str_as(kid, ErrorCode::UnknownKey, "kid")?;
         core(py, || self.shared.set_active(&kid))
     }
 
@@ -108,7 +117,10 @@ impl PyKeyRing {
 
     #[setter]
     fn set_default_kid(&self, py: Python<'_>, kid: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        let kid = opt_str(kid, "default_kid")?;
+        let kid = match kid {
+            Some(k) if !k.is_none() => Some(to_str_as(k, ErrorCode::UnknownKey, "default_kid")?),
+            _ => None,
+        };
         core(py, || self.shared.set_default_kid(kid.as_deref()))
     }
 
@@ -118,7 +130,8 @@ impl PyKeyRing {
     }
 
     /// The algorithm ``kid`` is pinned to (``"HS256"``...). Unknown ``kid`` → ``UnknownKey``.
-    fn algorithm(&self, py: Python<'_>, kid: String) -> PyResult<&'static str> {
+    fn algorithm(&self, py: Python<'_>, kid: &Bound<'_, PyAny>) -> PyResult<&'static str> {
+        let kid = to_str_as(kid, ErrorCode::UnknownKey, "kid")?;
         core(py, || {
             let ring = self.shared.snapshot();
             ring.resolve(Some(&kid)).map(|k| k.algorithm().as_str())

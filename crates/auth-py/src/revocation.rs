@@ -184,9 +184,12 @@ impl Revocation {
 
 /// A Python callable as a core [`RevocationStore`] for one verification.
 ///
-/// The callable must return a `bool` (`True`: revoked). If it raises, or returns anything
-/// else, the token is treated as revoked (fail closed) and the problem is kept in `failure`
-/// so that the `TokenRevoked` raised to the caller can carry it as `__cause__`.
+/// The callable must return a `bool` (`True`: revoked). If it raises an `Exception`, or
+/// returns anything else, the token is treated as revoked (fail closed) and the problem is
+/// kept in `failure` so that the `TokenRevoked` raised to the caller can carry it as
+/// `__cause__`. Any other `BaseException` (`KeyboardInterrupt`, `SystemExit`, ...) also
+/// fails closed inside the core, but is kept apart ([`CallbackStore::is_fatal`]) and raised
+/// to the caller unchanged, and no later token of a batch calls the callable again.
 pub struct CallbackStore<'a> {
     func: &'a Py<PyAny>,
     /// The exception the callable raised (or a TypeError for a non-bool answer).
@@ -200,6 +203,12 @@ impl<'a> CallbackStore<'a> {
             func,
             failure: Mutex::new(None),
         }
+    }
+
+    /// Whether the recorded failure is not an `Exception` (an interrupt or exit that must
+    /// reach the caller unchanged rather than become `TokenRevoked`).
+    pub fn is_fatal(py: Python<'_>, err: &PyErr) -> bool {
+        !err.is_instance_of::<pyo3::exceptions::PyException>(py)
     }
 
     /// The recorded failure, if any.

@@ -29,6 +29,9 @@ pub struct PyVerifier {
 
 type Outcome = (Result<Claims, Failure>, Option<PyErr>);
 
+/// How many tokens `verify_many` verifies between two checks for signals.
+const SIGNAL_CHECK_EVERY: usize = 256;
+
 fn verify_one(
     v: &Verifier,
     token: &[u8],
@@ -58,9 +61,40 @@ fn verify_one(
     }
 }
 
-/// The Python result of one verification: claims, or the exception.
+/// How much of a failed revocation callable's message goes into `TokenRevoked`'s own
+/// message. The whole exception stays in `__cause__`; a bound here keeps nested failures (a
+/// callable that itself verifies with a failing callable) from growing the text a full
+/// copy per level.
+const CAUSE_TEXT_CHARS: usize = 120;
+
+/// `TypeName: message`, the message cut to [`CAUSE_TEXT_CHARS`] characters.
+fn short_cause(py: Python<'_>, cause: &PyErr) -> String {
+    let type_name = cause
+        .get_type(py)
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "exception".to_owned());
+    let text = cause
+        .value(py)
+        .str()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut short: String = text.chars().take(CAUSE_TEXT_CHARS).collect();
+    if short.len() < text.len() {
+        short.push_str("...");
+    }
+    if short.is_empty() {
+        type_name
+    } else {
+        format!("{type_name}: {short}")
+    }
+}
+
+/// The Python result of one verification: claims, or the exception. A revocation
+/// callable's `BaseException` that is not an `Exception` is returned unchanged.
 fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
     match outcome {
+        (_, Some(cause)) if CallbackStore::is_fatal(py, &cause) => Err(cause),
         (Ok(claims), _) => claims_to_py(py, claims),
         (Err(Failure::Auth(e)), Some(cause)) if e.code() == ErrorCode::TokenRevoked => {
             let err = to_pyerr_msg(
@@ -68,7 +102,7 @@ fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
                 ErrorCode::TokenRevoked,
                 &format!(
                     "the revocation callable failed ({}); the token is treated as revoked",
-                    cause
+                    short_cause(py, &cause)
                 ),
             );
             err.set_cause(py, Some(cause));
@@ -142,8 +176,10 @@ impl PyVerifier {
     /// ``now``: int UNIX seconds or an aware ``datetime`` (a naive one → ``ValueError``);
     /// default: the system clock. ``client_ip``: ``str`` or ``ipaddress`` address, required
     /// by tokens with ``allowed_ips``. ``revocation`` overrides the verifier's own for this call.
-    /// If a revocation callable raises or returns a non-bool, the token is treated as
-    /// revoked: ``TokenRevoked`` is raised with the callable's exception as ``__cause__``.
+    /// If a revocation callable raises an ``Exception`` or returns a non-bool, the token is
+    /// treated as revoked: ``TokenRevoked`` is raised with the callable's exception as
+    /// ``__cause__`` (its message quotes at most 120 characters of it). Any other
+    /// ``BaseException`` (``KeyboardInterrupt``, ``SystemExit``) is raised unchanged.
     #[pyo3(signature = (token, *, now = None, client_ip = None, revocation = None))]
     fn verify(
         &self,
@@ -163,11 +199,13 @@ impl PyVerifier {
         finish(py, outcome)
     }
 
-    /// Verifies many tokens in one call (one GIL release for the whole batch when no
-    /// revocation callable is involved). Returns a list with one entry per token, in order:
-    /// the claims object when the token verified, otherwise the ``AuthError`` instance (not
-    /// raised) saying why. Arguments are those of ``verify`` and apply to every token; a
-    /// ``tokens`` that is not an iterable of str/bytes raises ``TypeError``.
+    /// Verifies many tokens in one call (the GIL is released per chunk of 256 tokens, and
+    /// signals are checked between chunks, so Ctrl-C interrupts a long batch). Returns a list
+    /// with one entry per token, in order: the claims object when the token verified,
+    /// otherwise the ``AuthError`` instance (not raised) saying why. Arguments are those of
+    /// ``verify`` and apply to every token; a ``tokens`` that is not an iterable of str/bytes
+    /// raises ``TypeError``. A ``KeyboardInterrupt``/``SystemExit`` (any ``BaseException``
+    /// that is not an ``Exception``) from a revocation callable ends the batch and is raised.
     #[pyo3(signature = (tokens, *, now = None, client_ip = None, revocation = None))]
     fn verify_many(
         &self,
@@ -201,18 +239,33 @@ impl PyVerifier {
         let call_rev = Revocation::from_py(revocation)?;
         let rev = call_rev.as_ref().or(self.revocation.as_ref());
         let verifier = &self.verifier;
-        let outcomes: Vec<Outcome> = py.detach(|| {
-            args.iter()
-                .map(|t| verify_one(verifier, t.as_bytes(), now, client_ip, rev))
-                .collect()
-        });
         let out = PyList::empty(py);
-        for outcome in outcomes {
-            match finish(py, outcome) {
-                Ok(claims) => out.append(claims)?,
-                Err(e) => out.append(e.into_value(py))?,
+        // Signals are checked between chunks (Ctrl-C interrupts a long batch), and an
+        // interrupt raised by a revocation callable ends the batch at once.
+        for chunk in args.chunks(SIGNAL_CHECK_EVERY) {
+            py.check_signals()?;
+            let mut outcomes = Vec::with_capacity(chunk.len());
+            py.detach(|| {
+                for t in chunk {
+                    let outcome = verify_one(verifier, t.as_bytes(), now, client_ip, rev);
+                    let fatal = matches!(&outcome.1, Some(e) if Python::attach(|py| CallbackStore::is_fatal(py, e)));
+                    outcomes.push(outcome);
+                    if fatal {
+                        break;
+                    }
+                }
+            });
+            for outcome in outcomes {
+                match finish(py, outcome) {
+                    Ok(claims) => out.append(claims)?,
+                    Err(e) if e.is_instance_of::<pyo3::exceptions::PyException>(py) => {
+                        out.append(e.into_value(py))?
+                    }
+                    Err(e) => return Err(e),
+                }
             }
         }
+        py.check_signals()?;
         Ok(out.unbind())
     }
 

@@ -12,7 +12,7 @@ use pyo3::types::{PyList, PyString};
 use crate::claims::{claims_from_py, claims_to_py, PyMintedToken};
 use crate::convert::{
     json_to_py, opt_client_ip, opt_str, opt_time, opt_u64, py_to_json, to_lifetime,
-    to_principal_type, to_rule_texts, to_str, to_u64, type_name, TokenArg,
+    to_principal_type, to_rule_texts, to_str, to_u64, type_name, utf8_of, TokenArg,
 };
 use crate::errors::{core, core_detached};
 use crate::issue::PyIssuer;
@@ -56,7 +56,7 @@ fn error_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Error> {
 
 /// A body: `bytes` or `str`.
 fn body_bytes(obj: &Bound<'_, PyAny>) -> PyResult<TokenArg> {
-    TokenArg::extract(obj, "body")
+    TokenArg::extract_as(obj, ErrorCode::InvalidRequest, "body")
 }
 
 /// A successful dialer-user login (``POST /session.json``).
@@ -307,7 +307,7 @@ pub fn login_user(
         Some(r) => Some(if let Ok(re) = r.cast::<crate::ip::PyIpRegex>() {
             re.get().regex.clone()
         } else if let Ok(s) = r.cast::<PyString>() {
-            let pattern = s.to_cow()?.into_owned();
+            let pattern = utf8_of(s, ErrorCode::InvalidRegex, "allowed_regex")?.into_owned();
             core(py, || IpRegex::new(&pattern, RegexMode::default()))?
         } else {
             return Err(PyTypeError::new_err(format!(
@@ -341,7 +341,7 @@ pub fn login_user(
 #[pyfunction]
 #[pyo3(signature = (
     issuer, *, id, name, allowed_ips = None, user_groups = None, user_balance = 0.0,
-    version = String::new(), client_ip = None, ttl = None, r#static = false, now = None
+    version = None, client_ip = None, ttl = None, r#static = false, now = None
 ), text_signature = "(issuer, *, id, name, allowed_ips=None, user_groups=None, user_balance=0.0, version='', client_ip=None, ttl=None, static=False, now=None)")]
 #[allow(clippy::too_many_arguments)]
 pub fn login_reseller(
@@ -352,7 +352,7 @@ pub fn login_reseller(
     allowed_ips: Option<&Bound<'_, PyAny>>,
     user_groups: Option<&Bound<'_, PyAny>>,
     user_balance: f64,
-    version: String,
+    version: Option<&Bound<'_, PyAny>>,
     client_ip: Option<&Bound<'_, PyAny>>,
     ttl: Option<&Bound<'_, PyAny>>,
     r#static: bool,
@@ -377,7 +377,7 @@ pub fn login_reseller(
         account.allowed_ips = allowed_ips;
         account.user_groups = user_groups;
         account.user_balance = user_balance;
-        account.version = version;
+        account.version = opt_str(version, "version")?.unwrap_or_default();
         account
     };
     let client_ip = opt_client_ip(client_ip)?;
@@ -479,8 +479,16 @@ pub fn create_sub_account_token(
 /// ``"xml"``, or None when it names neither (answer 415/406, or default to JSON when the
 /// header is absent).
 #[pyfunction]
-pub fn media_format(value: String) -> Option<&'static str> {
-    Format::from_media_type(&value).map(format_name)
+pub fn media_format(value: &Bound<'_, PyAny>) -> PyResult<Option<&'static str>> {
+    let value = value.cast::<PyString>().map_err(|_| {
+        PyTypeError::new_err(format!("value must be str, not {}", type_name(value)))
+    })?;
+    // A value with no UTF-8 form (a lone surrogate) names no format.
+    Ok(value
+        .to_cow()
+        .ok()
+        .and_then(|v| Format::from_media_type(&v))
+        .map(format_name))
 }
 
 /// The media type to answer with for ``format``: ``"application/json"`` or ``"application/xml"``.
