@@ -955,7 +955,7 @@ auth_result auth_memory_store_revoke_claims(const struct auth_memory_store *stor
                                             const uint64_t *now,
                                             struct auth_error **error_out);
 
-// Revokes every token of `principal` issued before `before` (`iat < before`): password
+// Revokes every token of `principal` issued up to `before` (`iat <= before`): password
 // change, blocked account. Errors: `AUTH_REVOCATION_STORE_FULL`, `AUTH_INVALID_ENUM`,
 // `AUTH_NULL_ARGUMENT`. Thread-safe.
 auth_result auth_memory_store_revoke_principal_before(const struct auth_memory_store *store,

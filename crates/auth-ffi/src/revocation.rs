@@ -247,7 +247,7 @@ pub unsafe extern "C" fn auth_memory_store_revoke_claims(
     })
 }
 
-/// Revokes every token of `principal` issued before `before` (`iat < before`): password
+/// Revokes every token of `principal` issued up to `before` (`iat <= before`): password
 /// change, blocked account. Errors: `AUTH_REVOCATION_STORE_FULL`, `AUTH_INVALID_ENUM`,
 /// `AUTH_NULL_ARGUMENT`. Thread-safe.
 #[no_mangle]

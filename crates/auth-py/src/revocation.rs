@@ -86,7 +86,8 @@ impl PyMemoryStore {
     }
 
     /// Revokes every token of ``principal`` (a ``Principal`` or ``(type, id)``) issued
-    /// before ``before`` (``iat < before``): password change, blocked account.
+    /// up to ``before`` (``iat <= before``, so a token minted in the same second is revoked too),
+    /// and every token it delegated (``parent``): password change, blocked account.
     fn revoke_principal_before(
         &self,
         py: Python<'_>,
