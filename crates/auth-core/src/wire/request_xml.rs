@@ -21,8 +21,8 @@ impl CreateTokenRequest {
     ///
     /// At most [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES) of UTF-8 (a byte-order mark is
     /// refused, as in [`from_json`](Self::from_json): RFC 8259 forbids one in JSON, and the
-    /// two readers agree), an
-    /// optional `<?xml …?>` declaration (UTF-8 only), exactly one root element `<token>`.
+    /// two readers agree), an optional `<?xml …?>` declaration (UTF-8 only), exactly one
+    /// root element `<token>`.
     /// Line ends are normalised first, as XML 1.0 §2.11 requires: CR LF and a lone CR
     /// become LF (so `<name>` text written with CR LF equals the JSON name with `\n`; a
     /// character reference `&#13;` still gives a CR, as JSON's `"\r"` does). Comments,
@@ -42,8 +42,8 @@ impl CreateTokenRequest {
     /// static (like an absent or `null` JSON `ttl`); present, its text may be surrounded by
     /// XML whitespace only (space, tab, CR, LF — not U+3000, U+2028 or other Unicode
     /// spaces) and must then be decimal digits with an optional `-` and no leading zero
-    /// (`0` itself aside, as in JSON), else `invalid_ttl`; an empty or blank `<ttl>` (`<ttl/>`,
-    /// `<ttl> </ttl>`) is `invalid_ttl`, like JSON's `"ttl": ""`. `<name>` and `<ip>` text
+    /// (`0` itself aside, as in JSON), else `invalid_ttl`; an empty or blank `<ttl>`
+    /// (`<ttl/>`, `<ttl> </ttl>`) is `invalid_ttl`, like JSON's `"ttl": ""`. `<name>` and `<ip>` text
     /// is taken exactly as written (no trimming), so `<ip> 10.0.0.1 </ip>` is an
     /// `invalid_ip_rule`. Byte positions in error messages count in the text after line
     /// ends are normalised.
