@@ -3,7 +3,10 @@
 //! A request that parses has a valid name and strict rules, and writing it back out
 //! (as JSON always; as XML when the name holds only characters XML allows) reads back to
 //! the same request — also across formats, which checks the two readers against each
-//! other.
+//! other. The XML rendering also reads back the same with raw CR LF line ends in the
+//! name (XML 1.0 line-end handling); with an attribute or a namespace declaration added,
+//! or with an empty `<ttl>`, it is refused. A body that starts with a byte-order mark is
+//! refused by both readers.
 #![no_main]
 
 use auth_core::{CreateTokenRequest, ErrorCode, IpRule, Lifetime, MAX_BODY_BYTES};
@@ -17,6 +20,14 @@ const CODES: [ErrorCode; 3] = [
 ];
 
 fuzz_target!(|data: &[u8]| {
+    if data.starts_with("\u{feff}".as_bytes()) {
+        for r in [
+            CreateTokenRequest::from_json(data),
+            CreateTokenRequest::from_xml(data),
+        ] {
+            assert_eq!(r.unwrap_err().code(), ErrorCode::InvalidRequest, "BOM");
+        }
+    }
     for (r, what) in [
         (CreateTokenRequest::from_json(data), "from_json"),
         (CreateTokenRequest::from_xml(data), "from_xml"),
@@ -55,6 +66,23 @@ fn check(req: &CreateTokenRequest, what: &str) {
         let back = CreateTokenRequest::from_xml(xml.as_bytes())
             .unwrap_or_else(|e| panic!("{what} → XML {xml:?} does not read back: {e:?}"));
         assert_eq!(&back, req, "{what} → XML {xml:?} reads back differently");
+
+        let crlf = to_xml_with(req, true);
+        let back = CreateTokenRequest::from_xml(crlf.as_bytes())
+            .unwrap_or_else(|e| panic!("{what} → XML {crlf:?} does not read back: {e:?}"));
+        assert_eq!(&back, req, "{what} → XML {crlf:?} (CR LF) reads back differently");
+
+        for extra in [" a=\"\"", " xmlns=\"urn:x\"", " xmlns:p=\"urn:x\""] {
+            let attr = xml.replacen("<token>", &format!("<token{extra}>"), 1);
+            let e = CreateTokenRequest::from_xml(attr.as_bytes()).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidRequest, "{what}: {attr:?}");
+        }
+        let empty_ttl = match req.lifetime {
+            Lifetime::Ttl(n) => xml.replacen(&format!("<ttl>{n}</ttl>"), "<ttl></ttl>", 1),
+            _ => xml.replacen("</name>", "</name><ttl/>", 1),
+        };
+        let e = CreateTokenRequest::from_xml(empty_ttl.as_bytes()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidTtl, "{what}: {empty_ttl:?}");
     }
 }
 
@@ -68,8 +96,14 @@ fn to_json(req: &CreateTokenRequest) -> String {
 }
 
 fn to_xml(req: &CreateTokenRequest) -> String {
+    to_xml_with(req, false)
+}
+
+/// The XML body of `req`; with `raw_crlf`, each LF of the name is written as a raw CR LF
+/// (which XML reads back as LF) instead of a character reference.
+fn to_xml_with(req: &CreateTokenRequest, raw_crlf: bool) -> String {
     let mut s = String::from("<token><name>");
-    escape_into(&req.name, &mut s);
+    escape_into(&req.name, raw_crlf, &mut s);
     s.push_str("</name>");
     if let Lifetime::Ttl(n) = req.lifetime {
         s.push_str(&format!("<ttl>{n}</ttl>"));
@@ -85,7 +119,7 @@ fn to_xml(req: &CreateTokenRequest) -> String {
     s
 }
 
-fn escape_into(text: &str, out: &mut String) {
+fn escape_into(text: &str, raw_crlf: bool, out: &mut String) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -93,6 +127,7 @@ fn escape_into(text: &str, out: &mut String) {
             '>' => out.push_str("&gt;"),
             // Written as references so that no line-end handling can change them.
             '\r' => out.push_str("&#13;"),
+            '\n' if raw_crlf => out.push_str("\r\n"),
             '\n' => out.push_str("&#10;"),
             '\t' => out.push_str("&#9;"),
             c => out.push(c),

@@ -497,6 +497,60 @@ rq("XML two roots", "xml", "<token><name>x</name></token><token/>", "invalid_req
 rq("XML ttl text", "xml", "<token><name>x</name><ttl>abc</ttl></token>", "invalid_ttl")
 rq("XML bad ip", "xml", "<token><name>x</name><allowed_ips><ip>1.2.3</ip></allowed_ips></token>", "invalid_ip_rule")
 
+# --- hardening: XML ---
+# Attributes carry no meaning in these requests: any attribute on any element is refused,
+# and so are namespace declarations and prefixed names. A byte-order mark is refused by
+# both readers (RFC 8259 §8.1 forbids one in JSON; the readers agree). Only an absent ttl
+# (or JSON null) is unlimited: an empty or blank <ttl> is invalid_ttl like JSON "", a
+# leading zero is invalid_ttl (JSON refuses 060 as a syntax error), and only XML
+# whitespace (space, tab, CR, LF) may surround the digits. XML 1.0 §2.11 line ends: CR LF
+# and a lone CR in the text read as LF, so they give the JSON name "a\nb".
+rq("XML attribute on root", "xml", '<token version="2"><name>n</name></token>', "invalid_request")
+rq("XML attribute on a child", "xml", '<token><name lang="en">n</name></token>', "invalid_request")
+rq("XML attribute on ttl", "xml", '<token><name>n</name><ttl unit="s">60</ttl></token>', "invalid_request")
+rq("XML attribute on ip", "xml",
+   '<token><name>n</name><allowed_ips><ip a="">10.0.0.1</ip></allowed_ips></token>', "invalid_request")
+rq("XML attribute in an unknown element", "xml", '<token><name>n</name><x><y a="1"/></x></token>',
+   "invalid_request")
+rq("XML lt in an attribute value", "xml", '<token a="<"><name>n</name></token>', "invalid_request")
+rq("XML many empty attributes", "xml",
+   "<token" + "".join(f' a{i}=""' for i in range(2000)) + "><name>n</name></token>", "invalid_request")
+rq("XML default namespace declaration", "xml", '<token xmlns="urn:evil"><name>n</name></token>',
+   "invalid_request")
+rq("XML prefixed namespace declaration", "xml", '<token xmlns:x="urn:evil"><name>n</name></token>',
+   "invalid_request")
+rq("XML prefixed ttl", "xml", "<token><name>n</name><x:ttl>5</x:ttl></token>", "invalid_request")
+rq("XML prefixed unknown element", "xml", "<token><name>n</name><x:y/></token>", "invalid_request")
+rq("XML one BOM", "xml", "\ufeff<token><name>n</name></token>", "invalid_request")
+rq("XML two BOMs", "xml", "\ufeff\ufeff<token><name>n</name></token>", "invalid_request")
+rq("JSON one BOM", "json", '\ufeff{"token": {"name": "n"}}', "invalid_request")
+rq("JSON two BOMs", "json", '\ufeff\ufeff{"token": {"name": "n"}}', "invalid_request")
+rq("XML empty ttl element", "xml", "<token><name>n</name><ttl/></token>", "invalid_ttl")
+rq("XML empty ttl", "xml", "<token><name>n</name><ttl></ttl></token>", "invalid_ttl")
+rq("XML blank ttl", "xml", "<token><name>n</name><ttl> \r\n\t</ttl></token>", "invalid_ttl")
+rq("JSON empty ttl string", "json", '{"token": {"name": "n", "ttl": ""}}', "invalid_ttl")
+rq("XML ttl with leading zeros", "xml", "<token><name>n</name><ttl>00060</ttl></token>", "invalid_ttl")
+rq("XML negative ttl with leading zero", "xml", "<token><name>n</name><ttl>-060</ttl></token>", "invalid_ttl")
+rq("JSON ttl with leading zero", "json", '{"token": {"name": "n", "ttl": 060}}', "invalid_request")
+rq("XML ttl surrounded by XML whitespace", "xml", "<token><name>n</name><ttl> \t\r\n60\r\n </ttl></token>",
+   "valid", {"name": "n", "ttl": 60, "allowed_ips": []})
+rq("XML ttl after ideographic space", "xml", "<token><name>n</name><ttl>\u300060</ttl></token>", "invalid_ttl")
+rq("XML ttl before line separator", "xml", "<token><name>n</name><ttl>60\u2028</ttl></token>", "invalid_ttl")
+rq("XML ttl after no-break space reference", "xml", "<token><name>n</name><ttl>&#xA0;60</ttl></token>",
+   "invalid_ttl")
+rq("XML name with CR LF", "xml", "<token><name>a\r\nb</name></token>", "valid",
+   {"name": "a\nb", "ttl": None, "allowed_ips": []})
+rq("XML name with lone CR", "xml", "<token><name>a\rb</name></token>", "valid",
+   {"name": "a\nb", "ttl": None, "allowed_ips": []})
+rq("XML name with CR LF in CDATA", "xml", "<token><name><![CDATA[a\r\nb]]></name></token>", "valid",
+   {"name": "a\nb", "ttl": None, "allowed_ips": []})
+rq("JSON name with LF", "json", '{"token": {"name": "a\\nb"}}', "valid",
+   {"name": "a\nb", "ttl": None, "allowed_ips": []})
+rq("XML name with CR reference", "xml", "<token><name>a&#13;&#10;b</name></token>", "valid",
+   {"name": "a\r\nb", "ttl": None, "allowed_ips": []})
+rq("JSON name with CR LF escapes", "json", '{"token": {"name": "a\\r\\nb"}}', "valid",
+   {"name": "a\r\nb", "ttl": None, "allowed_ips": []})
+
 requests = {"cases": req_cases}
 
 # =========================================================================================

@@ -102,8 +102,98 @@ fn expected(name: &str, ttl: Option<i64>, rules: &[String]) -> CreateTokenReques
     }
 }
 
+/// XML 1.0 §2.11: CR LF and a lone CR read as LF.
+fn xml_line_ends(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// XML whitespace (the only kind allowed around `<ttl>` digits and between elements).
+fn xml_space() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![Just(' '), Just('\t'), Just('\r'), Just('\n')],
+        0..3,
+    )
+    .prop_map(|c| c.into_iter().collect())
+}
+
+/// Text escaped for XML element content, with raw line ends kept as written.
+fn xml_text(text: &str) -> String {
+    quick_xml::escape::escape(text).into_owned()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The JSON and XML renderings of one random request (fields in any order, XML
+    /// whitespace around the TTL and between elements, raw CR LF or CR in the XML name
+    /// where JSON has LF) read to the same `CreateTokenRequest`.
+    #[test]
+    fn json_and_xml_renderings_of_one_request_agree(
+        (name, ttl, rules) in request_parts(),
+        order in Just(vec![0usize, 1, 2]).prop_shuffle(),
+        pads in proptest::collection::vec(xml_space(), 6),
+        wrap_ips_empty in any::<bool>(),
+    ) {
+        let name: String = name.chars().filter(|&c| c == '\r' || xml_allowed(c)).collect();
+        let json_name = xml_line_ends(&name);
+        prop_assume!(!json_name.is_empty() && json_name.chars().count() <= 255);
+
+        let mut token = serde_json::Map::new();
+        let mut xml = format!("{}<token>", pads[0]);
+        for field in &order {
+            match field {
+                0 => {
+                    token.insert("name".into(), json!(json_name));
+                    xml.push_str(&format!("{}<name>{}</name>", pads[1], xml_text(&name)));
+                }
+                1 => {
+                    if let Some(t) = ttl {
+                        token.insert("ttl".into(), json!(t));
+                        xml.push_str(&format!("<ttl>{}{t}{}</ttl>", pads[2], pads[3]));
+                    }
+                }
+                _ => {
+                    if !rules.is_empty() || wrap_ips_empty {
+                        token.insert("allowed_ips".into(), json!(rules));
+                        xml.push_str("<allowed_ips>");
+                        for r in &rules {
+                            xml.push_str(&format!("{}<ip>{r}</ip>", pads[4]));
+                        }
+                        xml.push_str("</allowed_ips>");
+                    }
+                }
+            }
+        }
+        xml.push_str(&format!("{}</token>{}", pads[5], pads[0]));
+        let json_body = json!({"token": token}).to_string();
+
+        let from_json = CreateTokenRequest::from_json(json_body.as_bytes()).unwrap();
+        let from_xml = CreateTokenRequest::from_xml(xml.as_bytes())
+            .unwrap_or_else(|e| panic!("{xml:?}: {e}"));
+        prop_assert_eq!(&from_json, &from_xml);
+        prop_assert_eq!(from_json, expected(&json_name, ttl, &rules));
+    }
+
+    /// Any attribute, on any element, is refused, whatever else the body holds.
+    #[test]
+    fn xml_attributes_are_always_refused(
+        (name, ttl, _) in request_parts(),
+        on in 0usize..3,
+        attr in "[a-z][a-z0-9]{0,6}",
+        value in "[a-zA-Z0-9 .:/='-]{0,8}",
+    ) {
+        let name: String = name.chars().filter(|&c| xml_allowed(c)).collect();
+        prop_assume!(!name.is_empty());
+        let a = format!(" {attr}=\"{}\"", xml_text(&value));
+        let at = |i: usize| if i == on { a.as_str() } else { "" };
+        let body = format!(
+            "<token{}><name{}>{}</name><ttl{}>{}</ttl></token>",
+            at(0), at(1), xml_text(&name), at(2), ttl.unwrap_or(1),
+        );
+        let e = CreateTokenRequest::from_xml(body.as_bytes()).unwrap_err();
+        prop_assert_eq!(e.code(), ErrorCode::InvalidRequest);
+        prop_assert!(e.message().contains("are not allowed"), "{}", e.message());
+    }
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {

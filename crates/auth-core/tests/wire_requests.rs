@@ -315,7 +315,7 @@ fn xml_documented_request_parses_like_the_json_one() {
 
 #[test]
 fn xml_with_declaration_comments_whitespace_entities_and_cdata() {
-    let body = "\u{feff}<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- a comment -->\n<token version=\"2\">\n  <name>Fish &amp; Chips &#x263A; &lt;3</name>\n  <ttl> 60 </ttl>\n  <allowed_ips>\n    <ip>10.0.0.0/8</ip>\n    <!-- second -->\n    <ip><![CDATA[::1]]></ip>\n  </allowed_ips>\n  <unknown><deeper a=\"1\">text</deeper></unknown>\n</token>\n<!-- trailing comment -->\n";
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- a comment -->\n<token>\n  <name>Fish &amp; Chips &#x263A; &lt;3</name>\n  <ttl> 60 </ttl>\n  <allowed_ips>\n    <ip>10.0.0.0/8</ip>\n    <!-- second -->\n    <ip><![CDATA[::1]]></ip>\n  </allowed_ips>\n  <unknown><deeper>text</deeper></unknown>\n</token>\n<!-- trailing comment -->\n";
     let req = CreateTokenRequest::from_xml(body.as_bytes()).unwrap();
     assert_eq!(req.name, "Fish & Chips \u{263A} <3");
     assert_eq!(req.lifetime, Lifetime::Ttl(60));
@@ -324,10 +324,11 @@ fn xml_with_declaration_comments_whitespace_entities_and_cdata() {
 
 #[test]
 fn xml_ttl_and_ips_optional_and_empty_forms() {
+    // An empty `<ttl>` is not an absent one: see
+    // `xml_empty_or_blank_ttl_is_invalid_ttl_only_absent_is_static`.
     for body in [
         "<token><name>n</name></token>",
-        "<token><name>n</name><ttl/></token>",
-        "<token><name>n</name><ttl></ttl><allowed_ips/></token>",
+        "<token><name>n</name><allowed_ips/></token>",
         "<token><name>n</name><allowed_ips>\n</allowed_ips></token>",
     ] {
         let req = CreateTokenRequest::from_xml(body.as_bytes()).unwrap();
@@ -558,4 +559,175 @@ fn shared_request_vectors() {
             code => assert_eq!(got.map(|_| ()).unwrap_err().code().as_str(), code, "{name}"),
         }
     }
+}
+
+// --- hardening: XML strictness and agreement with JSON -------------------------
+
+/// The error a body gets, with its message, for assertions on both.
+fn xml_err(body: &str) -> (ErrorCode, String) {
+    let e = CreateTokenRequest::from_xml(body.as_bytes()).unwrap_err();
+    (e.code(), e.message().to_string())
+}
+
+#[test]
+fn xml_attributes_are_refused_on_every_element() {
+    for body in [
+        "<token version=\"2\"><name>n</name></token>",
+        "<token><name lang=\"en\">n</name></token>",
+        "<token><name>n</name><ttl unit=\"s\">60</ttl></token>",
+        "<token><name>n</name><allowed_ips kind=\"v4\"><ip>10.0.0.1</ip></allowed_ips></token>",
+        "<token><name>n</name><allowed_ips><ip a=\"\">10.0.0.1</ip></allowed_ips></token>",
+        "<token><name>n</name><x><y a=\"1\"/></x></token>",
+        "<token><name>n</name><ttl a=\"\"/></token>",
+        "<token a=''><name>n</name></token>",
+    ] {
+        let (code, msg) = xml_err(body);
+        assert_eq!(code, ErrorCode::InvalidRequest, "{body}");
+        assert!(msg.contains("attributes are not allowed"), "{body}: {msg}");
+    }
+}
+
+#[test]
+fn xml_lt_inside_an_attribute_value_is_refused() {
+    let (code, _) = xml_err("<token a=\"<\"><name>n</name></token>");
+    assert_eq!(code, ErrorCode::InvalidRequest);
+}
+
+#[test]
+fn xml_attribute_heavy_body_is_refused() {
+    let mut body = String::from("<token");
+    while body.len() < MAX_BODY_BYTES - 64 {
+        body.push_str(&format!(" a{}=\"\"", body.len()));
+    }
+    body.push_str("><name>n</name></token>");
+    let (code, msg) = xml_err(&body);
+    assert_eq!(code, ErrorCode::InvalidRequest);
+    assert!(msg.contains("attributes are not allowed"), "{msg}");
+}
+
+#[test]
+fn xml_namespaces_are_refused() {
+    for (body, what) in [
+        (
+            "<token xmlns=\"urn:evil\"><name>n</name></token>",
+            "namespace",
+        ),
+        (
+            "<token xmlns:x=\"urn:evil\"><name>n</name></token>",
+            "namespace",
+        ),
+        ("<token><name>n</name><x:ttl>5</x:ttl></token>", "namespace"),
+        ("<token><name>n</name><x:y/></token>", "namespace"),
+        ("<token><name>n</name><a><b:c/></a></token>", "namespace"),
+    ] {
+        let (code, msg) = xml_err(body);
+        assert_eq!(code, ErrorCode::InvalidRequest, "{body}");
+        assert!(msg.contains(what), "{body}: {msg}");
+    }
+}
+
+#[test]
+fn xml_empty_or_blank_ttl_is_invalid_ttl_only_absent_is_static() {
+    for body in [
+        "<token><name>n</name><ttl/></token>",
+        "<token><name>n</name><ttl></ttl></token>",
+        "<token><name>n</name><ttl> </ttl></token>",
+        "<token><name>n</name><ttl>\r\n\t</ttl></token>",
+        "<token><name>n</name><ttl><!-- c --></ttl></token>",
+        "<token><name>n</name><ttl><![CDATA[]]></ttl></token>",
+    ] {
+        let (code, msg) = xml_err(body);
+        assert_eq!(code, ErrorCode::InvalidTtl, "{body}");
+        assert!(msg.contains("empty"), "{body}: {msg}");
+    }
+    // JSON agrees: an empty string is invalid_ttl, absent or null is static.
+    assert_eq!(
+        code(CreateTokenRequest::from_json(
+            br#"{"token": {"name": "n", "ttl": ""}}"#
+        )),
+        ErrorCode::InvalidTtl
+    );
+    let req = CreateTokenRequest::from_xml(b"<token><name>n</name></token>").unwrap();
+    assert_eq!(req.lifetime, Lifetime::Static);
+}
+
+#[test]
+fn xml_ttl_with_leading_zeros_is_invalid_ttl_like_json() {
+    for ttl in ["00060", "060", "-060", "00"] {
+        let (code, msg) = xml_err(&format!("<token><name>n</name><ttl>{ttl}</ttl></token>"));
+        assert_eq!(code, ErrorCode::InvalidTtl, "{ttl}");
+        assert!(msg.contains("leading zero"), "{ttl}: {msg}");
+    }
+    assert_eq!(
+        code(CreateTokenRequest::from_json(
+            br#"{"token": {"name": "n", "ttl": 060}}"#
+        )),
+        ErrorCode::InvalidRequest,
+        "JSON refuses 060 as a syntax error"
+    );
+    let req = CreateTokenRequest::from_xml(b"<token><name>n</name><ttl>0</ttl></token>").unwrap();
+    assert_eq!(
+        req.lifetime,
+        Lifetime::Ttl(0),
+        "0 itself is left for the issuer"
+    );
+}
+
+#[test]
+fn xml_ttl_is_trimmed_of_xml_whitespace_only() {
+    let req =
+        CreateTokenRequest::from_xml(b"<token><name>n</name><ttl> \t\r\n60\r\n </ttl></token>")
+            .unwrap();
+    assert_eq!(req.lifetime, Lifetime::Ttl(60));
+    for ws in [
+        "\u{3000}", "\u{2028}", "\u{a0}", "\u{85}", "\u{2003}", "&#x3000;",
+    ] {
+        for body in [
+            format!("<token><name>n</name><ttl>{ws}60</ttl></token>"),
+            format!("<token><name>n</name><ttl>60{ws}</ttl></token>"),
+        ] {
+            assert_eq!(
+                code(CreateTokenRequest::from_xml(body.as_bytes())),
+                ErrorCode::InvalidTtl,
+                "{ws:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn byte_order_marks_are_refused_by_both_readers() {
+    let json = "{\"token\": {\"name\": \"n\", \"ttl\": 60}}";
+    let xml = "<token><name>n</name><ttl>60</ttl></token>";
+    for bom in ["\u{feff}", "\u{feff}\u{feff}"] {
+        for (body, format) in [
+            (format!("{bom}{json}"), Format::Json),
+            (format!("{bom}{xml}"), Format::Xml),
+        ] {
+            let e = CreateTokenRequest::parse(body.as_bytes(), format).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidRequest, "{format:?} {bom:?}");
+            assert!(e.message().contains("byte-order mark"), "{}", e.message());
+        }
+    }
+    assert_eq!(
+        CreateTokenRequest::from_json(json.as_bytes()).unwrap(),
+        CreateTokenRequest::from_xml(xml.as_bytes()).unwrap()
+    );
+}
+
+#[test]
+fn xml_line_ends_in_name_are_normalised_to_lf_like_json() {
+    let json = CreateTokenRequest::from_json(br#"{"token": {"name": "a\nb\nc"}}"#).unwrap();
+    for body in [
+        "<token><name>a\r\nb\rc</name></token>",
+        "<token><name>a\nb\nc</name></token>",
+        "<token>\r\n<name><![CDATA[a\r\nb\r]]>c</name>\r</token>",
+    ] {
+        let xml = CreateTokenRequest::from_xml(body.as_bytes()).unwrap();
+        assert_eq!(xml, json, "{body:?}");
+    }
+    // A character reference is not a line end: it keeps its CR, as JSON's "\r" does.
+    let xml = CreateTokenRequest::from_xml(b"<token><name>a&#13;&#10;b</name></token>").unwrap();
+    let json = CreateTokenRequest::from_json(br#"{"token": {"name": "a\r\nb"}}"#).unwrap();
+    assert_eq!(xml, json);
 }

@@ -1,13 +1,15 @@
 //! The XML body of `POST /token`:
 //! `<token><name>…</name><ttl>…</ttl><allowed_ips><ip>…</ip></allowed_ips></token>`.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::{
-    build_request, check_body, invalid_request, xml_char_allowed, TokenFields, MAX_XML_DEPTH,
+    build_request, check_body, invalid_request, invalid_ttl, refuse_bom, xml_char_allowed,
+    TokenFields, MAX_XML_DEPTH,
 };
 use crate::error::{Error, Result};
 use crate::token_api::CreateTokenRequest;
@@ -17,21 +19,37 @@ impl CreateTokenRequest {
     /// Reads an XML body:
     /// `<token><name>…</name><ttl>…</ttl><allowed_ips><ip>…</ip><ip>…</ip></allowed_ips></token>`.
     ///
-    /// At most [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES) of UTF-8 (a leading byte-order
-    /// mark is allowed), an optional `<?xml …?>` declaration (UTF-8 only), exactly one root
-    /// element `<token>`. Comments, whitespace between elements, CDATA inside `<name>`,
-    /// `<ttl>` and `<ip>`, attributes and unknown child elements of `<token>` are allowed
-    /// and ignored. Refused with `invalid_request`: a DOCTYPE, an entity other than
+    /// At most [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES) of UTF-8 (a byte-order mark is
+    /// refused, as in [`from_json`](Self::from_json): RFC 8259 forbids one in JSON, and the
+    /// two readers agree), an optional `<?xml …?>` declaration (UTF-8 only), exactly one
+    /// root element `<token>`.
+    /// Line ends are normalised first, as XML 1.0 §2.11 requires: CR LF and a lone CR
+    /// become LF (so `<name>` text written with CR LF equals the JSON name with `\n`; a
+    /// character reference `&#13;` still gives a CR, as JSON's `"\r"` does). Comments,
+    /// whitespace between elements, CDATA inside `<name>`, `<ttl>` and `<ip>`, and unknown
+    /// child elements of `<token>` are allowed and ignored.
+    ///
+    /// Refused with `invalid_request`: attributes on any element ("attributes are not
+    /// allowed": they carry no meaning here), namespace declarations (`xmlns`, `xmlns:p`)
+    /// and prefixed names (`<x:ttl>`), a DOCTYPE, an entity other than
     /// `&lt; &gt; &amp; &apos; &quot;` and character references, processing instructions,
     /// mismatched or unclosed tags, a second root, text outside the root or directly in
     /// `<token>`/`<allowed_ips>`, a repeated child of `<token>`, an element inside `<name>`,
     /// `<ttl>` or `<ip>`, anything but `<ip>` inside `<allowed_ips>`, nesting deeper than
-    /// [`MAX_XML_DEPTH`], characters XML 1.0 forbids. The field rules are those of
-    /// [`from_json`](Self::from_json): `<ttl>` text has surrounding whitespace trimmed;
-    /// empty or absent → static (like `null` in JSON); otherwise it is read as
-    /// [`Lifetime::from_seconds_text`] (decimal digits with an optional `-`, else
-    /// `invalid_ttl`); `<name>` and `<ip>` text is taken exactly as written (no trimming),
-    /// so `<ip> 10.0.0.1 </ip>` is an `invalid_ip_rule`.
+    /// [`MAX_XML_DEPTH`], characters XML 1.0 forbids.
+    ///
+    /// The field rules are those of [`from_json`](Self::from_json). `<ttl>` absent →
+    /// static (like an absent or `null` JSON `ttl`); present, its text may be surrounded by
+    /// XML whitespace only (space, tab, CR, LF — not U+3000, U+2028 or other Unicode
+    /// spaces) and must then be decimal digits with an optional `-` and no leading zero
+    /// (`0` itself aside, as in JSON), else `invalid_ttl`; an empty or blank `<ttl>`
+    /// (`<ttl/>`, `<ttl> </ttl>`) is `invalid_ttl`, like JSON's `"ttl": ""`. `<name>` and `<ip>` text
+    /// is taken exactly as written (no trimming), so `<ip> 10.0.0.1 </ip>` is an
+    /// `invalid_ip_rule`. Byte positions in error messages count in the text after line
+    /// ends are normalised.
+    ///
+    /// Parsing takes time linear in the body's size (no per-attribute or per-element
+    /// rescans; duplicate children are found with a hash set).
     ///
     /// ```
     /// use auth_core::{CreateTokenRequest, Lifetime};
@@ -46,13 +64,14 @@ impl CreateTokenRequest {
         check_body(body)?;
         let text = std::str::from_utf8(body)
             .map_err(|_| invalid_request("the body is not valid UTF-8"))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let text = refuse_bom(text)?;
         if let Some(pos) = text.find(|c: char| !xml_char_allowed(c)) {
             return Err(invalid_request(format!(
                 "invalid XML body: a character XML does not allow at byte {pos}"
             )));
         }
-        build_request(XmlParser::new(text).document()?)
+        let text = normalize_line_ends(text);
+        build_request(XmlParser::new(&text).document()?)
     }
 }
 
@@ -73,15 +92,47 @@ impl TokenFields for XmlTokenFields {
     }
 }
 
-/// The lifetime a `<ttl>` element's text asks for: surrounding whitespace ignored, empty
-/// text → [`Lifetime::Static`] (like `null` in JSON), otherwise as
-/// [`Lifetime::from_seconds_text`].
+/// The lifetime a present `<ttl>` element's text asks for. Only XML whitespace (space,
+/// tab, CR, LF) may surround the number; empty or blank text is `invalid_ttl` (leave the
+/// element out for an unlimited token); a leading zero (`060`, `-060`, `00`) is
+/// `invalid_ttl`, as JSON refuses it; the rest is [`Lifetime::from_seconds_text`].
 fn xml_ttl(text: &str) -> Result<Lifetime> {
-    let t = text.trim();
+    let t = text.trim_matches(is_xml_space);
     if t.is_empty() {
-        return Ok(Lifetime::Static);
+        return Err(invalid_ttl(
+            "ttl is empty: give a number of seconds, or leave ttl out for an unlimited token",
+        ));
+    }
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if digits.len() > 1 && digits.starts_with('0') {
+        return Err(invalid_ttl("ttl must not have leading zeros"));
     }
     Lifetime::from_seconds_text(t)
+}
+
+/// XML's `S` production: space, tab, CR, LF.
+fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// XML 1.0 §2.11 end-of-line handling: CR LF and a lone CR become LF. One pass; the text
+/// is borrowed when it holds no CR.
+fn normalize_line_ends(text: &str) -> Cow<'_, str> {
+    if !text.contains('\r') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('\r') {
+        out.push_str(&rest[..i]);
+        out.push('\n');
+        rest = &rest[i + 1..];
+        if let Some(after) = rest.strip_prefix('\n') {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// The fields of an XML `<token>`, checked after parsing.
@@ -156,27 +207,38 @@ impl<'a> XmlParser<'a> {
 
     /// Only whitespace (or comments) may stand between elements here.
     fn only_space(&self, text: &str, place: &str) -> Result<()> {
-        if text.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r')) {
+        if text.chars().all(is_xml_space) {
             Ok(())
         } else {
             Err(self.err(&format!("text is not allowed {place}")))
         }
     }
 
-    /// Attributes are ignored, but must be well formed and use only predefined entities.
-    fn check_attributes(&self, e: &BytesStart<'_>) -> Result<()> {
-        let mut names: Vec<Vec<u8>> = Vec::new();
-        for attr in e.attributes().with_checks(true) {
-            let attr = attr.map_err(|_| self.err("malformed attribute"))?;
-            attr.unescape_value()
-                .map_err(|_| self.err("unknown entity or bad character reference"))?;
-            let key = attr.key.as_ref().to_vec();
-            if names.contains(&key) {
-                return Err(self.err("duplicate attribute"));
-            }
-            names.push(key);
+    /// A start tag's checks: no namespace prefix in its name, no attributes (namespace
+    /// declarations named as such). Looks only at the tag's own bytes, once, so a tag
+    /// costs time linear in its length whatever it holds.
+    fn check_start(&self, e: &BytesStart<'_>) -> Result<()> {
+        if e.name().as_ref().contains(&b':') {
+            return Err(self.err("namespace prefixes are not allowed"));
         }
-        Ok(())
+        let raw = e.attributes_raw();
+        let Some(start) = raw
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        else {
+            return Ok(());
+        };
+        let attr = &raw[start..];
+        let is_xmlns = attr.starts_with(b"xmlns")
+            && matches!(
+                attr.get(5),
+                None | Some(b'=' | b':' | b' ' | b'\t' | b'\r' | b'\n')
+            );
+        Err(self.err(if is_xmlns {
+            "namespace declarations are not allowed"
+        } else {
+            "attributes are not allowed"
+        }))
     }
 
     /// The whole document: prolog, the `<token>` root, epilogue.
@@ -209,10 +271,10 @@ impl<'a> XmlParser<'a> {
                     if fields.is_some() {
                         return Err(self.err("more than one root element"));
                     }
+                    self.check_start(&e)?;
                     if e.name().as_ref() != b"token" {
                         return Err(self.err("the root element must be <token>"));
                     }
-                    self.check_attributes(&e)?;
                     fields = Some(self.token()?);
                 }
                 Event::Eof => break,
@@ -232,7 +294,7 @@ impl<'a> XmlParser<'a> {
         loop {
             match self.next()? {
                 Event::Start(e) => {
-                    self.check_attributes(&e)?;
+                    self.check_start(&e)?;
                     let name = e.name().as_ref().to_vec();
                     if !seen.insert(name.clone()) {
                         return Err(self.err("an element is repeated inside <token>"));
@@ -283,10 +345,14 @@ impl<'a> XmlParser<'a> {
         loop {
             match self.next()? {
                 Event::Start(e) if e.name().as_ref() == b"ip" => {
-                    self.check_attributes(&e)?;
+                    self.check_start(&e)?;
                     ips.push(self.leaf("<ip>")?);
                 }
-                Event::Start(_) | Event::Empty(_) => {
+                Event::Start(e) => {
+                    self.check_start(&e)?;
+                    return Err(self.err("only <ip> elements are allowed inside <allowed_ips>"));
+                }
+                Event::Empty(_) => {
                     return Err(self.err("only <ip> elements are allowed inside <allowed_ips>"))
                 }
                 Event::Text(t) => {
@@ -313,7 +379,7 @@ impl<'a> XmlParser<'a> {
             }
             match self.next()? {
                 Event::Start(e) => {
-                    self.check_attributes(&e)?;
+                    self.check_start(&e)?;
                     depth += 1;
                 }
                 Event::End(_) => {
@@ -339,15 +405,36 @@ mod tests {
     use crate::error::ErrorCode;
 
     #[test]
-    fn ttl_text_is_trimmed_and_empty_means_static() {
-        assert_eq!(xml_ttl(" 60 ").unwrap(), Lifetime::Ttl(60));
-        assert_eq!(xml_ttl("").unwrap(), Lifetime::Static);
-        for bad in ["1.5", "1e3", "+5", "abc", "-", "99999999999999999999"] {
+    fn ttl_text_is_trimmed_of_xml_space_and_empty_is_invalid() {
+        assert_eq!(xml_ttl(" \t\r\n60 ").unwrap(), Lifetime::Ttl(60));
+        assert_eq!(xml_ttl("0").unwrap(), Lifetime::Ttl(0));
+        assert_eq!(xml_ttl("-5").unwrap(), Lifetime::Ttl(-5));
+        for bad in [
+            "",
+            " ",
+            "\u{3000}60",
+            "60\u{2028}",
+            "060",
+            "-060",
+            "00",
+            "1.5",
+            "1e3",
+            "+5",
+            "abc",
+            "-",
+            "99999999999999999999",
+        ] {
             assert_eq!(
                 xml_ttl(bad).unwrap_err().code(),
                 ErrorCode::InvalidTtl,
-                "{bad}"
+                "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn line_ends_are_normalised_to_lf() {
+        assert_eq!(normalize_line_ends("a\r\nb\rc\n\r\r\n"), "a\nb\nc\n\n\n");
+        assert!(matches!(normalize_line_ends("a\nb"), Cow::Borrowed(_)));
     }
 }
