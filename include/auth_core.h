@@ -416,64 +416,6 @@ typedef struct auth_ttl_policy {
   bool allow_static;
 } auth_ttl_policy;
 
-// A host's answer to "is this token revoked?", called after every other check of a
-// verification passed.
-//
-// Arguments: the `userdata` given at registration; the token id (`jti`, UTF-8,
-// `jti_len` bytes, NOT NUL-terminated, valid only during the call); the principal
-// (`principal_type` is an `auth_principal_type` number, and its id); `iat`; whether the
-// token expires and when (`exp` is 0 when `has_exp` is false).
-//
-// Return true if the token is revoked. A callback that cannot answer (its store is
-// unreachable) must fail closed and return true. It must not unwind (C++ exceptions,
-// `longjmp`) through the library. When the verifier or store handle holding it is used
-// from several threads, the callback is called from those threads at once and must be
-// thread-safe.
-typedef bool (*auth_revocation_cb)(void *userdata,
-                                   const char *jti,
-                                   size_t jti_len,
-                                   uint32_t principal_type,
-                                   uint64_t principal_id,
-                                   uint64_t iat,
-                                   bool has_exp,
-                                   uint64_t exp);
-
-// Releases a callback's `userdata` once no verifier or handle uses the callback any more.
-typedef void (*auth_userdata_free_cb)(void *userdata);
-
-// Verification settings (SPEC §4, §7). Start from `auth_verify_options_default()`.
-typedef struct auth_verify_options {
-  // Seconds of grace applied to `exp` and `nbf` (default 0).
-  uint64_t leeway;
-  // How far in the future `iat` may be, in seconds (default 60).
-  uint64_t max_clock_skew;
-  // Largest token accepted, in bytes (default 8192), checked before decoding.
-  size_t max_token_size;
-} auth_verify_options;
-
-// Who a token is for, as plain input (a sub-account at `auth_create_token_sub_account`).
-// The library copies what it needs during the call.
-typedef struct auth_subject {
-  // `AUTH_PRINCIPAL_USER` or `AUTH_PRINCIPAL_RESELLER` (an `auth_principal_type` number).
-  uint32_t kind;
-  // `id`.
-  uint64_t id;
-  // `name` (UTF-8, `name_len` bytes; required).
-  const char *name;
-  // Length of `name` in bytes.
-  size_t name_len;
-  // `admin` (users only; ignored for a reseller).
-  bool admin;
-  // `sms_from` (UTF-8), or NULL for none (users only; ignored for a reseller).
-  const char *sms_from;
-  // Length of `sms_from` in bytes.
-  size_t sms_from_len;
-  // Whether `user_group_id` is set (users only; ignored for a reseller).
-  bool has_user_group_id;
-  // `user_group_id` (when `has_user_group_id`).
-  uint64_t user_group_id;
-} auth_subject;
-
 // A dialer-platform user as the host found it, after checking the password. A plain
 // input struct: the library copies what it needs during the call.
 typedef struct auth_user_account {
@@ -521,6 +463,64 @@ typedef struct auth_reseller_account {
   // Length of `version` in bytes.
   size_t version_len;
 } auth_reseller_account;
+
+// A host's answer to "is this token revoked?", called after every other check of a
+// verification passed.
+//
+// Arguments: the `userdata` given at registration; the token id (`jti`, UTF-8,
+// `jti_len` bytes, NOT NUL-terminated, valid only during the call); the principal
+// (`principal_type` is an `auth_principal_type` number, and its id); `iat`; whether the
+// token expires and when (`exp` is 0 when `has_exp` is false).
+//
+// Return true if the token is revoked. A callback that cannot answer (its store is
+// unreachable) must fail closed and return true. It must not unwind (C++ exceptions,
+// `longjmp`) through the library. When the verifier or store handle holding it is used
+// from several threads, the callback is called from those threads at once and must be
+// thread-safe.
+typedef bool (*auth_revocation_cb)(void *userdata,
+                                   const char *jti,
+                                   size_t jti_len,
+                                   uint32_t principal_type,
+                                   uint64_t principal_id,
+                                   uint64_t iat,
+                                   bool has_exp,
+                                   uint64_t exp);
+
+// Releases a callback's `userdata` once no verifier or handle uses the callback any more.
+typedef void (*auth_userdata_free_cb)(void *userdata);
+
+// Who a token is for, as plain input (a sub-account at `auth_create_token_sub_account`).
+// The library copies what it needs during the call.
+typedef struct auth_subject {
+  // `AUTH_PRINCIPAL_USER` or `AUTH_PRINCIPAL_RESELLER` (an `auth_principal_type` number).
+  uint32_t kind;
+  // `id`.
+  uint64_t id;
+  // `name` (UTF-8, `name_len` bytes; required).
+  const char *name;
+  // Length of `name` in bytes.
+  size_t name_len;
+  // `admin` (users only; ignored for a reseller).
+  bool admin;
+  // `sms_from` (UTF-8), or NULL for none (users only; ignored for a reseller).
+  const char *sms_from;
+  // Length of `sms_from` in bytes.
+  size_t sms_from_len;
+  // Whether `user_group_id` is set (users only; ignored for a reseller).
+  bool has_user_group_id;
+  // `user_group_id` (when `has_user_group_id`).
+  uint64_t user_group_id;
+} auth_subject;
+
+// Verification settings (SPEC §4, §7). Start from `auth_verify_options_default()`.
+typedef struct auth_verify_options {
+  // Seconds of grace applied to `exp` and `nbf` (default 0).
+  uint64_t leeway;
+  // How far in the future `iat` may be, in seconds (default 60).
+  uint64_t max_clock_skew;
+  // Largest token accepted, in bytes (default 8192), checked before decoding.
+  size_t max_token_size;
+} auth_verify_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -886,6 +886,76 @@ auth_result auth_generate_secret(char *buf,
                                  size_t *out_len,
                                  struct auth_error **error_out);
 
+// `POST /session.json`: logs a user in (the core's `login_user`): a blocked account →
+// `AUTH_INVALID_CREDENTIALS`; a group regex that the client address (`client_ip`, NULL
+// when unknown) does not match → `AUTH_LOGIN_IP_DENIED` (406); otherwise mints with
+// `lifetime_kind`/`ttl` (an `auth_lifetime`, normally `AUTH_LIFETIME_DYNAMIC`) at `now`
+// (NULL: the system clock). `*login_out` receives the result (free with
+// `auth_user_login_free`). Errors also: `AUTH_INVALID_IP_ADDRESS`, minting errors,
+// `AUTH_INVALID_UTF8`, `AUTH_INVALID_ENUM`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_login_user(const struct auth_issuer *issuer,
+                            const struct auth_user_account *account,
+                            const char *client_ip_text,
+                            size_t client_ip_len,
+                            uint32_t lifetime_kind,
+                            int64_t ttl,
+                            const uint64_t *now,
+                            struct auth_user_login **login_out,
+                            struct auth_error **error_out);
+
+// The login's token (its text, id and claims), borrowed: valid as long as `login`
+// lives; do not free it. NULL when `login` is NULL.
+const struct auth_minted *auth_user_login_minted(const struct auth_user_login *login);
+
+// Copies the response body `{"user": {"id": 123, "blocked": false}, "token": "<jwt>"}`
+// into `buf`.
+auth_result auth_user_login_to_json(const struct auth_user_login *login,
+                                    char *buf,
+                                    size_t buf_len,
+                                    size_t *out_len);
+
+// Frees a user login. NULL is a no-op.
+void auth_user_login_free(struct auth_user_login *login);
+
+// `POST /v1/resellers/login.json`: logs a reseller in (the core's `login_reseller`): a
+// non-finite balance → `AUTH_INVALID_REQUEST`; an allow-list the client address
+// (`client_ip`, NULL when unknown) is outside of → `AUTH_RESELLER_IP_DENIED`; otherwise
+// mints a token carrying the allow-list as `allowed_ips`. `user_groups_json` that is not
+// a JSON array → `AUTH_INVALID_REQUEST`. `*login_out` receives the result (free with
+// `auth_reseller_login_free`). Otherwise as `auth_login_user`.
+auth_result auth_login_reseller(const struct auth_issuer *issuer,
+                                const struct auth_reseller_account *account,
+                                const char *client_ip_text,
+                                size_t client_ip_len,
+                                uint32_t lifetime_kind,
+                                int64_t ttl,
+                                const uint64_t *now,
+                                struct auth_reseller_login **login_out,
+                                struct auth_error **error_out);
+
+// The login's token (its text, id and claims), borrowed: valid as long as `login`
+// lives; do not free it. NULL when `login` is NULL.
+const struct auth_minted *auth_reseller_login_minted(const struct auth_reseller_login *login);
+
+// Copies the response body `{"token": ..., "reseller": {"id": ..., "name": ...},
+// "user_groups": [...], "user_balance": 1000.00, "version": "..."}` into `buf`.
+auth_result auth_reseller_login_to_json(const struct auth_reseller_login *login,
+                                        char *buf,
+                                        size_t buf_len,
+                                        size_t *out_len);
+
+// Frees a reseller login. NULL is a no-op.
+void auth_reseller_login_free(struct auth_reseller_login *login);
+
+// Logout (both APIs, the core's `logout`): revokes the token these verified claims
+// describe in `store` at `now` (UNIX seconds;
+// NULL: the system clock). Errors: `AUTH_REVOCATION_STORE_FULL`,
+// `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_logout(const struct auth_memory_store *store,
+                        const struct auth_claims *claims,
+                        const uint64_t *now,
+                        struct auth_error **error_out);
+
 // The stable snake_case name of a result code (`"ok"`, `"token_expired"`,
 // `"insufficient_size"`, ...), as a static NUL-terminated string; `"unknown"` for a
 // number that is no code. Never NULL; never free it. Thread-safe.
@@ -984,6 +1054,49 @@ auth_result auth_memory_store_is_jti_revoked(const struct auth_memory_store *sto
 // Releases the caller's reference to a store. NULL is a no-op. Revocation handles and
 // verifiers sharing it keep it alive.
 void auth_memory_store_free(struct auth_memory_store *store);
+
+// `POST /token`: creates a token for the caller itself (the core's `create_token` with
+// `TokenTarget::SelfAccount`). `caller` is the verified claims of the request's bearer
+// token; `now` NULL reads the system clock. `*created_out` receives the result (free
+// with `auth_created_token_free`). Errors: `AUTH_NOT_PERMITTED` (a rule outside the
+// caller's own `allowed_ips`), `AUTH_INVALID_TTL`, `AUTH_STATIC_NOT_ALLOWED`,
+// `AUTH_INVALID_KEY`, `AUTH_NULL_ARGUMENT`. Thread-safe for a shared issuer.
+auth_result auth_create_token_self(const struct auth_issuer *issuer,
+                                   const struct auth_claims *caller,
+                                   const struct auth_token_request *request,
+                                   const uint64_t *now,
+                                   struct auth_created_token **created_out,
+                                   struct auth_error **error_out);
+
+// `POST /token/account/:accountID`: creates a token for a sub-account (the core's
+// `create_token` with `TokenTarget::SubAccount`). `account` is the sub-account the token
+// is for; `owned_by_caller` is the host's answer to "does the caller
+// own this account?" (false → `AUTH_NOT_PERMITTED`). Otherwise as
+// `auth_create_token_self`.
+auth_result auth_create_token_sub_account(const struct auth_issuer *issuer,
+                                          const struct auth_claims *caller,
+                                          const struct auth_token_request *request,
+                                          const struct auth_subject *account,
+                                          bool owned_by_caller,
+                                          const uint64_t *now,
+                                          struct auth_created_token **created_out,
+                                          struct auth_error **error_out);
+
+// The created token (its text, id and claims), borrowed: valid as long as `created`
+// lives; do not free it. NULL when `created` is NULL.
+const struct auth_minted *auth_created_token_minted(const struct auth_created_token *created);
+
+// Copies the response body in `format` (an `auth_format` number: the JSON
+// `{"status": 1, "message": "OK", "token": ..., "token_id": ..., "allowed_ips": [...]}` or
+// the XML `<response>...</response>`) into `buf`. Errors also: `AUTH_INVALID_ENUM`.
+auth_result auth_created_token_render(const struct auth_created_token *created,
+                                      uint32_t format_number,
+                                      char *buf,
+                                      size_t buf_len,
+                                      size_t *out_len);
+
+// Frees a created token. NULL is a no-op.
+void auth_created_token_free(struct auth_created_token *created);
 
 // The core's default verification settings (leeway 0 s, max clock skew 60 s, 8 KiB).
 // Thread-safe.
@@ -1102,119 +1215,6 @@ auth_result auth_token_request_allowed_ip(const struct auth_token_request *reque
 
 // Frees a token request. NULL is a no-op.
 void auth_token_request_free(struct auth_token_request *request);
-
-// `POST /token`: creates a token for the caller itself (the core's `create_token` with
-// `TokenTarget::SelfAccount`). `caller` is the verified claims of the request's bearer
-// token; `now` NULL reads the system clock. `*created_out` receives the result (free
-// with `auth_created_token_free`). Errors: `AUTH_NOT_PERMITTED` (a rule outside the
-// caller's own `allowed_ips`), `AUTH_INVALID_TTL`, `AUTH_STATIC_NOT_ALLOWED`,
-// `AUTH_INVALID_KEY`, `AUTH_NULL_ARGUMENT`. Thread-safe for a shared issuer.
-auth_result auth_create_token_self(const struct auth_issuer *issuer,
-                                   const struct auth_claims *caller,
-                                   const struct auth_token_request *request,
-                                   const uint64_t *now,
-                                   struct auth_created_token **created_out,
-                                   struct auth_error **error_out);
-
-// `POST /token/account/:accountID`: creates a token for a sub-account (the core's
-// `create_token` with `TokenTarget::SubAccount`). `account` is the sub-account the token
-// is for; `owned_by_caller` is the host's answer to "does the caller
-// own this account?" (false → `AUTH_NOT_PERMITTED`). Otherwise as
-// `auth_create_token_self`.
-auth_result auth_create_token_sub_account(const struct auth_issuer *issuer,
-                                          const struct auth_claims *caller,
-                                          const struct auth_token_request *request,
-                                          const struct auth_subject *account,
-                                          bool owned_by_caller,
-                                          const uint64_t *now,
-                                          struct auth_created_token **created_out,
-                                          struct auth_error **error_out);
-
-// The created token (its text, id and claims), borrowed: valid as long as `created`
-// lives; do not free it. NULL when `created` is NULL.
-const struct auth_minted *auth_created_token_minted(const struct auth_created_token *created);
-
-// Copies the response body in `format` (an `auth_format` number: the JSON
-// `{"status": 1, "message": "OK", "token": ..., "token_id": ..., "allowed_ips": [...]}` or
-// the XML `<response>...</response>`) into `buf`. Errors also: `AUTH_INVALID_ENUM`.
-auth_result auth_created_token_render(const struct auth_created_token *created,
-                                      uint32_t format_number,
-                                      char *buf,
-                                      size_t buf_len,
-                                      size_t *out_len);
-
-// Frees a created token. NULL is a no-op.
-void auth_created_token_free(struct auth_created_token *created);
-
-// `POST /session.json`: logs a user in (the core's `login_user`): a blocked account →
-// `AUTH_INVALID_CREDENTIALS`; a group regex that the client address (`client_ip`, NULL
-// when unknown) does not match → `AUTH_LOGIN_IP_DENIED` (406); otherwise mints with
-// `lifetime_kind`/`ttl` (an `auth_lifetime`, normally `AUTH_LIFETIME_DYNAMIC`) at `now`
-// (NULL: the system clock). `*login_out` receives the result (free with
-// `auth_user_login_free`). Errors also: `AUTH_INVALID_IP_ADDRESS`, minting errors,
-// `AUTH_INVALID_UTF8`, `AUTH_INVALID_ENUM`, `AUTH_NULL_ARGUMENT`. Thread-safe.
-auth_result auth_login_user(const struct auth_issuer *issuer,
-                            const struct auth_user_account *account,
-                            const char *client_ip_text,
-                            size_t client_ip_len,
-                            uint32_t lifetime_kind,
-                            int64_t ttl,
-                            const uint64_t *now,
-                            struct auth_user_login **login_out,
-                            struct auth_error **error_out);
-
-// The login's token (its text, id and claims), borrowed: valid as long as `login`
-// lives; do not free it. NULL when `login` is NULL.
-const struct auth_minted *auth_user_login_minted(const struct auth_user_login *login);
-
-// Copies the response body `{"user": {"id": 123, "blocked": false}, "token": "<jwt>"}`
-// into `buf`.
-auth_result auth_user_login_to_json(const struct auth_user_login *login,
-                                    char *buf,
-                                    size_t buf_len,
-                                    size_t *out_len);
-
-// Frees a user login. NULL is a no-op.
-void auth_user_login_free(struct auth_user_login *login);
-
-// `POST /v1/resellers/login.json`: logs a reseller in (the core's `login_reseller`): a
-// non-finite balance → `AUTH_INVALID_REQUEST`; an allow-list the client address
-// (`client_ip`, NULL when unknown) is outside of → `AUTH_RESELLER_IP_DENIED`; otherwise
-// mints a token carrying the allow-list as `allowed_ips`. `user_groups_json` that is not
-// a JSON array → `AUTH_INVALID_REQUEST`. `*login_out` receives the result (free with
-// `auth_reseller_login_free`). Otherwise as `auth_login_user`.
-auth_result auth_login_reseller(const struct auth_issuer *issuer,
-                                const struct auth_reseller_account *account,
-                                const char *client_ip_text,
-                                size_t client_ip_len,
-                                uint32_t lifetime_kind,
-                                int64_t ttl,
-                                const uint64_t *now,
-                                struct auth_reseller_login **login_out,
-                                struct auth_error **error_out);
-
-// The login's token (its text, id and claims), borrowed: valid as long as `login`
-// lives; do not free it. NULL when `login` is NULL.
-const struct auth_minted *auth_reseller_login_minted(const struct auth_reseller_login *login);
-
-// Copies the response body `{"token": ..., "reseller": {"id": ..., "name": ...},
-// "user_groups": [...], "user_balance": 1000.00, "version": "..."}` into `buf`.
-auth_result auth_reseller_login_to_json(const struct auth_reseller_login *login,
-                                        char *buf,
-                                        size_t buf_len,
-                                        size_t *out_len);
-
-// Frees a reseller login. NULL is a no-op.
-void auth_reseller_login_free(struct auth_reseller_login *login);
-
-// Logout (both APIs, the core's `logout`): revokes the token these verified claims
-// describe in `store` at `now` (UNIX seconds;
-// NULL: the system clock). Errors: `AUTH_REVOCATION_STORE_FULL`,
-// `AUTH_NULL_ARGUMENT`. Thread-safe.
-auth_result auth_logout(const struct auth_memory_store *store,
-                        const struct auth_claims *claims,
-                        const uint64_t *now,
-                        struct auth_error **error_out);
 
 // A new error with a core code (1–26) and its default message, for a host that reports
 // a failure itself (`AUTH_INVALID_CREDENTIALS` after a wrong password, ...) through the

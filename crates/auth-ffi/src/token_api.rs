@@ -1,0 +1,127 @@
+//! The token API from C: `POST /token` and `POST /token/account/:id` (the core's
+//! `create_token`). Every decision (ownership, the caller's restrictions, TTLs) is the
+//! core's; these functions translate the request in and the response out.
+
+use std::ffi::c_char;
+
+use authcore::{create_token, CreatedToken, TokenTarget};
+
+use crate::claims::{auth_claims, auth_subject, subject_from_c};
+use crate::error::auth_error;
+use crate::issue::{auth_issuer, auth_minted};
+use crate::result::auth_result;
+use crate::util::{
+    borrow_from, free_box, guard, handle, new_box, out_ptr, panic_boundary_or, write_out, Castable,
+    Failure,
+};
+use crate::wire::{auth_token_request, format};
+
+/// A created token and the response of `POST /token`.
+///
+/// Immutable: may be read from any thread, freed once with `auth_created_token_free`.
+pub struct auth_created_token {
+    _private: [u8; 0],
+}
+
+impl Castable for auth_created_token {
+    type Ownership = crate::util::OwnershipBox;
+    type RustType = CreatedToken;
+}
+
+/// `POST /token`: creates a token for the caller itself (the core's `create_token` with
+/// `TokenTarget::SelfAccount`). `caller` is the verified claims of the request's bearer
+/// token; `now` NULL reads the system clock. `*created_out` receives the result (free
+/// with `auth_created_token_free`). Errors: `AUTH_NOT_PERMITTED` (a rule outside the
+/// caller's own `allowed_ips`), `AUTH_INVALID_TTL`, `AUTH_STATIC_NOT_ALLOWED`,
+/// `AUTH_INVALID_KEY`, `AUTH_NULL_ARGUMENT`. Thread-safe for a shared issuer.
+#[no_mangle]
+pub unsafe extern "C" fn auth_create_token_self(
+    issuer: *const auth_issuer,
+    caller: *const auth_claims,
+    request: *const auth_token_request,
+    now: *const u64,
+    created_out: *mut *mut auth_created_token,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let (issuer, caller) = (handle(issuer, "issuer")?, handle(caller, "caller")?);
+        let request = handle(request, "request")?;
+        let out = out_ptr(created_out, "created_out")?;
+        let created = create_token(
+            issuer,
+            caller,
+            request,
+            TokenTarget::SelfAccount,
+            now.as_ref().copied(),
+        )?;
+        out.write(new_box(created));
+        Ok(())
+    })
+}
+
+/// `POST /token/account/:accountID`: creates a token for a sub-account (the core's
+/// `create_token` with `TokenTarget::SubAccount`). `account` is the sub-account the token
+/// is for; `owned_by_caller` is the host's answer to "does the caller
+/// own this account?" (false → `AUTH_NOT_PERMITTED`). Otherwise as
+/// `auth_create_token_self`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_create_token_sub_account(
+    issuer: *const auth_issuer,
+    caller: *const auth_claims,
+    request: *const auth_token_request,
+    account: *const auth_subject,
+    owned_by_caller: bool,
+    now: *const u64,
+    created_out: *mut *mut auth_created_token,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let (issuer, caller) = (handle(issuer, "issuer")?, handle(caller, "caller")?);
+        let request = handle(request, "request")?;
+        let account = account.as_ref().ok_or_else(|| Failure::null("account"))?;
+        let subject = subject_from_c(account)?;
+        let out = out_ptr(created_out, "created_out")?;
+        let target = TokenTarget::SubAccount {
+            subject,
+            owned_by_caller,
+        };
+        let created = create_token(issuer, caller, request, target, now.as_ref().copied())?;
+        out.write(new_box(created));
+        Ok(())
+    })
+}
+
+/// The created token (its text, id and claims), borrowed: valid as long as `created`
+/// lives; do not free it. NULL when `created` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn auth_created_token_minted(
+    created: *const auth_created_token,
+) -> *const auth_minted {
+    panic_boundary_or(std::ptr::null(), || {
+        borrow_from::<auth_created_token, auth_minted>(created, |c| &c.minted)
+    })
+}
+
+/// Copies the response body in `format` (an `auth_format` number: the JSON
+/// `{"status": 1, "message": "OK", "token": ..., "token_id": ..., "allowed_ips": [...]}` or
+/// the XML `<response>...</response>`) into `buf`. Errors also: `AUTH_INVALID_ENUM`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_created_token_render(
+    created: *const auth_created_token,
+    format_number: u32,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(created, "created")?;
+        let body = c.render(format(format_number)?);
+        write_out(body.as_bytes(), buf, buf_len, out_len)
+    })
+}
+
+/// Frees a created token. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn auth_created_token_free(created: *mut auth_created_token) {
+    panic_boundary_or((), || free_box(created))
+}
