@@ -40,7 +40,8 @@ pub fn rings() -> Vec<RefRing> {
     let key = |kid: &str, alg, fill: u8, len: usize| RefKey {
         kid: kid.into(),
         alg,
-        secret: vec![fill; len],
+        // Distinct bytes: a secret of one repeated byte is `weak_key`.
+        secret: (0..len).map(|i| fill.wrapping_add(i as u8)).collect(),
     };
     let three = vec![
         key("k1", Algorithm::HS256, 1, 32),
