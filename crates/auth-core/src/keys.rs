@@ -480,7 +480,7 @@ mod tests {
             );
             for byte in [0u8, 7, 0xff] {
                 assert_eq!(
-                    Key::new("k", alg, &vec![byte; 64]).unwrap_err().code(),
+                    Key::new("k", alg, &[byte; 64]).unwrap_err().code(),
                     ErrorCode::WeakKey,
                     "{alg} {byte}"
                 );

@@ -151,7 +151,10 @@ fn kid_and_algorithm_must_match_the_token() {
     with_secret(&["--kid=k1", "verify", &token]).run().ok();
 
     // An HS512 key needs a 64-byte secret (RFC 7518 §3.2).
-    let long = authctl(&["keygen", "--alg", "HS512"]).run().ok().to_string();
+    let long = authctl(&["keygen", "--alg", "HS512"])
+        .run()
+        .ok()
+        .to_string();
     let hs512 = authctl(&["mint", "user", "--id", "1", "--name", "a", "--alg", "HS512"])
         .secret(&long)
         .run()

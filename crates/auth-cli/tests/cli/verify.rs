@@ -83,7 +83,10 @@ fn allowed_ips_are_checked_against_the_client_address() {
 #[test]
 fn audience_and_issuer_options_follow_the_vectors() {
     use base64::Engine as _;
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/tokens.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/tokens.json"
+    );
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let k1 = &v["rings"]["main"]["keys"][0];

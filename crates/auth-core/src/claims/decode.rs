@@ -347,16 +347,8 @@ pub fn decode_claims(payload: &[u8]) -> Result<Claims> {
     let audience = match raw.take(13) {
         None => None,
         Some(Loose::Str(s)) => Some(vec![s.into_owned()]),
-        Some(Loose::StrArray(items)) => {
-            Some(items.into_iter().map(Cow::into_owned).collect())
-        }
-        Some(other) => {
-            return Err(wrong(
-                "aud",
-                "a string or an array of strings",
-                &other,
-            ))
-        }
+        Some(Loose::StrArray(items)) => Some(items.into_iter().map(Cow::into_owned).collect()),
+        Some(other) => return Err(wrong("aud", "a string or an array of strings", &other)),
     };
     let issuer = raw.opt_string(14, false)?;
     Ok(Claims {
