@@ -4,6 +4,11 @@
 //! so signing or verifying a token costs two hash compressions of the key less than
 //! keying HMAC from scratch. The secret bytes themselves are not kept beyond that
 //! keyed state, and neither `Debug` nor any error message shows them.
+//!
+//! The keyed state is wiped when dropped: `hmac` 0.13 and `sha2` 0.11 are built with their
+//! `zeroize` feature, which zeroes every SHA-2 core (the precomputed inner and outer states,
+//! and the per-call copies cloned from them) on drop, without `unsafe` in this crate.
+//! Secrets made by [`generate_secret_for`] are wiped from the stack the same way.
 
 use std::fmt;
 use std::sync::Arc;
@@ -266,7 +271,7 @@ impl Key {
 }
 
 fn keyed<M: Mac + KeyInit>(secret: &[u8]) -> Result<M> {
-    <M as Mac>::new_from_slice(secret)
+    <M as KeyInit>::new_from_slice(secret)
         .map_err(|_| Error::with_message(ErrorCode::InvalidKey, "unusable HMAC secret"))
 }
 
@@ -527,7 +532,7 @@ mod tests {
     #[test]
     fn mac_matches_a_fresh_hmac() {
         let k = Key::new("a", Algorithm::HS256, &SECRET[..32]).unwrap();
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&SECRET[..32]).unwrap();
+        let mut m = <Hmac<Sha256> as hmac::digest::KeyInit>::new_from_slice(&SECRET[..32]).unwrap();
         m.update(b"ab.cd");
         let want = m.finalize().into_bytes();
         assert_eq!(k.mac(&[b"ab", b".", b"cd"]).as_slice(), &want[..]);

@@ -142,17 +142,17 @@ fn hand_token(alg: &str, header: &Value, claims: &Value, secret: &[u8]) -> Strin
     );
     let tag = match alg {
         "HS256" => {
-            let mut m = <Hmac<Sha256> as Mac>::new_from_slice(secret).unwrap();
+            let mut m = <Hmac<Sha256> as hmac::digest::KeyInit>::new_from_slice(secret).unwrap();
             m.update(signing_input.as_bytes());
             m.finalize().into_bytes().to_vec()
         }
         "HS384" => {
-            let mut m = <Hmac<Sha384> as Mac>::new_from_slice(secret).unwrap();
+            let mut m = <Hmac<Sha384> as hmac::digest::KeyInit>::new_from_slice(secret).unwrap();
             m.update(signing_input.as_bytes());
             m.finalize().into_bytes().to_vec()
         }
         _ => {
-            let mut m = <Hmac<Sha512> as Mac>::new_from_slice(secret).unwrap();
+            let mut m = <Hmac<Sha512> as hmac::digest::KeyInit>::new_from_slice(secret).unwrap();
             m.update(signing_input.as_bytes());
             m.finalize().into_bytes().to_vec()
         }

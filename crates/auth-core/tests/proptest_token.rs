@@ -29,7 +29,8 @@ fn b64(data: &[u8]) -> String {
 fn signed(header: &[u8], claims: &[u8]) -> String {
     use hmac::{Hmac, Mac};
     let input = format!("{}.{}", b64(header), b64(claims));
-    let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&secret(5, 32)).unwrap();
+    let mut m =
+        <Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new_from_slice(&secret(5, 32)).unwrap();
     m.update(input.as_bytes());
     format!("{input}.{}", b64(&m.finalize().into_bytes()))
 }

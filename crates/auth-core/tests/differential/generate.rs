@@ -66,7 +66,7 @@ pub fn rings() -> Vec<RefRing> {
 
 fn mac(alg: Algorithm, secret: &[u8], msg: &[u8]) -> Vec<u8> {
     fn run<M: Mac + hmac::digest::KeyInit>(secret: &[u8], msg: &[u8]) -> Vec<u8> {
-        let mut m = <M as Mac>::new_from_slice(secret).unwrap();
+        let mut m = <M as hmac::digest::KeyInit>::new_from_slice(secret).unwrap();
         m.update(msg);
         m.finalize().into_bytes().to_vec()
     }
@@ -181,7 +181,7 @@ fn odd_value(rng: &mut TestRng) -> Value {
 }
 
 fn long_string(chars: usize, c: char) -> Value {
-    json!(std::iter::repeat(c).take(chars).collect::<String>())
+    json!(std::iter::repeat_n(c, chars).collect::<String>())
 }
 
 /// Mutates a claims object: drop, retype or add claims.
