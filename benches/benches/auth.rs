@@ -112,7 +112,7 @@ fn random_rules(n: usize, rng: &mut SplitMix) -> Vec<IpRule> {
     (0..n)
         .map(|_| {
             let r = rng.next();
-            if r % 8 == 0 {
+            if r.is_multiple_of(8) {
                 let prefix = 48 + (r >> 8) as u8 % 81;
                 let addr = u128::from(rng.next()) << 64 | u128::from(rng.next());
                 let net = ipnet_v6(addr, prefix);

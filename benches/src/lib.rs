@@ -137,7 +137,7 @@ pub fn signing_input(token: &str) -> &str {
 
 /// HMAC-SHA256 keyed once; [`hmac_cloned`] clones this precomputed state per message.
 pub fn hmac_state() -> Hmac<Sha256> {
-    <Hmac<Sha256> as Mac>::new_from_slice(SECRET).expect("any key length")
+    <Hmac<Sha256> as hmac::digest::KeyInit>::new_from_slice(SECRET).expect("any key length")
 }
 
 /// The fairest HMAC floor: clone the keyed state, hash the message, finalize.
@@ -149,7 +149,8 @@ pub fn hmac_cloned(state: &Hmac<Sha256>, msg: &[u8]) -> [u8; 32] {
 
 /// HMAC-SHA256 keyed from scratch for every message (two more compressions).
 pub fn hmac_from_scratch(msg: &[u8]) -> [u8; 32] {
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(SECRET).expect("any key length");
+    let mut m =
+        <Hmac<Sha256> as hmac::digest::KeyInit>::new_from_slice(SECRET).expect("any key length");
     m.update(msg);
     m.finalize().into_bytes().into()
 }

@@ -230,23 +230,16 @@ fn check_accepted(token: &[u8], c: &Claims) {
     // Re-minting the claims with the active key verifies to the same claims.
     let reminted = auth_core::dangerous::sign_claims(&f.issuer, c).expect("sign accepted claims");
     let ip = c.allowed_ips.as_ref().map(|_| CLIENT_IP);
-    let req = VerifyRequest {
-        now: Some(NOW),
-        client_ip: ip,
-        revocation: None,
-    };
+    let mut req = VerifyRequest::at(NOW);
+    req.client_ip = ip;
     let again = if reminted.len() <= MAX_TOKEN_SIZE {
         f.verifier.verify_with(&reminted, &req)
     } else {
         // A canonical re-encoding may be longer than the input (a different key's
         // header); the size limit is not what is under test here.
-        let big = Verifier::with_options(
-            f.ring.clone(),
-            auth_core::VerifyOptions {
-                max_token_size: usize::MAX,
-                ..Default::default()
-            },
-        );
+        let mut options = auth_core::VerifyOptions::default();
+        options.max_token_size = usize::MAX;
+        let big = Verifier::with_options(f.ring.clone(), options);
         big.verify_with(&reminted, &req)
     };
     match again {

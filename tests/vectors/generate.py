@@ -87,7 +87,10 @@ def expected(claims):
     """Claims as Claims::to_json() renders them: users always carry sms_from/user_group_id."""
     out = {k: v for k, v in claims.items()
            if k in ("type", "id", "name", "admin", "sms_from", "user_group_id", "iat", "exp", "nbf",
-                    "jti", "token_name", "allowed_ips", "parent")}
+                    "jti", "token_name", "allowed_ips", "parent", "aud", "iss")}
+    # aud comes back as a string when it names one audience, as an array otherwise.
+    if isinstance(out.get("aud"), list) and len(out["aud"]) == 1:
+        out["aud"] = out["aud"][0]
     if out["type"] == "user":
         out.setdefault("sms_from", None)
         out.setdefault("user_group_id", None)
@@ -128,7 +131,7 @@ valid("static token (no exp)", user(exp=DROP, jti="static-1"))
 valid("sms_from and user_group_id null", user(sms_from=None, user_group_id=None))
 valid("sms_from and user_group_id absent", user(sms_from=DROP, user_group_id=DROP))
 valid("admin user", user(admin=True))
-valid("unknown claims ignored", user(extra={"nested": [1, 2, {"a": None}]}, sub="x", aud="y"))
+valid("unknown claims ignored", user(extra={"nested": [1, 2, {"a": None}]}, sub="x", scope="y"))
 valid("reseller with admin claim ignored", reseller(admin=True))
 valid("token_name and parent", user(token_name="Best token ever", parent={"type": "reseller", "id": 1}))
 valid("typ in lower case", user(), header={"alg": "HS256", "typ": "jwt", "kid": "k1"})
@@ -139,7 +142,7 @@ valid("no kid with a default kid", user(), kid="k2", header={"alg": "HS384"}, ri
 valid("kid written with an escape", user(), header={"alg": "HS256", "kid": "k1"})
 cases[-1]["token"] = token(user(), raw_header=b'{"alg":"HS256","kid":"k\\u0031"}')
 valid("unicode name", user(name="Zoë 東京 🚀"))
-valid("id zero and u64 max", user(id=0, user_group_id=18446744073709551615))
+valid("id zero and 2^53 - 1", user(id=0, user_group_id=2**53 - 1))
 valid("nbf in the past", user(nbf=NOW - 10))
 valid("nbf within leeway", user(nbf=NOW + 5), options={"leeway": 5})
 valid("one second before exp", user(exp=NOW + 1))
@@ -341,6 +344,60 @@ case("iat past the clock skew", token(user(iat=NOW + 61)), "issued_in_future")
 case("expired and revoked: expiry first", token(user(exp=NOW - 1)), "token_expired",
      revoked={"jtis": ["tok-user-1"], "principals": []})
 
+# --- hardening: claims ---
+# SPEC §3: NumericDates and ids are at most 2^53 - 1, the bound minting applies.
+MAX_SAFE = 2**53 - 1
+bad_claims("exp over 2^53 - 1", user(exp=MAX_SAFE + 1))
+bad_claims("exp at u64 max", user(exp=2**64 - 1))
+bad_claims("nbf over 2^53 - 1", user(nbf=MAX_SAFE + 1))
+bad_claims("iat over 2^53 - 1", user(iat=MAX_SAFE + 1, exp=DROP))
+bad_claims("id over 2^53 - 1", user(id=MAX_SAFE + 1))
+bad_claims("user_group_id over 2^53 - 1", user(user_group_id=MAX_SAFE + 1))
+bad_claims("parent id over 2^53 - 1", user(parent={"type": "reseller", "id": MAX_SAFE + 1}))
+valid("times and ids at 2^53 - 1", user(exp=MAX_SAFE, id=MAX_SAFE, user_group_id=MAX_SAFE))
+# RFC 7519 §4.1.3: a token naming an audience is refused by a verifier configured with none
+# (every case here uses the default options); aud/iss of the wrong type are invalid_claims.
+bad_claims("aud string, no audience configured", user(aud="other-service"))
+bad_claims("aud array, no audience configured", user(aud=["a", "b"]))
+bad_claims("aud empty array", user(aud=[]))
+bad_claims("aud a number", user(aud=5))
+bad_claims("aud null", user(aud=None))
+bad_claims("aud array with a number", user(aud=["a", 5]))
+bad_claims("iss a number", user(iss=5))
+# Cases that need the new options `audience` (list of strings) and `issuer` (string):
+# kept in `cases_audience` until every runner reads those options.
+cases_audience = []
+def ac_case(name, claims, expect, audience=None, issuer=None):
+    opts = {}
+    if audience is not None:
+        opts["audience"] = audience
+    if issuer is not None:
+        opts["issuer"] = issuer
+    c = {"name": name, "ring": "main", "token": token(claims), "now": NOW, "client_ip": None,
+         "options": opts, "expect": expect}
+    if expect == "valid":
+        c["claims"] = expected(claims)
+    cases_audience.append(c)
+ac_case("aud string naming the audience", user(aud="api"), "valid", audience=["api"])
+ac_case("aud string naming a second audience", user(aud="billing"), "valid", audience=["api", "billing"])
+ac_case("aud array naming the audience", user(aud=["other", "api"]), "valid", audience=["api"])
+ac_case("aud one-element array", user(aud=["api"]), "valid", audience=["api"])
+ac_case("aud naming another audience", user(aud="other-service"), "invalid_claims", audience=["api"])
+ac_case("aud compared case-sensitively", user(aud="API"), "invalid_claims", audience=["api"])
+ac_case("aud array naming none", user(aud=["x", "y"]), "invalid_claims", audience=["api"])
+ac_case("aud empty array with an audience", user(aud=[]), "invalid_claims", audience=["api"])
+ac_case("aud a number with an audience", user(aud=1), "invalid_claims", audience=["api"])
+ac_case("no aud with an audience configured", user(), "valid", audience=["api"])
+ac_case("iss equal", user(iss="https://auth.example"), "valid", issuer="https://auth.example")
+ac_case("iss different", user(iss="https://evil.example"), "invalid_claims", issuer="https://auth.example")
+ac_case("iss missing", user(), "invalid_claims", issuer="https://auth.example")
+ac_case("iss a number", user(iss=1), "invalid_claims", issuer="https://auth.example")
+# Valid tokens that carry aud/iss are here too: their claims include `aud`/`iss`.
+ac_case("iss returned when no issuer is configured", user(iss="https://auth.example"), "valid")
+ac_case("aud and iss both match", user(aud="api", iss="https://auth.example"), "valid",
+        audience=["api"], issuer="https://auth.example")
+# --- end hardening: claims ---
+
 # --- revocation ---------------------------------------------------------------------------
 case("revoked jti", good, "token_revoked", revoked={"jtis": ["tok-user-1"], "principals": []})
 case("revoked static token", token(user(exp=DROP, jti="static-9")), "token_revoked",
@@ -358,7 +415,7 @@ case("empty allowed_ips allows nothing", token(reseller(allowed_ips=[])), "ip_no
 case("expired and wrong IP: expiry first", token(reseller(allowed_ips=["10.0.0.0/8"], exp=NOW)), "token_expired",
      client_ip="192.168.3.1")
 
-tokens = {"now_default": NOW, "rings": RINGS, "cases": cases}
+tokens = {"now_default": NOW, "rings": RINGS, "cases": cases, "cases_audience": cases_audience}
 
 # =========================================================================================
 # ip_rules.json
@@ -595,6 +652,17 @@ mc("token name empty", req(lifetime="dynamic", token_name=""), "invalid_request"
 mc("token name too long", req(lifetime="dynamic", token_name="n" * 256), "invalid_request")
 mc("token id empty", req(lifetime="dynamic", token_id=""), "invalid_request")
 mc("token id too long", req(lifetime="dynamic", token_id="j" * 129), "invalid_request")
+# --- hardening: claims range ---
+# SPEC §3: ids, like NumericDates, are at most 2^53 - 1 both ways.
+MAX_SAFE = 2**53 - 1
+mc("id over 2^53 - 1", req(lifetime="dynamic", id=MAX_SAFE + 1), "invalid_request")
+mc("user_group_id over 2^53 - 1", req(lifetime="dynamic", user_group_id=MAX_SAFE + 1), "invalid_request")
+mc("parent id over 2^53 - 1", req(lifetime="dynamic", parent={"type": "reseller", "id": MAX_SAFE + 1}),
+   "invalid_request")
+mc("now over 2^53 - 1", req(lifetime="static", now=MAX_SAFE + 1), "invalid_request")
+mc("ids at 2^53 - 1", req(lifetime="static", id=MAX_SAFE, user_group_id=MAX_SAFE), "valid",
+   claims=dict(ucl, id=MAX_SAFE, user_group_id=MAX_SAFE))
+# --- end hardening: claims range ---
 mc("reseller", {"type": "reseller", "id": 9, "name": "r", "now": NOW, "token_id": "mint-r", "lifetime": "dynamic"},
    "valid", claims={"type": "reseller", "id": 9, "name": "r", "iat": NOW, "exp": NOW + DAY, "jti": "mint-r"})
 mc("generated token id", {"type": "reseller", "id": 9, "name": "r", "now": NOW, "lifetime": "dynamic"}, "valid",
@@ -603,16 +671,28 @@ mc("generated token id", {"type": "reseller", "id": 9, "name": "r", "now": NOW, 
 keys = []
 def kc(kid, alg, secret, expect):
     keys.append({"kid": kid, "alg": alg, "secret": b64(secret), "expect": expect})
-kc("a", "HS256", b"x" * 32, "valid")
-kc("a", "HS384", b"x" * 32, "valid")
-kc("a", "HS512", b"x" * 64, "valid")
-kc("a", "HS256", b"x" * 31, "weak_key")
+GOOD = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"  # 64 distinct bytes
+kc("a", "HS256", GOOD[:32], "valid")
+kc("a", "HS512", GOOD, "valid")
+kc("a", "HS256", GOOD[:31], "weak_key")
 kc("a", "HS256", b"", "weak_key")
-kc("", "HS256", b"x" * 32, "invalid_key")
-kc("with space", "HS256", b"x" * 32, "invalid_key")
-kc("a", "RS256", b"x" * 32, "invalid_key")
-kc("a", "none", b"x" * 32, "invalid_key")
-kc("a", "hs256", b"x" * 32, "invalid_key")
+kc("", "HS256", GOOD[:32], "invalid_key")
+kc("with space", "HS256", GOOD[:32], "invalid_key")
+kc("a", "RS256", GOOD[:32], "invalid_key")
+kc("a", "none", GOOD[:32], "invalid_key")
+kc("a", "hs256", GOOD[:32], "invalid_key")
+# --- hardening: claims and keys ---
+# RFC 7518 §3.2: an HMAC key at least as long as the hash output (32/48/64 bytes); a secret
+# of one repeated byte value is a placeholder, not a key.
+kc("a", "HS384", GOOD[:48], "valid")
+kc("a", "HS384", GOOD[:32], "weak_key")
+kc("a", "HS384", GOOD[:47], "weak_key")
+kc("a", "HS512", GOOD[:32], "weak_key")
+kc("a", "HS512", GOOD[:63], "weak_key")
+kc("a", "HS256", b"x" * 32, "weak_key")
+kc("a", "HS256", bytes(64), "weak_key")
+kc("a", "HS512", b"\x07" * 64, "weak_key")
+# --- end hardening: claims and keys ---
 
 mint = {"cases": mint_cases, "keys": keys}
 

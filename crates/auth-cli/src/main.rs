@@ -67,7 +67,9 @@ struct KeyArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print a new random secret: 32 bytes from the OS CSPRNG as base64url (43 characters).
+    /// Print a new random secret for `--alg` from the OS CSPRNG, as base64url: 32 bytes
+    /// (43 characters) for HS256, 36 (48) for HS384, 48 (64) for HS512 — at least as long
+    /// as the hash output (RFC 7518 §3.2).
     Keygen,
     /// Mint a token and print it on stdout.
     Mint {
@@ -164,6 +166,14 @@ struct VerifyArgs {
     /// How many seconds in the future `iat` may be.
     #[arg(long, value_name = "S", default_value_t = VerifyOptions::default().max_clock_skew)]
     max_clock_skew: u64,
+    /// An audience this verifier identifies itself with (repeatable). A token with `aud`
+    /// verifies only when its `aud` names one of them; without this option every token with
+    /// `aud` is refused (`invalid_claims`).
+    #[arg(long = "audience", value_name = "AUD")]
+    audiences: Vec<String>,
+    /// The expected issuer: the token's `iss` must be present and equal (`invalid_claims`).
+    #[arg(long, value_name = "ISS")]
+    issuer: Option<String>,
     /// The token, or `-` to read it from stdin (one trailing newline removed).
     #[arg(value_name = "TOKEN")]
     token: OsString,
@@ -290,7 +300,7 @@ pub(crate) fn emit(line: &str) -> Result<(), Failure> {
 fn run(cli: Cli) -> Result<Success, Failure> {
     match cli.command {
         Command::Keygen => {
-            emit(&secret::keygen().map_err(Failure::Usage)?)?;
+            emit(&secret::keygen_for(&cli.key.alg).map_err(Failure::Usage)?)?;
             Ok(Success::Zero)
         }
         Command::Mint { kind } => mint(&cli.key, kind),
@@ -353,6 +363,8 @@ fn verify(key: &KeyArgs, args: VerifyArgs) -> Result<Success, Failure> {
         let mut options = VerifyOptions::default();
         options.leeway = args.leeway;
         options.max_clock_skew = args.max_clock_skew;
+        options.audiences = args.audiences;
+        options.issuer = args.issuer;
         options
     };
     let token = token_bytes(args.token, options.max_token_size)?;

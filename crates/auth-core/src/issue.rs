@@ -91,7 +91,7 @@ impl Minted {
 ///
 /// ```
 /// use auth_core::{Algorithm, Issuer, IpRule, Key, KeyRing, Lifetime, MintRequest, Subject};
-/// let issuer = Issuer::new(KeyRing::single(Key::new("k1", Algorithm::HS256, &[42u8; 32]).unwrap()));
+/// let issuer = Issuer::new(KeyRing::single(Key::new("k1", Algorithm::HS256, b"an example secret of 32 bytes or more").unwrap()));
 /// let mut req = MintRequest::new(Subject::reseller(1, "reseller_name"));
 /// req.lifetime = Lifetime::Ttl(2_678_400);
 /// req.token_name = Some("Best token ever".into());
@@ -150,7 +150,8 @@ impl Issuer {
     /// Mints a token, generating its id (if none is given) from `rng`.
     ///
     /// Errors: `invalid_key` (no active key), `invalid_ttl`, `static_not_allowed`,
-    /// `invalid_request` (a token id or name out of range, a time past 2^53 − 1, a
+    /// `invalid_request` (a token id or name out of range, a time or an id — `id`,
+    /// `user_group_id`, `parent.id` — past 2^53 − 1 ([`MAX_TIME`]), a
     /// `not_before` at or after the expiry, or a token longer than
     /// [`max_token_size`](Self::max_token_size)). Nothing is minted that a verifier with the
     /// default settings would refuse for its shape.
@@ -193,6 +194,20 @@ impl Issuer {
                 "times must be at most 2^53 - 1",
             ));
         }
+        let ids = [
+            Some(req.subject.id()),
+            match &req.subject {
+                Subject::User { user_group_id, .. } => *user_group_id,
+                Subject::Reseller { .. } => None,
+            },
+            req.parent.map(|p| p.id),
+        ];
+        if ids.into_iter().flatten().any(|id| id > MAX_TIME) {
+            return Err(Error::with_message(
+                ErrorCode::InvalidRequest,
+                "ids must be at most 2^53 - 1",
+            ));
+        }
         let exp = self.policy.expiry(req.lifetime, iat)?;
         if let (Some(nbf), Some(exp)) = (req.not_before, exp) {
             if nbf >= exp {
@@ -233,6 +248,8 @@ impl Issuer {
                 Some(req.allowed_ips.clone())
             },
             parent: req.parent,
+            audience: None,
+            issuer: None,
         })
     }
 

@@ -4,6 +4,11 @@
 //! so signing or verifying a token costs two hash compressions of the key less than
 //! keying HMAC from scratch. The secret bytes themselves are not kept beyond that
 //! keyed state, and neither `Debug` nor any error message shows them.
+//!
+//! The keyed state is wiped when dropped: `hmac` 0.13 and `sha2` 0.11 are built with their
+//! `zeroize` feature, which zeroes every SHA-2 core (the precomputed inner and outer states,
+//! and the per-call copies cloned from them) on drop, without `unsafe` in this crate.
+//! Secrets made by [`generate_secret_for`] are wiped from the stack the same way.
 
 use std::fmt;
 use std::sync::Arc;
@@ -67,9 +72,10 @@ impl Algorithm {
         }
     }
 
-    /// Shortest secret accepted for this algorithm: 32 bytes (SPEC §3).
+    /// Shortest secret accepted for this algorithm: the hash output length (RFC 7518
+    /// §3.2, SPEC §3) — 32 bytes for HS256, 48 for HS384, 64 for HS512.
     pub const fn min_secret_len(self) -> usize {
-        MIN_SECRET_LEN
+        self.mac_len()
     }
 }
 
@@ -82,9 +88,8 @@ impl fmt::Display for Algorithm {
 /// Bytes of randomness in a secret made by [`generate_secret`] (256 bits).
 pub const GENERATED_SECRET_BYTES: usize = 32;
 
-/// A new random secret: 32 bytes from `rng` as unpadded base64url (43 characters).
-/// The text itself is the secret (its UTF-8 bytes are the HMAC key), so it can be
-/// stored in an environment variable or a file as it is.
+/// A new random secret for HS256: 32 bytes from `rng` as unpadded base64url
+/// (43 characters). Same as [`generate_secret_for`] with [`Algorithm::HS256`].
 ///
 /// ```
 /// use auth_core::{generate_secret, Algorithm, Key, SystemRandom};
@@ -93,14 +98,36 @@ pub const GENERATED_SECRET_BYTES: usize = 32;
 /// Key::new("k1", Algorithm::HS256, secret.as_bytes()).unwrap();
 /// ```
 pub fn generate_secret(rng: &dyn crate::random::RandomSource) -> Result<String> {
-    let mut bytes = [0u8; GENERATED_SECRET_BYTES];
-    rng.fill(&mut bytes)?;
-    let text = crate::jws::B64.encode(bytes);
-    bytes.fill(0);
-    Ok(text)
+    generate_secret_for(Algorithm::HS256, rng)
 }
 
-/// Shortest HMAC secret accepted, in bytes.
+/// A new random secret long enough for `alg`, as unpadded base64url text. The text
+/// itself is the secret (its UTF-8 bytes are the HMAC key), so it can be stored in an
+/// environment variable or a file as it is.
+///
+/// It holds at least 32 random bytes and at least [`Algorithm::min_secret_len`]
+/// characters: 43 characters for HS256 (32 bytes), 48 for HS384 (36 bytes), 64 for
+/// HS512 (48 bytes).
+///
+/// ```
+/// use auth_core::{generate_secret_for, Algorithm, Key, SystemRandom};
+/// let secret = generate_secret_for(Algorithm::HS512, &SystemRandom).unwrap();
+/// assert_eq!(secret.len(), 64);
+/// Key::new("k1", Algorithm::HS512, secret.as_bytes()).unwrap();
+/// ```
+pub fn generate_secret_for(
+    alg: Algorithm,
+    rng: &dyn crate::random::RandomSource,
+) -> Result<String> {
+    // 3 random bytes → 4 characters.
+    let n = GENERATED_SECRET_BYTES.max(alg.min_secret_len().div_ceil(4) * 3);
+    let mut bytes = zeroize::Zeroizing::new([0u8; 48]);
+    rng.fill(&mut bytes[..n])?;
+    Ok(crate::jws::B64.encode(&bytes[..n]))
+}
+
+/// Shortest HMAC secret accepted for HS256, in bytes (see [`Algorithm::min_secret_len`]
+/// for the others).
 pub const MIN_SECRET_LEN: usize = 32;
 /// Longest `kid` accepted, in bytes.
 pub const MAX_KID_LEN: usize = 128;
@@ -141,15 +168,20 @@ struct KeyInner {
 impl Key {
     /// A key from its secret bytes.
     ///
-    /// Errors: `weak_key` if the secret is shorter than 32 bytes; `invalid_key` if the
-    /// `kid` is empty, longer than 128 bytes or has characters other than
-    /// ASCII letters, digits and `-_.:`.
+    /// Errors: `weak_key` if the secret is shorter than the algorithm's hash output
+    /// ([`Algorithm::min_secret_len`]: 32, 48 or 64 bytes, RFC 7518 §3.2) or is one byte
+    /// value repeated (`[7u8; 32]`, all zeros: a placeholder, not a secret); `invalid_key`
+    /// if the `kid` is empty, longer than 128 bytes or has characters other than ASCII
+    /// letters, digits and `-_.:`.
     ///
     /// ```
     /// use auth_core::{Algorithm, Key};
-    /// let key = Key::new("2026-11", Algorithm::HS256, &[7u8; 32]).unwrap();
+    /// let secret: Vec<u8> = (0u8..32).collect();
+    /// let key = Key::new("2026-11", Algorithm::HS256, &secret).unwrap();
     /// assert_eq!(key.kid(), "2026-11");
     /// assert_eq!(Key::new("k", Algorithm::HS256, b"short").unwrap_err().code().as_str(), "weak_key");
+    /// assert_eq!(Key::new("k", Algorithm::HS512, &secret).unwrap_err().code().as_str(), "weak_key");
+    /// assert_eq!(Key::new("k", Algorithm::HS256, &[7u8; 32]).unwrap_err().code().as_str(), "weak_key");
     /// ```
     pub fn new(kid: &str, alg: Algorithm, secret: &[u8]) -> Result<Key> {
         validate_kid(kid)?;
@@ -161,6 +193,12 @@ impl Key {
                     alg.min_secret_len(),
                     secret.len()
                 ),
+            ));
+        }
+        if secret.iter().all(|&b| b == secret[0]) {
+            return Err(Error::with_message(
+                ErrorCode::WeakKey,
+                "secret is a single byte value repeated",
             ));
         }
         let mac = match alg {
@@ -233,7 +271,7 @@ impl Key {
 }
 
 fn keyed<M: Mac + KeyInit>(secret: &[u8]) -> Result<M> {
-    <M as Mac>::new_from_slice(secret)
+    <M as KeyInit>::new_from_slice(secret)
         .map_err(|_| Error::with_message(ErrorCode::InvalidKey, "unusable HMAC secret"))
 }
 
@@ -269,8 +307,8 @@ impl fmt::Debug for Key {
 /// ```
 /// use auth_core::{Algorithm, Key, KeyRing};
 /// let mut ring = KeyRing::new();
-/// ring.add(Key::new("old", Algorithm::HS256, &[1u8; 32]).unwrap()).unwrap();
-/// ring.add(Key::new("new", Algorithm::HS256, &[2u8; 32]).unwrap()).unwrap();
+/// ring.add(Key::new("old", Algorithm::HS256, b"an old secret of 32 bytes or more").unwrap()).unwrap();
+/// ring.add(Key::new("new", Algorithm::HS256, b"a new secret of 32 bytes or more!").unwrap()).unwrap();
 /// assert_eq!(ring.active().unwrap().kid(), "old"); // the first key added is active
 /// ring.set_active("new").unwrap();                 // rotate: mint with "new"...
 /// assert!(ring.get("old").is_some());              // ...while "old" still verifies
@@ -412,6 +450,19 @@ impl KeyRing {
 mod tests {
     use super::*;
 
+    const SECRET: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+
+    #[test]
+    fn generated_secrets_are_long_enough_for_their_algorithm() {
+        use crate::random::SystemRandom;
+        for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+            let secret = generate_secret_for(alg, &SystemRandom).unwrap();
+            assert!(secret.len() >= alg.min_secret_len(), "{alg}");
+            assert!(secret.len() >= 43, "{alg}: at least 32 random bytes");
+            Key::new("k", alg, secret.as_bytes()).unwrap();
+        }
+    }
+
     #[test]
     fn weak_and_invalid_keys_are_refused() {
         assert_eq!(
@@ -420,10 +471,29 @@ mod tests {
                 .code(),
             ErrorCode::WeakKey
         );
-        assert!(Key::new("k", Algorithm::HS512, &[0u8; 32]).is_ok());
+        let secret: Vec<u8> = (0u8..64).collect();
+        for (alg, min) in [
+            (Algorithm::HS256, 32),
+            (Algorithm::HS384, 48),
+            (Algorithm::HS512, 64),
+        ] {
+            assert!(Key::new("k", alg, &secret[..min]).is_ok(), "{alg}");
+            assert_eq!(
+                Key::new("k", alg, &secret[..min - 1]).unwrap_err().code(),
+                ErrorCode::WeakKey,
+                "{alg}"
+            );
+            for byte in [0u8, 7, 0xff] {
+                assert_eq!(
+                    Key::new("k", alg, &[byte; 64]).unwrap_err().code(),
+                    ErrorCode::WeakKey,
+                    "{alg} {byte}"
+                );
+            }
+        }
         for kid in ["", "has space", "é", &"x".repeat(129)] {
             assert_eq!(
-                Key::new(kid, Algorithm::HS256, &[0u8; 32])
+                Key::new(kid, Algorithm::HS256, &secret[..32])
                     .unwrap_err()
                     .code(),
                 ErrorCode::InvalidKey,
@@ -434,8 +504,8 @@ mod tests {
 
     #[test]
     fn ring_rotation_and_resolution() {
-        let a = Key::new("a", Algorithm::HS256, &[1u8; 32]).unwrap();
-        let b = Key::new("b", Algorithm::HS384, &[2u8; 48]).unwrap();
+        let a = Key::new("a", Algorithm::HS256, &SECRET[..32]).unwrap();
+        let b = Key::new("b", Algorithm::HS384, &SECRET[1..49]).unwrap();
         let mut ring = KeyRing::single(a.clone());
         assert_eq!(ring.resolve(None).unwrap().kid(), "a");
         ring.add(b).unwrap();
@@ -461,8 +531,8 @@ mod tests {
 
     #[test]
     fn mac_matches_a_fresh_hmac() {
-        let k = Key::new("a", Algorithm::HS256, &[9u8; 32]).unwrap();
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&[9u8; 32]).unwrap();
+        let k = Key::new("a", Algorithm::HS256, &SECRET[..32]).unwrap();
+        let mut m = <Hmac<Sha256> as hmac::digest::KeyInit>::new_from_slice(&SECRET[..32]).unwrap();
         m.update(b"ab.cd");
         let want = m.finalize().into_bytes();
         assert_eq!(k.mac(&[b"ab", b".", b"cd"]).as_slice(), &want[..]);

@@ -93,7 +93,8 @@ pub use claims::{
 pub use issue::{Issuer, MintRequest, Minted};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};
 pub use keys::{
-    generate_secret, Algorithm, Key, KeyRing, GENERATED_SECRET_BYTES, MAX_KID_LEN, MIN_SECRET_LEN,
+    generate_secret, generate_secret_for, Algorithm, Key, KeyRing, GENERATED_SECRET_BYTES,
+    MAX_KID_LEN, MIN_SECRET_LEN,
 };
 pub use shared_ring::SharedKeyRing;
 pub use ttl::{Lifetime, TtlPolicy, DEFAULT_DYNAMIC_TTL, DEFAULT_MAX_TTL, MAX_TIME};

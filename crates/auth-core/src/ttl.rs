@@ -118,7 +118,9 @@ impl TtlPolicy {
 
 /// The largest time the library accepts or produces: 2^53 − 1 seconds, so that every
 /// NumericDate survives a round trip through JavaScript and other float-based JSON
-/// readers.
+/// readers. The same bound applies to ids (`id`, `user_group_id`, `parent.id`), and both
+/// ways (SPEC §3): minting refuses a larger value (`invalid_request`), verification refuses
+/// a token carrying one (`invalid_claims`).
 pub const MAX_TIME: u64 = (1 << 53) - 1;
 
 fn invalid_ttl(msg: impl Into<std::borrow::Cow<'static, str>>) -> Error {

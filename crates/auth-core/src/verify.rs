@@ -21,8 +21,8 @@ pub const DEFAULT_MAX_TOKEN_SIZE: usize = 8 * 1024;
 /// Default tolerance for `iat` in the future, in seconds.
 pub const DEFAULT_MAX_CLOCK_SKEW: u64 = 60;
 
-/// Verification settings. The defaults are the safe ones of SPEC §4 and §7.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Verification settings. The defaults are the safe ones of SPEC §3, §4 and §7.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct VerifyOptions {
     /// Seconds of grace applied to `exp` and `nbf` (default 0).
@@ -31,6 +31,17 @@ pub struct VerifyOptions {
     pub max_clock_skew: u64,
     /// Largest token accepted, in bytes (default 8 KiB).
     pub max_token_size: usize,
+    /// The audiences this verifier identifies itself with (default none).
+    ///
+    /// A token that carries `aud` verifies only when its `aud` (a string, or any element of
+    /// an array of strings) is equal, byte for byte, to one of these (RFC 7519 §4.1.3); with
+    /// no audience configured, every token with `aud` is refused. A token without `aud`
+    /// is not affected. Failures are `invalid_claims` (the claim does not match, SPEC §7).
+    pub audiences: Vec<String>,
+    /// The expected issuer (default none). When set, a token verifies only when its `iss`
+    /// is present and equal, byte for byte (`invalid_claims` otherwise). When `None`, `iss`
+    /// is not checked.
+    pub issuer: Option<String>,
 }
 
 impl Default for VerifyOptions {
@@ -39,7 +50,23 @@ impl Default for VerifyOptions {
             leeway: 0,
             max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
             max_token_size: DEFAULT_MAX_TOKEN_SIZE,
+            audiences: Vec::new(),
+            issuer: None,
         }
+    }
+}
+
+impl VerifyOptions {
+    /// Adds an audience this verifier identifies itself with (see [`VerifyOptions::audiences`]).
+    pub fn add_audience(&mut self, audience: impl Into<String>) -> &mut Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// Sets the expected issuer (see [`VerifyOptions::issuer`]).
+    pub fn set_issuer(&mut self, issuer: Option<String>) -> &mut Self {
+        self.issuer = issuer;
+        self
     }
 }
 
@@ -83,7 +110,7 @@ impl<'a> VerifyRequest<'a> {
 ///
 /// ```
 /// use auth_core::{Issuer, Key, KeyRing, Algorithm, Lifetime, MintRequest, Subject, Verifier, VerifyRequest};
-/// let ring = KeyRing::single(Key::new("k1", Algorithm::HS256, &[42u8; 32]).unwrap());
+/// let ring = KeyRing::single(Key::new("k1", Algorithm::HS256, b"an example secret of 32 bytes or more").unwrap());
 /// let issuer = Issuer::new(ring.clone());
 /// let mut req = MintRequest::new(Subject::user(123, "alice", false));
 /// req.now = Some(1_700_000_000);
@@ -173,7 +200,9 @@ impl Verifier {
     /// 6. key by `kid` (or the only / default key when there is no `kid`) → `unknown_key`;
     /// 7. header `alg` equal to the key's pinned algorithm → `algorithm_not_allowed`;
     /// 8. the MAC, compared in constant time → `bad_signature`;
-    /// 9. claims: a strict JSON object (`malformed_token`) with the SPEC §2 shape (`invalid_claims`);
+    /// 9. claims: a strict JSON object (`malformed_token`) with the SPEC §2 shape, times and ids
+    ///    at most 2^53 − 1 (`invalid_claims`); then `aud` and `iss` against
+    ///    [`VerifyOptions::audiences`] and [`VerifyOptions::issuer`] (`invalid_claims`);
     /// 10. `exp` (`token_expired`), `nbf` (`token_not_yet_valid`), `iat` (`issued_in_future`);
     /// 11. `allowed_ips` against the client address → `ip_not_allowed`;
     /// 12. revocation → `token_revoked` (last: it may call into the host).
@@ -181,6 +210,7 @@ impl Verifier {
     /// Nothing from the payload is parsed before the signature has verified.
     pub fn verify_with(&self, token: impl AsRef<[u8]>, req: &VerifyRequest<'_>) -> Result<Claims> {
         let claims = self.verify_signature(token.as_ref())?;
+        check_audience_and_issuer(&claims, &self.options)?;
         let now = clock::now_or_system(req.now)?;
         check_times(&claims, now, &self.options)?;
         if let Some(rules) = &claims.allowed_ips {
@@ -306,6 +336,32 @@ fn resolve_header<'r>(ring: &'r KeyRing, header_seg: &[u8]) -> Result<&'r Key> {
         ));
     }
     Ok(key)
+}
+
+/// End of step 9: `aud` and `iss` against the configured audiences and issuer (SPEC §3,
+/// RFC 7519 §4.1.1 and §4.1.3) → `invalid_claims`.
+fn check_audience_and_issuer(claims: &Claims, options: &VerifyOptions) -> Result<()> {
+    if let Some(aud) = &claims.audience {
+        if !aud.iter().any(|a| options.audiences.contains(a)) {
+            return Err(Error::with_message(
+                ErrorCode::InvalidClaims,
+                if options.audiences.is_empty() {
+                    "token has an `aud` claim and this verifier has no audience configured"
+                } else {
+                    "token's `aud` does not name this verifier's audience"
+                },
+            ));
+        }
+    }
+    if let Some(want) = &options.issuer {
+        if claims.issuer.as_deref() != Some(want.as_str()) {
+            return Err(Error::with_message(
+                ErrorCode::InvalidClaims,
+                "token's `iss` is missing or not the expected issuer",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Step 10: `exp`, `nbf`, `iat` against `now` (SPEC §4).

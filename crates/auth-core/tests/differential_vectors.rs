@@ -40,7 +40,8 @@ fn reference_agrees_on_every_token_vector() {
         .ok();
     let v = load_vectors();
     let mut tally = Tally::default();
-    for c in v["cases"].as_array().unwrap() {
+    let audience_cases = v["cases_audience"].as_array().unwrap();
+    for c in v["cases"].as_array().unwrap().iter().chain(audience_cases) {
         let mut options = VerifyOptions::default();
         if let Some(o) = c.get("options") {
             options.leeway = o["leeway"].as_u64().unwrap_or(options.leeway);
@@ -50,6 +51,10 @@ fn reference_agrees_on_every_token_vector() {
             options.max_token_size = o["max_token_size"]
                 .as_u64()
                 .map_or(options.max_token_size, |x| x as usize);
+            for a in o["audience"].as_array().into_iter().flatten() {
+                options.add_audience(a.as_str().unwrap());
+            }
+            options.issuer = o["issuer"].as_str().map(str::to_owned);
         }
         // Revocation cases are compared on their verdict before revocation.
         tally.run(&Case {

@@ -10,6 +10,12 @@ use sha2::{Sha256, Sha384, Sha512};
 const NOW: u64 = 1_700_000_000;
 const SECRET: &[u8] = b"interop-secret-interop-secret-32";
 
+/// A test secret of `len` distinct-enough bytes starting at `seed` (a secret of one
+/// repeated byte is `weak_key`).
+fn test_secret(seed: u8, len: usize) -> Vec<u8> {
+    (0..len).map(|i| seed.wrapping_add(i as u8)).collect()
+}
+
 /// jsonwebtoken picks its crypto backend from a process-wide provider; choose the
 /// `rust_crypto` one explicitly so no feature combination can make it panic.
 fn jwt_provider() {
@@ -39,17 +45,17 @@ fn minted_tokens_verify_in_jsonwebtoken() {
         (
             Algorithm::HS256,
             jsonwebtoken::Algorithm::HS256,
-            &[7u8; 32][..],
+            &test_secret(7, 32)[..],
         ),
         (
             Algorithm::HS384,
             jsonwebtoken::Algorithm::HS384,
-            &[8u8; 48][..],
+            &test_secret(8, 48)[..],
         ),
         (
             Algorithm::HS512,
             jsonwebtoken::Algorithm::HS512,
-            &[9u8; 64][..],
+            &test_secret(9, 64)[..],
         ),
     ] {
         let issuer = Issuer::new(ring(alg, secret));
@@ -83,7 +89,7 @@ fn minted_tokens_verify_in_jsonwebtoken() {
         // And a wrong secret fails there too.
         assert!(jsonwebtoken::decode::<Value>(
             &minted.token,
-            &jsonwebtoken::DecodingKey::from_secret(&[0u8; 64]),
+            &jsonwebtoken::DecodingKey::from_secret(&test_secret(0, 64)),
             &jwt_validation(jalg),
         )
         .is_err());
@@ -96,7 +102,7 @@ fn jsonwebtoken_minted_tokens_verify_here() {
     let claims = json!({
         "type": "reseller", "id": 1, "name": "reseller_name",
         "iat": NOW, "exp": NOW + 3600, "jti": "jwt-lib-1",
-        "allowed_ips": ["10.0.0.0/8"], "aud": "ignored"
+        "allowed_ips": ["10.0.0.0/8"], "aud": "this-service"
     });
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
     header.kid = Some("kid-1".into());
@@ -106,14 +112,22 @@ fn jsonwebtoken_minted_tokens_verify_here() {
         &jsonwebtoken::EncodingKey::from_secret(SECRET),
     )
     .unwrap();
-    let verifier = Verifier::new(ring(Algorithm::HS256, SECRET));
+    // RFC 7519 §4.1.3: the token names an audience, so only a verifier of that audience takes it.
     let ip = parse_client_ip("10.1.2.3").unwrap();
+    let err = Verifier::new(ring(Algorithm::HS256, SECRET))
+        .verify_with(&token, &VerifyRequest::at(NOW + 10).client_ip(ip))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidClaims);
+    let mut options = VerifyOptions::default();
+    options.add_audience("this-service");
+    let verifier = Verifier::with_options(ring(Algorithm::HS256, SECRET), options);
     let got = verifier
         .verify_with(&token, &VerifyRequest::at(NOW + 10).client_ip(ip))
         .unwrap();
     assert_eq!(got.subject, Subject::reseller(1, "reseller_name"));
     assert_eq!(got.exp, Some(NOW + 3600));
     assert_eq!(got.jti, "jwt-lib-1");
+    assert_eq!(got.audience, Some(vec!["this-service".to_owned()]));
     let err = verifier
         .verify_with(&token, &VerifyRequest::at(NOW + 3600).client_ip(ip))
         .unwrap_err();
@@ -128,17 +142,17 @@ fn hand_token(alg: &str, header: &Value, claims: &Value, secret: &[u8]) -> Strin
     );
     let tag = match alg {
         "HS256" => {
-            let mut m = <Hmac<Sha256> as Mac>::new_from_slice(secret).unwrap();
+            let mut m = <Hmac<Sha256> as hmac::digest::KeyInit>::new_from_slice(secret).unwrap();
             m.update(signing_input.as_bytes());
             m.finalize().into_bytes().to_vec()
         }
         "HS384" => {
-            let mut m = <Hmac<Sha384> as Mac>::new_from_slice(secret).unwrap();
+            let mut m = <Hmac<Sha384> as hmac::digest::KeyInit>::new_from_slice(secret).unwrap();
             m.update(signing_input.as_bytes());
             m.finalize().into_bytes().to_vec()
         }
         _ => {
-            let mut m = <Hmac<Sha512> as Mac>::new_from_slice(secret).unwrap();
+            let mut m = <Hmac<Sha512> as hmac::digest::KeyInit>::new_from_slice(secret).unwrap();
             m.update(signing_input.as_bytes());
             m.finalize().into_bytes().to_vec()
         }
@@ -153,9 +167,9 @@ fn hand_built_tokens_verify_here() {
         "user_group_id": null, "iat": NOW, "jti": "hand-1"
     });
     for (alg, ours, secret) in [
-        ("HS256", Algorithm::HS256, &[1u8; 32][..]),
-        ("HS384", Algorithm::HS384, &[2u8; 48][..]),
-        ("HS512", Algorithm::HS512, &[3u8; 64][..]),
+        ("HS256", Algorithm::HS256, &test_secret(1, 32)[..]),
+        ("HS384", Algorithm::HS384, &test_secret(2, 48)[..]),
+        ("HS512", Algorithm::HS512, &test_secret(3, 64)[..]),
     ] {
         let header = json!({"alg": alg, "typ": "JWT", "kid": "kid-1"});
         let token = hand_token(alg, &header, &claims, secret);

@@ -150,14 +150,56 @@ fn kid_and_algorithm_must_match_the_token() {
     // key options are accepted before the subcommand too
     with_secret(&["--kid=k1", "verify", &token]).run().ok();
 
-    let hs512 = with_secret(&["mint", "user", "--id", "1", "--name", "a", "--alg", "HS512"])
+    // An HS512 key needs a 64-byte secret (RFC 7518 §3.2).
+    let long = authctl(&["keygen", "--alg", "HS512"])
         .run()
         .ok()
         .to_string();
-    with_secret(&["verify", "--alg", "HS512", &hs512])
+    let hs512 = authctl(&["mint", "user", "--id", "1", "--name", "a", "--alg", "HS512"])
+        .secret(&long)
+        .run()
+        .ok()
+        .to_string();
+    authctl(&["verify", "--alg", "HS512", &hs512])
+        .secret(&long)
         .run()
         .ok();
-    with_secret(&["verify", &hs512])
+    authctl(&["verify", &hs512])
+        .secret(&long)
         .run()
         .fails(1, "algorithm_not_allowed");
+}
+
+#[test]
+fn keygen_makes_a_secret_long_enough_for_the_algorithm() {
+    for (alg, len) in [("HS256", 43), ("HS384", 48), ("HS512", 64)] {
+        let secret = authctl(&["keygen", "--alg", alg]).run().ok().to_string();
+        assert_eq!(secret.len(), len, "{alg}: {secret}");
+        let token = authctl(&["mint", "reseller", "--id", "1", "--name", "r", "--alg", alg])
+            .secret(&secret)
+            .run()
+            .ok()
+            .to_string();
+        authctl(&["verify", "--alg", alg, &token])
+            .secret(&secret)
+            .run()
+            .ok();
+    }
+    authctl(&["keygen", "--alg", "RS256"])
+        .run()
+        .fails(2, "invalid_key");
+}
+
+#[test]
+fn secrets_shorter_than_the_hash_output_or_of_one_byte_are_weak() {
+    // SECRET has 43 bytes: enough for HS256, not for HS384 (48) or HS512 (64).
+    for alg in ["HS384", "HS512"] {
+        with_secret(&["mint", "user", "--id", "1", "--name", "a", "--alg", alg])
+            .run()
+            .fails(2, "weak_key");
+    }
+    authctl(&["mint", "user", "--id", "1", "--name", "a"])
+        .secret(&"x".repeat(64))
+        .run()
+        .fails(2, "weak_key");
 }

@@ -1,6 +1,6 @@
 //! `verify`: the token from stdin, rejections and their exit code, client addresses.
 
-use crate::support::{mint_user, now_arg, verify_at, with_secret, NOW};
+use crate::support::{authctl, mint_user, now_arg, verify_at, with_secret, TempFile, NOW};
 
 #[test]
 fn verify_reads_the_token_from_stdin_removing_one_newline() {
@@ -76,4 +76,49 @@ fn allowed_ips_are_checked_against_the_client_address() {
     verify_at(&token, NOW, &["--ip", "010.0.0.1"]).fails(2, "invalid_ip_address");
     // a bad --ip is a usage error even for an unrestricted token
     verify_at(&mint_user(&[]), NOW, &["--ip", "nope"]).fails(2, "invalid_ip_address");
+}
+
+/// The `cases_audience` vectors of tests/vectors/tokens.json, verified with the ring
+/// "main"'s key k1 through `--audience` and `--issuer`.
+#[test]
+fn audience_and_issuer_options_follow_the_vectors() {
+    use base64::Engine as _;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/tokens.json"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let k1 = &v["rings"]["main"]["keys"][0];
+    assert_eq!(k1["kid"], "k1");
+    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(k1["secret"].as_str().unwrap())
+        .unwrap();
+    let key = TempFile::new(&secret);
+    let cases = v["cases_audience"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    for c in cases {
+        assert_eq!(c["ring"], "main");
+        let now = now_arg(c["now"].as_u64().unwrap());
+        let mut args: Vec<String> = vec![
+            "verify".into(),
+            "--kid=k1".into(),
+            "--key-file".into(),
+            key.path().into(),
+            now,
+        ];
+        for a in c["options"]["audience"].as_array().into_iter().flatten() {
+            args.push(format!("--audience={}", a.as_str().unwrap()));
+        }
+        if let Some(iss) = c["options"]["issuer"].as_str() {
+            args.push(format!("--issuer={iss}"));
+        }
+        args.push(c["token"].as_str().unwrap().into());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = authctl(&args).run();
+        match c["expect"].as_str().unwrap() {
+            "valid" => assert_eq!(out.json(), c["claims"], "{}", c["name"]),
+            code => out.fails(1, code),
+        }
+    }
 }

@@ -10,8 +10,9 @@ use super::{valid_jti, valid_token_name, Claims, Principal, PrincipalType, Subje
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::IpRule;
 use crate::json::{parse_strict_str, scan_plain_object, Loose, SeenKeys, Str};
+use crate::ttl::MAX_TIME;
 
-const CLAIM_NAMES: [&str; 13] = [
+const CLAIM_NAMES: [&str; 15] = [
     "type",
     "id",
     "name",
@@ -25,6 +26,8 @@ const CLAIM_NAMES: [&str; 13] = [
     "token_name",
     "allowed_ips",
     "parent",
+    "aud",
+    "iss",
 ];
 
 /// The index of `parent` in [`CLAIM_NAMES`] (an object, read by [`ParentSeed`]).
@@ -47,13 +50,15 @@ fn claim_index(key: &str) -> Option<usize> {
         "token_name" => 10,
         "allowed_ips" => 11,
         "parent" => 12,
+        "aud" => 13,
+        "iss" => 14,
         _ => return None,
     })
 }
 
 #[derive(Default)]
 struct RawClaims<'de> {
-    fields: [Option<Loose<'de>>; 13],
+    fields: [Option<Loose<'de>>; 15],
     parent: Option<std::result::Result<Principal, &'static str>>,
 }
 
@@ -176,6 +181,19 @@ fn wrong(name: &str, want: &str, got: &Loose<'_>) -> Error {
     invalid(format!("claim `{name}` must be {want}, not {}", got.kind()))
 }
 
+/// SPEC §3: NumericDates and ids are at most 2^53 − 1 ([`MAX_TIME`]), the bound minting
+/// applies, so a token verifies only with values the library itself would write.
+fn in_range(i: usize, v: u64) -> Result<u64> {
+    if v <= MAX_TIME {
+        Ok(v)
+    } else {
+        Err(invalid(format!(
+            "claim `{}` must be at most 2^53 - 1",
+            CLAIM_NAMES[i]
+        )))
+    }
+}
+
 fn missing(name: &str) -> Error {
     invalid(format!("claim `{name}` is required"))
 }
@@ -187,7 +205,7 @@ impl<'de> RawClaims<'de> {
 
     fn req_u64(&mut self, i: usize) -> Result<u64> {
         match self.take(i) {
-            Some(Loose::UInt(v)) => Ok(v),
+            Some(Loose::UInt(v)) => in_range(i, v),
             Some(other) => Err(wrong(CLAIM_NAMES[i], "a non-negative integer", &other)),
             None => Err(missing(CLAIM_NAMES[i])),
         }
@@ -197,7 +215,7 @@ impl<'de> RawClaims<'de> {
         match self.take(i) {
             None => Ok(None),
             Some(Loose::Null) if null_ok => Ok(None),
-            Some(Loose::UInt(v)) => Ok(Some(v)),
+            Some(Loose::UInt(v)) => in_range(i, v).map(Some),
             Some(other) => Err(wrong(CLAIM_NAMES[i], "a non-negative integer", &other)),
         }
     }
@@ -224,7 +242,14 @@ impl<'de> RawClaims<'de> {
 ///
 /// `malformed_token`: not UTF-8, not JSON, not an object, duplicate keys.
 /// `invalid_claims`: a required claim missing, a claim of the wrong type, an unknown
-/// `type`, a `jti` or `token_name` out of its length range, a bad `allowed_ips` entry.
+/// `type`, a `jti` or `token_name` out of its length range, a bad `allowed_ips` entry,
+/// a time or id (`iat`, `exp`, `nbf`, `id`, `user_group_id`, `parent.id`) above
+/// 2^53 − 1 ([`MAX_TIME`](crate::MAX_TIME)), an `aud` that is neither a string nor an
+/// array of strings, an `iss` that is not a string.
+///
+/// `aud` and `iss` are returned in [`Claims::audience`] and [`Claims::issuer`]; whether
+/// they are acceptable is decided by [`Verifier`](crate::Verifier) (see
+/// [`VerifyOptions::audiences`](crate::VerifyOptions::audiences)).
 pub fn decode_claims(payload: &[u8]) -> Result<Claims> {
     let Ok(text) = std::str::from_utf8(payload) else {
         return Err(Error::with_message(
@@ -311,9 +336,21 @@ pub fn decode_claims(payload: &[u8]) -> Result<Claims> {
     };
     let parent = match raw.parent.take() {
         None => None,
+        Some(Ok(p)) if p.id > MAX_TIME => {
+            return Err(invalid("claim `parent.id` must be at most 2^53 - 1"))
+        }
         Some(Ok(p)) => Some(p),
         Some(Err(msg)) => return Err(invalid(msg)),
     };
+    // RFC 7519 §4.1.3: a string or an array of strings. Whether the verifier is one of the
+    // audiences is decided by the verifier (it knows its configuration).
+    let audience = match raw.take(13) {
+        None => None,
+        Some(Loose::Str(s)) => Some(vec![s.into_owned()]),
+        Some(Loose::StrArray(items)) => Some(items.into_iter().map(Cow::into_owned).collect()),
+        Some(other) => return Err(wrong("aud", "a string or an array of strings", &other)),
+    };
+    let issuer = raw.opt_string(14, false)?;
     Ok(Claims {
         subject,
         iat,
@@ -323,6 +360,8 @@ pub fn decode_claims(payload: &[u8]) -> Result<Claims> {
         token_name,
         allowed_ips,
         parent,
+        audience,
+        issuer,
     })
 }
 

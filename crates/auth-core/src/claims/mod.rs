@@ -173,6 +173,13 @@ pub struct Claims {
     pub allowed_ips: Option<Vec<IpRule>>,
     /// `parent`: who minted the token for a sub-account.
     pub parent: Option<Principal>,
+    /// `aud` (RFC 7519 §4.1.3): the audiences the token names, a single string read as a
+    /// one-element list; `None` when absent. A verified token's audience always names one
+    /// of [`VerifyOptions::audiences`](crate::VerifyOptions::audiences). Written back as a
+    /// string when it has exactly one element, as an array otherwise.
+    pub audience: Option<Vec<String>>,
+    /// `iss` (RFC 7519 §4.1.1): the issuer, when the token names one.
+    pub issuer: Option<String>,
 }
 
 /// Longest `jti` accepted, in characters.
@@ -204,7 +211,7 @@ fn within_chars(s: &str, max: usize) -> bool {
 
 impl Claims {
     /// Claims for `subject`, issued at `iat` with token id `jti`, and nothing else: no
-    /// expiry (static), no `nbf`, name, allow-list or parent. Set the other fields as needed.
+    /// expiry (static), no `nbf`, name, allow-list, parent, audience or issuer. Set the other fields as needed.
     pub fn new(subject: Subject, iat: u64, jti: impl Into<String>) -> Self {
         Claims {
             subject,
@@ -215,6 +222,8 @@ impl Claims {
             token_name: None,
             allowed_ips: None,
             parent: None,
+            audience: None,
+            issuer: None,
         }
     }
 

@@ -38,6 +38,14 @@ impl serde::Serialize for Claims {
         if let Some(p) = &self.parent {
             m.serialize_entry("parent", &ParentOut(p))?;
         }
+        match self.audience.as_deref() {
+            None => {}
+            Some([one]) => m.serialize_entry("aud", one)?,
+            Some(many) => m.serialize_entry("aud", many)?,
+        }
+        if let Some(iss) = &self.issuer {
+            m.serialize_entry("iss", iss)?;
+        }
         m.end()
     }
 }

@@ -56,7 +56,7 @@ impl Format {
                 continue;
             };
             let key = (weight, exact, -(index as i64));
-            if best.map_or(true, |(k, _)| key > k) {
+            if best.is_none_or(|(k, _)| key > k) {
                 best = Some((key, format));
             }
         }

@@ -40,7 +40,8 @@ pub fn rings() -> Vec<RefRing> {
     let key = |kid: &str, alg, fill: u8, len: usize| RefKey {
         kid: kid.into(),
         alg,
-        secret: vec![fill; len],
+        // Distinct bytes: a secret of one repeated byte is `weak_key`.
+        secret: (0..len).map(|i| fill.wrapping_add(i as u8)).collect(),
     };
     let three = vec![
         key("k1", Algorithm::HS256, 1, 32),
@@ -65,7 +66,7 @@ pub fn rings() -> Vec<RefRing> {
 
 fn mac(alg: Algorithm, secret: &[u8], msg: &[u8]) -> Vec<u8> {
     fn run<M: Mac + hmac::digest::KeyInit>(secret: &[u8], msg: &[u8]) -> Vec<u8> {
-        let mut m = <M as Mac>::new_from_slice(secret).unwrap();
+        let mut m = <M as hmac::digest::KeyInit>::new_from_slice(secret).unwrap();
         m.update(msg);
         m.finalize().into_bytes().to_vec()
     }
@@ -180,7 +181,7 @@ fn odd_value(rng: &mut TestRng) -> Value {
 }
 
 fn long_string(chars: usize, c: char) -> Value {
-    json!(std::iter::repeat(c).take(chars).collect::<String>())
+    json!(std::iter::repeat_n(c, chars).collect::<String>())
 }
 
 /// Mutates a claims object: drop, retype or add claims.

@@ -191,7 +191,12 @@ pub const CLAIMS: &[&str] = &[
     "token_name",
     "allowed_ips",
     "parent",
+    "aud",
+    "iss",
 ];
+
+/// SPEC §3: the largest NumericDate or id, 2^53 − 1.
+const MAX_SAFE: u64 = (1 << 53) - 1;
 
 pub type Verdict = Result<Value, &'static str>;
 
@@ -279,6 +284,27 @@ pub fn reference_verify(
     let claims = strict_object(&payload, CLAIMS).ok_or("malformed_token")?;
     let normalized = reference_claims(&claims).ok_or("invalid_claims")?;
 
+    // RFC 7519 §4.1.3: a token naming an audience needs a verifier of that audience;
+    // §4.1.1 with SPEC §3: a configured issuer must be present and equal.
+    if let Some(aud) = normalized.get("aud") {
+        let named: Vec<&str> = match aud {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().map(|v| v.as_str().unwrap()).collect(),
+            _ => unreachable!(),
+        };
+        if !named
+            .iter()
+            .any(|n| options.audiences.iter().any(|a| a == n))
+        {
+            return Err("invalid_claims");
+        }
+    }
+    if let Some(want) = &options.issuer {
+        if normalized.get("iss").and_then(Value::as_str) != Some(want.as_str()) {
+            return Err("invalid_claims");
+        }
+    }
+
     // SPEC §4, in wide integers.
     let (now, leeway) = (u128::from(now), u128::from(options.leeway));
     if let Some(exp) = claims.get("exp").and_then(Value::as_u64) {
@@ -313,7 +339,12 @@ pub fn reference_verify(
 /// SPEC §2: the claim types, rendered in the shape `Claims::to_json` has (unknown
 /// claims dropped, optional user claims as null, rules in canonical text).
 fn reference_claims(c: &Map<String, Value>) -> Option<Value> {
-    let uint = |name: &str| c.get(name).and_then(Value::as_u64);
+    let uint = |name: &str| {
+        c.get(name)
+            .and_then(Value::as_u64)
+            .filter(|&v| v <= MAX_SAFE)
+    };
+    let safe = |v: &Value| v.as_u64().filter(|&v| v <= MAX_SAFE);
     let string = |name: &str| c.get(name).and_then(Value::as_str);
     let chars_within = |s: &str, max: usize| (1..=max).contains(&s.chars().count());
 
@@ -333,7 +364,7 @@ fn reference_claims(c: &Map<String, Value>) -> Option<Value> {
             out.insert("sms_from".into(), sms_from);
             let group = match c.get("user_group_id") {
                 None | Some(Value::Null) => Value::Null,
-                Some(v) => json!(v.as_u64()?),
+                Some(v) => json!(safe(v)?),
             };
             out.insert("user_group_id".into(), group);
         }
@@ -343,7 +374,7 @@ fn reference_claims(c: &Map<String, Value>) -> Option<Value> {
     out.insert("iat".into(), json!(uint("iat")?));
     for name in ["exp", "nbf"] {
         if let Some(v) = c.get(name) {
-            out.insert(name.into(), json!(v.as_u64()?));
+            out.insert(name.into(), json!(safe(v)?));
         }
     }
     let jti = string("jti")?;
@@ -373,8 +404,31 @@ fn reference_claims(c: &Map<String, Value>) -> Option<Value> {
         }
         out.insert(
             "parent".into(),
-            json!({"type": kind, "id": p.get("id")?.as_u64()?}),
+            json!({"type": kind, "id": safe(p.get("id")?)?}),
         );
+    }
+    // aud: a string or an array of strings, given back as a string when it names one
+    // audience (either form), as an array otherwise; iss: a string.
+    if let Some(v) = c.get("aud") {
+        let aud = match v {
+            Value::String(s) => json!(s),
+            Value::Array(a) => {
+                let names = a
+                    .iter()
+                    .map(|x| x.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()?;
+                if names.len() == 1 {
+                    json!(names[0])
+                } else {
+                    json!(names)
+                }
+            }
+            _ => return None,
+        };
+        out.insert("aud".into(), aud);
+    }
+    if let Some(v) = c.get("iss") {
+        out.insert("iss".into(), json!(v.as_str()?));
     }
     Some(Value::Object(out))
 }
