@@ -97,7 +97,7 @@ impl UserLogin {
 ///     Verifier, VerifyRequest,
 /// };
 ///
-/// let ring = KeyRing::single(Key::new("k1", Algorithm::HS256, &[7u8; 32]).unwrap());
+/// let ring = KeyRing::single(Key::new("k1", Algorithm::HS256, b"login-example-secret-of-32+ bytes!").unwrap());
 /// let issuer = Issuer::new(ring.clone());
 /// let mut account = UserAccount::new(123, "alice");
 /// account.sms_from = Some("ACME".into());

@@ -129,7 +129,7 @@ impl TokenCreationPolicy {
 ///     Principal, Subject, TokenTarget, Verifier, VerifyRequest,
 /// };
 ///
-/// let ring = KeyRing::single(Key::new("k1", Algorithm::HS256, &[9u8; 32]).unwrap());
+/// let ring = KeyRing::single(Key::new("k1", Algorithm::HS256, b"token-api-example-secret-of-32-bytes").unwrap());
 /// let issuer = Issuer::new(ring.clone());
 /// let verifier = Verifier::new(ring);
 /// let now = 1_700_000_000;

@@ -113,7 +113,12 @@ fn revoking_an_already_expired_token_still_stores_it() {
     // The clock steps back: the token is still revoked, and a purge then keeps it.
     assert_eq!(store.purge_expired(Some(NOW + 5)), 0);
     let ring = auth_core::KeyRing::single(
-        auth_core::Key::new("k1", auth_core::Algorithm::HS256, &[7u8; 32]).unwrap(),
+        auth_core::Key::new(
+            "k1",
+            auth_core::Algorithm::HS256,
+            b"revocation-store-test-secret-32+bytes",
+        )
+        .unwrap(),
     );
     let mut req = auth_core::MintRequest::new(Subject::user(1, "u", false));
     req.now = Some(NOW);
@@ -576,7 +581,12 @@ fn query_for_claims_carries_the_parent() {
 #[test]
 fn verifier_revokes_a_delegated_token_when_its_parent_is_cut_off() {
     let ring = auth_core::KeyRing::single(
-        auth_core::Key::new("k1", auth_core::Algorithm::HS256, &[7u8; 32]).unwrap(),
+        auth_core::Key::new(
+            "k1",
+            auth_core::Algorithm::HS256,
+            b"revocation-store-test-secret-32+bytes",
+        )
+        .unwrap(),
     );
     let mut req = auth_core::MintRequest::new(Subject::user(42, "sub", false));
     req.now = Some(NOW);
