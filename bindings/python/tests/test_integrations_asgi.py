@@ -9,7 +9,7 @@ import pytest
 from fastapi import Depends, FastAPI, Request
 
 with warnings.catch_warnings():  # recent Starlette prefers httpx2 for its test client
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 from integrations_support import (
     CLIENT,
@@ -31,7 +31,6 @@ from auth_core.asgi import BearerAuthMiddleware, Receive, Scope, Send, claims_fr
 from auth_core.bearer import BearerAuth, Claims
 from auth_core.fastapi import AuthHTTPException, BearerToken, install_error_handler
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture
