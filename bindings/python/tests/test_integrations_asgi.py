@@ -159,7 +159,8 @@ def fastapi_app(world: World, *, middleware: bool = False, **options: Any) -> Fa
     bearer_dep = BearerToken(world.verifier, **options)
     install_error_handler(app)
     if middleware:
-        app.add_middleware(BearerAuthMiddleware, verifier=world.verifier, exclude=["/health"], **options)
+        # The same BearerAuth in both layers: the dependency reuses the middleware's claims.
+        app.add_middleware(BearerAuthMiddleware, auth=bearer_dep.auth, exclude=["/health"])
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -280,6 +281,24 @@ def test_fastapi_with_the_middleware_reuses_its_claims(world: World) -> None:
     assert_rejected(r.status_code, r.headers, r.json(), "token_expired")
     r = client.get("/state")
     assert_missing(r.status_code, r.headers, r.json())
+
+
+def test_fastapi_dependency_does_not_trust_claims_verified_under_another_configuration(world: World) -> None:
+    # The middleware checks no revocation; the dependency does: its verdict stands.
+    lax = auth_core.Verifier(world.ring)
+    app = FastAPI()
+    install_error_handler(app)
+    strict = BearerToken(world.verifier)
+    app.add_middleware(BearerAuthMiddleware, verifier=lax)
+
+    @app.get("/me")
+    def me(claims: Annotated[Claims, Depends(strict)]) -> dict[str, Any]:
+        return {"name": claims.name}
+
+    client = TestClient(app)
+    assert client.get("/me", headers=bearer(world.user)).json() == {"name": "alice"}
+    r = client.get("/me", headers=bearer(world.revoked))
+    assert_rejected(r.status_code, r.headers, r.json(), "token_revoked")
 
 
 def test_fastapi_openapi_declares_the_bearer_scheme(world: World) -> None:

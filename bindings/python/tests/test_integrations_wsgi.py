@@ -217,6 +217,23 @@ def test_flask_init_app_for_application_factories(world: World) -> None:
     assert client.get("/me", headers=bearer(world.user)).json == {"id": 7}
 
 
+def test_flask_two_extensions_do_not_share_verdicts(world: World) -> None:
+    app = Flask(__name__)
+    lax = BearerAuthExtension(app, auth_core.Verifier(world.ring))  # no revocation
+    strict = BearerAuthExtension(verifier=world.verifier)
+
+    @app.get("/me")
+    @lax.required
+    @strict.required
+    def me() -> dict[str, Any]:
+        return {"name": current_claims().name}
+
+    client = app.test_client()
+    assert client.get("/me", headers=bearer(world.user)).json == {"name": "alice"}
+    r = client.get("/me", headers=bearer(world.revoked))
+    assert_rejected(r.status_code, r.headers, r.json, "token_revoked")
+
+
 def test_flask_app_with_the_wsgi_middleware(world: World) -> None:
     app = Flask(__name__)
 

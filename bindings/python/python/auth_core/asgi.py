@@ -21,13 +21,13 @@ closed with code 1008 before it is accepted. Lifespan events pass through.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any, Optional
+from collections.abc import MutableMapping
+from typing import Any, Awaitable, Callable, Optional
 
 from ._native import AuthError, MalformedToken, Verifier
 from .bearer import BearerAuth, Claims, PathFilter, Revocation, TrustedProxies, error_response, make_auth, path_filter
 
-__all__ = ["ASGIApp", "BearerAuthMiddleware", "Receive", "Scope", "Send", "claims_from_scope"]
+__all__ = ["VERIFIED_BY", "ASGIApp", "BearerAuthMiddleware", "Receive", "Scope", "Send", "claims_from_scope", "store_claims"]
 
 #: An ASGI connection scope.
 Scope = MutableMapping[str, Any]
@@ -39,14 +39,29 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def claims_from_scope(scope: Scope) -> Optional[Claims]:
-    """The claims :class:`BearerAuthMiddleware` stored in ``scope``, or ``None``."""
+#: The ``scope["state"]`` key naming the ``BearerAuth`` that verified ``auth_claims``.
+VERIFIED_BY = "auth_core.verified_by"
+
+
+def claims_from_scope(scope: Scope, verified_by: Optional[BearerAuth] = None) -> Optional[Claims]:
+    """The claims :class:`BearerAuthMiddleware` (or ``auth_core.fastapi.BearerToken``)
+    stored in ``scope``, or ``None``; with ``verified_by``, only claims that this
+    ``BearerAuth`` verified (its proxies and revocation, not another's)."""
     state = scope.get("state")
     if isinstance(state, MutableMapping):
         claims = state.get("auth_claims")
-        if claims is not None:
+        if claims is not None and (verified_by is None or state.get(VERIFIED_BY) is verified_by):
             return claims  # type: ignore[no-any-return]
     return None
+
+
+def store_claims(scope: Scope, claims: Claims, verified_by: BearerAuth) -> None:
+    """Put ``claims`` into ``scope["state"]["auth_claims"]``, noting who verified them."""
+    state = scope.get("state")
+    if state is None:
+        state = scope["state"] = {}
+    state["auth_claims"] = claims
+    state[VERIFIED_BY] = verified_by
 
 
 class BearerAuthMiddleware:
@@ -102,10 +117,7 @@ class BearerAuthMiddleware:
                 await _send_error(send, err)
             return
         scope["auth"] = claims
-        state = scope.get("state")
-        if state is None:
-            state = scope["state"] = {}
-        state["auth_claims"] = claims
+        store_claims(scope, claims, self.auth)
         await self.app(scope, receive, send)
 
 

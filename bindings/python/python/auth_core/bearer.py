@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Callable, Iterable
-from typing import Literal, Optional, Union
+from collections.abc import Iterable
+from typing import Callable, Literal, Optional, Union
 
 from ._native import (
     AuthError,

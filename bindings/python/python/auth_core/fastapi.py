@@ -20,9 +20,10 @@ Needs FastAPI (``pip install "auth-core[fastapi]"``)::
 ``Depends(bearer)`` verifies the ``Authorization: Bearer`` token with the client address
 and the revocation store (:class:`auth_core.bearer.BearerAuth`) and gives ``UserClaims`` or
 ``ResellerClaims``; ``bearer.user(admin=...)`` and ``bearer.reseller()`` also require the
-token type (and admin rights), else 403 ``not_permitted``. When
-:class:`auth_core.asgi.BearerAuthMiddleware` already verified the request, its claims are
-reused (no second verification).
+token type (and admin rights), else 403 ``not_permitted``. When the same ``BearerAuth``
+already verified the request — :class:`auth_core.asgi.BearerAuthMiddleware` built with
+``auth=bearer.auth``, or another dependency of this ``BearerToken`` — its claims are reused
+(no second verification); claims verified under another configuration are not.
 
 A failure raises :class:`AuthHTTPException` (a ``fastapi.HTTPException`` with the status
 and RFC 6750 ``WWW-Authenticate`` header of the error). With :func:`install_error_handler`
@@ -42,7 +43,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ._native import AuthError, MalformedToken, ResellerClaims, UserClaims, Verifier
-from .asgi import claims_from_scope
+from .asgi import claims_from_scope, store_claims
 from .bearer import (
     BearerAuth,
     Claims,
@@ -92,7 +93,7 @@ class BearerToken:
 
     def authenticate(self, request: Request) -> Claims:
         """The claims of ``request``; raises ``AuthError`` subclasses."""
-        known = claims_from_scope(request.scope)
+        known = claims_from_scope(request.scope, verified_by=self.auth)
         if known is not None:
             return known
         values = request.headers.getlist("authorization")
@@ -105,7 +106,7 @@ class BearerToken:
             client.host if client else None,
             ",".join(forwarded) if forwarded else None,
         )
-        request.scope.setdefault("state", {})["auth_claims"] = claims
+        store_claims(request.scope, claims, self.auth)
         return claims
 
     def __call__(

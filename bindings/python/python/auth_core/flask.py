@@ -112,10 +112,10 @@ class BearerAuthExtension:
         return None
 
     def authenticate(self) -> Claims:
-        """Verify the current request (once: a second call reuses ``g.auth_claims``) and
-        return its claims; raises ``AuthError`` subclasses."""
+        """Verify the current request (once: a second call through this extension reuses
+        ``g.auth_claims``) and return its claims; raises ``AuthError`` subclasses."""
         known = g.get("auth_claims")
-        if known is not None:
+        if known is not None and g.get("auth_core_verified_by") is self.auth:
             return cast(Claims, known)
         values = request.headers.getlist("Authorization")
         if len(values) > 1:
@@ -127,6 +127,7 @@ class BearerAuthExtension:
             ",".join(forwarded) if forwarded else None,
         )
         g.auth_claims = claims
+        g.auth_core_verified_by = self.auth
         return claims
 
     @overload
