@@ -65,6 +65,24 @@ def test_client_ip_reads_forwarded_for_only_from_a_trusted_proxy() -> None:
     assert auth.client_ip("testclient", CLIENT) == "testclient"
 
 
+def test_non_ip_peers_are_proxies_only_when_configured() -> None:
+    verifier = make_world().verifier
+    plain = BearerAuth(verifier, trusted_proxies=TRUSTED)
+    assert not plain.trust_non_ip_peers
+    assert plain.client_ip(None, SPOOFED) is None
+    assert plain.client_ip("unix:/run/app.sock", SPOOFED) == "unix:/run/app.sock"
+    socket = BearerAuth(verifier, trust_non_ip_peers=True)
+    assert socket.trust_non_ip_peers and socket.trusted_proxies is None
+    assert socket.client_ip(None, f"{SPOOFED}, {CLIENT}") == CLIENT
+    assert socket.client_ip("", CLIENT) == CLIENT
+    assert socket.client_ip("unix:/run/app.sock", CLIENT) == CLIENT
+    assert socket.client_ip(None, None) is None
+    # An IP peer is still judged by trusted_proxies (none here): its header is ignored.
+    assert socket.client_ip(PROXY, SPOOFED) == PROXY
+    both = BearerAuth(verifier, trusted_proxies=TRUSTED, trust_non_ip_peers=True)
+    assert both.client_ip(None, f"{CLIENT}, {PROXY}") == CLIENT
+
+
 def test_trusted_proxies_accept_an_allow_list_and_refuse_bad_rules() -> None:
     verifier = make_world().verifier
     allow = auth_core.IpAllowList(["10.0.0.0/8"])

@@ -24,6 +24,7 @@ from integrations_support import (
 from werkzeug.test import Client, TestResponse
 
 import auth_core
+from auth_core.bearer import BearerAuth
 from auth_core.flask import BearerAuthExtension, current_claims
 from auth_core.wsgi import ENVIRON_KEY, BearerAuthMiddleware, claims_from_environ
 
@@ -86,6 +87,18 @@ def test_bare_wsgi_missing_garbled_spoofed_and_proxied(world: World) -> None:
     r = client.get("/", headers={**bearer(world.restricted), "X-Forwarded-For": SPOOFED},
                    environ_base={"REMOTE_ADDR": PROXY})
     assert r.status_code == 200 and _json(r)["name"] == "bob"
+
+
+def test_bare_wsgi_behind_a_proxy_on_a_unix_socket(world: World) -> None:
+    # A server on a Unix-domain socket reports no peer address (REMOTE_ADDR empty).
+    auth = BearerAuth(world.verifier, trust_non_ip_peers=True)
+    client = Client(BearerAuthMiddleware(echo_claims, auth=auth))
+    r = client.get("/", headers={**bearer(world.restricted), "X-Forwarded-For": SPOOFED}, environ_base={"REMOTE_ADDR": ""})
+    assert r.status_code == 200 and _json(r)["name"] == "bob"
+    # Without the option the header of a socket peer is not believed.
+    client, _ = bare(world, trusted_proxies=TRUSTED)
+    r = client.get("/", headers={**bearer(world.restricted), "X-Forwarded-For": SPOOFED}, environ_base={"REMOTE_ADDR": ""})
+    assert_rejected(r.status_code, r.headers, _json(r), "ip_not_allowed")
 
 
 def test_bare_wsgi_excluded_paths(world: World) -> None:

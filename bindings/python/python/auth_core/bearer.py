@@ -41,6 +41,7 @@ from ._native import (
     RevocationQuery,
     UserClaims,
     Verifier,
+    canonical_ip,
 )
 
 __all__ = [
@@ -109,13 +110,18 @@ class BearerAuth:
     socket, a test client's name) counts as no address: tokens restricted to
     ``allowed_ips`` are then refused (``ip_not_allowed``), others accepted.
 
+    ``trust_non_ip_peers``: also treat a peer without an IP address as a trusted proxy —
+    for a reverse proxy on the same host that connects over a Unix-domain socket (nginx in
+    front of gunicorn or ``uvicorn --uds``), where the server reports no peer address. Only
+    set it when nothing but the proxy can reach that socket.
+
     ``revocation``: a ``MemoryRevocationStore`` or callable passed to every ``verify``;
     ``None`` uses the verifier's own.
 
     Thread-safe and reusable; build one at start-up.
     """
 
-    __slots__ = ("_proxies", "_revocation", "_verifier")
+    __slots__ = ("_proxies", "_revocation", "_trust_non_ip", "_verifier")
 
     def __init__(
         self,
@@ -123,6 +129,7 @@ class BearerAuth:
         *,
         trusted_proxies: TrustedProxies = None,
         revocation: Optional[Revocation] = None,
+        trust_non_ip_peers: bool = False,
     ) -> None:
         if not isinstance(verifier, Verifier):
             raise TypeError(f"verifier must be an auth_core.Verifier, not {type(verifier).__name__}")
@@ -134,6 +141,7 @@ class BearerAuth:
                 proxies = None
         self._proxies = proxies
         self._revocation = revocation
+        self._trust_non_ip = bool(trust_non_ip_peers)
 
     @property
     def verifier(self) -> Verifier:
@@ -145,17 +153,38 @@ class BearerAuth:
         """The trusted proxy ranges, or ``None`` when ``X-Forwarded-For`` is never read."""
         return self._proxies
 
+    @property
+    def trust_non_ip_peers(self) -> bool:
+        """Whether a peer without an IP address (a Unix-domain socket) is a trusted proxy."""
+        return self._trust_non_ip
+
     def _is_proxy(self, address: str) -> bool:
-        assert self._proxies is not None
+        proxies = self._proxies
+        if proxies is None:
+            return False
         try:
-            return address in self._proxies
+            return address in proxies
         except InvalidIpAddress:
             return False
+
+    def _peer_is_proxy(self, peer: Optional[str]) -> bool:
+        if not peer:
+            return self._trust_non_ip
+        proxies = self._proxies
+        try:
+            if proxies is not None:
+                return peer in proxies
+            canonical_ip(peer)  # only to tell an IP address from a socket name
+            return False
+        except InvalidIpAddress:
+            return self._trust_non_ip
 
     def client_ip(self, peer: Optional[str], forwarded_for: Optional[str] = None) -> Optional[str]:
         """The client address of a request from ``peer`` with this ``X-Forwarded-For`` value
         (several header lines joined with ``,``). See the class docs for the rule."""
-        if self._proxies is None or not peer or forwarded_for is None or not self._is_proxy(peer):
+        if forwarded_for is None or (self._proxies is None and not self._trust_non_ip):
+            return peer
+        if not self._peer_is_proxy(peer):
             return peer
         entries = [e.strip() for e in forwarded_for.split(",")]
         entries = [e for e in entries if e]
