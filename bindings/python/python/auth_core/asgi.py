@@ -90,6 +90,7 @@ class BearerAuthMiddleware:
         self._excluded = path_filter(exclude)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Verify an HTTP request or WebSocket handshake, then run the app or answer the error."""
         kind = scope["type"]
         if kind not in ("http", "websocket") or self._excluded(scope.get("path", "")):
             await self.app(scope, receive, send)

@@ -114,6 +114,8 @@ class BearerToken:
         request: Request,
         _credentials: Annotated[Optional[HTTPAuthorizationCredentials], Security(_SCHEME)],
     ) -> Claims:
+        """The dependency: the claims, or :class:`AuthHTTPException`. ``_credentials`` is
+        FastAPI's ``HTTPBearer`` (it only declares the scheme in the OpenAPI document)."""
         try:
             return self.authenticate(request)
         except AuthError as err:

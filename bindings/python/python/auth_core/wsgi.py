@@ -64,6 +64,7 @@ class BearerAuthMiddleware:
         self._excluded = path_filter(exclude)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Verify the request, then run the app or answer the error."""
         if self._excluded(environ.get("PATH_INFO", "")):
             return self.app(environ, start_response)
         try:
