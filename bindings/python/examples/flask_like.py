@@ -1,5 +1,8 @@
-"""A request handler in the style of a Flask view, without Flask: it takes the
+"""A request handler in the style of a Flask view, without any framework: it takes the
 ``Authorization`` header and the client address, and answers ``(status, json_body)``.
+
+For real services use the integrations instead: ``examples/flask_app.py`` (Flask),
+``examples/fastapi_app.py`` (FastAPI), ``auth_core.asgi`` / ``auth_core.wsgi`` (any framework).
 
 Run it: ``python examples/flask_like.py`` (it mints a few tokens and prints the answers).
 """
@@ -12,6 +15,7 @@ from typing import Any, Optional
 
 import auth_core
 from auth_core import Issuer, KeyRing, MemoryRevocationStore, Verifier
+from auth_core.bearer import parse_authorization
 
 # Process-wide, built once at start-up: all of these are thread-safe.
 RING = KeyRing.single("2026-11", os.environ.get("AUTH_SECRET", "an example secret of 32+ bytes!!"))
@@ -21,10 +25,9 @@ VERIFIER = Verifier(RING, revocation=REVOKED)
 
 
 def authenticate(authorization: Optional[str], client_ip: str) -> auth_core.Claims:
-    """The claims of the bearer token in ``authorization``; raises ``AuthError`` subclasses."""
-    if not authorization or not authorization.startswith("Bearer "):
-        raise auth_core.MalformedToken("missing bearer token")
-    return VERIFIER.verify(authorization[len("Bearer "):], client_ip=client_ip)
+    """The claims of the bearer token in ``authorization`` (scheme in any case); raises
+    ``AuthError`` subclasses."""
+    return VERIFIER.verify(parse_authorization(authorization), client_ip=client_ip)
 
 
 def handle_request(authorization: Optional[str], client_ip: str) -> tuple[int, dict[str, Any]]:
@@ -55,7 +58,7 @@ def main() -> None:
     ).token
     for header, ip in [
         (f"Bearer {user}", "203.0.113.9"),
-        (f"Bearer {reseller}", "192.168.2.2"),
+        (f"bearer {reseller}", "192.168.2.2"),
         (f"Bearer {reseller}", "10.0.0.1"),
         ("Bearer not.a.token", "203.0.113.9"),
         (None, "203.0.113.9"),

@@ -1,0 +1,130 @@
+"""ASGI middleware: bearer-token authentication for any ASGI application.
+
+Works with Starlette, FastAPI, Quart, Litestar or a bare ASGI callable; imports none of them::
+
+    from auth_core import KeyRing, MemoryRevocationStore, Verifier
+    from auth_core.asgi import BearerAuthMiddleware
+
+    app = BearerAuthMiddleware(app, Verifier(ring), revocation=store,
+                               trusted_proxies=["10.0.0.0/8"], exclude=["/health"])
+    # or, in Starlette/FastAPI: app.add_middleware(BearerAuthMiddleware, verifier=Verifier(ring))
+
+Each HTTP request (and WebSocket handshake) is verified with the client address (see
+:class:`auth_core.bearer.BearerAuth` for the trusted-proxy rule) and the revocation store.
+On success the claims go into ``scope["auth"]`` (Starlette's ``request.auth``) and
+``scope["state"]["auth_claims"]`` (``request.state.auth_claims``), and the application
+runs. On failure the application does not run: the answer is the status of the error,
+the JSON body ``{"error": "<code>", "message": "..."}`` and an RFC 6750
+``WWW-Authenticate`` header (:func:`auth_core.bearer.error_response`); a WebSocket is
+closed with code 1008 before it is accepted. Lifespan events pass through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any, Awaitable, Callable, Optional
+
+from ._native import AuthError, MalformedToken, Verifier
+from .bearer import BearerAuth, Claims, PathFilter, Revocation, TrustedProxies, error_response, make_auth, path_filter
+
+__all__ = ["VERIFIED_BY", "ASGIApp", "BearerAuthMiddleware", "Receive", "Scope", "Send", "claims_from_scope", "store_claims"]
+
+#: An ASGI connection scope.
+Scope = MutableMapping[str, Any]
+#: The ASGI ``receive`` callable.
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+#: The ASGI ``send`` callable.
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+#: An ASGI 3 application.
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+#: The ``scope["state"]`` key naming the ``BearerAuth`` that verified ``auth_claims``.
+VERIFIED_BY = "auth_core.verified_by"
+
+
+def claims_from_scope(scope: Scope, verified_by: Optional[BearerAuth] = None) -> Optional[Claims]:
+    """The claims :class:`BearerAuthMiddleware` (or ``auth_core.fastapi.BearerToken``)
+    stored in ``scope``, or ``None``; with ``verified_by``, only claims that this
+    ``BearerAuth`` verified (its proxies and revocation, not another's)."""
+    state = scope.get("state")
+    if isinstance(state, MutableMapping):
+        claims = state.get("auth_claims")
+        if claims is not None and (verified_by is None or state.get(VERIFIED_BY) is verified_by):
+            return claims  # type: ignore[no-any-return]
+    return None
+
+
+def store_claims(scope: Scope, claims: Claims, verified_by: BearerAuth) -> None:
+    """Put ``claims`` into ``scope["state"]["auth_claims"]``, noting who verified them."""
+    state = scope.get("state")
+    if state is None:
+        state = scope["state"] = {}
+    state["auth_claims"] = claims
+    state[VERIFIED_BY] = verified_by
+
+
+class BearerAuthMiddleware:
+    """ASGI middleware that lets only requests with a valid bearer token through.
+
+    Pass either ``auth`` (a configured :class:`~auth_core.bearer.BearerAuth`) or a
+    ``verifier`` with the optional ``trusted_proxies`` and ``revocation`` (the arguments of
+    ``BearerAuth``). ``exclude``: paths (``scope["path"]``) that need no token — prefixes or
+    a predicate (:data:`auth_core.bearer.PathFilter`).
+    """
+
+    __slots__ = ("app", "auth", "_excluded")
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        verifier: Optional[Verifier] = None,
+        *,
+        auth: Optional[BearerAuth] = None,
+        trusted_proxies: TrustedProxies = None,
+        revocation: Optional[Revocation] = None,
+        exclude: PathFilter = None,
+    ) -> None:
+        self.app = app
+        self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation)
+        self._excluded = path_filter(exclude)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Verify an HTTP request or WebSocket handshake, then run the app or answer the error."""
+        kind = scope["type"]
+        if kind not in ("http", "websocket") or self._excluded(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+        authorization: list[str] = []
+        forwarded: list[str] = []
+        for name, value in scope.get("headers", ()):
+            lname = bytes(name).lower()
+            if lname == b"authorization":
+                authorization.append(bytes(value).decode("latin-1"))
+            elif lname == b"x-forwarded-for":
+                forwarded.append(bytes(value).decode("latin-1"))
+        client = scope.get("client")
+        peer = str(client[0]) if client else None
+        try:
+            if len(authorization) > 1:
+                raise MalformedToken("several Authorization headers")
+            claims = self.auth.authenticate(
+                authorization[0] if authorization else None, peer, ",".join(forwarded) if forwarded else None
+            )
+        except AuthError as err:
+            if kind == "websocket":
+                await send({"type": "websocket.close", "code": 1008, "reason": err.code})
+            else:
+                await _send_error(send, err)
+            return
+        scope["auth"] = claims
+        store_claims(scope, claims, self.auth)
+        await self.app(scope, receive, send)
+
+
+async def _send_error(send: Send, err: AuthError) -> None:
+    status, headers, body = error_response(err)
+    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+    raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})

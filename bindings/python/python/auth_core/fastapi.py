@@ -1,0 +1,168 @@
+"""FastAPI dependencies: ``Depends(...)`` that give a route the typed claims of the caller.
+
+Needs FastAPI (``pip install "auth-core[fastapi]"``)::
+
+    from typing import Annotated
+    from fastapi import Depends, FastAPI
+    from auth_core import UserClaims, Verifier
+    from auth_core.fastapi import BearerToken, install_error_handler
+
+    bearer = BearerToken(Verifier(ring), revocation=store, trusted_proxies=["10.0.0.0/8"])
+    app = FastAPI()
+    install_error_handler(app)           # errors as {"error": "<code>", "message": "..."}
+
+    @app.get("/me")
+    def me(claims: Annotated[Claims, Depends(bearer)]) -> dict: ...
+
+    @app.get("/admin")
+    def admin(user: Annotated[UserClaims, Depends(bearer.user(admin=True))]) -> dict: ...
+
+``Depends(bearer)`` verifies the ``Authorization: Bearer`` token with the client address
+and the revocation store (:class:`auth_core.bearer.BearerAuth`) and gives ``UserClaims`` or
+``ResellerClaims``; ``bearer.user(admin=...)`` and ``bearer.reseller()`` also require the
+token type (and admin rights), else 403 ``not_permitted``. When the same ``BearerAuth``
+already verified the request — :class:`auth_core.asgi.BearerAuthMiddleware` built with
+``auth=bearer.auth``, or another dependency of this ``BearerToken`` — its claims are reused
+(no second verification); claims verified under another configuration are not.
+
+A failure raises :class:`AuthHTTPException` (a ``fastapi.HTTPException`` with the status
+and RFC 6750 ``WWW-Authenticate`` header of the error). With :func:`install_error_handler`
+the body is ``{"error": "<code>", "message": "..."}``, the same as the ASGI and WSGI
+middleware; without it FastAPI's default handler answers ``{"detail": {"error": ...,
+"message": ...}}`` with the same status and headers. The routes also declare the HTTP
+bearer security scheme in the OpenAPI document.
+"""
+
+# No `from __future__ import annotations` here: FastAPI reads the dependencies' signatures
+# at run time and must see real classes, not strings.
+
+from typing import Annotated, Callable, Optional, cast
+
+from fastapi import FastAPI, HTTPException, Request, Security
+from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ._native import AuthError, MalformedToken, ResellerClaims, UserClaims, Verifier
+from .asgi import claims_from_scope, store_claims
+from .bearer import (
+    BearerAuth,
+    Claims,
+    Revocation,
+    TrustedProxies,
+    error_body,
+    error_response,
+    make_auth,
+    require,
+)
+
+__all__ = ["AuthHTTPException", "BearerToken", "install_error_handler"]
+
+# Only for the OpenAPI document (the "Authorize" button); the header is parsed by BearerAuth.
+_SCHEME = HTTPBearer(auto_error=False, description="auth-core bearer token")
+
+
+class AuthHTTPException(HTTPException):
+    """The ``HTTPException`` a dependency raises for a rejected request; ``.error`` is the
+    ``AuthError``, ``.detail`` its ``{"error", "message"}`` body."""
+
+    def __init__(self, error: AuthError) -> None:
+        status, headers, _ = error_response(error)
+        extra = {k: v for k, v in headers if k == "www-authenticate"}
+        super().__init__(status_code=status, detail=error_body(error), headers=extra or None)
+        self.error = error
+
+
+class BearerToken:
+    """A FastAPI dependency: the verified claims of the request's bearer token.
+
+    Pass either ``auth`` (a configured :class:`~auth_core.bearer.BearerAuth`) or a
+    ``verifier`` with the optional ``trusted_proxies`` and ``revocation``.
+    """
+
+    __slots__ = ("auth",)
+
+    def __init__(
+        self,
+        verifier: Optional[Verifier] = None,
+        *,
+        auth: Optional[BearerAuth] = None,
+        trusted_proxies: TrustedProxies = None,
+        revocation: Optional[Revocation] = None,
+    ) -> None:
+        self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation)
+
+    def authenticate(self, request: Request) -> Claims:
+        """The claims of ``request``; raises ``AuthError`` subclasses."""
+        known = claims_from_scope(request.scope, verified_by=self.auth)
+        if known is not None:
+            return known
+        values = request.headers.getlist("authorization")
+        if len(values) > 1:
+            raise MalformedToken("several Authorization headers")
+        forwarded = request.headers.getlist("x-forwarded-for")
+        client = request.client
+        claims = self.auth.authenticate(
+            values[0] if values else None,
+            client.host if client else None,
+            ",".join(forwarded) if forwarded else None,
+        )
+        store_claims(request.scope, claims, self.auth)
+        return claims
+
+    def __call__(
+        self,
+        request: Request,
+        _credentials: Annotated[Optional[HTTPAuthorizationCredentials], Security(_SCHEME)],
+    ) -> Claims:
+        """The dependency: the claims, or :class:`AuthHTTPException`. ``_credentials`` is
+        FastAPI's ``HTTPBearer`` (it only declares the scheme in the OpenAPI document)."""
+        try:
+            return self.authenticate(request)
+        except AuthError as err:
+            raise AuthHTTPException(err) from None
+
+    def user(self, *, admin: bool = False) -> Callable[..., UserClaims]:
+        """A dependency giving ``UserClaims``: reseller tokens (and, with ``admin=True``,
+        users without ``admin``) are refused with 403 ``not_permitted``."""
+
+        def user_claims(
+            request: Request,
+            _credentials: Annotated[Optional[HTTPAuthorizationCredentials], Security(_SCHEME)],
+        ) -> UserClaims:
+            try:
+                return cast(UserClaims, require(self.authenticate(request), type="user", admin=admin))
+            except AuthError as err:
+                raise AuthHTTPException(err) from None
+
+        return user_claims
+
+    def reseller(self) -> Callable[..., ResellerClaims]:
+        """A dependency giving ``ResellerClaims``: user tokens are refused with 403
+        ``not_permitted``."""
+
+        def reseller_claims(
+            request: Request,
+            _credentials: Annotated[Optional[HTTPAuthorizationCredentials], Security(_SCHEME)],
+        ) -> ResellerClaims:
+            try:
+                return cast(ResellerClaims, require(self.authenticate(request), type="reseller"))
+            except AuthError as err:
+                raise AuthHTTPException(err) from None
+
+        return reseller_claims
+
+
+def _auth_http_exception_response(request: Request, exc: Exception) -> Response:
+    err = exc.error if isinstance(exc, AuthHTTPException) else exc
+    assert isinstance(err, AuthError)
+    status, headers, body = error_response(err)
+    extra = {k: v for k, v in headers if k != "content-type"}
+    return Response(content=body, status_code=status, headers=extra, media_type="application/json")
+
+
+def install_error_handler(app: FastAPI) -> None:
+    """Answer :class:`AuthHTTPException` — and any ``AuthError`` a route raises — with the
+    error's status, RFC 6750 header and the body ``{"error": "<code>", "message": "..."}``."""
+    app.add_exception_handler(AuthHTTPException, _auth_http_exception_response)
+    app.add_exception_handler(AuthError, _auth_http_exception_response)
+

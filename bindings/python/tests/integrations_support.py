@@ -1,0 +1,81 @@
+"""What the web-integration tests share: one key ring, tokens for every case, and the
+checks of the error answers (status, body shape, RFC 6750 header)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import auth_core
+from auth_core import Issuer, KeyRing, MemoryRevocationStore, Verifier
+
+SECRET = b"integration tests secret, 32+ b."
+CLIENT = "203.0.113.5"  # the address test clients connect from
+PROXY = "10.0.0.7"  # inside the trusted range 10.0.0.0/8
+SPOOFED = "198.51.100.9"  # what a caller claims in X-Forwarded-For
+TRUSTED = ["10.0.0.0/8", "127.0.0.1"]
+
+# Authorization values that are not "Bearer <token>".
+GARBLED_HEADERS = ["Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer a b", "Bearer  x", "Token abc", "Bearer\tabc"]
+
+
+@dataclass
+class World:
+    """The ring, issuer, revocation store, verifier and one token per case."""
+
+    ring: KeyRing
+    issuer: Issuer
+    store: MemoryRevocationStore
+    verifier: Verifier
+    user: str  # a plain user (id 7, "alice")
+    admin: str  # an admin user
+    reseller: str
+    expired: str
+    revoked: str
+    restricted: str  # a user token valid only from SPOOFED's network (198.51.100.0/24)
+    garbled: str  # three segments that are not a token
+
+
+def make_world() -> World:
+    ring = KeyRing.single("k1", SECRET)
+    issuer = Issuer(ring)
+    store = MemoryRevocationStore()
+    revoked = issuer.mint_user(8, "revoked")
+    store.logout(revoked.claims)
+    return World(
+        ring=ring,
+        issuer=issuer,
+        store=store,
+        verifier=Verifier(ring, revocation=store),
+        user=issuer.mint_user(7, "alice").token,
+        admin=issuer.mint_user(1, "root", admin=True).token,
+        reseller=issuer.mint_reseller(3, "reseller_name").token,
+        expired=issuer.mint_user(7, "alice", now=int(time.time()) - 200_000).token,
+        revoked=revoked.token,
+        restricted=issuer.mint_user(9, "bob", allowed_ips=["198.51.100.0/24"]).token,
+        garbled="abc.def.ghi",
+    )
+
+
+def bearer(token: str, scheme: str = "Bearer") -> dict[str, str]:
+    return {"Authorization": f"{scheme} {token}"}
+
+
+def assert_rejected(status: int, headers: Any, body: Any, code: str, http: int = 401) -> None:
+    """An error answer: the status, the flat JSON body and the RFC 6750 header."""
+    assert status == http, (status, body)
+    assert body == {"error": code, "message": body["message"]}, body
+    assert isinstance(body["message"], str) and body["message"]
+    assert headers["content-type"].startswith("application/json")
+    expected = {401: 'Bearer error="invalid_token"', 403: 'Bearer error="insufficient_scope"'}.get(http)
+    if expected is not None:
+        assert headers["www-authenticate"] == expected
+    assert auth_core.error_class(code).http_status == http
+
+
+def assert_missing(status: int, headers: Any, body: Any) -> None:
+    """The answer to a request without credentials: 401, a bare ``Bearer`` challenge."""
+    assert status == 401, (status, body)
+    assert body["error"] == "malformed_token"
+    assert headers["www-authenticate"] == "Bearer"
