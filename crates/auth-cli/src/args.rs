@@ -15,6 +15,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand};
 ///
 /// Exit status: 0 success/valid/allow, 1 rejected/deny, 2 usage or configuration error.
 /// Errors are printed on stderr as one line of JSON: `{"error": "<code>", "message": "..."}`.
+/// Key options follow the subcommand that uses them (see `authctl verify --help`).
 #[derive(Debug, Parser)]
 #[command(
     name = "authctl",
@@ -75,9 +76,11 @@ pub(crate) enum Command {
     },
     /// Check an address against IP/CIDR rules or a regex: prints `allow` (exit 0) or `deny` (exit 1).
     CheckIp(CheckIpArgs),
-    /// Walk through every feature with fresh random keys, checking each outcome. With
-    /// AUTHCTL_SECRET set, the tokens it prints are minted with that secret (kid `2024-07`),
-    /// so they can be pasted into `authctl verify`.
+    /// Walk through every feature with fresh random keys, checking each outcome.
+    ///
+    /// With AUTHCTL_SECRET set, the tokens it prints are minted with that secret (key id
+    /// `2024-07`), and each comes with a `try:` line, an `authctl verify` command to paste
+    /// into a shell with the same AUTHCTL_SECRET.
     Demo,
 }
 

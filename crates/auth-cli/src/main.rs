@@ -16,10 +16,13 @@
 //! the request, not a token, was at fault.
 //!
 //! Keys: `--kid ID` (default `default`), `--alg HS256|HS384|HS512` (default `HS256`),
-//! and the secret from exactly one of the environment variable `AUTHCTL_SECRET` (its
-//! UTF-8 bytes as they are) or `--key-file PATH` (the file's bytes with one trailing
-//! `\n` removed). Giving both is refused (exit 2, `invalid_key`) rather than silently
-//! preferring one. Secrets are never printed or echoed in a message.
+//! given after the subcommand that uses a key (`mint user`, `mint reseller`, `verify`;
+//! `keygen` takes `--alg` only), and the secret from exactly one of the environment
+//! variable `AUTHCTL_SECRET` (its UTF-8 bytes as they are; a value ending in a line break
+//! is refused, `invalid_key`, rather than used with it) or `--key-file PATH` (the file's
+//! bytes with one trailing `\n` removed). Giving both is refused (exit 2, `invalid_key`)
+//! rather than silently preferring one. Secrets are never printed or echoed in a message.
+//! `demo` uses `AUTHCTL_SECRET` when it is set, so that its tokens can be verified.
 
 mod args;
 mod demo;
