@@ -16,17 +16,20 @@
 //! the request, not a token, was at fault.
 //!
 //! Keys: `--kid ID` (default `default`), `--alg HS256|HS384|HS512` (default `HS256`),
-//! and the secret from exactly one of the environment variable `AUTHCTL_SECRET` (its
-//! UTF-8 bytes as they are) or `--key-file PATH` (the file's bytes with one trailing
-//! `\n` removed). Giving both is refused (exit 2, `invalid_key`) rather than silently
-//! preferring one. Secrets are never printed or echoed in a message.
+//! given after the subcommand that uses a key (`mint user`, `mint reseller`, `verify`;
+//! `keygen` takes `--alg` only), and the secret from exactly one of the environment
+//! variable `AUTHCTL_SECRET` (its UTF-8 bytes as they are; a value ending in a line break
+//! is refused, `invalid_key`, rather than used with it) or `--key-file PATH` (the file's
+//! bytes with one trailing `\n` removed). Giving both is refused (exit 2, `invalid_key`)
+//! rather than silently preferring one. Secrets are never printed or echoed in a message.
+//! `demo` uses `AUTHCTL_SECRET` when it is set, so that its tokens can be verified.
 
+mod args;
 mod demo;
 mod secret;
 
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use auth_core::DEFAULT_MAX_TOKEN_SIZE;
@@ -35,170 +38,9 @@ use auth_core::{
     MintRequest, RegexMode, Subject, Verifier, VerifyOptions, VerifyRequest,
 };
 use clap::error::ErrorKind;
-use clap::{Args, Parser, Subcommand};
+use clap::Parser;
 
-/// Mint, verify and inspect auth-core tokens.
-///
-/// Exit status: 0 success/valid/allow, 1 rejected/deny, 2 usage or configuration error.
-/// Errors are printed on stderr as one line of JSON: `{"error": "<code>", "message": "..."}`.
-#[derive(Debug, Parser)]
-#[command(name = "authctl", version, max_term_width = 100)]
-struct Cli {
-    #[command(flatten)]
-    key: KeyArgs,
-    #[command(subcommand)]
-    command: Command,
-}
-
-/// Key selection, shared by `mint` and `verify` (accepted before or after the subcommand).
-#[derive(Debug, Args)]
-struct KeyArgs {
-    /// Key id (`kid`) of the key used to mint or verify.
-    #[arg(long, global = true, value_name = "ID", default_value = "default")]
-    kid: String,
-    /// Read the secret from this file (one trailing newline removed) instead of the
-    /// AUTHCTL_SECRET environment variable. Giving both is an error.
-    #[arg(long, global = true, value_name = "PATH")]
-    key_file: Option<PathBuf>,
-    /// HMAC algorithm the key is pinned to: HS256, HS384 or HS512.
-    #[arg(long, global = true, value_name = "ALG", default_value = "HS256")]
-    alg: String,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Print a new random secret for `--alg` from the OS CSPRNG, as base64url: 32 bytes
-    /// (43 characters) for HS256, 36 (48) for HS384, 48 (64) for HS512 — at least as long
-    /// as the hash output (RFC 7518 §3.2).
-    Keygen,
-    /// Mint a token and print it on stdout.
-    Mint {
-        #[command(subcommand)]
-        kind: MintKind,
-    },
-    /// Verify a token: exit 0 and print its claims as JSON, or exit 1 with the reason.
-    Verify(VerifyArgs),
-    /// Print a token's header and claims WITHOUT verifying the signature (debugging only).
-    Inspect {
-        /// The token, or `-` to read it from stdin (one trailing newline removed).
-        #[arg(value_name = "TOKEN")]
-        token: OsString,
-    },
-    /// Check an address against IP/CIDR rules or a regex: prints `allow` (exit 0) or `deny` (exit 1).
-    CheckIp(CheckIpArgs),
-    /// Walk through every feature with a fresh random key, asserting each outcome.
-    Demo,
-}
-
-#[derive(Debug, Subcommand)]
-enum MintKind {
-    /// A user token (`type: "user"`).
-    User {
-        #[command(flatten)]
-        who: Who,
-        /// The user is an admin.
-        #[arg(long)]
-        admin: bool,
-        /// `sms_from` claim.
-        #[arg(long, value_name = "S")]
-        sms_from: Option<String>,
-        /// `user_group_id` claim.
-        #[arg(long, value_name = "N")]
-        user_group_id: Option<u64>,
-        #[command(flatten)]
-        opts: MintOpts,
-    },
-    /// A reseller token (`type: "reseller"`).
-    Reseller {
-        #[command(flatten)]
-        who: Who,
-        #[command(flatten)]
-        opts: MintOpts,
-    },
-}
-
-#[derive(Debug, Args)]
-struct Who {
-    /// `id` claim (integer ≥ 0).
-    #[arg(long, value_name = "N")]
-    id: u64,
-    /// `name` claim.
-    #[arg(long, value_name = "S")]
-    name: String,
-}
-
-#[derive(Debug, Args)]
-struct MintOpts {
-    /// A static token: no `exp`, never expires.
-    #[arg(long = "static", conflicts_with = "ttl")]
-    static_token: bool,
-    /// Explicit lifetime in seconds (1..=max TTL). Default: a dynamic 24-hour token.
-    #[arg(long, value_name = "SECONDS", allow_hyphen_values = true)]
-    ttl: Option<String>,
-    /// `token_name` claim (1–255 characters).
-    #[arg(long, value_name = "S")]
-    token_name: Option<String>,
-    /// Restrict the token to this IP address or CIDR network (repeatable).
-    #[arg(long = "allowed-ip", value_name = "RULE")]
-    allowed_ips: Vec<String>,
-    /// Token id (`jti`, 1–128 characters). Default: 128 random bits.
-    #[arg(long, value_name = "S")]
-    jti: Option<String>,
-    /// `nbf` claim: not valid before this UNIX time.
-    #[arg(long, value_name = "UNIX")]
-    nbf: Option<u64>,
-    /// Issue time (`iat`) in UNIX seconds. Default: the system clock.
-    #[arg(long, value_name = "UNIX")]
-    now: Option<u64>,
-}
-
-#[derive(Debug, Args)]
-struct VerifyArgs {
-    /// The client's address; required for tokens restricted by `allowed_ips`.
-    #[arg(long, value_name = "ADDR")]
-    ip: Option<String>,
-    /// Verify as of this UNIX time. Default: the system clock.
-    #[arg(long, value_name = "UNIX")]
-    now: Option<u64>,
-    /// Seconds of grace for `exp` and `nbf`.
-    #[arg(long, value_name = "S", default_value_t = VerifyOptions::default().leeway)]
-    leeway: u64,
-    /// How many seconds in the future `iat` may be.
-    #[arg(long, value_name = "S", default_value_t = VerifyOptions::default().max_clock_skew)]
-    max_clock_skew: u64,
-    /// An audience this verifier identifies itself with (repeatable). A token with `aud`
-    /// verifies only when its `aud` names one of them; without this option every token with
-    /// `aud` is refused (`invalid_claims`).
-    #[arg(long = "audience", value_name = "AUD")]
-    audiences: Vec<String>,
-    /// The expected issuer: the token's `iss` must be present and equal (`invalid_claims`).
-    #[arg(long, value_name = "ISS")]
-    issuer: Option<String>,
-    /// The token, or `-` to read it from stdin (one trailing newline removed).
-    #[arg(value_name = "TOKEN")]
-    token: OsString,
-}
-
-#[derive(Debug, Args)]
-struct CheckIpArgs {
-    /// An allowed IP address or CIDR network (repeatable).
-    #[arg(
-        long = "rule",
-        value_name = "RULE",
-        required_unless_present = "regex",
-        conflicts_with = "regex"
-    )]
-    rules: Vec<String>,
-    /// A regular expression the address's canonical text must match in full.
-    #[arg(long, value_name = "RE", allow_hyphen_values = true)]
-    regex: Option<String>,
-    /// With --regex: match anywhere in the address text instead of in full.
-    #[arg(long, requires = "regex", conflicts_with = "rules")]
-    search: bool,
-    /// The client address to check.
-    #[arg(value_name = "ADDR")]
-    addr: String,
-}
+use args::{CheckIpArgs, Cli, Command, MintKind, VerifyArgs};
 
 /// Why a command did not succeed, and so which exit code it ends with.
 #[derive(Debug)]
@@ -257,11 +99,6 @@ fn parse_failure(e: clap::Error) -> ExitCode {
             let _ = e.print();
             ExitCode::SUCCESS
         }
-        // `authctl` or `authctl mint` alone: the help, on stderr, as a usage error.
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = e.print();
-            ExitCode::from(2)
-        }
         _ => {
             let text = e.render().to_string();
             let text = text.trim_start().trim_start_matches("error: ");
@@ -271,6 +108,16 @@ fn parse_failure(e: clap::Error) -> ExitCode {
             if let Some(usage) = paragraphs.find(|p| p.starts_with("Usage:")) {
                 message.push_str("; ");
                 message.push_str(usage.trim());
+                // `authctl --kid k verify ...`: key options belong to their subcommand.
+                let key_option = ["'--kid'", "'--key-file'", "'--alg'"]
+                    .iter()
+                    .any(|o| first.contains(o));
+                if key_option && usage.trim() == "Usage: authctl <COMMAND>" {
+                    message.push_str(
+                        "; key options go after the subcommand that uses them, \
+                         e.g. `authctl verify --kid ID TOKEN`",
+                    );
+                }
             }
             print_error(&Error::with_message(ErrorCode::InvalidRequest, message));
             ExitCode::from(2)
@@ -299,12 +146,12 @@ pub(crate) fn emit(line: &str) -> Result<(), Failure> {
 
 fn run(cli: Cli) -> Result<Success, Failure> {
     match cli.command {
-        Command::Keygen => {
-            emit(&secret::keygen_for(&cli.key.alg).map_err(Failure::Usage)?)?;
+        Command::Keygen(alg) => {
+            emit(&secret::keygen_for(&alg.alg).map_err(Failure::Usage)?)?;
             Ok(Success::Zero)
         }
-        Command::Mint { kind } => mint(&cli.key, kind),
-        Command::Verify(args) => verify(&cli.key, args),
+        Command::Mint { kind } => mint(kind),
+        Command::Verify(args) => verify(args),
         Command::Inspect { token } => inspect(token),
         Command::CheckIp(args) => check_ip(args),
         Command::Demo => Ok(if demo::run()? {
@@ -315,15 +162,15 @@ fn run(cli: Cli) -> Result<Success, Failure> {
     }
 }
 
-fn mint(key: &KeyArgs, kind: MintKind) -> Result<Success, Failure> {
-    let ring = secret::load_ring(key)?;
-    let (subject, opts) = match kind {
+fn mint(kind: MintKind) -> Result<Success, Failure> {
+    let (subject, opts, key) = match kind {
         MintKind::User {
             who,
             admin,
             sms_from,
             user_group_id,
             opts,
+            key,
         } => (
             Subject::User {
                 id: who.id,
@@ -333,15 +180,19 @@ fn mint(key: &KeyArgs, kind: MintKind) -> Result<Success, Failure> {
                 user_group_id,
             },
             opts,
+            key,
         ),
-        MintKind::Reseller { who, opts } => (Subject::reseller(who.id, who.name), opts),
+        MintKind::Reseller { who, opts, key } => (Subject::reseller(who.id, who.name), opts, key),
     };
+    let ring = secret::load_ring(&key)?;
     let mut req = MintRequest::new(subject);
-    req.lifetime = match (&opts.ttl, opts.static_token) {
-        (Some(text), _) => Lifetime::from_seconds_text(text).map_err(Failure::Usage)?,
-        (None, true) => Lifetime::Static,
-        (None, false) => Lifetime::Dynamic,
-    };
+    let ttl = opts
+        .ttl
+        .as_deref()
+        .map(Lifetime::duration_text_seconds)
+        .transpose()
+        .map_err(Failure::Usage)?;
+    req.lifetime = Lifetime::from_options(ttl, opts.static_token).map_err(Failure::Usage)?;
     req.token_name = opts.token_name;
     req.set_allowed_ips(&opts.allowed_ips)
         .map_err(Failure::Usage)?;
@@ -353,8 +204,8 @@ fn mint(key: &KeyArgs, kind: MintKind) -> Result<Success, Failure> {
     Ok(Success::Zero)
 }
 
-fn verify(key: &KeyArgs, args: VerifyArgs) -> Result<Success, Failure> {
-    let ring = secret::load_ring(key)?;
+fn verify(args: VerifyArgs) -> Result<Success, Failure> {
+    let ring = secret::load_ring(&args.key)?;
     let client_ip = match &args.ip {
         Some(text) => Some(parse_client_ip(text).map_err(Failure::Usage)?),
         None => None,
@@ -378,14 +229,15 @@ fn verify(key: &KeyArgs, args: VerifyArgs) -> Result<Success, Failure> {
     };
     let claims = verifier
         .verify_with(&token, &req)
-        .map_err(Failure::Rejected)?;
+        .map_err(|e| Failure::Rejected(with_token_hint(e, &token)))?;
     emit(&claims.to_json())?;
     Ok(Success::Zero)
 }
 
 fn inspect(token: OsString) -> Result<Success, Failure> {
     let token = token_bytes(token, DEFAULT_MAX_TOKEN_SIZE)?;
-    let u = inspect_unverified(&token, DEFAULT_MAX_TOKEN_SIZE).map_err(Failure::Rejected)?;
+    let u = inspect_unverified(&token, DEFAULT_MAX_TOKEN_SIZE)
+        .map_err(|e| Failure::Rejected(with_token_hint(e, &token)))?;
     let out = serde_json::json!({
         "verified": false,
         "warning": "signature NOT verified",
@@ -420,6 +272,27 @@ fn check_ip(args: CheckIpArgs) -> Result<Success, Failure> {
         emit("deny")?;
         Ok(Success::One)
     }
+}
+
+/// `e` with a hint appended to its message when the token text shows a common pasting
+/// mistake: the `Bearer ` scheme of an Authorization header, a CR LF line ending, or
+/// surrounding whitespace. The code (and so the exit status) is unchanged.
+fn with_token_hint(e: Error, token: &[u8]) -> Error {
+    let starts_with_bearer = token
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"bearer "));
+    let hint = if starts_with_bearer {
+        "hint: the text starts with `Bearer `; pass only the token, without the Authorization scheme"
+    } else if token.ends_with(b"\r") {
+        "hint: the text ends with a carriage return (a CR LF line ending); remove it, e.g. with `tr -d '\\r'`"
+    } else if token.first().is_some_and(u8::is_ascii_whitespace)
+        || token.last().is_some_and(u8::is_ascii_whitespace)
+    {
+        "hint: the text starts or ends with whitespace; pass only the token"
+    } else {
+        return e;
+    };
+    Error::with_message(e.code(), format!("{}; {hint}", e.message()))
 }
 
 /// The token argument as bytes; `-` reads standard input and removes exactly one

@@ -5,7 +5,8 @@ use std::io::Read;
 use auth_core::{Algorithm, Error, ErrorCode, Key, KeyRing, SystemRandom};
 use zeroize::Zeroizing;
 
-use crate::{Failure, KeyArgs};
+use crate::args::KeyArgs;
+use crate::Failure;
 
 /// The environment variable holding the secret.
 pub(crate) const SECRET_ENV: &str = "AUTHCTL_SECRET";
@@ -37,17 +38,7 @@ fn load_secret(key_file: Option<&std::path::Path>) -> Result<Zeroizing<Vec<u8>>,
             ErrorCode::InvalidKey,
             format!("no secret: set {SECRET_ENV} or pass --key-file PATH"),
         )),
-        (Some(value), None) => value
-            .into_string()
-            .map(|s| Zeroizing::new(s.into_bytes()))
-            .map_err(|value| {
-                // Wipe the rejected bytes too.
-                drop(Zeroizing::new(value.into_encoded_bytes()));
-                Failure::usage(
-                    ErrorCode::InvalidKey,
-                    format!("{SECRET_ENV} is not valid UTF-8"),
-                )
-            }),
+        (Some(value), None) => env_secret(value),
         (None, Some(path)) => {
             let cannot = |e: std::io::Error| {
                 Failure::usage(
@@ -81,9 +72,39 @@ fn load_secret(key_file: Option<&std::path::Path>) -> Result<Zeroizing<Vec<u8>>,
     }
 }
 
+/// The secret in `AUTHCTL_SECRET`, if it is set (for `demo`, which needs none).
+pub(crate) fn optional_env_secret() -> Result<Option<Zeroizing<Vec<u8>>>, Failure> {
+    std::env::var_os(SECRET_ENV).map(env_secret).transpose()
+}
+
+/// The value of `AUTHCTL_SECRET`: its UTF-8 bytes as they are (SPEC §8). A value ending
+/// in a line break (`\n` or `\r`) is refused rather than used: a secret copied from a
+/// file with its newline would otherwise make a key that matches neither `--key-file`
+/// (which removes one newline) nor `$(cat FILE)` (which removes them all).
+fn env_secret(value: std::ffi::OsString) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let bytes = Zeroizing::new(value.into_encoded_bytes());
+    if std::str::from_utf8(&bytes).is_err() {
+        return Err(Failure::usage(
+            ErrorCode::InvalidKey,
+            format!("{SECRET_ENV} is not valid UTF-8"),
+        ));
+    }
+    if matches!(bytes.last(), Some(b'\n' | b'\r')) {
+        return Err(Failure::usage(
+            ErrorCode::InvalidKey,
+            format!(
+                "{SECRET_ENV} ends with a line break; its bytes are used as they are, so remove it \
+                 (`export {SECRET_ENV}=\"$(cat FILE)\"` does) or use --key-file PATH, \
+                 which removes one trailing newline"
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// A ring holding the one key selected by `--kid`, `--alg` and the secret.
 pub(crate) fn load_ring(args: &KeyArgs) -> Result<KeyRing, Failure> {
-    let alg = Algorithm::parse(&args.alg).map_err(Failure::Usage)?;
+    let alg = Algorithm::parse(&args.alg.alg).map_err(Failure::Usage)?;
     let secret = load_secret(args.key_file.as_deref())?;
     let key = Key::new(&args.kid, alg, &secret).map_err(Failure::Usage)?;
     Ok(KeyRing::single(key))

@@ -49,6 +49,48 @@ impl Lifetime {
             .map(Lifetime::Ttl)
             .map_err(|_| invalid_ttl("ttl is too large"))
     }
+
+    /// The number of seconds a duration text means (a command-line `--ttl`): a positive
+    /// decimal number without leading zeros, optionally followed by one unit — `s` (seconds,
+    /// the default), `m` (minutes), `h` (hours), `d` (days of 86,400 s) or `w` (weeks) —
+    /// so `3600`, `60m` and `1h` are the same TTL. Nothing else is accepted: no sign, no
+    /// spaces, no upper-case or combined units (`1h30m`), no fractions. Zero, a leading
+    /// zero or a value beyond `i64` seconds is `invalid_ttl`; the issuer's `max_ttl` is
+    /// checked when minting ([`TtlPolicy::expiry`]).
+    ///
+    /// ```
+    /// use auth_core::Lifetime;
+    /// assert_eq!(Lifetime::duration_text_seconds("30d").unwrap(), 30 * 86_400);
+    /// assert_eq!(Lifetime::duration_text_seconds("3600").unwrap(), 3600);
+    /// assert_eq!(Lifetime::duration_text_seconds("0h").unwrap_err().code().as_str(), "invalid_ttl");
+    /// ```
+    pub fn duration_text_seconds(text: &str) -> Result<i64> {
+        const SYNTAX: &str =
+            "ttl must be a whole number of seconds or a duration such as 90m, 12h or 30d \
+                              (units s, m, h, d, w; no spaces, no leading zeros)";
+        let (digits, unit) = match text.as_bytes().last() {
+            Some(b's') => (&text[..text.len() - 1], 1),
+            Some(b'm') => (&text[..text.len() - 1], 60),
+            Some(b'h') => (&text[..text.len() - 1], 3600),
+            Some(b'd') => (&text[..text.len() - 1], 86_400),
+            Some(b'w') => (&text[..text.len() - 1], 7 * 86_400),
+            _ => (text, 1),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid_ttl(SYNTAX));
+        }
+        if digits.bytes().all(|b| b == b'0') {
+            return Err(invalid_ttl("ttl must be at least 1 second"));
+        }
+        if digits.starts_with('0') {
+            return Err(invalid_ttl(SYNTAX));
+        }
+        digits
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| n.checked_mul(unit))
+            .ok_or_else(|| invalid_ttl("ttl is too large"))
+    }
 }
 
 /// An issuer's lifetime rules. Defaults: dynamic tokens live 24 h, explicit TTLs up to
@@ -163,6 +205,68 @@ mod tests {
             ErrorCode::StaticNotAllowed
         );
         assert_eq!(p.expiry(Lifetime::Dynamic, 1).unwrap(), Some(86_401));
+    }
+
+    #[test]
+    fn ttl_from_duration_text() {
+        for (text, secs) in [
+            ("1", 1),
+            ("3600", 3600),
+            ("45s", 45),
+            ("90m", 5400),
+            ("1h", 3600),
+            ("30d", 2_592_000),
+            ("2w", 1_209_600),
+            ("9223372036854775807", i64::MAX),
+        ] {
+            assert_eq!(
+                Lifetime::duration_text_seconds(text).unwrap(),
+                secs,
+                "{text}"
+            );
+        }
+        for bad in [
+            "",
+            "0",
+            "0s",
+            "00",
+            "0h",
+            "01",
+            "060",
+            "01h",
+            "-5",
+            "-1h",
+            "+5",
+            " 1h",
+            "1h ",
+            "1 h",
+            "1H",
+            "1D",
+            "1h30m",
+            "1.5h",
+            "h",
+            "s",
+            "1ms",
+            "1y",
+            "1e3",
+            "abc",
+            "9223372036854775808",
+            "9223372036854775807s0",
+            "99999999999999999999",
+            "15250284452472w",
+            "106751991167301d",
+        ] {
+            assert_eq!(
+                Lifetime::duration_text_seconds(bad).unwrap_err().code(),
+                ErrorCode::InvalidTtl,
+                "{bad:?}"
+            );
+        }
+        // the largest week count that fits (the next one overflows, above)
+        assert_eq!(
+            Lifetime::duration_text_seconds("15250284452471w").unwrap(),
+            15_250_284_452_471 * 604_800
+        );
     }
 
     #[test]

@@ -2,10 +2,14 @@
 
 use auth_core::ErrorCode;
 
-use super::Demo;
+use super::{Demo, Via};
 
 pub(super) fn error_table(d: &mut Demo) {
-    d.section("error code table (the same codes in Rust, C and Python)");
+    d.section(
+        "error code table (the same codes in Rust, C and Python)",
+        Via::Library,
+        "ErrorCode::ALL, ErrorCode::http_status",
+    );
     d.say(format_args!(
         "{:>3}  {:<30} {:<5} message",
         "#", "code", "HTTP"

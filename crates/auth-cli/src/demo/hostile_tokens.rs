@@ -4,7 +4,7 @@ use auth_core::{ErrorCode, Verifier, VerifyRequest};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
-use super::{header_kid, Demo};
+use super::{header_kid, Demo, Via};
 
 /// A token's segments, for the tampering steps.
 fn segments(token: &str) -> Option<(&str, &str, &str)> {
@@ -13,7 +13,11 @@ fn segments(token: &str) -> Option<(&str, &str, &str)> {
 }
 
 pub(super) fn hostile_tokens(d: &mut Demo, verifier: &Verifier, token: &str, now: u64) {
-    d.section("tampered, unsigned and oversized tokens");
+    d.section(
+        "tampered, unsigned and oversized tokens",
+        Via::Library,
+        "Verifier::verify_with",
+    );
     let at = VerifyRequest::at(now);
     let Some((header, payload, signature)) = segments(token) else {
         d.surprise("splitting alice's token", "not three segments");

@@ -2,10 +2,14 @@
 
 use auth_core::{parse_client_ip, ErrorCode, IpAllowList, IpRegex, RegexMode};
 
-use super::Demo;
+use super::{Demo, Via};
 
 pub(super) fn ip_lists_and_regex(d: &mut Demo) {
-    d.section("CIDR allow-lists and regex rules");
+    d.section(
+        "CIDR allow-lists and regex rules",
+        Via::Library,
+        "IpAllowList::parse, IpRegex::new, parse_client_ip",
+    );
     let rules = ["10.0.0.0/8", "192.168.1.7", "2001:db8::/32"];
     if let Some(list) = d.ok(
         &format!("parse the allow-list {rules:?}"),

@@ -5,11 +5,15 @@ use auth_core::{
     VerifyRequest,
 };
 
-use super::{header_kid, Demo};
+use super::{header_kid, Demo, Via, PASTE_KID};
 use crate::secret;
 
 pub(super) fn keys_and_rotation(d: &mut Demo, now: u64) -> Option<(Issuer, Verifier)> {
-    d.section("keygen: fresh secrets from the OS CSPRNG");
+    d.section(
+        "keygen: fresh secrets from the OS CSPRNG",
+        Via::Library,
+        "generate_secret, Key::new",
+    );
     let s1 = d.ok("generate a secret (`authctl keygen`)", secret::keygen())?;
     let s2 = d.ok("generate a second secret", secret::keygen())?;
     d.check(
@@ -38,15 +42,25 @@ pub(super) fn keys_and_rotation(d: &mut Demo, now: u64) -> Option<(Issuer, Verif
         ErrorCode::InvalidKey,
     );
 
-    d.section("key ring with rotation");
+    d.section(
+        "key ring with rotation",
+        Via::Library,
+        "SharedKeyRing::add, set_active, remove",
+    );
     let old = d.ok(
         "key `2024-01` (HS256) from the first secret",
         Key::new("2024-01", Algorithm::HS256, s1.as_bytes()),
     )?;
-    let new = d.ok(
-        "key `2024-07` (HS256) from the second secret",
-        Key::new("2024-07", Algorithm::HS256, s2.as_bytes()),
-    )?;
+    let new = match d.own_secret.clone() {
+        Some(own) => d.ok(
+            "key `2024-07` (HS256) from AUTHCTL_SECRET",
+            Key::new(PASTE_KID, Algorithm::HS256, &own),
+        )?,
+        None => d.ok(
+            "key `2024-07` (HS256) from the second secret",
+            Key::new(PASTE_KID, Algorithm::HS256, s2.as_bytes()),
+        )?,
+    };
     let ring = SharedKeyRing::from(KeyRing::single(old));
     let issuer = Issuer::new(ring.clone());
     let verifier = Verifier::new(ring.clone());

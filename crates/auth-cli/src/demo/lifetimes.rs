@@ -4,10 +4,14 @@ use auth_core::{
     ErrorCode, Issuer, Lifetime, MintRequest, Subject, Verifier, VerifyOptions, VerifyRequest,
 };
 
-use super::Demo;
+use super::{Demo, Via};
 
 pub(super) fn static_and_ttl(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
-    d.section("static token (admin UI, never expires)");
+    d.section(
+        "static token (admin UI, never expires)",
+        Via::Library,
+        "MintRequest with Lifetime::Static, Issuer::mint",
+    );
     let mut req = MintRequest::new(Subject::reseller(1, "reseller_name"));
     req.lifetime = Lifetime::Static;
     req.token_name = Some("CRM integration".into());
@@ -18,20 +22,25 @@ pub(super) fn static_and_ttl(d: &mut Demo, issuer: &Issuer, verifier: &Verifier,
             minted.claims.is_static() && !minted.claims.to_json().contains("\"exp\""),
             minted.claims.to_json(),
         );
+        d.token("the static token", &minted.token, "");
         d.ok(
             "it verifies ten years later",
             verifier.verify_with(&minted.token, &VerifyRequest::at(now + 315_360_000)),
         );
     }
 
-    d.section("token with an explicit TTL");
+    d.section(
+        "token with an explicit TTL",
+        Via::Library,
+        "Lifetime::duration_text_seconds, Lifetime::Ttl, TtlPolicy::expiry",
+    );
     let mut req = MintRequest::new(Subject::user(42, "bob", true));
     req.now = Some(now);
-    if let Some(lifetime) = d.ok(
-        "read the TTL text \"3600\"",
-        Lifetime::from_seconds_text("3600"),
+    if let Some(seconds) = d.ok(
+        "read the TTL text \"1h\" (`authctl mint --ttl 1h`; \"3600\" is the same)",
+        Lifetime::duration_text_seconds("1h"),
     ) {
-        req.lifetime = lifetime;
+        req.lifetime = Lifetime::Ttl(seconds);
     }
     if let Some(minted) = d.ok("mint a one-hour token", issuer.mint(&req)) {
         d.ok(
@@ -53,10 +62,11 @@ pub(super) fn static_and_ttl(d: &mut Demo, issuer: &Issuer, verifier: &Verifier,
             lenient.verify_with(&minted.token, &VerifyRequest::at(now + 3610)),
         );
     }
-    for bad in ["0", "-5", "1.5", "abc"] {
+    for bad in ["0", "-5", "1.5", "abc", "0h", "01h", "1h30m"] {
         d.rejects(
             &format!("TTL text {bad:?}"),
-            Lifetime::from_seconds_text(bad).and_then(|l| issuer.policy().expiry(l, now)),
+            Lifetime::duration_text_seconds(bad)
+                .and_then(|s| issuer.policy().expiry(Lifetime::Ttl(s), now)),
             ErrorCode::InvalidTtl,
         );
     }
@@ -70,7 +80,11 @@ pub(super) fn static_and_ttl(d: &mut Demo, issuer: &Issuer, verifier: &Verifier,
 }
 
 pub(super) fn time_claims(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
-    d.section("nbf and iat checks");
+    d.section(
+        "nbf and iat checks",
+        Via::Library,
+        "MintRequest::not_before, VerifyOptions::max_clock_skew",
+    );
     let mut req = MintRequest::new(Subject::user(5, "carol", false));
     req.now = Some(now);
     req.not_before = Some(now + 300);

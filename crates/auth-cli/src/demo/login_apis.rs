@@ -8,10 +8,14 @@ use auth_core::{
     Issuer, Lifetime, RegexMode, ResellerAccount, UserAccount, Verifier, VerifyRequest,
 };
 
-use super::{shown, Demo};
+use super::{Demo, Via};
 
 pub(super) fn login_apis(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
-    d.section("login APIs: POST /session.json and POST /v1/resellers/login.json");
+    d.section(
+        "login APIs: POST /session.json and POST /v1/resellers/login.json",
+        Via::LoginApi,
+        "login_user, login_reseller, UserLogin::to_json, ResellerLogin::to_json",
+    );
     d.say("the host checked the password and hands the account to the library:");
     let group_regex = r"192\.168\.1\.\d{1,3}";
     let Some(regex) = d.ok(
@@ -32,7 +36,7 @@ pub(super) fn login_apis(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now
     let ip = |text: &str| parse_client_ip(text).ok();
     let login = |from: &str| login_user(issuer, &alice, ip(from), Lifetime::Dynamic, Some(now));
     if let Some(ok) = d.ok("alice logs in from 192.168.1.20", login("192.168.1.20")) {
-        d.say(format_args!("200 {}", shown(&ok.to_json(), ok.token())));
+        d.say(format_args!("200 {}", ok.to_json()));
         d.ok(
             "her token verifies",
             verifier.verify_with(ok.token(), &VerifyRequest::at(now)),
@@ -69,7 +73,8 @@ pub(super) fn login_apis(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now
         "the reseller logs in from 192.168.2.2",
         login("192.168.2.2"),
     ) {
-        d.say(format_args!("200 {}", shown(&ok.to_json(), ok.token())));
+        d.say(format_args!("200 {}", ok.to_json()));
+        d.token("its token", ok.token(), " --ip 192.168.2.50");
         let later = |from: &str| {
             verifier.verify_with(
                 ok.token(),

@@ -5,7 +5,7 @@ use auth_core::{
     VerifyRequest,
 };
 
-use super::Demo;
+use super::{Demo, Via};
 
 pub(super) fn user_login(
     d: &mut Demo,
@@ -13,7 +13,11 @@ pub(super) fn user_login(
     verifier: &Verifier,
     now: u64,
 ) -> Option<String> {
-    d.section("user login token (dynamic, 24 hours)");
+    d.section(
+        "user login token (dynamic, 24 hours)",
+        Via::Library,
+        "Issuer::mint, Verifier::verify_with",
+    );
     d.say("POST /session.json succeeded for user 123 (the host checked the password);");
     d.say("the host mints the login token:");
     let mut req = MintRequest::new(Subject::User {
@@ -26,6 +30,7 @@ pub(super) fn user_login(
     req.now = Some(now);
     let minted = d.ok("mint a dynamic user token", issuer.mint(&req))?;
     d.say(format_args!("claims: {}", minted.claims.to_json()));
+    d.token("token", &minted.token, "");
     d.check(
         "exp = iat + 86400",
         minted.expires_at() == Some(now + 86_400),
@@ -53,7 +58,11 @@ pub(super) fn user_login(
 }
 
 pub(super) fn reseller_allowed_ips(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
-    d.section("reseller token restricted to allowed_ips");
+    d.section(
+        "reseller token restricted to allowed_ips",
+        Via::Library,
+        "MintRequest::set_allowed_ips, VerifyRequest::client_ip",
+    );
     d.say("reseller 1's settings.allowedIPs are copied into its token's allowed_ips:");
     let mut req = MintRequest::new(Subject::reseller(1, "reseller_name"));
     req.now = Some(now);
@@ -70,6 +79,7 @@ pub(super) fn reseller_allowed_ips(d: &mut Demo, issuer: &Issuer, verifier: &Ver
         return;
     };
     d.say(format_args!("claims: {}", minted.claims.to_json()));
+    d.token("token", &minted.token, " --ip 192.168.2.2");
     let from = |ip: &str| -> Result<Claims> {
         let addr = parse_client_ip(ip)?;
         verifier.verify_with(&minted.token, &VerifyRequest::at(now).client_ip(addr))

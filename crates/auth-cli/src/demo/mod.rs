@@ -18,12 +18,42 @@ use std::io::{self, Write};
 use auth_core::DEFAULT_MAX_TOKEN_SIZE;
 use auth_core::{inspect_unverified, system_now, ErrorCode, Result};
 
-use crate::Failure;
+use auth_core::{Algorithm, Key};
+use zeroize::Zeroizing;
+
+use crate::{secret, Failure};
+
+/// The kid of the key that mints every token after the rotation step.
+const PASTE_KID: &str = "2024-07";
+
+/// Which API a section goes through.
+#[derive(Clone, Copy)]
+enum Via {
+    /// The Rust library's own calls (`Issuer`, `Verifier`, `KeyRing`, ...).
+    Library,
+    /// The dialer platform's login API shapes (`POST /session.json`, reseller login).
+    LoginApi,
+    /// The SMS platform's token API shapes (`POST /token`).
+    TokenApi,
+}
+
+impl Display for Via {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Via::Library => "the library",
+            Via::LoginApi => "the login API (dialer platform)",
+            Via::TokenApi => "the token API (SMS platform)",
+        })
+    }
+}
 
 /// The transcript and the tally of surprises.
 struct Demo<'w> {
     out: &'w mut dyn Write,
     io_error: Option<io::Error>,
+    /// The secret from `AUTHCTL_SECRET`, used for the key `2024-07`, so that the tokens
+    /// the demo prints verify with `authctl verify --kid 2024-07`.
+    own_secret: Option<Zeroizing<Vec<u8>>>,
     step: usize,
     checks: usize,
     surprises: Vec<String>,
@@ -38,10 +68,23 @@ impl Demo<'_> {
         }
     }
 
-    fn section(&mut self, title: &str) {
+    /// A numbered section, and one line naming the API it goes through.
+    fn section(&mut self, title: &str, via: Via, calls: &str) {
         self.step += 1;
         let n = self.step;
         self.line(format_args!("\n== {n}. {title}"));
+        self.line(format_args!("   via: {via} — {calls}"));
+    }
+
+    /// Prints a real token, and with the caller's own key, the `authctl verify` command
+    /// that accepts it (`extra`: options such as `--ip ADDR`).
+    fn token(&mut self, label: &str, token: &str, extra: &str) {
+        self.say(format_args!("{label}: {token}"));
+        if self.own_secret.is_some() {
+            self.say(format_args!(
+                "try: authctl verify --kid {PASTE_KID}{extra} {token}"
+            ));
+        }
     }
 
     fn say(&mut self, text: impl Display) {
@@ -95,11 +138,17 @@ impl Demo<'_> {
     }
 }
 
-/// Runs the demo on stdout: `Ok(true)` when every step behaved as expected.
+/// Runs the demo on stdout: `Ok(true)` when every step behaved as expected. A secret in
+/// `AUTHCTL_SECRET` becomes the demo's second key, so that its tokens can be pasted into
+/// `authctl verify`; a weak one is a configuration error (exit 2) before anything runs.
 pub(crate) fn run() -> std::result::Result<bool, Failure> {
+    let own_secret = secret::optional_env_secret()?;
+    if let Some(s) = &own_secret {
+        Key::new(PASTE_KID, Algorithm::HS256, s).map_err(Failure::Usage)?;
+    }
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    transcript(&mut out, system_now()).map_err(|e| {
+    transcript(&mut out, system_now(), own_secret).map_err(|e| {
         Failure::usage(
             ErrorCode::InvalidRequest,
             format!("cannot write to standard output: {e}"),
@@ -109,10 +158,15 @@ pub(crate) fn run() -> std::result::Result<bool, Failure> {
 
 /// Writes the whole narrated demo to `out`, at the clock `now`, and says whether
 /// every check behaved as expected.
-fn transcript(out: &mut dyn Write, now: Result<u64>) -> io::Result<bool> {
+fn transcript(
+    out: &mut dyn Write,
+    now: Result<u64>,
+    own_secret: Option<Zeroizing<Vec<u8>>>,
+) -> io::Result<bool> {
     let mut d = Demo {
         out,
         io_error: None,
+        own_secret,
         step: 0,
         checks: 0,
         surprises: Vec::new(),
@@ -121,6 +175,16 @@ fn transcript(out: &mut dyn Write, now: Result<u64>) -> io::Result<bool> {
     d.line(
         "Each `ok` line is a checked outcome; any surprise is reported and makes the demo exit 1.",
     );
+    if d.own_secret.is_some() {
+        d.line(format_args!(
+            "The key `{PASTE_KID}` is AUTHCTL_SECRET: paste any `try:` line below into a shell with it set."
+        ));
+    } else {
+        d.line(format_args!(
+            "Tokens are printed in full; to verify them yourself, give the demo your key: \
+             export AUTHCTL_SECRET=\"$(authctl keygen)\"; authctl demo"
+        ));
+    }
     match now {
         Ok(now) => steps(&mut d, now),
         Err(e) => d.surprise("reading the system clock", e),
@@ -178,11 +242,6 @@ fn header_kid(token: &str) -> Option<String> {
     u.header.get("kid")?.as_str().map(String::from)
 }
 
-/// `body` with `token` written as `<jwt>`, as the API documentation shows it.
-fn shown(body: &str, token: &str) -> String {
-    body.replace(token, "<jwt>")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +250,7 @@ mod tests {
         Demo {
             out,
             io_error: None,
+            own_secret: None,
             step: 0,
             checks: 0,
             surprises: Vec::new(),
@@ -200,7 +260,7 @@ mod tests {
     #[test]
     fn a_full_run_passes_at_a_fixed_clock() {
         let mut out = Vec::new();
-        assert!(transcript(&mut out, Ok(1_700_000_000)).unwrap());
+        assert!(transcript(&mut out, Ok(1_700_000_000), None).unwrap());
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("now = 1700000000"));
         assert!(text.contains("demo complete"));
@@ -228,7 +288,7 @@ mod tests {
         for outcome in outcomes {
             let mut out = Vec::new();
             let mut d = demo(&mut out);
-            d.section("a step");
+            d.section("a step", Via::Library, "nothing");
             outcome(&mut d);
             assert!(!d.finish().unwrap(), "a surprise must fail the demo");
             let text = String::from_utf8(out).unwrap();
@@ -254,7 +314,7 @@ mod tests {
     #[test]
     fn a_clock_failure_fails_the_demo() {
         let mut out = Vec::new();
-        assert!(!transcript(&mut out, Err(ErrorCode::InvalidRequest.into())).unwrap());
+        assert!(!transcript(&mut out, Err(ErrorCode::InvalidRequest.into()), None).unwrap());
     }
 
     #[test]
@@ -268,6 +328,6 @@ mod tests {
                 Ok(())
             }
         }
-        assert!(transcript(&mut Broken, Ok(1_700_000_000)).is_err());
+        assert!(transcript(&mut Broken, Ok(1_700_000_000), None).is_err());
     }
 }

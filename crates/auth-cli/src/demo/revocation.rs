@@ -9,10 +9,14 @@ use auth_core::{
     VerifyRequest,
 };
 
-use super::Demo;
+use super::{Demo, Via};
 
 pub(super) fn revocation(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
-    d.section("revocation: logout and revoke-all-before");
+    d.section(
+        "revocation: logout and revoke-all-before",
+        Via::Library,
+        "logout, MemoryRevocationStore, Verifier::set_revocation_store",
+    );
     let store = Arc::new(MemoryRevocationStore::new());
     let mut verifier = verifier.clone();
     verifier.set_revocation_store(Some(store.clone()));

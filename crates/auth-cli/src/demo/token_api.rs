@@ -8,10 +8,14 @@ use auth_core::{
 };
 use auth_core::{error_status, sms_error_json};
 
-use super::{shown, Demo};
+use super::{Demo, Via};
 
 pub(super) fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now: u64) {
-    d.section("SMS API: POST /token from JSON and XML bodies");
+    d.section(
+        "SMS API: POST /token from JSON and XML bodies",
+        Via::TokenApi,
+        "CreateTokenRequest::parse, create_token, CreatedToken::render",
+    );
     let mut login = MintRequest::new(Subject::user(500, "sms-customer", false));
     login.now = Some(now);
     let Some(caller) = d.ok(
@@ -50,7 +54,7 @@ pub(super) fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now:
             continue;
         };
         let response = created.render(output);
-        d.say(format_args!("200 {}", shown(&response, created.token())));
+        d.say(format_args!("200 {response}"));
         let prefix = match output {
             Format::Json => r#"{"status": 1, "message": "OK", "token": ""#,
             Format::Xml => "<response><status>1</status><message>OK</message><token>",
@@ -106,7 +110,11 @@ pub(super) fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now:
         ErrorCode::InvalidRequest,
     );
 
-    d.section("sub-accounts: POST /token/account/:accountID");
+    d.section(
+        "sub-accounts: POST /token/account/:accountID",
+        Via::TokenApi,
+        "create_token with TokenTarget::SubAccount",
+    );
     let mut login = MintRequest::new(Subject::reseller(1, "reseller_name"));
     login.now = Some(now);
     let Some(reseller) = d.ok(
@@ -134,10 +142,8 @@ pub(super) fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now:
         "POST /token/account/42 for a sub-account the reseller owns",
         create_token(issuer, &reseller, &req, own, Some(now)),
     ) {
-        d.say(format_args!(
-            "200 {}",
-            shown(&created.to_json(), created.token())
-        ));
+        d.say(format_args!("200 {}", created.to_json()));
+        d.token("the sub-account's token", created.token(), "");
         if let Some(claims) = d.ok(
             "the sub-account token verifies",
             verifier.verify_with(created.token(), &VerifyRequest::at(now)),

@@ -73,3 +73,127 @@ fn usage_errors_exit_2_and_help_exits_0() {
         .contains("--max-clock-skew"));
     assert!(authctl(&["--version"]).run().ok().starts_with("authctl "));
 }
+
+#[test]
+fn mint_without_a_kind_is_a_json_usage_error() {
+    let out = with_secret(&["mint"]).run();
+    out.fails(2, "invalid_request");
+    let message = out.error()["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("user") && message.contains("reseller"),
+        "{message}"
+    );
+    // and `authctl` alone too
+    authctl(&[]).run().fails(2, "invalid_request");
+}
+
+/// The key options appear in the help of the subcommands that use a key, and only there.
+#[test]
+fn key_options_are_shown_only_where_they_are_used() {
+    let help = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.push("--help");
+        authctl(&all).run().ok().to_string()
+    };
+    for sub in [&["mint", "user"][..], &["mint", "reseller"], &["verify"]] {
+        let text = help(sub);
+        for option in ["--kid", "--key-file", "--alg", "Key options"] {
+            assert!(text.contains(option), "{sub:?} --help lacks {option}");
+        }
+    }
+    let keygen = help(&["keygen"]);
+    assert!(
+        keygen.contains("--alg") && !keygen.contains("--kid") && !keygen.contains("--key-file")
+    );
+    for sub in [&[][..], &["mint"], &["inspect"], &["check-ip"], &["demo"]] {
+        let text = help(sub);
+        for option in ["--kid", "--key-file", "--alg"] {
+            assert!(!text.contains(option), "{sub:?} --help shows {option}");
+        }
+    }
+    // and they are refused where they mean nothing
+    authctl(&["inspect", "--kid", "k", "x"])
+        .run()
+        .fails(2, "invalid_request");
+    authctl(&[
+        "check-ip",
+        "--alg",
+        "HS256",
+        "--rule",
+        "10.0.0.0/8",
+        "10.0.0.1",
+    ])
+    .run()
+    .fails(2, "invalid_request");
+}
+
+/// The command lines of SPEC §8 and the README, as written.
+#[test]
+fn spec_command_lines_still_work() {
+    let secret = authctl(&["keygen"]).run().ok().to_string();
+    let run = |args: &[&str]| authctl(args).secret(&secret).run();
+    let t = run(&[
+        "mint",
+        "reseller",
+        "--id",
+        "1",
+        "--name",
+        "reseller_name",
+        "--ttl",
+        "2678400",
+        "--allowed-ip",
+        "192.168.2.0/24",
+    ])
+    .ok()
+    .to_string();
+    assert_eq!(run(&["verify", "--ip", "192.168.2.7", &t]).json()["id"], 1);
+    run(&["verify", "--ip", "10.0.0.1", &t]).fails(1, "ip_not_allowed");
+    run(&[
+        "verify",
+        "--kid",
+        "default",
+        "--alg",
+        "HS256",
+        "--leeway",
+        "0",
+        "--max-clock-skew",
+        "60",
+        &t,
+    ])
+    .fails(1, "ip_not_allowed");
+    let u = run(&[
+        "mint",
+        "user",
+        "--id",
+        "5",
+        "--name",
+        "u",
+        "--admin",
+        "--sms-from",
+        "S",
+        "--user-group-id",
+        "3",
+        "--static",
+        "--token-name",
+        "n",
+        "--jti",
+        "j",
+        "--now",
+        "1700000000",
+        "--kid",
+        "default",
+    ])
+    .ok()
+    .to_string();
+    assert_eq!(
+        run(&["verify", "--now", "1700000001", &u]).json()["jti"],
+        "j"
+    );
+    assert_eq!(run(&["inspect", &t]).json()["verified"], false);
+    assert_eq!(
+        authctl(&["check-ip", "--regex", r"192\.168\.1\.1", "192.168.1.10"])
+            .run()
+            .code,
+        1
+    );
+}

@@ -76,3 +76,14 @@ fn check_ip_needs_exactly_one_of_rule_or_regex() {
         check_ip(&args).fails(2, "invalid_request");
     }
 }
+
+#[test]
+fn check_ip_without_rule_or_regex_names_both() {
+    let out = check_ip(&["10.0.0.1"]);
+    out.fails(2, "invalid_request");
+    let message = out.error()["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("--rule") && message.contains("--regex"),
+        "{message}"
+    );
+}

@@ -75,10 +75,41 @@ fn key_file_keeps_everything_but_one_trailing_newline() {
 #[test]
 fn environment_secret_is_used_as_is() {
     let token = mint_user(&[]);
-    authctl(&["verify", &now_arg(NOW), &token])
-        .secret(&format!("{SECRET}\n"))
-        .run()
-        .fails(1, "bad_signature");
+    // other bytes are part of the secret: a leading newline or a trailing space
+    for secret in [format!("\n{SECRET}"), format!("{SECRET} ")] {
+        authctl(&["verify", &now_arg(NOW), &token])
+            .secret(&secret)
+            .run()
+            .fails(1, "bad_signature");
+    }
+}
+
+#[test]
+fn environment_secret_ending_in_a_line_break_is_refused_with_a_reason() {
+    let token = mint_user(&[]);
+    for secret in [
+        format!("{SECRET}\n"),
+        format!("{SECRET}\r\n"),
+        format!("{SECRET}\r"),
+    ] {
+        for args in [
+            vec!["verify", &token],
+            vec!["mint", "user", "--id", "1", "--name", "a"],
+        ] {
+            let out = authctl(&args).secret(&secret).run();
+            out.fails(2, "invalid_key");
+            let message = out.error()["message"].as_str().unwrap().to_string();
+            assert!(message.contains("ends with a line break"), "{message}");
+            assert!(message.contains("--key-file"), "{message}");
+            assert!(!message.contains(SECRET), "never echo the secret");
+        }
+    }
+    // `--help` says so
+    let help = authctl(&["verify", "--help"]).run().ok().to_string();
+    assert!(
+        help.contains("a value ending in a line break is refused"),
+        "{help}"
+    );
 }
 
 #[test]
@@ -147,8 +178,10 @@ fn kid_and_algorithm_must_match_the_token() {
     with_secret(&["verify", "--kid", "k2", &token])
         .run()
         .fails(1, "unknown_key");
-    // key options are accepted before the subcommand too
-    with_secret(&["--kid=k1", "verify", &token]).run().ok();
+    // key options belong to the subcommand: before it they are a usage error that says so
+    let out = with_secret(&["--kid=k1", "verify", &token]).run();
+    out.fails(2, "invalid_request");
+    assert!(out.stderr.contains("key options go after the subcommand"));
 
     // An HS512 key needs a 64-byte secret (RFC 7518 §3.2).
     let long = authctl(&["keygen", "--alg", "HS512"])

@@ -179,3 +179,55 @@ fn nbf_and_iat_in_the_future_are_rejected() {
     verify_at(&future, NOW, &[]).fails(1, "issued_in_future");
     verify_at(&future, NOW, &["--max-clock-skew", "3600"]).ok();
 }
+
+#[test]
+fn ttl_takes_durations_with_a_unit() {
+    for (ttl, secs) in [
+        ("90", 90),
+        ("45s", 45),
+        ("90m", 5400),
+        ("1h", 3600),
+        ("30d", 2_592_000),
+        ("2w", 1_209_600),
+        ("3650d", 315_360_000),
+    ] {
+        let token = mint_user(&["--ttl", ttl]);
+        let claims = verify_at(&token, NOW, &[]).json();
+        assert_eq!(claims["exp"], NOW + secs, "{ttl}");
+    }
+    // `=` form too
+    let token = mint_user(&["--ttl=12h"]);
+    assert_eq!(verify_at(&token, NOW, &[]).json()["exp"], NOW + 43_200);
+}
+
+#[test]
+fn bad_durations_are_invalid_ttl_with_exit_2() {
+    for ttl in [
+        "0h",
+        "0s",
+        "060",
+        "01h",
+        "1 h",
+        " 1h",
+        "1h ",
+        "1H",
+        "1h30m",
+        "1.5h",
+        "h",
+        "-1h",
+        "+1h",
+        "1y",
+        "1ms",
+        "3651d",
+        "15250284452472w",
+    ] {
+        let out = with_secret(&["mint", "user", "--id", "1", "--name", "a", "--ttl", ttl]).run();
+        out.fails(2, "invalid_ttl");
+    }
+    let out = with_secret(&["mint", "user", "--id", "1", "--name", "a", "--ttl", "1x"]).run();
+    let message = out.error()["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("30d"),
+        "the message shows the syntax: {message}"
+    );
+}

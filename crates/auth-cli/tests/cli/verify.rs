@@ -122,3 +122,47 @@ fn audience_and_issuer_options_follow_the_vectors() {
         }
     }
 }
+
+/// A pasted `Authorization` value or a CR LF line ending is still `malformed_token`
+/// (exit 1), with a hint saying what to remove.
+#[test]
+fn pasting_mistakes_get_a_hint_and_keep_their_code() {
+    let token = mint_user(&[]);
+    let hint_of = |out: &crate::support::Out| {
+        out.fails(1, "malformed_token");
+        out.error()["message"].as_str().unwrap().to_string()
+    };
+    for bearer in [format!("Bearer {token}"), format!("bearer {token}")] {
+        let message = hint_of(&verify_at(&bearer, NOW, &[]));
+        assert!(
+            message.contains("hint: the text starts with `Bearer `"),
+            "{message}"
+        );
+        let message = hint_of(
+            &with_secret(&["verify", &now_arg(NOW), "-"])
+                .stdin(format!("{bearer}\n").as_bytes())
+                .run(),
+        );
+        assert!(message.contains("`Bearer `"), "{message}");
+    }
+    let message = hint_of(
+        &with_secret(&["verify", &now_arg(NOW), "-"])
+            .stdin(format!("{token}\r\n").as_bytes())
+            .run(),
+    );
+    assert!(
+        message.contains("hint: the text ends with a carriage return"),
+        "{message}"
+    );
+    let message = hint_of(&verify_at(&format!(" {token}"), NOW, &[]));
+    assert!(
+        message.contains("hint: the text starts or ends with whitespace"),
+        "{message}"
+    );
+    // no hint on an ordinary rejection
+    let message = hint_of(&verify_at("not-a-token", NOW, &[]));
+    assert!(!message.contains("hint"), "{message}");
+    // inspect gives the same hint
+    let out = authctl(&["inspect", &format!("Bearer {token}")]).run();
+    assert!(hint_of(&out).contains("`Bearer `"));
+}
