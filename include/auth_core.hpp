@@ -837,6 +837,28 @@ private:
     detail::Owned<auth_ip_regex, auth_ip_regex_free> p_;
 };
 
+/// A token's header and claims decoded WITHOUT verification (debugging and logging only;
+/// never for access decisions).
+struct Unverified {
+    std::string header_json; ///< the header as compact JSON
+    std::string claims_json; ///< the claims as compact JSON
+};
+
+/// Decodes a token without verifying anything (`max_size` bytes at most). Throws
+/// `token_too_large`, `malformed_token`.
+inline Unverified inspect_unverified(std::string_view token, std::size_t max_size = 8192) {
+    auth_unverified *u = nullptr;
+    detail::call([&](auth_error **e) { return auth_inspect_unverified(detail::ptr(token), token.size(), max_size, &u, e); });
+    detail::Owned<auth_unverified, auth_unverified_free> owned(u);
+    const auth_unverified *c = u;
+    Unverified out;
+    out.header_json = detail::read_text(
+        [c](char *b, std::size_t n, std::size_t *o) { return auth_unverified_header_json(c, b, n, o); });
+    out.claims_json = detail::read_text(
+        [c](char *b, std::size_t n, std::size_t *o) { return auth_unverified_claims_json(c, b, n, o); });
+    return out;
+}
+
 // ---- The API shapes of SPEC section 1 ----
 
 /// Reads a `Content-Type` / `Accept` value: nullopt when it names neither JSON nor XML.

@@ -66,10 +66,16 @@ SHARED=(-L "$LIBDIR" -lauth_core -Wl,-rpath,"$LIBDIR")
 STATIC=("$LIBDIR/libauth_core.a" -lpthread -ldl -lm -lrt -lgcc_s)
 SAN=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
 B="$TMP/build"; mkdir -p "$B"
-step "test_auth_cpp (shared)" "$CXX" "${CXXFLAGS[@]}" -o "$B/test_auth_cpp" bindings/cpp/tests/test_auth.cpp "${SHARED[@]}"
-step "test_auth_cpp (static)" "$CXX" "${CXXFLAGS[@]}" -o "$B/test_auth_cpp_static" bindings/cpp/tests/test_auth.cpp "${STATIC[@]}"
-step "test_auth_cpp (ASan+UBSan)" "$CXX" "${CXXFLAGS[@]}" "${SAN[@]}" -o "$B/test_auth_cpp_asan" bindings/cpp/tests/test_auth.cpp "${SHARED[@]}"
+step "test_auth_cpp (shared)" "$CXX" "${CXXFLAGS[@]}" -o "$B/test_auth_cpp" bindings/cpp/tests/test_auth.cpp bindings/cpp/tests/second_tu.cpp "${SHARED[@]}"
+step "test_auth_cpp (static)" "$CXX" "${CXXFLAGS[@]}" -o "$B/test_auth_cpp_static" bindings/cpp/tests/test_auth.cpp bindings/cpp/tests/second_tu.cpp "${STATIC[@]}"
+step "test_auth_cpp (ASan+UBSan)" "$CXX" "${CXXFLAGS[@]}" "${SAN[@]}" -o "$B/test_auth_cpp_asan" bindings/cpp/tests/test_auth.cpp bindings/cpp/tests/second_tu.cpp "${SHARED[@]}"
 step "example (shared)" "$CXX" "${CXXFLAGS[@]}" -o "$B/example" bindings/cpp/example.cpp "${SHARED[@]}"
+printf '#include "auth_core.hpp"\nint main() { return auth::version().empty(); }\n' > "$B/header_only.cpp"
+step "auth_core.hpp alone is clean under -Wconversion -Wsign-conversion -Wshadow -Wold-style-cast" \
+    "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -Wconversion -Wsign-conversion -Wshadow -Wold-style-cast \
+    -I include -fsyntax-only "$B/header_only.cpp"
+step "the suite also compiles as C++20" "$CXX" -std=c++20 -Wall -Wextra -Werror -pedantic -I include -fsyntax-only \
+    bindings/cpp/tests/test_auth.cpp
 out="$(echo '#include "auth_core.hpp"' | "$CXX" -std=c++17 -fno-exceptions -I include -x c++ -fsyntax-only - 2>&1)"
 step "-fno-exceptions: compile error naming the C API" grep -q 'use auth_core.h directly' <<<"$out"
 python3 bindings/c/tests/flatten_vectors.py tests/vectors "$B/vectors.txt" && ok "vectors flattened" || bad "vectors flattened"

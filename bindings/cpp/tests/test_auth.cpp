@@ -19,6 +19,10 @@
 #include <type_traits>
 #include <vector>
 
+// Defined in second_tu.cpp: the header included in a second translation unit links
+// (everything in it is inline; no duplicate symbols).
+std::string second_tu_header_json(std::string_view token);
+
 namespace {
 
 int passed = 0;
@@ -114,6 +118,12 @@ void test_mint_verify_claims() {
     std::string json = c.to_json();
     CHECK(json.size() > 256 && json.find("\"name\":\"alice\"") != std::string::npos);
     CHECK(json == minted.claims().to_json());
+    auth::Unverified u = auth::inspect_unverified(token);
+    CHECK(u.header_json.find("\"kid\":\"k1\"") != std::string::npos);
+    CHECK(u.claims_json.find("\"jti\":\"tok-1\"") != std::string::npos);
+    CHECK(second_tu_header_json(token) == u.header_json);
+    EXPECT_ERROR(AUTH_TOKEN_TOO_LARGE, auth::inspect_unverified(token, 10));
+    EXPECT_ERROR(AUTH_MALFORMED_TOKEN, auth::inspect_unverified("a.b"));
 
     // A reseller token: no admin, no sms_from, static.
     auto rreq = auth::MintRequest::reseller(5, "bob");
@@ -152,7 +162,9 @@ void test_errors_carry_codes() {
     EXPECT_ERROR(AUTH_TOKEN_EXPIRED, verifier.verify(token, "10.1.2.3", kNow + 86400));
     EXPECT_ERROR(AUTH_ISSUED_IN_FUTURE, verifier.verify(token, "10.1.2.3", kNow - 3600));
     std::string tampered = token;
-    tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+    // A character inside the signature (all six bits significant; the last one is not).
+    char &sig = tampered[tampered.size() - 10];
+    sig = sig == 'A' ? 'B' : 'A';
     EXPECT_ERROR(AUTH_BAD_SIGNATURE, verifier.verify(tampered, "10.1.2.3", kNow));
     EXPECT_ERROR(AUTH_MALFORMED_TOKEN, verifier.verify("not a token", "10.1.2.3", kNow));
     EXPECT_ERROR(AUTH_INVALID_IP_RULE, req.add_allowed_ip("192.168.2.5/24"));
