@@ -11,8 +11,8 @@
 #     `pkg-config` (shared) and `pkg-config --static` (the archive), and configures and
 #     builds the CMake consumer project (cmake-consumer/) against auth_core::auth_core and
 #     auth_core::auth_core_static, then runs what it built.
-# Needs: cargo, g++, make, python3, valgrind, pkg-config, cmake (installed with apt-get
-# when missing). Exits non-zero on any failure; the last line is "C++ suite: N passed, M failed".
+# Needs: cargo, g++, make, python3, valgrind, readelf; cmake and pkg-config are installed
+# with apt-get when missing. Exits non-zero on any failure; the last line is "C++ suite: N passed, M failed".
 set -u
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -38,14 +38,21 @@ tally() {
     echo "     $2: $line"
 }
 
-for tool in g++ python3 valgrind pkg-config make readelf; do
+for tool in g++ python3 valgrind make readelf; do
     command -v "$tool" >/dev/null || { echo "$tool is required"; exit 2; }
 done
-if ! command -v cmake >/dev/null; then
-    echo "== installing cmake (apt-get)"
+# cmake and pkg-config are not on every fresh machine: install them from apt when missing.
+missing=()
+command -v cmake >/dev/null || missing+=(cmake)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "== installing ${missing[*]} (apt-get)"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q cmake >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q cmake >/dev/null 2>&1; }
-    command -v cmake >/dev/null || { echo "cmake is required and could not be installed"; exit 2; }
+    apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
+        || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "${missing[@]}" >/dev/null 2>&1; }
+    for tool in cmake pkg-config; do
+        command -v "$tool" >/dev/null || { echo "$tool is required and could not be installed"; exit 2; }
+    done
 fi
 
 echo "== building libauth_core (release)"
@@ -66,9 +73,19 @@ SHARED=(-L "$LIBDIR" -lauth_core -Wl,-rpath,"$LIBDIR")
 STATIC=("$LIBDIR/libauth_core.a" -lpthread -ldl -lm -lrt -lgcc_s)
 SAN=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
 B="$TMP/build"; mkdir -p "$B"
-step "test_auth_cpp (shared)" "$CXX" "${CXXFLAGS[@]}" -o "$B/test_auth_cpp" bindings/cpp/tests/test_auth.cpp bindings/cpp/tests/second_tu.cpp "${SHARED[@]}"
-step "test_auth_cpp (static)" "$CXX" "${CXXFLAGS[@]}" -o "$B/test_auth_cpp_static" bindings/cpp/tests/test_auth.cpp bindings/cpp/tests/second_tu.cpp "${STATIC[@]}"
-step "test_auth_cpp (ASan+UBSan)" "$CXX" "${CXXFLAGS[@]}" "${SAN[@]}" -o "$B/test_auth_cpp_asan" bindings/cpp/tests/test_auth.cpp bindings/cpp/tests/second_tu.cpp "${SHARED[@]}"
+# The sanitizer build compiles in the background (two cores) while the plain objects are
+# compiled once and linked twice: against the shared library and against the archive.
+TESTS=(bindings/cpp/tests/test_auth.cpp bindings/cpp/tests/second_tu.cpp)
+( "$CXX" "${CXXFLAGS[@]}" "${SAN[@]}" -o "$B/test_auth_cpp_asan" "${TESTS[@]}" "${SHARED[@]}" > "$B/asan.log" 2>&1
+  echo $? > "$B/asan.rc" ) &
+asan_job=$!
+compile_objects() {
+    "$CXX" "${CXXFLAGS[@]}" -c -o "$B/test_auth.o" "${TESTS[0]}" && "$CXX" "${CXXFLAGS[@]}" -c -o "$B/second_tu.o" "${TESTS[1]}"
+}
+step "test_auth.cpp, second_tu.cpp compiled" compile_objects
+step "test_auth_cpp linked (shared)" "$CXX" -pthread -o "$B/test_auth_cpp" "$B/test_auth.o" "$B/second_tu.o" "${SHARED[@]}"
+step "test_auth_cpp linked (static)" "$CXX" -pthread -o "$B/test_auth_cpp_static" "$B/test_auth.o" "$B/second_tu.o" "${STATIC[@]}"
+step "test_auth_cpp_static does not need libauth_core" bash -c "! readelf -d '$B/test_auth_cpp_static' | grep -q 'NEEDED.*libauth_core'"
 step "example (shared)" "$CXX" "${CXXFLAGS[@]}" -o "$B/example" bindings/cpp/example.cpp "${SHARED[@]}"
 printf '#include "auth_core.hpp"\nint main() { return auth::version().empty(); }\n' > "$B/header_only.cpp"
 step "auth_core.hpp alone is clean under -Wconversion -Wsign-conversion -Wshadow -Wold-style-cast" \
@@ -78,6 +95,8 @@ step "the suite also compiles as C++20" "$CXX" -std=c++20 -Wall -Wextra -Werror 
     bindings/cpp/tests/test_auth.cpp
 out="$(echo '#include "auth_core.hpp"' | "$CXX" -std=c++17 -fno-exceptions -I include -x c++ -fsyntax-only - 2>&1)"
 step "-fno-exceptions: compile error naming the C API" grep -q 'use auth_core.h directly' <<<"$out"
+wait "$asan_job"
+step "test_auth_cpp (ASan+UBSan) compiled" bash -c "[ \"\$(cat '$B/asan.rc')\" = 0 ] || { cat '$B/asan.log'; false; }"
 python3 bindings/c/tests/flatten_vectors.py tests/vectors "$B/vectors.txt" && ok "vectors flattened" || bad "vectors flattened"
 
 run_suite() { # name, then the command
