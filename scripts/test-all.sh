@@ -31,6 +31,11 @@ if [ -f bindings/c/run-tests.sh ]; then
   bash bindings/c/run-tests.sh
 fi
 
+if [ -f bindings/cpp/run-tests.sh ]; then
+  step "C++ suite (auth_core.hpp, make install, pkg-config, CMake package)"
+  bash bindings/cpp/run-tests.sh
+fi
+
 if [ -f bindings/python/run-tests.sh ]; then
   step "Python suite"
   bash bindings/python/run-tests.sh
