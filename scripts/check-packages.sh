@@ -73,10 +73,17 @@ case "$(basename "$wheel")" in
   *-cp39-abi3-manylinux*) ;;
   *) fail "wheel $(basename "$wheel") is not tagged cp39-abi3-manylinux*" ;;
 esac
-show=$("$tools/bin/auditwheel" show "$wheel")
-grep -q 'consistent with the following platform tag' <<<"$show" || { echo "$show"; fail "auditwheel found no platform tag"; }
-grep -q 'manylinux' <<<"$show" || { echo "$show"; fail "auditwheel: not manylinux"; }
-grep -q 'abi3' <<<"$show" || { echo "$show"; fail "auditwheel: not abi3"; }
+# auditwheel wraps its text: join the lines before matching.
+show=$("$tools/bin/auditwheel" show "$wheel" | tr -s '\n ' '  ')
+grep -q 'is consistent with the following platform tag: "manylinux_' <<<"$show" || { echo "$show"; fail "auditwheel: not a manylinux wheel"; }
+wheel_tags=$("$tools/bin/python" -c 'import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+name = next(n for n in z.namelist() if n.endswith(".dist-info/WHEEL"))
+print(" ".join(l.split(":", 1)[1].strip() for l in z.read(name).decode().splitlines() if l.startswith("Tag:")))' "$wheel")
+case " $wheel_tags " in
+  *" cp39-abi3-manylinux_"*) ;;
+  *) fail "wheel metadata tags '$wheel_tags' lack cp39-abi3-manylinux_*" ;;
+esac
 "$tools/bin/twine" check --strict "$wheel" "$sdist"
 sdist_listing=$(tar tzf "$sdist")
 for f in pyproject.toml PKG-INFO python/auth_core/__init__.py python/auth_core/_native.pyi \
