@@ -91,6 +91,29 @@ for f in pyproject.toml PKG-INFO python/auth_core/__init__.py python/auth_core/_
   grep -q "^auth_core-$version/\(.*/\)\?$f\$" <<<"$sdist_listing" || fail "sdist lacks $f"
 done
 
+# The sdist is a workspace of its own (auth-core + auth-py): it must resolve from its
+# Cargo.lock without the network and without any new or changed package (pip builds it
+# without --locked; the lock file may only lose the packages of the left-out crates).
+# Building it fully takes as long as the wheel; done by hand before a release:
+#   tar xzf dist/auth_core-<v>.tar.gz && cd auth_core-<v> && maturin build --release --offline
+unpacked_sdist="$work/sdist-unpacked"
+rm -rf "$unpacked_sdist"; mkdir -p "$unpacked_sdist"
+tar -C "$unpacked_sdist" -xzf "$sdist"
+sroot="$unpacked_sdist/auth_core-$version"
+cp "$sroot/Cargo.lock" "$work/sdist-Cargo.lock.orig"
+cargo metadata --format-version 1 --offline --manifest-path "$sroot/Cargo.toml" >/dev/null
+"$python" - "$work/sdist-Cargo.lock.orig" "$sroot/Cargo.lock" <<'PY'
+import re, sys
+def pkgs(path):
+    text = open(path).read()
+    return set(re.findall(r'^name = "([^"]+)"\nversion = "([^"]+)"', text, re.M))
+before, after = pkgs(sys.argv[1]), pkgs(sys.argv[2])
+new = sorted(after - before)
+if new:
+    sys.exit(f"the sdist's Cargo.lock resolves to packages the repository's lock does not pin: {new}")
+print(f"sdist resolves offline: {len(after)} locked packages, none new")
+PY
+
 say "install the wheel file into a fresh venv"
 fresh="$work/fresh-venv"
 rm -rf "$fresh"
