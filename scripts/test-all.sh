@@ -41,4 +41,7 @@ if [ -f bindings/python/run-tests.sh ]; then
   bash bindings/python/run-tests.sh
 fi
 
+step "release checks (rust-version, C ABI symbols, crate/wheel/sdist/C tarball packages)"
+bash scripts/check-packages.sh
+
 step "all suites passed"
