@@ -12,7 +12,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-/// The HMAC secret of every benchmark (32 bytes: the SPEC's minimum).
+/// The HMAC secret of every benchmark (32 bytes: the documented minimum for HS256).
 pub const SECRET: &[u8; 32] = b"bench-secret-bench-secret-32byte";
 /// The key id.
 pub const KID: &str = "2026-01";

@@ -67,7 +67,7 @@ pub fn fixture() -> &'static Fixture {
     })
 }
 
-/// The codes verification may return (SPEC §7, steps 1–11; no revocation store here).
+/// The codes verification may return (docs/errors.md, steps 1–11; no revocation store here).
 pub const VERIFY_CODES: [ErrorCode; 11] = [
     ErrorCode::TokenTooLarge,
     ErrorCode::MalformedToken,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates the shared test vectors (tests/vectors/*.json) with the standard library only.
 
-The expected verdicts are written here from SPEC.md, independently of auth-core:
+The expected verdicts are written here from the behaviour contract (docs/), independently of auth-core:
 tokens are built byte by byte (hmac + hashlib + base64 + json), so a vector can
 carry exactly the flaw it tests. Deterministic: fixed keys, times and ids.
 """
@@ -345,7 +345,7 @@ case("expired and revoked: expiry first", token(user(exp=NOW - 1)), "token_expir
      revoked={"jtis": ["tok-user-1"], "principals": []})
 
 # --- hardening: claims ---
-# SPEC §3: NumericDates and ids are at most 2^53 - 1, the bound minting applies.
+# docs/keys.md: NumericDates and ids are at most 2^53 - 1, the bound minting applies.
 MAX_SAFE = 2**53 - 1
 bad_claims("exp over 2^53 - 1", user(exp=MAX_SAFE + 1))
 bad_claims("exp at u64 max", user(exp=2**64 - 1))
@@ -653,7 +653,7 @@ mc("token name too long", req(lifetime="dynamic", token_name="n" * 256), "invali
 mc("token id empty", req(lifetime="dynamic", token_id=""), "invalid_request")
 mc("token id too long", req(lifetime="dynamic", token_id="j" * 129), "invalid_request")
 # --- hardening: claims range ---
-# SPEC §3: ids, like NumericDates, are at most 2^53 - 1 both ways.
+# docs/keys.md: ids, like NumericDates, are at most 2^53 - 1 both ways.
 MAX_SAFE = 2**53 - 1
 mc("id over 2^53 - 1", req(lifetime="dynamic", id=MAX_SAFE + 1), "invalid_request")
 mc("user_group_id over 2^53 - 1", req(lifetime="dynamic", user_group_id=MAX_SAFE + 1), "invalid_request")
@@ -697,7 +697,7 @@ kc("a", "HS512", b"\x07" * 64, "weak_key")
 mint = {"cases": mint_cases, "keys": keys}
 
 # =========================================================================================
-# errors.json: the code table of SPEC §7 every binding must expose identically.
+# errors.json: the code table of docs/errors.md every binding must expose identically.
 # =========================================================================================
 codes = [
     ("malformed_token", 401), ("token_too_large", 401), ("unsupported_header", 401),
@@ -717,7 +717,7 @@ errors = {"codes": [dict({"code": c, "number": i + 1, "http_status": st},
 
 
 # =========================================================================================
-# api.json: the two APIs' decisions (SPEC §1, §5 login rules, §6 store bound).
+# api.json: the two APIs' decisions (docs/apis.md, §5 login rules, §6 store bound).
 # =========================================================================================
 api = []
 def ac(kind, name, expect, **fields):

@@ -1,4 +1,4 @@
-//! `authctl`: mint, verify, inspect and check auth-core tokens from the shell (SPEC §8).
+//! `authctl`: mint, verify, inspect and check auth-core tokens from the shell (docs/cli.md).
 //!
 //! Every rule about tokens, TTLs, keys and IP addresses is auth-core's; this binary
 //! only turns command-line text into core calls and core results into output and
@@ -11,7 +11,7 @@
 //! | 2 | usage or configuration error: bad arguments, missing or weak secret, bad kid, bad `--ttl`, bad `--ip`, bad rule or pattern |
 //!
 //! Errors are one line of JSON on standard error, `{"error": "<code>", "message": "..."}`,
-//! with the SPEC §7 code. Argument errors found by the parser itself use the code
+//! with the docs/errors.md code. Argument errors found by the parser itself use the code
 //! `invalid_request`. Every failure of `mint` is a usage/configuration error (exit 2):
 //! the request, not a token, was at fault.
 //!

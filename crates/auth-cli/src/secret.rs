@@ -77,7 +77,7 @@ pub(crate) fn optional_env_secret() -> Result<Option<Zeroizing<Vec<u8>>>, Failur
     std::env::var_os(SECRET_ENV).map(env_secret).transpose()
 }
 
-/// The value of `AUTHCTL_SECRET`: its UTF-8 bytes as they are (SPEC §8). A value ending
+/// The value of `AUTHCTL_SECRET`: its UTF-8 bytes as they are (docs/cli.md). A value ending
 /// in a line break (`\n` or `\r`) is refused rather than used: a secret copied from a
 /// file with its newline would otherwise make a key that matches neither `--key-file`
 /// (which removes one newline) nor `$(cat FILE)` (which removes them all).

@@ -1,5 +1,5 @@
 //! Time: every operation that needs the current time takes an optional explicit `now`
-//! (UNIX seconds); the system clock is only the default (SPEC §4).
+//! (UNIX seconds); the system clock is only the default (docs/ttl.md).
 
 use crate::error::{Error, ErrorCode, Result};
 

@@ -12,7 +12,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 macro_rules! error_codes {
     ($( $(#[$doc:meta])* $variant:ident = $num:literal, $name:literal, $status:expr, $msg:literal; )*) => {
-        /// Stable error codes (SPEC §7).
+        /// Stable error codes (docs/errors.md).
         ///
         /// The numbers are part of the C ABI and are never reused; the snake_case
         /// names are the same in Rust, C and Python. The enum is deliberately not

@@ -1,4 +1,4 @@
-//! Minting (SPEC §2, §4): dynamic, static or TTL tokens signed by the ring's active key.
+//! Minting (docs/token-format.md, §4): dynamic, static or TTL tokens signed by the ring's active key.
 
 use base64::Engine as _;
 

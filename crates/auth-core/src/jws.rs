@@ -1,4 +1,4 @@
-//! JWS compact serialization (RFC 7515), read strictly (SPEC §3).
+//! JWS compact serialization (RFC 7515), read strictly (docs/keys.md).
 //!
 //! - exactly three segments separated by `.`;
 //! - base64url without padding, with canonical final bits (a segment that decodes

@@ -1,4 +1,4 @@
-//! Keys and the key ring (SPEC §3): HMAC keys pinned to one algorithm, looked up by `kid`.
+//! Keys and the key ring (docs/keys.md): HMAC keys pinned to one algorithm, looked up by `kid`.
 //!
 //! Each [`Key`] precomputes its HMAC state (the inner and outer padded key blocks) once,
 //! so signing or verifying a token costs two hash compressions of the key less than
@@ -73,7 +73,7 @@ impl Algorithm {
     }
 
     /// Shortest secret accepted for this algorithm: the hash output length (RFC 7518
-    /// §3.2, SPEC §3) — 32 bytes for HS256, 48 for HS384, 64 for HS512.
+    /// §3.2, docs/keys.md) — 32 bytes for HS256, 48 for HS384, 64 for HS512.
     pub const fn min_secret_len(self) -> usize {
         self.mac_len()
     }
@@ -206,7 +206,7 @@ impl Key {
             Algorithm::HS384 => MacState::S384(keyed(secret)?),
             Algorithm::HS512 => MacState::S512(keyed(secret)?),
         };
-        // The header in the order SPEC §2 writes it; the kid needs no escaping (checked above).
+        // The header in the order docs/token-format.md writes it; the kid needs no escaping (checked above).
         let header = format!(r#"{{"alg":"{}","typ":"JWT","kid":"{kid}"}}"#, alg.as_str());
         let header_b64 = crate::jws::B64.encode(header);
         Ok(Key {

@@ -28,18 +28,18 @@
 //!
 //! | source | decides | main items |
 //! |---|---|---|
-//! | `claims/` | the claim shapes (SPEC §2) and their strict decoding | [`Claims`], [`Subject`], [`Principal`] |
+//! | `claims/` | the claim shapes (docs/token-format.md) and their strict decoding | [`Claims`], [`Subject`], [`Principal`] |
 //! | `keys.rs`, `shared_ring.rs` | keys pinned to one algorithm; the ring issuers and verifiers share | [`Key`], [`KeyRing`], [`SharedKeyRing`] |
-//! | `ttl.rs` | lifetimes and the TTL policy (SPEC §4) | [`Lifetime`], [`TtlPolicy`] |
+//! | `ttl.rs` | lifetimes and the TTL policy (docs/ttl.md) | [`Lifetime`], [`TtlPolicy`] |
 //! | `issue.rs` | minting | [`Issuer`], [`MintRequest`] |
 //! | `verify.rs` | verification, every check in one order ([`Verifier::verify_with`]) | [`Verifier`], [`VerifyOptions`], [`VerifyRequest`] |
-//! | `ip/` | IP/CIDR rules, large allow-lists, regex rules (SPEC §5) | [`IpRule`], [`IpAllowList`], [`IpRegex`] |
-//! | `revocation/` | the store interface, the in-memory store, host callbacks (SPEC §6) | [`RevocationStore`], [`MemoryRevocationStore`] |
+//! | `ip/` | IP/CIDR rules, large allow-lists, regex rules (docs/ip-rules.md) | [`IpRule`], [`IpAllowList`], [`IpRegex`] |
+//! | `revocation/` | the store interface, the in-memory store, host callbacks (docs/revocation.md) | [`RevocationStore`], [`MemoryRevocationStore`] |
 //! | `login.rs` | the login API: which account gets a token, logout | [`login_user`], [`login_reseller`], [`logout`] |
 //! | `token_api.rs` | the token API: token creation for the caller or a sub-account | [`create_token`], [`CreateTokenRequest`] |
 //! | `wire/` | how the two APIs' bodies look: JSON and XML readers, responses, error bodies | [`Format`], [`sms_error_body`], [`login_error_json`] |
 //! | `clock.rs`, `random.rs` | the default clock and random source | [`system_now`], [`SystemRandom`] |
-//! | `error.rs` | the one error type and its stable codes (SPEC §7) | [`Error`], [`ErrorCode`] |
+//! | `error.rs` | the one error type and its stable codes (docs/errors.md) | [`Error`], [`ErrorCode`] |
 //!
 //! What only fuzzing and differential tests need is in [`dangerous`].
 //!

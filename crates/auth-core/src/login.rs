@@ -1,4 +1,4 @@
-//! Logins and logouts of the login API (SPEC §1 A): which accounts get a token, and which token.
+//! Logins and logouts of the login API (docs/apis.md (the login API)): which accounts get a token, and which token.
 //!
 //! The library serves no HTTP and checks no passwords: the host does that, then hands the
 //! account data it looked up to these functions, which make every token decision (blocked
@@ -85,7 +85,7 @@ impl UserLogin {
 ///    working token for an account that must not be used, and the same answer as a wrong
 ///    password tells the client nothing about the account;
 /// 2. the user group has an `allowed_regex` and `client_ip` is absent or does not match
-///    it (full match on the canonical address text, SPEC §5) → `login_ip_denied` (406);
+///    it (full match on the canonical address text, docs/ip-rules.md) → `login_ip_denied` (406);
 /// 3. the token is minted for [`Subject::User`] with `lifetime` (normally
 ///    [`Lifetime::Dynamic`], 24 hours) at `now` (`None`: the system clock); minting errors
 ///    (`invalid_ttl`, `static_not_allowed`, `invalid_key`, ...) are passed on.

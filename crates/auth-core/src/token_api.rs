@@ -1,4 +1,4 @@
-//! Token creation in the token API (SPEC §1 B): `POST /token` and
+//! Token creation in the token API (docs/apis.md (the token API)): `POST /token` and
 //! `POST /token/account/:accountID`.
 //!
 //! The host authenticates the caller's bearer token and reads the body (the readers are in
@@ -91,7 +91,7 @@ pub struct TokenCreationPolicy {
     /// `parent`, so revoking that delegator still covers it.
     pub allow_delegated_callers: bool,
     /// Whether a token created by a **login token** may outlive it. Default `true`, because
-    /// the token API's `ttl` defaults to unlimited (SPEC §1 B): logging in and creating a
+    /// the token API's `ttl` defaults to unlimited (docs/apis.md (the token API)): logging in and creating a
     /// long-lived API token is the API's purpose. When `false`, the new token's `exp` must be
     /// at most the caller's `exp`, and a static token from an expiring caller is refused
     /// (`not_permitted`). Named and delegated callers are always bound this way.

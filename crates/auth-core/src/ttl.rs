@@ -1,4 +1,4 @@
-//! Token lifetimes (SPEC §4): dynamic, static, or an explicit TTL in seconds.
+//! Token lifetimes (docs/ttl.md): dynamic, static, or an explicit TTL in seconds.
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -161,7 +161,7 @@ impl TtlPolicy {
 /// The largest time the library accepts or produces: 2^53 − 1 seconds, so that every
 /// NumericDate survives a round trip through JavaScript and other float-based JSON
 /// readers. The same bound applies to ids (`id`, `user_group_id`, `parent.id`), and both
-/// ways (SPEC §3): minting refuses a larger value (`invalid_request`), verification refuses
+/// ways (docs/keys.md): minting refuses a larger value (`invalid_request`), verification refuses
 /// a token carrying one (`invalid_claims`).
 pub const MAX_TIME: u64 = (1 << 53) - 1;
 

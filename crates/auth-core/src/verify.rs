@@ -1,4 +1,4 @@
-//! Verification (SPEC §3–§6): every check, in one documented order.
+//! Verification (docs/ (keys, TTL, IP rules, revocation)): every check, in one documented order.
 //!
 //! The check order is documented on [`Verifier::verify_with`].
 //!
@@ -21,7 +21,7 @@ pub const DEFAULT_MAX_TOKEN_SIZE: usize = 8 * 1024;
 /// Default tolerance for `iat` in the future, in seconds.
 pub const DEFAULT_MAX_CLOCK_SKEW: u64 = 60;
 
-/// Verification settings. The defaults are the safe ones of SPEC §3, §4 and §7.
+/// Verification settings. The defaults are the safe ones of docs/keys.md, §4 and §7.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct VerifyOptions {
@@ -36,7 +36,7 @@ pub struct VerifyOptions {
     /// A token that carries `aud` verifies only when its `aud` (a string, or any element of
     /// an array of strings) is equal, byte for byte, to one of these (RFC 7519 §4.1.3); with
     /// no audience configured, every token with `aud` is refused. A token without `aud`
-    /// is not affected. Failures are `invalid_claims` (the claim does not match, SPEC §7).
+    /// is not affected. Failures are `invalid_claims` (the claim does not match, docs/errors.md).
     pub audiences: Vec<String>,
     /// The expected issuer (default none). When set, a token verifies only when its `iss`
     /// is present and equal, byte for byte (`invalid_claims` otherwise). When `None`, `iss`
@@ -200,7 +200,7 @@ impl Verifier {
     /// 6. key by `kid` (or the only / default key when there is no `kid`) → `unknown_key`;
     /// 7. header `alg` equal to the key's pinned algorithm → `algorithm_not_allowed`;
     /// 8. the MAC, compared in constant time → `bad_signature`;
-    /// 9. claims: a strict JSON object (`malformed_token`) with the SPEC §2 shape, times and ids
+    /// 9. claims: a strict JSON object (`malformed_token`) with the docs/token-format.md shape, times and ids
     ///    at most 2^53 − 1 (`invalid_claims`); then `aud` and `iss` against
     ///    [`VerifyOptions::audiences`] and [`VerifyOptions::issuer`] (`invalid_claims`);
     /// 10. `exp` (`token_expired`), `nbf` (`token_not_yet_valid`), `iat` (`issued_in_future`);
@@ -338,7 +338,7 @@ fn resolve_header<'r>(ring: &'r KeyRing, header_seg: &[u8]) -> Result<&'r Key> {
     Ok(key)
 }
 
-/// End of step 9: `aud` and `iss` against the configured audiences and issuer (SPEC §3,
+/// End of step 9: `aud` and `iss` against the configured audiences and issuer (docs/keys.md,
 /// RFC 7519 §4.1.1 and §4.1.3) → `invalid_claims`.
 fn check_audience_and_issuer(claims: &Claims, options: &VerifyOptions) -> Result<()> {
     if let Some(aud) = &claims.audience {
@@ -364,7 +364,7 @@ fn check_audience_and_issuer(claims: &Claims, options: &VerifyOptions) -> Result
     Ok(())
 }
 
-/// Step 10: `exp`, `nbf`, `iat` against `now` (SPEC §4).
+/// Step 10: `exp`, `nbf`, `iat` against `now` (docs/ttl.md).
 pub fn check_times(claims: &Claims, now: u64, options: &VerifyOptions) -> Result<()> {
     if let Some(exp) = claims.exp {
         if now >= exp.saturating_add(options.leeway) {

@@ -209,7 +209,7 @@ fn our_header_is_the_documented_one() {
         got.header,
         json!({"alg": "HS256", "typ": "JWT", "kid": "kid-1"})
     );
-    // Byte for byte, in the order SPEC §2 writes it.
+    // Byte for byte, in the order docs/token-format.md writes it.
     let header_b64 = token.split('.').next().unwrap();
     let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(header_b64)

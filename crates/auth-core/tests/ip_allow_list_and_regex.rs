@@ -1,4 +1,4 @@
-//! SPEC §5: large allow-lists and regex rules (client addresses and rules are in `ip_rules.rs`).
+//! docs/ip-rules.md: large allow-lists and regex rules (client addresses and rules are in `ip_rules.rs`).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};

@@ -1,4 +1,4 @@
-//! SPEC §5: strict IP rules, IPv4-mapped rules and client addresses (allow-lists and regex rules are in
+//! docs/ip-rules.md: strict IP rules, IPv4-mapped rules and client addresses (allow-lists and regex rules are in
 //! `ip_allow_list_and_regex.rs`).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -1,4 +1,4 @@
-//! The login API's decisions (SPEC §1 A, §5): which accounts get a token, what it carries,
+//! The login API's decisions (docs/apis.md (the login API), §5): which accounts get a token, what it carries,
 //! every refusal, and logout.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Property tests for the IP parsers and rules (SPEC §5).
+//! Property tests for the IP parsers and rules (docs/ip-rules.md).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 

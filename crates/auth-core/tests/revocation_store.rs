@@ -1,4 +1,4 @@
-//! Behaviour of the revocation interface and the in-memory store (SPEC §6).
+//! Behaviour of the revocation interface and the in-memory store (docs/revocation.md).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -467,7 +467,7 @@ fn closure_store_sees_the_whole_query() {
     );
 }
 
-/// The memory budget of SPEC-level target: at most 100 bytes per revoked id, measured
+/// The memory budget target: at most 100 bytes per revoked id, measured
 /// at 200,000 entries (the benchmark `revocation` reports it at 1,000,000 too).
 #[test]
 fn memory_per_entry_within_budget() {

@@ -1,4 +1,4 @@
-//! Token creation in the token API (SPEC §1 B): for the caller or a sub-account, the
+//! Token creation in the token API (docs/apis.md (the token API)): for the caller or a sub-account, the
 //! caller-restriction rule, TTL and static-token policy.
 
 mod common;

@@ -365,7 +365,7 @@ fn error_code_table() {
     }
 }
 
-/// Every SPEC §7 code is produced by at least one vector (host-reported login codes
+/// Every docs/errors.md code is produced by at least one vector (host-reported login codes
 /// and a full store are produced by the wire and revocation vectors below).
 #[test]
 fn every_code_has_a_producing_vector() {

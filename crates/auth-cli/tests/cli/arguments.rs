@@ -127,7 +127,7 @@ fn key_options_are_shown_only_where_they_are_used() {
     .fails(2, "invalid_request");
 }
 
-/// The command lines of SPEC §8 and the README, as written.
+/// The command lines of docs/cli.md and the README, as written.
 #[test]
 fn spec_command_lines_still_work() {
     let secret = authctl(&["keygen"]).run().ok().to_string();

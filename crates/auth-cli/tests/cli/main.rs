@@ -1,4 +1,4 @@
-//! End-to-end tests of the `authctl` binary (SPEC §8): every command, every exit code.
+//! End-to-end tests of the `authctl` binary (docs/cli.md): every command, every exit code.
 //! One test binary; a module per command (and one for the argument forms).
 
 mod arguments;

@@ -1,4 +1,4 @@
-//! Strict decoding of a token's claims (SPEC §2, §3): the plain-JSON fast path, the strict
+//! Strict decoding of a token's claims (docs/token-format.md, §3): the plain-JSON fast path, the strict
 //! serde_json fallback, and the type and range check of every claim.
 
 use std::borrow::Cow;
@@ -181,7 +181,7 @@ fn wrong(name: &str, want: &str, got: &Loose<'_>) -> Error {
     invalid(format!("claim `{name}` must be {want}, not {}", got.kind()))
 }
 
-/// SPEC §3: NumericDates and ids are at most 2^53 − 1 ([`MAX_TIME`]), the bound minting
+/// docs/keys.md: NumericDates and ids are at most 2^53 − 1 ([`MAX_TIME`]), the bound minting
 /// applies, so a token verifies only with values the library itself would write.
 fn in_range(i: usize, v: u64) -> Result<u64> {
     if v <= MAX_TIME {

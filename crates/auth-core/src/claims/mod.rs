@@ -1,4 +1,4 @@
-//! Token claims (SPEC §2): the user and reseller shapes as typed values.
+//! Token claims (docs/token-format.md): the user and reseller shapes as typed values.
 //!
 //! The code is laid out by what it decides: this file the claim types and the length rules
 //! of `jti` and `token_name`, `decode.rs` the strict decoding of a token's claims
@@ -76,7 +76,7 @@ impl Principal {
     }
 }
 
-/// Who the token speaks for, with the fields of SPEC §2 that depend on the type.
+/// Who the token speaks for, with the fields of docs/token-format.md that depend on the type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Subject {
     /// `type: "user"`.
@@ -237,12 +237,12 @@ impl Claims {
         self.exp.is_none()
     }
 
-    /// The claims as a JSON object in the wire shape of SPEC §2 (what a token carries).
+    /// The claims as a JSON object in the wire shape of docs/token-format.md (what a token carries).
     pub fn to_json_value(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 
-    /// The claims as compact JSON text in the wire shape of SPEC §2.
+    /// The claims as compact JSON text in the wire shape of docs/token-format.md.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }

@@ -1,4 +1,4 @@
-//! The claims in their wire shape (SPEC §2): what a minted token carries.
+//! The claims in their wire shape (docs/token-format.md): what a minted token carries.
 
 use super::{Claims, Principal, Subject};
 use crate::ip::IpRule;

@@ -1,4 +1,4 @@
-//! IP rules (SPEC §5): strict address/CIDR parsing, fast allow-lists, regex rules.
+//! IP rules (docs/ip-rules.md): strict address/CIDR parsing, fast allow-lists, regex rules.
 //!
 //! * [`IpRule`] — one address or network (`192.168.2.0/24`, `2001:db8::/32`, `10.0.0.1`), parsed strictly.
 //! * [`parse_client_ip`] / [`normalize_addr`] — client addresses, with IPv4-mapped IPv6 (`::ffff:a.b.c.d`)

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use super::rule::{normalize_addr, parse_client_ip};
 use crate::error::{Error, ErrorCode, Result};
 
-/// Longest [`IpRegex`] pattern accepted, in bytes (4 KiB, SPEC §5).
+/// Longest [`IpRegex`] pattern accepted, in bytes (4 KiB, docs/ip-rules.md).
 pub const MAX_REGEX_LEN: usize = 4096;
 
 /// Cap on the compiled size of an [`IpRegex`] program and on its lazy DFA cache, in bytes (1 MiB each).
@@ -19,7 +19,7 @@ pub const MAX_REGEX_NEST: u32 = 64;
 /// How an [`IpRegex`] pattern is applied to the address text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum RegexMode {
-    /// The pattern must match the whole text, as `^(?:P)$` (the default, SPEC §5).
+    /// The pattern must match the whole text, as `^(?:P)$` (the default, docs/ip-rules.md).
     #[default]
     FullMatch,
     /// The pattern may match anywhere in the text (for data written for search semantics).

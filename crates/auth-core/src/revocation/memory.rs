@@ -235,7 +235,7 @@ impl MemoryRevocationStore {
     }
 
     /// Keeps each dynamic token's revocation until `exp + grace_secs` instead of `exp`.
-    /// Keep it at least the verifier's leeway (SPEC §4); the default is
+    /// Keep it at least the verifier's leeway (docs/ttl.md); the default is
     /// [`DEFAULT_EXPIRY_GRACE`].
     #[must_use]
     pub fn with_expiry_grace(mut self, grace_secs: u64) -> Self {

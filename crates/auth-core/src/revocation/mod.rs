@@ -1,4 +1,4 @@
-//! Revocation (SPEC §6): the [`RevocationStore`] interface the verifier asks, a bounded,
+//! Revocation (docs/revocation.md): the [`RevocationStore`] interface the verifier asks, a bounded,
 //! thread-safe in-memory store ([`MemoryRevocationStore`]) and a closure adapter
 //! ([`FnRevocationStore`]) for hosts that keep revocations elsewhere (the C and Python
 //! bindings wrap their callbacks with it).

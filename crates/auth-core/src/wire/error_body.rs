@@ -38,7 +38,7 @@ struct LoginError<'a> {
 /// The login API's error body (login and logout endpoints):
 /// `{"error": {"code": "login_ip_denied", "message": "Login denied due to IP restriction", "status": 406}}`.
 ///
-/// `code` is the stable SPEC §7 code, `message` the error's message, `status` the HTTP
+/// `code` is the stable docs/errors.md code, `message` the error's message, `status` the HTTP
 /// status to answer with ([`error_status`]: 500 for configuration errors, whose message is
 /// then the generic one).
 pub fn login_error_json(err: &Error) -> String {
@@ -62,7 +62,7 @@ struct TokenApiErrorBody<'a> {
 /// The token API's error body in JSON: `{"status": 0, "message": "...", "error": "<code>"}`.
 ///
 /// `message` is the error's message (the generic one for configuration errors), `error`
-/// the stable SPEC §7 code. Answer with [`error_status`].
+/// the stable docs/errors.md code. Answer with [`error_status`].
 pub fn sms_error_json(err: &Error) -> String {
     response_json(&TokenApiErrorBody {
         status: 0,

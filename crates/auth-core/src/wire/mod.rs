@@ -1,4 +1,4 @@
-//! How the login and token APIs' bodies look (SPEC §1): reading requests, writing responses.
+//! How the login and token APIs' bodies look (docs/apis.md): reading requests, writing responses.
 //!
 //! This module only reads and writes formats; what the bodies mean is decided elsewhere:
 //! [`login`](crate::login) decides logins and logouts, [`token_api`](crate::token_api)

@@ -92,7 +92,7 @@ impl Tally {
 
 /// When both accept, `jsonwebtoken::decode` itself (not only its MAC) must accept the
 /// token too and read the same JSON, whenever its own `Header` type can represent the
-/// header (it refuses some extra parameters that SPEC §2 tells us to ignore).
+/// header (it refuses some extra parameters that docs/token-format.md tells us to ignore).
 fn cross_check_jsonwebtoken(case: &Case, want: &Value) {
     let token = std::str::from_utf8(&case.token).unwrap();
     if jsonwebtoken::decode_header(token).is_err() {

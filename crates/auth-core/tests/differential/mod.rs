@@ -1,7 +1,7 @@
 //! Differential test of the verifier against an independent reference.
 //!
 //! The verifier parses JWS and checks the HMAC itself (for speed). This module holds a
-//! second verifier, written plainly from SPEC §2–§5 on top of `jsonwebtoken` (the MAC,
+//! second verifier, written plainly from docs/ (token format, keys, TTL, IP rules) on top of `jsonwebtoken` (the MAC,
 //! through its `rust_crypto` provider chosen explicitly), the `base64` crate's standard
 //! engine with a decode/re-encode equality check for canonical encoding, and
 //! `serde_json` with a duplicate-refusing object reader. Both verifiers get the same
@@ -10,7 +10,7 @@
 //! the signature is valid and the strict parsing is what decides). They must agree on
 //! accept/reject, on the error code, and on the claims when both accept.
 //!
-//! Where the reference is written to match a choice the SPEC leaves open, it says so
+//! Where the reference is written to match a choice the contract in docs/ leaves open, it says so
 //! (search for "Chosen"):
 //! - duplicate keys are refused in the header and claims objects and in every object
 //!   the verifier interprets (the value of a known header parameter or claim, e.g.

@@ -1,4 +1,4 @@
-//! The reference verifier: SPEC §2–§5 written plainly on `jsonwebtoken`, the `base64`
+//! The reference verifier: docs/ (token format, keys, TTL, IP rules) written plainly on `jsonwebtoken`, the `base64`
 //! crate and `serde_json`, with strict object reading (see the module docs).
 
 use std::net::IpAddr;
@@ -38,7 +38,7 @@ impl RefRing {
         ring
     }
 
-    /// SPEC §3: by `kid`; without one, the only key or the configured default.
+    /// docs/keys.md: by `kid`; without one, the only key or the configured default.
     pub fn resolve(&self, kid: Option<&str>) -> Option<&RefKey> {
         match kid {
             Some(kid) => self.keys.iter().find(|k| k.kid == kid),
@@ -156,7 +156,7 @@ fn depth(v: &Value) -> usize {
     }
 }
 
-/// SPEC §3: UTF-8 JSON, one object, unique keys, no trailing data, bounded depth.
+/// docs/keys.md: UTF-8 JSON, one object, unique keys, no trailing data, bounded depth.
 fn strict_object(bytes: &[u8], interpreted: &'static [&'static str]) -> Option<Map<String, Value>> {
     let text = std::str::from_utf8(bytes).ok()?;
     let mut de = serde_json::Deserializer::from_str(text);
@@ -166,7 +166,7 @@ fn strict_object(bytes: &[u8], interpreted: &'static [&'static str]) -> Option<M
     (deepest < MAX_DEPTH).then_some(map)
 }
 
-/// SPEC §3: base64url, no padding, canonical (re-encoding gives the same text).
+/// docs/keys.md: base64url, no padding, canonical (re-encoding gives the same text).
 fn canonical_b64(seg: &str) -> Option<Vec<u8>> {
     let bytes = B64.decode(seg).ok()?;
     (B64.encode(&bytes) == seg).then_some(bytes)
@@ -195,7 +195,7 @@ pub const CLAIMS: &[&str] = &[
     "iss",
 ];
 
-/// SPEC §3: the largest NumericDate or id, 2^53 − 1.
+/// docs/keys.md: the largest NumericDate or id, 2^53 − 1.
 const MAX_SAFE: u64 = (1 << 53) - 1;
 
 pub type Verdict = Result<Value, &'static str>;
@@ -285,7 +285,7 @@ pub fn reference_verify(
     let normalized = reference_claims(&claims).ok_or("invalid_claims")?;
 
     // RFC 7519 §4.1.3: a token naming an audience needs a verifier of that audience;
-    // §4.1.1 with SPEC §3: a configured issuer must be present and equal.
+    // §4.1.1 with docs/keys.md: a configured issuer must be present and equal.
     if let Some(aud) = normalized.get("aud") {
         let named: Vec<&str> = match aud {
             Value::String(s) => vec![s.as_str()],
@@ -305,7 +305,7 @@ pub fn reference_verify(
         }
     }
 
-    // SPEC §4, in wide integers.
+    // docs/ttl.md, in wide integers.
     let (now, leeway) = (u128::from(now), u128::from(options.leeway));
     if let Some(exp) = claims.get("exp").and_then(Value::as_u64) {
         if now >= u128::from(exp) + leeway {
@@ -322,7 +322,7 @@ pub fn reference_verify(
         return Err("issued_in_future");
     }
 
-    // SPEC §5.
+    // docs/ip-rules.md.
     if let Some(Value::Array(rules)) = normalized.get("allowed_ips") {
         let ip = client_ip.ok_or("ip_not_allowed")?;
         let ip = normalize_addr(ip);
@@ -336,7 +336,7 @@ pub fn reference_verify(
     Ok(normalized)
 }
 
-/// SPEC §2: the claim types, rendered in the shape `Claims::to_json` has (unknown
+/// docs/token-format.md: the claim types, rendered in the shape `Claims::to_json` has (unknown
 /// claims dropped, optional user claims as null, rules in canonical text).
 fn reference_claims(c: &Map<String, Value>) -> Option<Value> {
     let uint = |name: &str| {
