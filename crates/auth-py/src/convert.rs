@@ -178,14 +178,15 @@ pub fn opt_time(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<u
 /// values) or a `timedelta` of whole seconds.
 pub fn to_ttl(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
     if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
-        return match obj.extract::<i64>() {
-            Ok(v) => Ok(v),
-            Err(_) => Err(crate::errors::to_pyerr_msg(
-                py,
-                auth_core::ErrorCode::InvalidTtl,
-                "ttl is too large",
-            )),
-        };
+        // Beyond i128 the sign is all that matters: the core refuses it either way.
+        let whole = obj.extract::<i128>().unwrap_or_else(|_| {
+            if obj.lt(0i32).unwrap_or(false) {
+                i128::MIN
+            } else {
+                i128::MAX
+            }
+        });
+        return crate::errors::core(py, || auth_core::Lifetime::ttl_from_parts(whole, 0));
     }
     if let Some(parts) = timedelta_parts(obj)? {
         return crate::errors::core(py, || auth_core::Lifetime::ttl_from_parts(parts.0, parts.1));

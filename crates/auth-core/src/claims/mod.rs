@@ -354,6 +354,29 @@ mod tests {
         assert!(valid_token_name(&"é".repeat(255)));
         assert!(!valid_token_name(&"é".repeat(256)));
         assert!(!valid_token_name(""));
+        let r = Subject::reseller(1, "r");
+        assert_eq!(
+            (r.admin(), r.sms_from(), r.user_group_id()),
+            (None, None, None)
+        );
+        let u = Subject::from_parts(PrincipalType::User, 2, "u", None, Some("S".into()), Some(4))
+            .unwrap();
+        assert_eq!(
+            (u.admin(), u.sms_from(), u.user_group_id()),
+            (Some(false), Some("S"), Some(4))
+        );
+        assert!(
+            Subject::from_parts(PrincipalType::Reseller, 1, "r", Some(false), None, None).is_ok()
+        );
+        for (admin, sms, group) in [
+            (Some(true), None, None),
+            (None, Some("S".to_owned()), None),
+            (None, None, Some(1)),
+        ] {
+            let e = Subject::from_parts(PrincipalType::Reseller, 1, "r", admin, sms, group)
+                .unwrap_err();
+            assert_eq!(e.code(), crate::ErrorCode::InvalidRequest);
+        }
         assert_eq!(
             check_jti("").unwrap_err().code(),
             crate::ErrorCode::InvalidRequest
