@@ -464,30 +464,52 @@ typedef struct auth_reseller_account {
   size_t version_len;
 } auth_reseller_account;
 
+// What a revocation callback is asked about a token (the core's `RevocationQuery`).
+// Valid only during the call.
+typedef struct auth_revocation_query {
+  // The token id (`jti`, UTF-8, `jti_len` bytes, NOT NUL-terminated).
+  const char *jti;
+  // Length of `jti` in bytes.
+  size_t jti_len;
+  // Who the token speaks for.
+  struct auth_principal principal;
+  // `iat`.
+  uint64_t iat;
+  // Whether the token expires.
+  bool has_exp;
+  // `exp` (0 when `has_exp` is false).
+  uint64_t exp;
+  // Whether the token was minted for a sub-account by a parent (`parent` claim).
+  bool has_parent;
+  // The parent (`{0, 0}` when `has_parent` is false): a store that blocks a principal
+  // should also block what it delegated.
+  struct auth_principal parent;
+} auth_revocation_query;
+
 // A host's answer to "is this token revoked?", called after every other check of a
-// verification passed.
-//
-// Arguments: the `userdata` given at registration; the token id (`jti`, UTF-8,
-// `jti_len` bytes, NOT NUL-terminated, valid only during the call); the principal
-// (`principal_type` is an `auth_principal_type` number, and its id); `iat`; whether the
-// token expires and when (`exp` is 0 when `has_exp` is false).
+// verification passed, with the `userdata` given at registration and the query.
 //
 // Return true if the token is revoked. A callback that cannot answer (its store is
 // unreachable) must fail closed and return true. It must not unwind (C++ exceptions,
 // `longjmp`) through the library. When the verifier or store handle holding it is used
 // from several threads, the callback is called from those threads at once and must be
 // thread-safe.
-typedef bool (*auth_revocation_cb)(void *userdata,
-                                   const char *jti,
-                                   size_t jti_len,
-                                   uint32_t principal_type,
-                                   uint64_t principal_id,
-                                   uint64_t iat,
-                                   bool has_exp,
-                                   uint64_t exp);
+typedef bool (*auth_revocation_cb)(void *userdata, const struct auth_revocation_query *query);
 
 // Releases a callback's `userdata` once no verifier or handle uses the callback any more.
 typedef void (*auth_userdata_free_cb)(void *userdata);
+
+// Who may create tokens through the token API (the core's `TokenCreationPolicy`). Start
+// from `auth_token_creation_policy_default()`; NULL where a function takes one means the
+// defaults.
+typedef struct auth_token_creation_policy {
+  // Whether a caller whose own token is a named (token-API) token may create tokens.
+  bool allow_named_callers;
+  // Whether a caller whose own token was minted for it by a parent may create tokens.
+  bool allow_delegated_callers;
+  // Whether a token created by a login (dynamic) caller may outlive the caller's token.
+  bool login_children_may_outlive;
+} auth_token_creation_policy;
 
 // Who a token is for, as plain input (a sub-account at `auth_create_token_sub_account`).
 // The library copies what it needs during the call.
@@ -500,19 +522,31 @@ typedef struct auth_subject {
   const char *name;
   // Length of `name` in bytes.
   size_t name_len;
-  // `admin` (users only; ignored for a reseller).
+  // `admin` (users only; true for a reseller is `AUTH_INVALID_REQUEST`).
   bool admin;
-  // `sms_from` (UTF-8), or NULL for none (users only; ignored for a reseller).
+  // `sms_from` (UTF-8), or NULL for none (users only; set for a reseller is
+  // `AUTH_INVALID_REQUEST`).
   const char *sms_from;
   // Length of `sms_from` in bytes.
   size_t sms_from_len;
-  // Whether `user_group_id` is set (users only; ignored for a reseller).
+  // Whether `user_group_id` is set (users only; set for a reseller is
+  // `AUTH_INVALID_REQUEST`).
   bool has_user_group_id;
   // `user_group_id` (when `has_user_group_id`).
   uint64_t user_group_id;
 } auth_subject;
 
-// Verification settings (SPEC §4, §7). Start from `auth_verify_options_default()`.
+// A borrowed UTF-8 string: `len` bytes at `ptr` (not NUL-terminated; `ptr` may be NULL
+// only when `len` is 0).
+typedef struct auth_str {
+  // The bytes.
+  const char *ptr;
+  // Their number.
+  size_t len;
+} auth_str;
+
+// Verification settings (SPEC §3, §4, §7). Start from `auth_verify_options_default()`.
+// The strings it points to are only read during `auth_verifier_new`, which copies them.
 typedef struct auth_verify_options {
   // Seconds of grace applied to `exp` and `nbf` (default 0).
   uint64_t leeway;
@@ -520,6 +554,17 @@ typedef struct auth_verify_options {
   uint64_t max_clock_skew;
   // Largest token accepted, in bytes (default 8192), checked before decoding.
   size_t max_token_size;
+  // The audiences this verifier identifies itself with: `audiences_len` strings at
+  // `audiences` (default NULL, 0: none). A token with `aud` verifies only when its `aud`
+  // names one of them (RFC 7519 §4.1.3); otherwise `AUTH_INVALID_CLAIMS`.
+  const struct auth_str *audiences;
+  // The number of strings at `audiences`.
+  size_t audiences_len;
+  // The expected issuer (UTF-8, `issuer_len` bytes), or NULL for none (default). When
+  // set, a token verifies only when its `iss` is present and equal.
+  const char *issuer;
+  // Length of `issuer` in bytes.
+  size_t issuer_len;
 } auth_verify_options;
 
 #ifdef __cplusplus
@@ -595,6 +640,31 @@ auth_result auth_claims_allowed_ip(const struct auth_claims *claims,
                                    char *buf,
                                    size_t buf_len,
                                    size_t *out_len);
+
+// `iss`: `*present` says whether the token names an issuer; when present it is copied
+// into `buf` (as `auth_claims_sms_from`). A verifier configured with an expected issuer
+// only returns claims whose `iss` equals it.
+auth_result auth_claims_issuer(const struct auth_claims *claims,
+                               bool *present,
+                               char *buf,
+                               size_t buf_len,
+                               size_t *out_len);
+
+// `aud`: `*present` false when the token names no audience; true with `*count`
+// audiences otherwise (a single-string `aud` is a list of one). Both are written on
+// success. A verified token's audiences always include one the verifier was configured
+// with.
+auth_result auth_claims_audience_count(const struct auth_claims *claims,
+                                       bool *present,
+                                       size_t *count);
+
+// Copies the `index`-th audience of `aud` into `buf`. `AUTH_INDEX_OUT_OF_RANGE` when
+// `index >= count` (or the claim is absent).
+auth_result auth_claims_audience(const struct auth_claims *claims,
+                                 size_t index,
+                                 char *buf,
+                                 size_t buf_len,
+                                 size_t *out_len);
 
 // `parent`: `*present` false when absent (`*out` then `{0, 0}`), else `*out` receives it.
 auth_result auth_claims_parent(const struct auth_claims *claims,
@@ -711,6 +781,20 @@ auth_result auth_issuer_new(const struct auth_key_ring *ring,
                             const struct auth_ttl_policy *policy,
                             struct auth_issuer **issuer_out,
                             struct auth_error **error_out);
+
+// As `auth_issuer_new`, with the longest token the issuer mints set to `max_token_size`
+// bytes (the core's `Issuer::set_max_token_size`; `auth_issuer_new` uses the default,
+// 8192, the verifiers' default `max_token_size`). A mint whose token would be longer fails
+// with `AUTH_INVALID_REQUEST`. Raise it together with the verifiers' `max_token_size`.
+auth_result auth_issuer_new_with_max_token_size(const struct auth_key_ring *ring,
+                                                const struct auth_ttl_policy *policy,
+                                                size_t max_token_size,
+                                                struct auth_issuer **issuer_out,
+                                                struct auth_error **error_out);
+
+// Writes the longest token `issuer` mints, in bytes, to `*out`. Errors:
+// `AUTH_NULL_ARGUMENT`.
+auth_result auth_issuer_max_token_size(const struct auth_issuer *issuer, size_t *out);
 
 // Releases an issuer. NULL is a no-op.
 void auth_issuer_free(struct auth_issuer *issuer);
@@ -886,6 +970,16 @@ auth_result auth_generate_secret(char *buf,
                                  size_t *out_len,
                                  struct auth_error **error_out);
 
+// As `auth_generate_secret`, for a key of algorithm `alg` (an `auth_algorithm` number):
+// the core's `generate_secret_for`, as many random bytes as the algorithm's hash output
+// (32 for HS256, 48 for HS384, 64 for HS512), as base64url text. Errors also:
+// `AUTH_INVALID_ENUM` (unknown algorithm). Thread-safe.
+auth_result auth_generate_secret_for(uint32_t alg,
+                                     char *buf,
+                                     size_t buf_len,
+                                     size_t *out_len,
+                                     struct auth_error **error_out);
+
 // `POST /session.json`: logs a user in (the core's `login_user`): a blocked account →
 // `AUTH_INVALID_CREDENTIALS`; a group regex that the client address (`client_ip`, NULL
 // when unknown) does not match → `AUTH_LOGIN_IP_DENIED` (406); otherwise mints with
@@ -1026,11 +1120,13 @@ auth_result auth_memory_store_revoke_claims(const struct auth_memory_store *stor
                                             struct auth_error **error_out);
 
 // Revokes every token of `principal` issued up to `before` (`iat <= before`): password
-// change, blocked account. Errors: `AUTH_REVOCATION_STORE_FULL`, `AUTH_INVALID_ENUM`,
+// change, blocked account. `now` (NULL: the system clock) is only used to purge expired
+// entries when the store is full. Errors: `AUTH_REVOCATION_STORE_FULL`, `AUTH_INVALID_ENUM`,
 // `AUTH_NULL_ARGUMENT`. Thread-safe.
 auth_result auth_memory_store_revoke_principal_before(const struct auth_memory_store *store,
                                                       const struct auth_principal *principal,
                                                       uint64_t before,
+                                                      const uint64_t *now,
                                                       struct auth_error **error_out);
 
 // Forgets revocations of tokens expired at `now` (NULL: the system clock); `*removed`
@@ -1055,15 +1151,20 @@ auth_result auth_memory_store_is_jti_revoked(const struct auth_memory_store *sto
 // verifiers sharing it keep it alive.
 void auth_memory_store_free(struct auth_memory_store *store);
 
+// The core's default token-creation policy. Thread-safe.
+struct auth_token_creation_policy auth_token_creation_policy_default(void);
+
 // `POST /token`: creates a token for the caller itself (the core's `create_token` with
 // `TokenTarget::SelfAccount`). `caller` is the verified claims of the request's bearer
-// token; `now` NULL reads the system clock. `*created_out` receives the result (free
+// token; `policy` who may create tokens (NULL: the defaults); `now` NULL reads the system
+// clock. `*created_out` receives the result (free
 // with `auth_created_token_free`). Errors: `AUTH_NOT_PERMITTED` (a rule outside the
 // caller's own `allowed_ips`), `AUTH_INVALID_TTL`, `AUTH_STATIC_NOT_ALLOWED`,
 // `AUTH_INVALID_KEY`, `AUTH_NULL_ARGUMENT`. Thread-safe for a shared issuer.
 auth_result auth_create_token_self(const struct auth_issuer *issuer,
                                    const struct auth_claims *caller,
                                    const struct auth_token_request *request,
+                                   const struct auth_token_creation_policy *policy,
                                    const uint64_t *now,
                                    struct auth_created_token **created_out,
                                    struct auth_error **error_out);
@@ -1078,6 +1179,7 @@ auth_result auth_create_token_sub_account(const struct auth_issuer *issuer,
                                           const struct auth_token_request *request,
                                           const struct auth_subject *account,
                                           bool owned_by_caller,
+                                          const struct auth_token_creation_policy *policy,
                                           const uint64_t *now,
                                           struct auth_created_token **created_out,
                                           struct auth_error **error_out);
@@ -1098,7 +1200,8 @@ auth_result auth_created_token_render(const struct auth_created_token *created,
 // Frees a created token. NULL is a no-op.
 void auth_created_token_free(struct auth_created_token *created);
 
-// The core's default verification settings (leeway 0 s, max clock skew 60 s, 8 KiB).
+// The core's default verification settings (leeway 0 s, max clock skew 60 s, 8 KiB, no
+// audience, no issuer).
 // Thread-safe.
 struct auth_verify_options auth_verify_options_default(void);
 
@@ -1106,7 +1209,8 @@ struct auth_verify_options auth_verify_options_default(void);
 // its next call; the verifier keeps the ring alive), with `options` (NULL: the defaults) and
 // `revocation` (NULL: none; otherwise consulted on every verification, also those that
 // pass a store of their own; the verifier keeps its own reference). `*verifier_out` receives
-// it (free with `auth_verifier_free`). Errors: `AUTH_NULL_ARGUMENT`.
+// it (free with `auth_verifier_free`). Errors: `AUTH_NULL_ARGUMENT` (also `audiences` NULL
+// with `audiences_len` > 0), `AUTH_INVALID_UTF8` (an audience or the issuer).
 auth_result auth_verifier_new(const struct auth_key_ring *ring,
                               const struct auth_verify_options *options,
                               const struct auth_revocation *revocation,

@@ -11,8 +11,9 @@ from pathlib import Path
 
 def main(vdir, out):
     vdir = Path(vdir)
+    tokens = json.loads((vdir / "tokens.json").read_text())
     cases = {
-        "tokens": json.loads((vdir / "tokens.json").read_text())["cases"],
+        "tokens": tokens["cases"] + tokens.get("cases_audience", []),
         "mint": json.loads((vdir / "mint.json").read_text())["cases"],
         "api": json.loads((vdir / "api.json").read_text())["cases"],
     }

@@ -49,6 +49,14 @@ def claims_fields(c):
     return fields
 
 
+def policy_fields(p):
+    """The token-creation policy of an api.json case: "-" (the default) or its three flags."""
+    if p is None:
+        return ["-"]
+    return ["1", n(p["allow_named_callers"]), n(p["allow_delegated_callers"]),
+            n(p["login_children_may_outlive"])]
+
+
 def main(vdir, out):
     vdir = Path(vdir)
     lines = []
@@ -59,11 +67,16 @@ def main(vdir, out):
         emit("RING", t(name), t(ring.get("default_kid")))
         for k in ring["keys"]:
             emit("KEY", t(name), t(k["kid"]), t(k["alg"]), t(b64(k["secret"])))
-    for i, c in enumerate(tokens["cases"]):
+    # `cases_audience` continues the numbering of `cases` (check_json.py does the same).
+    all_cases = tokens["cases"] + tokens.get("cases_audience", [])
+    for i, c in enumerate(all_cases):
         o = c.get("options") or {}
         emit("TOKEN", str(i), t(c["name"]), t(c["ring"]), t(c["token"]), n(c["now"]),
              t(c.get("client_ip")), n(o.get("leeway", 0)), n(o.get("max_clock_skew", 60)),
              n(o.get("max_token_size", 8192)), t(c["expect"]))
+        if "audience" in o or "issuer" in o:
+            aud = o.get("audience") or []
+            emit("AUDOPT", t(o.get("issuer")), str(len(aud)), *[t(a) for a in aud])
         r = c.get("revoked")
         if r is not None:
             emit("REVSTORE")
@@ -73,6 +86,10 @@ def main(vdir, out):
                 emit("REVP", t(p["type"]), n(p["id"]), n(p["before"]))
         if c["expect"] == "valid":
             emit("CLAIMS", *claims_fields(c["claims"]))
+            cl = c["claims"]
+            aud = cl.get("aud")
+            aud = None if aud is None else [aud] if isinstance(aud, str) else aud
+            emit("AUDCLAIMS", t(cl.get("iss")), "-" if aud is None else str(len(aud)), *[t(a) for a in aud or []])
         emit("END")
 
     ip = json.loads((vdir / "ip_rules.json").read_text())
@@ -143,7 +160,8 @@ def main(vdir, out):
                 emit("APICREATE", str(i), t(c["name"]), t(c["caller"]), t(c.get("caller_ip")),
                      t(sub.get("type")) if g else "-", n(sub.get("id")) if g else "-",
                      t(sub.get("name")) if g else "-", n(sub.get("admin", False)) if g else "-",
-                     n(g.get("owned")) if g else "-", t(c["format"]), t(c["body"]), n(c["now"]), t(c["expect"]))
+                     n(g.get("owned")) if g else "-", t(c["format"]), t(c["body"]), n(c["now"]), t(c["expect"]),
+                     *policy_fields(c.get("policy")))
             elif k == "host_error":
                 emit("APIHOST", str(i), t(c["name"]), t(c["code"]), t(c["expect"]))
             elif k == "revocation_store":

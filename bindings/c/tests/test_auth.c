@@ -298,6 +298,31 @@ static void check_claims(const char *case_name, const auth_claims *c, const reco
     }
 }
 
+/* Compares the aud/iss accessors with an AUDCLAIMS record: iss, then "-" or the count of
+   audiences and each audience. */
+static void check_aud_iss(const char *case_name, const auth_claims *c, const record *w) {
+    bool present = false;
+    size_t len = 0, count = 0;
+    char *iss = get_opt_text(auth_claims_issuer, c, &present, &len);
+    CHECK(iss != NULL, "%s: iss readable", case_name);
+    check_text_field("iss", case_name, &w->f[0], present, iss, len);
+    free(iss);
+    CHECK(auth_claims_audience_count(c, &present, &count) == AUTH_OK, "aud count");
+    if (w->f[1].null) {
+        CHECK(!present && count == 0, "%s: aud absent", case_name);
+    } else {
+        CHECK(present && count == w->f[1].num, "%s: aud count %zu", case_name, count);
+        for (size_t i = 0; i < count && 2 + i < w->n; i++) {
+            char buf[256];
+            CHECK(auth_claims_audience(c, i, buf, sizeof buf, &len) == AUTH_OK && field_eq(&w->f[2 + i], buf, len),
+                  "%s: aud[%zu]", case_name, i);
+        }
+    }
+    char buf[8];
+    CHECK(auth_claims_audience(c, count, buf, sizeof buf, &len) == AUTH_INDEX_OUT_OF_RANGE,
+          "%s: aud index past the end", case_name);
+}
+
 /* Writes the claims JSON for check_json.py: "<file> <index> <hex json>". */
 static void dump_json(const char *file, const char *index, const auth_claims *c, bool jti_generated) {
     size_t len = 0;
@@ -326,10 +351,26 @@ static void on_token(FILE *in, record *tr) {
 
     auth_memory_store *store = NULL;
     auth_revocation *rev = NULL;
-    record claims = {0};
-    bool have_claims = false;
+    record claims = {0}, audopt = {0}, audclaims = {0};
+    bool have_claims = false, have_audclaims = false;
+    auth_str audiences[MAX_FIELDS];
     while (read_record(in, &r) && strcmp(r.kind, "END") != 0) {
-        if (strcmp(r.kind, "REVSTORE") == 0) {
+        if (strcmp(r.kind, "AUDOPT") == 0) {
+            /* cases_audience: the expected issuer and audiences. */
+            audopt = r;
+            memset(&r, 0, sizeof r);
+            size_t n = (size_t)audopt.f[1].num;
+            for (size_t i = 0; i < n && 2 + i < audopt.n; i++)
+                audiences[i] = (auth_str){audopt.f[2 + i].p, audopt.f[2 + i].len};
+            opts.audiences = n ? audiences : NULL;
+            opts.audiences_len = n;
+            opts.issuer = audopt.f[0].null ? NULL : audopt.f[0].p;
+            opts.issuer_len = audopt.f[0].len;
+        } else if (strcmp(r.kind, "AUDCLAIMS") == 0) {
+            audclaims = r;
+            memset(&r, 0, sizeof r);
+            have_audclaims = true;
+        } else if (strcmp(r.kind, "REVSTORE") == 0) {
             CHECK(auth_memory_store_new(&store) == AUTH_OK, "store");
             CHECK(auth_revocation_from_memory_store(store, &rev) == AUTH_OK, "rev handle");
         } else if (strcmp(r.kind, "REVJ") == 0) {
@@ -337,7 +378,7 @@ static void on_token(FILE *in, record *tr) {
         } else if (strcmp(r.kind, "REVP") == 0) {
             auth_principal p = {field_eq(&r.f[0], "user", 4) ? AUTH_PRINCIPAL_USER : AUTH_PRINCIPAL_RESELLER,
                                 r.f[1].num};
-            CHECK(auth_memory_store_revoke_principal_before(store, &p, r.f[2].num, NULL) == AUTH_OK, "revp");
+            CHECK(auth_memory_store_revoke_principal_before(store, &p, r.f[2].num, &now, NULL) == AUTH_OK, "revp");
         } else if (strcmp(r.kind, "CLAIMS") == 0) {
             claims = r;
             memset(&r, 0, sizeof r);
@@ -361,6 +402,7 @@ static void on_token(FILE *in, record *tr) {
     if (rc == AUTH_OK) {
         CHECK(err == NULL, "%s: no error on success", name);
         if (have_claims) check_claims(name, c, &claims, false);
+        if (have_audclaims) check_aud_iss(name, c, &audclaims);
         char idx[32];
         snprintf(idx, sizeof idx, "%llu", (unsigned long long)tr->f[0].num);
         dump_json("tokens", idx, c, false);
@@ -390,6 +432,8 @@ static void on_token(FILE *in, record *tr) {
     auth_revocation_free(rev);
     auth_memory_store_free(store);
     record_clear(&claims);
+    record_clear(&audopt);
+    record_clear(&audclaims);
 }
 
 /* ---------------------------------------------------------------- ip_rules.json */
@@ -834,6 +878,62 @@ static void test_buffers_and_utf8(void) {
           "no error on success");
     auth_claims_free(c2);
 
+    /* A secret for each algorithm: as many random bytes as its hash output, base64url. */
+    {
+        char sec[128];
+        size_t sl = 0;
+        CHECK(auth_generate_secret_for(AUTH_HS512, sec, sizeof sec, &sl, NULL) == AUTH_OK && sl == 64,
+              "HS512 secret is 64 characters (%zu)", sl);
+        CHECK(auth_key_ring_add(ring, "g512", 4, AUTH_HS512, (const uint8_t *)sec, sl, NULL) == AUTH_OK,
+              "an HS512 secret is an HS512 key");
+        CHECK(auth_generate_secret_for(AUTH_HS384, sec, sizeof sec, &sl, NULL) == AUTH_OK && sl >= 48, "HS384 secret");
+        CHECK(auth_key_ring_add(ring, "g384", 4, AUTH_HS384, (const uint8_t *)sec, sl, NULL) == AUTH_OK,
+              "an HS384 secret is an HS384 key");
+        CHECK(auth_generate_secret_for(99, sec, sizeof sec, &sl, NULL) == AUTH_INVALID_ENUM, "unknown algorithm");
+    }
+
+    /* The issuer's largest token. */
+    {
+        auth_issuer *small = NULL;
+        size_t max = 0;
+        CHECK(auth_issuer_max_token_size(issuer, &max) == AUTH_OK && max == 8192, "default max token size %zu", max);
+        CHECK(auth_issuer_new_with_max_token_size(ring, NULL, 64, &small, NULL) == AUTH_OK, "small issuer");
+        CHECK(auth_issuer_max_token_size(small, &max) == AUTH_OK && max == 64, "max token size 64");
+        auth_mint_request *sr = NULL;
+        auth_minted *sm = NULL;
+        auth_mint_request_new_user(1, "u", 1, false, NULL, 0, NULL, &sr, NULL);
+        CHECK(auth_issuer_mint(small, sr, &sm, NULL) == AUTH_INVALID_REQUEST && sm == NULL,
+              "a token over the issuer's size is refused");
+        CHECK(auth_issuer_max_token_size(NULL, &max) == AUTH_NULL_ARGUMENT, "max token size NULL");
+        auth_mint_request_free(sr);
+        auth_issuer_free(small);
+    }
+
+    /* Expected audiences: a NULL list with a length is refused; a configured audience admits
+       a token without aud. */
+    {
+        auth_verify_options o = auth_verify_options_default();
+        auth_verifier *av = NULL;
+        CHECK(o.audiences == NULL && o.audiences_len == 0 && o.issuer == NULL, "default: no audience, no issuer");
+        o.audiences_len = 1;
+        CHECK(auth_verifier_new(ring, &o, NULL, &av, NULL) == AUTH_NULL_ARGUMENT && av == NULL, "audiences NULL");
+        auth_str aud[1] = {{"api", 3}};
+        o.audiences = aud;
+        o.issuer = "\xff";
+        o.issuer_len = 1;
+        CHECK(auth_verifier_new(ring, &o, NULL, &av, NULL) == AUTH_INVALID_UTF8 && av == NULL, "issuer not UTF-8");
+        o.issuer = NULL;
+        CHECK(auth_verifier_new(ring, &o, NULL, &av, NULL) == AUTH_OK, "verifier with an audience");
+        auth_claims *ac = NULL;
+        CHECK(auth_verifier_verify(av, token, tlen, &now, NULL, 0, NULL, &ac, NULL) == AUTH_OK,
+              "a token without aud still verifies");
+        bool present = true;
+        size_t count = 9;
+        CHECK(auth_claims_audience_count(ac, &present, &count) == AUTH_OK && !present && count == 0, "no aud");
+        auth_claims_free(ac);
+        auth_verifier_free(av);
+    }
+
     /* Unverified inspection. */
     auth_unverified *u = NULL;
     char hdr[256];
@@ -964,19 +1064,16 @@ typedef struct {
     long calls;
     long freed;
     char revoked_jti[64];
+    auth_revocation_query last; /* the last query (jti not kept) */
 } cb_state;
 
-static bool revocation_cb(void *userdata, const char *jti, size_t jti_len, uint32_t principal_type,
-                          uint64_t principal_id, uint64_t iat, bool has_exp, uint64_t exp) {
+static bool revocation_cb(void *userdata, const auth_revocation_query *q) {
     cb_state *s = userdata;
-    (void)principal_type;
-    (void)principal_id;
-    (void)iat;
-    (void)has_exp;
-    (void)exp;
     pthread_mutex_lock(&s->lock);
     s->calls++;
-    bool revoked = strlen(s->revoked_jti) == jti_len && memcmp(s->revoked_jti, jti, jti_len) == 0;
+    s->last = *q;
+    s->last.jti = NULL;
+    bool revoked = strlen(s->revoked_jti) == q->jti_len && memcmp(s->revoked_jti, q->jti, q->jti_len) == 0;
     pthread_mutex_unlock(&s->lock);
     return revoked;
 }
@@ -1006,6 +1103,31 @@ static void test_revocation(void) {
     CHECK(auth_verifier_verify(v, t1, l1, &now, NULL, 0, NULL, &c, NULL) == AUTH_TOKEN_REVOKED, "revoked by host");
     CHECK(auth_verifier_verify(v, t2, l2, &now, NULL, 0, NULL, &c, NULL) == AUTH_OK, "other token fine");
     CHECK(state.calls == 2, "callback called once per verification (%ld)", state.calls);
+    CHECK(state.last.principal.kind == AUTH_PRINCIPAL_USER && state.last.principal.id == 5 && state.last.iat == now &&
+              state.last.has_exp && state.last.exp == now + 86400 && !state.last.has_parent &&
+              state.last.parent.kind == 0,
+          "the query carries the token's principal, times and no parent");
+    {
+        /* A delegated token: the query names its parent. */
+        auth_mint_request *dr = NULL;
+        auth_minted *dm = NULL;
+        auth_principal parent = {AUTH_PRINCIPAL_RESELLER, 77};
+        char dt[1024];
+        size_t dl = 0;
+        auth_claims *dc = NULL;
+        auth_mint_request_new_user(6, "sub", 3, false, NULL, 0, NULL, &dr, NULL);
+        auth_mint_request_set_now(dr, &now);
+        CHECK(auth_mint_request_set_parent(dr, &parent) == AUTH_OK, "set parent");
+        CHECK(auth_issuer_mint(issuer, dr, &dm, NULL) == AUTH_OK && auth_minted_token(dm, dt, sizeof dt, &dl) == AUTH_OK,
+              "delegated token");
+        CHECK(auth_verifier_verify(v, dt, dl, &now, NULL, 0, NULL, &dc, NULL) == AUTH_OK, "delegated verifies");
+        CHECK(state.last.has_parent && state.last.parent.kind == AUTH_PRINCIPAL_RESELLER && state.last.parent.id == 77 &&
+                  state.last.principal.id == 6,
+              "the query carries the parent");
+        auth_claims_free(dc);
+        auth_minted_free(dm);
+        auth_mint_request_free(dr);
+    }
 
     /* In-memory store: logout, a per-call store consulted with the verifier's own. */
     auth_memory_store *store = NULL;
@@ -1025,7 +1147,7 @@ static void test_revocation(void) {
     CHECK(auth_memory_store_len(store, &n) == AUTH_OK && n == 1, "len 1");
     CHECK(auth_memory_store_is_jti_revoked(store, "tok-2", 5, &now, &rev) == AUTH_OK && rev, "is revoked");
     auth_principal p = {AUTH_PRINCIPAL_USER, 5};
-    CHECK(auth_memory_store_revoke_principal_before(store, &p, now + 1, NULL) == AUTH_OK, "cutoff");
+    CHECK(auth_memory_store_revoke_principal_before(store, &p, now + 1, NULL, NULL) == AUTH_OK, "cutoff");
     CHECK(auth_verifier_verify(v, t1, l1, &now, NULL, 0, mem, &c, NULL) == AUTH_TOKEN_REVOKED, "principal cutoff");
     size_t removed = 99;
     uint64_t later = now + 86400 * 2;
@@ -1330,12 +1452,22 @@ static void on_api_create(const record *r) {
     auth_created_token *created = NULL;
     const field *cip = &r->f[3];
     uint32_t format = field_eq(&r->f[9], "xml", 3) ? AUTH_FORMAT_XML : AUTH_FORMAT_JSON;
+    /* The case's token-creation policy: "-" (the defaults, passed as NULL) or its three flags. */
+    auth_token_creation_policy custom = auth_token_creation_policy_default();
+    const auth_token_creation_policy *policy = NULL;
+    if (r->n > 13 && !r->f[13].null) {
+        CHECK(r->n >= 17, "%s: policy has three flags", name);
+        custom.allow_named_callers = r->f[14].num == 1;
+        custom.allow_delegated_callers = r->f[15].num == 1;
+        custom.login_children_may_outlive = r->f[16].num == 1;
+        policy = &custom;
+    }
     auth_result rc = auth_verifier_verify(v, r->f[2].p, r->f[2].len, &now, cip->null ? NULL : cip->p, cip->len,
                                           NULL, &caller, NULL);
     if (rc == AUTH_OK) rc = auth_token_request_parse(r->f[10].p, r->f[10].len, format, &req, NULL);
     if (rc == AUTH_OK) {
         if (r->f[4].null) {
-            rc = auth_create_token_self(issuer, caller, req, &now, &created, NULL);
+            rc = auth_create_token_self(issuer, caller, req, policy, &now, &created, NULL);
         } else {
             auth_subject account = {
                 .kind = field_eq(&r->f[4], "user", 4) ? AUTH_PRINCIPAL_USER : AUTH_PRINCIPAL_RESELLER,
@@ -1344,8 +1476,8 @@ static void on_api_create(const record *r) {
                 .name_len = r->f[6].len,
                 .admin = r->f[7].num == 1,
             };
-            rc = auth_create_token_sub_account(issuer, caller, req, &account, r->f[8].num == 1, &now, &created,
-                                               NULL);
+            rc = auth_create_token_sub_account(issuer, caller, req, &account, r->f[8].num == 1, policy, &now,
+                                               &created, NULL);
         }
     }
     CHECK(verdict_is(rc, &r->f[12]), "%s: got %s, want %s", name, verdict(rc), r->f[12].p);
@@ -1477,21 +1609,43 @@ static void test_wire_paths(void) {
     CHECK(auth_token_request_parse(body, strlen(body), AUTH_FORMAT_JSON, &treq, NULL) == AUTH_OK, "request");
     const auth_claims *cc = auth_minted_claims(caller);
     auth_subject sub = {.kind = 9, .id = 2, .name = "sub", .name_len = 3};
-    CHECK(auth_create_token_sub_account(issuer, cc, treq, &sub, true, &now, &created, NULL) == AUTH_INVALID_ENUM &&
+    CHECK(auth_create_token_sub_account(issuer, cc, treq, &sub, true, NULL, &now, &created, NULL) == AUTH_INVALID_ENUM &&
               created == NULL,
           "subject of an unknown kind");
     sub.kind = AUTH_PRINCIPAL_USER;
     sub.name = NULL;
-    CHECK(auth_create_token_sub_account(issuer, cc, treq, &sub, true, &now, &created, NULL) == AUTH_NULL_ARGUMENT,
+    CHECK(auth_create_token_sub_account(issuer, cc, treq, &sub, true, NULL, &now, &created, NULL) == AUTH_NULL_ARGUMENT,
           "subject without a name");
-    CHECK(auth_create_token_sub_account(issuer, cc, treq, NULL, true, &now, &created, NULL) == AUTH_NULL_ARGUMENT,
+    CHECK(auth_create_token_sub_account(issuer, cc, treq, NULL, true, NULL, &now, &created, NULL) == AUTH_NULL_ARGUMENT,
           "no subject");
     sub.name = "sub";
     sub.sms_from = "ACME";
     sub.sms_from_len = 4;
     sub.has_user_group_id = true;
     sub.user_group_id = 12;
-    CHECK(auth_create_token_sub_account(issuer, cc, treq, &sub, true, &now, &created, NULL) == AUTH_OK, "user subject");
+    CHECK(auth_create_token_sub_account(issuer, cc, treq, &sub, true, NULL, &now, &created, NULL) == AUTH_OK, "user subject");
+    {
+        /* A reseller has no user-only fields: giving one is refused, not ignored. */
+        auth_subject rs = sub;
+        auth_created_token *rc2 = NULL;
+        auth_error *rerr = NULL;
+        rs.kind = AUTH_PRINCIPAL_RESELLER;
+        CHECK(auth_create_token_sub_account(issuer, cc, treq, &rs, true, NULL, &now, &rc2, &rerr) ==
+                      AUTH_INVALID_REQUEST &&
+                  rc2 == NULL,
+              "reseller subject with sms_from and user_group_id is refused");
+        auth_error_free(rerr);
+        rs.sms_from = NULL;
+        rs.sms_from_len = 0;
+        rs.has_user_group_id = false;
+        rs.admin = true;
+        CHECK(auth_create_token_sub_account(issuer, cc, treq, &rs, true, NULL, &now, &rc2, NULL) == AUTH_INVALID_REQUEST,
+              "reseller subject with admin is refused");
+        rs.admin = false;
+        CHECK(auth_create_token_sub_account(issuer, cc, treq, &rs, true, NULL, &now, &rc2, NULL) == AUTH_OK,
+              "plain reseller subject");
+        auth_created_token_free(rc2);
+    }
     const auth_claims *sc = auth_minted_claims(auth_created_token_minted(created));
     uint64_t gid = 0;
     bool present = false;

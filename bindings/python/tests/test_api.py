@@ -97,7 +97,7 @@ def test_key_rotation_takes_effect_in_existing_issuers_and_verifiers() -> None:
     ring.add("old", SECRET)
     issuer, verifier = Issuer(ring), Verifier(ring)
     old_token = issuer.mint_user(1, "a", now=NOW).token
-    ring.rotate("new", OTHER, "HS512")
+    ring.rotate("new", OTHER * 2, "HS512")  # HS512 needs 64 bytes
     assert ring.active_kid == "new" and ring.kids() == ["old", "new"] and len(ring) == 2
     new_token = issuer.mint_user(1, "a", now=NOW).token
     assert auth_core.inspect_unverified(new_token)["header"] == {"alg": "HS512", "typ": "JWT", "kid": "new"}
@@ -204,8 +204,9 @@ def test_memory_revocation_store(issuer: Issuer, ring: KeyRing) -> None:
     with pytest.raises(auth_core.TokenRevoked):
         verifier.verify(b.token, now=NOW + 5)
     assert verifier.verify(c.token, now=NOW).type == "reseller"  # other principal type
-    # A per-call store overrides the verifier's own.
-    assert verifier.verify(b.token, now=NOW + 5, revocation=MemoryRevocationStore()).id == 7
+    # A per-call store adds to the verifier's own, never replaces it.
+    with pytest.raises(auth_core.TokenRevoked):
+        verifier.verify(b.token, now=NOW + 5, revocation=MemoryRevocationStore())
     # Kept for the default grace (an hour) past exp, then forgotten.
     assert store.purge_expired(now=NOW + 86400) == 0
     assert store.purge_expired(now=NOW + 86400 + 3600) == 1
@@ -386,3 +387,142 @@ def test_token_creation_wire(issuer: Issuer, verifier: Verifier) -> None:
     assert auth_core.media_format("text/html") is None
     assert auth_core.content_type("json") == "application/json"
     assert auth_core.error_status(auth_core.WeakKey("x")) == 500
+
+
+def test_per_call_revocation_adds_to_the_verifiers_own(issuer: Issuer, ring: KeyRing) -> None:
+    token = issuer.mint_user(3, "u", now=NOW, token_id="t-own").token
+    own = MemoryRevocationStore()
+    own.revoke("t-own", NOW + 86400, now=NOW)
+    verifier = Verifier(ring, revocation=own)
+    # Revoked in the verifier's store: a per-call store (memory or callable) cannot un-revoke it.
+    for call in (MemoryRevocationStore(), lambda q: False):
+        with pytest.raises(auth_core.TokenRevoked):
+            verifier.verify(token, now=NOW, revocation=call)
+        assert isinstance(verifier.verify_many([token], now=NOW, revocation=call)[0], auth_core.TokenRevoked)
+    # Revoked only by the call's source: revoked too.
+    fine = issuer.mint_user(3, "u", now=NOW, token_id="t-call").token
+    assert verifier.verify(fine, now=NOW).jti == "t-call"
+    with pytest.raises(auth_core.TokenRevoked):
+        verifier.verify(fine, now=NOW, revocation=lambda q: q.jti == "t-call")
+
+    # The verifier's own callable fails: the token is revoked and its exception is the cause,
+    # whatever store the call adds.
+    def broken(q: auth_core.RevocationQuery) -> bool:
+        raise ConnectionError("revocation database unreachable")
+
+    with pytest.raises(auth_core.TokenRevoked) as e:
+        Verifier(ring, revocation=broken).verify(fine, now=NOW, revocation=MemoryRevocationStore())
+    assert isinstance(e.value.__cause__, ConnectionError)
+    # Both sources are asked when neither revokes.
+    asked: list[str] = []
+    both = Verifier(ring, revocation=lambda q: asked.append("own") or False)
+    assert both.verify(fine, now=NOW, revocation=lambda q: asked.append("call") or False).id == 3
+    assert sorted(asked) == ["call", "own"]
+
+
+def test_audience_and_issuer(ring: KeyRing) -> None:
+    from conftest import load_vectors, ring_from_vectors
+
+    tokens = load_vectors("tokens.json")
+    case = next(
+        c for c in tokens["cases_audience"]
+        if c["expect"] == "valid" and isinstance(c["claims"].get("aud"), str) and "issuer" not in c["options"]
+    )
+    vring = ring_from_vectors(tokens["rings"][case["ring"]])
+    aud = case["claims"]["aud"]
+    # A single str and a list name the same audience.
+    for audience in (aud, [aud], ("other", aud)):
+        v = Verifier(vring, audience=audience)
+        claims = v.verify(case["token"], now=case["now"])
+        assert claims.audience == [aud] and claims.to_dict()["aud"] == aud
+    assert Verifier(vring, audience=aud).audience == [aud]
+    # No audience configured: a token with aud is refused.
+    with pytest.raises(auth_core.InvalidClaims):
+        Verifier(vring).verify(case["token"], now=case["now"])
+    with pytest.raises(auth_core.InvalidClaims):
+        Verifier(vring, audience="someone-else").verify(case["token"], now=case["now"])
+    # An expected issuer the token does not name.
+    with pytest.raises(auth_core.InvalidClaims):
+        Verifier(vring, audience=aud, issuer="https://issuer.example").verify(case["token"], now=case["now"])
+    v = Verifier(ring, issuer="https://issuer.example")
+    assert v.issuer == "https://issuer.example" and Verifier(ring).issuer is None
+    for bad in (5, b"api", [1]):
+        with pytest.raises(TypeError):
+            Verifier(ring, audience=bad)  # type: ignore[arg-type]
+
+
+def test_revocation_query_parent_and_cutoff_now(issuer: Issuer, ring: KeyRing) -> None:
+    seen: list[auth_core.RevocationQuery] = []
+    verifier = Verifier(ring, revocation=lambda q: seen.append(q) or False)
+    verifier.verify(issuer.mint_user(4, "sub", parent=("reseller", 9), now=NOW).token, now=NOW)
+    verifier.verify(issuer.mint_user(5, "own", now=NOW).token, now=NOW)
+    assert seen[0].parent == Principal.reseller(9) and seen[1].parent is None
+    assert "parent=" in repr(seen[0])
+    # `now` of revoke_principal_before: used to purge expired entries when the store is full.
+    store = MemoryRevocationStore(capacity_limit=1, expiry_grace=0)
+    store.revoke("j", NOW + 10, now=NOW)
+    with pytest.raises(auth_core.RevocationStoreFull):
+        store.revoke_principal_before(("user", 1), NOW, now=NOW)
+    store.revoke_principal_before(("user", 1), NOW, now=NOW + 11)
+    assert store.principal_cutoff(("user", 1)) == NOW
+
+
+def test_issuer_max_token_size_and_generated_secrets(ring: KeyRing) -> None:
+    assert Issuer(ring).max_token_size == 8192
+    small = Issuer(ring, max_token_size=64)
+    assert small.max_token_size == 64
+    with pytest.raises(auth_core.InvalidRequest):
+        small.mint_user(1, "u", now=NOW)
+    assert len(auth_core.generate_secret()) == 43
+    for alg in ("HS256", "HS384", "HS512"):
+        secret = auth_core.generate_secret(alg)
+        KeyRing.single("g", secret.encode(), alg)  # long enough for its algorithm
+    assert len(auth_core.generate_secret("HS512")) == 64
+    assert auth_core.generate_secret() != auth_core.generate_secret()
+    with pytest.raises(auth_core.InvalidKey):
+        auth_core.generate_secret("none")
+
+
+def test_durations_accept_timedelta_by_the_core_rule(ring: KeyRing) -> None:
+    v = Verifier(ring, leeway=timedelta(seconds=30), max_clock_skew=timedelta(minutes=2))
+    assert (v.leeway, v.max_clock_skew) == (30, 120)
+    issuer = Issuer(ring, dynamic_ttl=timedelta(hours=1), max_ttl=timedelta(days=2))
+    assert (issuer.dynamic_ttl, issuer.max_ttl) == (3600, 172800)
+    MemoryRevocationStore(expiry_grace=timedelta(seconds=5))
+    with pytest.raises(auth_core.InvalidTtl):
+        Verifier(ring, leeway=timedelta(milliseconds=1500))
+    with pytest.raises(ValueError):
+        Verifier(ring, leeway=timedelta(seconds=-1))
+    with pytest.raises(TypeError):
+        Verifier(ring, leeway="5")  # type: ignore[arg-type]
+    with pytest.raises(auth_core.InvalidTtl):
+        issuer.mint_user(1, "u", ttl=timedelta(seconds=1, microseconds=1), now=NOW)
+    assert issuer.mint_user(1, "u", ttl=timedelta(seconds=90), now=NOW).expires_at == NOW + 90
+
+
+def test_token_creation_policy(issuer: Issuer, verifier: Verifier) -> None:
+    default = auth_core.TokenCreationPolicy()
+    custom = auth_core.TokenCreationPolicy(
+        allow_named_callers=not default.allow_named_callers,
+        allow_delegated_callers=not default.allow_delegated_callers,
+        login_children_may_outlive=not default.login_children_may_outlive,
+    )
+    assert custom.allow_named_callers != default.allow_named_callers
+    assert custom.allow_delegated_callers != default.allow_delegated_callers
+    assert custom.login_children_may_outlive != default.login_children_may_outlive
+    assert "TokenCreationPolicy(" in repr(custom)
+    caller = verifier.verify(issuer.mint_reseller(1, "r", now=NOW).token, now=NOW)
+    req = auth_core.TokenRequest.from_json('{"token": {"name": "n", "ttl": 60}}')
+    created = auth_core.create_token(issuer, caller, req, now=NOW, policy=default)
+    assert created.claims.token_name == "n"
+    with pytest.raises(TypeError):
+        auth_core.create_token(issuer, caller, req, now=NOW, policy={"allow_named_callers": True})  # type: ignore[arg-type]
+    # A reseller sub-account has no user-only fields: giving one is refused, not dropped.
+    with pytest.raises(auth_core.InvalidRequest):
+        auth_core.create_sub_account_token(
+            issuer, caller, req, type="reseller", id=2, name="r2", owned_by_caller=True, sms_from="X", now=NOW
+        )
+    with pytest.raises(auth_core.InvalidRequest):
+        auth_core.create_sub_account_token(
+            issuer, caller, req, type="reseller", id=2, name="r2", owned_by_caller=True, admin=True, now=NOW
+        )

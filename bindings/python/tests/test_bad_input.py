@@ -107,10 +107,17 @@ def test_ids_out_of_range(issuer: Issuer, bad_id: int) -> None:
         auth_core.Principal("user", bad_id)
 
 
-def test_max_u64_id_round_trips(issuer: Issuer, verifier: Verifier) -> None:
-    token = issuer.mint_user(BIG - 1, "a", user_group_id=BIG - 1, now=NOW).token
+def test_largest_id_round_trips_and_larger_ones_are_refused(issuer: Issuer, verifier: Verifier) -> None:
+    # SPEC §3: ids are JSON integers up to 2^53 - 1, the same bound both ways.
+    top = 2**53 - 1
+    token = issuer.mint_user(top, "a", user_group_id=top, now=NOW).token
     claims = verifier.verify(token, now=NOW)
-    assert claims.id == BIG - 1 and claims.user_group_id == BIG - 1
+    assert claims.id == top and claims.user_group_id == top
+    for big in (top + 1, BIG - 1):
+        with pytest.raises(auth_core.InvalidRequest):
+            issuer.mint_user(big, "a", now=NOW)
+        with pytest.raises(auth_core.InvalidRequest):
+            issuer.mint_user(1, "a", user_group_id=big, now=NOW)
 
 
 @pytest.mark.parametrize("bad", [None, "1", 1.0, True, [1]])

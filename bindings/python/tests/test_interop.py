@@ -69,4 +69,4 @@ def test_auth_core_tokens_verify_in_pyjwt(issuer: Issuer) -> None:
     static = issuer.mint_reseller(1, "r", static=True, now=NOW)
     assert jwt.decode(static.token, SECRET, algorithms=["HS256"])["type"] == "reseller"
     with pytest.raises(jwt.InvalidSignatureError):
-        jwt.decode(static.token, b"x" * 32, algorithms=["HS256"])
+        jwt.decode(static.token, b"not the key the token was signed with", algorithms=["HS256"])

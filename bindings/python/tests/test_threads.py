@@ -70,7 +70,7 @@ def test_verify_does_not_hold_the_gil_against_a_callback_in_another_thread(ring:
 
 
 def test_rotation_while_other_threads_verify(issuer: Issuer) -> None:
-    ring = KeyRing.single("a", b"a" * 32)
+    ring = KeyRing.single("a", b"rotation test: the first key, 32+ bytes")
     issuer, verifier = Issuer(ring), Verifier(ring)
     token = issuer.mint_user(1, "a", now=NOW).token
     stop = threading.Event()
@@ -88,7 +88,7 @@ def test_rotation_while_other_threads_verify(issuer: Issuer) -> None:
     for t in threads:
         t.start()
     for i in range(200):
-        ring.rotate(f"k{i}", bytes([i % 250 + 1]) * 32)
+        ring.rotate(f"k{i}", f"rotation test: key number {i:04d}, 32+ bytes".encode())
     stop.set()
     for t in threads:
         t.join()

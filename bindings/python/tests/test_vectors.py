@@ -41,7 +41,17 @@ def _outcome(fn: Any) -> Any:
         return e
 
 
-@pytest.mark.parametrize("case", TOKENS["cases"], ids=_ids(TOKENS["cases"]))
+# `cases_audience` is run like `cases`; its options also carry `audience` and `issuer`,
+# which are the Verifier's keyword arguments of the same names.
+TOKEN_CASES = TOKENS["cases"] + TOKENS["cases_audience"]
+
+
+def test_audience_cases_are_present() -> None:
+    assert TOKENS["cases_audience"]
+    assert any(c["expect"] == "valid" for c in TOKENS["cases_audience"])
+
+
+@pytest.mark.parametrize("case", TOKEN_CASES, ids=_ids(TOKEN_CASES))
 def test_token_vector(case: dict[str, Any]) -> None:
     ring = ring_from_vectors(TOKENS["rings"][case["ring"]])
     options = case.get("options", {})
@@ -63,6 +73,9 @@ def test_token_vector(case: dict[str, Any]) -> None:
         assert not isinstance(result, Exception), f"{case['name']}: {result!r}"
         assert result.to_dict() == case["claims"]
         assert json.loads(result.to_json()) == case["claims"]
+        aud = case["claims"].get("aud")
+        assert result.audience == ([aud] if isinstance(aud, str) else aud)
+        assert result.issuer == case["claims"].get("iss")
     else:
         assert isinstance(result, auth_core.AuthError), f"{case['name']}: accepted {result!r}"
         assert result.code == case["expect"], f"{case['name']}: {result!r}"
@@ -263,12 +276,20 @@ def test_api_vector(case: dict[str, Any]) -> None:
         caller = auth_core.Verifier(ring).verify(case["caller"], now=case["now"], client_ip=case["caller_ip"])
         request = auth_core.TokenRequest.parse(case["body"], case["format"])
         target = case["target"]
+        # `policy`: absent or null is the default policy; otherwise all three flags.
+        p = case.get("policy")
+        policy = None if p is None else auth_core.TokenCreationPolicy(
+            allow_named_callers=p["allow_named_callers"],
+            allow_delegated_callers=p["allow_delegated_callers"],
+            login_children_may_outlive=p["login_children_may_outlive"],
+        )
         if target is None:
-            return auth_core.create_token(issuer, caller, request, now=case["now"])
+            return auth_core.create_token(issuer, caller, request, now=case["now"], policy=policy)
         subject = target["subject"]
         return auth_core.create_sub_account_token(
             issuer, caller, request, type=subject["type"], id=subject["id"], name=subject["name"],
             admin=subject.get("admin", False), owned_by_caller=target["owned"], now=case["now"],
+            policy=policy,
         )
 
     result = _outcome(run)

@@ -2,7 +2,7 @@
 
 use base64::Engine as _;
 
-use crate::claims::{valid_jti, valid_token_name, Claims, Principal, Subject};
+use crate::claims::{check_jti, check_token_name, Claims, Principal, Subject};
 use crate::clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::IpRule;
@@ -218,20 +218,12 @@ impl Issuer {
             }
         }
         if let Some(name) = &req.token_name {
-            if !valid_token_name(name) {
-                return Err(Error::with_message(
-                    ErrorCode::InvalidRequest,
-                    "token name must be 1-255 characters",
-                ));
-            }
+            check_token_name(name)?;
         }
         let jti = match &req.token_id {
-            Some(id) if valid_jti(id) => id.clone(),
-            Some(_) => {
-                return Err(Error::with_message(
-                    ErrorCode::InvalidRequest,
-                    "token id must be 1-128 characters",
-                ))
+            Some(id) => {
+                check_jti(id)?;
+                id.clone()
             }
             None => generate_token_id(rng)?,
         };

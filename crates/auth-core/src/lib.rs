@@ -87,8 +87,8 @@ mod wire;
 
 // Tokens: claims, keys, minting, verification.
 pub use claims::{
-    valid_jti, valid_token_name, Claims, Principal, PrincipalType, Subject, MAX_JTI_CHARS,
-    MAX_TOKEN_NAME_CHARS,
+    check_jti, check_token_name, valid_jti, valid_token_name, Claims, Principal, PrincipalType,
+    Subject, MAX_JTI_CHARS, MAX_TOKEN_NAME_CHARS,
 };
 pub use issue::{Issuer, MintRequest, Minted};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};

@@ -36,6 +36,24 @@ impl Lifetime {
         }
     }
 
+    /// The explicit TTL in seconds, or `None` for a dynamic or static lifetime.
+    pub fn ttl_seconds(&self) -> Option<i64> {
+        match self {
+            Lifetime::Ttl(s) => Some(*s),
+            Lifetime::Dynamic | Lifetime::Static => None,
+        }
+    }
+
+    /// An explicit TTL from a duration given as whole seconds plus nanoseconds (a binding's
+    /// duration type, e.g. Python's `timedelta`): a fraction of a second, or seconds outside
+    /// `i64`, is `invalid_ttl` (the range itself is the policy's, at minting).
+    pub fn ttl_from_parts(whole_seconds: i128, subsec_nanos: u32) -> Result<i64> {
+        if subsec_nanos != 0 {
+            return Err(invalid_ttl("ttl must be a whole number of seconds"));
+        }
+        i64::try_from(whole_seconds).map_err(|_| invalid_ttl("ttl is too large"))
+    }
+
     /// An explicit TTL written as text (a command-line argument, an XML `<ttl>`): decimal digits with an
     /// optional leading `-` (so a negative TTL is reported as `invalid_ttl` by the policy),
     /// nothing else — not even whitespace. Empty text is `invalid_ttl`, never "unlimited":
@@ -171,6 +189,19 @@ fn invalid_ttl(msg: impl Into<std::borrow::Cow<'static, str>>) -> Error {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ttl_from_parts_refuses_fractions_and_overflow() {
+        use super::Lifetime;
+        assert_eq!(Lifetime::ttl_from_parts(60, 0).unwrap(), 60);
+        assert_eq!(Lifetime::ttl_from_parts(-5, 0).unwrap(), -5);
+        for (s, n) in [(60, 1), (i64::MAX as i128 + 1, 0), (i128::MIN, 0)] {
+            let e = Lifetime::ttl_from_parts(s, n).unwrap_err();
+            assert_eq!(e.code(), crate::ErrorCode::InvalidTtl);
+        }
+        assert_eq!(Lifetime::Ttl(9).ttl_seconds(), Some(9));
+        assert_eq!(Lifetime::Static.ttl_seconds(), None);
+        assert_eq!(Lifetime::Dynamic.ttl_seconds(), None);
+    }
     use super::*;
 
     #[test]

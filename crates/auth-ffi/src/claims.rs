@@ -70,13 +70,15 @@ pub struct auth_subject {
     pub name: *const c_char,
     /// Length of `name` in bytes.
     pub name_len: usize,
-    /// `admin` (users only; ignored for a reseller).
+    /// `admin` (users only; true for a reseller is `AUTH_INVALID_REQUEST`).
     pub admin: bool,
-    /// `sms_from` (UTF-8), or NULL for none (users only; ignored for a reseller).
+    /// `sms_from` (UTF-8), or NULL for none (users only; set for a reseller is
+    /// `AUTH_INVALID_REQUEST`).
     pub sms_from: *const c_char,
     /// Length of `sms_from` in bytes.
     pub sms_from_len: usize,
-    /// Whether `user_group_id` is set (users only; ignored for a reseller).
+    /// Whether `user_group_id` is set (users only; set for a reseller is
+    /// `AUTH_INVALID_REQUEST`).
     pub has_user_group_id: bool,
     /// `user_group_id` (when `has_user_group_id`).
     pub user_group_id: u64,
@@ -86,17 +88,17 @@ pub struct auth_subject {
 ///
 /// SAFETY: the struct's pointers are NULL or valid for their lengths.
 pub(crate) unsafe fn subject_from_c(s: &auth_subject) -> FfiResult<Subject> {
-    let name = text(s.name, s.name_len, "subject.name")?.to_owned();
-    Ok(match auth_principal_type::to_core(s.kind)? {
-        PrincipalType::Reseller => Subject::Reseller { id: s.id, name },
-        PrincipalType::User => Subject::User {
-            id: s.id,
-            name,
-            admin: s.admin,
-            sms_from: opt_text(s.sms_from, s.sms_from_len, "subject.sms_from")?.map(str::to_owned),
-            user_group_id: s.has_user_group_id.then_some(s.user_group_id),
-        },
-    })
+    let kind = auth_principal_type::to_core(s.kind)?;
+    let name = text(s.name, s.name_len, "subject.name")?;
+    let sms_from = opt_text(s.sms_from, s.sms_from_len, "subject.sms_from")?.map(str::to_owned);
+    Ok(Subject::from_parts(
+        kind,
+        s.id,
+        name,
+        Some(s.admin),
+        sms_from,
+        s.has_user_group_id.then_some(s.user_group_id),
+    )?)
 }
 
 /// The validated claims of a verified (or minted) token.
@@ -174,10 +176,7 @@ pub unsafe extern "C" fn auth_claims_admin(
     guard(std::ptr::null_mut(), || {
         let c = handle(claims, "claims")?;
         let (present, out) = (out_ptr(present, "present")?, out_ptr(out, "out")?);
-        let v = match &c.subject {
-            Subject::User { admin, .. } => Some(*admin),
-            Subject::Reseller { .. } => None,
-        };
+        let v = c.subject.admin();
         present.write(v.is_some());
         out.write(v.unwrap_or(false));
         Ok(())
@@ -199,11 +198,7 @@ pub unsafe extern "C" fn auth_claims_sms_from(
     guard(std::ptr::null_mut(), || {
         let c = handle(claims, "claims")?;
         let present = out_ptr(present, "present")?;
-        let v = match &c.subject {
-            Subject::User { sms_from, .. } => sms_from.as_deref(),
-            Subject::Reseller { .. } => None,
-        };
-        optional_text(v, present, buf, buf_len, out_len)
+        optional_text(c.subject.sms_from(), present, buf, buf_len, out_len)
     })
 }
 
@@ -235,11 +230,7 @@ pub unsafe extern "C" fn auth_claims_user_group_id(
 ) -> auth_result {
     guard(std::ptr::null_mut(), || {
         let c = handle(claims, "claims")?;
-        let v = match &c.subject {
-            Subject::User { user_group_id, .. } => *user_group_id,
-            Subject::Reseller { .. } => None,
-        };
-        optional_u64(v, present, out)
+        optional_u64(c.subject.user_group_id(), present, out)
     })
 }
 
@@ -357,6 +348,69 @@ pub unsafe extern "C" fn auth_claims_allowed_ip(
                 )
             })?;
         write_out(rule.to_string().as_bytes(), buf, buf_len, out_len)
+    })
+}
+
+/// `iss`: `*present` says whether the token names an issuer; when present it is copied
+/// into `buf` (as `auth_claims_sms_from`). A verifier configured with an expected issuer
+/// only returns claims whose `iss` equals it.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_issuer(
+    claims: *const auth_claims,
+    present: *mut bool,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        let present = out_ptr(present, "present")?;
+        optional_text(c.issuer.as_deref(), present, buf, buf_len, out_len)
+    })
+}
+
+/// `aud`: `*present` false when the token names no audience; true with `*count`
+/// audiences otherwise (a single-string `aud` is a list of one). Both are written on
+/// success. A verified token's audiences always include one the verifier was configured
+/// with.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_audience_count(
+    claims: *const auth_claims,
+    present: *mut bool,
+    count: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        let (present, count) = (out_ptr(present, "present")?, out_ptr(count, "count")?);
+        present.write(c.audience.is_some());
+        count.write(c.audience.as_ref().map_or(0, Vec::len));
+        Ok(())
+    })
+}
+
+/// Copies the `index`-th audience of `aud` into `buf`. `AUTH_INDEX_OUT_OF_RANGE` when
+/// `index >= count` (or the claim is absent).
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_audience(
+    claims: *const auth_claims,
+    index: usize,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        let aud = c
+            .audience
+            .as_ref()
+            .and_then(|a| a.get(index))
+            .ok_or_else(|| {
+                Failure::new(
+                    auth_result::AUTH_INDEX_OUT_OF_RANGE,
+                    "aud index out of range",
+                )
+            })?;
+        write_out(aud.as_bytes(), buf, buf_len, out_len)
     })
 }
 

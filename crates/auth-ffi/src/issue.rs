@@ -4,8 +4,7 @@ use std::ffi::c_char;
 use std::sync::Arc;
 
 use authcore::{
-    valid_jti, valid_token_name, Error, ErrorCode, IpRule, Issuer, Lifetime, MintRequest, Minted,
-    Subject, TtlPolicy,
+    check_jti, check_token_name, IpRule, Issuer, Lifetime, MintRequest, Minted, Subject, TtlPolicy,
 };
 
 use crate::claims::{auth_claims, auth_principal, principal_from_c};
@@ -68,6 +67,32 @@ impl Castable for auth_issuer {
     type RustType = Issuer;
 }
 
+unsafe fn new_issuer(
+    ring: *const auth_key_ring,
+    policy: *const auth_ttl_policy,
+    max_token_size: Option<usize>,
+    issuer_out: *mut *mut auth_issuer,
+) -> FfiResult {
+    let keys = shared(ring)?;
+    let out = out_ptr(issuer_out, "issuer_out")?;
+    let policy = match policy.as_ref() {
+        None => TtlPolicy::default(),
+        Some(p) => {
+            let mut policy = TtlPolicy::default();
+            policy.dynamic_ttl = p.dynamic_ttl;
+            policy.max_ttl = p.max_ttl;
+            policy.allow_static = p.allow_static;
+            policy
+        }
+    };
+    let mut issuer = Issuer::with_policy(keys, policy)?;
+    if let Some(n) = max_token_size {
+        issuer.set_max_token_size(n);
+    }
+    out.write(new_arc::<auth_issuer>(Arc::new(issuer)));
+    Ok(())
+}
+
 /// Creates an issuer that follows `ring` (a later `auth_key_ring_set_active` applies from
 /// its next mint; the issuer keeps the ring alive) with `policy` (NULL: the default
 /// policy). `*issuer_out` receives it (free with `auth_issuer_free`).
@@ -79,21 +104,36 @@ pub unsafe extern "C" fn auth_issuer_new(
     issuer_out: *mut *mut auth_issuer,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
+    guard(error_out, || new_issuer(ring, policy, None, issuer_out))
+}
+
+/// As `auth_issuer_new`, with the longest token the issuer mints set to `max_token_size`
+/// bytes (the core's `Issuer::set_max_token_size`; `auth_issuer_new` uses the default,
+/// 8192, the verifiers' default `max_token_size`). A mint whose token would be longer fails
+/// with `AUTH_INVALID_REQUEST`. Raise it together with the verifiers' `max_token_size`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_issuer_new_with_max_token_size(
+    ring: *const auth_key_ring,
+    policy: *const auth_ttl_policy,
+    max_token_size: usize,
+    issuer_out: *mut *mut auth_issuer,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
     guard(error_out, || {
-        let keys = shared(ring)?;
-        let out = out_ptr(issuer_out, "issuer_out")?;
-        let policy = match policy.as_ref() {
-            None => TtlPolicy::default(),
-            Some(p) => {
-                let mut policy = TtlPolicy::default();
-                policy.dynamic_ttl = p.dynamic_ttl;
-                policy.max_ttl = p.max_ttl;
-                policy.allow_static = p.allow_static;
-                policy
-            }
-        };
-        let issuer = Issuer::with_policy(keys, policy)?;
-        out.write(new_arc::<auth_issuer>(Arc::new(issuer)));
+        new_issuer(ring, policy, Some(max_token_size), issuer_out)
+    })
+}
+
+/// Writes the longest token `issuer` mints, in bytes, to `*out`. Errors:
+/// `AUTH_NULL_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_issuer_max_token_size(
+    issuer: *const auth_issuer,
+    out: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let issuer = handle(issuer, "issuer")?;
+        out_ptr(out, "out")?.write(issuer.max_token_size());
         Ok(())
     })
 }
@@ -225,12 +265,8 @@ pub unsafe extern "C" fn auth_mint_request_set_token_name(
     guard(error_out, || {
         let r = handle_mut(request, "request")?;
         let name = opt_text(name, name_len, "name")?;
-        if matches!(name, Some(n) if !valid_token_name(n)) {
-            return Err(Error::with_message(
-                ErrorCode::InvalidRequest,
-                "token name must be 1-255 characters",
-            )
-            .into());
+        if let Some(n) = name {
+            check_token_name(n)?;
         }
         r.token_name = name.map(str::to_owned);
         Ok(())
@@ -295,12 +331,8 @@ pub unsafe extern "C" fn auth_mint_request_set_token_id(
     guard(error_out, || {
         let r = handle_mut(request, "request")?;
         let token_id = opt_text(token_id, token_id_len, "token_id")?;
-        if matches!(token_id, Some(id) if !valid_jti(id)) {
-            return Err(Error::with_message(
-                ErrorCode::InvalidRequest,
-                "token id must be 1-128 characters",
-            )
-            .into());
+        if let Some(id) = token_id {
+            check_jti(id)?;
         }
         r.token_id = token_id.map(str::to_owned);
         Ok(())

@@ -203,3 +203,22 @@ pub unsafe extern "C" fn auth_generate_secret(
         crate::util::write_out(secret.as_bytes(), buf, buf_len, out_len)
     })
 }
+
+/// As `auth_generate_secret`, for a key of algorithm `alg` (an `auth_algorithm` number):
+/// the core's `generate_secret_for`, as many random bytes as the algorithm's hash output
+/// (32 for HS256, 48 for HS384, 64 for HS512), as base64url text. Errors also:
+/// `AUTH_INVALID_ENUM` (unknown algorithm). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn auth_generate_secret_for(
+    alg: u32,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let alg = auth_algorithm::to_core(alg)?;
+        let secret = authcore::generate_secret_for(alg, &authcore::SystemRandom)?;
+        crate::util::write_out(secret.as_bytes(), buf, buf_len, out_len)
+    })
+}

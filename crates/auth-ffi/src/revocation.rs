@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use authcore::{MemoryRevocationStore, RevocationQuery, RevocationStore};
 
-use crate::claims::{auth_claims, auth_principal, principal_from_c, principal_type_number};
+use crate::claims::{auth_claims, auth_principal, principal_from_c, principal_to_c};
 use crate::error::auth_error;
 use crate::result::auth_result;
 use crate::util::{
@@ -14,13 +14,33 @@ use crate::util::{
     text, Castable, Failure,
 };
 
+/// What a revocation callback is asked about a token (the core's `RevocationQuery`).
+/// Valid only during the call.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct auth_revocation_query {
+    /// The token id (`jti`, UTF-8, `jti_len` bytes, NOT NUL-terminated).
+    pub jti: *const c_char,
+    /// Length of `jti` in bytes.
+    pub jti_len: usize,
+    /// Who the token speaks for.
+    pub principal: auth_principal,
+    /// `iat`.
+    pub iat: u64,
+    /// Whether the token expires.
+    pub has_exp: bool,
+    /// `exp` (0 when `has_exp` is false).
+    pub exp: u64,
+    /// Whether the token was minted for a sub-account by a parent (`parent` claim).
+    pub has_parent: bool,
+    /// The parent (`{0, 0}` when `has_parent` is false): a store that blocks a principal
+    /// should also block what it delegated.
+    pub parent: auth_principal,
+}
+
 /// A host's answer to "is this token revoked?", called after every other check of a
-/// verification passed.
-///
-/// Arguments: the `userdata` given at registration; the token id (`jti`, UTF-8,
-/// `jti_len` bytes, NOT NUL-terminated, valid only during the call); the principal
-/// (`principal_type` is an `auth_principal_type` number, and its id); `iat`; whether the
-/// token expires and when (`exp` is 0 when `has_exp` is false).
+/// verification passed, with the `userdata` given at registration and the query.
 ///
 /// Return true if the token is revoked. A callback that cannot answer (its store is
 /// unreachable) must fail closed and return true. It must not unwind (C++ exceptions,
@@ -29,16 +49,7 @@ use crate::util::{
 /// thread-safe.
 #[allow(non_camel_case_types)]
 pub type auth_revocation_cb = Option<
-    unsafe extern "C" fn(
-        userdata: *mut c_void,
-        jti: *const c_char,
-        jti_len: usize,
-        principal_type: u32,
-        principal_id: u64,
-        iat: u64,
-        has_exp: bool,
-        exp: u64,
-    ) -> bool,
+    unsafe extern "C" fn(userdata: *mut c_void, query: *const auth_revocation_query) -> bool,
 >;
 
 /// Releases a callback's `userdata` once no verifier or handle uses the callback any more.
@@ -46,7 +57,7 @@ pub type auth_revocation_cb = Option<
 pub type auth_userdata_free_cb = Option<unsafe extern "C" fn(userdata: *mut c_void)>;
 
 struct CallbackStore {
-    cb: unsafe extern "C" fn(*mut c_void, *const c_char, usize, u32, u64, u64, bool, u64) -> bool,
+    cb: unsafe extern "C" fn(*mut c_void, *const auth_revocation_query) -> bool,
     userdata: *mut c_void,
     free_userdata: auth_userdata_free_cb,
 }
@@ -59,19 +70,21 @@ unsafe impl Sync for CallbackStore {}
 
 impl RevocationStore for CallbackStore {
     fn is_revoked(&self, q: &RevocationQuery<'_>) -> bool {
+        let query = auth_revocation_query {
+            jti: q.jti.as_ptr().cast(),
+            jti_len: q.jti.len(),
+            principal: principal_to_c(q.principal),
+            iat: q.iat,
+            has_exp: q.exp.is_some(),
+            exp: q.exp.unwrap_or(0),
+            has_parent: q.parent.is_some(),
+            parent: q
+                .parent
+                .map(principal_to_c)
+                .unwrap_or(auth_principal { kind: 0, id: 0 }),
+        };
         // SAFETY: the callback was supplied by the host for exactly this call shape.
-        unsafe {
-            (self.cb)(
-                self.userdata,
-                q.jti.as_ptr().cast(),
-                q.jti.len(),
-                principal_type_number(q.principal.kind),
-                q.principal.id,
-                q.iat,
-                q.exp.is_some(),
-                q.exp.unwrap_or(0),
-            )
-        }
+        unsafe { (self.cb)(self.userdata, &query) }
     }
 }
 
@@ -248,13 +261,15 @@ pub unsafe extern "C" fn auth_memory_store_revoke_claims(
 }
 
 /// Revokes every token of `principal` issued up to `before` (`iat <= before`): password
-/// change, blocked account. Errors: `AUTH_REVOCATION_STORE_FULL`, `AUTH_INVALID_ENUM`,
+/// change, blocked account. `now` (NULL: the system clock) is only used to purge expired
+/// entries when the store is full. Errors: `AUTH_REVOCATION_STORE_FULL`, `AUTH_INVALID_ENUM`,
 /// `AUTH_NULL_ARGUMENT`. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn auth_memory_store_revoke_principal_before(
     store: *const auth_memory_store,
     principal: *const auth_principal,
     before: u64,
+    now: *const u64,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
     guard(error_out, || {
@@ -262,7 +277,11 @@ pub unsafe extern "C" fn auth_memory_store_revoke_principal_before(
         let principal = principal
             .as_ref()
             .ok_or_else(|| Failure::null("principal"))?;
-        Ok(store.revoke_principal_before(principal_from_c(principal)?, before, None)?)
+        Ok(store.revoke_principal_before(
+            principal_from_c(principal)?,
+            before,
+            now.as_ref().copied(),
+        )?)
     })
 }
 

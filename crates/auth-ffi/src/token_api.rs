@@ -4,7 +4,7 @@
 
 use std::ffi::c_char;
 
-use authcore::{create_token, CreatedToken, TokenTarget};
+use authcore::{create_token_with_policy, CreatedToken, TokenCreationPolicy, TokenTarget};
 
 use crate::claims::{auth_claims, auth_subject, subject_from_c};
 use crate::error::auth_error;
@@ -28,9 +28,53 @@ impl Castable for auth_created_token {
     type RustType = CreatedToken;
 }
 
+/// Who may create tokens through the token API (the core's `TokenCreationPolicy`). Start
+/// from `auth_token_creation_policy_default()`; NULL where a function takes one means the
+/// defaults.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct auth_token_creation_policy {
+    /// Whether a caller whose own token is a named (token-API) token may create tokens.
+    pub allow_named_callers: bool,
+    /// Whether a caller whose own token was minted for it by a parent may create tokens.
+    pub allow_delegated_callers: bool,
+    /// Whether a token created by a login (dynamic) caller may outlive the caller's token.
+    pub login_children_may_outlive: bool,
+}
+
+/// The core's default token-creation policy. Thread-safe.
+#[no_mangle]
+pub extern "C" fn auth_token_creation_policy_default() -> auth_token_creation_policy {
+    let to_c = |p: TokenCreationPolicy| auth_token_creation_policy {
+        allow_named_callers: p.allow_named_callers,
+        allow_delegated_callers: p.allow_delegated_callers,
+        login_children_may_outlive: p.login_children_may_outlive,
+    };
+    panic_boundary_or(
+        auth_token_creation_policy {
+            allow_named_callers: false,
+            allow_delegated_callers: false,
+            login_children_may_outlive: false,
+        },
+        || to_c(TokenCreationPolicy::default()),
+    )
+}
+
+fn policy_from_c(p: Option<&auth_token_creation_policy>) -> TokenCreationPolicy {
+    let mut policy = TokenCreationPolicy::default();
+    if let Some(p) = p {
+        policy.allow_named_callers = p.allow_named_callers;
+        policy.allow_delegated_callers = p.allow_delegated_callers;
+        policy.login_children_may_outlive = p.login_children_may_outlive;
+    }
+    policy
+}
+
 /// `POST /token`: creates a token for the caller itself (the core's `create_token` with
 /// `TokenTarget::SelfAccount`). `caller` is the verified claims of the request's bearer
-/// token; `now` NULL reads the system clock. `*created_out` receives the result (free
+/// token; `policy` who may create tokens (NULL: the defaults); `now` NULL reads the system
+/// clock. `*created_out` receives the result (free
 /// with `auth_created_token_free`). Errors: `AUTH_NOT_PERMITTED` (a rule outside the
 /// caller's own `allowed_ips`), `AUTH_INVALID_TTL`, `AUTH_STATIC_NOT_ALLOWED`,
 /// `AUTH_INVALID_KEY`, `AUTH_NULL_ARGUMENT`. Thread-safe for a shared issuer.
@@ -39,6 +83,7 @@ pub unsafe extern "C" fn auth_create_token_self(
     issuer: *const auth_issuer,
     caller: *const auth_claims,
     request: *const auth_token_request,
+    policy: *const auth_token_creation_policy,
     now: *const u64,
     created_out: *mut *mut auth_created_token,
     error_out: *mut *mut auth_error,
@@ -47,12 +92,13 @@ pub unsafe extern "C" fn auth_create_token_self(
         let (issuer, caller) = (handle(issuer, "issuer")?, handle(caller, "caller")?);
         let request = handle(request, "request")?;
         let out = out_ptr(created_out, "created_out")?;
-        let created = create_token(
+        let created = create_token_with_policy(
             issuer,
             caller,
             request,
             TokenTarget::SelfAccount,
             now.as_ref().copied(),
+            &policy_from_c(policy.as_ref()),
         )?;
         out.write(new_box(created));
         Ok(())
@@ -71,6 +117,7 @@ pub unsafe extern "C" fn auth_create_token_sub_account(
     request: *const auth_token_request,
     account: *const auth_subject,
     owned_by_caller: bool,
+    policy: *const auth_token_creation_policy,
     now: *const u64,
     created_out: *mut *mut auth_created_token,
     error_out: *mut *mut auth_error,
@@ -85,7 +132,14 @@ pub unsafe extern "C" fn auth_create_token_sub_account(
             subject,
             owned_by_caller,
         };
-        let created = create_token(issuer, caller, request, target, now.as_ref().copied())?;
+        let created = create_token_with_policy(
+            issuer,
+            caller,
+            request,
+            target,
+            now.as_ref().copied(),
+            &policy_from_c(policy.as_ref()),
+        )?;
         out.write(new_box(created));
         Ok(())
     })

@@ -14,10 +14,23 @@ use crate::result::auth_result;
 use crate::revocation::auth_revocation;
 use crate::util::{
     bytes, free_arc, free_box, guard, handle, new_arc, new_box, opt_text, out_ptr,
-    panic_boundary_or, write_out, Castable, FfiResult,
+    panic_boundary_or, text, write_out, Castable, Failure, FfiResult,
 };
 
-/// Verification settings (SPEC §4, §7). Start from `auth_verify_options_default()`.
+/// A borrowed UTF-8 string: `len` bytes at `ptr` (not NUL-terminated; `ptr` may be NULL
+/// only when `len` is 0).
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct auth_str {
+    /// The bytes.
+    pub ptr: *const c_char,
+    /// Their number.
+    pub len: usize,
+}
+
+/// Verification settings (SPEC §3, §4, §7). Start from `auth_verify_options_default()`.
+/// The strings it points to are only read during `auth_verifier_new`, which copies them.
 #[allow(non_camel_case_types)]
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -28,40 +41,62 @@ pub struct auth_verify_options {
     pub max_clock_skew: u64,
     /// Largest token accepted, in bytes (default 8192), checked before decoding.
     pub max_token_size: usize,
+    /// The audiences this verifier identifies itself with: `audiences_len` strings at
+    /// `audiences` (default NULL, 0: none). A token with `aud` verifies only when its `aud`
+    /// names one of them (RFC 7519 §4.1.3); otherwise `AUTH_INVALID_CLAIMS`.
+    pub audiences: *const auth_str,
+    /// The number of strings at `audiences`.
+    pub audiences_len: usize,
+    /// The expected issuer (UTF-8, `issuer_len` bytes), or NULL for none (default). When
+    /// set, a token verifies only when its `iss` is present and equal.
+    pub issuer: *const c_char,
+    /// Length of `issuer` in bytes.
+    pub issuer_len: usize,
 }
 
-impl From<VerifyOptions> for auth_verify_options {
-    fn from(o: VerifyOptions) -> Self {
-        auth_verify_options {
-            leeway: o.leeway,
-            max_clock_skew: o.max_clock_skew,
-            max_token_size: o.max_token_size,
+/// The core options an `auth_verify_options` describes.
+///
+/// SAFETY: the struct's pointers are NULL or valid for their lengths.
+unsafe fn options_from_c(o: &auth_verify_options) -> FfiResult<VerifyOptions> {
+    let mut options = VerifyOptions::default();
+    options.leeway = o.leeway;
+    options.max_clock_skew = o.max_clock_skew;
+    options.max_token_size = o.max_token_size;
+    if o.audiences_len > 0 {
+        if o.audiences.is_null() {
+            return Err(Failure::null("options.audiences"));
+        }
+        for a in std::slice::from_raw_parts(o.audiences, o.audiences_len) {
+            options.add_audience(text(a.ptr, a.len, "options.audiences[]")?);
         }
     }
+    options.set_issuer(opt_text(o.issuer, o.issuer_len, "options.issuer")?.map(str::to_owned));
+    Ok(options)
 }
 
-impl From<auth_verify_options> for VerifyOptions {
-    fn from(o: auth_verify_options) -> Self {
-        let mut options = VerifyOptions::default();
-        options.leeway = o.leeway;
-        options.max_clock_skew = o.max_clock_skew;
-        options.max_token_size = o.max_token_size;
-        options
-    }
-}
-
-/// The core's default verification settings (leeway 0 s, max clock skew 60 s, 8 KiB).
+/// The core's default verification settings (leeway 0 s, max clock skew 60 s, 8 KiB, no
+/// audience, no issuer).
 /// Thread-safe.
 #[no_mangle]
 pub extern "C" fn auth_verify_options_default() -> auth_verify_options {
-    panic_boundary_or(
+    let empty = auth_verify_options {
+        leeway: 0,
+        max_clock_skew: 0,
+        max_token_size: 0,
+        audiences: std::ptr::null(),
+        audiences_len: 0,
+        issuer: std::ptr::null(),
+        issuer_len: 0,
+    };
+    panic_boundary_or(empty, || {
+        let d = VerifyOptions::default();
         auth_verify_options {
-            leeway: 0,
-            max_clock_skew: 0,
-            max_token_size: 0,
-        },
-        || VerifyOptions::default().into(),
-    )
+            leeway: d.leeway,
+            max_clock_skew: d.max_clock_skew,
+            max_token_size: d.max_token_size,
+            ..empty
+        }
+    })
 }
 
 /// Verifies tokens against a shared key ring, with options and an optional default
@@ -85,7 +120,8 @@ impl Castable for auth_verifier {
 /// its next call; the verifier keeps the ring alive), with `options` (NULL: the defaults) and
 /// `revocation` (NULL: none; otherwise consulted on every verification, also those that
 /// pass a store of their own; the verifier keeps its own reference). `*verifier_out` receives
-/// it (free with `auth_verifier_free`). Errors: `AUTH_NULL_ARGUMENT`.
+/// it (free with `auth_verifier_free`). Errors: `AUTH_NULL_ARGUMENT` (also `audiences` NULL
+/// with `audiences_len` > 0), `AUTH_INVALID_UTF8` (an audience or the issuer).
 #[no_mangle]
 pub unsafe extern "C" fn auth_verifier_new(
     ring: *const auth_key_ring,
@@ -97,7 +133,10 @@ pub unsafe extern "C" fn auth_verifier_new(
     guard(error_out, || {
         let keys = shared(ring)?;
         let out = out_ptr(verifier_out, "verifier_out")?;
-        let options = options.as_ref().map(|o| (*o).into()).unwrap_or_default();
+        let options = match options.as_ref() {
+            Some(o) => options_from_c(o)?,
+            None => VerifyOptions::default(),
+        };
         let mut verifier = Verifier::with_options(keys, options);
         if !revocation.is_null() {
             let store = handle(revocation, "revocation")?;

@@ -109,10 +109,17 @@ pub unsafe extern "C" fn auth_format_from_media_type(
 /// `"application/xml"`), static; `""` for an unknown number. Thread-safe.
 #[no_mangle]
 pub extern "C" fn auth_format_content_type(format_number: u32) -> *const c_char {
-    panic_boundary_or(c"".as_ptr(), || match format(format_number) {
-        Ok(Format::Json) => c"application/json".as_ptr(),
-        Ok(Format::Xml) => c"application/xml".as_ptr(),
-        Err(_) => c"".as_ptr(),
+    static TYPES: std::sync::OnceLock<[std::ffi::CString; 2]> = std::sync::OnceLock::new();
+    panic_boundary_or(c"".as_ptr(), || {
+        let types = TYPES.get_or_init(|| {
+            [Format::Json, Format::Xml]
+                .map(|f| std::ffi::CString::new(f.content_type()).unwrap_or_default())
+        });
+        match format(format_number) {
+            Ok(Format::Json) => types[0].as_ptr(),
+            Ok(Format::Xml) => types[1].as_ptr(),
+            Err(_) => c"".as_ptr(),
+        }
     })
 }
 

@@ -1,7 +1,7 @@
 //! Typed claim objects: `UserClaims`, `ResellerClaims`, `Principal`, `MintedToken`,
 //! `RevocationQuery`. Attribute values and `to_dict()` come straight from the core's claims.
 
-use auth_core::{Claims, Minted, Principal, PrincipalType, Subject};
+use auth_core::{Claims, Minted, Principal, PrincipalType};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -149,6 +149,19 @@ macro_rules! claims_class {
                 self.0.parent.map(PyPrincipal)
             }
 
+            /// The audiences the token names (``aud``; a single string is a list of one),
+            /// or None when it names none.
+            #[getter]
+            fn audience(&self) -> Option<Vec<String>> {
+                self.0.audience.clone()
+            }
+
+            /// The issuer the token names (``iss``), or None.
+            #[getter]
+            fn issuer(&self) -> Option<&str> {
+                self.0.issuer.as_deref()
+            }
+
             /// Who the token speaks for.
             #[getter]
             fn principal(&self) -> PyPrincipal {
@@ -184,25 +197,19 @@ claims_class!(PyUserClaims, "user", {
     /// The ``admin`` claim.
     #[getter]
     fn admin(&self) -> bool {
-        matches!(self.0.subject, Subject::User { admin: true, .. })
+        self.0.subject.admin().unwrap_or(false)
     }
 
     /// The ``sms_from`` claim, or None.
     #[getter]
     fn sms_from(&self) -> Option<&str> {
-        match &self.0.subject {
-            Subject::User { sms_from, .. } => sms_from.as_deref(),
-            Subject::Reseller { .. } => None,
-        }
+        self.0.subject.sms_from()
     }
 
     /// The ``user_group_id`` claim, or None.
     #[getter]
     fn user_group_id(&self) -> Option<u64> {
-        match &self.0.subject {
-            Subject::User { user_group_id, .. } => *user_group_id,
-            Subject::Reseller { .. } => None,
-        }
+        self.0.subject.user_group_id()
     }
 });
 
@@ -271,13 +278,15 @@ impl PyMintedToken {
 }
 
 /// What a revocation callable is asked: ``jti``, ``type`` and ``id`` of the principal,
-/// ``iat`` and ``exp`` (None: static) of a token that passed every other check.
+/// ``iat`` and ``exp`` (None: static) of a token that passed every other check, and its
+/// ``parent`` (who delegated it, or None).
 #[pyclass(frozen, module = "auth_core", name = "RevocationQuery")]
 pub struct PyRevocationQuery {
     pub jti: String,
     pub principal: Principal,
     pub iat: u64,
     pub exp: Option<u64>,
+    pub parent: Option<Principal>,
 }
 
 #[pymethods]
@@ -318,14 +327,25 @@ impl PyRevocationQuery {
         self.exp
     }
 
+    /// Who minted the token for a sub-account (its ``parent`` claim), or None: a store
+    /// that blocks a principal should also block what it delegated.
+    #[getter]
+    fn parent(&self) -> Option<PyPrincipal> {
+        self.parent.map(PyPrincipal)
+    }
+
     fn __repr__(&self) -> String {
         format!(
-            "RevocationQuery(jti={}, type={}, id={}, iat={}, exp={})",
+            "RevocationQuery(jti={}, type={}, id={}, iat={}, exp={}, parent={})",
             str_repr(&self.jti),
             str_repr(self.principal.kind.as_str()),
             self.principal.id,
             self.iat,
-            opt_repr(self.exp)
+            opt_repr(self.exp),
+            match self.parent {
+                Some(p) => format!("Principal({:?}, {})", p.kind.as_str(), p.id),
+                None => "None".to_owned(),
+            }
         )
     }
 }

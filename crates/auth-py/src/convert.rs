@@ -53,6 +53,50 @@ pub fn to_u64(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
     })
 }
 
+/// A `timedelta`'s whole seconds and sub-second nanoseconds, or `None` for another object.
+fn timedelta_parts(obj: &Bound<'_, PyAny>) -> PyResult<Option<(i128, u32)>> {
+    let py = obj.py();
+    let api = datetime_api(py)?;
+    if !obj.is_instance(api.timedelta.bind(py))? {
+        return Ok(None);
+    }
+    let (days, secs, micros) = delta_parts(obj)?;
+    let whole = i128::from(days) * 86_400 + i128::from(secs);
+    // `timedelta` normalizes microseconds into 0..1_000_000.
+    let nanos = u32::try_from(micros).unwrap_or(0) * 1_000;
+    Ok(Some((whole, nanos)))
+}
+
+/// A duration in seconds (`leeway`, `max_clock_skew`, `dynamic_ttl`, `expiry_grace`, ...):
+/// an `int`, or a `timedelta` read by the core's rule for durations
+/// ([`auth_core::Lifetime::ttl_from_parts`]: a fraction of a second → `InvalidTtl`). A
+/// negative or too large value → `ValueError`, as for an int.
+pub fn opt_duration(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<u64>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    let py = obj.py();
+    match timedelta_parts(obj)? {
+        None => to_u64(obj, what).map(Some).map_err(|e| {
+            if e.is_instance_of::<PyTypeError>(py) {
+                PyTypeError::new_err(format!(
+                    "{what} must be an int (seconds) or a timedelta, not {}",
+                    type_name(obj)
+                ))
+            } else {
+                e
+            }
+        }),
+        Some((whole, nanos)) => {
+            let secs =
+                crate::errors::core(py, || auth_core::Lifetime::ttl_from_parts(whole, nanos))?;
+            u64::try_from(secs).map(Some).map_err(|_| {
+                PyValueError::new_err(format!("{what} must not be negative, got {secs} s"))
+            })
+        }
+    }
+}
+
 /// An optional [`to_u64`]: `None` stays `None`.
 pub fn opt_u64(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<u64>> {
     match obj {
@@ -134,26 +178,18 @@ pub fn opt_time(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<u
 /// values) or a `timedelta` of whole seconds.
 pub fn to_ttl(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
     if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
-        return match obj.extract::<i64>() {
-            Ok(v) => Ok(v),
-            Err(_) => Err(crate::errors::to_pyerr_msg(
-                py,
-                auth_core::ErrorCode::InvalidTtl,
-                "ttl is too large",
-            )),
-        };
+        // Beyond i128 the sign is all that matters: the core refuses it either way.
+        let whole = obj.extract::<i128>().unwrap_or_else(|_| {
+            if obj.lt(0i32).unwrap_or(false) {
+                i128::MIN
+            } else {
+                i128::MAX
+            }
+        });
+        return crate::errors::core(py, || auth_core::Lifetime::ttl_from_parts(whole, 0));
     }
-    let api = datetime_api(py)?;
-    if obj.is_instance(api.timedelta.bind(py))? {
-        let (days, secs, micros) = delta_parts(obj)?;
-        if micros != 0 {
-            return Err(crate::errors::to_pyerr_msg(
-                py,
-                auth_core::ErrorCode::InvalidTtl,
-                "ttl must be a whole number of seconds",
-            ));
-        }
-        return Ok(days * 86_400 + secs);
+    if let Some(parts) = timedelta_parts(obj)? {
+        return crate::errors::core(py, || auth_core::Lifetime::ttl_from_parts(parts.0, parts.1));
     }
     Err(PyTypeError::new_err(format!(
         "ttl must be an int (seconds) or a timedelta, not {}",

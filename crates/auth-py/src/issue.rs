@@ -5,7 +5,8 @@ use pyo3::prelude::*;
 
 use crate::claims::PyMintedToken;
 use crate::convert::{
-    opt_str, opt_time, opt_u64, to_lifetime, to_principal, to_rule_texts, to_str, to_u64,
+    opt_duration, opt_str, opt_time, opt_u64, to_lifetime, to_principal, to_rule_texts, to_str,
+    to_u64,
 };
 use crate::errors::{core, core_detached};
 use crate::keys::PyKeyRing;
@@ -63,8 +64,8 @@ impl PyIssuer {
 impl PyIssuer {
     #[new]
     #[pyo3(
-        signature = (ring, dynamic_ttl = None, max_ttl = None, allow_static = true),
-        text_signature = "(ring, dynamic_ttl=86400, max_ttl=315360000, allow_static=True)"
+        signature = (ring, dynamic_ttl = None, max_ttl = None, allow_static = true, max_token_size = None),
+        text_signature = "(ring, dynamic_ttl=86400, max_ttl=315360000, allow_static=True, max_token_size=8192)"
     )]
     fn new(
         py: Python<'_>,
@@ -72,19 +73,32 @@ impl PyIssuer {
         dynamic_ttl: Option<&Bound<'_, PyAny>>,
         max_ttl: Option<&Bound<'_, PyAny>>,
         allow_static: bool,
+        max_token_size: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let d = TtlPolicy::default();
         let policy = {
             let mut policy = TtlPolicy::default();
-            policy.dynamic_ttl = opt_u64(dynamic_ttl, "dynamic_ttl")?.unwrap_or(d.dynamic_ttl);
-            policy.max_ttl = opt_u64(max_ttl, "max_ttl")?.unwrap_or(d.max_ttl);
+            policy.dynamic_ttl = opt_duration(dynamic_ttl, "dynamic_ttl")?.unwrap_or(d.dynamic_ttl);
+            policy.max_ttl = opt_duration(max_ttl, "max_ttl")?.unwrap_or(d.max_ttl);
             policy.allow_static = allow_static;
             policy
         };
-        let issuer = core(py, || {
+        let max_token_size = opt_u64(max_token_size, "max_token_size")?
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        let mut issuer = core(py, || {
             Issuer::with_policy(ring.get().shared.clone(), policy)
         })?;
+        if let Some(n) = max_token_size {
+            issuer.set_max_token_size(n);
+        }
         Ok(PyIssuer { issuer })
+    }
+
+    /// The longest token this issuer mints, in bytes (default 8192, the verifiers'
+    /// default ``max_token_size``); a longer one → ``InvalidRequest``.
+    #[getter]
+    fn max_token_size(&self) -> usize {
+        self.issuer.max_token_size()
     }
 
     /// Lifetime of dynamic (login) tokens, seconds.

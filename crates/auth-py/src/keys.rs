@@ -170,3 +170,15 @@ impl PyKeyRing {
         )
     }
 }
+
+/// A new random HMAC secret for a key of algorithm ``alg`` (default ``"HS256"``): as many
+/// random bytes as the algorithm's hash output, from the OS CSPRNG, as base64url text
+/// (usable as it is, encoded to bytes, as the key's secret).
+#[pyfunction]
+#[pyo3(signature = (alg = None), text_signature = "(alg='HS256')")]
+pub fn generate_secret(py: Python<'_>, alg: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    let alg = algorithm(py, alg)?;
+    core(py, || {
+        auth_core::generate_secret_for(alg, &auth_core::SystemRandom)
+    })
+}

@@ -69,6 +69,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<wire::PyResellerLogin>()?;
     m.add_class::<wire::PyTokenRequest>()?;
     m.add_class::<wire::PyCreatedToken>()?;
+    m.add_function(wrap_pyfunction!(keys::generate_secret, m)?)?;
+    m.add_class::<wire::PyTokenCreationPolicy>()?;
     m.add_function(wrap_pyfunction!(wire::login_user, m)?)?;
     m.add_function(wrap_pyfunction!(wire::login_reseller, m)?)?;
     m.add_function(wrap_pyfunction!(wire::logout, m)?)?;

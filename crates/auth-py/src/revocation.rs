@@ -1,6 +1,6 @@
 //! Revocation: the core's in-memory store, and Python callables as stores.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use auth_core::{MemoryRevocationStore, DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY};
 use auth_core::{RevocationQuery, RevocationStore};
@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBool;
 
 use crate::claims::{claims_from_py, PyRevocationQuery};
-use crate::convert::{opt_time, opt_u64, to_principal, to_str, to_time, type_name};
+use crate::convert::{opt_duration, opt_time, opt_u64, to_principal, to_str, to_time, type_name};
 use crate::errors::core;
 
 /// The core's thread-safe in-memory revocation store, with bounded memory.
@@ -38,7 +38,7 @@ impl PyMemoryStore {
         let limit = opt_u64(capacity_limit, "capacity_limit")?
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
             .unwrap_or(DEFAULT_REVOCATION_CAPACITY);
-        let grace = opt_u64(expiry_grace, "expiry_grace")?.unwrap_or(DEFAULT_EXPIRY_GRACE);
+        let grace = opt_duration(expiry_grace, "expiry_grace")?.unwrap_or(DEFAULT_EXPIRY_GRACE);
         Ok(PyMemoryStore {
             store: Arc::new(
                 MemoryRevocationStore::with_capacity_limit(limit).with_expiry_grace(grace),
@@ -88,16 +88,21 @@ impl PyMemoryStore {
     /// Revokes every token of ``principal`` (a ``Principal`` or ``(type, id)``) issued
     /// up to ``before`` (``iat <= before``, so a token minted in the same second is revoked too),
     /// and every token it delegated (``parent``): password change, blocked account.
+    /// ``now`` (default: the system clock) is only used to purge expired entries when the
+    /// store is full.
+    #[pyo3(signature = (principal, before, *, now = None))]
     fn revoke_principal_before(
         &self,
         py: Python<'_>,
         principal: &Bound<'_, PyAny>,
         before: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let principal = to_principal(principal, "principal")?;
         let before = to_time(before, "before")?;
+        let now = opt_time(now, "now")?;
         core(py, || {
-            self.store.revoke_principal_before(principal, before, None)
+            self.store.revoke_principal_before(principal, before, now)
         })
     }
 
@@ -147,7 +152,7 @@ pub enum Revocation {
     /// The core's store: consulted without the GIL.
     Memory(Arc<MemoryRevocationStore>),
     /// A Python callable `(RevocationQuery) -> bool`, called with the GIL.
-    Callable(Py<PyAny>),
+    Callable(Arc<CallbackStore>),
 }
 
 impl Revocation {
@@ -159,7 +164,9 @@ impl Revocation {
         if let Ok(m) = obj.cast::<PyMemoryStore>() {
             Ok(Some(Revocation::Memory(Arc::clone(&m.get().store))))
         } else if obj.is_callable() {
-            Ok(Some(Revocation::Callable(obj.clone().unbind())))
+            Ok(Some(Revocation::Callable(Arc::new(CallbackStore {
+                func: obj.clone().unbind(),
+            }))))
         } else {
             Err(PyTypeError::new_err(format!(
                 "revocation must be a MemoryRevocationStore or a callable, not {}",
@@ -178,32 +185,54 @@ impl Revocation {
                 },
             )?
             .into_any()),
-            Revocation::Callable(f) => Ok(f.clone_ref(py)),
+            Revocation::Callable(f) => Ok(f.func.clone_ref(py)),
+        }
+    }
+
+    /// The source as a core store (for the core verifier to keep).
+    pub fn to_store(&self) -> Arc<dyn RevocationStore> {
+        match self {
+            Revocation::Memory(store) => store.clone(),
+            Revocation::Callable(f) => f.clone(),
+        }
+    }
+
+    /// The source as a core store for one call.
+    pub fn as_store(&self) -> &dyn RevocationStore {
+        match self {
+            Revocation::Memory(store) => &**store,
+            Revocation::Callable(f) => &**f,
         }
     }
 }
 
-/// A Python callable as a core [`RevocationStore`] for one verification.
+std::thread_local! {
+    /// The first failure of a revocation callable during the current verification on this
+    /// thread (the core calls stores on the verifying thread).
+    static CALLBACK_FAILURE: std::cell::RefCell<Option<PyErr>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A Python callable as a core [`RevocationStore`].
 ///
 /// The callable must return a `bool` (`True`: revoked). If it raises an `Exception`, or
 /// returns anything else, the token is treated as revoked (fail closed) and the problem is
-/// kept in `failure` so that the `TokenRevoked` raised to the caller can carry it as
-/// `__cause__`. Any other `BaseException` (`KeyboardInterrupt`, `SystemExit`, ...) also
+/// kept for the thread's current verification ([`CallbackStore::run`]) so that the
+/// `TokenRevoked` raised to the caller can carry it as `__cause__`. Any other `BaseException` (`KeyboardInterrupt`, `SystemExit`, ...) also
 /// fails closed inside the core, but is kept apart ([`CallbackStore::is_fatal`]) and raised
 /// to the caller unchanged, and no later token of a batch calls the callable again.
-pub struct CallbackStore<'a> {
-    func: &'a Py<PyAny>,
-    /// The exception the callable raised (or a TypeError for a non-bool answer).
-    pub failure: Mutex<Option<PyErr>>,
+pub struct CallbackStore {
+    func: Py<PyAny>,
 }
 
-impl<'a> CallbackStore<'a> {
-    /// Wraps `func`.
-    pub fn new(func: &'a Py<PyAny>) -> Self {
-        CallbackStore {
-            func,
-            failure: Mutex::new(None),
-        }
+impl CallbackStore {
+    /// Runs one verification `f` and returns its result with the first failure of a
+    /// revocation callable during it (its exception, or a TypeError for a non-bool answer).
+    /// A verification nested in a callable keeps its own failures.
+    pub fn run<T>(f: impl FnOnce() -> T) -> (T, Option<PyErr>) {
+        let outer = CALLBACK_FAILURE.with(|c| c.borrow_mut().take());
+        let r = f();
+        let failure = CALLBACK_FAILURE.with(|c| std::mem::replace(&mut *c.borrow_mut(), outer));
+        (r, failure)
     }
 
     /// Whether the recorded failure is not an `Exception` (an interrupt or exit that must
@@ -211,17 +240,9 @@ impl<'a> CallbackStore<'a> {
     pub fn is_fatal(py: Python<'_>, err: &PyErr) -> bool {
         !err.is_instance_of::<pyo3::exceptions::PyException>(py)
     }
-
-    /// The recorded failure, if any.
-    pub fn take_failure(&self) -> Option<PyErr> {
-        self.failure
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-    }
 }
 
-impl RevocationStore for CallbackStore<'_> {
+impl RevocationStore for CallbackStore {
     fn is_revoked(&self, q: &RevocationQuery<'_>) -> bool {
         Python::attach(|py| {
             let outcome = (|| -> PyResult<bool> {
@@ -232,6 +253,7 @@ impl RevocationStore for CallbackStore<'_> {
                         principal: q.principal,
                         iat: q.iat,
                         exp: q.exp,
+                        parent: q.parent,
                     },
                 )?;
                 let answer = self.func.bind(py).call1((query,))?;
@@ -246,7 +268,12 @@ impl RevocationStore for CallbackStore<'_> {
             match outcome {
                 Ok(revoked) => revoked,
                 Err(e) => {
-                    *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    CALLBACK_FAILURE.with(|c| {
+                        let mut slot = c.borrow_mut();
+                        if slot.is_none() {
+                            *slot = Some(e);
+                        }
+                    });
                     true
                 }
             }

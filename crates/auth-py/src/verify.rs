@@ -8,7 +8,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
 
 use crate::claims::claims_to_py;
-use crate::convert::{opt_client_ip, opt_time, opt_u64, type_name, TokenArg};
+use crate::convert::{
+    opt_client_ip, opt_duration, opt_str, opt_time, opt_u64, to_str, type_name, TokenArg,
+};
 use crate::errors::{run, to_pyerr_msg, Failure};
 use crate::keys::PyKeyRing;
 use crate::revocation::{CallbackStore, Revocation};
@@ -17,8 +19,12 @@ use crate::revocation::{CallbackStore, Revocation};
 ///
 /// ``leeway`` (s, default 0) is the grace on ``exp``/``nbf``; ``max_clock_skew`` (s, default
 /// 60) how far in the future ``iat`` may be; ``max_token_size`` (bytes, default 8192) is
-/// checked before decoding. ``revocation`` is a ``MemoryRevocationStore`` or a callable
+/// checked before decoding (``leeway`` and ``max_clock_skew`` also take a whole-second
+/// ``timedelta``). ``revocation`` is a ``MemoryRevocationStore`` or a callable
 /// ``(RevocationQuery) -> bool`` consulted for every token that passes the other checks.
+/// ``audience`` (a str or a list of str) is what this verifier identifies itself with: a
+/// token with ``aud`` verifies only when it names one of them (none configured: never);
+/// ``issuer``, when given, must equal the token's ``iss``. Failures are ``InvalidClaims``.
 /// The verifier follows later changes of its ring (rotation) on its next call.
 /// Thread-safe; verification releases the GIL.
 #[pyclass(frozen, module = "auth_core", name = "Verifier")]
@@ -32,33 +38,22 @@ type Outcome = (Result<Claims, Failure>, Option<PyErr>);
 /// How many tokens `verify_many` verifies between two checks for signals.
 const SIGNAL_CHECK_EVERY: usize = 256;
 
+/// One verification. The verifier's own revocation source is the core verifier's store;
+/// the call's (if any) is the request's store: the core consults both, and a token revoked
+/// in either is `TokenRevoked`. A callable's failure (either source) comes back for
+/// `__cause__`.
 fn verify_one(
     v: &Verifier,
     token: &[u8],
     now: Option<u64>,
     client_ip: Option<IpAddr>,
-    revocation: Option<&Revocation>,
+    call_revocation: Option<&Revocation>,
 ) -> Outcome {
-    let mut req = {
-        let mut request = VerifyRequest::default();
-        request.now = now;
-        request.client_ip = client_ip;
-        request.revocation = None;
-        request
-    };
-    match revocation {
-        None => (run(|| v.verify_with(token, &req)), None),
-        Some(Revocation::Memory(store)) => {
-            req.revocation = Some(&**store);
-            (run(|| v.verify_with(token, &req)), None)
-        }
-        Some(Revocation::Callable(func)) => {
-            let store = CallbackStore::new(func);
-            req.revocation = Some(&store);
-            let r = run(|| v.verify_with(token, &req));
-            (r, store.take_failure())
-        }
-    }
+    let mut request = VerifyRequest::default();
+    request.now = now;
+    request.client_ip = client_ip;
+    request.revocation = call_revocation.map(Revocation::as_store);
+    CallbackStore::run(|| run(|| v.verify_with(token, &request)))
 }
 
 /// How much of a failed revocation callable's message goes into `TokenRevoked`'s own
@@ -112,35 +107,83 @@ fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
     }
 }
 
+/// The ``audience`` argument: None, a str, or an iterable of str.
+fn audiences(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Vec::new());
+    };
+    if obj.is_instance_of::<PyString>() {
+        return Ok(vec![to_str(obj, "audience")?]);
+    }
+    if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
+        return Err(PyTypeError::new_err(format!(
+            "audience must be a str or a list of str, not {}",
+            type_name(obj)
+        )));
+    }
+    let iter = obj.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "audience must be a str or a list of str, not {}",
+            type_name(obj)
+        ))
+    })?;
+    iter.enumerate()
+        .map(|(i, a)| to_str(&a?, &format!("audience[{i}]")))
+        .collect()
+}
+
 #[pymethods]
 impl PyVerifier {
     #[new]
     #[pyo3(
-        signature = (ring, leeway = None, max_clock_skew = None, max_token_size = None, revocation = None),
-        text_signature = "(ring, leeway=0, max_clock_skew=60, max_token_size=8192, revocation=None)"
+        signature = (ring, leeway = None, max_clock_skew = None, max_token_size = None, revocation = None, audience = None, issuer = None),
+        text_signature = "(ring, leeway=0, max_clock_skew=60, max_token_size=8192, revocation=None, audience=None, issuer=None)"
     )]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         ring: &Bound<'_, PyKeyRing>,
         leeway: Option<&Bound<'_, PyAny>>,
         max_clock_skew: Option<&Bound<'_, PyAny>>,
         max_token_size: Option<&Bound<'_, PyAny>>,
         revocation: Option<&Bound<'_, PyAny>>,
+        audience: Option<&Bound<'_, PyAny>>,
+        issuer: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let d = VerifyOptions::default();
         let options = {
             let mut options = VerifyOptions::default();
-            options.leeway = opt_u64(leeway, "leeway")?.unwrap_or(d.leeway);
+            options.leeway = opt_duration(leeway, "leeway")?.unwrap_or(d.leeway);
             options.max_clock_skew =
-                opt_u64(max_clock_skew, "max_clock_skew")?.unwrap_or(d.max_clock_skew);
+                opt_duration(max_clock_skew, "max_clock_skew")?.unwrap_or(d.max_clock_skew);
             options.max_token_size = opt_u64(max_token_size, "max_token_size")?
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
                 .unwrap_or(d.max_token_size);
+            for a in audiences(audience)? {
+                options.add_audience(a);
+            }
+            options.set_issuer(opt_str(issuer, "issuer")?);
             options
         };
+        let revocation = Revocation::from_py(revocation)?;
+        let mut verifier = Verifier::with_options(ring.get().shared.clone(), options);
+        verifier.set_revocation_store(revocation.as_ref().map(Revocation::to_store));
         Ok(PyVerifier {
-            verifier: Verifier::with_options(ring.get().shared.clone(), options),
-            revocation: Revocation::from_py(revocation)?,
+            verifier,
+            revocation,
         })
+    }
+
+    /// The audiences this verifier identifies itself with (empty: none; a token with
+    /// ``aud`` then never verifies).
+    #[getter]
+    fn audience(&self) -> Vec<String> {
+        self.verifier.options().audiences.clone()
+    }
+
+    /// The expected issuer, or None (``iss`` not checked).
+    #[getter]
+    fn issuer(&self) -> Option<String> {
+        self.verifier.options().issuer.clone()
     }
 
     /// Grace on ``exp`` / ``nbf``, seconds.
@@ -175,7 +218,8 @@ impl PyVerifier {
     ///
     /// ``now``: int UNIX seconds or an aware ``datetime`` (a naive one → ``ValueError``);
     /// default: the system clock. ``client_ip``: ``str`` or ``ipaddress`` address, required
-    /// by tokens with ``allowed_ips``. ``revocation`` overrides the verifier's own for this call.
+    /// by tokens with ``allowed_ips``. ``revocation`` is consulted for this call in addition to
+    /// the verifier's own (never instead of it): a token revoked in either is ``TokenRevoked``.
     /// If a revocation callable raises an ``Exception`` or returns a non-bool, the token is
     /// treated as revoked: ``TokenRevoked`` is raised with the callable's exception as
     /// ``__cause__`` (its message quotes at most 120 characters of it). Any other
@@ -193,7 +237,7 @@ impl PyVerifier {
         let now = opt_time(now, "now")?;
         let client_ip = opt_client_ip(client_ip)?;
         let call_rev = Revocation::from_py(revocation)?;
-        let rev = call_rev.as_ref().or(self.revocation.as_ref());
+        let rev = call_rev.as_ref();
         let verifier = &self.verifier;
         let outcome = py.detach(|| verify_one(verifier, token.as_bytes(), now, client_ip, rev));
         finish(py, outcome)
@@ -237,7 +281,7 @@ impl PyVerifier {
         let now = opt_time(now, "now")?;
         let client_ip = opt_client_ip(client_ip)?;
         let call_rev = Revocation::from_py(revocation)?;
-        let rev = call_rev.as_ref().or(self.revocation.as_ref());
+        let rev = call_rev.as_ref();
         let verifier = &self.verifier;
         let out = PyList::empty(py);
         // Signals are checked between chunks (Ctrl-C interrupts a long batch), and an

@@ -2,8 +2,9 @@
 //! token-creation requests (JSON/XML) and their responses, error bodies.
 
 use auth_core::{
-    CreateTokenRequest, CreatedToken, Error, ErrorCode, Format, IpAllowList, IpRegex, Lifetime,
-    RegexMode, ResellerAccount, ResellerLogin, Subject, TokenTarget, UserAccount, UserLogin,
+    CreateTokenRequest, CreatedToken, Error, ErrorCode, Format, IpAllowList, IpRegex, RegexMode,
+    ResellerAccount, ResellerLogin, Subject, TokenCreationPolicy, TokenTarget, UserAccount,
+    UserLogin,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -202,10 +203,7 @@ impl PyTokenRequest {
     /// ``ttl`` in seconds, or None (unlimited: a static token).
     #[getter]
     fn ttl(&self) -> Option<i64> {
-        match self.0.lifetime {
-            Lifetime::Ttl(s) => Some(s),
-            Lifetime::Static | Lifetime::Dynamic => None,
-        }
+        self.0.lifetime.ttl_seconds()
     }
 
     /// ``allowed_ips`` in canonical text (empty: no restriction).
@@ -408,22 +406,88 @@ pub fn logout(
 /// ``POST /token``: a token for the caller's own subject (``caller``: the verified claims of
 /// the bearer token). A caller restricted to ``allowed_ips`` cannot widen them (``NotPermitted``).
 #[pyfunction]
-#[pyo3(signature = (issuer, caller, request, *, now = None))]
+#[pyo3(signature = (issuer, caller, request, *, now = None, policy = None))]
 pub fn create_token(
     py: Python<'_>,
     issuer: &Bound<'_, PyIssuer>,
     caller: &Bound<'_, PyAny>,
     request: &Bound<'_, PyTokenRequest>,
     now: Option<&Bound<'_, PyAny>>,
+    policy: Option<&Bound<'_, PyTokenCreationPolicy>>,
 ) -> PyResult<PyCreatedToken> {
     let caller = claims_from_py(caller, "caller")?;
     let now = opt_time(now, "now")?;
     let issuer = &issuer.get().issuer;
     let req = &request.get().0;
+    let policy = policy.map(|p| p.get().0).unwrap_or_default();
     core_detached(py, || {
-        auth_core::create_token(issuer, &caller, req, TokenTarget::SelfAccount, now)
+        auth_core::create_token_with_policy(
+            issuer,
+            &caller,
+            req,
+            TokenTarget::SelfAccount,
+            now,
+            &policy,
+        )
     })
     .map(PyCreatedToken)
+}
+
+/// Who may create tokens through the token API (the core's ``TokenCreationPolicy``);
+/// every flag defaults to the core's default. Pass it as ``policy=`` to ``create_token``
+/// and ``create_sub_account_token``.
+#[pyclass(frozen, module = "auth_core", name = "TokenCreationPolicy")]
+pub struct PyTokenCreationPolicy(pub TokenCreationPolicy);
+
+#[pymethods]
+impl PyTokenCreationPolicy {
+    #[new]
+    #[pyo3(signature = (*, allow_named_callers = None, allow_delegated_callers = None, login_children_may_outlive = None))]
+    fn new(
+        allow_named_callers: Option<bool>,
+        allow_delegated_callers: Option<bool>,
+        login_children_may_outlive: Option<bool>,
+    ) -> Self {
+        let mut p = TokenCreationPolicy::default();
+        if let Some(v) = allow_named_callers {
+            p.allow_named_callers = v;
+        }
+        if let Some(v) = allow_delegated_callers {
+            p.allow_delegated_callers = v;
+        }
+        if let Some(v) = login_children_may_outlive {
+            p.login_children_may_outlive = v;
+        }
+        PyTokenCreationPolicy(p)
+    }
+
+    /// Whether a caller whose own token is a named (token-API) token may create tokens.
+    #[getter]
+    fn allow_named_callers(&self) -> bool {
+        self.0.allow_named_callers
+    }
+
+    /// Whether a caller whose token was minted for it by a parent may create tokens.
+    #[getter]
+    fn allow_delegated_callers(&self) -> bool {
+        self.0.allow_delegated_callers
+    }
+
+    /// Whether a token created by a login caller may outlive the caller's token.
+    #[getter]
+    fn login_children_may_outlive(&self) -> bool {
+        self.0.login_children_may_outlive
+    }
+
+    fn __repr__(&self) -> String {
+        let b = |v: bool| if v { "True" } else { "False" };
+        format!(
+            "TokenCreationPolicy(allow_named_callers={}, allow_delegated_callers={}, login_children_may_outlive={})",
+            b(self.0.allow_named_callers),
+            b(self.0.allow_delegated_callers),
+            b(self.0.login_children_may_outlive)
+        )
+    }
 }
 
 /// ``POST /token/account/:accountID``: a token for a sub-account (``type`` ``"user"`` or
@@ -432,8 +496,8 @@ pub fn create_token(
 #[pyfunction]
 #[pyo3(signature = (
     issuer, caller, request, *, r#type, id, name, owned_by_caller, admin = false,
-    sms_from = None, user_group_id = None, now = None
-), text_signature = "(issuer, caller, request, *, type, id, name, owned_by_caller, admin=False, sms_from=None, user_group_id=None, now=None)")]
+    sms_from = None, user_group_id = None, now = None, policy = None
+), text_signature = "(issuer, caller, request, *, type, id, name, owned_by_caller, admin=False, sms_from=None, user_group_id=None, now=None, policy=None)")]
 #[allow(clippy::too_many_arguments)]
 pub fn create_sub_account_token(
     py: Python<'_>,
@@ -448,20 +512,18 @@ pub fn create_sub_account_token(
     sms_from: Option<&Bound<'_, PyAny>>,
     user_group_id: Option<&Bound<'_, PyAny>>,
     now: Option<&Bound<'_, PyAny>>,
+    policy: Option<&Bound<'_, PyTokenCreationPolicy>>,
 ) -> PyResult<PyCreatedToken> {
     let caller = claims_from_py(caller, "caller")?;
     let id = to_u64(id, "id")?;
     let name = to_str(name, "name")?;
-    let subject = match to_principal_type(r#type, "type")? {
-        auth_core::PrincipalType::User => Subject::User {
-            id,
-            name,
-            admin,
-            sms_from: opt_str(sms_from, "sms_from")?,
-            user_group_id: opt_u64(user_group_id, "user_group_id")?,
-        },
-        auth_core::PrincipalType::Reseller => Subject::Reseller { id, name },
-    };
+    let kind = to_principal_type(r#type, "type")?;
+    let sms_from = opt_str(sms_from, "sms_from")?;
+    let user_group_id = opt_u64(user_group_id, "user_group_id")?;
+    let subject = core(py, || {
+        Subject::from_parts(kind, id, name, Some(admin), sms_from, user_group_id)
+    })?;
+    let policy = policy.map(|p| p.get().0).unwrap_or_default();
     let now = opt_time(now, "now")?;
     let issuer = &issuer.get().issuer;
     let req = &request.get().0;
@@ -470,7 +532,7 @@ pub fn create_sub_account_token(
         owned_by_caller,
     };
     core_detached(py, || {
-        auth_core::create_token(issuer, &caller, req, target, now)
+        auth_core::create_token_with_policy(issuer, &caller, req, target, now, &policy)
     })
     .map(PyCreatedToken)
 }

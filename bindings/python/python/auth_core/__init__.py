@@ -29,7 +29,7 @@ Python-level misuse (wrong types, out-of-range ints, naive datetimes, non-UTF-8 
 raises ``TypeError`` / ``ValueError``. A Rust panic (a bug) raises ``InternalError``.
 
 Revocation callables: ``Verifier(..., revocation=f)`` with ``f(query) -> bool``, where
-``query`` is a ``RevocationQuery`` (``jti``, ``type``, ``id``, ``iat``, ``exp``). If ``f``
+``query`` is a ``RevocationQuery`` (``jti``, ``type``, ``id``, ``iat``, ``exp``, ``parent``). If ``f``
 raises or returns anything but a ``bool``, the token is treated as revoked (fail closed)
 and ``TokenRevoked`` is raised with ``f``'s exception as ``__cause__``.
 """
@@ -59,11 +59,13 @@ from ._native import (
     __version__,
     canonical_ip,
     error_class,
+    generate_secret,
     inspect_unverified,
 )
 from ._native import (  # SPEC §1 request/response shapes
     CreatedToken,
     ResellerLogin,
+    TokenCreationPolicy,
     TokenRequest,
     UserLogin,
     content_type,
@@ -146,9 +148,11 @@ __all__ = [
     "__version__",
     "canonical_ip",
     "error_class",
+    "generate_secret",
     "inspect_unverified",
     "CreatedToken",
     "ResellerLogin",
+    "TokenCreationPolicy",
     "TokenRequest",
     "UserLogin",
     "content_type",

@@ -43,6 +43,7 @@ __all__ = [
     "StaticNotAllowed",
     "TokenExpired",
     "TokenNotYetValid",
+    "TokenCreationPolicy",
     "TokenRequest",
     "TokenRevoked",
     "TokenTooLarge",
@@ -59,6 +60,7 @@ __all__ = [
     "create_token",
     "error_class",
     "error_status",
+    "generate_secret",
     "inspect_unverified",
     "login_error_json",
     "login_reseller",
@@ -188,6 +190,10 @@ class UserClaims:
     @property
     def parent(self) -> Optional[Principal]: ...
     @property
+    def audience(self) -> Optional[list[str]]: ...
+    @property
+    def issuer(self) -> Optional[str]: ...
+    @property
     def principal(self) -> Principal: ...
     @property
     def is_static(self) -> bool: ...
@@ -219,6 +225,10 @@ class ResellerClaims:
     def allowed_ips(self) -> Optional[list[str]]: ...
     @property
     def parent(self) -> Optional[Principal]: ...
+    @property
+    def audience(self) -> Optional[list[str]]: ...
+    @property
+    def issuer(self) -> Optional[str]: ...
     @property
     def principal(self) -> Principal: ...
     @property
@@ -253,16 +263,21 @@ class RevocationQuery:
     def iat(self) -> int: ...
     @property
     def exp(self) -> Optional[int]: ...
+    @property
+    def parent(self) -> Optional[Principal]: ...
 
 @final
 class Issuer:
     def __new__(
         cls,
         ring: KeyRing,
-        dynamic_ttl: int = 86400,
-        max_ttl: int = 315360000,
+        dynamic_ttl: Union[int, timedelta] = 86400,
+        max_ttl: Union[int, timedelta] = 315360000,
         allow_static: bool = True,
+        max_token_size: int = 8192,
     ) -> Issuer: ...
+    @property
+    def max_token_size(self) -> int: ...
     @property
     def dynamic_ttl(self) -> int: ...
     @property
@@ -306,11 +321,17 @@ class Verifier:
     def __new__(
         cls,
         ring: KeyRing,
-        leeway: int = 0,
-        max_clock_skew: int = 60,
+        leeway: Union[int, timedelta] = 0,
+        max_clock_skew: Union[int, timedelta] = 60,
         max_token_size: int = 8192,
         revocation: Optional[_Revocation] = None,
+        audience: Union[str, Iterable[str], None] = None,
+        issuer: Optional[str] = None,
     ) -> Verifier: ...
+    @property
+    def audience(self) -> list[str]: ...
+    @property
+    def issuer(self) -> Optional[str]: ...
     @property
     def leeway(self) -> int: ...
     @property
@@ -356,11 +377,15 @@ class IpRegex:
 
 @final
 class MemoryRevocationStore:
-    def __new__(cls, capacity_limit: int = 1000000, expiry_grace: int = 3600) -> MemoryRevocationStore: ...
+    def __new__(
+        cls, capacity_limit: int = 1000000, expiry_grace: Union[int, timedelta] = 3600
+    ) -> MemoryRevocationStore: ...
     def revoke(self, jti: str, exp: Optional[_Time] = None, *, now: Optional[_Time] = None) -> None: ...
     def revoke_claims(self, claims: _Claims, *, now: Optional[_Time] = None) -> None: ...
     def logout(self, claims: _Claims, *, now: Optional[_Time] = None) -> None: ...
-    def revoke_principal_before(self, principal: _PrincipalArg, before: _Time) -> None: ...
+    def revoke_principal_before(
+        self, principal: _PrincipalArg, before: _Time, *, now: Optional[_Time] = None
+    ) -> None: ...
     def purge_expired(self, now: Optional[_Time] = None) -> int: ...
     def is_revoked(self, jti: str, *, now: Optional[_Time] = None) -> bool: ...
     def principal_cutoff(self, principal: _PrincipalArg) -> Optional[int]: ...
@@ -463,8 +488,30 @@ def login_reseller(
     now: Optional[_Time] = None,
 ) -> ResellerLogin: ...
 def logout(store: MemoryRevocationStore, claims: _Claims, *, now: Optional[_Time] = None) -> None: ...
+@final
+class TokenCreationPolicy:
+    def __new__(
+        cls,
+        *,
+        allow_named_callers: Optional[bool] = None,
+        allow_delegated_callers: Optional[bool] = None,
+        login_children_may_outlive: Optional[bool] = None,
+    ) -> TokenCreationPolicy: ...
+    @property
+    def allow_named_callers(self) -> bool: ...
+    @property
+    def allow_delegated_callers(self) -> bool: ...
+    @property
+    def login_children_may_outlive(self) -> bool: ...
+
+def generate_secret(alg: str = "HS256") -> str: ...
 def create_token(
-    issuer: Issuer, caller: _Claims, request: TokenRequest, *, now: Optional[_Time] = None
+    issuer: Issuer,
+    caller: _Claims,
+    request: TokenRequest,
+    *,
+    now: Optional[_Time] = None,
+    policy: Optional[TokenCreationPolicy] = None,
 ) -> CreatedToken: ...
 def create_sub_account_token(
     issuer: Issuer,
@@ -479,6 +526,7 @@ def create_sub_account_token(
     sms_from: Optional[str] = None,
     user_group_id: Optional[int] = None,
     now: Optional[_Time] = None,
+    policy: Optional[TokenCreationPolicy] = None,
 ) -> CreatedToken: ...
 def media_format(value: str) -> Optional[_Format]: ...
 def content_type(format: _Format) -> str: ...

@@ -150,6 +150,71 @@ impl Subject {
             id: self.id(),
         }
     }
+
+    /// `admin`: `Some` for a user, `None` for a reseller (which has no such claim).
+    pub fn admin(&self) -> Option<bool> {
+        match self {
+            Subject::User { admin, .. } => Some(*admin),
+            Subject::Reseller { .. } => None,
+        }
+    }
+
+    /// `sms_from`: the user's value when set; `None` when absent or for a reseller.
+    pub fn sms_from(&self) -> Option<&str> {
+        match self {
+            Subject::User { sms_from, .. } => sms_from.as_deref(),
+            Subject::Reseller { .. } => None,
+        }
+    }
+
+    /// `user_group_id`: the user's value when set; `None` when absent or for a reseller.
+    pub fn user_group_id(&self) -> Option<u64> {
+        match self {
+            Subject::User { user_group_id, .. } => *user_group_id,
+            Subject::Reseller { .. } => None,
+        }
+    }
+
+    /// A subject of type `kind` from its fields, as bindings receive them. A user takes
+    /// every field (`admin` absent is `false`); a reseller has only `id` and `name`, and
+    /// any user-only field given for it (`admin: Some(true)`, `sms_from`, `user_group_id`)
+    /// is refused as `invalid_request` rather than silently dropped (`admin: Some(false)`
+    /// is accepted: it says nothing a reseller cannot mean).
+    ///
+    /// ```
+    /// use auth_core::{PrincipalType, Subject};
+    /// let s = Subject::from_parts(PrincipalType::User, 5, "bob", Some(true), None, Some(3)).unwrap();
+    /// assert_eq!(s.admin(), Some(true));
+    /// let err = Subject::from_parts(PrincipalType::Reseller, 1, "r", None, Some("X".into()), None).unwrap_err();
+    /// assert_eq!(err.code().as_str(), "invalid_request");
+    /// ```
+    pub fn from_parts(
+        kind: PrincipalType,
+        id: u64,
+        name: impl Into<String>,
+        admin: Option<bool>,
+        sms_from: Option<String>,
+        user_group_id: Option<u64>,
+    ) -> crate::Result<Subject> {
+        match kind {
+            PrincipalType::User => Ok(Subject::User {
+                id,
+                name: name.into(),
+                admin: admin.unwrap_or(false),
+                sms_from,
+                user_group_id,
+            }),
+            PrincipalType::Reseller => {
+                if admin == Some(true) || sms_from.is_some() || user_group_id.is_some() {
+                    return Err(crate::Error::with_message(
+                        crate::ErrorCode::InvalidRequest,
+                        "a reseller has no admin, sms_from or user_group_id",
+                    ));
+                }
+                Ok(Subject::reseller(id, name))
+            }
+        }
+    }
 }
 
 /// The full, validated claim set of a token.
@@ -195,6 +260,32 @@ pub fn valid_jti(s: &str) -> bool {
 /// Whether `s` is an acceptable `token_name` (1–255 characters).
 pub fn valid_token_name(s: &str) -> bool {
     within_chars(s, MAX_TOKEN_NAME_CHARS)
+}
+
+/// `Ok` when `s` is an acceptable `jti` ([`valid_jti`]), else the `invalid_request` error
+/// minting reports for it.
+pub fn check_jti(s: &str) -> crate::Result<()> {
+    if valid_jti(s) {
+        Ok(())
+    } else {
+        Err(crate::Error::with_message(
+            crate::ErrorCode::InvalidRequest,
+            "token id must be 1-128 characters",
+        ))
+    }
+}
+
+/// `Ok` when `s` is an acceptable `token_name` ([`valid_token_name`]), else the
+/// `invalid_request` error minting reports for it.
+pub fn check_token_name(s: &str) -> crate::Result<()> {
+    if valid_token_name(s) {
+        Ok(())
+    } else {
+        Err(crate::Error::with_message(
+            crate::ErrorCode::InvalidRequest,
+            "token name must be 1-255 characters",
+        ))
+    }
 }
 
 /// Whether `s` has 1 to `max` characters. Characters are only counted when the byte
@@ -263,5 +354,38 @@ mod tests {
         assert!(valid_token_name(&"é".repeat(255)));
         assert!(!valid_token_name(&"é".repeat(256)));
         assert!(!valid_token_name(""));
+        let r = Subject::reseller(1, "r");
+        assert_eq!(
+            (r.admin(), r.sms_from(), r.user_group_id()),
+            (None, None, None)
+        );
+        let u = Subject::from_parts(PrincipalType::User, 2, "u", None, Some("S".into()), Some(4))
+            .unwrap();
+        assert_eq!(
+            (u.admin(), u.sms_from(), u.user_group_id()),
+            (Some(false), Some("S"), Some(4))
+        );
+        assert!(
+            Subject::from_parts(PrincipalType::Reseller, 1, "r", Some(false), None, None).is_ok()
+        );
+        for (admin, sms, group) in [
+            (Some(true), None, None),
+            (None, Some("S".to_owned()), None),
+            (None, None, Some(1)),
+        ] {
+            let e = Subject::from_parts(PrincipalType::Reseller, 1, "r", admin, sms, group)
+                .unwrap_err();
+            assert_eq!(e.code(), crate::ErrorCode::InvalidRequest);
+        }
+        assert_eq!(
+            check_jti("").unwrap_err().code(),
+            crate::ErrorCode::InvalidRequest
+        );
+        assert!(check_jti("x").is_ok());
+        assert_eq!(
+            check_token_name(&"a".repeat(256)).unwrap_err().code(),
+            crate::ErrorCode::InvalidRequest
+        );
+        assert!(check_token_name("n").is_ok());
     }
 }
