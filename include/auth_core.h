@@ -15,7 +15,7 @@
  * - AUTH_CORE_VERSION_MAJOR/MINOR/PATCH give the version of this header; auth_version()
  *   the version of the library linked.
  * - Fallible functions return an auth_result (uint32_t): AUTH_OK (0) on success, the
- *   core's stable error codes 1..26 (SPEC section 7), or the binding's codes from 1000.
+ *   core's stable error codes 1..26 (docs/errors.md), or the binding's codes from 1000.
  *   auth_result_name() / auth_result_http_status() translate any code.
  * - A Rust panic never unwinds into C: it is caught and reported as AUTH_PANIC.
  * - Every pointer argument is checked: NULL where a value is required gives
@@ -71,7 +71,7 @@
 
 // The result of a fallible call.
 //
-// `AUTH_OK` (0) is success. 1 to 26 are the core's stable error codes (SPEC §7),
+// `AUTH_OK` (0) is success. 1 to 26 are the core's stable error codes (docs/errors.md),
 // numerically identical to `auth_core::ErrorCode`. Codes from 1000 up are the C
 // binding's own (a NULL argument, a buffer too small, text that is not UTF-8, a
 // Rust panic caught at the boundary, an index out of range). Numbers are never
@@ -153,7 +153,7 @@ enum auth_result
   // principal type, regex mode or format number).
   AUTH_INVALID_ENUM = 1005,
   // An `auth_error` that carries one of the binding's own codes was given where a core
-  // error is needed (the wire error bodies speak only the SPEC §7 codes).
+  // error is needed (the wire error bodies speak only the docs/errors.md codes).
   AUTH_NOT_CORE_ERROR = 1006,
 };
 #ifndef __cplusplus
@@ -164,7 +164,7 @@ typedef uint32_t auth_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// The HMAC algorithm a key is pinned to (SPEC §3). Passed to C functions as `uint32_t`.
+// The HMAC algorithm a key is pinned to (docs/keys.md). Passed to C functions as `uint32_t`.
 enum auth_algorithm
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -406,7 +406,7 @@ typedef struct auth_principal {
   uint64_t id;
 } auth_principal;
 
-// An issuer's lifetime rules (SPEC §4). Start from `auth_ttl_policy_default()`.
+// An issuer's lifetime rules (docs/ttl.md). Start from `auth_ttl_policy_default()`.
 typedef struct auth_ttl_policy {
   // Lifetime of dynamic (login) tokens in seconds (default 86400, at least 1).
   uint64_t dynamic_ttl;
@@ -545,7 +545,7 @@ typedef struct auth_str {
   size_t len;
 } auth_str;
 
-// Verification settings (SPEC §3, §4, §7). Start from `auth_verify_options_default()`.
+// Verification settings (docs/keys.md, §4, §7). Start from `auth_verify_options_default()`.
 // The strings it points to are only read during `auth_verifier_new`, which copies them.
 typedef struct auth_verify_options {
   // Seconds of grace applied to `exp` and `nbf` (default 0).
@@ -671,7 +671,7 @@ auth_result auth_claims_parent(const struct auth_claims *claims,
                                bool *present,
                                struct auth_principal *out);
 
-// Copies the claims as compact JSON in the SPEC §2 wire shape (`Claims::to_json`) into
+// Copies the claims as compact JSON in the docs/token-format.md wire shape (`Claims::to_json`) into
 // `buf`.
 auth_result auth_claims_to_json(const struct auth_claims *claims,
                                 char *buf,
@@ -1060,7 +1060,7 @@ const char *auth_result_name(uint32_t code);
 // For the message of one failed call, ask for its `auth_error`. Thread-safe.
 const char *auth_result_message(uint32_t code);
 
-// The HTTP status a host should answer with for a result code: SPEC §7 for the core
+// The HTTP status a host should answer with for a result code: docs/errors.md for the core
 // codes (401, 400, 403, 406, 503), 200 for `AUTH_OK`, 400 for `AUTH_INVALID_UTF8`, 500
 // for the binding's other codes (they are programming errors of the host, or a bug),
 // and 0 for the configuration errors `weak_key` and `invalid_key` (they never reach a
@@ -1221,7 +1221,7 @@ auth_result auth_verifier_new(const struct auth_key_ring *ring,
 void auth_verifier_free(struct auth_verifier *verifier);
 
 // Verifies `token` (`token_len` bytes; not NUL-terminated, and a NUL byte inside is
-// rejected as `AUTH_MALFORMED_TOKEN`, never truncated) with every check of SPEC §3–§6.
+// rejected as `AUTH_MALFORMED_TOKEN`, never truncated) with every check of docs/ (keys, TTL, IP rules, revocation).
 //
 // - `now`: the time in UNIX seconds, or NULL for the system clock;
 // - `client_ip`: the client address as text (`client_ip_len` bytes, parsed strictly:

@@ -18,7 +18,7 @@
  *   Optional claims are `std::optional<...>`.
  * - Errors are exceptions: every failed call throws `auth::Error` (a
  *   `std::runtime_error`) carrying the C `auth_result` (`code()`), its stable
- *   snake_case name (`name()`, SPEC section 7: "token_expired", ...), the HTTP status to
+ *   snake_case name (`name()`, docs/errors.md: "token_expired", ...), the HTTP status to
  *   answer with (`http_status()`) and the call's message (`what()`). Verification
  *   failures are expected in a service, so `Verifier::check` also offers a
  *   non-throwing form returning `auth::Verdict`. Code built with `-fno-exceptions`
@@ -74,7 +74,7 @@ public:
     Error(auth_result code, auth_error *error)
         : Error(code, error ? auth_error_message(error) : auth_result_message(code), error) {}
 
-    /// A new error with a core code (SPEC section 7) and its default message, for a host
+    /// A new error with a core code (docs/errors.md) and its default message, for a host
     /// that reports a failure itself (`AUTH_INVALID_CREDENTIALS` after a wrong password)
     /// through `login_json()` / `sms_body()`. Throws for a code that is not a core code.
     static Error from_code(auth_result code) {
@@ -319,7 +319,7 @@ public:
         if (!present) return std::nullopt;
         return Principal{static_cast<PrincipalType>(v.kind), v.id};
     }
-    /// The claims as compact JSON (the SPEC section 2 wire shape).
+    /// The claims as compact JSON (the docs/token-format.md wire shape).
     std::string to_json() const { return text(auth_claims_to_json); }
 
 protected:
@@ -594,6 +594,7 @@ struct RevocationQuery {
     Principal principal;              ///< whose token it is
     std::uint64_t iat;                ///< issued at
     std::optional<std::uint64_t> exp; ///< expiry (nullopt: static token)
+    std::optional<Principal> parent;  ///< who minted it for a sub-account (block it with its parent)
 };
 
 /// A revocation store as verifiers see it (the memory store or a host callback).
@@ -617,11 +618,14 @@ public:
     const auth_revocation *get() const noexcept { return p_.get(); }
 
 private:
-    static bool trampoline(void *userdata, const char *jti, std::size_t jti_len, std::uint32_t type, std::uint64_t id,
-                           std::uint64_t iat, bool has_exp, std::uint64_t exp) noexcept {
+    static bool trampoline(void *userdata, const auth_revocation_query *query) noexcept {
         try {
-            RevocationQuery q{std::string_view(jti, jti_len), Principal{static_cast<PrincipalType>(type), id}, iat,
-                              has_exp ? std::optional<std::uint64_t>(exp) : std::nullopt};
+            RevocationQuery q{std::string_view(query->jti, query->jti_len),
+                              Principal{static_cast<PrincipalType>(query->principal.kind), query->principal.id},
+                              query->iat, query->has_exp ? std::optional<std::uint64_t>(query->exp) : std::nullopt,
+                              query->has_parent ? std::optional<Principal>(Principal{
+                                                      static_cast<PrincipalType>(query->parent.kind), query->parent.id})
+                                                : std::nullopt};
             return (*static_cast<std::function<bool(const RevocationQuery &)> *>(userdata))(q);
         } catch (...) {
             return true;
@@ -660,10 +664,14 @@ public:
             return auth_memory_store_revoke_claims(p_.get(), claims.get(), detail::opt(now), e);
         });
     }
-    /// Revokes every token of `principal` issued at or before `before`.
-    void revoke_principal_before(Principal principal, std::uint64_t before) const {
+    /// Revokes every token of `principal` issued at or before `before`, and every token it
+    /// delegated. `now` (default: the system clock) is the time a purge of a full store uses.
+    void revoke_principal_before(Principal principal, std::uint64_t before,
+                                 std::optional<std::uint64_t> now = std::nullopt) const {
         auth_principal p{static_cast<std::uint32_t>(principal.type), principal.id};
-        detail::call([&](auth_error **e) { return auth_memory_store_revoke_principal_before(p_.get(), &p, before, e); });
+        detail::call([&](auth_error **e) {
+            return auth_memory_store_revoke_principal_before(p_.get(), &p, before, detail::opt(now), e);
+        });
     }
     /// Forgets revocations of expired tokens; returns how many.
     std::size_t purge_expired(std::optional<std::uint64_t> now = std::nullopt) const {
@@ -859,7 +867,7 @@ inline Unverified inspect_unverified(std::string_view token, std::size_t max_siz
     return out;
 }
 
-// ---- The API shapes of SPEC section 1 ----
+// ---- The API shapes of docs/apis.md ----
 
 /// Reads a `Content-Type` / `Accept` value: nullopt when it names neither JSON nor XML.
 inline std::optional<Format> format_from_media_type(std::string_view value) {
@@ -931,12 +939,30 @@ private:
     detail::Owned<auth_created_token, auth_created_token_free> p_;
 };
 
+/// Which tokens may create tokens, and whether a created token may outlive its caller
+/// (the core's `TokenCreationPolicy`). The defaults: login tokens only, and their children
+/// may outlive them (the token API's `ttl` defaults to unlimited).
+struct TokenCreationPolicy {
+    bool allow_named_callers = false;       ///< a named (token-API) token may create tokens
+    bool allow_delegated_callers = false;   ///< a token minted by a parent may create tokens
+    bool login_children_may_outlive = true; ///< a login token's child may outlive it
+};
+
+namespace detail {
+inline auth_token_creation_policy c_policy(const TokenCreationPolicy &p) noexcept {
+    return auth_token_creation_policy{p.allow_named_callers, p.allow_delegated_callers,
+                                      p.login_children_may_outlive};
+}
+} // namespace detail
+
 /// `POST /token`: a token for the caller itself (`caller` are its verified claims).
 inline CreatedToken create_token_self(const Issuer &issuer, const ClaimsView &caller, const TokenRequest &request,
-                                      std::optional<std::uint64_t> now = std::nullopt) {
+                                      std::optional<std::uint64_t> now = std::nullopt,
+                                      const TokenCreationPolicy &policy = TokenCreationPolicy()) {
     auth_created_token *c = nullptr;
+    const auth_token_creation_policy cp = detail::c_policy(policy);
     detail::call([&](auth_error **e) {
-        return auth_create_token_self(issuer.get(), caller.get(), request.get(), detail::opt(now), &c, e);
+        return auth_create_token_self(issuer.get(), caller.get(), request.get(), &cp, detail::opt(now), &c, e);
     });
     return CreatedToken(c);
 }
@@ -955,7 +981,8 @@ struct Subject {
 /// (`owned_by_caller` false → `not_permitted`).
 inline CreatedToken create_token_sub_account(const Issuer &issuer, const ClaimsView &caller,
                                              const TokenRequest &request, const Subject &account, bool owned_by_caller,
-                                             std::optional<std::uint64_t> now = std::nullopt) {
+                                             std::optional<std::uint64_t> now = std::nullopt,
+                                             const TokenCreationPolicy &policy = TokenCreationPolicy()) {
     auth_subject s{};
     s.kind = static_cast<std::uint32_t>(account.type);
     s.id = account.id;
@@ -967,8 +994,9 @@ inline CreatedToken create_token_sub_account(const Issuer &issuer, const ClaimsV
     s.has_user_group_id = account.user_group_id.has_value();
     s.user_group_id = account.user_group_id.value_or(0);
     auth_created_token *c = nullptr;
+    const auth_token_creation_policy cp = detail::c_policy(policy);
     detail::call([&](auth_error **e) {
-        return auth_create_token_sub_account(issuer.get(), caller.get(), request.get(), &s, owned_by_caller,
+        return auth_create_token_sub_account(issuer.get(), caller.get(), request.get(), &s, owned_by_caller, &cp,
                                              detail::opt(now), &c, e);
     });
     return CreatedToken(c);

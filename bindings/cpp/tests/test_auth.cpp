@@ -442,6 +442,18 @@ void test_api_shapes() {
     CHECK(forsub.minted().claims().id() == 77);
     CHECK((forsub.minted().claims().parent() == auth::Principal{auth::PrincipalType::User, 123}));
     EXPECT_ERROR(AUTH_NOT_PERMITTED, auth::create_token_sub_account(issuer, caller, xml, sub, false, kNow));
+
+    // A named token may not create tokens by default; a host may allow it, and then the
+    // child stays inside the named token's lifetime.
+    auth::ClaimsView named = created.minted().claims();
+    EXPECT_ERROR(AUTH_NOT_PERMITTED, auth::create_token_self(issuer, named, tr, kNow));
+    auth::TokenCreationPolicy lenient;
+    lenient.allow_named_callers = true;
+    auth::TokenRequest shorter =
+        auth::TokenRequest::parse(R"({"token": {"name": "child", "ttl": 60}})", auth::Format::Json);
+    CHECK(auth::create_token_self(issuer, named, shorter, kNow, lenient).minted().claims().token_name() ==
+          std::string("child"));
+    EXPECT_ERROR(AUTH_NOT_PERMITTED, auth::create_token_self(issuer, named, xml, kNow, lenient));
 }
 
 // ---- shared vectors: the C API and the wrapper agree on every tokens.json case ----

@@ -38,7 +38,7 @@ install_error_handler(app)  # errors as {"error": "<code>", "message": "..."}
 
 @app.post("/session.json")
 def login(body: dict[str, str], request: Request) -> Response:
-    """SPEC §1 login: ``{"login", "password"}`` → ``{"user": {...}, "token": "<jwt>"}``."""
+    """docs/apis.md login: ``{"login", "password"}`` → ``{"user": {...}, "token": "<jwt>"}``."""
     user = USERS.get(body.get("login", ""))
     if user is None or body.get("password") != user[1]:
         raise auth_core.InvalidCredentials()

@@ -37,7 +37,7 @@ auth = BearerAuthExtension(app, Verifier(RING, revocation=REVOKED), trusted_prox
 
 @app.post("/session.json")
 def login() -> Response:
-    """SPEC §1 login: ``{"login", "password"}`` → ``{"user": {...}, "token": "<jwt>"}``."""
+    """docs/apis.md login: ``{"login", "password"}`` → ``{"user": {...}, "token": "<jwt>"}``."""
     body = request.get_json(silent=True) or {}
     user = USERS.get(str(body.get("login", "")))
     if user is None or body.get("password") != user[1]:

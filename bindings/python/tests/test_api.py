@@ -1,5 +1,5 @@
 """The Pythonic API: key rings and rotation, minting, verification, claims objects,
-revocation, IP policies, inspection and the SPEC §1 wire shapes."""
+revocation, IP policies, inspection and the docs/apis.md wire shapes."""
 
 from __future__ import annotations
 

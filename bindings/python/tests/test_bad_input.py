@@ -108,7 +108,7 @@ def test_ids_out_of_range(issuer: Issuer, bad_id: int) -> None:
 
 
 def test_largest_id_round_trips_and_larger_ones_are_refused(issuer: Issuer, verifier: Verifier) -> None:
-    # SPEC §3: ids are JSON integers up to 2^53 - 1, the same bound both ways.
+    # docs/keys.md: ids are JSON integers up to 2^53 - 1, the same bound both ways.
     top = 2**53 - 1
     token = issuer.mint_user(top, "a", user_group_id=top, now=NOW).token
     claims = verifier.verify(token, now=NOW)

@@ -1,4 +1,4 @@
-"""One exception class per SPEC §7 code, generated from the core's list."""
+"""One exception class per docs/errors.md code, generated from the core's list."""
 
 from __future__ import annotations
 

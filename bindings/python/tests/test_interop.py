@@ -1,4 +1,4 @@
-"""Interoperability with PyJWT, both ways (SPEC §2)."""
+"""Interoperability with PyJWT, both ways (docs/token-format.md)."""
 
 from __future__ import annotations
 

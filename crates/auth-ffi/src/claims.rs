@@ -1,4 +1,4 @@
-//! `auth_claims`: the validated claims of a token (SPEC §2), read through accessors.
+//! `auth_claims`: the validated claims of a token (docs/token-format.md), read through accessors.
 
 use std::ffi::c_char;
 
@@ -434,7 +434,7 @@ pub unsafe extern "C" fn auth_claims_parent(
     })
 }
 
-/// Copies the claims as compact JSON in the SPEC §2 wire shape (`Claims::to_json`) into
+/// Copies the claims as compact JSON in the docs/token-format.md wire shape (`Claims::to_json`) into
 /// `buf`.
 #[no_mangle]
 pub unsafe extern "C" fn auth_claims_to_json(

@@ -1,4 +1,4 @@
-//! IP policies (SPEC §5): strict rule and address parsing, allow-lists, regex rules.
+//! IP policies (docs/ip-rules.md): strict rule and address parsing, allow-lists, regex rules.
 
 use std::ffi::c_char;
 use std::sync::Arc;

@@ -16,7 +16,7 @@ use crate::util::{
     out_ptr, panic_boundary_or, text, write_out, Castable, FfiResult,
 };
 
-/// An issuer's lifetime rules (SPEC §4). Start from `auth_ttl_policy_default()`.
+/// An issuer's lifetime rules (docs/ttl.md). Start from `auth_ttl_policy_default()`.
 #[allow(non_camel_case_types)]
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]

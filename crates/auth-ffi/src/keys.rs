@@ -11,7 +11,7 @@ use crate::util::{
     FfiResult,
 };
 
-/// The HMAC algorithm a key is pinned to (SPEC §3). Passed to C functions as `uint32_t`.
+/// The HMAC algorithm a key is pinned to (docs/keys.md). Passed to C functions as `uint32_t`.
 #[allow(non_camel_case_types)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]

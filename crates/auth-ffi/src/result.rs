@@ -9,7 +9,7 @@ use crate::util::panic_boundary_or;
 
 /// The result of a fallible call.
 ///
-/// `AUTH_OK` (0) is success. 1 to 26 are the core's stable error codes (SPEC §7),
+/// `AUTH_OK` (0) is success. 1 to 26 are the core's stable error codes (docs/errors.md),
 /// numerically identical to `auth_core::ErrorCode`. Codes from 1000 up are the C
 /// binding's own (a NULL argument, a buffer too small, text that is not UTF-8, a
 /// Rust panic caught at the boundary, an index out of range). Numbers are never
@@ -90,7 +90,7 @@ pub enum auth_result {
     /// principal type, regex mode or format number).
     AUTH_INVALID_ENUM = 1005,
     /// An `auth_error` that carries one of the binding's own codes was given where a core
-    /// error is needed (the wire error bodies speak only the SPEC §7 codes).
+    /// error is needed (the wire error bodies speak only the docs/errors.md codes).
     AUTH_NOT_CORE_ERROR = 1006,
 }
 
@@ -247,7 +247,7 @@ pub extern "C" fn auth_result_message(code: u32) -> *const c_char {
     })
 }
 
-/// The HTTP status a host should answer with for a result code: SPEC §7 for the core
+/// The HTTP status a host should answer with for a result code: docs/errors.md for the core
 /// codes (401, 400, 403, 406, 503), 200 for `AUTH_OK`, 400 for `AUTH_INVALID_UTF8`, 500
 /// for the binding's other codes (they are programming errors of the host, or a bug),
 /// and 0 for the configuration errors `weak_key` and `invalid_key` (they never reach a

@@ -1,4 +1,4 @@
-//! Revocation (SPEC §6): the built-in in-memory store (`auth_memory_store`), host
+//! Revocation (docs/revocation.md): the built-in in-memory store (`auth_memory_store`), host
 //! callbacks, and `auth_revocation`, the store handle verifiers consult.
 
 use std::ffi::{c_char, c_void};

@@ -29,7 +29,7 @@ pub struct auth_str {
     pub len: usize,
 }
 
-/// Verification settings (SPEC §3, §4, §7). Start from `auth_verify_options_default()`.
+/// Verification settings (docs/keys.md, §4, §7). Start from `auth_verify_options_default()`.
 /// The strings it points to are only read during `auth_verifier_new`, which copies them.
 #[allow(non_camel_case_types)]
 #[repr(C)]
@@ -154,7 +154,7 @@ pub unsafe extern "C" fn auth_verifier_free(verifier: *mut auth_verifier) {
 }
 
 /// Verifies `token` (`token_len` bytes; not NUL-terminated, and a NUL byte inside is
-/// rejected as `AUTH_MALFORMED_TOKEN`, never truncated) with every check of SPEC §3–§6.
+/// rejected as `AUTH_MALFORMED_TOKEN`, never truncated) with every check of docs/ (keys, TTL, IP rules, revocation).
 ///
 /// - `now`: the time in UNIX seconds, or NULL for the system clock;
 /// - `client_ip`: the client address as text (`client_ip_len` bytes, parsed strictly:

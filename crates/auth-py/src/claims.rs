@@ -174,7 +174,7 @@ macro_rules! claims_class {
                 self.0.is_static()
             }
 
-            /// The claims as the JSON object the token carries (SPEC §2), as a dict.
+            /// The claims as the JSON object the token carries (docs/token-format.md), as a dict.
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 json_to_py(py, &self.0.to_json_value())
             }

@@ -15,7 +15,7 @@ pyo3::create_exception!(
     AuthError,
     PyException,
     "Base class of every auth-core error.\n\n\
-     Each subclass stands for one stable SPEC §7 code and carries the class attributes\n\
+     Each subclass stands for one stable docs/errors.md code and carries the class attributes\n\
      ``code`` (snake_case), ``number`` (the C ABI result value), ``http_status`` (int or\n\
      None) and ``default_message``; an instance's ``message`` is the specific,\n\
      human-readable reason (``str(error)`` is the same text)."
@@ -94,7 +94,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
             &base,
             "InternalError",
             "``internal_error``: a bug inside auth-core (a Rust panic caught at the binding \
-             boundary). Not a SPEC §7 code; the operation failed closed.",
+             boundary). Not a docs/errors.md code; the operation failed closed.",
         )?;
         let b = internal.bind(py);
         b.setattr("code", INTERNAL_CODE)?;

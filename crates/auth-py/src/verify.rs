@@ -15,7 +15,7 @@ use crate::errors::{run, to_pyerr_msg, Failure};
 use crate::keys::PyKeyRing;
 use crate::revocation::{CallbackStore, Revocation};
 
-/// Verifies tokens against a ``KeyRing`` (SPEC §3-§6, in the core's documented order).
+/// Verifies tokens against a ``KeyRing`` (docs/ (keys, TTL, IP rules, revocation), in the core's documented order).
 ///
 /// ``leeway`` (s, default 0) is the grace on ``exp``/``nbf``; ``max_clock_skew`` (s, default
 /// 60) how far in the future ``iat`` may be; ``max_token_size`` (bytes, default 8192) is

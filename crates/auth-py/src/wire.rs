@@ -1,4 +1,4 @@
-//! The SPEC §1 request/response shapes (the core's `wire` module): logins, logout,
+//! The docs/apis.md request/response shapes (the core's `wire` module): logins, logout,
 //! token-creation requests (JSON/XML) and their responses, error bodies.
 
 use auth_core::{

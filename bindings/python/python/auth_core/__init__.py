@@ -22,7 +22,7 @@ Arguments:
 * client addresses are ``str`` or ``ipaddress.IPv4Address`` / ``IPv6Address``.
 
 Errors: every failure the core reports raises the ``AuthError`` subclass of its stable
-SPEC §7 code (``TokenExpired``, ``MalformedToken``, ...), with ``.code`` (snake_case),
+docs/errors.md code (``TokenExpired``, ``MalformedToken``, ...), with ``.code`` (snake_case),
 ``.number`` (the C ABI value), ``.http_status`` (int or None) and ``.message``. The classes
 are generated from the core's list of codes at import (``ERROR_CODES``, ``error_class``).
 Python-level misuse (wrong types, out-of-range ints, naive datetimes, non-UTF-8 text)
@@ -62,7 +62,7 @@ from ._native import (
     generate_secret,
     inspect_unverified,
 )
-from ._native import (  # SPEC §1 request/response shapes
+from ._native import (  # docs/apis.md request/response shapes
     CreatedToken,
     ResellerLogin,
     TokenCreationPolicy,

@@ -393,7 +393,7 @@ class MemoryRevocationStore:
     def capacity_limit(self) -> int: ...
     def __len__(self) -> int: ...
 
-# --- SPEC §1 wire shapes -------------------------------------------------------------
+# --- docs/apis.md wire shapes -------------------------------------------------------------
 
 _Format = Literal["json", "xml"]
 
