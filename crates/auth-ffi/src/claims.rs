@@ -318,10 +318,7 @@ pub unsafe extern "C" fn auth_claims_allowed_ips_count(
 ) -> auth_result {
     guard(std::ptr::null_mut(), || {
         let c = handle(claims, "claims")?;
-        let (present, count) = (out_ptr(present, "present")?, out_ptr(count, "count")?);
-        present.write(c.allowed_ips.is_some());
-        count.write(c.allowed_ips.as_ref().map_or(0, Vec::len));
-        Ok(())
+        list_count(c.allowed_ips.as_deref(), present, count)
     })
 }
 
@@ -337,16 +334,7 @@ pub unsafe extern "C" fn auth_claims_allowed_ip(
 ) -> auth_result {
     guard(std::ptr::null_mut(), || {
         let c = handle(claims, "claims")?;
-        let rule = c
-            .allowed_ips
-            .as_ref()
-            .and_then(|r| r.get(index))
-            .ok_or_else(|| {
-                Failure::new(
-                    auth_result::AUTH_INDEX_OUT_OF_RANGE,
-                    "allowed_ips index out of range",
-                )
-            })?;
+        let rule = list_item(c.allowed_ips.as_deref(), index, "allowed_ips")?;
         write_out(rule.to_string().as_bytes(), buf, buf_len, out_len)
     })
 }
@@ -381,10 +369,7 @@ pub unsafe extern "C" fn auth_claims_audience_count(
 ) -> auth_result {
     guard(std::ptr::null_mut(), || {
         let c = handle(claims, "claims")?;
-        let (present, count) = (out_ptr(present, "present")?, out_ptr(count, "count")?);
-        present.write(c.audience.is_some());
-        count.write(c.audience.as_ref().map_or(0, Vec::len));
-        Ok(())
+        list_count(c.audience.as_deref(), present, count)
     })
 }
 
@@ -400,16 +385,7 @@ pub unsafe extern "C" fn auth_claims_audience(
 ) -> auth_result {
     guard(std::ptr::null_mut(), || {
         let c = handle(claims, "claims")?;
-        let aud = c
-            .audience
-            .as_ref()
-            .and_then(|a| a.get(index))
-            .ok_or_else(|| {
-                Failure::new(
-                    auth_result::AUTH_INDEX_OUT_OF_RANGE,
-                    "aud index out of range",
-                )
-            })?;
+        let aud = list_item(c.audience.as_deref(), index, "aud")?;
         write_out(aud.as_bytes(), buf, buf_len, out_len)
     })
 }
@@ -454,4 +430,23 @@ pub unsafe extern "C" fn auth_claims_to_json(
 #[no_mangle]
 pub unsafe extern "C" fn auth_claims_free(claims: *mut auth_claims) {
     panic_boundary_or((), || free_box(claims))
+}
+
+/// Writes whether an optional list claim is present and its length (0 when absent).
+unsafe fn list_count<T>(list: Option<&[T]>, present: *mut bool, count: *mut usize) -> FfiResult {
+    let (present, count) = (out_ptr(present, "present")?, out_ptr(count, "count")?);
+    present.write(list.is_some());
+    count.write(list.map_or(0, <[T]>::len));
+    Ok(())
+}
+
+/// The `index`-th item of an optional list claim; `AUTH_INDEX_OUT_OF_RANGE` past its end
+/// or when the claim is absent.
+fn list_item<'a, T>(list: Option<&'a [T]>, index: usize, claim: &str) -> FfiResult<&'a T> {
+    list.and_then(|l| l.get(index)).ok_or_else(|| {
+        Failure::new(
+            auth_result::AUTH_INDEX_OUT_OF_RANGE,
+            format!("{claim} index out of range"),
+        )
+    })
 }
