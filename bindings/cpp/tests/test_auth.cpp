@@ -55,7 +55,7 @@ template <class F> void expect_error(auth_result code, F &&f, int line) {
 #define EXPECT_ERROR(code, body) expect_error((code), [&] { body; }, __LINE__)
 
 const std::string kSecret = "0123456789abcdef0123456789abcdef";     // 32 bytes
-const std::string kSecret2 = "fedcba9876543210fedcba9876543210!!"; // 34 bytes
+const std::string kSecret2 = "fedcba9876543210fedcba9876543210fedcba9876543210!!"; // 50 bytes (HS384 needs 48)
 const std::uint64_t kNow = 1700000000;
 
 void test_version_and_names() {
@@ -480,6 +480,8 @@ void test_vectors(const char *path) {
     std::vector<std::string> revj;         // REVJ jtis
     std::vector<std::vector<std::string>> revp;
     bool revstore = false;
+    std::vector<std::string> audiences;    // AUDOPT: expected audiences...
+    std::optional<std::string> issuer;     // ...and issuer (cases_audience)
     auto run_case = [&] {
         const std::string ring_name = unhex(tok[3]), token = unhex(tok[4]), ip = unhex(tok[6]), expect = unhex(tok[10]);
         const std::uint64_t now = std::stoull(tok[5]);
@@ -490,6 +492,12 @@ void test_vectors(const char *path) {
         options.leeway = std::stoull(tok[7]);
         options.max_clock_skew = std::stoull(tok[8]);
         options.max_token_size = std::stoull(tok[9]);
+        std::vector<auth_str> aud_strs;
+        for (const auto &a : audiences) aud_strs.push_back(auth_str{a.data(), a.size()});
+        options.audiences = aud_strs.empty() ? nullptr : aud_strs.data();
+        options.audiences_len = aud_strs.size();
+        options.issuer = issuer ? issuer->data() : nullptr;
+        options.issuer_len = issuer ? issuer->size() : 0;
         auth::MemoryStore store;
         for (const auto &j : revj) store.revoke(j, std::nullopt, now);
         for (const auto &p : revp)
@@ -542,6 +550,12 @@ void test_vectors(const char *path) {
             revj.clear();
             revp.clear();
             revstore = false;
+            audiences.clear();
+            issuer.reset();
+        } else if (f[0] == "AUDOPT") {
+            if (f[1] != "-") issuer = unhex(f[1]);
+            const std::size_t n = std::stoull(f[2]);
+            for (std::size_t i = 0; i < n && 3 + i < f.size(); ++i) audiences.push_back(unhex(f[3 + i]));
         } else if (f[0] == "REVSTORE") {
             revstore = true;
         } else if (f[0] == "REVJ") {
