@@ -8,7 +8,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use super::{valid_jti, valid_token_name, Claims, Principal, PrincipalType, Subject};
 use crate::error::{Error, ErrorCode, Result};
-use crate::ip::IpRule;
+use crate::ip::parse_rule_set;
 use crate::json::{parse_strict_str, scan_plain_object, Loose, SeenKeys, Str};
 use crate::ttl::MAX_TIME;
 
@@ -319,19 +319,12 @@ pub fn decode_claims(payload: &[u8]) -> Result<Claims> {
     }
     let allowed_ips = match raw.take(11) {
         None => None,
-        Some(Loose::StrArray(items)) => {
-            let mut rules = Vec::with_capacity(items.len());
-            for (i, text) in items.iter().enumerate() {
-                let rule = IpRule::parse(text).map_err(|e| {
-                    invalid(format!(
-                        "claim `allowed_ips[{i}]` is not a valid rule: {}",
-                        e.message()
-                    ))
-                })?;
-                rules.push(rule);
-            }
-            Some(rules)
-        }
+        Some(Loose::StrArray(items)) => Some(parse_rule_set(&items, |i, e| {
+            invalid(format!(
+                "claim `allowed_ips[{i}]` is not a valid rule: {}",
+                e.message()
+            ))
+        })?),
         Some(other) => return Err(wrong("allowed_ips", "an array of IP/CIDR strings", &other)),
     };
     let parent = match raw.parent.take() {

@@ -14,15 +14,18 @@
 //!
 //! The code is laid out by what it decides: `rule.rs` the rule and client-address syntax and
 //! the IPv4-mapped normalization, `allow_list.rs` the indexed large allow-list, `regex.rs` the
-//! regex rules and their compile caps.
+//! regex rules and their compile caps, `rule_set_cache.rs` the bounded cache that parses a
+//! token's `allowed_ips` list once per distinct list.
 
 mod allow_list;
 mod regex;
 mod rule;
+mod rule_set_cache;
 
 pub use self::allow_list::IpAllowList;
 pub use self::regex::{IpRegex, RegexMode, MAX_REGEX_COMPILED_SIZE, MAX_REGEX_LEN, MAX_REGEX_NEST};
 pub use self::rule::{canonical_ip_text, normalize_addr, parse_client_ip, rules_allow, IpRule};
+pub(crate) use self::rule_set_cache::parse_rule_set;
 
 /// Longest rule or client-address text accepted, in bytes.
 ///
