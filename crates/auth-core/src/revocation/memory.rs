@@ -1,12 +1,21 @@
 //! The bounded, thread-safe in-memory store: sharded tables of keyed `jti` hashes and
 //! principal cutoffs, purged of expired entries when full, never evicting a live revocation.
+//! Each shard's `jti` keys are also in a small Bloom filter (`filter.rs`) read without a lock,
+//! so that a lookup of an unrevoked token — the common case — touches neither the lock nor
+//! the table.
+
+mod filter;
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use arc_swap::ArcSwap;
+
+use self::filter::JtiFilter;
 
 use super::{RevocationQuery, RevocationStore};
 use crate::claims::{valid_jti, Claims, Principal, PrincipalType};
@@ -110,20 +119,57 @@ impl ShardData {
 }
 
 /// A shard on its own cache lines, so readers of neighbouring shards do not contend.
+///
+/// `filter` holds every key of `data.jtis` (and possibly keys since purged): it is only
+/// changed under the write lock — bits added before a key enters the table, or replaced by
+/// a filter built from the whole table — and read without any lock.
 #[repr(align(128))]
-struct Shard(RwLock<ShardData>);
+struct Shard {
+    lock: RwLock<ShardData>,
+    filter: ArcSwap<JtiFilter>,
+}
 
 impl Shard {
+    fn new() -> Self {
+        Shard {
+            lock: RwLock::new(ShardData::new()),
+            filter: ArcSwap::from_pointee(JtiFilter::with_capacity(0)),
+        }
+    }
+
     /// Read access. A lock poisoned by a panic elsewhere is recovered: every mutation under
     /// it is a single map insert, update or retain, so the data is still consistent, and
     /// refusing to read it would make the store answer "not revoked".
     fn read(&self) -> RwLockReadGuard<'_, ShardData> {
-        self.0.read().unwrap_or_else(PoisonError::into_inner)
+        self.lock.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Write access, recovering a poisoned lock (see [`Shard::read`]).
     fn write(&self) -> RwLockWriteGuard<'_, ShardData> {
-        self.0.write().unwrap_or_else(PoisonError::into_inner)
+        self.lock.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds `key` to the filter before it enters `data.jtis` (the caller holds the write
+    /// lock). A full filter is replaced by one twice the table's size, built from every key
+    /// of the table and `key`.
+    fn filter_add(&self, data: &ShardData, key: JtiKey) {
+        let filter = self.filter.load();
+        if data.jtis.len() < filter.capacity() {
+            filter.insert(key.0);
+            return;
+        }
+        self.rebuild_filter(data, data.jtis.len().saturating_add(1).saturating_mul(2));
+        self.filter.load().insert(key.0);
+    }
+
+    /// Replaces the filter by one for `capacity` entries holding every key of `data.jtis`
+    /// (the caller holds the write lock).
+    fn rebuild_filter(&self, data: &ShardData, capacity: usize) {
+        let fresh = JtiFilter::with_capacity(capacity);
+        for key in data.jtis.keys() {
+            fresh.insert(key.0);
+        }
+        self.filter.store(Arc::new(fresh));
     }
 }
 
@@ -223,9 +269,7 @@ impl MemoryRevocationStore {
     /// every new revocation fail with [`ErrorCode::RevocationStoreFull`].
     pub fn with_capacity_limit(max_entries: usize) -> Self {
         MemoryRevocationStore {
-            shards: (0..SHARDS)
-                .map(|_| Shard(RwLock::new(ShardData::new())))
-                .collect(),
+            shards: (0..SHARDS).map(|_| Shard::new()).collect(),
             hash_key: RandomState::new(),
             count: AtomicUsize::new(0),
             limit: max_entries,
@@ -294,6 +338,7 @@ impl MemoryRevocationStore {
                 return Ok(());
             }
             self.reserve()?;
+            shard.filter_add(&data, key);
             data.jtis.insert(key, forget_at);
             data.min_forget_at = data.min_forget_at.min(forget_at);
             Ok(())
@@ -366,8 +411,12 @@ impl MemoryRevocationStore {
     fn purge_at(&self, now: u64) -> usize {
         let mut dropped = 0;
         for shard in self.shards.iter() {
-            let n = shard.write().purge(now);
+            let mut data = shard.write();
+            let n = data.purge(now);
             if n > 0 {
+                // Forget the purged keys' bits too, so the filter stays selective.
+                shard.rebuild_filter(&data, data.jtis.len().saturating_mul(2));
+                drop(data);
                 self.count.fetch_sub(n, Ordering::Relaxed);
                 dropped += n;
             }
@@ -408,8 +457,8 @@ impl MemoryRevocationStore {
     }
 
     /// An estimate of the heap memory the store uses, in bytes, from the tables' allocated
-    /// capacity (not their length), plus the store itself. Meant for sizing and benchmarks;
-    /// it models the standard library's hash table layout and is not exact.
+    /// capacity (not their length), the lookup filters and the store itself. Meant for sizing
+    /// and benchmarks; it models the standard library's hash table layout and is not exact.
     pub fn approx_memory_bytes(&self) -> usize {
         fn table_bytes(capacity: usize, slot: usize) -> usize {
             if capacity == 0 {
@@ -427,6 +476,7 @@ impl MemoryRevocationStore {
         let mut total = std::mem::size_of::<Self>() + SHARDS * std::mem::size_of::<Shard>();
         for shard in self.shards.iter() {
             let data = shard.read();
+            total += shard.filter.load().memory_bytes();
             total += table_bytes(data.jtis.capacity(), std::mem::size_of::<(JtiKey, u64)>());
             total += table_bytes(
                 data.principals.capacity(),
@@ -459,7 +509,13 @@ impl MemoryRevocationStore {
 
     fn jti_forget_at(&self, jti: &str) -> Option<u64> {
         let key = self.jti_key(jti);
-        self.shard_of_jti(key).read().jtis.get(&key).copied()
+        let shard = self.shard_of_jti(key);
+        // No false negatives (see `Shard`): a key the filter has not seen is not stored.
+        if !shard.filter.load().may_contain(key.0) {
+            return None;
+        }
+        let forget_at = shard.read().jtis.get(&key).copied();
+        forget_at
     }
 
     /// Reserves room for one new entry, or fails when the limit is reached.
@@ -550,13 +606,13 @@ mod tests {
         let shard = store.shard_of_jti(key);
         let poisoner = std::thread::scope(|s| {
             s.spawn(|| {
-                let _guard = shard.0.write().unwrap();
+                let _guard = shard.lock.write().unwrap();
                 panic!("poison the shard");
             })
             .join()
         });
         assert!(poisoner.is_err());
-        assert!(shard.0.is_poisoned());
+        assert!(shard.lock.is_poisoned());
         assert!(store.is_revoked(&query("victim")));
         assert!(store.is_jti_revoked("victim", Some(200)));
         // Writes keep working too.
