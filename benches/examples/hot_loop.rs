@@ -7,7 +7,9 @@
 //! perf record -g target/release/examples/hot_loop verify 2000000
 //! ```
 //!
-//! Operations: `verify`, `jsonwebtoken`, `hmac`, `mint`, `mint-generated`.
+//! Operations: `verify`, `jsonwebtoken`, `hmac`, `mint`, `mint-generated`,
+//! `allowed-ips-N` (verify of a reseller token carrying N `allowed_ips` rules),
+//! `revocation-hit`, `revocation-miss` (lookups in a 1,000,000-id store).
 
 use std::hint::black_box;
 
@@ -53,6 +55,34 @@ fn main() {
             }
             for _ in 0..n {
                 black_box(issuer.mint(black_box(&req)).unwrap());
+            }
+        }
+        rules if rules.starts_with("allowed-ips-") => {
+            let count: usize = rules["allowed-ips-".len()..].parse().unwrap_or(1);
+            let (token, ip) = reseller_token_with_rules(now, count);
+            let v = large_verifier();
+            let req = auth_core::VerifyRequest::at(now).client_ip(ip);
+            for _ in 0..n {
+                black_box(v.verify_with(black_box(&token), &req).unwrap());
+            }
+        }
+        "revocation-hit" | "revocation-miss" => {
+            let store = auth_core::MemoryRevocationStore::new();
+            let jti = |i: u64| format!("rvk{:019}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 1);
+            for i in 0..1_000_000 {
+                store
+                    .revoke(&jti(i), Some(now + 86_400), Some(now))
+                    .unwrap();
+            }
+            let base = if op == "revocation-hit" { 0 } else { 1 << 40 };
+            let ids: Vec<String> = (0..n.min(1_000_000)).map(|i| jti(base + i)).collect();
+            for id in ids.iter().cycle().take(n as usize) {
+                let q =
+                    auth_core::RevocationQuery::new(id, auth_core::Principal::user(1), now, None);
+                black_box(auth_core::RevocationStore::is_revoked(
+                    &store,
+                    black_box(&q),
+                ));
             }
         }
         other => {

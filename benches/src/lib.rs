@@ -154,3 +154,60 @@ pub fn hmac_from_scratch(msg: &[u8]) -> [u8; 32] {
     m.update(msg);
     m.finalize().into_bytes().into()
 }
+
+/// Largest token the allow-list benchmarks mint and verify (a 1,000-rule list is ≈ 25 KB).
+pub const LARGE_TOKEN_SIZE: usize = 64 * 1024;
+
+/// `n` distinct IPv4 rules as a reseller's `allowedIPs` would hold them: networks of
+/// /16–/32 spread over the address space, in canonical text. Deterministic.
+pub fn reseller_rule_texts(n: usize) -> Vec<String> {
+    let mut s = 0x5eed_u64;
+    let mut next = move || {
+        s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = s;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    (0..n)
+        .map(|_| {
+            let r = next();
+            let prefix = 16 + (r >> 8) as u32 % 17;
+            let addr = (r >> 32) as u32 & u32::MAX.checked_shl(32 - prefix).unwrap_or(0);
+            if prefix == 32 {
+                std::net::Ipv4Addr::from(addr).to_string()
+            } else {
+                format!("{}/{prefix}", std::net::Ipv4Addr::from(addr))
+            }
+        })
+        .collect()
+}
+
+/// A reseller token minted at `now` carrying `n` `allowed_ips` rules, and a client address
+/// inside the last rule (the linear check's worst case).
+pub fn reseller_token_with_rules(now: u64, n: usize) -> (String, std::net::IpAddr) {
+    let texts = reseller_rule_texts(n);
+    let mut req = MintRequest::new(Subject::reseller(77, "reseller_name"));
+    req.now = Some(now);
+    req.token_id = Some(TOKEN_ID.into());
+    req.set_allowed_ips(&texts).expect("valid rules");
+    let mut issuer = Issuer::new(ring());
+    issuer.set_max_token_size(LARGE_TOKEN_SIZE);
+    let token = issuer.mint(&req).expect("mint").token;
+    let last = texts.last().expect("n >= 1");
+    let addr = last.split('/').next().unwrap_or(last);
+    (token, addr.parse().expect("an address"))
+}
+
+/// A verifier over [`ring`] accepting tokens up to [`LARGE_TOKEN_SIZE`] bytes.
+pub fn large_verifier() -> Verifier {
+    let mut options = auth_core::VerifyOptions::default();
+    options.max_token_size = LARGE_TOKEN_SIZE;
+    Verifier::with_options(ring(), options)
+}
+
+/// SHA-256 compressions of one HMAC-SHA256 over `len` bytes from a precomputed keyed state:
+/// the inner hash's blocks (message plus at least 9 bytes of padding) and one outer block.
+pub fn hmac_compressions(len: usize) -> usize {
+    (len + 9).div_ceil(64) + 1
+}
