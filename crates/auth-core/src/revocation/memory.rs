@@ -6,7 +6,6 @@
 
 mod filter;
 
-use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
@@ -14,6 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use arc_swap::ArcSwap;
+use foldhash::quality::RandomState;
 
 use self::filter::JtiFilter;
 
@@ -37,7 +37,8 @@ const SHARD_BITS: u32 = SHARDS.trailing_zeros();
 /// Stored "forget at" time of an entry that is never forgotten (static token).
 const FOREVER: u64 = u64::MAX;
 
-/// A `jti` as stored: a 64-bit secret-keyed hash of it (SipHash-1-3 under a random key).
+/// A `jti` as stored: a 64-bit seeded hash of it (foldhash's quality variant under a random
+/// per-store seed: a few nanoseconds for a token id, where SipHash took about twenty).
 ///
 /// One hash chooses both the shard and the slot: the shard comes from bits 32–35, while
 /// the table takes its bucket index from the low bits and its 7-bit tag from the top
@@ -181,11 +182,11 @@ impl Shard {
 /// # What is stored
 ///
 /// * **Revoked token ids** ([`revoke`](Self::revoke), [`revoke_claims`](Self::revoke_claims)).
-///   The `jti` itself is not kept: the store keeps a 64-bit keyed hash of it (SipHash-1-3
-///   under a random key chosen in [`new`](Self::new)) mapped to the time the entry may be
+///   The `jti` itself is not kept: the store keeps a 64-bit hash of it (foldhash under a
+///   random seed chosen in [`new`](Self::new)) mapped to the time the entry may be
 ///   forgotten. 16 bytes of table slot per entry (≈ 20–40 bytes with the hash table's spare
 ///   room; see [`approx_memory_bytes`](Self::approx_memory_bytes)). Two different ids are
-///   confused only on a 64-bit collision of secret-keyed hashes — with a million revoked ids,
+///   confused only on a 64-bit collision of randomly seeded hashes — with a million revoked ids,
 ///   a chance of about 2^-44 per verification — and then in the safe direction: an unrevoked
 ///   token would read as revoked (fail closed).
 /// * **Principal cutoffs** ([`revoke_principal_before`](Self::revoke_principal_before)): every
@@ -270,7 +271,7 @@ impl MemoryRevocationStore {
     pub fn with_capacity_limit(max_entries: usize) -> Self {
         MemoryRevocationStore {
             shards: (0..SHARDS).map(|_| Shard::new()).collect(),
-            hash_key: RandomState::new(),
+            hash_key: RandomState::default(),
             count: AtomicUsize::new(0),
             limit: max_entries,
             has_cutoffs: AtomicBool::new(false),

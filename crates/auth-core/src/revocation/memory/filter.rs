@@ -72,7 +72,7 @@ impl JtiFilter {
         self.blocks.len() * BLOCK_BYTES
     }
 
-    /// The block and the 32-bit word hash of `key`. The store's key already is a secret-keyed
+    /// The block and the 32-bit word hash of `key`. The store's key already is a randomly seeded
     /// hash; one multiplication spreads its bits so that the block choice is independent of
     /// the shard choice and the table's bucket and tag bits.
     fn locate(&self, key: u64) -> (&Block, u32) {
