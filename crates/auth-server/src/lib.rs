@@ -60,4 +60,4 @@ pub use limit::{FailedLogins, LoginLimits};
 pub use password::{HashParams, Passwords};
 pub use revoke::Revoker;
 pub use routes::probe::AUTH_HEADERS;
-pub use serve::{serve, serve_until, shutdown_signal};
+pub use serve::{serve, serve_blocking, serve_until, shutdown_signal};

@@ -50,3 +50,21 @@ pub async fn shutdown_signal() {
         () = term => tracing::info!("SIGTERM: shutting down"),
     }
 }
+
+/// For programs without an async runtime (`authctl serve`): builds a multi-threaded tokio
+/// runtime, binds `listen`, calls `ready` with the bound address (port 0 picks a free one),
+/// and serves `app` until SIGTERM or Ctrl-C.
+pub fn serve_blocking(
+    listen: SocketAddr,
+    app: Router,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(async move {
+            let listener = TcpListener::bind(listen).await?;
+            ready(listener.local_addr()?);
+            serve(listener, app).await
+        })
+}
