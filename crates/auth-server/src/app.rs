@@ -146,7 +146,7 @@ impl AppState {
 /// | `GET /a/v1/resellers/user/logout.json` | bearer | logout |
 /// | `POST /token`, `POST /token/account/{accountID}` | bearer | token creation, JSON or XML |
 /// | `GET /a/some-endpoint` | bearer | the token's claims |
-/// | `GET /a/auth` | bearer | nginx `auth_request`: 204 with `X-Auth-*` headers, or 401/403 |
+/// | `GET /a/auth` (any method) | bearer | nginx `auth_request`: 204 with `X-Auth-*` headers, or 401/403 |
 pub fn router(state: Arc<AppState>) -> Router {
     let login_auth = state.auth.clone();
     let token_auth = state.auth.clone().error_style(ErrorStyle::TokenApi);
@@ -168,7 +168,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/a/some-endpoint",
             get(routes::probe::some_endpoint).layer(login_auth),
         )
-        .route("/a/auth", get(routes::probe::nginx_auth))
+        .route("/a/auth", axum::routing::any(routes::probe::nginx_auth))
         .route(
             "/token",
             post(routes::token::create_for_self).layer(token_auth.clone()),
