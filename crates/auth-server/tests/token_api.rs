@@ -287,7 +287,15 @@ async fn the_nginx_auth_endpoint_answers_204_with_headers_or_401_403() {
     assert_eq!(a.headers["x-auth-token-id"], jti.as_str());
     assert!(a.body.is_empty());
     // nginx may send the subrequest with the original request's method.
-    let a = s.call("POST", "/a/auth", "127.0.0.1", &[("authorization", &auth)], "").await;
+    let a = s
+        .call(
+            "POST",
+            "/a/auth",
+            "127.0.0.1",
+            &[("authorization", &auth)],
+            "",
+        )
+        .await;
     assert_eq!(a.status, StatusCode::NO_CONTENT);
     let a = s.call("GET", "/a/auth", "127.0.0.1", &[], "").await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
