@@ -342,3 +342,19 @@ async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy() {
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert_eq!(a.json()["error"]["code"], "invalid_ip_address");
 }
+
+#[tokio::test]
+async fn broken_account_data_is_a_500_without_details() {
+    let s = service();
+    // A regex that does not compile got into the database by hand: fail closed, say nothing.
+    assert!(s.state.db().set_group_regex("office", Some("(")).unwrap());
+    let body = r#"{"login": "office@example.com", "password": "your_password"}"#;
+    let a = s
+        .call("POST", "/a/session.json", "192.168.1.20", &[], body)
+        .await;
+    assert_eq!(a.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        a.json(),
+        json!({"error": {"code": "server_error", "message": "Server error", "status": 500}})
+    );
+}
