@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# nginx and curl for the reference service's suite (scripts/test-server.sh).
+command -v nginx >/dev/null && command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx curl >/dev/null; }
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -39,6 +42,11 @@ fi
 if [ -f bindings/python/run-tests.sh ]; then
   step "Python suite"
   bash bindings/python/run-tests.sh
+fi
+
+if [ -f scripts/test-server.sh ]; then
+  step "reference service (authctl serve: the API examples, error cases, nginx auth_request, restart)"
+  bash scripts/test-server.sh
 fi
 
 step "release checks (rust-version, C ABI symbols, crate/wheel/sdist/C tarball packages)"

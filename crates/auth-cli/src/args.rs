@@ -82,6 +82,12 @@ pub(crate) enum Command {
     /// `2024-07`), and each comes with a `try:` line, an `authctl verify` command to paste
     /// into a shell with the same AUTHCTL_SECRET.
     Demo,
+    /// Serve the two token APIs over HTTP (docs/server.md): logins, logouts, token creation,
+    /// a token check for nginx's auth_request. Stops gracefully on SIGTERM or Ctrl-C.
+    Serve(crate::server::ServeArgs),
+    /// Add and change the accounts of `serve`'s database: users, groups, resellers,
+    /// passwords (read from stdin), blocks, sub-accounts.
+    Accounts(crate::server::AccountsArgs),
 }
 
 #[derive(Debug, Subcommand)]

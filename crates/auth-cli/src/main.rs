@@ -27,6 +27,7 @@
 mod args;
 mod demo;
 mod secret;
+mod server;
 
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
@@ -71,7 +72,7 @@ impl Failure {
 }
 
 /// Exit 0, or 1 without an error message (a `deny`).
-enum Success {
+pub(crate) enum Success {
     Zero,
     One,
 }
@@ -159,6 +160,8 @@ fn run(cli: Cli) -> Result<Success, Failure> {
         } else {
             Success::One
         }),
+        Command::Serve(args) => server::serve(args),
+        Command::Accounts(args) => server::accounts(args),
     }
 }
 

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `authctl` binary (docs/cli.md): every command, every exit code.
 //! One test binary; a module per command (and one for the argument forms).
 
+mod accounts;
 mod arguments;
 mod check_ip;
 mod demo;

@@ -9,6 +9,7 @@
 //! | `POST /token` request, JSON | `request_json.rs` | [`CreateTokenRequest::from_json`] |
 //! | `POST /token` request, XML | `request_xml.rs` | [`CreateTokenRequest::from_xml`] |
 //! | either, by `Content-Type` | `media_type.rs` | [`CreateTokenRequest::parse`] with [`Format::from_media_type`] |
+//! | either, with no usable `Content-Type` | `sniff.rs` | [`Format::for_body`] |
 //! | login responses | `response.rs` | [`UserLogin::to_json`](crate::UserLogin::to_json), [`ResellerLogin::to_json`](crate::ResellerLogin::to_json) |
 //! | `POST /token` response | `response.rs` | [`CreatedToken::render`](crate::CreatedToken::render) |
 //! | error bodies | `error_body.rs` | [`login_error_json`], [`sms_error_body`], [`error_status`] |
@@ -47,6 +48,7 @@ mod media_type;
 mod request_json;
 mod request_xml;
 pub(crate) mod response;
+mod sniff;
 
 pub use error_body::{
     error_status, login_error_json, sms_error_body, sms_error_json, sms_error_xml,

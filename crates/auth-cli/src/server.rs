@@ -1,0 +1,467 @@
+//! `authctl serve` (the reference service, docs/server.md) and `authctl accounts` (its
+//! account database). The service is `auth-server`'s; this file only reads options.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use auth_core::{
+    ErrorCode, IpAllowList, IpRegex, MemoryRevocationStore, Principal, PrincipalType, RegexMode,
+};
+use auth_server::db::NewUser;
+use auth_server::{
+    create_demo_accounts, router, AppState, Db, HashParams, LoginLimits, Passwords, ServerConfig,
+    TrustedProxies,
+};
+use clap::{Args, Subcommand, ValueEnum};
+use zeroize::Zeroizing;
+
+use crate::args::KeyArgs;
+use crate::{emit, secret, Failure, Success};
+
+/// Argon2id parameters of new password hashes.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Password hashing")]
+pub(crate) struct HashArgs {
+    /// Argon2id memory in KiB for new hashes (default 19456, the recommended 19 MiB). Lower
+    /// it only for tests: every login costs this much.
+    #[arg(long, value_name = "KIB", default_value_t = HashParams::default().memory_kib)]
+    argon2_memory_kib: u32,
+    /// Argon2id passes for new hashes (default 2).
+    #[arg(long, value_name = "N", default_value_t = HashParams::default().iterations)]
+    argon2_iterations: u32,
+}
+
+impl HashArgs {
+    fn passwords(&self) -> Result<Passwords, Failure> {
+        Passwords::new(HashParams {
+            memory_kib: self.argon2_memory_kib,
+            iterations: self.argon2_iterations,
+            parallelism: HashParams::default().parallelism,
+        })
+        .map_err(Failure::Usage)
+    }
+
+    fn params(&self) -> HashParams {
+        HashParams {
+            memory_kib: self.argon2_memory_kib,
+            iterations: self.argon2_iterations,
+            parallelism: HashParams::default().parallelism,
+        }
+    }
+}
+
+/// `authctl serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (port 0: a free port; the address is printed on stdout).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The SQLite account database (created and migrated if needed). Without it the
+    /// accounts live in memory and are lost on exit.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Create the accounts the API examples use, where missing (docs/server.md).
+    #[arg(long)]
+    demo_accounts: bool,
+    /// Believe X-Forwarded-For from peers in this IP/CIDR range (repeatable).
+    #[arg(long, value_name = "CIDR")]
+    trust_proxy: Vec<String>,
+    /// Failed logins allowed per account before 429 (in one window).
+    #[arg(long, value_name = "N", default_value_t = LoginLimits::default().per_account)]
+    max_failed_logins_per_account: u32,
+    /// Failed logins allowed per client address before 429 (in one window).
+    #[arg(long, value_name = "N", default_value_t = LoginLimits::default().per_address)]
+    max_failed_logins_per_address: u32,
+    /// The failed-login window in seconds, opened by a key's first failure.
+    #[arg(long, value_name = "SECS", default_value_t = LoginLimits::default().window.as_secs())]
+    failed_login_window: u64,
+    #[command(flatten)]
+    hash: HashArgs,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure::usage(ErrorCode::InvalidRequest, message)
+}
+
+fn open_db(path: Option<&std::path::Path>) -> Result<Db, Failure> {
+    match path {
+        Some(p) => Db::open(p),
+        None => Db::open_in_memory(),
+    }
+    .map_err(|e| usage(e.to_string()))
+}
+
+pub(crate) fn serve(args: ServeArgs) -> Result<Success, Failure> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .init();
+    let mut config = ServerConfig::new(secret::load_ring(&args.key)?);
+    config.trusted_proxies = TrustedProxies::parse(&args.trust_proxy).map_err(Failure::Usage)?;
+    config.hash_params = args.hash.params();
+    config.login_limits = LoginLimits {
+        per_account: args.max_failed_logins_per_account,
+        per_address: args.max_failed_logins_per_address,
+        window: Duration::from_secs(args.failed_login_window.max(1)),
+        ..LoginLimits::default()
+    };
+    let db = Arc::new(open_db(args.db.as_deref())?);
+    if args.db.is_none() {
+        tracing::warn!("no --db: accounts, issued tokens and revocations are kept in memory only");
+    }
+    if args.demo_accounts {
+        let created =
+            create_demo_accounts(&db, &args.hash.passwords()?).map_err(|e| usage(e.to_string()))?;
+        tracing::info!(created, "demo accounts ready");
+    }
+    let state = AppState::new(config, db, Arc::new(MemoryRevocationStore::new()))
+        .map_err(|e| usage(e.to_string()))?;
+    let mut announce = Ok(());
+    auth_server::serve_blocking(args.listen, router(state), |addr| {
+        tracing::info!(%addr, "listening");
+        announce = emit(&format!("listening on http://{addr}"));
+    })
+    .map_err(|e| usage(format!("cannot serve on {}: {e}", args.listen)))?;
+    announce?;
+    Ok(Success::Zero)
+}
+
+/// `authctl accounts`.
+#[derive(Debug, Args)]
+pub(crate) struct AccountsArgs {
+    /// The SQLite account database (created and migrated if needed).
+    #[arg(long, value_name = "PATH")]
+    db: PathBuf,
+    #[command(flatten)]
+    hash: HashArgs,
+    #[command(subcommand)]
+    command: AccountsCommand,
+}
+
+/// Which kind of account.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum Kind {
+    /// A dialer user (by login).
+    User,
+    /// A reseller (by name).
+    Reseller,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AccountsCommand {
+    /// Print every account as JSON (no password hashes).
+    List,
+    /// Add a user group, optionally with an `allowed_regex` on its members' login address.
+    AddGroup {
+        /// The group's name.
+        name: String,
+        /// The regular expression a member's address must match in full (docs/ip-rules.md).
+        #[arg(long, value_name = "REGEX")]
+        allowed_regex: Option<String>,
+    },
+    /// Set (or, without --allowed-regex, remove) a group's `allowed_regex`.
+    SetGroupRegex {
+        /// The group's name.
+        name: String,
+        /// The new regular expression.
+        #[arg(long, value_name = "REGEX")]
+        allowed_regex: Option<String>,
+    },
+    /// Add a user; the password is read from stdin.
+    AddUser {
+        /// The login (`POST /a/session.json`'s `login`).
+        #[arg(long)]
+        login: String,
+        /// The name (the token's `name`).
+        #[arg(long)]
+        name: String,
+        /// The id (default: the next free one).
+        #[arg(long)]
+        id: Option<u64>,
+        /// An administrator.
+        #[arg(long)]
+        admin: bool,
+        /// The SMS sender.
+        #[arg(long, value_name = "TEXT")]
+        sms_from: Option<String>,
+        /// The user group, by name.
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+        /// Read the password from stdin (one trailing newline removed). Required.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Put a user in a group (or, without --group, in none).
+    SetUserGroup {
+        /// The user's login.
+        login: String,
+        /// The group, by name.
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+    },
+    /// Add a reseller; the password is read from stdin.
+    AddReseller {
+        /// The name (`POST /a/v1/resellers/login.json`'s `name`).
+        #[arg(long)]
+        name: String,
+        /// The id (default: the next free one).
+        #[arg(long)]
+        id: Option<u64>,
+        /// An address or network logins are allowed from (repeatable; none: no restriction).
+        #[arg(long, value_name = "RULE")]
+        allowed_ip: Vec<String>,
+        /// The balance (`user_balance`).
+        #[arg(long, default_value_t = 0.0)]
+        balance: f64,
+        /// A user group the login answers with (repeatable), by name.
+        #[arg(long, value_name = "NAME")]
+        group: Vec<String>,
+        /// Read the password from stdin (one trailing newline removed). Required.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Replace a reseller's allow-list (`settings.allowedIPs`).
+    SetResellerIps {
+        /// The reseller's name.
+        name: String,
+        /// An address or network (repeatable).
+        #[arg(long, value_name = "RULE", required_unless_present = "unrestricted")]
+        allowed_ip: Vec<String>,
+        /// Remove the restriction instead.
+        #[arg(long, conflicts_with = "allowed_ip")]
+        unrestricted: bool,
+    },
+    /// Set a password, read from stdin.
+    SetPassword {
+        /// user or reseller.
+        kind: Kind,
+        /// The login (user) or name (reseller).
+        account: String,
+        /// Read the password from stdin (one trailing newline removed). Required.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Block an account: its logins are refused like a wrong password.
+    Block {
+        /// user or reseller.
+        kind: Kind,
+        /// The login (user) or name (reseller).
+        account: String,
+    },
+    /// Unblock an account.
+    Unblock {
+        /// user or reseller.
+        kind: Kind,
+        /// The login (user) or name (reseller).
+        account: String,
+    },
+    /// Record that a user or reseller owns a user account (`POST /token/account/ID`).
+    AddSubAccount {
+        /// The owned user account's id.
+        account_id: u64,
+        /// The owner: `user:ID` or `reseller:ID`.
+        #[arg(long, value_name = "KIND:ID")]
+        owner: String,
+    },
+}
+
+/// The password on stdin, one trailing newline (`\n` or `\r\n`) removed; empty is refused.
+fn password_from_stdin() -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(4096));
+    std::io::stdin()
+        .take(4096)
+        .read_to_end(&mut buf)
+        .map_err(|e| usage(format!("cannot read the password from stdin: {e}")))?;
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    }
+    if buf.is_empty() {
+        return Err(usage("the password on stdin is empty"));
+    }
+    Ok(buf)
+}
+
+fn group_id(db: &Db, name: Option<&str>) -> Result<Option<u64>, Failure> {
+    name.map(|n| {
+        db.group_by_name(n)
+            .map_err(|e| usage(e.to_string()))?
+            .map(|g| g.id)
+            .ok_or_else(|| usage(format!("no user group named {n:?}")))
+    })
+    .transpose()
+}
+
+fn check_regex(re: Option<&str>) -> Result<(), Failure> {
+    if let Some(re) = re {
+        IpRegex::new(re, RegexMode::FullMatch).map_err(Failure::Usage)?;
+    }
+    Ok(())
+}
+
+fn found(changed: bool, what: &str) -> Result<Success, Failure> {
+    if changed {
+        emit(&serde_json::json!({"ok": true}).to_string())?;
+        Ok(Success::Zero)
+    } else {
+        Err(Failure::Rejected(auth_core::Error::with_message(
+            ErrorCode::InvalidRequest,
+            format!("no such {what}"),
+        )))
+    }
+}
+
+fn created(id: u64) -> Result<Success, Failure> {
+    emit(&serde_json::json!({"ok": true, "id": id}).to_string())?;
+    Ok(Success::Zero)
+}
+
+pub(crate) fn accounts(args: AccountsArgs) -> Result<Success, Failure> {
+    let db = open_db(Some(&args.db))?;
+    let e = |e: auth_server::DbError| usage(e.to_string());
+    match args.command {
+        AccountsCommand::List => {
+            emit(&db.accounts_json().map_err(e)?.to_string())?;
+            Ok(Success::Zero)
+        }
+        AccountsCommand::AddGroup {
+            name,
+            allowed_regex,
+        } => {
+            check_regex(allowed_regex.as_deref())?;
+            created(db.add_group(&name, allowed_regex.as_deref()).map_err(e)?)
+        }
+        AccountsCommand::SetGroupRegex {
+            name,
+            allowed_regex,
+        } => {
+            check_regex(allowed_regex.as_deref())?;
+            found(
+                db.set_group_regex(&name, allowed_regex.as_deref())
+                    .map_err(e)?,
+                "group",
+            )
+        }
+        AccountsCommand::AddUser {
+            login,
+            name,
+            id,
+            admin,
+            sms_from,
+            group,
+            ..
+        } => {
+            let group = group_id(&db, group.as_deref())?;
+            let hash = args
+                .hash
+                .passwords()?
+                .hash(&password_from_stdin()?)
+                .map_err(Failure::Usage)?;
+            let user = NewUser {
+                id,
+                login: &login,
+                name: &name,
+                password_hash: &hash,
+                admin,
+                sms_from: sms_from.as_deref(),
+                user_group_id: group,
+            };
+            created(db.add_user(&user).map_err(e)?)
+        }
+        AccountsCommand::SetUserGroup { login, group } => {
+            let group = group_id(&db, group.as_deref())?;
+            found(db.set_user_group(&login, group).map_err(e)?, "user")
+        }
+        AccountsCommand::AddReseller {
+            name,
+            id,
+            allowed_ip,
+            balance,
+            group,
+            ..
+        } => {
+            let ips = (!allowed_ip.is_empty()).then_some(allowed_ip);
+            if let Some(ips) = &ips {
+                IpAllowList::parse(ips).map_err(Failure::Usage)?;
+            }
+            if !balance.is_finite() {
+                return Err(usage("--balance must be a finite number"));
+            }
+            let groups = group
+                .iter()
+                .map(|g| group_id(&db, Some(g)).map(|id| id.unwrap_or(0)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let hash = args
+                .hash
+                .passwords()?
+                .hash(&password_from_stdin()?)
+                .map_err(Failure::Usage)?;
+            let id = db
+                .add_reseller(id, &name, &hash, ips.as_deref(), balance)
+                .map_err(e)?;
+            for g in groups {
+                db.add_reseller_group(id, g).map_err(e)?;
+            }
+            created(id)
+        }
+        AccountsCommand::SetResellerIps {
+            name,
+            allowed_ip,
+            unrestricted,
+        } => {
+            let ips = (!unrestricted).then_some(allowed_ip);
+            if let Some(ips) = &ips {
+                IpAllowList::parse(ips).map_err(Failure::Usage)?;
+            }
+            found(
+                db.set_reseller_allowed_ips(&name, ips.as_deref())
+                    .map_err(e)?,
+                "reseller",
+            )
+        }
+        AccountsCommand::SetPassword { kind, account, .. } => {
+            let hash = args
+                .hash
+                .passwords()?
+                .hash(&password_from_stdin()?)
+                .map_err(Failure::Usage)?;
+            match kind {
+                Kind::User => found(db.set_user_password(&account, &hash).map_err(e)?, "user"),
+                Kind::Reseller => found(
+                    db.set_reseller_password(&account, &hash).map_err(e)?,
+                    "reseller",
+                ),
+            }
+        }
+        AccountsCommand::Block { kind, account } => set_blocked(&db, kind, &account, true),
+        AccountsCommand::Unblock { kind, account } => set_blocked(&db, kind, &account, false),
+        AccountsCommand::AddSubAccount { account_id, owner } => {
+            let (kind, id) = owner
+                .split_once(':')
+                .and_then(|(k, id)| Some((PrincipalType::from_claim(k)?, id.parse::<u64>().ok()?)))
+                .ok_or_else(|| usage("--owner must be user:ID or reseller:ID"))?;
+            db.add_sub_account(account_id, Principal { kind, id })
+                .map_err(e)?;
+            emit(&serde_json::json!({"ok": true}).to_string())?;
+            Ok(Success::Zero)
+        }
+    }
+}
+
+fn set_blocked(db: &Db, kind: Kind, account: &str, blocked: bool) -> Result<Success, Failure> {
+    let e = |e: auth_server::DbError| usage(e.to_string());
+    match kind {
+        Kind::User => found(db.set_user_blocked(account, blocked).map_err(e)?, "user"),
+        Kind::Reseller => found(
+            db.set_reseller_blocked(account, blocked).map_err(e)?,
+            "reseller",
+        ),
+    }
+}

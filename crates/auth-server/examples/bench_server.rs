@@ -1,0 +1,57 @@
+//! The service for the throughput benchmark (`crates/auth-server/bench/run.sh`): the real
+//! router with the demo accounts and default Argon2 parameters, plus `GET /open/some-endpoint`,
+//! which answers the same claims JSON without any authentication — the baseline of
+//! `GET /a/some-endpoint` with a valid token, on the same server.
+//!
+//! Prints `PORT TOKEN` on stdout, then serves until SIGTERM or Ctrl-C.
+//! `cargo run --release -p auth-server --example bench_server`
+
+use std::sync::Arc;
+
+use auth_core::{
+    generate_secret, Algorithm, Key, KeyRing, MemoryRevocationStore, SystemRandom, Verifier,
+};
+use auth_server::{
+    create_demo_accounts, router, AppState, Db, HashParams, Passwords, ServerConfig,
+};
+use axum::routing::get;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let secret = generate_secret(&SystemRandom)?;
+    let keys = KeyRing::single(Key::new("bench", Algorithm::HS256, secret.as_bytes())?);
+    let db = Arc::new(Db::open_in_memory()?);
+    create_demo_accounts(&db, &Passwords::new(HashParams::default())?)?;
+    let state = AppState::new(
+        ServerConfig::new(keys.clone()),
+        db,
+        Arc::new(MemoryRevocationStore::new()),
+    )?;
+
+    // A token like the login example's, and its claims as /a/some-endpoint answers them.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let mut req = auth_core::MintRequest::new(auth_core::Subject::User {
+            id: 123,
+            name: "John Doe".into(),
+            admin: false,
+            sms_from: Some("ACME".into()),
+            user_group_id: Some(1),
+        });
+        req.lifetime = auth_core::Lifetime::Dynamic;
+        let token = auth_core::Issuer::new(keys.clone()).mint(&req)?.token;
+        let claims = Verifier::new(keys).verify(&token)?.to_json();
+        let open = get(move || {
+            let body = claims.clone();
+            async move { ([(http::header::CONTENT_TYPE, "application/json")], body) }
+        });
+        let app = router(state).route("/open/some-endpoint", open);
+        println!("{port} {token}");
+        auth_server::serve(listener, app).await?;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! The service: its configuration, its shared state and its router.
+
+use std::sync::Arc;
+
+use auth_core::{system_now, Issuer, KeyRing, TokenCreationPolicy, Verifier};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::client_addr::TrustedProxies;
+use crate::db::{Db, DbError};
+use crate::layer::{AuthLayer, ErrorStyle};
+use crate::limit::{FailedLogins, LoginLimits};
+use crate::password::{HashParams, Passwords};
+use crate::revoke::Revoker;
+use crate::routes;
+
+/// How a service is set up. Build with [`ServerConfig::new`] and change the fields.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// The keys tokens are minted and verified with.
+    pub keys: KeyRing,
+    /// Proxies whose `X-Forwarded-For` is believed (`--trust-proxy`).
+    pub trusted_proxies: TrustedProxies,
+    /// Failed-login limits.
+    pub login_limits: LoginLimits,
+    /// Argon2id parameters of new password hashes (and of the dummy hash).
+    pub hash_params: HashParams,
+    /// Which tokens may create tokens at `POST /token`.
+    pub token_policy: TokenCreationPolicy,
+}
+
+impl ServerConfig {
+    /// The defaults with these keys: no trusted proxy, default limits, default Argon2
+    /// parameters, the default token-creation policy.
+    pub fn new(keys: KeyRing) -> Self {
+        ServerConfig {
+            keys,
+            trusted_proxies: TrustedProxies::none(),
+            login_limits: LoginLimits::default(),
+            hash_params: HashParams::default(),
+            token_policy: TokenCreationPolicy::default(),
+        }
+    }
+}
+
+/// Why a service could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// The database.
+    Db(DbError),
+    /// The configuration (keys, Argon2 parameters) or a stored revocation.
+    Auth(auth_core::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Db(e) => e.fmt(f),
+            StartError::Auth(e) => write!(f, "{}: {}", e.code(), e.message()),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl From<DbError> for StartError {
+    fn from(e: DbError) -> Self {
+        StartError::Db(e)
+    }
+}
+
+impl From<auth_core::Error> for StartError {
+    fn from(e: auth_core::Error) -> Self {
+        StartError::Auth(e)
+    }
+}
+
+/// What every handler shares.
+pub struct AppState {
+    pub(crate) issuer: Issuer,
+    pub(crate) auth: AuthLayer,
+    pub(crate) db: Arc<Db>,
+    pub(crate) passwords: Passwords,
+    pub(crate) limits: FailedLogins,
+    pub(crate) revoker: Arc<dyn Revoker>,
+    pub(crate) policy: TokenCreationPolicy,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("auth", &self.auth)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// The state of a service on `db`, revoking into `revoker`. The revocations recorded in
+    /// the database (logouts of tokens not yet expired, static ones for good) are loaded
+    /// into `revoker` first, so they survive a restart.
+    pub fn new(
+        config: ServerConfig,
+        db: Arc<Db>,
+        revoker: Arc<dyn Revoker>,
+    ) -> Result<Arc<AppState>, StartError> {
+        let loaded = db.live_revocations(system_now()?, revoker.expiry_grace())?;
+        for (jti, exp) in &loaded {
+            revoker.revoke_id(jti, *exp)?;
+        }
+        tracing::info!(revocations = loaded.len(), "revocations loaded");
+        let issuer = Issuer::new(config.keys.clone());
+        let auth = AuthLayer::new(Verifier::new(config.keys))
+            .revocation(revoker.clone())
+            .trusted_proxies(config.trusted_proxies);
+        Ok(Arc::new(AppState {
+            issuer,
+            auth,
+            db,
+            passwords: Passwords::new(config.hash_params)?,
+            limits: FailedLogins::new(config.login_limits),
+            revoker,
+            policy: config.token_policy,
+        }))
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The authentication layer the routes use (login-API error bodies).
+    pub fn auth_layer(&self) -> &AuthLayer {
+        &self.auth
+    }
+}
+
+/// The service's routes (docs/server.md):
+///
+/// | route | auth | answers |
+/// |---|---|---|
+/// | `POST /a/session.json` | login + password | the user login |
+/// | `DELETE /a/session.json` | bearer | logout |
+/// | `POST /a/v1/resellers/login.json` | name + pass | the reseller login |
+/// | `GET /a/v1/resellers/user/logout.json` | bearer | logout |
+/// | `POST /token`, `POST /token/account/{accountID}` | bearer | token creation, JSON or XML |
+/// | `GET /a/some-endpoint` | bearer | the token's claims |
+/// | `GET /a/auth` (any method) | bearer | nginx `auth_request`: 204 with `X-Auth-*` headers, or 401/403 |
+pub fn router(state: Arc<AppState>) -> Router {
+    let login_auth = state.auth.clone();
+    let token_auth = state.auth.clone().error_style(ErrorStyle::TokenApi);
+    Router::new()
+        .route(
+            "/a/session.json",
+            post(routes::login::user_login)
+                .merge(axum::routing::delete(routes::login::logout).layer(login_auth.clone())),
+        )
+        .route(
+            "/a/v1/resellers/login.json",
+            post(routes::login::reseller_login),
+        )
+        .route(
+            "/a/v1/resellers/user/logout.json",
+            get(routes::login::logout).layer(login_auth.clone()),
+        )
+        .route(
+            "/a/some-endpoint",
+            get(routes::probe::some_endpoint).layer(login_auth),
+        )
+        .route("/a/auth", axum::routing::any(routes::probe::nginx_auth))
+        .route(
+            "/token",
+            post(routes::token::create_for_self).layer(token_auth.clone()),
+        )
+        .route(
+            "/token/account/{account_id}",
+            post(routes::token::create_for_account).layer(token_auth),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,182 @@
+//! The login API: `POST /a/session.json`, `POST /a/v1/resellers/login.json`, and the two
+//! logouts (`DELETE /a/session.json`, `GET /a/v1/resellers/user/logout.json`).
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use auth_core::{
+    login_reseller, login_user, system_now, Claims, Error, ErrorCode, IpAllowList, IpRegex,
+    Lifetime, RegexMode, ResellerAccount, UserAccount,
+};
+use axum::extract::{Request, State};
+use axum::response::Response;
+use axum::Extension;
+use http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{blocking, json_response, read_body, Refusal};
+use crate::app::AppState;
+use crate::layer::{Authenticated, ErrorStyle};
+
+#[derive(Deserialize)]
+struct UserBody {
+    login: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+struct ResellerBody {
+    name: String,
+    pass: String,
+}
+
+fn parse_body<T: for<'de> Deserialize<'de>>(bytes: &[u8], fields: &str) -> Result<T, Refusal> {
+    serde_json::from_slice(bytes).map_err(|_| {
+        Refusal::Api(Error::with_message(
+            ErrorCode::InvalidRequest,
+            format!("the body must be a JSON object with {fields} as strings"),
+        ))
+    })
+}
+
+/// `POST /a/session.json`: `{"login", "password"}` → the user login.
+pub(crate) async fn user_login(State(st): State<Arc<AppState>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let result = async {
+        let ip = st
+            .auth
+            .proxies()
+            .client_ip_of(&parts.extensions, &parts.headers)?;
+        let UserBody { login, password } =
+            parse_body(&read_body(body).await?, "\"login\" and \"password\"")?;
+        st.limits
+            .check("user", &login, ip)
+            .map_err(Refusal::Limited)?;
+        let st = st.clone();
+        blocking(move || check_user(&st, &login, password.as_bytes(), ip)).await
+    }
+    .await;
+    match result {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(refusal) => refusal.respond(ErrorStyle::LoginApi, &parts.headers),
+    }
+}
+
+fn check_user(st: &AppState, login: &str, password: &[u8], ip: IpAddr) -> Result<String, Refusal> {
+    let row = st.db.user_by_login(login)?;
+    let stored = row.as_ref().map(|r| r.password_hash.as_str());
+    let (true, Some(row)) = (st.passwords.verify(password, stored), row) else {
+        st.limits.failed("user", login, ip);
+        tracing::info!(%ip, "user login refused: invalid credentials");
+        return Err(Error::new(ErrorCode::InvalidCredentials).into());
+    };
+    let mut account = UserAccount::new(row.id, row.name);
+    account.admin = row.admin;
+    account.blocked = row.blocked;
+    account.sms_from = row.sms_from;
+    account.user_group_id = row.user_group_id;
+    account.allowed_regex = row
+        .allowed_regex
+        .map(|p| IpRegex::new(&p, RegexMode::FullMatch))
+        .transpose()
+        .map_err(|e| Refusal::Internal(format!("user group regex: {}", e.message())))?;
+    match login_user(&st.issuer, &account, Some(ip), Lifetime::Dynamic, None) {
+        Ok(done) => {
+            st.limits.succeeded("user", login);
+            tracing::info!(id = row.id, %ip, "user logged in");
+            Ok(done.to_json())
+        }
+        Err(e) => {
+            if e.code() == ErrorCode::InvalidCredentials {
+                st.limits.failed("user", login, ip);
+            }
+            tracing::info!(id = row.id, %ip, code = %e.code(), "user login refused");
+            Err(e.into())
+        }
+    }
+}
+
+/// `POST /a/v1/resellers/login.json`: `{"name", "pass"}` → the reseller login.
+pub(crate) async fn reseller_login(State(st): State<Arc<AppState>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let result = async {
+        let ip = st
+            .auth
+            .proxies()
+            .client_ip_of(&parts.extensions, &parts.headers)?;
+        let ResellerBody { name, pass } =
+            parse_body(&read_body(body).await?, "\"name\" and \"pass\"")?;
+        st.limits
+            .check("reseller", &name, ip)
+            .map_err(Refusal::Limited)?;
+        let st = st.clone();
+        blocking(move || check_reseller(&st, &name, pass.as_bytes(), ip)).await
+    }
+    .await;
+    match result {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(refusal) => refusal.respond(ErrorStyle::LoginApi, &parts.headers),
+    }
+}
+
+fn check_reseller(st: &AppState, name: &str, pass: &[u8], ip: IpAddr) -> Result<String, Refusal> {
+    let row = st.db.reseller_by_name(name)?;
+    let stored = row.as_ref().map(|r| r.password_hash.as_str());
+    // A blocked reseller is refused like a wrong password, after the same work.
+    let verified = st.passwords.verify(pass, stored);
+    let (true, Some(row)) = (verified, row.filter(|r| !r.blocked)) else {
+        st.limits.failed("reseller", name, ip);
+        tracing::info!(%ip, "reseller login refused: invalid credentials");
+        return Err(Error::new(ErrorCode::ResellerInvalidCredentials).into());
+    };
+    let mut account = ResellerAccount::new(row.id, row.name);
+    account.allowed_ips = row
+        .allowed_ips
+        .map(IpAllowList::parse)
+        .transpose()
+        .map_err(|e| Refusal::Internal(format!("reseller allowed_ips: {}", e.message())))?;
+    account.user_groups = row
+        .user_groups
+        .iter()
+        .map(|g| json!({"id": g.id, "name": g.name}))
+        .collect();
+    account.user_balance = row.balance;
+    match login_reseller(&st.issuer, &account, Some(ip), Lifetime::Dynamic, None) {
+        Ok(done) => {
+            st.limits.succeeded("reseller", name);
+            tracing::info!(id = row.id, %ip, "reseller logged in");
+            Ok(done.to_json())
+        }
+        Err(e) => {
+            tracing::info!(id = row.id, %ip, code = %e.code(), "reseller login refused");
+            Err(e.into())
+        }
+    }
+}
+
+/// `DELETE /a/session.json` and `GET /a/v1/resellers/user/logout.json`: revokes the bearer
+/// token (any valid token: logging out is always allowed) and answers
+/// `200 {"message": "Logged out"}`. The revocation is recorded in the database, so it
+/// survives a restart.
+pub(crate) async fn logout(
+    State(st): State<Arc<AppState>>,
+    Extension(auth): Extension<Authenticated>,
+    req: Request,
+) -> Response {
+    let claims = auth.claims;
+    let st2 = st.clone();
+    match blocking(move || revoke(&st2, &claims)).await {
+        Ok(()) => json_response(StatusCode::OK, json!({"message": "Logged out"}).to_string()),
+        Err(refusal) => refusal.respond(ErrorStyle::LoginApi, req.headers()),
+    }
+}
+
+/// Revokes in the store first (effective at once), then records it for restarts.
+fn revoke(st: &AppState, claims: &Claims) -> Result<(), Refusal> {
+    st.revoker.revoke_id(&claims.jti, claims.exp)?;
+    st.db
+        .record_revocation(&claims.jti, claims.exp, system_now()?)?;
+    tracing::info!(kind = %claims.subject.kind(), id = claims.subject.id(), "token revoked (logout)");
+    Ok(())
+}
