@@ -5,10 +5,11 @@
 //! the table.
 
 mod filter;
+mod key;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -16,6 +17,7 @@ use arc_swap::ArcSwap;
 use foldhash::quality::RandomState;
 
 use self::filter::JtiFilter;
+use self::key::{JtiKey, JtiMap};
 
 use super::{RevocationQuery, RevocationStore};
 use crate::claims::{valid_jti, Claims, Principal, PrincipalType};
@@ -36,46 +38,6 @@ const SHARD_BITS: u32 = SHARDS.trailing_zeros();
 
 /// Stored "forget at" time of an entry that is never forgotten (static token).
 const FOREVER: u64 = u64::MAX;
-
-/// A `jti` as stored: a 64-bit seeded hash of it (foldhash's quality variant under a random
-/// per-store seed: a few nanoseconds for a token id, where SipHash took about twenty).
-///
-/// One hash chooses both the shard and the slot: the shard comes from bits 32–35, while
-/// the table takes its bucket index from the low bits and its 7-bit tag from the top
-/// bits, so the three choices are independent. A table slot is then 16 bytes (key and
-/// `forget_at`), small enough that most of a million entries' table stays in cache.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct JtiKey(u64);
-
-impl Hash for JtiKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        // The key already is a keyed hash: hand it to the table as is.
-        state.write_u64(self.0);
-    }
-}
-
-/// Hasher for [`JtiKey`]: passes the already-random, attacker-unpredictable `u64` through.
-#[derive(Default)]
-struct PassThroughHasher(u64);
-
-impl Hasher for PassThroughHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        // Not used by `JtiKey`; a reasonable fold so the type stays correct for any input.
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type JtiMap = HashMap<JtiKey, u64, BuildHasherDefault<PassThroughHasher>>;
 
 /// One shard's data, guarded by one lock.
 #[derive(Default)]
