@@ -162,14 +162,15 @@ fn claims_text(rng: &mut TestRng, shared: &[String]) -> (String, bool) {
             0 => {
                 // A number claim replaced by an edge value (drop the original first).
                 let key = *rng.pick(&["id", "iat", "exp", "nbf", "user_group_id"]);
+                let number: &str = NUMBERS[rng.below(NUMBERS.len())];
                 if let Some(start) = text.find(&format!("\"{key}\":")) {
                     let from = start + key.len() + 3;
                     let end = text[from..]
                         .find([',', '}'])
                         .map_or(text.len(), |e| from + e);
-                    text.replace_range(from..end, *rng.pick(NUMBERS));
+                    text.replace_range(from..end, number);
                 } else {
-                    append_member(&mut text, &format!("\"{key}\""), *rng.pick(NUMBERS));
+                    append_member(&mut text, &format!("\"{key}\""), number);
                 }
             }
             1 => {

@@ -5,17 +5,20 @@
 //! the table.
 
 mod filter;
+mod key;
+mod table;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use arc_swap::ArcSwap;
 use foldhash::quality::RandomState;
 
-use self::filter::JtiFilter;
+use self::key::JtiKey;
+use self::table::JtiIndex;
 
 use super::{RevocationQuery, RevocationStore};
 use crate::claims::{valid_jti, Claims, Principal, PrincipalType};
@@ -37,109 +40,49 @@ const SHARD_BITS: u32 = SHARDS.trailing_zeros();
 /// Stored "forget at" time of an entry that is never forgotten (static token).
 const FOREVER: u64 = u64::MAX;
 
-/// A `jti` as stored: a 64-bit seeded hash of it (foldhash's quality variant under a random
-/// per-store seed: a few nanoseconds for a token id, where SipHash took about twenty).
-///
-/// One hash chooses both the shard and the slot: the shard comes from bits 32–35, while
-/// the table takes its bucket index from the low bits and its 7-bit tag from the top
-/// bits, so the three choices are independent. A table slot is then 16 bytes (key and
-/// `forget_at`), small enough that most of a million entries' table stays in cache.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct JtiKey(u64);
-
-impl Hash for JtiKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        // The key already is a keyed hash: hand it to the table as is.
-        state.write_u64(self.0);
-    }
-}
-
-/// Hasher for [`JtiKey`]: passes the already-random, attacker-unpredictable `u64` through.
-#[derive(Default)]
-struct PassThroughHasher(u64);
-
-impl Hasher for PassThroughHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        // Not used by `JtiKey`; a reasonable fold so the type stays correct for any input.
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type JtiMap = HashMap<JtiKey, u64, BuildHasherDefault<PassThroughHasher>>;
-
 /// One shard's data, guarded by one lock.
 #[derive(Default)]
 struct ShardData {
-    /// `jti` key → time at which the entry may be forgotten ([`FOREVER`] for static tokens).
-    jtis: JtiMap,
+    /// Number of `jti` entries in the shard's index.
+    jti_count: usize,
     /// Principal → cutoff: its tokens, and the tokens it delegated, with `iat <= cutoff` are
     /// revoked. Never purged.
     principals: HashMap<Principal, u64>,
-    /// A lower bound of every `forget_at` in `jtis` (`FOREVER` when none can be forgotten),
-    /// so a purge skips shards with nothing to drop.
+    /// A lower bound of every `forget_at` in the index (`FOREVER` when none can be
+    /// forgotten), so a purge skips shards with nothing to drop.
     min_forget_at: u64,
 }
 
 impl ShardData {
     fn new() -> Self {
         ShardData {
-            jtis: JtiMap::default(),
+            jti_count: 0,
             principals: HashMap::new(),
             min_forget_at: FOREVER,
         }
-    }
-
-    /// Drops `jti` entries with `forget_at <= now`; returns how many. [`FOREVER`] entries
-    /// (static tokens) are kept whatever `now` is, `u64::MAX` included.
-    fn purge(&mut self, now: u64) -> usize {
-        if self.min_forget_at == FOREVER || self.min_forget_at > now {
-            return 0;
-        }
-        let before = self.jtis.len();
-        let mut min = FOREVER;
-        self.jtis.retain(|_, forget_at| {
-            let keep = *forget_at == FOREVER || *forget_at > now;
-            if keep {
-                min = min.min(*forget_at);
-            }
-            keep
-        });
-        self.min_forget_at = min;
-        before - self.jtis.len()
     }
 }
 
 /// A shard on its own cache lines, so readers of neighbouring shards do not contend.
 ///
-/// `filter` holds every key of `data.jtis` (and possibly keys since purged): it is only
-/// changed under the write lock — bits added before a key enters the table, or replaced by
-/// a filter built from the whole table — and read without any lock.
+/// `index` (the revoked ids and their filter, see `table.rs`) is read without any lock and
+/// changed only under the write lock of `lock`, which also guards the principal cutoffs.
 #[repr(align(128))]
 struct Shard {
     lock: RwLock<ShardData>,
-    filter: ArcSwap<JtiFilter>,
+    index: ArcSwap<JtiIndex>,
 }
 
 impl Shard {
     fn new() -> Self {
         Shard {
             lock: RwLock::new(ShardData::new()),
-            filter: ArcSwap::from_pointee(JtiFilter::with_capacity(0)),
+            index: ArcSwap::from_pointee(JtiIndex::with_capacity(0)),
         }
     }
 
     /// Read access. A lock poisoned by a panic elsewhere is recovered: every mutation under
-    /// it is a single map insert, update or retain, so the data is still consistent, and
+    /// it is a single insert, update or index swap, so the data is still consistent, and
     /// refusing to read it would make the store answer "not revoked".
     fn read(&self) -> RwLockReadGuard<'_, ShardData> {
         self.lock.read().unwrap_or_else(PoisonError::into_inner)
@@ -150,27 +93,45 @@ impl Shard {
         self.lock.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Adds `key` to the filter before it enters `data.jtis` (the caller holds the write
-    /// lock). A full filter is replaced by one twice the table's size, built from every key
-    /// of the table and `key`.
-    fn filter_add(&self, data: &ShardData, key: JtiKey) {
-        let filter = self.filter.load();
-        if data.jtis.len() < filter.capacity() {
-            filter.insert(key.0);
-            return;
+    /// Stores a new `jti` key (the caller holds the write lock and has reserved room). A
+    /// full index is replaced by the next larger one (twice the slots: tables are a power
+    /// of two at most 7/8 full) holding every entry and the new one.
+    fn insert_jti(&self, data: &mut ShardData, key: JtiKey, forget_at: u64) {
+        let index = self.index.load();
+        if data.jti_count >= index.capacity() || !index.insert_new(key.0, forget_at) {
+            let grown = index.rebuilt(data.jti_count.saturating_add(1), |_| true);
+            // Cannot fail: the new index has room for every entry and this one.
+            grown.insert_new(key.0, forget_at);
+            self.index.store(Arc::new(grown));
         }
-        self.rebuild_filter(data, data.jtis.len().saturating_add(1).saturating_mul(2));
-        self.filter.load().insert(key.0);
+        data.jti_count += 1;
+        data.min_forget_at = data.min_forget_at.min(forget_at);
     }
 
-    /// Replaces the filter by one for `capacity` entries holding every key of `data.jtis`
-    /// (the caller holds the write lock).
-    fn rebuild_filter(&self, data: &ShardData, capacity: usize) {
-        let fresh = JtiFilter::with_capacity(capacity);
-        for key in data.jtis.keys() {
-            fresh.insert(key.0);
+    /// Drops `jti` entries with `forget_at <= now` (the caller holds the write lock);
+    /// returns how many. [`FOREVER`] entries (static tokens) are kept whatever `now` is,
+    /// `u64::MAX` included.
+    fn purge(&self, data: &mut ShardData, now: u64) -> usize {
+        if data.min_forget_at == FOREVER || data.min_forget_at > now {
+            return 0;
         }
-        self.filter.store(Arc::new(fresh));
+        let keep = |forget_at: u64| forget_at == FOREVER || forget_at > now;
+        let index = self.index.load();
+        let (mut kept, mut min) = (0usize, FOREVER);
+        for (_, forget_at) in index.entries() {
+            if keep(forget_at) {
+                kept += 1;
+                min = min.min(forget_at);
+            }
+        }
+        let dropped = data.jti_count.saturating_sub(kept);
+        if dropped > 0 {
+            // A fresh index (and filter) without the dropped entries.
+            self.index.store(Arc::new(index.rebuilt(kept, keep)));
+        }
+        data.jti_count = kept;
+        data.min_forget_at = min;
+        dropped
     }
 }
 
@@ -334,14 +295,11 @@ impl MemoryRevocationStore {
         let shard = self.shard_of_jti(key);
         self.insert_with_room(now, || {
             let mut data = shard.write();
-            if let Some(existing) = data.jtis.get_mut(&key) {
-                *existing = (*existing).max(forget_at);
+            if shard.index.load().raise_existing(key.0, forget_at) {
                 return Ok(());
             }
             self.reserve()?;
-            shard.filter_add(&data, key);
-            data.jtis.insert(key, forget_at);
-            data.min_forget_at = data.min_forget_at.min(forget_at);
+            shard.insert_jti(&mut data, key, forget_at);
             Ok(())
         })
     }
@@ -412,12 +370,8 @@ impl MemoryRevocationStore {
     fn purge_at(&self, now: u64) -> usize {
         let mut dropped = 0;
         for shard in self.shards.iter() {
-            let mut data = shard.write();
-            let n = data.purge(now);
+            let n = shard.purge(&mut shard.write(), now);
             if n > 0 {
-                // Forget the purged keys' bits too, so the filter stays selective.
-                shard.rebuild_filter(&data, data.jtis.len().saturating_mul(2));
-                drop(data);
                 self.count.fetch_sub(n, Ordering::Relaxed);
                 dropped += n;
             }
@@ -477,8 +431,7 @@ impl MemoryRevocationStore {
         let mut total = std::mem::size_of::<Self>() + SHARDS * std::mem::size_of::<Shard>();
         for shard in self.shards.iter() {
             let data = shard.read();
-            total += shard.filter.load().memory_bytes();
-            total += table_bytes(data.jtis.capacity(), std::mem::size_of::<(JtiKey, u64)>());
+            total += shard.index.load().memory_bytes();
             total += table_bytes(
                 data.principals.capacity(),
                 std::mem::size_of::<(Principal, u64)>(),
@@ -510,13 +463,8 @@ impl MemoryRevocationStore {
 
     fn jti_forget_at(&self, jti: &str) -> Option<u64> {
         let key = self.jti_key(jti);
-        let shard = self.shard_of_jti(key);
-        // No false negatives (see `Shard`): a key the filter has not seen is not stored.
-        if !shard.filter.load().may_contain(key.0) {
-            return None;
-        }
-        let forget_at = shard.read().jtis.get(&key).copied();
-        forget_at
+        // Lock-free: the filter, then the table (see `table.rs`).
+        self.shard_of_jti(key).index.load().get(key.0)
     }
 
     /// Reserves room for one new entry, or fails when the limit is reached.

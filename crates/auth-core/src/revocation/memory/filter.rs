@@ -41,7 +41,6 @@ pub(super) struct JtiFilter {
     blocks: Box<[Block]>,
     /// log2 of the number of blocks.
     shift: u32,
-    capacity: usize,
 }
 
 impl JtiFilter {
@@ -57,14 +56,14 @@ impl JtiFilter {
                 .map(|_| Block(std::array::from_fn(|_| AtomicU32::new(0))))
                 .collect(),
             shift: blocks.trailing_zeros(),
-            // The power-of-two rounding may give room for more entries than asked.
-            capacity: blocks * BLOCK_BITS / BITS_PER_ENTRY,
         }
     }
 
-    /// How many entries it was sized for.
-    pub(super) fn capacity(&self) -> usize {
-        self.capacity
+    /// How many entries it was sized for (the power-of-two rounding may give more room
+    /// than asked).
+    #[cfg(test)]
+    fn capacity(&self) -> usize {
+        self.blocks.len() * BLOCK_BITS / BITS_PER_ENTRY
     }
 
     /// Heap bytes of its blocks.
