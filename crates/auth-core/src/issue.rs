@@ -259,7 +259,7 @@ impl Issuer {
         token.push_str(header);
         token.push('.');
         B64.encode_string(&json, &mut token);
-        let mac = key.mac(&[token.as_bytes()]);
+        let mac = key.sign(token.as_bytes())?;
         token.push('.');
         B64.encode_string(mac.as_slice(), &mut token);
         Ok(token)

@@ -10,6 +10,7 @@ use crate::ip::IpRule;
 
 mod decode;
 mod serialize;
+pub(crate) mod value;
 
 pub use self::decode::decode_claims;
 pub(crate) use self::decode::json_error_kind;

@@ -56,6 +56,8 @@ pub fn jwt_alg(alg: Algorithm) -> jsonwebtoken::Algorithm {
         Algorithm::HS256 => jsonwebtoken::Algorithm::HS256,
         Algorithm::HS384 => jsonwebtoken::Algorithm::HS384,
         Algorithm::HS512 => jsonwebtoken::Algorithm::HS512,
+        Algorithm::EdDSA => jsonwebtoken::Algorithm::EdDSA,
+        Algorithm::ES256 => jsonwebtoken::Algorithm::ES256,
     }
 }
 
