@@ -87,8 +87,9 @@ mod wire;
 
 // Tokens: claims, keys, minting, verification.
 pub use claims::{
-    check_jti, check_token_name, valid_jti, valid_token_name, Claims, Principal, PrincipalType,
-    Subject, MAX_JTI_CHARS, MAX_TOKEN_NAME_CHARS,
+    check_extra_claims, check_jti, check_token_name, parse_extra_claims, valid_jti,
+    valid_token_name, Claims, Principal, PrincipalType, Subject, MAX_EXTRA_CLAIMS, MAX_JTI_CHARS,
+    MAX_TOKEN_NAME_CHARS, RESERVED_CLAIMS,
 };
 pub use issue::{Issuer, MintRequest, Minted};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};

@@ -46,6 +46,9 @@ impl serde::Serialize for Claims {
         if let Some(iss) = &self.issuer {
             m.serialize_entry("iss", iss)?;
         }
+        for (name, value) in &self.extra {
+            m.serialize_entry(name, value)?;
+        }
         m.end()
     }
 }
