@@ -2,6 +2,7 @@
 //! One test binary; a module per command (and one for the argument forms).
 
 mod arguments;
+mod asymmetric;
 mod check_ip;
 mod demo;
 mod inspect;
