@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 
 use super::asym::{invalid, AsymKey};
 use super::{Algorithm, Key, KeyRing};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// Largest JWK or JWK Set text read, in bytes.
 pub const MAX_JWKS_BYTES: usize = 256 * 1024;
@@ -161,7 +161,7 @@ impl Key {
     /// assert_eq!(Key::from_pem("a", "junk").unwrap_err().code().as_str(), "invalid_key");
     /// ```
     pub fn from_pem(kid: &str, pem: &str) -> Result<Key> {
-        validate_kid_named(kid)?;
+        super::validate_kid(kid)?;
         let key = AsymKey::from_pem(pem).map_err(|e| super::named(kid, e))?;
         Key::from_asym(kid, key)
     }
@@ -215,11 +215,6 @@ impl Key {
         }
         Ok(text)
     }
-}
-
-fn validate_kid_named(kid: &str) -> Result<()> {
-    super::validate_kid(kid)
-        .map_err(|e| Error::with_message(ErrorCode::InvalidKey, e.message().to_owned()))
 }
 
 impl KeyRing {

@@ -350,7 +350,7 @@ impl Key {
         }
     }
 
-    fn hmac_has_no_public_form(&self) -> Error {
+    pub(crate) fn hmac_has_no_public_form(&self) -> Error {
         Error::with_message(
             ErrorCode::InvalidKey,
             format!(
