@@ -102,6 +102,14 @@ fn owned_names_and_loose_json_are_refused_when_minting() {
         );
         assert!(req.extra.is_empty(), "nothing changed");
     }
+    // Set by hand on a Claims value, an owned name is never written out twice.
+    let mut c = Claims::new(Subject::reseller(1, "r"), NOW, "j");
+    c.exp = Some(NOW + 10);
+    c.extra.insert("exp".into(), json!(0));
+    c.extra.insert("ok".into(), json!(1));
+    assert_eq!(c.to_json().matches("\"exp\"").count(), 1);
+    assert_eq!(c.to_json_value()["exp"], NOW + 10);
+    assert_eq!(c.to_json_value()["ok"], 1);
     // Built in Rust, a value nested past the bound is refused at mint.
     let mut v = json!(1);
     for _ in 0..40 {

@@ -249,7 +249,8 @@ pub struct Claims {
     /// `iss` (RFC 7519 §4.1.1): the issuer, when the token names one.
     pub issuer: Option<String>,
     /// Custom claims: every other member of the claims object, read strictly (no
-    /// duplicate key at any depth, bounded nesting). See [`Claims::extra_claim`].
+    /// duplicate key at any depth, bounded nesting). See [`Claims::extra_claim`]. An entry
+    /// named like one of the library's claims ([`RESERVED_CLAIMS`]) is never written out.
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
