@@ -164,7 +164,7 @@ typedef uint32_t auth_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// The HMAC algorithm a key is pinned to (docs/keys.md). Passed to C functions as `uint32_t`.
+// The algorithm a key is pinned to (docs/keys.md). Passed to C functions as `uint32_t`.
 enum auth_algorithm
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -176,6 +176,10 @@ enum auth_algorithm
   AUTH_HS384 = 2,
   // HMAC-SHA-512.
   AUTH_HS512 = 3,
+  // Ed25519 (RFC 8037); with `auth_key_ring_add` the secret is the raw 32-byte seed.
+  AUTH_EDDSA = 4,
+  // ECDSA P-256 with SHA-256; with `auth_key_ring_add` the secret is the raw 32-byte scalar.
+  AUTH_ES256 = 5,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -570,6 +574,73 @@ typedef struct auth_verify_options {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Adds an EdDSA or ES256 key from PEM text (`pem_len` bytes, UTF-8): an unencrypted
+// PKCS#8 private key (`BEGIN PRIVATE KEY`: mints and verifies) or an SPKI public key
+// (`BEGIN PUBLIC KEY`: verifies only). The key type sets the algorithm. The first key
+// added becomes active; minting with a public key is `AUTH_INVALID_KEY`.
+//
+// Errors: `AUTH_INVALID_KEY` (unreadable PEM, another key type, bad or duplicate kid; the
+// message names the key), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_key_ring_add_pem(struct auth_key_ring *ring,
+                                  const char *kid,
+                                  size_t kid_len,
+                                  const char *pem,
+                                  size_t pem_len,
+                                  struct auth_error **error_out);
+
+// Adds an EdDSA or ES256 key from one JWK (JSON object text; its `kid` names it),
+// private (with `d`) or public, read as strictly as `auth_key_ring_from_jwks` reads each key.
+// Errors: `AUTH_INVALID_KEY` (naming the key), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
+// Thread-safe.
+auth_result auth_key_ring_add_jwk(struct auth_key_ring *ring,
+                                  const char *jwk,
+                                  size_t jwk_len,
+                                  struct auth_error **error_out);
+
+// Creates a verify-only key ring from JWK Set text (`{"keys": [...]}`); `*ring_out`
+// receives it (free with `auth_key_ring_free`). Read strictly: a duplicate `kid`, a
+// `kty`/`crv`/`alg` mismatch, a point not on the curve, wrong member lengths, bad
+// base64url, `use` other than `"sig"`, or a private member → `AUTH_INVALID_KEY` with a
+// message naming the key; nothing is created then. Also `AUTH_INVALID_UTF8`,
+// `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_key_ring_from_jwks(const char *jwks,
+                                    size_t jwks_len,
+                                    struct auth_key_ring **ring_out,
+                                    struct auth_error **error_out);
+
+// Replaces every key of `ring` with those of JWK Set text, atomically (a refresh): on
+// error nothing changes, and issuers and verifiers following the ring see the old set
+// or the new one, never a mix. Errors as `auth_key_ring_from_jwks`. Thread-safe.
+auth_result auth_key_ring_replace_from_jwks(struct auth_key_ring *ring,
+                                            const char *jwks,
+                                            size_t jwks_len,
+                                            struct auth_error **error_out);
+
+// Copies the public keys of the ring's EdDSA and ES256 keys as JWK Set text into `buf`
+// (caller buffer: `AUTH_INSUFFICIENT_SIZE` with the needed length in `*out_len` when
+// short). HMAC secrets are never exported. Thread-safe.
+auth_result auth_key_ring_to_jwks(const struct auth_key_ring *ring,
+                                  char *buf,
+                                  size_t buf_len,
+                                  size_t *out_len);
+
+// Sets the custom claims of a mint request from JSON object text; NULL clears them.
+// Errors: `AUTH_INVALID_REQUEST` (not a strict JSON object, a duplicate key, nesting too
+// deep, more than 64 claims, or a name the library owns such as `exp`; the request is
+// unchanged), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
+auth_result auth_mint_request_set_extra_json(struct auth_mint_request *request,
+                                             const char *json,
+                                             size_t json_len,
+                                             struct auth_error **error_out);
+
+// Copies the custom claims (every claim the library does not own) as compact JSON
+// object text into `buf` (`{}` when there are none; caller buffer as
+// `auth_claims_to_json`).
+auth_result auth_claims_extra_json(const struct auth_claims *claims,
+                                   char *buf,
+                                   size_t buf_len,
+                                   size_t *out_len);
 
 // Writes the `type` claim (an `auth_principal_type` number) to `*out`.
 auth_result auth_claims_type(const struct auth_claims *claims, uint32_t *out);

@@ -178,8 +178,15 @@ inline std::string Error::sms_body(Format f) const {
         [e, format](char *b, std::size_t n, std::size_t *o) { return auth_error_sms_body(e, format, b, n, o); });
 }
 
-/// The HMAC algorithm a key is pinned to.
-enum class Algorithm : std::uint32_t { HS256 = AUTH_HS256, HS384 = AUTH_HS384, HS512 = AUTH_HS512 };
+/// The algorithm a key is pinned to (EdDSA/ES256 keys from PEM or JWK: the C functions
+/// `auth_key_ring_add_pem`, `auth_key_ring_from_jwks`).
+enum class Algorithm : std::uint32_t {
+    HS256 = AUTH_HS256,
+    HS384 = AUTH_HS384,
+    HS512 = AUTH_HS512,
+    EdDSA = AUTH_EDDSA,
+    ES256 = AUTH_ES256
+};
 /// The `type` claim.
 enum class PrincipalType : std::uint32_t { User = AUTH_PRINCIPAL_USER, Reseller = AUTH_PRINCIPAL_RESELLER };
 /// How an `IpRegex` pattern is applied.

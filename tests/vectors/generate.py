@@ -84,10 +84,9 @@ DROP = object()
 
 
 def expected(claims):
-    """Claims as Claims::to_json() renders them: users always carry sms_from/user_group_id."""
-    out = {k: v for k, v in claims.items()
-           if k in ("type", "id", "name", "admin", "sms_from", "user_group_id", "iat", "exp", "nbf",
-                    "jti", "token_name", "allowed_ips", "parent", "aud", "iss")}
+    """Claims as Claims::to_json() renders them: users always carry sms_from/user_group_id;
+    every claim the library does not own is kept as a custom claim."""
+    out = dict(claims)
     # aud comes back as a string when it names one audience, as an array otherwise.
     if isinstance(out.get("aud"), list) and len(out["aud"]) == 1:
         out["aud"] = out["aud"][0]
@@ -131,7 +130,7 @@ valid("static token (no exp)", user(exp=DROP, jti="static-1"))
 valid("sms_from and user_group_id null", user(sms_from=None, user_group_id=None))
 valid("sms_from and user_group_id absent", user(sms_from=DROP, user_group_id=DROP))
 valid("admin user", user(admin=True))
-valid("unknown claims ignored", user(extra={"nested": [1, 2, {"a": None}]}, sub="x", scope="y"))
+valid("custom claims kept", user(extra={"nested": [1, 2, {"a": None}]}, sub="x", scope="y"))
 valid("reseller with admin claim ignored", reseller(admin=True))
 valid("token_name and parent", user(token_name="Best token ever", parent={"type": "reseller", "id": 1}))
 valid("typ in lower case", user(), header={"alg": "HS256", "typ": "jwt", "kid": "k1"})
@@ -915,6 +914,195 @@ rotation = {"now": NOW, "subject": {"type": "user", "id": 7, "name": "rita", "ad
             "keys": ROT_KEYS, "tokens": rot_tokens, "sequences": rotation_seqs}
 
 
+# --- asymmetric.json: EdDSA and ES256 keys, JWK Sets, PEM -------------------------------
+# Signatures come from jose_curves.py (Ed25519 and RFC 6979 ECDSA written from the RFCs,
+# standard library only), so they are deterministic.
+import jose_curves as jc  # noqa: E402
+
+ED_SEED = bytes(range(1, 33))
+ED_OTHER_SEED = bytes(range(33, 65))
+EC_D = hashlib.sha256(b"auth-core vectors P-256 key").digest()
+EC_X, EC_Y = jc.p256_public(EC_D)
+ED_X = jc.ed25519_public(ED_SEED)
+
+
+def jwk_ed(kid="ed1", **over):
+    k = {"kty": "OKP", "crv": "Ed25519", "x": b64(ED_X), "kid": kid, "alg": "EdDSA", "use": "sig"}
+    k.update(over)
+    return {a: v for a, v in k.items() if v is not DROP}
+
+
+def jwk_ec(kid="ec1", **over):
+    k = {"kty": "EC", "crv": "P-256", "x": b64(EC_X), "y": b64(EC_Y), "kid": kid, "alg": "ES256", "use": "sig"}
+    k.update(over)
+    return {a: v for a, v in k.items() if v is not DROP}
+
+
+ASYM_JWKS = json.dumps({"keys": [jwk_ed(), jwk_ec()]}, separators=(",", ":"))
+
+
+def asym_token(claims, alg, kid, signer=None, header=None, raw_claims=None, mangle=None):
+    """A token signed by `signer(signing_input) -> raw signature` (default: the key of `alg`)."""
+    h = b64(compact(header if header is not None else {"alg": alg, "typ": "JWT", "kid": kid}))
+    p = b64(raw_claims if raw_claims is not None else compact(claims))
+    msg = f"{h}.{p}".encode()
+    if signer is None:
+        signer = {"EdDSA": lambda m: jc.ed25519_sign(ED_SEED, m),
+                  "ES256": lambda m: jc.p256_sign(EC_D, m)}[alg]
+    sig = signer(msg)
+    if mangle is not None:
+        sig = mangle(sig)
+    return f"{h}.{p}.{b64(sig)}"
+
+
+asym_cases = []
+
+
+def asym_case(name, tok, expect, claims=None, now=NOW):
+    c = {"name": name, "ring": "published", "token": tok, "now": now, "expect": expect}
+    if expect == "valid":
+        c["claims"] = expected(claims)
+    assert not any(x["name"] == name for x in asym_cases), name
+    asym_cases.append(c)
+
+
+def flip_bit(sig, bit=77):
+    b = bytearray(sig)
+    b[bit // 8] ^= 1 << (bit % 8)
+    return bytes(b)
+
+
+def add_l(sig):
+    s = int.from_bytes(sig[32:], "little") + jc.L25519
+    return sig[:32] + s.to_bytes(32, "little")
+
+
+def hs256_with(secret):
+    return lambda m: hmac.new(secret, m, hashlib.sha256).digest()
+
+
+ed_claims = user(jti="tok-ed-1", roles=["admin", "billing"], tenant={"id": 42, "eu": True})
+ec_claims = reseller(jti="tok-ec-1", scope="sms:send")
+asym_case("EdDSA token with custom claims", asym_token(ed_claims, "EdDSA", "ed1"), "valid", ed_claims)
+asym_case("ES256 token", asym_token(ec_claims, "ES256", "ec1"), "valid", ec_claims)
+asym_case("ES256 high-S signature (as OpenSSL signers make) accepted",
+          asym_token(ec_claims, "ES256", "ec1", signer=lambda m: jc.p256_sign(EC_D, m, high_s=True)),
+          "valid", ec_claims)
+asym_case("EdDSA header without typ",
+          asym_token(ed_claims, "EdDSA", "ed1", header={"alg": "EdDSA", "kid": "ed1"}), "valid", ed_claims)
+other_ed = b64(compact(user(jti="tok-ed-1", admin=True)))
+good_ed = asym_token(ed_claims, "EdDSA", "ed1")
+good_ec = asym_token(ec_claims, "ES256", "ec1")
+asym_case("EdDSA payload swapped", ".".join((good_ed.split(".")[0], other_ed, good_ed.split(".")[2])),
+          "bad_signature")
+asym_case("ES256 payload swapped", ".".join((good_ec.split(".")[0], other_ed, good_ec.split(".")[2])),
+          "bad_signature")
+asym_case("EdDSA signature bit flipped", asym_token(ed_claims, "EdDSA", "ed1", mangle=flip_bit), "bad_signature")
+asym_case("ES256 signature bit flipped", asym_token(ec_claims, "ES256", "ec1", mangle=flip_bit), "bad_signature")
+asym_case("ES256 DER signature refused", asym_token(ec_claims, "ES256", "ec1", mangle=jc.der_signature),
+          "bad_signature")
+asym_case("ES256 signature of 65 bytes", asym_token(ec_claims, "ES256", "ec1", mangle=lambda s: s + b"\0"),
+          "bad_signature")
+asym_case("ES256 signature of 63 bytes", asym_token(ec_claims, "ES256", "ec1", mangle=lambda s: s[:63]),
+          "bad_signature")
+asym_case("ES256 signature with r = 0", asym_token(ec_claims, "ES256", "ec1", mangle=lambda s: bytes(32) + s[32:]),
+          "bad_signature")
+asym_case("ES256 signature with s = n",
+          asym_token(ec_claims, "ES256", "ec1", mangle=lambda s: s[:32] + jc.P256_N.to_bytes(32, "big")),
+          "bad_signature")
+asym_case("EdDSA non-canonical S (S + L) refused", asym_token(ed_claims, "EdDSA", "ed1", mangle=add_l),
+          "bad_signature")
+asym_case("EdDSA signed by another key",
+          asym_token(ed_claims, "EdDSA", "ed1", signer=lambda m: jc.ed25519_sign(ED_OTHER_SEED, m)),
+          "bad_signature")
+asym_case("empty EdDSA signature", asym_token(ed_claims, "EdDSA", "ed1", mangle=lambda s: b""), "bad_signature")
+asym_case("HS256 keyed with the ES256 public key PEM (confusion)",
+          asym_token(ec_claims, "HS256", "ec1", signer=hs256_with(jc.p256_public_pem(EC_D).encode())),
+          "algorithm_not_allowed")
+asym_case("HS256 keyed with the Ed25519 public key bytes (confusion)",
+          asym_token(ed_claims, "HS256", "ed1", signer=hs256_with(ED_X)), "algorithm_not_allowed")
+asym_case("EdDSA header on the ES256 key",
+          asym_token(ec_claims, "EdDSA", "ec1", signer=lambda m: jc.ed25519_sign(ED_SEED, m)),
+          "algorithm_not_allowed")
+asym_case("ES256 header on the EdDSA key",
+          asym_token(ed_claims, "ES256", "ed1", signer=lambda m: jc.p256_sign(EC_D, m)), "algorithm_not_allowed")
+asym_case("ES384 header", asym_token(ec_claims, "ES384", "ec1", signer=lambda m: jc.p256_sign(EC_D, m)),
+          "algorithm_not_allowed")
+asym_case("alg none on the EdDSA key", asym_token(ed_claims, "none", "ed1", signer=lambda m: b""),
+          "algorithm_not_allowed")
+asym_case("unknown kid", asym_token(ed_claims, "EdDSA", "ed9"), "unknown_key")
+asym_case("custom claim with a duplicate nested key",
+          asym_token(None, "EdDSA", "ed1", raw_claims=compact(reseller())[:-1] + b',"x":{"a":1,"a":2}}'),
+          "malformed_token")
+asym_case("expired EdDSA token", asym_token(ed_claims, "EdDSA", "ed1"), "token_expired", now=NOW - 100 + DAY)
+
+# JWK Sets: the published set and every refusal (invalid_key naming the key).
+jwks_cases = [{"name": "published set", "jwks": ASYM_JWKS, "expect": "ok", "kids": ["ed1", "ec1"]},
+              {"name": "empty set", "jwks": '{"keys":[]}', "expect": "ok", "kids": []},
+              {"name": "no alg and no use", "expect": "ok", "kids": ["ed1", "ec1"],
+               "jwks": json.dumps({"keys": [jwk_ed(alg=DROP, use=DROP), jwk_ec(alg=DROP, use=DROP)]})},
+              {"name": "unknown members ignored", "expect": "ok", "kids": ["ed1"],
+               "jwks": json.dumps({"keys": [jwk_ed(x5t="abc", ext=True)], "extra": 1})}]
+
+
+def bad_jwks(name, *keys, raw=None, names=None):
+    text = raw if raw is not None else json.dumps({"keys": list(keys)})
+    jwks_cases.append({"name": name, "jwks": text, "expect": "invalid_key", "names": names})
+
+
+bad_jwks("duplicate kid", jwk_ed(), jwk_ec(kid="ed1"), names="ed1")
+bad_jwks("kty EC with crv Ed25519", jwk_ed(kty="EC"), names="ed1")
+bad_jwks("crv X25519", jwk_ed(crv="X25519"), names="ed1")
+bad_jwks("alg ES256 on an OKP key", jwk_ed(alg="ES256"), names="ed1")
+bad_jwks("alg EdDSA on an EC key", jwk_ec(alg="EdDSA"), names="ec1")
+bad_jwks("crv P-384", jwk_ec(crv="P-384"), names="ec1")
+bad_jwks("kty RSA", {"kty": "RSA", "kid": "r1", "n": "AQAB", "e": "AQAB"}, names="r1")
+bad_jwks("kty oct (a secret)", {"kty": "oct", "kid": "o1", "k": "c2VjcmV0"}, names="o1")
+bad_jwks("use enc", jwk_ed(use="enc"), names="ed1")
+bad_jwks("key_ops encrypt", jwk_ec(key_ops=["encrypt"]), names="ec1")
+bad_jwks("private d in a public set", jwk_ed(d=b64(ED_SEED)), names="ed1")
+bad_jwks("private d on an EC key", jwk_ec(d=b64(EC_D)), names="ec1")
+bad_jwks("x of 31 bytes", jwk_ed(x=b64(ED_X[:31])), names="ed1")
+bad_jwks("y of 33 bytes", jwk_ec(y=b64(b"\0" + EC_Y)), names="ec1")
+bad_jwks("x padded base64", jwk_ed(x=b64(ED_X) + "="), names="ed1")
+bad_jwks("x in standard base64", jwk_ed(x=base64.b64encode(ED_X).decode().rstrip("=")
+                                        .replace("-", "+").replace("_", "/") + "+/"), names="ed1")
+bad_jwks("P-256 point not on the curve",
+         jwk_ec(y=b64(((int.from_bytes(EC_Y, "big") + 1) % jc.P256_P).to_bytes(32, "big"))), names="ec1")
+bad_jwks("Ed25519 key of small order (identity)", jwk_ed(x=b64(b"\x01" + bytes(31))), names="ed1")
+bad_jwks("missing y", jwk_ec(y=DROP), names="ec1")
+bad_jwks("missing kid", jwk_ed(kid=DROP))
+bad_jwks("x not a string", jwk_ed(x=1), names="ed1")
+bad_jwks("keys not an array", raw='{"keys":{}}')
+bad_jwks("duplicate member in a key", raw='{"keys":[{"kid":"ed1","kid":"ed1"}]}')
+bad_jwks("not JSON", raw="{")
+assert not jc.p256_on_curve(int.from_bytes(EC_X, "big"), (int.from_bytes(EC_Y, "big") + 1) % jc.P256_P)
+
+# PEM: private keys mint and verify, public keys only verify.
+pem_cases = [
+    {"name": "Ed25519 PKCS#8", "kid": "ed1", "pem": jc.ed25519_private_pem(ED_SEED), "expect": "private",
+     "alg": "EdDSA", "verifies": good_ed},
+    {"name": "Ed25519 SPKI", "kid": "ed1", "pem": jc.ed25519_public_pem(ED_SEED), "expect": "public",
+     "alg": "EdDSA", "verifies": good_ed},
+    {"name": "P-256 PKCS#8", "kid": "ec1", "pem": jc.p256_private_pem(EC_D), "expect": "private",
+     "alg": "ES256", "verifies": good_ec},
+    {"name": "P-256 SPKI", "kid": "ec1", "pem": jc.p256_public_pem(EC_D), "expect": "public",
+     "alg": "ES256", "verifies": good_ec},
+]
+for name, text in [
+    ("not PEM", "hello"),
+    ("SEC1 EC PRIVATE KEY label", jc.p256_private_pem(EC_D).replace("PRIVATE KEY", "EC PRIVATE KEY")),
+    ("certificate label", jc.ed25519_public_pem(ED_SEED).replace("PUBLIC KEY", "CERTIFICATE")),
+    ("truncated DER", jc.pem("PUBLIC KEY", bytes.fromhex("302a300506032b6570032100") + ED_X[:20])),
+    ("RSA SPKI", jc.pem("PUBLIC KEY", bytes.fromhex("300d06092a864886f70d0101010500"))),
+    ("P-256 point not on the curve", jc.pem("PUBLIC KEY", bytes.fromhex(
+        "3059301306072a8648ce3d020106082a8648ce3d030107034200") + b"\x04" + EC_X + bytes(32))),
+]:
+    pem_cases.append({"name": name, "kid": "bad1", "pem": text, "expect": "invalid_key"})
+
+asymmetric = {"rings": {"published": ASYM_JWKS}, "cases": asym_cases, "jwks": jwks_cases, "pem": pem_cases}
+
+
 def write(name, obj):
     with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
         json.dump(obj, f, indent=1, ensure_ascii=False)
@@ -928,5 +1116,6 @@ write("mint.json", mint)
 write("errors.json", errors)
 write("api.json", {"cases": api})
 write("rotation.json", rotation)
+write("asymmetric.json", asymmetric)
 print(f"tokens: {len(cases)}, ip rules: {len(rules)}, addresses: {len(addresses)}, matches: {len(matches)}, "
       f"regex: {len(regex)}, requests: {len(req_cases)}, mint: {len(mint_cases)}, keys: {len(keys)}, codes: {len(codes)}")

@@ -16,6 +16,7 @@ def main(vdir, out):
         "tokens": tokens["cases"] + tokens.get("cases_audience", []),
         "mint": json.loads((vdir / "mint.json").read_text())["cases"],
         "api": json.loads((vdir / "api.json").read_text())["cases"],
+        "asym": json.loads((vdir / "asymmetric.json").read_text())["cases"],
     }
     passed = failed = 0
     for line in Path(out).read_text().splitlines():
@@ -34,7 +35,7 @@ def main(vdir, out):
         else:
             failed += 1
             print(f"FAIL {file} {case['name']}: claims JSON {got!r} != {want!r}", file=sys.stderr)
-    expected = sum(1 for k in ("tokens", "mint") for c in cases[k] if c["expect"] == "valid")
+    expected = sum(1 for k in ("tokens", "mint", "asym") for c in cases[k] if c["expect"] == "valid")
     expected += sum(2 for c in cases["api"] if c["expect"] == "valid" and "claims" in c)
     expected += sum(1 for c in cases["api"] if c["kind"] == "host_error")
     if passed + failed != expected:

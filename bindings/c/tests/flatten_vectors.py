@@ -186,6 +186,20 @@ def main(vdir, out):
                      t(st["expect"]))
             emit("ROTEND")
 
+    asym_path = vdir / "asymmetric.json"
+    if asym_path.exists():
+        asym = json.loads(asym_path.read_text())
+        for name, jwks in asym["rings"].items():
+            emit("ASYMRING", t(name), t(jwks))
+        for i, c in enumerate(asym["cases"]):
+            emit("ASYMTOKEN", t(str(i)), t(c["name"]), t(c["ring"]), t(c["token"]), n(c["now"]), t(c["expect"]))
+        for c in asym["jwks"]:
+            kids = c.get("kids") or []
+            emit("ASYMJWKS", t(c["name"]), t(c["jwks"]), t(c["expect"]), str(len(kids)), *[t(k) for k in kids],
+                 t(c.get("names")))
+        for c in asym["pem"]:
+            emit("ASYMPEM", t(c["name"]), t(c["kid"]), t(c["pem"]), t(c["expect"]), t(c.get("verifies")))
+
     Path(out).write_text("\n".join(lines) + "\n")
 
 

@@ -335,6 +335,8 @@ static void dump_json(const char *file, const char *index, const auth_claims *c,
     free(json);
 }
 
+#include "asym_vectors.c" /* asymmetric.json */
+
 /* ---------------------------------------------------------------- tokens.json */
 
 static void on_token(FILE *in, record *tr) {
@@ -1883,6 +1885,17 @@ int main(int argc, char **argv) {
         } else if (strcmp(r.kind, "ROTSEQ") == 0) {
             on_rot_sequence(in, &r, &counts[7]);
             counts[6]++;
+        } else if (strcmp(r.kind, "ASYMRING") == 0) {
+            on_asym_ring(&r);
+        } else if (strcmp(r.kind, "ASYMTOKEN") == 0) {
+            on_asym_token(&r);
+            counts[0]++;
+        } else if (strcmp(r.kind, "ASYMJWKS") == 0) {
+            on_asym_jwks(&r);
+            counts[0]++;
+        } else if (strcmp(r.kind, "ASYMPEM") == 0) {
+            on_asym_pem(&r);
+            counts[0]++;
         } else if (strcmp(r.kind, "APIUNKNOWN") == 0) {
             CHECK(0, "api case %s has a kind this suite does not know", r.f[1].p);
         }
@@ -1891,6 +1904,7 @@ int main(int argc, char **argv) {
     read_record(in, &r); /* releases the line buffer */
     fclose(in);
     rot_cleanup();
+    asym_cleanup();
     CHECK(counts[6] > 0, "rotation.json was flattened and run");
     test_wire_paths();
     fclose(json_out);

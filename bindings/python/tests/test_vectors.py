@@ -26,7 +26,7 @@ def test_every_vector_file_is_run() -> None:
     files = {p.name for p in VECTORS.glob("*.json")}
     assert files == {
         "tokens.json", "ip_rules.json", "requests.json", "mint.json", "errors.json", "api.json",
-        "rotation.json",
+        "rotation.json", "asymmetric.json",
     }
 
 

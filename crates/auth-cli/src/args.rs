@@ -31,7 +31,8 @@ pub(crate) struct Cli {
 /// The HMAC algorithm option (`keygen`, and part of [`KeyArgs`]).
 #[derive(Debug, Args)]
 pub(crate) struct AlgArg {
-    /// HMAC algorithm the key is pinned to: HS256, HS384 or HS512.
+    /// Algorithm the key is pinned to: HS256, HS384 or HS512 (a secret), or EdDSA or ES256
+    /// (a PEM key file: PKCS#8 private to mint, SPKI public to verify).
     #[arg(long, value_name = "ALG", default_value = "HS256")]
     pub(crate) alg: String,
 }
@@ -59,7 +60,10 @@ pub(crate) enum Command {
     ///
     /// The length suits the algorithm: 32 bytes (43 characters) for HS256, 36 (48) for
     /// HS384, 48 (64) for HS512 — at least as long as the hash output (RFC 7518 §3.2).
+    /// With `--alg EdDSA` or `--alg ES256`: a new private key as PKCS#8 PEM.
     Keygen(AlgArg),
+    /// Print the public JWK Set of an EdDSA or ES256 key (to publish for verifiers).
+    Jwks(crate::keyfiles::JwksArgs),
     /// Mint a token and print it on stdout: `authctl mint user ...` or `authctl mint reseller ...`.
     #[command(arg_required_else_help = false)]
     Mint {
@@ -155,6 +159,10 @@ pub(crate) struct MintOpts {
     /// Issue time (`iat`) in UNIX seconds. Default: the system clock.
     #[arg(long, value_name = "UNIX")]
     pub(crate) now: Option<u64>,
+    /// Custom claims: a JSON object (`'{"roles":["admin"]}'`); names the library owns
+    /// (`exp`, `type`, ...) are refused.
+    #[arg(long, value_name = "JSON")]
+    pub(crate) claims: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +191,10 @@ pub(crate) struct VerifyArgs {
     /// token: not the `Bearer ` of an Authorization header.
     #[arg(value_name = "TOKEN")]
     pub(crate) token: OsString,
+    /// Verify with the public keys of this JWK Set file (verify only; instead of a secret
+    /// or key file). A bad set is a configuration error (exit 2, `invalid_key`).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) jwks: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) key: KeyArgs,
 }

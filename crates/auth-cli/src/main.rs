@@ -26,6 +26,7 @@
 
 mod args;
 mod demo;
+mod keyfiles;
 mod secret;
 mod server;
 
@@ -148,7 +149,11 @@ pub(crate) fn emit(line: &str) -> Result<(), Failure> {
 fn run(cli: Cli) -> Result<Success, Failure> {
     match cli.command {
         Command::Keygen(alg) => {
-            emit(&secret::keygen_for(&alg.alg).map_err(Failure::Usage)?)?;
+            emit(&keyfiles::keygen(&alg.alg)?)?;
+            Ok(Success::Zero)
+        }
+        Command::Jwks(args) => {
+            emit(&keyfiles::jwks(&args)?)?;
             Ok(Success::Zero)
         }
         Command::Mint { kind } => mint(kind),
@@ -187,7 +192,7 @@ fn mint(kind: MintKind) -> Result<Success, Failure> {
         ),
         MintKind::Reseller { who, opts, key } => (Subject::reseller(who.id, who.name), opts, key),
     };
-    let ring = secret::load_ring(&key)?;
+    let ring = keyfiles::load_ring(&key, None)?;
     let mut req = MintRequest::new(subject);
     let ttl = opts
         .ttl
@@ -202,13 +207,16 @@ fn mint(kind: MintKind) -> Result<Success, Failure> {
     req.token_id = opts.jti;
     req.not_before = opts.nbf;
     req.now = opts.now;
+    if let Some(extra) = &opts.claims {
+        req.set_extra_json(extra).map_err(Failure::Usage)?;
+    }
     let minted = Issuer::new(ring).mint(&req).map_err(Failure::Usage)?;
     emit(&minted.token)?;
     Ok(Success::Zero)
 }
 
 fn verify(args: VerifyArgs) -> Result<Success, Failure> {
-    let ring = secret::load_ring(&args.key)?;
+    let ring = keyfiles::load_ring(&args.key, args.jwks.as_deref())?;
     let client_ip = match &args.ip {
         Some(text) => Some(parse_client_ip(text).map_err(Failure::Usage)?),
         None => None,

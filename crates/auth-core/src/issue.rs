@@ -32,6 +32,9 @@ pub struct MintRequest {
     pub not_before: Option<u64>,
     /// The issue time (`iat`), UNIX seconds; `None` reads the system clock.
     pub now: Option<u64>,
+    /// Custom claims, written after the library's own (see [`MintRequest::set_extra_json`]);
+    /// checked when minting ([`check_extra_claims`](crate::check_extra_claims)).
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl MintRequest {
@@ -46,7 +49,16 @@ impl MintRequest {
             token_id: None,
             not_before: None,
             now: None,
+            extra: serde_json::Map::new(),
         }
+    }
+
+    /// Sets the custom claims from JSON object text, read strictly
+    /// ([`parse_extra_claims`](crate::parse_extra_claims): `invalid_request` for text that
+    /// is not a strict JSON object or names a claim this library owns; nothing is changed then).
+    pub fn set_extra_json(&mut self, text: &str) -> Result<()> {
+        self.extra = crate::claims::parse_extra_claims(text)?;
+        Ok(())
     }
 
     /// Sets `allowed_ips` from rule text, validated and normalized
@@ -242,6 +254,10 @@ impl Issuer {
             parent: req.parent,
             audience: None,
             issuer: None,
+            extra: {
+                crate::claims::check_extra_claims(&req.extra)?;
+                req.extra.clone()
+            },
         })
     }
 
@@ -259,7 +275,7 @@ impl Issuer {
         token.push_str(header);
         token.push('.');
         B64.encode_string(&json, &mut token);
-        let mac = key.mac(&[token.as_bytes()]);
+        let mac = key.sign(token.as_bytes())?;
         token.push('.');
         B64.encode_string(mac.as_slice(), &mut token);
         Ok(token)

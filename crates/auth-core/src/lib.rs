@@ -29,7 +29,7 @@
 //! | source | decides | main items |
 //! |---|---|---|
 //! | `claims/` | the claim shapes (docs/token-format.md) and their strict decoding | [`Claims`], [`Subject`], [`Principal`] |
-//! | `keys.rs`, `shared_ring.rs` | keys pinned to one algorithm; the ring issuers and verifiers share | [`Key`], [`KeyRing`], [`SharedKeyRing`] |
+//! | `keys/`, `shared_ring.rs` | HMAC, Ed25519 and P-256 keys pinned to one algorithm, PEM and JWK Sets; the ring issuers and verifiers share | [`Key`], [`KeyRing`], [`SharedKeyRing`] |
 //! | `ttl.rs` | lifetimes and the TTL policy (docs/ttl.md) | [`Lifetime`], [`TtlPolicy`] |
 //! | `issue.rs` | minting | [`Issuer`], [`MintRequest`] |
 //! | `verify.rs` | verification, every check in one order ([`Verifier::verify_with`]) | [`Verifier`], [`VerifyOptions`], [`VerifyRequest`] |
@@ -87,14 +87,15 @@ mod wire;
 
 // Tokens: claims, keys, minting, verification.
 pub use claims::{
-    check_jti, check_token_name, valid_jti, valid_token_name, Claims, Principal, PrincipalType,
-    Subject, MAX_JTI_CHARS, MAX_TOKEN_NAME_CHARS,
+    check_extra_claims, check_jti, check_token_name, parse_extra_claims, valid_jti,
+    valid_token_name, Claims, Principal, PrincipalType, Subject, MAX_EXTRA_CLAIMS, MAX_JTI_CHARS,
+    MAX_TOKEN_NAME_CHARS, RESERVED_CLAIMS,
 };
 pub use issue::{Issuer, MintRequest, Minted};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};
 pub use keys::{
     generate_secret, generate_secret_for, Algorithm, Key, KeyRing, GENERATED_SECRET_BYTES,
-    MAX_KID_LEN, MIN_SECRET_LEN,
+    MAX_JWKS_BYTES, MAX_JWKS_KEYS, MAX_KID_LEN, MIN_SECRET_LEN,
 };
 pub use shared_ring::SharedKeyRing;
 pub use ttl::{Lifetime, TtlPolicy, DEFAULT_DYNAMIC_TTL, DEFAULT_MAX_TTL, MAX_TIME};

@@ -140,6 +140,21 @@ impl SharedKeyRing {
         });
     }
 
+    /// Replaces the whole ring with a verify-only ring read from JWK Set text
+    /// ([`KeyRing::from_jwks`]), atomically: on any error (`invalid_key` naming the key)
+    /// the ring is left exactly as it was, and readers see either the old set or the new
+    /// one, never a mix. This is how a verifier refreshes the keys it fetched.
+    pub fn replace_from_jwks(&self, jwks: &str) -> Result<()> {
+        let ring = KeyRing::from_jwks(jwks)?;
+        self.replace(ring);
+        Ok(())
+    }
+
+    /// The public keys as JWK Set text ([`KeyRing::to_jwks`]).
+    pub fn to_jwks(&self) -> String {
+        self.load().to_jwks()
+    }
+
     /// The kid of the active key, if any.
     pub fn active_kid(&self) -> Option<String> {
         self.load().active().map(|k| k.kid().to_owned())

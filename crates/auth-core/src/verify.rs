@@ -199,7 +199,7 @@ impl Verifier {
     /// 5. `alg` of `none` (any case) → `algorithm_not_allowed`;
     /// 6. key by `kid` (or the only / default key when there is no `kid`) → `unknown_key`;
     /// 7. header `alg` equal to the key's pinned algorithm → `algorithm_not_allowed`;
-    /// 8. the MAC, compared in constant time → `bad_signature`;
+    /// 8. the MAC, compared in constant time, or the EdDSA / ES256 signature → `bad_signature`;
     /// 9. claims: a strict JSON object (`malformed_token`) with the docs/token-format.md shape, times and ids
     ///    at most 2^53 − 1 (`invalid_claims`); then `aud` and `iss` against
     ///    [`VerifyOptions::audiences`] and [`VerifyOptions::issuer`] (`invalid_claims`);
@@ -278,7 +278,7 @@ impl Verifier {
             ));
         }
         let n = jws::decode_segment_into(seg.signature, &mut sig)?;
-        if n != key.algorithm().mac_len() || !key.verify_mac(seg.signing_input, &sig[..n]) {
+        if !key.verify_signature(seg.signing_input, &sig[..n]) {
             return Err(Error::new(ErrorCode::BadSignature));
         }
 

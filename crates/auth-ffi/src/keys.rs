@@ -11,7 +11,7 @@ use crate::util::{
     FfiResult,
 };
 
-/// The HMAC algorithm a key is pinned to (docs/keys.md). Passed to C functions as `uint32_t`.
+/// The algorithm a key is pinned to (docs/keys.md). Passed to C functions as `uint32_t`.
 #[allow(non_camel_case_types)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
@@ -22,12 +22,18 @@ pub enum auth_algorithm {
     AUTH_HS384 = 2,
     /// HMAC-SHA-512.
     AUTH_HS512 = 3,
+    /// Ed25519 (RFC 8037); with `auth_key_ring_add` the secret is the raw 32-byte seed.
+    AUTH_EDDSA = 4,
+    /// ECDSA P-256 with SHA-256; with `auth_key_ring_add` the secret is the raw 32-byte scalar.
+    AUTH_ES256 = 5,
 }
 
 crate::util::enum_conversions!(auth_algorithm <=> Algorithm {
     AUTH_HS256 <=> HS256,
     AUTH_HS384 <=> HS384,
     AUTH_HS512 <=> HS512,
+    AUTH_EDDSA <=> EdDSA,
+    AUTH_ES256 <=> ES256,
 });
 
 /// A set of keys by `kid`: one active key mints, every key verifies (rotation).

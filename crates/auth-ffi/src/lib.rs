@@ -28,6 +28,7 @@
 #![allow(non_camel_case_types)]
 #![deny(missing_docs)]
 
+pub mod asym;
 pub mod claims;
 pub mod error;
 pub mod ip;

@@ -174,6 +174,12 @@ macro_rules! claims_class {
                 self.0.is_static()
             }
 
+            /// The custom claims (every claim the library does not own), as a dict.
+            #[getter]
+            fn extra<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                json_to_py(py, &serde_json::Value::Object(self.0.extra.clone()))
+            }
+
             /// The claims as the JSON object the token carries (docs/token-format.md), as a dict.
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 json_to_py(py, &self.0.to_json_value())
@@ -347,5 +353,33 @@ impl PyRevocationQuery {
                 None => "None".to_owned(),
             }
         )
+    }
+}
+
+/// Sets a mint request's custom claims from a dict of JSON values or JSON object text.
+pub fn set_extra(
+    py: Python<'_>,
+    req: &mut auth_core::MintRequest,
+    extra: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    if let Ok(text) = extra.cast::<pyo3::types::PyString>() {
+        let text = crate::convert::to_str(text.as_any(), "extra")?;
+        return crate::errors::core(py, || req.set_extra_json(&text));
+    }
+    if !extra.is_instance_of::<pyo3::types::PyDict>() {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "extra must be a dict or JSON object text, not {}",
+            crate::convert::type_name(extra)
+        )));
+    }
+    match crate::convert::py_to_json(extra, 0)? {
+        serde_json::Value::Object(map) => {
+            crate::errors::core(py, || auth_core::check_extra_claims(&map))?;
+            req.extra = map;
+            Ok(())
+        }
+        _ => Err(pyo3::exceptions::PyTypeError::new_err(
+            "extra must be a dict or JSON object text",
+        )),
     }
 }

@@ -32,6 +32,7 @@ struct MintOptions<'a, 'py> {
     token_id: Option<&'a Bound<'py, PyAny>>,
     not_before: Option<&'a Bound<'py, PyAny>>,
     now: Option<&'a Bound<'py, PyAny>>,
+    extra: Option<&'a Bound<'py, PyAny>>,
 }
 
 impl PyIssuer {
@@ -55,6 +56,9 @@ impl PyIssuer {
         req.token_id = opt_str(o.token_id, "token_id")?;
         req.not_before = opt_time(o.not_before, "not_before")?;
         req.now = opt_time(o.now, "now")?;
+        if let Some(extra) = o.extra.filter(|e| !e.is_none()) {
+            crate::claims::set_extra(py, &mut req, extra)?;
+        }
         let issuer = &self.issuer;
         core_detached(py, || issuer.mint(&req)).map(PyMintedToken)
     }
@@ -122,12 +126,14 @@ impl PyIssuer {
     /// Mints a user token. Lifetime: dynamic by default (``dynamic_ttl``), ``ttl=`` seconds
     /// (int or whole-second ``timedelta``) or ``static=True`` (no ``exp``); both → ``InvalidRequest``.
     /// ``allowed_ips``: a list of IP/CIDR rules (or an ``IpAllowList``); ``parent``: a
-    /// ``Principal`` or ``(type, id)``; ``not_before`` / ``now``: int seconds or aware datetime.
+    /// ``Principal`` or ``(type, id)``; ``not_before`` / ``now``: int seconds or aware datetime;
+    /// ``extra``: custom claims, a dict of JSON values or JSON object text (a name the
+    /// library owns, duplicate keys or nesting too deep → ``InvalidRequest``).
     #[pyo3(signature = (
         id, name, admin = false, sms_from = None, user_group_id = None, *,
         ttl = None, r#static = false, token_name = None, allowed_ips = None, parent = None,
-        token_id = None, not_before = None, now = None
-    ), text_signature = "($self, id, name, admin=False, sms_from=None, user_group_id=None, *, ttl=None, static=False, token_name=None, allowed_ips=None, parent=None, token_id=None, not_before=None, now=None)")]
+        token_id = None, not_before = None, now = None, extra = None
+    ), text_signature = "($self, id, name, admin=False, sms_from=None, user_group_id=None, *, ttl=None, static=False, token_name=None, allowed_ips=None, parent=None, token_id=None, not_before=None, now=None, extra=None)")]
     #[allow(clippy::too_many_arguments)]
     fn mint_user(
         &self,
@@ -145,6 +151,7 @@ impl PyIssuer {
         token_id: Option<&Bound<'_, PyAny>>,
         not_before: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
+        extra: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyMintedToken> {
         let subject = Subject::User {
             id: to_u64(id, "id")?,
@@ -165,6 +172,7 @@ impl PyIssuer {
                 token_id,
                 not_before,
                 now,
+                extra,
             },
         )
     }
@@ -173,8 +181,8 @@ impl PyIssuer {
     #[pyo3(signature = (
         id, name, *,
         ttl = None, r#static = false, token_name = None, allowed_ips = None, parent = None,
-        token_id = None, not_before = None, now = None
-    ), text_signature = "($self, id, name, *, ttl=None, static=False, token_name=None, allowed_ips=None, parent=None, token_id=None, not_before=None, now=None)")]
+        token_id = None, not_before = None, now = None, extra = None
+    ), text_signature = "($self, id, name, *, ttl=None, static=False, token_name=None, allowed_ips=None, parent=None, token_id=None, not_before=None, now=None, extra=None)")]
     #[allow(clippy::too_many_arguments)]
     fn mint_reseller(
         &self,
@@ -189,6 +197,7 @@ impl PyIssuer {
         token_id: Option<&Bound<'_, PyAny>>,
         not_before: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
+        extra: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyMintedToken> {
         let subject = Subject::Reseller {
             id: to_u64(id, "id")?,
@@ -206,6 +215,7 @@ impl PyIssuer {
                 token_id,
                 not_before,
                 now,
+                extra,
             },
         )
     }

@@ -21,7 +21,9 @@ fn algorithm(py: Python<'_>, alg: Option<&Bound<'_, PyAny>>) -> PyResult<Algorit
 /// The ring is shared: an ``Issuer`` or ``Verifier`` built from it uses the ring's state at
 /// each call, so ``add`` / ``set_active`` / ``remove`` take effect immediately. Secrets are
 /// ``bytes`` (or ``str``: its UTF-8 bytes), at least 32 bytes (``WeakKey``); a ``kid`` is
-/// 1-128 ASCII letters, digits or ``-_.:`` (``InvalidKey``). Thread-safe.
+/// 1-128 ASCII letters, digits or ``-_.:`` (``InvalidKey``). EdDSA and ES256 keys come from
+/// PEM (``add_pem``), JWK (``add_jwk``) or a JWK Set (``KeyRing.from_jwks``); a public key
+/// verifies but cannot mint (``InvalidKey``). Thread-safe.
 #[pyclass(frozen, module = "auth_core", name = "KeyRing")]
 pub struct PyKeyRing {
     pub(crate) shared: SharedKeyRing,
@@ -86,6 +88,65 @@ impl PyKeyRing {
                 r.add(key)?;
                 r.set_active(&kid)
             })
+        })
+    }
+
+    /// Adds an EdDSA or ES256 key from PEM text: an unencrypted PKCS#8 private key (mints
+    /// and verifies) or an SPKI public key (verifies only); the key type sets the algorithm.
+    /// Anything else → ``InvalidKey`` naming the key.
+    #[pyo3(signature = (kid, pem), text_signature = "($self, kid, pem)")]
+    fn add_pem(
+        &self,
+        py: Python<'_>,
+        kid: &Bound<'_, PyAny>,
+        pem: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let kid = to_str_as(kid, ErrorCode::InvalidKey, "kid")?;
+        let pem = to_str_as(pem, ErrorCode::InvalidKey, "pem")?;
+        core(py, || self.shared.add(Key::from_pem(&kid, &pem)?))
+    }
+
+    /// Adds an EdDSA or ES256 key from one JWK (JSON object text; its ``kid`` names it),
+    /// private (with ``d``) or public, read strictly (``InvalidKey`` naming the key).
+    #[pyo3(text_signature = "($self, jwk)")]
+    fn add_jwk(&self, py: Python<'_>, jwk: &Bound<'_, PyAny>) -> PyResult<()> {
+        let jwk = to_str_as(jwk, ErrorCode::InvalidKey, "jwk")?;
+        core(py, || self.shared.add(Key::from_jwk(&jwk)?))
+    }
+
+    /// A verify-only ring from JWK Set text (``{"keys": [...]}``), read strictly: a
+    /// duplicate ``kid``, a ``kty``/``crv``/``alg`` mismatch, a point not on the curve, bad
+    /// base64url or lengths, ``use`` other than ``"sig"`` or a private member → ``InvalidKey``
+    /// naming the key.
+    #[staticmethod]
+    #[pyo3(text_signature = "(jwks)")]
+    fn from_jwks(py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let jwks = to_str_as(jwks, ErrorCode::InvalidKey, "jwks")?;
+        let ring = core(py, || auth_core::KeyRing::from_jwks(&jwks))?;
+        Ok(PyKeyRing {
+            shared: SharedKeyRing::from(ring),
+        })
+    }
+
+    /// Replaces every key with those of JWK Set text, atomically: on error nothing changes,
+    /// and issuers and verifiers see the old set or the new one, never a mix (a refresh).
+    #[pyo3(text_signature = "($self, jwks)")]
+    fn replace_from_jwks(&self, py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<()> {
+        let jwks = to_str_as(jwks, ErrorCode::InvalidKey, "jwks")?;
+        core(py, || self.shared.replace_from_jwks(&jwks))
+    }
+
+    /// The public keys of the ring's EdDSA and ES256 keys as JWK Set text (HMAC secrets are
+    /// never exported).
+    fn to_jwks(&self) -> String {
+        self.shared.to_jwks()
+    }
+
+    /// The SPKI PEM of the EdDSA or ES256 key ``kid`` (``UnknownKey``; an HMAC key → ``InvalidKey``).
+    fn public_key_pem(&self, py: Python<'_>, kid: &Bound<'_, PyAny>) -> PyResult<String> {
+        let kid = to_str_as(kid, ErrorCode::UnknownKey, "kid")?;
+        core(py, || {
+            self.shared.snapshot().resolve(Some(&kid))?.public_key_pem()
         })
     }
 
@@ -169,6 +230,18 @@ impl PyKeyRing {
             opt_repr(r.default_kid().map(str_repr))
         )
     }
+}
+
+/// A new random EdDSA or ES256 private key as PKCS#8 PEM text (for ``KeyRing.add_pem``);
+/// an HMAC algorithm → ``InvalidKey`` (use ``generate_secret``).
+#[pyfunction]
+#[pyo3(text_signature = "(alg)")]
+pub fn generate_private_key_pem(py: Python<'_>, alg: &Bound<'_, PyAny>) -> PyResult<String> {
+    let alg = algorithm(py, Some(alg))?;
+    core(py, || {
+        let key = Key::generate("generated", alg, &auth_core::SystemRandom)?;
+        Ok(key.private_key_pem()?.to_string())
+    })
 }
 
 /// A new random HMAC secret for a key of algorithm ``alg`` (default ``"HS256"``): as many

@@ -70,6 +70,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<wire::PyTokenRequest>()?;
     m.add_class::<wire::PyCreatedToken>()?;
     m.add_function(wrap_pyfunction!(keys::generate_secret, m)?)?;
+    m.add_function(wrap_pyfunction!(keys::generate_private_key_pem, m)?)?;
     m.add_class::<wire::PyTokenCreationPolicy>()?;
     m.add_function(wrap_pyfunction!(wire::login_user, m)?)?;
     m.add_function(wrap_pyfunction!(wire::login_reseller, m)?)?;

@@ -59,6 +59,7 @@ from ._native import (
     __version__,
     canonical_ip,
     error_class,
+    generate_private_key_pem,
     generate_secret,
     inspect_unverified,
 )
@@ -148,6 +149,7 @@ __all__ = [
     "__version__",
     "canonical_ip",
     "error_class",
+    "generate_private_key_pem",
     "generate_secret",
     "inspect_unverified",
     "CreatedToken",

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod arguments;
+mod asymmetric;
 mod check_ip;
 mod demo;
 mod inspect;

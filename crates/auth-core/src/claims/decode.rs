@@ -60,6 +60,8 @@ fn claim_index(key: &str) -> Option<usize> {
 struct RawClaims<'de> {
     fields: [Option<Loose<'de>>; 15],
     parent: Option<std::result::Result<Principal, &'static str>>,
+    /// Every other claim (custom claims), read strictly.
+    extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Fills a [`RawClaims`] in place (it is a few hundred bytes: returning it by value
@@ -89,8 +91,9 @@ impl<'de> Visitor<'de> for RawVisitor<'_, 'de> {
                     raw.fields[i] = Some(map.next_value::<Loose<'de>>()?);
                 }
                 None => {
+                    let value = map.next_value_seed(super::value::StrictValue(1))?;
+                    raw.extra.insert(key.to_string(), value);
                     seen.insert_other(key).map_err(de::Error::custom)?;
-                    map.next_value_seed(crate::json::Skip(1))?;
                 }
             }
         }
@@ -355,6 +358,7 @@ pub fn decode_claims(payload: &[u8]) -> Result<Claims> {
         parent,
         audience,
         issuer,
+        extra: std::mem::take(&mut raw.extra),
     })
 }
 

@@ -9,10 +9,13 @@ use std::fmt;
 use crate::ip::IpRule;
 
 mod decode;
+mod extra;
 mod serialize;
+pub(crate) mod value;
 
 pub use self::decode::decode_claims;
 pub(crate) use self::decode::json_error_kind;
+pub use self::extra::{check_extra_claims, parse_extra_claims, MAX_EXTRA_CLAIMS, RESERVED_CLAIMS};
 
 /// The two kinds of principal a token can speak for (the `type` claim).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -245,6 +248,10 @@ pub struct Claims {
     pub audience: Option<Vec<String>>,
     /// `iss` (RFC 7519 §4.1.1): the issuer, when the token names one.
     pub issuer: Option<String>,
+    /// Custom claims: every other member of the claims object, read strictly (no
+    /// duplicate key at any depth, bounded nesting). See [`Claims::extra_claim`]. An entry
+    /// named like one of the library's claims ([`RESERVED_CLAIMS`]) is never written out.
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Longest `jti` accepted, in characters.
@@ -315,6 +322,7 @@ impl Claims {
             parent: None,
             audience: None,
             issuer: None,
+            extra: serde_json::Map::new(),
         }
     }
 

@@ -46,6 +46,13 @@ impl serde::Serialize for Claims {
         if let Some(iss) = &self.issuer {
             m.serialize_entry("iss", iss)?;
         }
+        // A name the library owns is never written twice: `extra` set by hand with one is
+        // skipped here (minting refuses it; decoding never puts one there).
+        for (name, value) in &self.extra {
+            if !super::RESERVED_CLAIMS.contains(&name.as_str()) {
+                m.serialize_entry(name, value)?;
+            }
+        }
         m.end()
     }
 }

@@ -56,6 +56,8 @@ pub fn jwt_alg(alg: Algorithm) -> jsonwebtoken::Algorithm {
         Algorithm::HS256 => jsonwebtoken::Algorithm::HS256,
         Algorithm::HS384 => jsonwebtoken::Algorithm::HS384,
         Algorithm::HS512 => jsonwebtoken::Algorithm::HS512,
+        Algorithm::EdDSA => jsonwebtoken::Algorithm::EdDSA,
+        Algorithm::ES256 => jsonwebtoken::Algorithm::ES256,
     }
 }
 
@@ -67,6 +69,9 @@ pub fn jwt_alg(alg: Algorithm) -> jsonwebtoken::Algorithm {
 /// that are objects must have unique keys too (Chosen: see the module docs).
 struct UniqueObject {
     interpreted: &'static [&'static str],
+    /// Whether the other members' values must have unique keys at every depth too
+    /// (claims: they are kept as custom claims; header parameters are only skipped).
+    deep_others: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for UniqueObject {
@@ -89,6 +94,8 @@ impl<'de> Visitor<'de> for UniqueObject {
             }
             let value = if self.interpreted.contains(&key.as_str()) {
                 map.next_value_seed(ValueWithUniqueTopKeys)?
+            } else if self.deep_others {
+                map.next_value_seed(UniqueDeep)?
             } else {
                 map.next_value::<Value>()?
             };
@@ -139,9 +146,64 @@ impl<'de> Visitor<'de> for ValueWithUniqueTopKeys {
         Ok(Value::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
-        UniqueObject { interpreted: &[] }
-            .visit_map(map)
-            .map(Value::Object)
+        UniqueObject {
+            interpreted: &[],
+            deep_others: false,
+        }
+        .visit_map(map)
+        .map(Value::Object)
+    }
+}
+
+/// Any JSON value with unique keys in every object at every depth.
+struct UniqueDeep;
+
+impl<'de> DeserializeSeed<'de> for UniqueDeep {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueDeep {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(UniqueDeep)? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let v = map.next_value_seed(UniqueDeep)?;
+            if out.insert(key, v).is_some() {
+                return Err(de::Error::custom("duplicate key"));
+            }
+        }
+        Ok(Value::Object(out))
     }
 }
 
@@ -160,7 +222,12 @@ fn depth(v: &Value) -> usize {
 fn strict_object(bytes: &[u8], interpreted: &'static [&'static str]) -> Option<Map<String, Value>> {
     let text = std::str::from_utf8(bytes).ok()?;
     let mut de = serde_json::Deserializer::from_str(text);
-    let map = UniqueObject { interpreted }.deserialize(&mut de).ok()?;
+    let map = UniqueObject {
+        interpreted,
+        deep_others: interpreted == CLAIMS,
+    }
+    .deserialize(&mut de)
+    .ok()?;
     de.end().ok()?;
     let deepest = map.values().map(depth).max().unwrap_or(0);
     (deepest < MAX_DEPTH).then_some(map)
@@ -336,8 +403,8 @@ pub fn reference_verify(
     Ok(normalized)
 }
 
-/// docs/token-format.md: the claim types, rendered in the shape `Claims::to_json` has (unknown
-/// claims dropped, optional user claims as null, rules in canonical text).
+/// docs/token-format.md: the claim types, rendered in the shape `Claims::to_json` has (other
+/// claims kept as custom claims, optional user claims as null, rules in canonical text).
 fn reference_claims(c: &Map<String, Value>) -> Option<Value> {
     let uint = |name: &str| {
         c.get(name)
@@ -429,6 +496,11 @@ fn reference_claims(c: &Map<String, Value>) -> Option<Value> {
     }
     if let Some(v) = c.get("iss") {
         out.insert("iss".into(), json!(v.as_str()?));
+    }
+    for (name, v) in c {
+        if !CLAIMS.contains(&name.as_str()) {
+            out.insert(name.clone(), v.clone());
+        }
     }
     Some(Value::Object(out))
 }
