@@ -20,7 +20,7 @@ const PURGE_EVERY: Duration = Duration::from_secs(60);
 
 /// The thread's body: runs until the store is dropped.
 pub(crate) fn run(shared: &Shared) {
-    let mut position: Option<StreamId> = None;
+    let mut position: Option<Position> = None;
     let mut backoff = Duration::from_millis(10);
     let mut last_purge = Instant::now();
     while !shared.stop.load(Ordering::Acquire) {
@@ -56,29 +56,35 @@ fn connect(shared: &Shared) -> RedisResult<Connection> {
     Ok(con)
 }
 
+/// Where the replica is in the stream: the last id applied and, on Redis 7 and later, how
+/// many entries the stream had ever received up to it (`entries-added`), which tells
+/// whether entries after it were trimmed before they were read.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Position {
+    id: StreamId,
+    added: Option<u64>,
+}
+
 /// Catch up, then follow the stream until an error or the store is dropped.
 fn follow(
     shared: &Shared,
     con: &mut Connection,
-    position: &mut Option<StreamId>,
+    position: &mut Option<Position>,
     last_purge: &mut Instant,
     backoff: &mut Duration,
 ) -> RedisResult<()> {
     // Resume from the stream when nothing after our position was trimmed; else snapshot.
-    let resume = match *position {
-        Some(pos) => !trimmed_past(con, shared, pos)?,
-        None => false,
+    let mut pos = match *position {
+        Some(pos) if !trimmed_past(con, shared, pos)? => pos,
+        // Everything written before the snapshot is in it; the stream from the position
+        // taken before it brings the rest (applying an entry twice changes nothing).
+        _ => snapshot(shared, con)?,
     };
-    if !resume {
-        // Everything written before the snapshot is in it; the stream from `position` on
-        // brings the rest.
-        *position = Some(snapshot(shared, con)?);
-    }
+    *position = Some(pos);
     shared.connected.store(true, Ordering::Release);
     *backoff = Duration::from_millis(10);
     let block_ms = u64::try_from(shared.options.block().as_millis()).unwrap_or(500);
     while !shared.stop.load(Ordering::Acquire) {
-        let pos = position.unwrap_or_default();
         let sent = Instant::now();
         let reply: Value = redis::cmd("XREAD")
             .arg("COUNT")
@@ -87,24 +93,25 @@ fn follow(
             .arg(block_ms)
             .arg("STREAMS")
             .arg(&shared.keys.stream)
-            .arg(pos.to_string())
+            .arg(pos.id.to_string())
             .query(con)?;
         let entries = parse_xread(reply)?;
         let n = entries.len();
-        let mut last = pos;
         let mut healthy = true;
         for (id, fields) in entries {
             healthy &= apply(shared, &fields);
-            last = last.max(id);
+            pos.id = pos.id.max(id);
         }
+        pos.added = pos.added.map(|a| a + n as u64);
         shared.applied.fetch_add(n as u64, Ordering::Relaxed);
-        // Entries after `pos` that were trimmed before this read returned would be lost:
-        // rebuild from the keys instead.
+        // Entries after the position that were trimmed before they were read would be
+        // lost: rebuild from the keys instead.
         if trimmed_past(con, shared, pos)? {
-            *position = Some(snapshot(shared, con)?);
+            pos = snapshot(shared, con)?;
+            *position = Some(pos);
             continue;
         }
-        *position = Some(last);
+        *position = Some(pos);
         // A short batch means the replica holds everything written before `sent`.
         if n < BATCH && healthy {
             shared.confirm(sent);
@@ -149,18 +156,37 @@ fn apply(shared: &Shared, fields: &HashMap<String, String>) -> bool {
     }
 }
 
-/// Whether entries after `pos` may have been trimmed from the stream (Redis 7's
-/// `max-deleted-entry-id`; before 7, whether the first entry is past `pos`).
-fn trimmed_past(con: &mut Connection, shared: &Shared, pos: StreamId) -> RedisResult<bool> {
+/// Whether entries after `pos` were trimmed from the stream before the replica read them.
+///
+/// Trimming removes the oldest entries. If the stream's first entry is at or before `pos`,
+/// nothing after it was trimmed. Otherwise every entry after `pos` ever added
+/// (`entries-added` now minus then) must still be there (`length`). Before Redis 7 (no
+/// `entries-added`), a first entry past `pos` is taken as a loss.
+fn trimmed_past(con: &mut Connection, shared: &Shared, pos: Position) -> RedisResult<bool> {
     let Some(info) = stream_info(con, shared)? else {
         // No stream at all: if we had read entries, it was deleted under us.
-        return Ok(pos != StreamId::default());
+        return Ok(pos.id != StreamId::default());
     };
-    if let Some(max_deleted) = info.get("max-deleted-entry-id").and_then(|v| id_of(v)) {
-        return Ok(max_deleted > pos);
-    }
     let first = info.get("first-entry").and_then(first_entry_id);
-    Ok(first.is_some_and(|f| f > pos && pos != StreamId::default()))
+    let length = info.get("length").and_then(int_of).unwrap_or(0);
+    let added = info.get("entries-added").and_then(int_of);
+    let last = info
+        .get("last-generated-id")
+        .and_then(id_of)
+        .unwrap_or_default();
+    let head_past = first.map_or(last > pos.id, |f| f > pos.id);
+    Ok(match (added, pos.added) {
+        (Some(now), Some(then)) => now < then || (head_past && length < now - then),
+        _ => head_past && pos.id != StreamId::default(),
+    })
+}
+
+fn int_of(v: &Value) -> Option<u64> {
+    match v {
+        Value::Int(i) => u64::try_from(*i).ok(),
+        Value::BulkString(b) => std::str::from_utf8(b).ok()?.parse().ok(),
+        _ => None,
+    }
 }
 
 /// `XINFO STREAM` as a map, or `None` when the stream does not exist.
@@ -195,15 +221,21 @@ fn first_entry_id(v: &Value) -> Option<StreamId> {
 }
 
 /// Rebuilds the replica from the keys; returns the stream position to follow from.
-fn snapshot(shared: &Shared, con: &mut Connection) -> RedisResult<StreamId> {
+fn snapshot(shared: &Shared, con: &mut Connection) -> RedisResult<Position> {
     // The position first: whatever is written after it comes through the stream (applying
     // an entry twice changes nothing).
     let position = match stream_info(con, shared)? {
-        Some(info) => info
-            .get("last-generated-id")
-            .and_then(id_of)
-            .unwrap_or_default(),
-        None => StreamId::default(),
+        Some(info) => Position {
+            id: info
+                .get("last-generated-id")
+                .and_then(id_of)
+                .unwrap_or_default(),
+            added: info.get("entries-added").and_then(int_of),
+        },
+        None => Position {
+            id: StreamId::default(),
+            added: Some(0),
+        },
     };
     let mut healthy = true;
     let pattern = shared.keys.jti_pattern();
