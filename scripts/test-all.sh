@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# crates/auth-redis's tests (run by `cargo test --workspace`) start their own redis-server.
+command -v redis-server >/dev/null || apt-get install -y --no-install-recommends redis-server >/dev/null
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -39,6 +42,11 @@ fi
 if [ -f bindings/python/run-tests.sh ]; then
   step "Python suite"
   bash bindings/python/run-tests.sh
+fi
+
+if [ -f scripts/test-redis.sh ]; then
+  step "Redis suite (cross-process revocation, faults, load)"
+  bash scripts/test-redis.sh
 fi
 
 step "release checks (rust-version, C ABI symbols, crate/wheel/sdist/C tarball packages)"
