@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
 # crates/auth-redis's tests (run by `cargo test --workspace`) start their own redis-server.
-command -v redis-server >/dev/null || apt-get install -y --no-install-recommends redis-server >/dev/null
+command -v redis-server >/dev/null || apt-get install -y --no-install-recommends redis-server >/dev/null \
+  || { apt-get update >/dev/null && apt-get install -y --no-install-recommends redis-server >/dev/null; }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

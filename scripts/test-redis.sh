@@ -11,7 +11,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 if ! command -v redis-server >/dev/null; then
-  apt-get install -y --no-install-recommends redis-server >/dev/null
+  apt-get install -y --no-install-recommends redis-server >/dev/null \
+    || { apt-get update >/dev/null && apt-get install -y --no-install-recommends redis-server >/dev/null; }
 fi
 
 venv="${AUTH_PY_VENV:-$root/bindings/python/.venv}"
@@ -45,13 +46,12 @@ redis-cli -p "$port" ping >/dev/null
 
 export AUTH_REDIS_URL="redis://127.0.0.1:$port/0" AUTH_REDIS_PORT="$port" AUTH_REDIS_PID="$pid"
 
-echo "==> Python: cross-process and faults (redis-server on port $port)"
-"$py" -m pytest -p no:cacheprovider -q -s bindings/python/tests_redis
+echo "==> C: auth_redis_store_new with a verifier (under valgrind)"
+bash bindings/c/tests/run-redis.sh "$dir/c"
+export AUTH_REDIS_C_BIN="$dir/c/test_redis"
 
-if [ -f bindings/c/tests/test_redis.c ]; then
-  echo "==> C: auth_redis_store_new with a verifier"
-  bash bindings/c/tests/run-redis.sh
-fi
+echo "==> Python and C processes: cross-process propagation and faults (redis-server on port $port)"
+"$py" -m pytest -p no:cacheprovider -q -s bindings/python/tests_redis
 
 echo "==> Rust: crates/auth-redis (own servers: SIGKILL/AOF, SIGSTOP, trimmed stream)"
 cargo test -p auth-redis --locked

@@ -85,6 +85,30 @@ def test_a_revocation_in_one_process_is_rejected_by_another_within_100ms(url: st
     assert c.wait(10) == 0
 
 
+def test_a_c_process_rejects_a_python_revocation_within_100ms(url: str, prefix: str) -> None:
+    minted = issuer().mint_user(8, "c", ttl=3600)
+    b = subprocess.Popen(
+        [env("AUTH_REDIS_C_BIN"), "wait-revoked", url, prefix, minted.token],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert line(b) == "ready"
+        writer = auth_core.RedisRevocationStore(url, key_prefix=prefix)
+        before = time.monotonic()
+        writer.logout(minted.claims)
+        verdict, at = line(b).split()
+        assert verdict == "token_revoked"
+        latency = float(at) - before
+        print(f"propagation to a C process: {latency * 1000:.1f} ms")
+        assert latency < 0.1, f"{latency * 1000:.1f} ms"
+        assert b.wait(10) == 0
+    finally:
+        if b.poll() is None:
+            b.kill()
+            b.wait()
+
+
 def test_logout_and_cutoffs_write_through_the_redis_store(url: str, prefix: str) -> None:
     store = auth_core.RedisRevocationStore(url, key_prefix=prefix)
     verifier = auth_core.Verifier(auth_core.KeyRing.single("k", SECRET), revocation=store)
