@@ -146,6 +146,9 @@ fn a_replica_that_fell_behind_a_trimmed_stream_rebuilds_from_the_keys() {
         .arg(&["SETUSER", "replica", "-@all"])
         .query(&mut admin)
         .unwrap();
+    // Its blocked read may still return; once it is cut off, the writes begin.
+    eventually(Duration::from_secs(3), || !lagging.status().connected)
+        .expect("the replica was not cut off");
     for i in 0..300 {
         RevocationWriter::revoke(&writer, &format!("missed-{i}"), Some(EXP), None).unwrap();
     }
