@@ -53,5 +53,8 @@ export AUTH_REDIS_C_BIN="$dir/c/test_redis"
 echo "==> Python and C processes: cross-process propagation and faults (redis-server on port $port)"
 "$py" -m pytest -p no:cacheprovider -q -s bindings/python/tests_redis
 
+echo "==> authctl revoke --redis / verify --redis"
+bash scripts/test-redis-cli.sh
+
 echo "==> Rust: crates/auth-redis (own servers: SIGKILL/AOF, SIGSTOP, trimmed stream)"
 cargo test -p auth-redis --locked
