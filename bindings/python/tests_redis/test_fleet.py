@@ -3,6 +3,7 @@ AUTH_REDIS_URL, AUTH_REDIS_PORT and AUTH_REDIS_PID): several processes, faults."
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -107,6 +108,17 @@ def test_a_c_process_rejects_a_python_revocation_within_100ms(url: str, prefix: 
         if b.poll() is None:
             b.kill()
             b.wait()
+
+
+def test_the_readme_two_process_example(url: str, prefix: str) -> None:
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```py\n(.*?)```", readme, flags=re.S)
+    assert len(blocks) == 2, "README: the two-process example"
+    a, b = (blk.replace("redis://127.0.0.1:6379/0", url).replace('"myapp:"', repr(prefix)) for blk in blocks)
+    out = subprocess.run([sys.executable, "-c", a], capture_output=True, text=True, check=True).stdout
+    token = out.strip().splitlines()[-1]
+    run_b = subprocess.run([sys.executable, "-c", b, token], capture_output=True, text=True)
+    assert run_b.returncode != 0 and "TokenRevoked" in run_b.stderr, run_b.stderr
 
 
 def test_logout_and_cutoffs_write_through_the_redis_store(url: str, prefix: str) -> None:
