@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use auth_core::{
-    Algorithm, Issuer, Key, KeyRing, MemoryRevocationStore, MintRequest, RevocationWriter,
-    Subject, Verifier,
+    Algorithm, Issuer, Key, KeyRing, MemoryRevocationStore, MintRequest, RevocationWriter, Subject,
+    Verifier,
 };
 use auth_redis::{RedisRevocationStore, RedisStoreOptions};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -21,7 +21,12 @@ const EXP: u64 = 4_000_000_000;
 fn bench(c: &mut Criterion) {
     let server = common::RedisServer::start();
     let ring = KeyRing::single(
-        Key::new("2026-01", Algorithm::HS256, b"a secret of at least 32 bytes....").unwrap(),
+        Key::new(
+            "2026-01",
+            Algorithm::HS256,
+            b"a secret of at least 32 bytes....",
+        )
+        .unwrap(),
     );
     let minted = Issuer::new(ring.clone())
         .mint(&MintRequest::new(Subject::user(123, "alice", false)))
