@@ -14,6 +14,9 @@ use auth_core::{
 use crate::keys::{self, Keys};
 use crate::options::RedisStoreOptions;
 
+/// The latest expiry time given to Redis (UNIX seconds, year ~33,000): later ones are capped.
+const MAX_EXPIRE_AT: u64 = 1_000_000_000_000;
+
 /// What the store reports about itself ([`RedisRevocationStore::status`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -306,11 +309,12 @@ impl RevocationWriter for RedisRevocationStore {
             None => auth_core::system_now()?,
         };
         let grace = self.shared.options.expiry_grace;
+        // Capped well below where Redis's millisecond expiry times overflow.
         let forget_at = exp
             .unwrap_or(0)
             .max(now)
             .saturating_add(grace.max(1))
-            .min(i64::MAX as u64);
+            .min(MAX_EXPIRE_AT);
         self.shared.write(
             &self.jti_script,
             [&self.shared.keys.jti(jti), &self.shared.keys.stream],

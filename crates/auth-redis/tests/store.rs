@@ -166,3 +166,13 @@ fn password_from_the_url() {
     assert_eq!(err.code(), ErrorCode::RevocationUnavailable);
     assert!(!err.message().contains("wrong"), "{}", err.message());
 }
+
+#[test]
+fn far_future_expiry_is_stored_and_propagated() {
+    let server = RedisServer::start();
+    let a = RedisRevocationStore::connect(&server.url(), options("far:")).unwrap();
+    let b = RedisRevocationStore::connect(&server.url(), options("far:")).unwrap();
+    RevocationWriter::revoke(&a, "far", Some(u64::MAX - 5), None).unwrap();
+    eventually(Duration::from_secs(1), || b.is_jti_revoked("far", None))
+        .expect("far-future revocation not propagated");
+}
