@@ -1418,7 +1418,7 @@ auth_result auth_token_request_allowed_ip(const struct auth_token_request *reque
 // Frees a token request. NULL is a no-op.
 void auth_token_request_free(struct auth_token_request *request);
 
-// A new error with a core code (1–26) and its default message, for a host that reports
+// A new error with a core code (1–27) and its default message, for a host that reports
 // a failure itself (`AUTH_INVALID_CREDENTIALS` after a wrong password, ...) through the
 // error bodies below. `*error_out` receives it (free with `auth_error_free`). Errors:
 // `AUTH_INVALID_ENUM` (not a core code), `AUTH_NULL_ARGUMENT`.
