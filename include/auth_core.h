@@ -71,7 +71,7 @@
 
 // The result of a fallible call.
 //
-// `AUTH_OK` (0) is success. 1 to 26 are the core's stable error codes (docs/errors.md),
+// `AUTH_OK` (0) is success. 1 to 27 are the core's stable error codes (docs/errors.md),
 // numerically identical to `auth_core::ErrorCode`. Codes from 1000 up are the C
 // binding's own (a NULL argument, a buffer too small, text that is not UTF-8, a
 // Rust panic caught at the boundary, an index out of range). Numbers are never
@@ -138,6 +138,8 @@ enum auth_result
   AUTH_NOT_PERMITTED = 25,
   // The bounded in-memory revocation store is full of entries that may not be forgotten.
   AUTH_REVOCATION_STORE_FULL = 26,
+  // A revocation store cannot confirm it is current, or a write to it was not acknowledged.
+  AUTH_REVOCATION_UNAVAILABLE = 27,
   // A required pointer argument was NULL.
   AUTH_NULL_ARGUMENT = 1000,
   // A caller-provided buffer is too small; the needed length was written to the
@@ -467,6 +469,48 @@ typedef struct auth_reseller_account {
   // Length of `version` in bytes.
   size_t version_len;
 } auth_reseller_account;
+
+// Options of `auth_redis_store_new`. Zero-initialize it (`auth_redis_options o = {0};`) and
+// set what differs from the defaults; a 0 or NULL field means its default.
+typedef struct auth_redis_options {
+  // Key prefix (UTF-8, `key_prefix_len` bytes, not NUL-terminated); NULL: `"auth:rev:"`.
+  const char *key_prefix;
+  // Length of `key_prefix` in bytes.
+  size_t key_prefix_len;
+  // How long the local replica may go without confirming it is current before
+  // verification fails with `AUTH_REVOCATION_UNAVAILABLE`, in ms (0: 2000; at least 10).
+  uint64_t max_staleness_ms;
+  // Opt-in bounded fail-open: past `max_staleness_ms`, tokens not known to be revoked are
+  // still accepted for this many more ms (0: fail closed at once). Known revoked tokens
+  // are rejected in every mode.
+  uint64_t fail_open_ms;
+  // Connect and write round-trip timeout in ms (0: 2000).
+  uint64_t io_timeout_ms;
+  // How long `auth_redis_store_new` waits for the first catch-up, in ms (0: 5000).
+  uint64_t start_timeout_ms;
+  // Approximate stream length kept (0: 1,000,000).
+  uint64_t stream_maxlen;
+} auth_redis_options;
+
+// What `auth_redis_store_status` reports.
+typedef struct auth_redis_status {
+  // The replica's reader is connected to Redis.
+  bool connected;
+  // Verification trusts the replica (its staleness is within `max_staleness_ms`).
+  bool current;
+  // Whether the replica has ever confirmed it is current (`staleness_ms` is meaningful).
+  bool has_staleness;
+  // Time since the replica last confirmed it was current, in ms (the lag bound).
+  uint64_t staleness_ms;
+  // Entries in the local replica.
+  uint64_t entries;
+  // Full rebuilds from the keys since start.
+  uint64_t snapshots;
+  // Stream entries applied since start.
+  uint64_t applied;
+  // Estimated heap bytes of the local replica.
+  uint64_t memory_bytes;
+} auth_redis_status;
 
 // What a revocation callback is asked about a token (the core's `RevocationQuery`).
 // Valid only during the call.
@@ -1121,6 +1165,60 @@ auth_result auth_logout(const struct auth_memory_store *store,
                         const uint64_t *now,
                         struct auth_error **error_out);
 
+// Connects to Redis at `url` (`redis://[user:password@]host:port[/db]`, UTF-8, `url_len`
+// bytes) and starts the store's local replica (a background thread following the Redis
+// stream). `options` may be NULL (defaults). Waits for the first catch-up (see
+// `start_timeout_ms`). `*store_out` receives a revocation handle: give it to
+// `auth_verifier_new` like any other, write with `auth_redis_store_revoke*`, free with
+// `auth_revocation_free` (verifiers holding it keep the store running).
+// Errors: `AUTH_INVALID_REQUEST` (URL or options), `AUTH_REVOCATION_UNAVAILABLE` (no first
+// catch-up in time: refused, wrong password, ...), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
+auth_result auth_redis_store_new(const char *url,
+                                 size_t url_len,
+                                 const struct auth_redis_options *options,
+                                 struct auth_revocation **store_out,
+                                 struct auth_error **error_out);
+
+// Revokes one token id in Redis and locally; returns once Redis acknowledged it. `exp` is
+// the token's expiry (NULL: a static token, kept forever); `now` NULL: the system clock.
+// Errors: `AUTH_REVOCATION_UNAVAILABLE` (not acknowledged; the revocation still holds in
+// this process), `AUTH_INVALID_REQUEST` (bad jti, or not a Redis store),
+// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_redis_store_revoke(const struct auth_revocation *store,
+                                    const char *jti,
+                                    size_t jti_len,
+                                    const uint64_t *exp,
+                                    const uint64_t *now,
+                                    struct auth_error **error_out);
+
+// Revokes the token these claims describe (logout), as `auth_redis_store_revoke`.
+auth_result auth_redis_store_revoke_claims(const struct auth_revocation *store,
+                                           const struct auth_claims *claims,
+                                           const uint64_t *now,
+                                           struct auth_error **error_out);
+
+// Revokes every token of `principal` (and what it delegated) issued up to `before`, in
+// Redis and locally; the later cutoff is kept. Errors as `auth_redis_store_revoke`, and
+// `AUTH_INVALID_ENUM`. Thread-safe.
+auth_result auth_redis_store_revoke_principal_before(const struct auth_revocation *store,
+                                                     const struct auth_principal *principal,
+                                                     uint64_t before,
+                                                     const uint64_t *now,
+                                                     struct auth_error **error_out);
+
+// Writes the store's state (connected, current, staleness, replica size) to `*out`.
+// Errors: `AUTH_INVALID_REQUEST` (not a Redis store), `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_redis_store_status(const struct auth_revocation *store,
+                                    struct auth_redis_status *out);
+
+// Copies the last error the store met (reader or write; empty if none) into `buf`
+// (`buf_len` bytes, NUL-terminated) and its length to `*out_len`; with a buffer too small,
+// `AUTH_INSUFFICIENT_SIZE` and the needed length. Thread-safe.
+auth_result auth_redis_store_last_error(const struct auth_revocation *store,
+                                        char *buf,
+                                        size_t buf_len,
+                                        size_t *out_len);
+
 // The stable snake_case name of a result code (`"ok"`, `"token_expired"`,
 // `"insufficient_size"`, ...), as a static NUL-terminated string; `"unknown"` for a
 // number that is no code. Never NULL; never free it. Thread-safe.
@@ -1391,7 +1489,7 @@ auth_result auth_token_request_allowed_ip(const struct auth_token_request *reque
 // Frees a token request. NULL is a no-op.
 void auth_token_request_free(struct auth_token_request *request);
 
-// A new error with a core code (1–26) and its default message, for a host that reports
+// A new error with a core code (1–27) and its default message, for a host that reports
 // a failure itself (`AUTH_INVALID_CREDENTIALS` after a wrong password, ...) through the
 // error bodies below. `*error_out` receives it (free with `auth_error_free`). Errors:
 // `AUTH_INVALID_ENUM` (not a core code), `AUTH_NULL_ARGUMENT`.

@@ -8,8 +8,14 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# nginx and curl for the reference service's suite (scripts/test-server.sh).
-command -v nginx >/dev/null && command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx curl >/dev/null; }
+# Servers the suites start themselves: redis-server (crates/auth-redis's tests, run by
+# `cargo test --workspace`, and scripts/test-redis.sh), nginx and curl (scripts/test-server.sh).
+missing=()
+for tool in redis-server nginx curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+fi
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -42,6 +48,11 @@ fi
 if [ -f bindings/python/run-tests.sh ]; then
   step "Python suite"
   bash bindings/python/run-tests.sh
+fi
+
+if [ -f scripts/test-redis.sh ]; then
+  step "Redis suite (cross-process revocation, faults, load)"
+  bash scripts/test-redis.sh
 fi
 
 if [ -f scripts/test-server.sh ]; then

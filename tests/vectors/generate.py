@@ -706,7 +706,7 @@ codes = [
     ("invalid_regex", 400), ("invalid_request", 400), ("static_not_allowed", 400), ("weak_key", None),
     ("invalid_key", None), ("invalid_credentials", 401), ("login_ip_denied", 406),
     ("reseller_invalid_credentials", 401), ("reseller_ip_denied", 401), ("not_permitted", 403),
-    ("revocation_store_full", 503),
+    ("revocation_store_full", 503), ("revocation_unavailable", 503),
 ]
 messages = {"invalid_credentials": "Invalid login credentials", "login_ip_denied": "Login denied due to IP restriction",
             "reseller_invalid_credentials": "Invalid ID or Password", "reseller_ip_denied": "Your IP is not allowed"}

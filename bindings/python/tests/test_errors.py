@@ -49,9 +49,10 @@ def test_class_per_core_code(code: str) -> None:
     assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code)
 
 
-def test_codes_are_the_spec_table_plus_store_full() -> None:
-    assert set(auth_core.ERROR_CODES) == set(SPEC_STATUS) | {"revocation_store_full"}
-    assert len(set(auth_core.ERROR_CODES)) == len(auth_core.ERROR_CODES) == 26
+def test_codes_are_the_spec_table_plus_revocation_codes() -> None:
+    added = {"revocation_store_full", "revocation_unavailable"}
+    assert set(auth_core.ERROR_CODES) == set(SPEC_STATUS) | added
+    assert len(set(auth_core.ERROR_CODES)) == len(auth_core.ERROR_CODES) == 27
 
 
 def test_raised_errors_carry_code_status_and_message(verifier: auth_core.Verifier) -> None:

@@ -72,6 +72,9 @@ pub(crate) enum Command {
     },
     /// Verify a token: exit 0 and print its claims as JSON, or exit 1 with the reason.
     Verify(VerifyArgs),
+    /// Revoke a token, or every token of a principal issued up to a time, in the shared
+    /// Redis store: exit 0 once Redis acknowledged it.
+    Revoke(crate::redis::RevokeArgs),
     /// Print a token's header and claims WITHOUT verifying the signature (debugging only).
     Inspect {
         /// The token, or `-` to read it from stdin (one trailing newline removed).
@@ -197,6 +200,8 @@ pub(crate) struct VerifyArgs {
     pub(crate) jwks: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) key: KeyArgs,
+    #[command(flatten)]
+    pub(crate) redis: crate::redis::VerifyRedisArgs,
 }
 
 #[derive(Debug, Args)]

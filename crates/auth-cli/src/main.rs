@@ -27,6 +27,7 @@
 mod args;
 mod demo;
 mod keyfiles;
+mod redis;
 mod secret;
 mod server;
 
@@ -158,6 +159,7 @@ fn run(cli: Cli) -> Result<Success, Failure> {
         }
         Command::Mint { kind } => mint(kind),
         Command::Verify(args) => verify(args),
+        Command::Revoke(args) => redis::revoke(args),
         Command::Inspect { token } => inspect(token),
         Command::CheckIp(args) => check_ip(args),
         Command::Demo => Ok(if demo::run()? {
@@ -230,7 +232,10 @@ fn verify(args: VerifyArgs) -> Result<Success, Failure> {
         options
     };
     let token = token_bytes(args.token, options.max_token_size)?;
-    let verifier = Verifier::with_options(ring, options);
+    let mut verifier = Verifier::with_options(ring, options);
+    if let Some(store) = redis::verify_store(&args.redis)? {
+        verifier.set_revocation_store(Some(store));
+    }
     let req = {
         let mut request = VerifyRequest::default();
         request.now = args.now;

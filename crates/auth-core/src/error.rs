@@ -115,6 +115,8 @@ error_codes! {
     NotPermitted = 25, "not_permitted", Some(403), "not permitted";
     /// The bounded in-memory revocation store is full of entries that may not be forgotten.
     RevocationStoreFull = 26, "revocation_store_full", Some(503), "revocation store full";
+    /// A revocation store cannot confirm its data is current (e.g. a shared store's replica out of contact for longer than its bound), or a write to it was not acknowledged.
+    RevocationUnavailable = 27, "revocation_unavailable", Some(503), "revocation status unavailable";
 }
 
 impl fmt::Display for ErrorCode {

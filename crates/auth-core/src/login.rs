@@ -18,7 +18,7 @@ use crate::claims::{Claims, Subject};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::{IpAllowList, IpRegex};
 use crate::issue::{Issuer, MintRequest, Minted};
-use crate::revocation::MemoryRevocationStore;
+use crate::revocation::RevocationWriter;
 use crate::ttl::Lifetime;
 use crate::wire::response::to_api_json;
 
@@ -307,10 +307,18 @@ pub fn login_reseller(
 ///
 /// The `jti` is revoked until the token's `exp` (after which it could not verify anyway and
 /// the store may forget it); a static token's revocation is kept for good.
-/// Errors: those of [`MemoryRevocationStore::revoke_claims`] (`revocation_store_full`).
+/// It writes through any store that can revoke ([`RevocationWriter`]): the in-memory store, or
+/// a shared one whose write returns once it is durable.
+/// Errors: those of the store's [`RevocationWriter::revoke_claims`] (in memory:
+/// `revocation_store_full`; a shared store: `revocation_unavailable` when the write was not
+/// acknowledged).
 ///
 /// `now` is UNIX seconds; `None` reads the system clock.
-pub fn logout(store: &MemoryRevocationStore, claims: &Claims, now: Option<u64>) -> Result<()> {
+pub fn logout<W: RevocationWriter + ?Sized>(
+    store: &W,
+    claims: &Claims,
+    now: Option<u64>,
+) -> Result<()> {
     store.revoke_claims(claims, now)
 }
 

@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ip::rules_allow;
 use crate::jws::{self, decoded_len_bound};
 use crate::keys::{Algorithm, Key, KeyRing};
-use crate::revocation::{RevocationQuery, RevocationStore};
+use crate::revocation::{RevocationQuery, RevocationStatus, RevocationStore};
 use crate::shared_ring::SharedKeyRing;
 
 /// Default largest token accepted, in bytes.
@@ -205,7 +205,8 @@ impl Verifier {
     ///    [`VerifyOptions::audiences`] and [`VerifyOptions::issuer`] (`invalid_claims`);
     /// 10. `exp` (`token_expired`), `nbf` (`token_not_yet_valid`), `iat` (`issued_in_future`);
     /// 11. `allowed_ips` against the client address → `ip_not_allowed`;
-    /// 12. revocation → `token_revoked` (last: it may call into the host).
+    /// 12. revocation → `token_revoked`, or `revocation_unavailable` when no store knows the
+    ///     token revoked and one cannot answer (last: it may call into the host).
     ///
     /// Nothing from the payload is parsed before the signature has verified.
     pub fn verify_with(&self, token: impl AsRef<[u8]>, req: &VerifyRequest<'_>) -> Result<Claims> {
@@ -235,8 +236,17 @@ impl Verifier {
             // `parent` included, so a store can block a principal and what it delegated.
             let q = RevocationQuery::for_claims(&claims);
             // Every store is asked: a per-call store adds to the verifier's, never replaces it.
-            if stores.into_iter().flatten().any(|s| s.is_revoked(&q)) {
-                return Err(Error::new(ErrorCode::TokenRevoked));
+            // A store that knows the token is revoked wins over one that cannot answer.
+            let mut unavailable = false;
+            for store in stores.into_iter().flatten() {
+                match store.revocation_status(&q) {
+                    RevocationStatus::Revoked => return Err(Error::new(ErrorCode::TokenRevoked)),
+                    RevocationStatus::Unavailable => unavailable = true,
+                    RevocationStatus::NotRevoked => {}
+                }
+            }
+            if unavailable {
+                return Err(Error::new(ErrorCode::RevocationUnavailable));
             }
         }
         Ok(claims)

@@ -387,9 +387,11 @@ fn every_code_has_a_producing_vector() {
             }
         }
     }
+    // `revocation_unavailable` needs a store that can lose contact with its source: the
+    // shared-store tests produce it (crates/auth-redis/tests, tests/revocation_status.rs).
     let missing: Vec<_> = ErrorCode::ALL
         .iter()
-        .filter(|c| !seen.contains(c.as_str()))
+        .filter(|c| **c != ErrorCode::RevocationUnavailable && !seen.contains(c.as_str()))
         .collect();
     assert!(
         missing.is_empty(),

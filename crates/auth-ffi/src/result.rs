@@ -9,7 +9,7 @@ use crate::util::panic_boundary_or;
 
 /// The result of a fallible call.
 ///
-/// `AUTH_OK` (0) is success. 1 to 26 are the core's stable error codes (docs/errors.md),
+/// `AUTH_OK` (0) is success. 1 to 27 are the core's stable error codes (docs/errors.md),
 /// numerically identical to `auth_core::ErrorCode`. Codes from 1000 up are the C
 /// binding's own (a NULL argument, a buffer too small, text that is not UTF-8, a
 /// Rust panic caught at the boundary, an index out of range). Numbers are never
@@ -75,6 +75,8 @@ pub enum auth_result {
     AUTH_NOT_PERMITTED = 25,
     /// The bounded in-memory revocation store is full of entries that may not be forgotten.
     AUTH_REVOCATION_STORE_FULL = 26,
+    /// A revocation store cannot confirm it is current, or a write to it was not acknowledged.
+    AUTH_REVOCATION_UNAVAILABLE = 27,
     /// A required pointer argument was NULL.
     AUTH_NULL_ARGUMENT = 1000,
     /// A caller-provided buffer is too small; the needed length was written to the
@@ -172,6 +174,7 @@ impl auth_result {
             ErrorCode::ResellerIpDenied => AUTH_RESELLER_IP_DENIED,
             ErrorCode::NotPermitted => AUTH_NOT_PERMITTED,
             ErrorCode::RevocationStoreFull => AUTH_REVOCATION_STORE_FULL,
+            ErrorCode::RevocationUnavailable => AUTH_REVOCATION_UNAVAILABLE,
         }
     }
 

@@ -108,12 +108,19 @@ pub struct auth_revocation {
     _private: [u8; 0],
 }
 
-/// What an `auth_revocation` handle holds.
-pub(crate) struct Revocation(Arc<dyn RevocationStore>);
+/// What an `auth_revocation` handle holds: the store, and the Redis-backed store again
+/// when it is one (for its write and status functions).
+pub(crate) struct Revocation(
+    pub(crate) Arc<dyn RevocationStore>,
+    pub(crate) Option<Arc<auth_redis::RedisRevocationStore>>,
+);
 
 impl RevocationStore for Revocation {
     fn is_revoked(&self, q: &RevocationQuery<'_>) -> bool {
         self.0.is_revoked(q)
+    }
+    fn revocation_status(&self, q: &RevocationQuery<'_>) -> authcore::RevocationStatus {
+        self.0.revocation_status(q)
     }
 }
 
@@ -146,7 +153,7 @@ pub unsafe extern "C" fn auth_revocation_new_callback(
             userdata,
             free_userdata,
         };
-        out.write(new_box(Revocation(Arc::new(store))));
+        out.write(new_box(Revocation(Arc::new(store), None)));
         Ok(())
     })
 }
@@ -162,7 +169,7 @@ pub unsafe extern "C" fn auth_revocation_from_memory_store(
     guard(std::ptr::null_mut(), || {
         let store: Arc<MemoryRevocationStore> = clone_arc(store, "store")?;
         let out = out_ptr(revocation_out, "revocation_out")?;
-        out.write(new_box(Revocation(store)));
+        out.write(new_box(Revocation(store, None)));
         Ok(())
     })
 }

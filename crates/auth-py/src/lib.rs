@@ -22,6 +22,7 @@ mod errors;
 mod ip;
 mod issue;
 mod keys;
+mod redis_store;
 mod revocation;
 mod verify;
 mod wire;
@@ -65,6 +66,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ip::PyIpAllowList>()?;
     m.add_class::<ip::PyIpRegex>()?;
     m.add_class::<revocation::PyMemoryStore>()?;
+    m.add_class::<redis_store::PyRedisStore>()?;
     m.add_class::<wire::PyUserLogin>()?;
     m.add_class::<wire::PyResellerLogin>()?;
     m.add_class::<wire::PyTokenRequest>()?;

@@ -153,6 +153,8 @@ pub enum Revocation {
     Memory(Arc<MemoryRevocationStore>),
     /// A Python callable `(RevocationQuery) -> bool`, called with the GIL.
     Callable(Arc<CallbackStore>),
+    /// The Redis-backed store: a local replica, consulted without the GIL.
+    Redis(Arc<auth_redis::RedisRevocationStore>),
 }
 
 impl Revocation {
@@ -163,13 +165,15 @@ impl Revocation {
         };
         if let Ok(m) = obj.cast::<PyMemoryStore>() {
             Ok(Some(Revocation::Memory(Arc::clone(&m.get().store))))
+        } else if let Ok(r) = obj.cast::<crate::redis_store::PyRedisStore>() {
+            Ok(Some(Revocation::Redis(Arc::clone(&r.get().store))))
         } else if obj.is_callable() {
             Ok(Some(Revocation::Callable(Arc::new(CallbackStore {
                 func: obj.clone().unbind(),
             }))))
         } else {
             Err(PyTypeError::new_err(format!(
-                "revocation must be a MemoryRevocationStore or a callable, not {}",
+                "revocation must be a MemoryRevocationStore, a RedisRevocationStore or a callable, not {}",
                 type_name(obj)
             )))
         }
@@ -186,6 +190,13 @@ impl Revocation {
             )?
             .into_any()),
             Revocation::Callable(f) => Ok(f.func.clone_ref(py)),
+            Revocation::Redis(store) => Ok(Py::new(
+                py,
+                crate::redis_store::PyRedisStore {
+                    store: Arc::clone(store),
+                },
+            )?
+            .into_any()),
         }
     }
 
@@ -194,6 +205,7 @@ impl Revocation {
         match self {
             Revocation::Memory(store) => store.clone(),
             Revocation::Callable(f) => f.clone(),
+            Revocation::Redis(store) => store.clone(),
         }
     }
 
@@ -202,6 +214,7 @@ impl Revocation {
         match self {
             Revocation::Memory(store) => &**store,
             Revocation::Callable(f) => &**f,
+            Revocation::Redis(store) => &**store,
         }
     }
 }

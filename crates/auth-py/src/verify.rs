@@ -323,6 +323,7 @@ impl PyVerifier {
                 None => "None",
                 Some(Revocation::Memory(_)) => "MemoryRevocationStore",
                 Some(Revocation::Callable(_)) => "<callable>",
+                Some(Revocation::Redis(_)) => "RedisRevocationStore",
             }
         )
     }

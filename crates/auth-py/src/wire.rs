@@ -388,19 +388,30 @@ pub fn login_reseller(
     .map(PyResellerLogin)
 }
 
-/// Logout (both APIs): revokes the token these verified claims describe in ``store``.
+/// Logout (both APIs): revokes the token these verified claims describe in ``store`` (a
+/// ``MemoryRevocationStore`` or a ``RedisRevocationStore``).
 #[pyfunction]
 #[pyo3(signature = (store, claims, *, now = None))]
 pub fn logout(
     py: Python<'_>,
-    store: &Bound<'_, PyMemoryStore>,
+    store: &Bound<'_, PyAny>,
     claims: &Bound<'_, PyAny>,
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
     let claims = claims_from_py(claims, "claims")?;
     let now = opt_time(now, "now")?;
-    let store = &store.get().store;
-    core(py, || auth_core::logout(store, &claims, now))
+    if let Ok(m) = store.cast::<PyMemoryStore>() {
+        let store = &m.get().store;
+        return core(py, || auth_core::logout(&**store, &claims, now));
+    }
+    if let Ok(r) = store.cast::<crate::redis_store::PyRedisStore>() {
+        let store = std::sync::Arc::clone(&r.get().store);
+        return crate::errors::core_detached(py, || auth_core::logout(&*store, &claims, now));
+    }
+    Err(pyo3::exceptions::PyTypeError::new_err(format!(
+        "store must be a MemoryRevocationStore or a RedisRevocationStore, not {}",
+        crate::convert::type_name(store)
+    )))
 }
 
 /// ``POST /token``: a token for the caller's own subject (``caller``: the verified claims of

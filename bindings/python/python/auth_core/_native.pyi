@@ -31,6 +31,7 @@ __all__ = [
     "LoginIpDenied",
     "MalformedToken",
     "MemoryRevocationStore",
+    "RedisRevocationStore",
     "MintedToken",
     "NotPermitted",
     "Principal",
@@ -40,6 +41,7 @@ __all__ = [
     "ResellerLogin",
     "RevocationQuery",
     "RevocationStoreFull",
+    "RevocationUnavailable",
     "StaticNotAllowed",
     "TokenExpired",
     "TokenNotYetValid",
@@ -83,7 +85,7 @@ _PrincipalArg = Union["Principal", tuple[str, int]]
 _Token = Union[str, bytes]
 _Claims = Union["UserClaims", "ResellerClaims"]
 _RevocationCallable = Callable[["RevocationQuery"], bool]
-_Revocation = Union["MemoryRevocationStore", _RevocationCallable]
+_Revocation = Union["MemoryRevocationStore", "RedisRevocationStore", _RevocationCallable]
 _PrincipalType = Literal["user", "reseller"]
 
 class AuthError(Exception):
@@ -121,6 +123,7 @@ class ResellerInvalidCredentials(AuthError): ...
 class ResellerIpDenied(AuthError): ...
 class NotPermitted(AuthError): ...
 class RevocationStoreFull(AuthError): ...
+class RevocationUnavailable(AuthError): ...
 
 def error_class(code: str) -> type[AuthError]: ...
 def inspect_unverified(token: _Token, *, max_size: int = 8192) -> dict[str, Any]: ...
@@ -407,6 +410,34 @@ class MemoryRevocationStore:
     def capacity_limit(self) -> int: ...
     def __len__(self) -> int: ...
 
+_Seconds = Union[int, float, timedelta]
+
+@final
+class RedisRevocationStore:
+    def __new__(
+        cls,
+        url: str,
+        *,
+        max_staleness: Optional[_Seconds] = None,
+        key_prefix: Optional[str] = None,
+        fail_open_for: Optional[_Seconds] = None,
+        io_timeout: Optional[_Seconds] = None,
+        start_timeout: float = 5.0,
+        stream_maxlen: Optional[int] = None,
+        expiry_grace: Optional[int] = None,
+    ) -> RedisRevocationStore: ...
+    def revoke(self, jti: str, exp: Optional[_Time] = None, *, now: Optional[_Time] = None) -> None: ...
+    def revoke_claims(self, claims: _Claims, *, now: Optional[_Time] = None) -> None: ...
+    def logout(self, claims: _Claims, *, now: Optional[_Time] = None) -> None: ...
+    def revoke_principal_before(
+        self, principal: _PrincipalArg, before: _Time, *, now: Optional[_Time] = None
+    ) -> None: ...
+    def is_revoked(self, jti: str, *, now: Optional[_Time] = None) -> bool: ...
+    def principal_cutoff(self, principal: _PrincipalArg) -> Optional[int]: ...
+    def wait_current(self, timeout: _Seconds) -> None: ...
+    def status(self) -> dict[str, Any]: ...
+    def __len__(self) -> int: ...
+
 # --- docs/apis.md wire shapes -------------------------------------------------------------
 
 _Format = Literal["json", "xml"]
@@ -501,7 +532,7 @@ def login_reseller(
     static: bool = False,
     now: Optional[_Time] = None,
 ) -> ResellerLogin: ...
-def logout(store: MemoryRevocationStore, claims: _Claims, *, now: Optional[_Time] = None) -> None: ...
+def logout(store: Union[MemoryRevocationStore, RedisRevocationStore], claims: _Claims, *, now: Optional[_Time] = None) -> None: ...
 @final
 class TokenCreationPolicy:
     def __new__(

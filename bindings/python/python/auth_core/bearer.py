@@ -37,6 +37,7 @@ from ._native import (
     MalformedToken,
     MemoryRevocationStore,
     NotPermitted,
+    RedisRevocationStore,
     ResellerClaims,
     RevocationQuery,
     UserClaims,
@@ -68,7 +69,7 @@ PathFilter = Union[Callable[[str], bool], str, Iterable[str], None]
 
 _Rule = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4Network, ipaddress.IPv6Network]
 #: A revocation store or callable, as ``Verifier.verify(revocation=...)`` takes.
-Revocation = Union[MemoryRevocationStore, Callable[[RevocationQuery], bool]]
+Revocation = Union[MemoryRevocationStore, RedisRevocationStore, Callable[[RevocationQuery], bool]]
 #: Trusted proxy ranges: IP/CIDR rules or an ``IpAllowList``; ``None`` for none.
 TrustedProxies = Union[Iterable[_Rule], IpAllowList, None]
 

@@ -14,11 +14,16 @@
 //!   the tokens X delegated (`parent` = X) under the same rule. Cutoffs are never forgotten.
 //!
 //! The verifier asks the store last, after every other check passed, and a revoked token is
-//! rejected with [`ErrorCode::TokenRevoked`](crate::error::ErrorCode::TokenRevoked).
+//! rejected with [`ErrorCode::TokenRevoked`](crate::error::ErrorCode::TokenRevoked). A store
+//! that cannot answer ([`RevocationStatus::Unavailable`], e.g. a replica of a shared store
+//! that lost contact) gets
+//! [`ErrorCode::RevocationUnavailable`](crate::error::ErrorCode::RevocationUnavailable).
+//! Stores that can be written ([`RevocationWriter`]) are what logout writes through.
 //!
 //! The code is laid out by what it decides: this file the interface, `memory.rs` the
 //! bounded in-memory store (shards, keyed `jti` hashes, purging), `callback.rs` the adapter
-//! for host closures and its fail-closed handling of a panicking callback.
+//! for host closures and its fail-closed handling of a panicking callback, `writer.rs` the
+//! write interface shared by every store that can revoke.
 
 use std::sync::Arc;
 
@@ -26,9 +31,11 @@ use crate::claims::Principal;
 
 mod callback;
 mod memory;
+mod writer;
 
 pub use self::callback::FnRevocationStore;
 pub use self::memory::{MemoryRevocationStore, DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY};
+pub use self::writer::RevocationWriter;
 
 /// What a revocation store is asked about a token that passed every other check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,15 +82,46 @@ impl<'a> RevocationQuery<'a> {
     }
 }
 
+/// A store's answer about one token, when it may also say that it cannot answer.
+///
+/// The verifier rejects a [`Revoked`](Self::Revoked) token with `token_revoked` and, when
+/// no store said `Revoked`, an [`Unavailable`](Self::Unavailable) answer with
+/// `revocation_unavailable` (HTTP 503): a store that cannot confirm its data is current
+/// fails closed without claiming the token was revoked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RevocationStatus {
+    /// The store knows the token is not revoked.
+    NotRevoked,
+    /// The store knows the token is revoked.
+    Revoked,
+    /// The store cannot tell (for example a replica that lost contact with its source).
+    Unavailable,
+}
+
 /// A source of revocation decisions. Must be safe to call from many threads at once.
 pub trait RevocationStore: Send + Sync {
     /// Whether the token is revoked. A store that cannot answer must fail closed and return `true`.
     fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool;
+
+    /// The three-way answer the verifier asks for. The default is
+    /// [`is_revoked`](Self::is_revoked) (`true` → [`RevocationStatus::Revoked`]); a store
+    /// that can tell "I cannot answer" apart overrides it. A token the store knows to be
+    /// revoked must be answered `Revoked`, never `Unavailable`.
+    fn revocation_status(&self, query: &RevocationQuery<'_>) -> RevocationStatus {
+        if self.is_revoked(query) {
+            RevocationStatus::Revoked
+        } else {
+            RevocationStatus::NotRevoked
+        }
+    }
 }
 
 impl<T: RevocationStore + ?Sized> RevocationStore for Arc<T> {
     fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
         (**self).is_revoked(query)
+    }
+    fn revocation_status(&self, query: &RevocationQuery<'_>) -> RevocationStatus {
+        (**self).revocation_status(query)
     }
 }
 
@@ -91,10 +129,16 @@ impl<T: RevocationStore + ?Sized> RevocationStore for Box<T> {
     fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
         (**self).is_revoked(query)
     }
+    fn revocation_status(&self, query: &RevocationQuery<'_>) -> RevocationStatus {
+        (**self).revocation_status(query)
+    }
 }
 
 impl<T: RevocationStore + ?Sized> RevocationStore for &T {
     fn is_revoked(&self, query: &RevocationQuery<'_>) -> bool {
         (**self).is_revoked(query)
+    }
+    fn revocation_status(&self, query: &RevocationQuery<'_>) -> RevocationStatus {
+        (**self).revocation_status(query)
     }
 }

@@ -1,0 +1,67 @@
+//! What a [`RedisRevocationStore`](crate::RedisRevocationStore) is configured with.
+
+use std::time::Duration;
+
+use auth_core::{DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY};
+
+/// The default key prefix: every key the store uses starts with it.
+pub const DEFAULT_KEY_PREFIX: &str = "auth:rev:";
+/// The default bound on how long the replica may go without confirming it is current.
+pub const DEFAULT_MAX_STALENESS: Duration = Duration::from_secs(2);
+/// The default approximate length the stream is trimmed to (`XADD MAXLEN ~`).
+pub const DEFAULT_STREAM_MAXLEN: u64 = 1_000_000;
+
+/// Options of a [`RedisRevocationStore`](crate::RedisRevocationStore).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RedisStoreOptions {
+    /// Prefix of every key (`{prefix}j:{jti}`, `{prefix}cutoffs`, `{prefix}stream`), so that
+    /// several applications can share one Redis. Default [`DEFAULT_KEY_PREFIX`].
+    pub key_prefix: String,
+    /// How long the local replica may go without confirming it is current before
+    /// verification fails closed with `revocation_unavailable`. Default
+    /// [`DEFAULT_MAX_STALENESS`]; at least 10 ms.
+    pub max_staleness: Duration,
+    /// Opt-in fail-open: once `max_staleness` has passed, keep answering "not revoked" for
+    /// tokens the replica does not know to be revoked for at most this much longer, then fail
+    /// closed anyway. `None` (the default): fail closed as soon as `max_staleness` passes.
+    /// A token the replica knows to be revoked is rejected in every mode.
+    pub fail_open_for: Option<Duration>,
+    /// Timeout to connect, and for each write's round trip. Default 2 s.
+    pub io_timeout: Duration,
+    /// How long [`connect`](crate::RedisRevocationStore::connect) waits for the first
+    /// catch-up before it fails with `revocation_unavailable`. `None`: return at once (the
+    /// store fails closed until it has caught up). Default 5 s.
+    pub start_timeout: Option<Duration>,
+    /// Approximate number of entries the stream keeps (`XADD MAXLEN ~`). A replica that falls
+    /// further behind rebuilds from the keys (a snapshot). Default [`DEFAULT_STREAM_MAXLEN`].
+    pub stream_maxlen: u64,
+    /// Most entries the local replica holds. Default 10 × [`DEFAULT_REVOCATION_CAPACITY`].
+    pub replica_capacity: usize,
+    /// How long past a token's `exp` its revocation is kept, locally and in Redis. Default
+    /// [`DEFAULT_EXPIRY_GRACE`].
+    pub expiry_grace: u64,
+}
+
+impl Default for RedisStoreOptions {
+    fn default() -> Self {
+        RedisStoreOptions {
+            key_prefix: DEFAULT_KEY_PREFIX.to_owned(),
+            max_staleness: DEFAULT_MAX_STALENESS,
+            fail_open_for: None,
+            io_timeout: Duration::from_secs(2),
+            start_timeout: Some(Duration::from_secs(5)),
+            stream_maxlen: DEFAULT_STREAM_MAXLEN,
+            replica_capacity: DEFAULT_REVOCATION_CAPACITY.saturating_mul(10),
+            expiry_grace: DEFAULT_EXPIRY_GRACE,
+        }
+    }
+}
+
+impl RedisStoreOptions {
+    /// How long one blocking `XREAD` waits: a quarter of `max_staleness`, between 5 ms and
+    /// 500 ms, so an idle replica confirms it is current several times per bound.
+    pub(crate) fn block(&self) -> Duration {
+        (self.max_staleness / 4).clamp(Duration::from_millis(5), Duration::from_millis(500))
+    }
+}
