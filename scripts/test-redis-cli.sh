@@ -43,6 +43,33 @@ expect 2 "revoke: a bad principal" "$authctl" revoke --redis "$AUTH_REDIS_URL" -
 expect_err invalid_request
 expect 2 "revoke: a bad URL" "$authctl" revoke --redis "http://x" --jti a
 expect_err invalid_request
+# authctl serve --redis: a logout through the reference service reaches every process using the
+# store (here: authctl verify --redis, a separate process).
+work="$(mktemp -d)"
+serve_pid=""
+trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
+"$authctl" serve --listen 127.0.0.1:0 --db "$work/accounts.sqlite" --demo-accounts \
+  --argon2-memory-kib 64 --argon2-iterations 1 --redis "$AUTH_REDIS_URL" --key-prefix "$prefix" \
+  >"$work/out" 2>"$work/log" &
+serve_pid=$!
+for _ in $(seq 200); do grep -q "listening on" "$work/out" 2>/dev/null && break; sleep 0.05; done
+base="$(sed -n 's/^listening on //p' "$work/out")"
+if [ -z "$base" ]; then echo "FAIL authctl serve --redis did not start"; cat "$work/log"; exit 1; fi
+t3="$(curl -s -X POST "$base/a/session.json" -d '{"login":"user@example.com","password":"your_password"}' \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
+expect 0 "verify --redis: a token from authctl serve --redis" \
+  "$authctl" verify --redis "$AUTH_REDIS_URL" --key-prefix "$prefix" "$t3"
+status="$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $t3" "$base/a/session.json")"
+[ "$status" = 200 ] && echo "ok   logout through authctl serve --redis" \
+  || { echo "FAIL logout answered $status"; failures=$((failures + 1)); }
+expect 1 "verify --redis: the token logged out through the service" \
+  "$authctl" verify --redis "$AUTH_REDIS_URL" --key-prefix "$prefix" "$t3"
+expect_err token_revoked
+status="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t3" "$base/a/some-endpoint")"
+[ "$status" = 401 ] && echo "ok   the service refuses it too" \
+  || { echo "FAIL the service answered $status"; failures=$((failures + 1)); }
+kill -TERM "$serve_pid"; wait "$serve_pid" || true; serve_pid=""
+
 rm -f /tmp/authctl-redis.out /tmp/authctl-redis.err
 echo "authctl redis: $failures failed"
 [ "$failures" = 0 ]

@@ -53,6 +53,28 @@ pub(crate) struct VerifyRedisArgs {
     pub(crate) key_prefix: String,
 }
 
+/// The `--redis` options of `authctl serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeRedisArgs {
+    /// Keep revocations in the shared store at this Redis URL instead of in memory: a logout
+    /// through this service is rejected by every process using the same store.
+    #[arg(long, value_name = "URL")]
+    pub(crate) redis: Option<String>,
+    /// With --redis: the key prefix.
+    #[arg(long, value_name = "PREFIX", default_value = DEFAULT_KEY_PREFIX, requires = "redis")]
+    pub(crate) key_prefix: String,
+}
+
+/// The shared store for `authctl serve --redis`, if asked for.
+pub(crate) fn serve_store(
+    args: &ServeRedisArgs,
+) -> Result<Option<Arc<RedisRevocationStore>>, Failure> {
+    args.redis
+        .as_deref()
+        .map(|url| connect(url, &args.key_prefix).map(Arc::new))
+        .transpose()
+}
+
 fn connect(url: &str, prefix: &str) -> Result<RedisRevocationStore, Failure> {
     let mut options = RedisStoreOptions::default();
     options.key_prefix = prefix.to_owned();

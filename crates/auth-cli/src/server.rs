@@ -12,8 +12,8 @@ use auth_core::{
 };
 use auth_server::db::NewUser;
 use auth_server::{
-    create_demo_accounts, router, AppState, Db, HashParams, LoginLimits, Passwords, ServerConfig,
-    TrustedProxies,
+    create_demo_accounts, router, AppState, Db, HashParams, LoginLimits, Passwords, Revoker,
+    ServerConfig, TrustedProxies,
 };
 use clap::{Args, Subcommand, ValueEnum};
 use zeroize::Zeroizing;
@@ -79,6 +79,8 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "SECS", default_value_t = LoginLimits::default().window.as_secs())]
     failed_login_window: u64,
     #[command(flatten)]
+    redis: crate::redis::ServeRedisArgs,
+    #[command(flatten)]
     hash: HashArgs,
     #[command(flatten)]
     key: KeyArgs,
@@ -119,8 +121,14 @@ pub(crate) fn serve(args: ServeArgs) -> Result<Success, Failure> {
             create_demo_accounts(&db, &args.hash.passwords()?).map_err(|e| usage(e.to_string()))?;
         tracing::info!(created, "demo accounts ready");
     }
-    let state = AppState::new(config, db, Arc::new(MemoryRevocationStore::new()))
-        .map_err(|e| usage(e.to_string()))?;
+    let revoker: Arc<dyn Revoker> = match crate::redis::serve_store(&args.redis)? {
+        Some(shared) => {
+            tracing::info!("revocations kept in the shared Redis store");
+            shared
+        }
+        None => Arc::new(MemoryRevocationStore::new()),
+    };
+    let state = AppState::new(config, db, revoker).map_err(|e| usage(e.to_string()))?;
     let mut announce = Ok(());
     auth_server::serve_blocking(args.listen, router(state), |addr| {
         tracing::info!(%addr, "listening");

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use auth_core::{system_now, Issuer, KeyRing, TokenCreationPolicy, Verifier};
+use auth_core::{system_now, Issuer, KeyRing, TokenCreationPolicy, Verifier, DEFAULT_EXPIRY_GRACE};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -28,6 +28,9 @@ pub struct ServerConfig {
     pub hash_params: HashParams,
     /// Which tokens may create tokens at `POST /token`.
     pub token_policy: TokenCreationPolicy,
+    /// How long after `exp` a logout is still reloaded into the store at start (seconds; the
+    /// verifier's leeway at least). Default: the in-memory store's [`DEFAULT_EXPIRY_GRACE`].
+    pub revocation_grace: u64,
 }
 
 impl ServerConfig {
@@ -40,6 +43,7 @@ impl ServerConfig {
             login_limits: LoginLimits::default(),
             hash_params: HashParams::default(),
             token_policy: TokenCreationPolicy::default(),
+            revocation_grace: DEFAULT_EXPIRY_GRACE,
         }
     }
 }
@@ -105,9 +109,9 @@ impl AppState {
         db: Arc<Db>,
         revoker: Arc<dyn Revoker>,
     ) -> Result<Arc<AppState>, StartError> {
-        let loaded = db.live_revocations(system_now()?, revoker.expiry_grace())?;
+        let loaded = db.live_revocations(system_now()?, config.revocation_grace)?;
         for (jti, exp) in &loaded {
-            revoker.revoke_id(jti, *exp)?;
+            revoker.revoke(jti, *exp, None)?;
         }
         tracing::info!(revocations = loaded.len(), "revocations loaded");
         let issuer = Issuer::new(config.keys.clone());

@@ -1,25 +1,13 @@
-//! The revocation store the service writes to at logout, as a trait object, so that another
-//! store (Redis) can take the in-memory store's place without touching the routes.
+//! The revocation store the service reads at every request and writes to at logout, as a
+//! trait object, so that the shared Redis store (`auth-redis`) takes the in-memory store's
+//! place without touching the routes (`authctl serve --redis URL`).
 
-use auth_core::{MemoryRevocationStore, Result, RevocationStore};
+use auth_core::{RevocationStore, RevocationWriter};
 
-/// A revocation store the service can also write to. The verifier reads it through
-/// [`RevocationStore`]; logout writes through [`revoke_id`](Self::revoke_id).
-pub trait Revoker: RevocationStore {
-    /// Revokes token `jti`, expiring at `exp` (`None`: static, kept for good).
-    fn revoke_id(&self, jti: &str, exp: Option<u64>) -> Result<()>;
+/// A revocation store the service can also write to: the verifier reads it through
+/// [`RevocationStore`]; logout writes through [`RevocationWriter`] (the core's
+/// [`auth_core::logout`]). Every type that is both is one: `MemoryRevocationStore`,
+/// `auth_redis::RedisRevocationStore`.
+pub trait Revoker: RevocationStore + RevocationWriter {}
 
-    /// How long after `exp` a revocation is still needed (the verifier's leeway at least);
-    /// revocations older than that are not reloaded at start.
-    fn expiry_grace(&self) -> u64;
-}
-
-impl Revoker for MemoryRevocationStore {
-    fn revoke_id(&self, jti: &str, exp: Option<u64>) -> Result<()> {
-        self.revoke(jti, exp, None)
-    }
-
-    fn expiry_grace(&self) -> u64 {
-        MemoryRevocationStore::expiry_grace(self)
-    }
-}
+impl<T: RevocationStore + RevocationWriter + ?Sized> Revoker for T {}

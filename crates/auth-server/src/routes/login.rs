@@ -174,7 +174,7 @@ pub(crate) async fn logout(
 
 /// Revokes in the store first (effective at once), then records it for restarts.
 fn revoke(st: &AppState, claims: &Claims) -> Result<(), Refusal> {
-    st.revoker.revoke_id(&claims.jti, claims.exp)?;
+    auth_core::logout(&*st.revoker, claims, None)?;
     st.db
         .record_revocation(&claims.jti, claims.exp, system_now()?)?;
     tracing::info!(kind = %claims.subject.kind(), id = claims.subject.id(), "token revoked (logout)");
