@@ -33,7 +33,10 @@ step "cargo doc (warnings are errors: broken links, unclosed tags)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 step "cargo bench --no-run (benchmarks compile)"
-cargo bench --workspace --locked --no-run
+# With the dev profile: this checks that every benchmark builds, reusing what `cargo test` just
+# compiled. The optimized bench profile (thin LTO, one codegen unit) would rebuild the whole tree
+# for minutes; `cargo bench` and scripts/bench-compare.sh build it when benchmarks are run.
+cargo bench --workspace --locked --no-run --profile dev
 
 if [ -f bindings/c/run-tests.sh ]; then
   step "C suite"
