@@ -60,11 +60,11 @@ fn is_base64url(b: u8) -> bool {
 /// failure of a token with a stray character into `malformed_token`, so the verdict is
 /// the same as if the alphabet had been checked first.
 pub(crate) fn split(token: &[u8]) -> Result<Segments<'_>> {
-    let dots = match (
-        token.iter().position(|&b| b == b'.'),
-        token.iter().rposition(|&b| b == b'.'),
-    ) {
-        (Some(d1), Some(d2)) if d1 < d2 && !token[d1 + 1..d2].contains(&b'.') => Some((d1, d2)),
+    // memchr scans a word or a vector at a time.
+    let dots = match (memchr::memchr(b'.', token), memchr::memrchr(b'.', token)) {
+        (Some(d1), Some(d2)) if d1 < d2 && memchr::memchr(b'.', &token[d1 + 1..d2]).is_none() => {
+            Some((d1, d2))
+        }
         _ => None,
     };
     let Some((d1, d2)) = dots else {

@@ -10,6 +10,7 @@ use crate::ip::IpRule;
 
 mod decode;
 mod extra;
+mod plain;
 mod serialize;
 pub(crate) mod value;
 
