@@ -357,7 +357,7 @@ fn plain_string(text: &str, i: usize) -> Option<(&str, usize)> {
 /// The index of the first `"`, `\\` or control character of `b`, if any. Eight bytes
 /// at a time: a word's bytes are tested together, and only a word that holds one of
 /// them is searched byte by byte.
-fn string_stop(b: &[u8]) -> Option<usize> {
+pub(crate) fn string_stop(b: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     let is_stop = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
