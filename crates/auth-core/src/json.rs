@@ -355,34 +355,42 @@ fn plain_string(text: &str, i: usize) -> Option<(&str, usize)> {
 }
 
 /// The index of the first `"`, `\\` or control character of `b`, if any. Eight bytes
-/// at a time: a word's bytes are tested together, and only a word that holds one of
-/// them is searched byte by byte.
+/// at a time: the bytes of a little-endian word are tested together (see [`stop_bytes`]),
+/// and the lowest flagged byte is the first one.
+#[inline]
 pub(crate) fn string_stop(b: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let is_stop = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
     let mut chunks = b.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
-        let w = u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let backslash = w ^ (ONES * u64::from(b'\\'));
-        // A byte's high bit ends up set in `any` if that byte is zero in `quote` or
-        // `backslash`, or below 0x20 in `w` (the exact "has a byte below n" test; bytes
-        // of 0x80 and above never count: `!x` clears their high bit).
-        let any = (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (w.wrapping_sub(ONES * 0x20) & !w);
-        if any & HIGH != 0 {
-            return chunk.iter().position(|&c| is_stop(c)).map(|p| at + p);
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let found = stop_bytes(u64::from_le_bytes(word));
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
         }
         at += 8;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&c| is_stop(c))
-        .map(|p| at + p)
+    // The tail, padded with a byte that is not a stop.
+    let rest = chunks.remainder();
+    let mut word = [b'a'; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    let found = stop_bytes(u64::from_le_bytes(word));
+    (found != 0).then(|| at + found.trailing_zeros() as usize / 8)
+}
+
+/// The high bit of each byte of `w` that is `"`, `\\` or below 0x20 — exact for the
+/// lowest such byte; a byte above it may be flagged falsely (a borrow), so only the
+/// lowest flag is read. Bytes of 0x80 and above are never flagged (`!x` clears their bit).
+#[inline]
+fn stop_bytes(w: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let quote = w ^ (ONES * u64::from(b'"'));
+    let backslash = w ^ (ONES * u64::from(b'\\'));
+    ((quote.wrapping_sub(ONES) & !quote)
+        | (backslash.wrapping_sub(ONES) & !backslash)
+        | (w.wrapping_sub(ONES * 0x20) & !w))
+        & HIGH
 }
 
 /// A plain value at `text[i]` and the index after it.
