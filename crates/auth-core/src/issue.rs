@@ -1,12 +1,9 @@
 //! Minting (docs/token-format.md, §4): dynamic, static or TTL tokens signed by the ring's active key.
 
-use base64::Engine as _;
-
 use crate::claims::{check_jti, check_token_name, Claims, Principal, Subject};
 use crate::clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::IpRule;
-use crate::jws::B64;
 use crate::random::{generate_token_id, RandomSource, SystemRandom};
 use crate::shared_ring::SharedKeyRing;
 use crate::ttl::{Lifetime, TtlPolicy, MAX_TIME};
@@ -267,17 +264,20 @@ impl Issuer {
         let key = ring.active().ok_or_else(|| {
             Error::with_message(ErrorCode::InvalidKey, "the key ring has no active key")
         })?;
-        let json = serde_json::to_vec(claims).map_err(|_| {
-            Error::with_message(ErrorCode::InvalidRequest, "claims cannot be encoded")
-        })?;
+        let mut json = Vec::with_capacity(256);
+        if !crate::claims::write_plain_claims(claims, &mut json) {
+            json = serde_json::to_vec(claims).map_err(|_| {
+                Error::with_message(ErrorCode::InvalidRequest, "claims cannot be encoded")
+            })?;
+        }
         let header = key.header_b64();
         let mut token = String::with_capacity(header.len() + json.len() * 4 / 3 + 96);
         token.push_str(header);
         token.push('.');
-        B64.encode_string(&json, &mut token);
+        base64_simd::URL_SAFE_NO_PAD.encode_append(&json, &mut token);
         let mac = key.sign(token.as_bytes())?;
         token.push('.');
-        B64.encode_string(mac.as_slice(), &mut token);
+        base64_simd::URL_SAFE_NO_PAD.encode_append(mac.as_slice(), &mut token);
         Ok(token)
     }
 }

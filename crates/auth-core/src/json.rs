@@ -350,11 +350,47 @@ fn plain_string(text: &str, i: usize) -> Option<(&str, usize)> {
         return None;
     }
     let start = i + 1;
-    let len = b[start..]
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
-    let end = start + len;
+    let end = start + string_stop(&b[start..])?;
     (b[end] == b'"').then(|| (&text[start..end], end + 1))
+}
+
+/// The index of the first `"`, `\\` or control character of `b`, if any. Eight bytes
+/// at a time: the bytes of a little-endian word are tested together (see [`stop_bytes`]),
+/// and the lowest flagged byte is the first one.
+#[inline]
+pub(crate) fn string_stop(b: &[u8]) -> Option<usize> {
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let found = stop_bytes(u64::from_le_bytes(word));
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    // The tail, padded with a byte that is not a stop.
+    let rest = chunks.remainder();
+    let mut word = [b'a'; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    let found = stop_bytes(u64::from_le_bytes(word));
+    (found != 0).then(|| at + found.trailing_zeros() as usize / 8)
+}
+
+/// The high bit of each byte of `w` that is `"`, `\\` or below 0x20 — exact for the
+/// lowest such byte; a byte above it may be flagged falsely (a borrow), so only the
+/// lowest flag is read. Bytes of 0x80 and above are never flagged (`!x` clears their bit).
+#[inline]
+fn stop_bytes(w: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let quote = w ^ (ONES * u64::from(b'"'));
+    let backslash = w ^ (ONES * u64::from(b'\\'));
+    ((quote.wrapping_sub(ONES) & !quote)
+        | (backslash.wrapping_sub(ONES) & !backslash)
+        | (w.wrapping_sub(ONES * 0x20) & !w))
+        & HIGH
 }
 
 /// A plain value at `text[i]` and the index after it.
@@ -370,13 +406,19 @@ fn plain_value(text: &str, i: usize) -> Option<(Loose<'_>, usize)> {
         // makes the caller's next check fail.
         b'0' => Some((Loose::UInt(0), i + 1)),
         b'1'..=b'9' => {
-            let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
             // Up to 19 digits always fits a u64; longer numbers are left to serde_json.
-            if digits > 19 {
-                return None;
+            let mut v = 0u64;
+            for (digits, &c) in rest.iter().enumerate() {
+                let d = c.wrapping_sub(b'0');
+                if d > 9 {
+                    return Some((Loose::UInt(v), i + digits));
+                }
+                if digits == 19 {
+                    return None;
+                }
+                v = v * 10 + u64::from(d);
             }
-            let v = text[i..i + digits].parse::<u64>().ok()?;
-            Some((Loose::UInt(v), i + digits))
+            Some((Loose::UInt(v), i + rest.len()))
         }
         _ => None,
     }
@@ -430,6 +472,25 @@ mod tests {
             out.insert(k.to_owned(), v).is_none()
         });
         plain.then_some(Value::Object(out))
+    }
+
+    #[test]
+    fn string_stop_finds_the_first_stop_byte() {
+        let naive = |b: &[u8]| b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+        let fillers = [b'a', 0x20, 0x21, 0x5b, 0x5d, 0x7f, 0x80, 0xa2, 0xdc, 0xff];
+        for len in 0..20 {
+            for at in 0..=len {
+                for stop in [b'"', b'\\', 0x00, 0x1f, 0x0a, b'x'] {
+                    for &f in &fillers {
+                        let mut b = vec![f; len];
+                        if at < len {
+                            b[at] = stop;
+                        }
+                        assert_eq!(string_stop(&b), naive(&b), "{b:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

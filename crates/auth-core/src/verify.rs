@@ -292,17 +292,27 @@ impl Verifier {
             return Err(Error::new(ErrorCode::BadSignature));
         }
 
-        let bound = decoded_len_bound(seg.payload.len());
-        let mut stack = [0u8; 2048];
-        let mut heap;
-        let buf: &mut [u8] = if bound <= stack.len() {
-            &mut stack
-        } else {
-            heap = vec![0u8; bound];
-            &mut heap
-        };
-        let n = jws::decode_segment_into(seg.payload, buf)?;
-        decode_claims(&buf[..n])
+        with_decoded(seg.payload, decode_claims)
+    }
+}
+
+/// Decodes a base64url segment into a buffer sized to it — a small or a larger one on
+/// the stack, so that a usual payload zeroes a few hundred bytes rather than kilobytes,
+/// or the heap for the largest — and hands the decoded bytes to `read`.
+fn with_decoded<T>(seg: &[u8], read: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+    let bound = decoded_len_bound(seg.len());
+    if bound <= 512 {
+        let mut buf = [0u8; 512];
+        let n = jws::decode_segment_into(seg, &mut buf)?;
+        read(&buf[..n])
+    } else if bound <= 2048 {
+        let mut buf = [0u8; 2048];
+        let n = jws::decode_segment_into(seg, &mut buf)?;
+        read(&buf[..n])
+    } else {
+        let mut buf = vec![0u8; bound];
+        let n = jws::decode_segment_into(seg, &mut buf)?;
+        read(&buf[..n])
     }
 }
 

@@ -35,7 +35,7 @@ const PARENT: usize = 12;
 
 /// The index of a claim in [`CLAIM_NAMES`] (a `match` compiles to a length switch
 /// and one comparison, instead of a scan over the names).
-fn claim_index(key: &str) -> Option<usize> {
+pub(super) fn claim_index(key: &str) -> Option<usize> {
     Some(match key {
         "type" => 0,
         "id" => 1,
@@ -260,10 +260,20 @@ pub fn decode_claims(payload: &[u8]) -> Result<Claims> {
             "claims are not UTF-8",
         ));
     };
-    let mut raw = RawClaims::default();
     // The claims as issuers write them are plain JSON (known claims, scalar values, no
-    // whitespace or escapes): read those directly. Anything else — or anything the
-    // shortcut declines, such as a repeated claim — is read, and judged, by serde_json.
+    // whitespace or escapes): read those in one pass straight into `Claims`. Anything
+    // else — or anything that shortcut declines, such as a repeated claim or a value of
+    // the wrong type — is read, and judged, by the strict path below.
+    if let Some(claims) = super::plain::read_plain_claims(text) {
+        return Ok(claims);
+    }
+    decode_strict(text)
+}
+
+/// The strict path of [`decode_claims`]: `text` read by serde_json, every claim checked
+/// in a fixed order, the first problem reported.
+pub(super) fn decode_strict(text: &str) -> Result<Claims> {
+    let mut raw = RawClaims::default();
     let plain = scan_plain_object(text, |key, value| match claim_index(key) {
         Some(i) if i != PARENT && raw.fields[i].is_none() => {
             raw.fields[i] = Some(value);

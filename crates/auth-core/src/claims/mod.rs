@@ -10,12 +10,14 @@ use crate::ip::IpRule;
 
 mod decode;
 mod extra;
+mod plain;
 mod serialize;
 pub(crate) mod value;
 
 pub use self::decode::decode_claims;
 pub(crate) use self::decode::json_error_kind;
 pub use self::extra::{check_extra_claims, parse_extra_claims, MAX_EXTRA_CLAIMS, RESERVED_CLAIMS};
+pub(crate) use self::serialize::write_plain_claims;
 
 /// The two kinds of principal a token can speak for (the `type` claim).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
