@@ -12,23 +12,8 @@ use crate::ip::parse_rule_set;
 use crate::json::{parse_strict_str, scan_plain_object, Loose, SeenKeys, Str};
 use crate::ttl::MAX_TIME;
 
-const CLAIM_NAMES: [&str; 15] = [
-    "type",
-    "id",
-    "name",
-    "admin",
-    "sms_from",
-    "user_group_id",
-    "iat",
-    "exp",
-    "nbf",
-    "jti",
-    "token_name",
-    "allowed_ips",
-    "parent",
-    "aud",
-    "iss",
-];
+// The claims this library reads, by index: one list with the names custom claims may not take.
+use super::extra::RESERVED_CLAIMS as CLAIM_NAMES;
 
 /// The index of `parent` in [`CLAIM_NAMES`] (an object, read by [`ParentSeed`]).
 const PARENT: usize = 12;
