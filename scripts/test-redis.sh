@@ -28,7 +28,7 @@ fi
 
 dir="$(mktemp -d)"
 port="$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --save "" \
+redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --appendfsync always --save "" \
   --daemonize no --logfile "$dir/redis.log" &
 pid=$!
 cleanup() {
