@@ -41,6 +41,19 @@ say "cargo package (auth-core, auth-redis, auth-server, auth-cli)"
 # auth-cli depends on the unpublished auth-core, auth-redis and auth-server: cargo (>= 1.90)
 # packages them together, resolving auth-cli's dependencies to the packages it just made.
 # --allow-dirty: this checks that the sources package and build, not that they are committed.
+#
+# cargo serves the packages it just made from a temporary local registry under
+# $target/package/tmp-registry. Cargo treats a registry's packages as immutable: it reuses a copy
+# already unpacked into $CARGO_HOME/registry/src/-<hash of that path>/ without comparing it to the
+# new .crate, and a build of it already in $target without looking at its sources. A checkout at
+# the same path (a CI machine's, or this one packaged twice) would verify auth-redis against the
+# auth-core of an earlier run. None of these crates comes from a real registry, so every unpacked
+# copy under a local registry's directory ("-<hash>") is one of ours: remove those and the build
+# fingerprints of these crates (the workspace's own builds of them are redone, once).
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+for crate in auth-core auth-redis auth-server auth-cli; do
+  rm -rf "$cargo_home"/registry/src/-*/"$crate-$version" "$target"/debug/.fingerprint/"$crate"-*
+done
 cargo package --locked --allow-dirty -p auth-core -p auth-redis -p auth-server -p auth-cli --quiet
 for crate in auth-core auth-redis auth-server auth-cli; do
   crate_file="$target/package/$crate-$version.crate"
