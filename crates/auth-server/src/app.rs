@@ -157,12 +157,12 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route(
             "/a/session.json",
-            post(routes::login::user_login)
+            post(routes::login::login::<routes::login::UserBody>)
                 .merge(axum::routing::delete(routes::login::logout).layer(login_auth.clone())),
         )
         .route(
             "/a/v1/resellers/login.json",
-            post(routes::login::reseller_login),
+            post(routes::login::login::<routes::login::ResellerBody>),
         )
         .route(
             "/a/v1/resellers/user/logout.json",

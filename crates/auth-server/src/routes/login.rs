@@ -19,42 +19,79 @@ use super::{blocking, json_response, read_body, Refusal};
 use crate::app::AppState;
 use crate::layer::{Authenticated, ErrorStyle};
 
+/// The body of one of the two login requests: what the shared handler needs to read it, limit
+/// it and check it. The two logins differ only here.
+pub(crate) trait LoginBody: for<'de> Deserialize<'de> + Send + 'static {
+    /// The account kind, as the brute-force limiter and the logs name it.
+    const KIND: &'static str;
+    /// The members, for the message of a malformed body.
+    const FIELDS: &'static str;
+    /// The account name the limiter counts failures against.
+    fn account(&self) -> &str;
+    /// Checks the credentials and logs in (blocking: the password hash is slow on purpose).
+    fn check(self, st: &AppState, ip: IpAddr) -> Result<String, Refusal>;
+}
+
+/// `{"login", "password"}` of `POST /a/session.json`.
 #[derive(Deserialize)]
-struct UserBody {
+pub(crate) struct UserBody {
     login: String,
     password: String,
 }
 
+impl LoginBody for UserBody {
+    const KIND: &'static str = "user";
+    const FIELDS: &'static str = "\"login\" and \"password\"";
+    fn account(&self) -> &str {
+        &self.login
+    }
+    fn check(self, st: &AppState, ip: IpAddr) -> Result<String, Refusal> {
+        check_user(st, &self.login, self.password.as_bytes(), ip)
+    }
+}
+
+/// `{"name", "pass"}` of `POST /a/v1/resellers/login.json`.
 #[derive(Deserialize)]
-struct ResellerBody {
+pub(crate) struct ResellerBody {
     name: String,
     pass: String,
 }
 
-fn parse_body<T: for<'de> Deserialize<'de>>(bytes: &[u8], fields: &str) -> Result<T, Refusal> {
-    serde_json::from_slice(bytes).map_err(|_| {
-        Refusal::Api(Error::with_message(
-            ErrorCode::InvalidRequest,
-            format!("the body must be a JSON object with {fields} as strings"),
-        ))
-    })
+impl LoginBody for ResellerBody {
+    const KIND: &'static str = "reseller";
+    const FIELDS: &'static str = "\"name\" and \"pass\"";
+    fn account(&self) -> &str {
+        &self.name
+    }
+    fn check(self, st: &AppState, ip: IpAddr) -> Result<String, Refusal> {
+        check_reseller(st, &self.name, self.pass.as_bytes(), ip)
+    }
 }
 
-/// `POST /a/session.json`: `{"login", "password"}` → the user login.
-pub(crate) async fn user_login(State(st): State<Arc<AppState>>, req: Request) -> Response {
+/// `POST /a/session.json` (`login::<UserBody>`) and `POST /a/v1/resellers/login.json`
+/// (`login::<ResellerBody>`): the client address, the body, the brute-force limit, then the
+/// credentials off the async threads.
+pub(crate) async fn login<B: LoginBody>(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let result = async {
         let ip = st
             .auth
             .proxies()
             .client_ip_of(&parts.extensions, &parts.headers)?;
-        let UserBody { login, password } =
-            parse_body(&read_body(body).await?, "\"login\" and \"password\"")?;
+        let body: B = serde_json::from_slice(&read_body(body).await?).map_err(|_| {
+            Refusal::Api(Error::with_message(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "the body must be a JSON object with {} as strings",
+                    B::FIELDS
+                ),
+            ))
+        })?;
         st.limits
-            .check("user", &login, ip)
+            .check(B::KIND, body.account(), ip)
             .map_err(Refusal::Limited)?;
         let st = st.clone();
-        blocking(move || check_user(&st, &login, password.as_bytes(), ip)).await
+        blocking(move || body.check(&st, ip)).await
     }
     .await;
     match result {
@@ -67,7 +104,7 @@ fn check_user(st: &AppState, login: &str, password: &[u8], ip: IpAddr) -> Result
     let row = st.db.user_by_login(login)?;
     let stored = row.as_ref().map(|r| r.password_hash.as_str());
     let (true, Some(row)) = (st.passwords.verify(password, stored), row) else {
-        st.limits.failed("user", login, ip);
+        st.limits.failed(UserBody::KIND, login, ip);
         tracing::info!(%ip, "user login refused: invalid credentials");
         return Err(Error::new(ErrorCode::InvalidCredentials).into());
     };
@@ -83,40 +120,17 @@ fn check_user(st: &AppState, login: &str, password: &[u8], ip: IpAddr) -> Result
         .map_err(|e| Refusal::Internal(format!("user group regex: {}", e.message())))?;
     match login_user(&st.issuer, &account, Some(ip), Lifetime::Dynamic, None) {
         Ok(done) => {
-            st.limits.succeeded("user", login);
+            st.limits.succeeded(UserBody::KIND, login);
             tracing::info!(id = row.id, %ip, "user logged in");
             Ok(done.to_json())
         }
         Err(e) => {
             if e.code() == ErrorCode::InvalidCredentials {
-                st.limits.failed("user", login, ip);
+                st.limits.failed(UserBody::KIND, login, ip);
             }
             tracing::info!(id = row.id, %ip, code = %e.code(), "user login refused");
             Err(e.into())
         }
-    }
-}
-
-/// `POST /a/v1/resellers/login.json`: `{"name", "pass"}` → the reseller login.
-pub(crate) async fn reseller_login(State(st): State<Arc<AppState>>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let result = async {
-        let ip = st
-            .auth
-            .proxies()
-            .client_ip_of(&parts.extensions, &parts.headers)?;
-        let ResellerBody { name, pass } =
-            parse_body(&read_body(body).await?, "\"name\" and \"pass\"")?;
-        st.limits
-            .check("reseller", &name, ip)
-            .map_err(Refusal::Limited)?;
-        let st = st.clone();
-        blocking(move || check_reseller(&st, &name, pass.as_bytes(), ip)).await
-    }
-    .await;
-    match result {
-        Ok(body) => json_response(StatusCode::OK, body),
-        Err(refusal) => refusal.respond(ErrorStyle::LoginApi, &parts.headers),
     }
 }
 
@@ -126,7 +140,7 @@ fn check_reseller(st: &AppState, name: &str, pass: &[u8], ip: IpAddr) -> Result<
     // A blocked reseller is refused like a wrong password, after the same work.
     let verified = st.passwords.verify(pass, stored);
     let (true, Some(row)) = (verified, row.filter(|r| !r.blocked)) else {
-        st.limits.failed("reseller", name, ip);
+        st.limits.failed(ResellerBody::KIND, name, ip);
         tracing::info!(%ip, "reseller login refused: invalid credentials");
         return Err(Error::new(ErrorCode::ResellerInvalidCredentials).into());
     };
@@ -144,7 +158,7 @@ fn check_reseller(st: &AppState, name: &str, pass: &[u8], ip: IpAddr) -> Result<
     account.user_balance = row.balance;
     match login_reseller(&st.issuer, &account, Some(ip), Lifetime::Dynamic, None) {
         Ok(done) => {
-            st.limits.succeeded("reseller", name);
+            st.limits.succeeded(ResellerBody::KIND, name);
             tracing::info!(id = row.id, %ip, "reseller logged in");
             Ok(done.to_json())
         }
