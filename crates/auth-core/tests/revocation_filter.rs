@@ -1,6 +1,7 @@
 //! The in-memory revocation store's lookup filter never hides a revocation: property tests
-//! against a plain model through inserts, filter growth and purges, and a concurrent test
-//! where readers check ids a writer has just published as revoked.
+//! against a plain model through inserts, filter growth and purges, and concurrent tests
+//! where readers check ids a writer has just published as revoked, or ids revoked for good
+//! while purges replace every shard's index.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -120,4 +121,48 @@ fn concurrent_readers_see_every_published_revocation() {
             });
         }
     });
+}
+
+/// Readers keep checking ids revoked for good while a writer fills the store with
+/// short-lived revocations and purges them, so every shard's index and filter are replaced
+/// (grown, then rebuilt without the dropped entries) under the readers' feet: the ids revoked
+/// for good never read as unrevoked, and the purged ones stop reading as revoked.
+#[test]
+fn readers_during_purges_never_see_a_live_revocation_vanish() {
+    let store = MemoryRevocationStore::new().with_expiry_grace(0);
+    let live: Vec<String> = (0..2_000).map(|i| format!("live{i:06}")).collect();
+    for id in &live {
+        store.revoke(id, None, Some(1_000)).unwrap();
+    }
+    let done = AtomicUsize::new(0);
+    let checks = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for round in 0..40u64 {
+                let now = 1_000 + round * 10;
+                for i in 0..5_000u64 {
+                    store
+                        .revoke(&format!("short{round}-{i}"), Some(now + 5), Some(now))
+                        .unwrap();
+                }
+                assert_eq!(store.purge_expired(Some(now + 5)), 5_000);
+            }
+            done.store(1, Ordering::Release);
+        });
+        for r in 0..2usize {
+            let (store, live, done, checks) = (&store, &live, &done, &checks);
+            s.spawn(move || {
+                let mut i = r;
+                while done.load(Ordering::Acquire) == 0 {
+                    i = (i + 7) % live.len();
+                    assert!(store.is_revoked(&query(&live[i])), "{} hidden", live[i]);
+                    checks.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    assert!(checks.load(Ordering::Relaxed) > 0);
+    assert_eq!(store.len(), live.len());
+    assert!(live.iter().all(|id| store.is_revoked(&query(id))));
+    assert!(!store.is_revoked(&query("short0-1")));
 }
