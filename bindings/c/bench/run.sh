@@ -4,7 +4,14 @@
 #   bindings/c/bench/run.sh [ITERATIONS [ROUNDS]]
 #
 # Installs Debian's libjwt-dev if it is missing (needs root), builds the release
-# libauth_core and the Rust timing loop, and prints a table of medians and ratios.
+# libauth_core and the Rust timing loop, and prints two tables of medians and ratios:
+#  1. HS256 (compare_libjwt.c and the Rust verify_rounds example): libjwt, the auth-core
+#     C API and auth-core Rust verifying the same HS256 user token;
+#  2. ES256 (compare_libjwt_es256.c): libjwt (jwt_decode with the SPKI public PEM, via
+#     OpenSSL) and the auth-core C API (a key ring holding only the public key, via the
+#     pure-Rust p256 crate) verifying the same ES256 user token, with the same claim
+#     checks. libjwt has no EdDSA, so EdDSA is not compared.
+# Each C program alternates rounds between libjwt and auth-core and prints medians.
 set -eu
 
 ITERATIONS=${1:-100000}
@@ -23,6 +30,9 @@ mkdir -p "$TARGET/c-bench"
 cc -std=c11 -O2 -Wall -Wextra -Werror -I include bindings/c/bench/compare_libjwt.c \
     -L "$TARGET/release" -lauth_core -ljwt -Wl,-rpath,"$TARGET/release" \
     -o "$TARGET/c-bench/compare_libjwt"
+cc -std=c11 -O2 -Wall -Wextra -Werror -I include bindings/c/bench/compare_libjwt_es256.c \
+    -L "$TARGET/release" -lauth_core -ljwt -lcrypto -Wl,-rpath,"$TARGET/release" \
+    -o "$TARGET/c-bench/compare_libjwt_es256"
 
 OUT="$TARGET/c-bench/results.txt"
 "$TARGET/c-bench/compare_libjwt" "$ITERATIONS" "$ROUNDS" > "$OUT"
@@ -43,3 +53,16 @@ awk -v rounds="$ROUNDS" -v iterations="$ITERATIONS" '
         printf "%-52s %10.2f\n", "C API / Rust (binding overhead)", v["auth_c_ns"] / v["auth_rust_ns"]
         printf "%-52s %10.1f\n", "C API - Rust, ns", v["auth_c_ns"] - v["auth_rust_ns"]
     }' "$OUT"
+
+ES_OUT="$TARGET/c-bench/results_es256.txt"
+"$TARGET/c-bench/compare_libjwt_es256" "$ITERATIONS" "$ROUNDS" > "$ES_OUT"
+
+awk -v rounds="$ROUNDS" -v iterations="$ITERATIONS" '
+    { v[$1] = $2 }
+    END {
+        printf "\nuser token of %d bytes, ES256 (P-256); medians of %d rounds of %d calls\n\n", v["es256_token_bytes"], rounds, iterations
+        printf "%-52s %10s\n", "path", "ns/call"
+        printf "%-52s %10.1f\n", "libjwt 1.10 (OpenSSL): jwt_decode + claim checks", v["es256_libjwt_ns"]
+        printf "%-52s %10.1f\n", "auth-core C API (p256): auth_verifier_verify + free", v["es256_auth_c_ns"]
+        printf "\n%-52s %10.2f\n", "libjwt / auth-core C API (speed-up)", v["es256_libjwt_ns"] / v["es256_auth_c_ns"]
+    }' "$ES_OUT"
