@@ -1,6 +1,7 @@
 //! The service for the throughput benchmark (`crates/auth-server/bench/run.sh`): the real
 //! router with the demo accounts and default Argon2 parameters, plus `GET /open/some-endpoint`,
-//! which answers the same claims JSON without any authentication — the baseline of
+//! the same route without authentication — a copy of the token's claims written as JSON on
+//! every request, as `GET /a/some-endpoint` writes the verified ones — the baseline of
 //! `GET /a/some-endpoint` with a valid token, on the same server.
 //!
 //! Prints `PORT TOKEN` on stdout, then serves until SIGTERM or Ctrl-C.
@@ -43,10 +44,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
         req.lifetime = auth_core::Lifetime::Dynamic;
         let token = auth_core::Issuer::new(keys.clone()).mint(&req)?.token;
-        let claims = Verifier::new(keys).verify(&token)?.to_json();
+        // The same handler as `/a/some-endpoint` minus the authentication: it takes the claims
+        // (there from the middleware, here a copy of the token's) and writes them as JSON on
+        // every request.
+        let claims = Verifier::new(keys).verify(&token)?;
         let open = get(move || {
-            let body = claims.clone();
-            async move { ([(http::header::CONTENT_TYPE, "application/json")], body) }
+            let claims = claims.clone();
+            async move {
+                (
+                    [(http::header::CONTENT_TYPE, "application/json")],
+                    claims.to_json(),
+                )
+            }
         });
         let app = router(state).route("/open/some-endpoint", open);
         println!("{port} {token}");
