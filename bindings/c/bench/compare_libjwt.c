@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "auth_core.h"
+#include "bench_common.h"
 
 /* The benchmark key of benches/src/lib.rs. */
 static const uint8_t SECRET[32] = {'b', 'e', 'n', 'c', 'h', '-', 's', 'e', 'c', 'r', 'e',
@@ -29,43 +30,11 @@ static const uint8_t SECRET[32] = {'b', 'e', 'n', 'c', 'h', '-', 's', 'e', 'c', 
 static const char KID[] = "2026-01";
 static const char TOKEN_ID[] = "q5yJ0nN2B1xS8mVw4TzEaQ";
 
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
 /* libjwt decode + the same claim checks; 0 when valid. */
 static int libjwt_verify(const char *token, long now) {
     jwt_t *jwt = NULL;
     if (jwt_decode(&jwt, token, SECRET, (int)sizeof SECRET) != 0) return 1;
-    int bad = 0;
-    if (jwt_get_alg(jwt) != JWT_ALG_HS256) bad = 1;
-    const char *type = jwt_get_grant(jwt, "type");
-    if (!type || strcmp(type, "user") != 0) bad = 1;
-    errno = 0;
-    long id = jwt_get_grant_int(jwt, "id");
-    if (errno || id < 0) bad = 1;
-    if (!jwt_get_grant(jwt, "name")) bad = 1;
-    errno = 0;
-    (void)jwt_get_grant_bool(jwt, "admin");
-    if (errno) bad = 1;
-    (void)jwt_get_grant(jwt, "sms_from");
-    errno = 0;
-    (void)jwt_get_grant_int(jwt, "user_group_id");
-    errno = 0;
-    long iat = jwt_get_grant_int(jwt, "iat");
-    if (errno || iat > now + 60) bad = 1;
-    errno = 0;
-    long exp = jwt_get_grant_int(jwt, "exp");
-    if (errno || now >= exp) bad = 1;
-    const char *jti = jwt_get_grant(jwt, "jti");
-    if (!jti || !*jti) bad = 1;
+    int bad = libjwt_user_claims_bad(jwt, JWT_ALG_HS256, now);
     jwt_free(jwt);
     return bad;
 }
