@@ -35,8 +35,11 @@ pub struct PyVerifier {
 
 type Outcome = (Result<Claims, Failure>, Option<PyErr>);
 
-/// How many tokens `verify_many` verifies between two checks for signals.
+/// How many tokens `verify_many` reads or verifies between two checks for signals.
 const SIGNAL_CHECK_EVERY: usize = 256;
+/// How many tokens `verify_many` reads between two moments it lets other Python threads run
+/// (reading holds the GIL; verifying releases it chunk by chunk anyway).
+const YIELD_GIL_EVERY: usize = 64 * SIGNAL_CHECK_EVERY;
 
 /// One verification. The verifier's own revocation source is the core verifier's store;
 /// the call's (if any) is the request's store: the core consults both, and a token revoked
@@ -274,8 +277,16 @@ impl PyVerifier {
                 type_name(tokens)
             ))
         })?;
+        // Reading millions of tokens takes seconds: a Ctrl-C is answered, and other Python
+        // threads (a timer that signals, say) get to run, while they are read too.
         let mut args = Vec::new();
         for (i, t) in iter.enumerate() {
+            if i > 0 && i % SIGNAL_CHECK_EVERY == 0 {
+                if i % YIELD_GIL_EVERY == 0 {
+                    py.detach(|| ());
+                }
+                py.check_signals()?;
+            }
             args.push(TokenArg::extract(&t?, &format!("tokens[{i}]"))?);
         }
         let now = opt_time(now, "now")?;
