@@ -43,27 +43,13 @@ async fn accounts_named_tokens_and_revocations_survive_a_restart() {
         // Logout with the static token revokes it for good; the login token too.
         let st = bearer(&static_token);
         assert_eq!(
-            s.call(
-                "DELETE",
-                "/a/session.json",
-                "127.0.0.1",
-                &[("authorization", &st)],
-                ""
-            )
-            .await
-            .status,
+            s.authed("DELETE", "/a/session.json", &st, "").await.status,
             StatusCode::OK
         );
         assert_eq!(
-            s.call(
-                "DELETE",
-                "/a/session.json",
-                "127.0.0.1",
-                &[("authorization", &auth)],
-                ""
-            )
-            .await
-            .status,
+            s.authed("DELETE", "/a/session.json", &auth, "")
+                .await
+                .status,
             StatusCode::OK
         );
         // A password change made while running.
@@ -91,14 +77,7 @@ async fn accounts_named_tokens_and_revocations_survive_a_restart() {
             } else {
                 bearer(&token)
             };
-            s.call(
-                "GET",
-                "/a/some-endpoint",
-                "127.0.0.1",
-                &[("authorization", &auth)],
-                "",
-            )
-            .await
+            s.authed("GET", "/a/some-endpoint", &auth, "").await
         }
     };
     let revoked = call(static_token.clone()).await;

@@ -15,15 +15,7 @@ const XML_BODY: &str = "<token><name>Best token ever</name><ttl>2678400</ttl><al
 async fn a_json_body_without_content_type_creates_a_named_token() {
     let s = service();
     let auth = bearer(&s.user_token().await);
-    let a = s
-        .call(
-            "POST",
-            "/token",
-            "127.0.0.1",
-            &[("authorization", &auth)],
-            JSON_BODY,
-        )
-        .await;
+    let a = s.authed("POST", "/token", &auth, JSON_BODY).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     assert_eq!(a.headers["content-type"], "application/json");
     let body = a.json();
@@ -166,23 +158,11 @@ async fn a_named_token_cannot_create_tokens_by_default() {
     let s = service();
     let auth = bearer(&s.user_token().await);
     let a = s
-        .call(
-            "POST",
-            "/token",
-            "127.0.0.1",
-            &[("authorization", &auth)],
-            r#"{"token": {"name": "n"}}"#,
-        )
+        .authed("POST", "/token", &auth, r#"{"token": {"name": "n"}}"#)
         .await;
     let named = bearer(a.json()["token"].as_str().unwrap());
     let a = s
-        .call(
-            "POST",
-            "/token",
-            "127.0.0.1",
-            &[("authorization", &named)],
-            r#"{"token": {"name": "m"}}"#,
-        )
+        .authed("POST", "/token", &named, r#"{"token": {"name": "m"}}"#)
         .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert_eq!(a.json()["error"], "not_permitted");
@@ -216,26 +196,10 @@ async fn expired_tampered_foreign_and_missing_tokens_are_refused() {
         ("not-a-token", "malformed_token"),
     ] {
         let auth = bearer(token);
-        let a = s
-            .call(
-                "GET",
-                "/a/some-endpoint",
-                "127.0.0.1",
-                &[("authorization", &auth)],
-                "",
-            )
-            .await;
+        let a = s.authed("GET", "/a/some-endpoint", &auth, "").await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{code}");
         assert_eq!(a.json()["error"]["code"], code);
-        let a = s
-            .call(
-                "POST",
-                "/token",
-                "127.0.0.1",
-                &[("authorization", &auth)],
-                JSON_BODY,
-            )
-            .await;
+        let a = s.authed("POST", "/token", &auth, JSON_BODY).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{code}");
         assert_eq!(a.json()["error"], code);
     }
@@ -248,15 +212,7 @@ async fn expired_tampered_foreign_and_missing_tokens_are_refused() {
 async fn some_endpoint_answers_the_claims() {
     let s = service();
     let auth = bearer(&s.user_token().await);
-    let a = s
-        .call(
-            "GET",
-            "/a/some-endpoint",
-            "127.0.0.1",
-            &[("authorization", &auth)],
-            "",
-        )
-        .await;
+    let a = s.authed("GET", "/a/some-endpoint", &auth, "").await;
     assert_eq!(a.status, StatusCode::OK);
     let c = a.json();
     assert_eq!(c["type"], "user");
@@ -270,15 +226,7 @@ async fn the_nginx_auth_endpoint_answers_204_with_headers_or_401_403() {
     let s = service();
     let token = s.reseller_token().await;
     let auth = bearer(&token);
-    let a = s
-        .call(
-            "GET",
-            "/a/auth",
-            "127.0.0.1",
-            &[("authorization", &auth)],
-            "",
-        )
-        .await;
+    let a = s.authed("GET", "/a/auth", &auth, "").await;
     assert_eq!(a.status, StatusCode::NO_CONTENT);
     assert_eq!(a.headers["x-auth-type"], "reseller");
     assert_eq!(a.headers["x-auth-id"], "1");
@@ -287,15 +235,7 @@ async fn the_nginx_auth_endpoint_answers_204_with_headers_or_401_403() {
     assert_eq!(a.headers["x-auth-token-id"], jti.as_str());
     assert!(a.body.is_empty());
     // nginx may send the subrequest with the original request's method.
-    let a = s
-        .call(
-            "POST",
-            "/a/auth",
-            "127.0.0.1",
-            &[("authorization", &auth)],
-            "",
-        )
-        .await;
+    let a = s.authed("POST", "/a/auth", &auth, "").await;
     assert_eq!(a.status, StatusCode::NO_CONTENT);
     let a = s.call("GET", "/a/auth", "127.0.0.1", &[], "").await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
@@ -303,15 +243,7 @@ async fn the_nginx_auth_endpoint_answers_204_with_headers_or_401_403() {
     let mut req = MintRequest::new(Subject::reseller(2, "restricted"));
     req.set_allowed_ips(&["10.0.0.0/8"]).unwrap();
     let restricted = bearer(&Issuer::new(keys()).mint(&req).unwrap().token);
-    let a = s
-        .call(
-            "GET",
-            "/a/auth",
-            "127.0.0.1",
-            &[("authorization", &restricted)],
-            "",
-        )
-        .await;
+    let a = s.authed("GET", "/a/auth", &restricted, "").await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     let a = s
         .call(

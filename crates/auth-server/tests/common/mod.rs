@@ -141,6 +141,12 @@ impl Svc {
         }
     }
 
+    /// `call` from 127.0.0.1 with `Authorization: <auth>` as the only header.
+    pub async fn authed(&self, method: &str, path: &str, auth: &str, body: &str) -> Answer {
+        self.call(method, path, "127.0.0.1", &[("authorization", auth)], body)
+            .await
+    }
+
     pub async fn user_token(&self) -> String {
         let a = self
             .call(
