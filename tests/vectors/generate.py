@@ -12,6 +12,8 @@ import hmac
 import json
 import os
 
+import http_edge
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 NOW = 1_700_000_000
 DAY = 86_400
@@ -21,6 +23,7 @@ SECRETS = {
     "k2": ("HS384", bytes(range(101, 149))),
     "k3": ("HS512", bytes(range(150, 214))),
     "solo": ("HS256", b"solo-secret-solo-secret-solo-sec"),
+    "edge": ("HS256", http_edge.SECRET),
 }
 HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
@@ -706,7 +709,8 @@ codes = [
     ("invalid_regex", 400), ("invalid_request", 400), ("static_not_allowed", 400), ("weak_key", None),
     ("invalid_key", None), ("invalid_credentials", 401), ("login_ip_denied", 406),
     ("reseller_invalid_credentials", 401), ("reseller_ip_denied", 401), ("not_permitted", 403),
-    ("revocation_store_full", 503), ("revocation_unavailable", 503),
+    ("revocation_store_full", 503), ("revocation_unavailable", 503), ("rate_limited", 429),
+    ("server_error", 500), ("missing_token", 401),
 ]
 messages = {"invalid_credentials": "Invalid login credentials", "login_ip_denied": "Login denied due to IP restriction",
             "reseller_invalid_credentials": "Invalid ID or Password", "reseller_ip_denied": "Your IP is not allowed"}
@@ -1117,5 +1121,6 @@ write("errors.json", errors)
 write("api.json", {"cases": api})
 write("rotation.json", rotation)
 write("asymmetric.json", asymmetric)
+write("http_edge.json", http_edge.vectors(token, user, b64, NOW, DAY))
 print(f"tokens: {len(cases)}, ip rules: {len(rules)}, addresses: {len(addresses)}, matches: {len(matches)}, "
       f"regex: {len(regex)}, requests: {len(req_cases)}, mint: {len(mint_cases)}, keys: {len(keys)}, codes: {len(codes)}")

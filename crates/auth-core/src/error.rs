@@ -117,6 +117,12 @@ error_codes! {
     RevocationStoreFull = 26, "revocation_store_full", Some(503), "revocation store full";
     /// A revocation store cannot confirm its data is current (e.g. a shared store's replica out of contact for longer than its bound), or a write to it was not acknowledged.
     RevocationUnavailable = 27, "revocation_unavailable", Some(503), "revocation status unavailable";
+    /// Too many attempts (failed logins) from one account or address: answer 429 with `Retry-After`.
+    RateLimited = 28, "rate_limited", Some(429), "Too many failed logins: try again later";
+    /// The server could not answer (its database, a task that did not finish); the details are logged, never shown.
+    ServerError = 29, "server_error", Some(500), "Server error";
+    /// The request carried no bearer token: no `Authorization` header, or one of another scheme (RFC 6750 §3.1: the challenge names no error).
+    MissingToken = 30, "missing_token", Some(401), "no bearer token";
 }
 
 impl fmt::Display for ErrorCode {

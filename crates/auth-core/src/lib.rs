@@ -37,6 +37,7 @@
 //! | `revocation/` | the store interface, the in-memory store, host callbacks (docs/revocation.md) | [`RevocationStore`], [`MemoryRevocationStore`] |
 //! | `login.rs` | the login API: which account gets a token, logout | [`login_user`], [`login_reseller`], [`logout`] |
 //! | `token_api.rs` | the token API: token creation for the caller or a sub-account | [`create_token`], [`CreateTokenRequest`] |
+//! | `http/` | the HTTP edge: the bearer header, the client address behind proxies, the answer to a refusal (docs/http.md) | [`Authenticator`], [`TrustedProxies`], [`Answer`] |
 //! | `wire/` | how the two APIs' bodies look: JSON and XML readers, responses, error bodies | [`Format`], [`sms_error_body`], [`login_error_json`] |
 //! | `clock.rs`, `random.rs` | the default clock and random source | [`system_now`], [`SystemRandom`] |
 //! | `error.rs` | the one error type and its stable codes (docs/errors.md) | [`Error`], [`ErrorCode`] |
@@ -71,6 +72,7 @@
 mod claims;
 mod clock;
 mod error;
+mod http;
 mod ip;
 mod issue;
 mod json;
@@ -130,6 +132,12 @@ pub use token_api::{
 pub use wire::{
     error_status, login_error_json, sms_error_body, sms_error_json, sms_error_xml, Format,
     MAX_BODY_BYTES, MAX_XML_DEPTH,
+};
+
+// The HTTP edge: bearer header, client address, authentication, the answer to a refusal.
+pub use http::{
+    accept_format, bearer_token, peer_addr, Answer, AnswerStyle, Authenticated, Authenticator,
+    TrustedProxies,
 };
 
 // Errors.

@@ -77,6 +77,12 @@ pub enum auth_result {
     AUTH_REVOCATION_STORE_FULL = 26,
     /// A revocation store cannot confirm it is current, or a write to it was not acknowledged.
     AUTH_REVOCATION_UNAVAILABLE = 27,
+    /// Too many attempts (failed logins): answer 429 with `Retry-After`.
+    AUTH_RATE_LIMITED = 28,
+    /// The server could not answer; details are logged, never shown (500).
+    AUTH_SERVER_ERROR = 29,
+    /// The request carried no bearer token (no `Authorization` header, or another scheme).
+    AUTH_MISSING_TOKEN = 30,
     /// A required pointer argument was NULL.
     AUTH_NULL_ARGUMENT = 1000,
     /// A caller-provided buffer is too small; the needed length was written to the
@@ -175,6 +181,9 @@ impl auth_result {
             ErrorCode::NotPermitted => AUTH_NOT_PERMITTED,
             ErrorCode::RevocationStoreFull => AUTH_REVOCATION_STORE_FULL,
             ErrorCode::RevocationUnavailable => AUTH_REVOCATION_UNAVAILABLE,
+            ErrorCode::RateLimited => AUTH_RATE_LIMITED,
+            ErrorCode::ServerError => AUTH_SERVER_ERROR,
+            ErrorCode::MissingToken => AUTH_MISSING_TOKEN,
         }
     }
 

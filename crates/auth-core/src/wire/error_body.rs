@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::response::{response_json, xml_element};
 use super::Format;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 
 /// The HTTP status a host answers `err` with: its code's status, or 500 for configuration
 /// errors (`weak_key`, `invalid_key`) that are the server's fault.
@@ -13,9 +13,10 @@ pub fn error_status(err: &Error) -> u16 {
 }
 
 /// The message shown to a client: the error's own message, or the code's generic message
-/// for configuration errors (details of the server's set-up are not the client's business).
-fn client_message(err: &Error) -> &str {
-    if err.http_status().is_some() {
+/// for configuration errors and `server_error` (details of the server's set-up are not the
+/// client's business).
+pub(crate) fn client_message(err: &Error) -> &str {
+    if err.http_status().is_some() && err.code() != ErrorCode::ServerError {
         err.message()
     } else {
         err.code().default_message()

@@ -50,6 +50,7 @@ mod request_xml;
 pub(crate) mod response;
 mod sniff;
 
+pub(crate) use error_body::client_message;
 pub use error_body::{
     error_status, login_error_json, sms_error_body, sms_error_json, sms_error_xml,
 };
