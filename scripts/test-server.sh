@@ -140,7 +140,13 @@ expect "empty XML ttl" 400 error:invalid_ttl -- -X POST "$base/token" -H "Author
 curl -s -X POST "$base/token" -H "Authorization: Bearer $token" -H "Accept: application/xml" -d '<token/>' -o "$work/body"
 if grep -q '^<response><status>0</status><message>.*</message><error>invalid_request</error></response>$' "$work/body"; then ok "XML error body per Accept"; else bad "XML error body: $(cat "$work/body")"; fi
 expect "sub-account not owned" 403 error:not_permitted -- -X POST "$base/token/account/777" -H "Authorization: Bearer $token" -d '{"token": {"name": "x"}}'
-expect "no token" 401 error:malformed_token -- "$base/a/some-endpoint"
+expect "no token" 401 error:missing_token -- "$base/a/some-endpoint"
+# The edge's strict bearer grammar over real HTTP (docs/http.md; every case: tests/vectors/http_edge.json).
+expect "another scheme" 401 error:missing_token -- "$base/a/some-endpoint" -H "Authorization: Basic dXNlcjpwYXNz"
+expect "two spaces after Bearer" 401 error:malformed_token -- "$base/a/some-endpoint" -H "Authorization: Bearer  $token"
+expect "two Authorization headers" 401 error:malformed_token -- "$base/a/some-endpoint" -H "Authorization: Bearer $token" -H "Authorization: Bearer $token"
+challenge=$(curl -s -D - -o /dev/null "$base/a/some-endpoint" -H "Authorization: Bearer ${token%???}AAA" | tr -d '\r' | sed -n 's/^www-authenticate: //Ip')
+if [ "$challenge" = 'Bearer error="invalid_token"' ]; then ok "RFC 6750 challenge: $challenge"; else bad "challenge: '$challenge'"; fi
 expect "tampered token" 401 error:bad_signature -- "$base/a/some-endpoint" -H "Authorization: Bearer ${token%???}AAA"
 expired=$("$authctl" mint user --id 123 --name "John Doe" --ttl 1s)
 restricted=$(curl -s -X POST "$base/token" -H "Authorization: Bearer $token" -d '{"token": {"name": "office only", "allowed_ips": ["192.168.2.0/24"]}}' -o "$work/body"; json_field token)

@@ -21,6 +21,7 @@ async fn hello(Extension(auth): Extension<Authenticated>) -> String {
         auth.claims.subject.kind(),
         auth.claims.subject.id(),
         auth.client_ip
+            .map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string())
     )
 }
 

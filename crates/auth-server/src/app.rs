@@ -2,13 +2,15 @@
 
 use std::sync::Arc;
 
-use auth_core::{system_now, Issuer, KeyRing, TokenCreationPolicy, Verifier, DEFAULT_EXPIRY_GRACE};
+use auth_core::{
+    system_now, AnswerStyle, Issuer, KeyRing, TokenCreationPolicy, TrustedProxies, Verifier,
+    DEFAULT_EXPIRY_GRACE,
+};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::client_addr::TrustedProxies;
 use crate::db::{Db, DbError};
-use crate::layer::{AuthLayer, ErrorStyle};
+use crate::layer::AuthLayer;
 use crate::limit::{FailedLogins, LoginLimits};
 use crate::password::{HashParams, Passwords};
 use crate::revoke::Revoker;
@@ -153,7 +155,7 @@ impl AppState {
 /// | `GET /a/auth` (any method) | bearer | nginx `auth_request`: 204 with `X-Auth-*` headers, or 401/403 |
 pub fn router(state: Arc<AppState>) -> Router {
     let login_auth = state.auth.clone();
-    let token_auth = state.auth.clone().error_style(ErrorStyle::TokenApi);
+    let token_auth = state.auth.clone().error_style(AnswerStyle::TokenApi);
     Router::new()
         .route(
             "/a/session.json",

@@ -1,6 +1,7 @@
-//! The reusable middleware: a `tower` layer that authenticates every request with its bearer
-//! token, from the client's address, against revocation — and answers the request itself,
-//! with the right status and body, when that fails.
+//! The reusable middleware: a `tower` layer that authenticates every request with the core's
+//! [`Authenticator`] and answers the request itself with the core's [`Answer`] when that
+//! fails. It decides nothing: it hands the core the request's `Authorization` and
+//! `X-Forwarded-For` lines and its peer address, and copies the answer out (docs/http.md).
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -16,99 +17,58 @@
 //! ```
 //!
 //! The layer works with any `tower` stack whose requests are `http::Request`s (axum, tonic,
-//! hyper): it needs the peer address in the request's extensions (axum's `ConnectInfo`, or
-//! [`PeerAddr`](crate::PeerAddr)) and answers with `http::Response<axum::body::Body>`.
+//! hyper): it reads the peer address from the request's extensions (axum's `ConnectInfo`, or
+//! [`PeerAddr`](crate::PeerAddr); neither: a connection without an IP address) and answers
+//! with `http::Response<axum::body::Body>`.
 
 use std::future::Future;
-use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+pub use auth_core::Authenticated;
 use auth_core::{
-    error_status, login_error_json, sms_error_body, Claims, Error, ErrorCode, Format,
-    RevocationStore, Verifier, VerifyRequest,
+    accept_format, Answer, AnswerStyle, Authenticator, Error, Format, RevocationStore,
+    TrustedProxies, Verifier,
 };
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
-use http::{HeaderMap, HeaderValue, Request, StatusCode};
+use http::header::{ACCEPT, AUTHORIZATION};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::client_addr::TrustedProxies;
+use crate::client_addr::{peer_ip, FORWARDED_FOR};
 
-/// A request that passed [`AuthLayer`]: in the request's extensions for the handlers behind it.
-#[derive(Clone, Debug)]
-pub struct Authenticated {
-    /// The verified claims of the bearer token.
-    pub claims: Claims,
-    /// The client address the token was checked from.
-    pub client_ip: IpAddr,
-}
-
-/// Which error body the layer answers with.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ErrorStyle {
-    /// The login API's `{"error": {"code", "message", "status"}}` (JSON).
-    #[default]
-    LoginApi,
-    /// The token API's `{"status": 0, "message", "error"}`, in JSON or XML per `Accept`.
-    TokenApi,
-}
-
-struct Shared {
-    verifier: Verifier,
-    revocation: Option<Arc<dyn RevocationStore>>,
-    proxies: TrustedProxies,
-}
-
-/// The middleware: verifies `Authorization: Bearer <token>` from the client address (see
-/// [`TrustedProxies`]) and against the revocation store, then puts [`Authenticated`] into
-/// the request's extensions. Any failure is answered by the layer with the error code's
-/// status ([`error_status`]) and body ([`ErrorStyle`]); 401s carry `WWW-Authenticate: Bearer`.
+/// The middleware: [`Authenticator::authenticate`] on every request, then
+/// [`Authenticated`] into the request's extensions; a refusal is answered with
+/// [`Answer::refusal`] in the layer's [`AnswerStyle`] (the login API's by default).
 ///
 /// Cheap to clone (one `Arc`).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct AuthLayer {
-    shared: Arc<Shared>,
-    style: ErrorStyle,
-}
-
-impl std::fmt::Debug for AuthLayer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthLayer")
-            .field("verifier", &self.shared.verifier)
-            .field("revocation", &self.shared.revocation.is_some())
-            .field("proxies", &self.shared.proxies)
-            .field("style", &self.style)
-            .finish()
-    }
+    auth: Arc<Authenticator>,
+    style: AnswerStyle,
 }
 
 impl AuthLayer {
     /// A layer verifying with `verifier` (and its own revocation store, if it has one); no
     /// trusted proxy; login-API error bodies.
     pub fn new(verifier: Verifier) -> Self {
+        AuthLayer::from_authenticator(Authenticator::new(verifier))
+    }
+
+    /// A layer over a configured [`Authenticator`].
+    pub fn from_authenticator(auth: Authenticator) -> Self {
         AuthLayer {
-            shared: Arc::new(Shared {
-                verifier,
-                revocation: None,
-                proxies: TrustedProxies::none(),
-            }),
-            style: ErrorStyle::LoginApi,
+            auth: Arc::new(auth),
+            style: AnswerStyle::LoginApi,
         }
     }
 
-    fn with_shared(self, f: impl FnOnce(&mut Shared)) -> Self {
-        let mut shared = Shared {
-            verifier: self.shared.verifier.clone(),
-            revocation: self.shared.revocation.clone(),
-            proxies: self.shared.proxies.clone(),
-        };
-        f(&mut shared);
+    fn map(self, f: impl FnOnce(Authenticator) -> Authenticator) -> Self {
         AuthLayer {
-            shared: Arc::new(shared),
+            auth: Arc::new(f((*self.auth).clone())),
             style: self.style,
         }
     }
@@ -116,113 +76,95 @@ impl AuthLayer {
     /// Also asks `store` whether a token is revoked (in addition to the verifier's own store).
     #[must_use]
     pub fn revocation(self, store: Arc<dyn RevocationStore>) -> Self {
-        self.with_shared(|s| s.revocation = Some(store))
+        self.map(|a| a.revocation(store))
     }
 
-    /// Believes `X-Forwarded-For` from these proxies (see [`TrustedProxies::client_ip`]).
+    /// Believes `X-Forwarded-For` from these proxies ([`TrustedProxies::client_ip`]).
     #[must_use]
     pub fn trusted_proxies(self, proxies: TrustedProxies) -> Self {
-        self.with_shared(|s| s.proxies = proxies)
+        self.map(|a| a.trusted_proxies(proxies))
     }
 
-    /// The same layer answering errors in `style`.
+    /// The same layer answering refusals in `style`.
     #[must_use]
-    pub fn error_style(mut self, style: ErrorStyle) -> Self {
+    pub fn error_style(mut self, style: AnswerStyle) -> Self {
         self.style = style;
         self
     }
 
+    /// The authenticator.
+    pub fn authenticator(&self) -> &Authenticator {
+        &self.auth
+    }
+
     /// The verifier.
     pub fn verifier(&self) -> &Verifier {
-        &self.shared.verifier
+        self.auth.verifier()
     }
 
     /// The trusted proxies.
     pub fn proxies(&self) -> &TrustedProxies {
-        &self.shared.proxies
+        self.auth.proxies()
+    }
+
+    /// The client address of a request's parts ([`TrustedProxies::client_ip`]); `None`:
+    /// unknown (a connection without an IP address).
+    pub fn client_ip(
+        &self,
+        extensions: &http::Extensions,
+        headers: &HeaderMap,
+    ) -> Result<Option<std::net::IpAddr>, Error> {
+        self.auth
+            .proxies()
+            .client_ip(peer_ip(extensions), &lines(headers, &FORWARDED_FOR))
     }
 
     /// Authenticates a request's parts without answering it (for handlers that answer in
-    /// their own way, such as nginx's `auth_request` endpoint): the client address, the
-    /// bearer token, then [`Verifier::verify_with`] with both and the revocation store.
+    /// their own way, such as nginx's `auth_request` endpoint).
     pub fn authenticate(
         &self,
         extensions: &http::Extensions,
         headers: &HeaderMap,
     ) -> Result<Authenticated, Error> {
-        let client_ip = self.shared.proxies.client_ip_of(extensions, headers)?;
-        let token = bearer_token(headers)?;
-        let mut req = VerifyRequest::default().client_ip(client_ip);
-        if let Some(store) = &self.shared.revocation {
-            req = req.revocation(store.as_ref());
-        }
-        let claims = self.shared.verifier.verify_with(token, &req)?;
-        Ok(Authenticated { claims, client_ip })
+        self.auth.authenticate(
+            &lines(headers, &AUTHORIZATION),
+            peer_ip(extensions),
+            &lines(headers, &FORWARDED_FOR),
+        )
     }
 }
 
-/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
-/// Missing, repeated or of another scheme → `malformed_token` (401).
-pub fn bearer_token(headers: &HeaderMap) -> Result<&str, Error> {
-    let mut values = headers.get_all(AUTHORIZATION).iter();
-    let (Some(value), None) = (values.next(), values.next()) else {
-        return Err(Error::with_message(
-            ErrorCode::MalformedToken,
-            "one Authorization: Bearer header is required",
-        ));
-    };
-    let text = value.to_str().unwrap_or("");
-    match text.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
-            let token = token.trim_start_matches(' ');
-            if token.is_empty() || token.contains(' ') {
-                Err(Error::with_message(
-                    ErrorCode::MalformedToken,
-                    "the Authorization header holds no bearer token",
-                ))
-            } else {
-                Ok(token)
-            }
-        }
-        _ => Err(Error::with_message(
-            ErrorCode::MalformedToken,
-            "the Authorization header is not a Bearer token",
-        )),
-    }
-}
-
-/// The response format a request asks for with `Accept`: JSON unless it names XML
-/// ([`Format::from_media_type`]); absent or naming neither → JSON.
-pub fn response_format(headers: &HeaderMap) -> Format {
+/// Every line of header `name`, as received.
+pub fn lines<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Vec<&'a [u8]> {
     headers
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Format::from_media_type)
-        .unwrap_or_default()
+        .get_all(name)
+        .iter()
+        .map(HeaderValue::as_bytes)
+        .collect()
 }
 
-/// The response for `err` in `style`: the code's status ([`error_status`]), the body of the
-/// API, `WWW-Authenticate: Bearer` on 401.
-pub fn error_response(err: &Error, style: ErrorStyle, headers: &HeaderMap) -> Response {
-    let status =
-        StatusCode::from_u16(error_status(err)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let (format, body) = match style {
-        ErrorStyle::LoginApi => (Format::Json, login_error_json(err)),
-        ErrorStyle::TokenApi => {
-            let format = response_format(headers);
-            (format, sms_error_body(err, format))
+/// The response format a request asks for with `Accept` ([`accept_format`]).
+pub fn response_format(headers: &HeaderMap) -> Format {
+    accept_format(&lines(headers, &ACCEPT))
+}
+
+/// The response for a core [`Answer`]: its status, headers and body as they are.
+pub fn answer_response(answer: Answer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = answer.headers();
+    let mut res = (status, answer.body).into_response();
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            res.headers_mut()
+                .insert(HeaderName::from_static(name), value);
         }
-    };
-    let mut res = (status, body).into_response();
-    res.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    );
-    if status == StatusCode::UNAUTHORIZED {
-        res.headers_mut()
-            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     res
+}
+
+/// The response refusing a request with `err` in `style` ([`Answer::refusal`]).
+pub fn error_response(err: &Error, style: AnswerStyle, headers: &HeaderMap) -> Response {
+    answer_response(Answer::refusal(err, style, &lines(headers, &ACCEPT)))
 }
 
 impl<S> Layer<S> for AuthLayer {
@@ -290,27 +232,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bearer_tokens_are_read_strictly() {
-        let mut h = HeaderMap::new();
-        assert!(bearer_token(&h).is_err());
-        h.insert(
-            AUTHORIZATION,
-            HeaderValue::from_static("Bearer abc.def.ghi"),
-        );
-        assert_eq!(bearer_token(&h).unwrap(), "abc.def.ghi");
-        h.insert(AUTHORIZATION, HeaderValue::from_static("bearer  abc"));
-        assert_eq!(bearer_token(&h).unwrap(), "abc");
-        for bad in ["Basic abc", "Bearer", "Bearer ", "Bearer a b", "abc"] {
-            h.insert(AUTHORIZATION, HeaderValue::from_static(bad));
-            let err = bearer_token(&h).unwrap_err();
-            assert_eq!(err.code(), ErrorCode::MalformedToken, "{bad:?}");
-        }
-        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer a"));
-        h.append(AUTHORIZATION, HeaderValue::from_static("Bearer b"));
-        assert!(bearer_token(&h).is_err());
-    }
-
-    #[test]
     fn the_response_format_follows_accept_and_defaults_to_json() {
         let mut h = HeaderMap::new();
         assert_eq!(response_format(&h), Format::Json);
@@ -318,5 +239,16 @@ mod tests {
         assert_eq!(response_format(&h), Format::Xml);
         h.insert(ACCEPT, HeaderValue::from_static("text/html"));
         assert_eq!(response_format(&h), Format::Json);
+    }
+
+    #[test]
+    fn an_answer_is_copied_out_as_it_is() {
+        let answer = Answer::rate_limited(30, AnswerStyle::TokenApi, &[b"application/xml"]);
+        let want = answer.clone();
+        let res = answer_response(answer);
+        assert_eq!(res.status().as_u16(), want.status);
+        for (name, value) in want.headers() {
+            assert_eq!(res.headers()[name], value.as_str(), "{name}");
+        }
     }
 }

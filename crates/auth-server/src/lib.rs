@@ -4,13 +4,14 @@
 //! with accounts in SQLite and Argon2id passwords — and the middleware it is made of, a
 //! `tower` layer any service can put in front of its own routes ([`AuthLayer`]).
 //!
-//! Every decision about tokens is `auth-core`'s; this crate reads requests, looks accounts
-//! up, checks passwords, counts failed logins and writes what the library returns.
+//! Every decision about tokens and the HTTP edge (the bearer header, the client address,
+//! the answer to a refusal) is `auth-core`'s; this crate reads requests, looks accounts up,
+//! checks passwords, counts failed logins and writes what the library returns.
 //!
 //! | file | decides |
 //! |---|---|
-//! | `layer.rs` | the middleware: bearer token + client address + revocation → [`Authenticated`], errors → status and body |
-//! | `client_addr.rs` | the client address: the peer, or `X-Forwarded-For` behind a trusted proxy ([`TrustedProxies`]) |
+//! | `layer.rs` | the middleware: the request's header lines and peer into the core's [`Authenticator`], its [`Answer`] out (docs/http.md) |
+//! | `client_addr.rs` | the connection's peer address as axum and hyper record it ([`PeerAddr`]) |
 //! | `db/` | the SQLite schema and its migrations; accounts; issued tokens and revocations ([`Db`]) |
 //! | `password.rs` | Argon2id hashing and verification ([`Passwords`]) |
 //! | `limit.rs` | failed logins per account and per address → 429 ([`FailedLogins`]) |
@@ -49,12 +50,12 @@ mod routes;
 mod serve;
 
 pub use app::{router, AppState, ServerConfig, StartError};
-pub use client_addr::{peer_ip, PeerAddr, TrustedProxies, FORWARDED_FOR};
+pub use auth_core::{Answer, AnswerStyle, Authenticator, TrustedProxies};
+pub use client_addr::{peer_ip, PeerAddr, FORWARDED_FOR};
 pub use db::{Db, DbError};
 pub use demo::{create_demo_accounts, DemoError, DEMO_PASSWORD};
 pub use layer::{
-    bearer_token, error_response, response_format, AuthLayer, AuthService, Authenticated,
-    ErrorStyle,
+    answer_response, error_response, lines, response_format, AuthLayer, AuthService, Authenticated,
 };
 pub use limit::{FailedLogins, LoginLimits};
 pub use password::{HashParams, Passwords};

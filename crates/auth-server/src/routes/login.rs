@@ -17,7 +17,8 @@ use serde_json::json;
 
 use super::{blocking, json_response, read_body, Refusal};
 use crate::app::AppState;
-use crate::layer::{Authenticated, ErrorStyle};
+use crate::layer::Authenticated;
+use auth_core::AnswerStyle;
 
 /// The body of one of the two login requests: what the shared handler needs to read it, limit
 /// it and check it. The two logins differ only here.
@@ -74,10 +75,16 @@ impl LoginBody for ResellerBody {
 pub(crate) async fn login<B: LoginBody>(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let result = async {
+        // Failed logins are counted per address: a login needs one.
         let ip = st
             .auth
-            .proxies()
-            .client_ip_of(&parts.extensions, &parts.headers)?;
+            .client_ip(&parts.extensions, &parts.headers)?
+            .ok_or_else(|| {
+                Error::with_message(
+                    ErrorCode::InvalidIpAddress,
+                    "the connection has no IP address: logins are counted per client address",
+                )
+            })?;
         let body: B = serde_json::from_slice(&read_body(body).await?).map_err(|_| {
             Refusal::Api(Error::with_message(
                 ErrorCode::InvalidRequest,
@@ -96,7 +103,7 @@ pub(crate) async fn login<B: LoginBody>(State(st): State<Arc<AppState>>, req: Re
     .await;
     match result {
         Ok(body) => json_response(StatusCode::OK, body),
-        Err(refusal) => refusal.respond(ErrorStyle::LoginApi, &parts.headers),
+        Err(refusal) => refusal.respond(AnswerStyle::LoginApi, &parts.headers),
     }
 }
 
@@ -182,7 +189,7 @@ pub(crate) async fn logout(
     let st2 = st.clone();
     match blocking(move || revoke(&st2, &claims)).await {
         Ok(()) => json_response(StatusCode::OK, json!({"message": "Logged out"}).to_string()),
-        Err(refusal) => refusal.respond(ErrorStyle::LoginApi, req.headers()),
+        Err(refusal) => refusal.respond(AnswerStyle::LoginApi, req.headers()),
     }
 }
 

@@ -4,15 +4,14 @@
 //! Every decision is the library's; the handlers read requests, look accounts up, check
 //! passwords, and write what the library returns.
 
-use auth_core::{Error, MAX_BODY_BYTES};
+use auth_core::{Answer, AnswerStyle, Error, MAX_BODY_BYTES};
 use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_TYPE, RETRY_AFTER};
+use http::header::{ACCEPT, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, StatusCode};
-use serde_json::json;
 
 use crate::db::DbError;
-use crate::layer::{error_response, ErrorStyle};
+use crate::layer::{answer_response, lines};
 
 pub(crate) mod login;
 pub(crate) mod probe;
@@ -41,45 +40,23 @@ impl From<DbError> for Refusal {
     }
 }
 
-/// The body of the service's own answers (429, 500), shaped like the API's error bodies.
-fn service_error_body(style: ErrorStyle, code: &str, message: &str, status: u16) -> String {
-    match style {
-        ErrorStyle::LoginApi => {
-            json!({"error": {"code": code, "message": message, "status": status}}).to_string()
-        }
-        ErrorStyle::TokenApi => json!({"status": 0, "message": message, "error": code}).to_string(),
-    }
-}
-
 impl Refusal {
-    /// The response in `style`.
-    pub(crate) fn respond(self, style: ErrorStyle, headers: &HeaderMap) -> Response {
-        match self {
-            Refusal::Api(e) => error_response(&e, style, headers),
+    /// The response in `style`: the core's [`Answer`] for the library error, the rate limit or
+    /// the server's fault (whose details go to the log only).
+    pub(crate) fn respond(self, style: AnswerStyle, headers: &HeaderMap) -> Response {
+        let accept = lines(headers, &ACCEPT);
+        let answer = match self {
+            Refusal::Api(e) => Answer::refusal(&e, style, &accept),
             Refusal::Limited(secs) => {
                 tracing::warn!(retry_after = secs, "login refused: too many failures");
-                let body = service_error_body(
-                    style,
-                    "rate_limited",
-                    "Too many failed logins: try again later",
-                    429,
-                );
-                let mut res = (StatusCode::TOO_MANY_REQUESTS, body).into_response();
-                res.headers_mut()
-                    .insert(RETRY_AFTER, HeaderValue::from(secs));
-                res.headers_mut()
-                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                res
+                Answer::rate_limited(secs, style, &accept)
             }
             Refusal::Internal(detail) => {
                 tracing::error!(%detail, "server error");
-                let body = service_error_body(style, "server_error", "Server error", 500);
-                let mut res = (StatusCode::INTERNAL_SERVER_ERROR, body).into_response();
-                res.headers_mut()
-                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                res
+                Answer::server_error(style, &accept)
             }
-        }
+        };
+        answer_response(answer)
     }
 }
 

@@ -3,16 +3,15 @@
 
 use std::sync::Arc;
 
-use auth_core::ErrorCode;
+use auth_core::{Answer, AnswerStyle};
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use http::header::WWW_AUTHENTICATE;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 use super::json_response;
 use crate::app::AppState;
-use crate::layer::Authenticated;
+use crate::layer::{answer_response, Authenticated};
 
 /// `GET /a/some-endpoint`: 200 with the verified claims as JSON.
 pub(crate) async fn some_endpoint(Extension(auth): Extension<Authenticated>) -> Response {
@@ -37,10 +36,8 @@ fn header_text(text: &str) -> HeaderValue {
 }
 
 /// `GET /a/auth` for nginx's `auth_request`: 204 with `X-Auth-Type`, `X-Auth-Id`,
-/// `X-Auth-Name` (percent-encoded outside visible ASCII) and `X-Auth-Token-Id`; 403 for a
-/// token used from an address it does not allow; 401 for every other refusal (nginx
-/// accepts only 2xx, 401 and 403 from an auth subrequest); 500 when the server cannot
-/// decide (revocation store unavailable). No body.
+/// `X-Auth-Name` (percent-encoded outside visible ASCII) and `X-Auth-Token-Id`; a refusal is
+/// the core's [`AnswerStyle::AuthRequest`] answer (401, 403 or 500, no body).
 pub(crate) async fn nginx_auth(State(st): State<Arc<AppState>>, req: Request) -> Response {
     match st.auth.authenticate(req.extensions(), req.headers()) {
         Ok(auth) => {
@@ -58,18 +55,9 @@ pub(crate) async fn nginx_auth(State(st): State<Arc<AppState>>, req: Request) ->
             (StatusCode::NO_CONTENT, headers).into_response()
         }
         Err(e) => {
-            let status = match (e.code(), auth_core::error_status(&e)) {
-                (ErrorCode::IpNotAllowed, _) => StatusCode::FORBIDDEN,
-                (_, s) if s < 500 => StatusCode::UNAUTHORIZED,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            tracing::info!(code = %e.code(), status = status.as_u16(), "auth_request refused");
-            let mut res = status.into_response();
-            if status == StatusCode::UNAUTHORIZED {
-                res.headers_mut()
-                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            res
+            let answer = Answer::refusal(&e, AnswerStyle::AuthRequest, &[]);
+            tracing::info!(code = %e.code(), status = answer.status, "auth_request refused");
+            answer_response(answer)
         }
     }
 }

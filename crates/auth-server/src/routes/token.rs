@@ -16,7 +16,8 @@ use http::{HeaderValue, StatusCode};
 
 use super::{blocking, read_body, Refusal};
 use crate::app::AppState;
-use crate::layer::{response_format, Authenticated, ErrorStyle};
+use crate::layer::{response_format, Authenticated};
+use auth_core::AnswerStyle;
 
 /// `POST /token`: a named token for the caller.
 pub(crate) async fn create_for_self(State(st): State<Arc<AppState>>, req: Request) -> Response {
@@ -80,7 +81,7 @@ async fn create(st: Arc<AppState>, account: Option<String>, req: Request) -> Res
             );
             res
         }
-        Err(refusal) => refusal.respond(ErrorStyle::TokenApi, &parts.headers),
+        Err(refusal) => refusal.respond(AnswerStyle::TokenApi, &parts.headers),
     }
 }
 

@@ -1,0 +1,92 @@
+//! tests/vectors/http_edge.json through the tower layer, as real `http::Request`s: the same
+//! status, error code and challenge as the core, the Python integrations and C.
+
+#[path = "../../../tests/vectors/rust/http_edge_cases.rs"]
+mod edge;
+
+use std::net::SocketAddr;
+
+use auth_core::{AnswerStyle, Authenticator};
+use auth_server::{AuthLayer, Authenticated, PeerAddr};
+use axum::routing::get;
+use axum::{Extension, Router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+async fn call(app: Router, case: &edge::EdgeCase) -> (u16, Option<String>, Vec<u8>) {
+    let mut req = http::Request::get("/edge");
+    for line in &case.authorization {
+        req = req.header(
+            "authorization",
+            http::HeaderValue::from_bytes(line).unwrap(),
+        );
+    }
+    for line in &case.forwarded_for {
+        req = req.header(
+            "x-forwarded-for",
+            http::HeaderValue::from_bytes(line).unwrap(),
+        );
+    }
+    let mut req = req.body(axum::body::Body::empty()).unwrap();
+    if let Some(ip) = case.peer {
+        req.extensions_mut()
+            .insert(PeerAddr(SocketAddr::new(ip, 40_000)));
+    }
+    let res = app.oneshot(req).await.unwrap();
+    let status = res.status().as_u16();
+    let challenge = res
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    (status, challenge, body.to_vec())
+}
+
+/// The error code in a refusal's body of `style`.
+fn code_in(style: AnswerStyle, body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let code = match style {
+        AnswerStyle::LoginApi => &v["error"]["code"],
+        _ => &v["error"],
+    };
+    code.as_str().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn every_edge_vector_gets_the_same_answer_through_the_tower_layer() {
+    let v = edge::vectors();
+    let verifier = edge::verifier(&v);
+    let cases = edge::cases(&v);
+    for style in AnswerStyle::ALL {
+        for case in &cases {
+            let auth = Authenticator::new(verifier.clone()).trusted_proxies(case.proxies.clone());
+            let layer = AuthLayer::from_authenticator(auth).error_style(style);
+            let app = Router::new()
+                .route(
+                    "/edge",
+                    get(|Extension(a): Extension<Authenticated>| async move {
+                        a.client_ip.map(|ip| ip.to_string()).unwrap_or_default()
+                    }),
+                )
+                .layer(layer);
+            let (status, challenge, body) = call(app, case).await;
+            let name = format!("{} ({style:?})", case.name);
+            if case.status == 200 {
+                assert_eq!(status, 200, "{name}");
+                let want = case.client_ip.map(|ip| ip.to_string()).unwrap_or_default();
+                assert_eq!(String::from_utf8(body).unwrap(), want, "{name}");
+                continue;
+            }
+            if style == AnswerStyle::AuthRequest {
+                assert_eq!(status, case.auth_request_status, "{name}");
+                assert!(body.is_empty(), "{name}");
+            } else {
+                assert_eq!(status, case.status, "{name}");
+                assert_eq!(code_in(style, &body), case.code, "{name}");
+            }
+            assert_eq!(challenge, case.challenge, "{name}");
+        }
+    }
+}
