@@ -172,6 +172,11 @@ pub mod dangerous {
     }
 }
 
+/// docs/http.md's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/http.md")]
+pub struct HttpDocDoctests;
+
 /// The README's Rust quick start, compiled and run as a doc test.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
