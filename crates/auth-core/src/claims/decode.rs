@@ -13,33 +13,10 @@ use crate::json::{parse_strict_str, scan_plain_object, Loose, SeenKeys, Str};
 use crate::ttl::MAX_TIME;
 
 // The claims this library reads, by index: one list with the names custom claims may not take.
-use super::extra::RESERVED_CLAIMS as CLAIM_NAMES;
+use super::extra::{claim_index, RESERVED_CLAIMS as CLAIM_NAMES};
 
 /// The index of `parent` in [`CLAIM_NAMES`] (an object, read by [`ParentSeed`]).
 const PARENT: usize = 12;
-
-/// The index of a claim in [`CLAIM_NAMES`] (a `match` compiles to a length switch
-/// and one comparison, instead of a scan over the names).
-pub(super) fn claim_index(key: &str) -> Option<usize> {
-    Some(match key {
-        "type" => 0,
-        "id" => 1,
-        "name" => 2,
-        "admin" => 3,
-        "sms_from" => 4,
-        "user_group_id" => 5,
-        "iat" => 6,
-        "exp" => 7,
-        "nbf" => 8,
-        "jti" => 9,
-        "token_name" => 10,
-        "allowed_ips" => 11,
-        "parent" => 12,
-        "aud" => 13,
-        "iss" => 14,
-        _ => return None,
-    })
-}
 
 #[derive(Default)]
 struct RawClaims<'de> {

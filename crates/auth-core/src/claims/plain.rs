@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use super::decode::claim_index;
+use super::extra::claim_index;
 use super::{valid_jti, valid_token_name, Claims, PrincipalType, Subject};
 use crate::json::{scan_plain_object, Loose};
 use crate::ttl::MAX_TIME;
