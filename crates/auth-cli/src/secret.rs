@@ -38,7 +38,11 @@ fn load_secret(key_file: Option<&std::path::Path>) -> Result<Zeroizing<Vec<u8>>,
             ErrorCode::InvalidKey,
             format!("no secret: set {SECRET_ENV} or pass --key-file PATH"),
         )),
-        (Some(value), None) => env_secret(value),
+        (Some(value), None) => {
+            let bytes = env_secret(value)?;
+            refuse_key_documents(&bytes, SECRET_ENV)?;
+            Ok(bytes)
+        }
         (None, Some(path)) => {
             let cannot = |e: std::io::Error| {
                 Failure::usage(
@@ -67,9 +71,35 @@ fn load_secret(key_file: Option<&std::path::Path>) -> Result<Zeroizing<Vec<u8>>,
             if bytes.last() == Some(&b'\n') {
                 bytes.pop();
             }
+            refuse_key_documents(&bytes, &format!("key file {}", path.display()))?;
             Ok(bytes)
         }
     }
+}
+
+/// An HMAC secret is raw bytes; a PEM key or a JSON document (a JWK or a JWK Set, public
+/// ones included) given where a secret is expected is a mistake that would sign tokens with
+/// text anyone may hold. Refused: such keys are read only with `--alg EdDSA|ES256`.
+fn refuse_key_documents(secret: &[u8], source: &str) -> Result<(), Failure> {
+    let text = secret.trim_ascii_start();
+    let what = if text.starts_with(b"-----BEGIN") {
+        "a PEM key"
+    } else if matches!(
+        serde_json::from_slice::<serde_json::Value>(secret),
+        Ok(serde_json::Value::Object(_) | serde_json::Value::Array(_))
+    ) {
+        "a JSON document (a JWK or JWK Set?)"
+    } else {
+        return Ok(());
+    };
+    Err(Failure::usage(
+        ErrorCode::InvalidKey,
+        format!(
+            "{source} holds {what}, not an HMAC secret: pass --alg EdDSA or --alg ES256 with \
+             --key-file for a PEM key, --jwks for a JWK Set to verify with; an HS256 secret is \
+             raw bytes (`authctl keygen` writes one)"
+        ),
+    ))
 }
 
 /// The secret in `AUTHCTL_SECRET`, if it is set (for `demo`, which needs none).

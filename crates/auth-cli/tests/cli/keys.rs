@@ -236,3 +236,59 @@ fn secrets_shorter_than_the_hash_output_or_of_one_byte_are_weak() {
         .run()
         .fails(2, "weak_key");
 }
+
+#[test]
+fn a_pem_key_or_a_json_document_is_never_taken_as_an_hmac_secret() {
+    let pem = authctl(&["keygen", "--alg", "EdDSA"])
+        .run()
+        .ok()
+        .to_string();
+    let pem_file = TempFile::new(pem.as_bytes());
+    let jwks = authctl(&["jwks", "--key-file", pem_file.path(), "--kid", "k"])
+        .run()
+        .ok()
+        .to_string();
+    let jwks_file = TempFile::new(jwks.as_bytes());
+    for file in [&pem_file, &jwks_file] {
+        for args in [
+            vec![
+                "mint",
+                "user",
+                "--id",
+                "1",
+                "--name",
+                "a",
+                "--key-file",
+                file.path(),
+            ],
+            vec!["verify", "--key-file", file.path(), "x.y.z"],
+        ] {
+            let out = authctl(&args).run();
+            out.fails(2, "invalid_key");
+            assert!(out.error()["message"]
+                .as_str()
+                .unwrap()
+                .contains("not an HMAC secret"));
+        }
+    }
+    // The same text in the environment is refused too.
+    authctl(&["mint", "user", "--id", "1", "--name", "a"])
+        .secret(jwks.trim_end())
+        .run()
+        .fails(2, "invalid_key");
+    // With the algorithm that reads it, the PEM key is a key.
+    authctl(&[
+        "mint",
+        "user",
+        "--id",
+        "1",
+        "--name",
+        "a",
+        "--alg",
+        "EdDSA",
+        "--key-file",
+        pem_file.path(),
+    ])
+    .run()
+    .ok();
+}
