@@ -1045,6 +1045,8 @@ jwks_cases = [{"name": "published set", "jwks": ASYM_JWKS, "expect": "ok", "kids
               {"name": "empty set", "jwks": '{"keys":[]}', "expect": "ok", "kids": []},
               {"name": "no alg and no use", "expect": "ok", "kids": ["ed1", "ec1"],
                "jwks": json.dumps({"keys": [jwk_ed(alg=DROP, use=DROP), jwk_ec(alg=DROP, use=DROP)]})},
+              {"name": "key_ops verify", "expect": "ok", "kids": ["ed1", "ec1"],
+               "jwks": json.dumps({"keys": [jwk_ed(key_ops=["verify"]), jwk_ec(key_ops=["sign", "verify"])]})},
               {"name": "unknown members ignored", "expect": "ok", "kids": ["ed1"],
                "jwks": json.dumps({"keys": [jwk_ed(x5t="abc", ext=True)], "extra": 1})}]
 
@@ -1064,6 +1066,9 @@ bad_jwks("kty RSA", {"kty": "RSA", "kid": "r1", "n": "AQAB", "e": "AQAB"}, names
 bad_jwks("kty oct (a secret)", {"kty": "oct", "kid": "o1", "k": "c2VjcmV0"}, names="o1")
 bad_jwks("use enc", jwk_ed(use="enc"), names="ed1")
 bad_jwks("key_ops encrypt", jwk_ec(key_ops=["encrypt"]), names="ec1")
+bad_jwks("key_ops sign only on a public key", jwk_ec(key_ops=["sign"]), names="ec1")
+bad_jwks("key_ops empty on a public key", jwk_ed(key_ops=[]), names="ed1")
+bad_jwks("key_ops verify twice", jwk_ed(key_ops=["verify", "verify"]), names="ed1")
 bad_jwks("private d in a public set", jwk_ed(d=b64(ED_SEED)), names="ed1")
 bad_jwks("private d on an EC key", jwk_ec(d=b64(EC_D)), names="ec1")
 bad_jwks("x of 31 bytes", jwk_ed(x=b64(ED_X[:31])), names="ed1")

@@ -4,7 +4,8 @@
 //! key, bounded nesting and size); every key has a valid `kid`, unique in the set; `kty`,
 //! `crv` and `alg` agree (`OKP`/`Ed25519`/`EdDSA` or `EC`/`P-256`/`ES256`; `alg` may be
 //! absent); `use`, if present, is `sig`; `key_ops`, if present, lists only `sign` and
-//! `verify`; `x`, `y` and `d` are canonical unpadded base64url of exactly 32 bytes; the
+//! `verify`, each once, and lists `verify` for a public key (`sign` for a private one):
+//! RFC 7517 §4.3 limits the key to the operations listed; `x`, `y` and `d` are canonical unpadded base64url of exactly 32 bytes; the
 //! point is on the curve (and, for Ed25519, not of small order); a private member (`d`,
 //! or RSA / symmetric members) where a public key is expected is refused, and a `d` that
 //! does not match `x`/`y` is refused. Every failure is `invalid_key` naming the key.
@@ -102,12 +103,24 @@ fn key_body(jwk: &Map<String, Value>, private_ok: bool) -> Result<Key> {
         }
     }
     if let Some(ops) = jwk.get("key_ops") {
-        let ok = ops.as_array().is_some_and(|ops| {
-            ops.iter()
-                .all(|o| matches!(o.as_str(), Some("sign" | "verify")))
-        });
-        if !ok {
-            return Err(invalid("`key_ops` may only list \"sign\" and \"verify\""));
+        let ops: Vec<&str> = ops
+            .as_array()
+            .and_then(|ops| ops.iter().map(Value::as_str).collect::<Option<_>>())
+            .filter(|ops: &Vec<&str>| ops.iter().all(|o| matches!(*o, "sign" | "verify")))
+            .ok_or_else(|| invalid("`key_ops` may only list \"sign\" and \"verify\""))?;
+        if ops.len() == 2 && ops[0] == ops[1] {
+            return Err(invalid("`key_ops` lists an operation twice"));
+        }
+        // RFC 7517 §4.3: the key is for the operations listed, and no other.
+        let wanted = if private_ok && jwk.contains_key("d") {
+            "sign"
+        } else {
+            "verify"
+        };
+        if !ops.contains(&wanted) {
+            return Err(invalid(format!(
+                "`key_ops` does not list \"{wanted}\": the key may not be used to {wanted}"
+            )));
         }
     }
     for name in PRIVATE_MEMBERS {
