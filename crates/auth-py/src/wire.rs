@@ -541,6 +541,7 @@ pub fn create_sub_account_token(
     let target = TokenTarget::SubAccount {
         subject,
         owned_by_caller,
+        blocked: false,
     };
     core_detached(py, || {
         auth_core::create_token_with_policy(issuer, &caller, req, target, now, &policy)
