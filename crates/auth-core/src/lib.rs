@@ -124,6 +124,7 @@ pub use revocation::{
 // The login API and the token API: decisions, then the formats of their bodies.
 pub use login::{
     login_reseller, login_user, logout, ResellerAccount, ResellerLogin, UserAccount, UserLogin,
+    DEFAULT_RESELLER_VERSION,
 };
 pub use token_api::{
     create_token, create_token_with_policy, CreateTokenRequest, CreatedToken, TokenCreationPolicy,

@@ -20,7 +20,6 @@ use crate::ip::{IpAllowList, IpRegex};
 use crate::issue::{Issuer, MintRequest, Minted};
 use crate::revocation::RevocationWriter;
 use crate::ttl::Lifetime;
-use crate::wire::response::to_api_json;
 
 /// A dialer-platform user as the host found it, after checking the password.
 #[derive(Clone, Debug)]
@@ -153,6 +152,11 @@ pub fn login_user(
 
 // --- reseller login ------------------------------------------------------------
 
+/// The `version` member of a reseller login response when the host gives none
+/// ([`ResellerAccount::new`]; the C and Python bindings use it for a missing or empty
+/// version).
+pub const DEFAULT_RESELLER_VERSION: &str = "1.0.0";
+
 /// A reseller as the host found it, after checking the password.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -161,6 +165,9 @@ pub struct ResellerAccount {
     pub id: u64,
     /// The reseller's name (`name` claim, `reseller.name`).
     pub name: String,
+    /// Whether the reseller is blocked. A blocked reseller gets no token (see
+    /// [`login_reseller`]).
+    pub blocked: bool,
     /// `settings.allowedIPs`: when present, logins are accepted only from these addresses
     /// and the rules are copied into the token's `allowed_ips`. An empty list allows nothing.
     pub allowed_ips: Option<IpAllowList>,
@@ -168,22 +175,45 @@ pub struct ResellerAccount {
     pub user_groups: Vec<serde_json::Value>,
     /// The response's `user_balance`; must be finite.
     pub user_balance: f64,
-    /// The response's `version`.
+    /// The response's `version` ([`DEFAULT_RESELLER_VERSION`] unless the host sets one).
     pub version: String,
 }
 
 impl ResellerAccount {
-    /// A reseller with an id and a name; no allow-list, no user groups, a balance of 0 and
-    /// version `"1.0.0"`. Set the other fields as the host's data says.
+    /// A reseller with an id and a name; not blocked, no allow-list, no user groups, a
+    /// balance of 0 and version [`DEFAULT_RESELLER_VERSION`]. Set the other fields as the
+    /// host's data says.
     pub fn new(id: u64, name: impl Into<String>) -> Self {
         ResellerAccount {
             id,
             name: name.into(),
+            blocked: false,
             allowed_ips: None,
             user_groups: Vec::new(),
             user_balance: 0.0,
-            version: "1.0.0".to_owned(),
+            version: DEFAULT_RESELLER_VERSION.to_owned(),
         }
+    }
+
+    /// Sets `version` from a host value that may be missing: `None` or an empty text keeps
+    /// [`DEFAULT_RESELLER_VERSION`], so every binding has the same default.
+    ///
+    /// ```
+    /// use auth_core::{ResellerAccount, DEFAULT_RESELLER_VERSION};
+    ///
+    /// let mut account = ResellerAccount::new(1, "r");
+    /// account.set_version(Some(""));
+    /// assert_eq!(account.version, DEFAULT_RESELLER_VERSION);
+    /// account.set_version(Some("2.1"));
+    /// assert_eq!(account.version, "2.1");
+    /// account.set_version(None);
+    /// assert_eq!(account.version, DEFAULT_RESELLER_VERSION);
+    /// ```
+    pub fn set_version(&mut self, version: Option<&str>) {
+        self.version = match version {
+            Some(v) if !v.is_empty() => v.to_owned(),
+            _ => DEFAULT_RESELLER_VERSION.to_owned(),
+        };
     }
 
     /// The `user_groups` a host holds as JSON text (from its database or a C caller): the
@@ -262,11 +292,16 @@ impl ResellerLogin {
 /// Logs a reseller in: decides whether the reseller may have a token and mints it.
 ///
 /// The host has checked the name and password and filled `account`. Decisions, in order:
-/// 1. a non-finite `user_balance`, or `user_groups` that cannot be written → `invalid_request`
-///    (host data that cannot become a response; no token is minted);
-/// 2. the account has an allow-list and `client_ip` is absent or outside it →
+/// 1. a blocked account → `reseller_invalid_credentials` (401), the same answer as a wrong
+///    password: the client learns nothing about the account (that it exists, that it is
+///    blocked), and no working token is minted for an account that must not be used — as
+///    [`login_user`] does for blocked users;
+/// 2. a non-finite `user_balance` → `invalid_request` (host data that cannot become a
+///    response; no token is minted). `user_groups` are JSON values, which can always be
+///    written;
+/// 3. the account has an allow-list and `client_ip` is absent or outside it →
 ///    `reseller_ip_denied` (401, "Your IP is not allowed"); an empty list allows nothing;
-/// 3. the token is minted for [`Subject::Reseller`] with `lifetime` at `now`, carrying the
+/// 4. the token is minted for [`Subject::Reseller`] with `lifetime` at `now`, carrying the
 ///    allow-list's rules as `allowed_ips`, so later requests are checked without a lookup.
 ///    A very long list makes a long token: raise the verifier's `max_token_size` to match.
 pub fn login_reseller(
@@ -276,13 +311,15 @@ pub fn login_reseller(
     lifetime: Lifetime,
     now: Option<u64>,
 ) -> Result<ResellerLogin> {
+    if account.blocked {
+        return Err(Error::new(ErrorCode::ResellerInvalidCredentials));
+    }
     if !account.user_balance.is_finite() {
         return Err(Error::with_message(
             ErrorCode::InvalidRequest,
             "user_balance must be a finite number",
         ));
     }
-    to_api_json(&account.user_groups)?;
     let mut req = MintRequest::new(Subject::reseller(account.id, account.name.clone()));
     if let Some(list) = &account.allowed_ips {
         if !client_ip.is_some_and(|ip| list.contains(ip)) {

@@ -34,13 +34,28 @@ pub struct CreateTokenRequest {
 pub enum TokenTarget {
     /// `POST /token`: a token for the caller's own subject.
     SelfAccount,
-    /// `POST /token/account/:accountID`: a token for a sub-account.
+    /// `POST /token/account/:accountID`, where the host found the account: a token for a
+    /// sub-account, if the caller owns it and it is not blocked.
     SubAccount {
         /// The sub-account, as the host looked it up.
         subject: Subject,
         /// The host's answer to "does the caller own this account?".
         owned_by_caller: bool,
+        /// Whether the account is blocked (it then gets no token).
+        blocked: bool,
     },
+    /// `POST /token/account/:accountID`, where the host found no account with that id.
+    UnknownAccount,
+}
+
+/// The one refusal for a sub-account the caller may not mint for: not its own, blocked or
+/// unknown. The answers are the same, so a caller cannot probe which accounts exist or are
+/// blocked.
+fn not_owned() -> Error {
+    Error::with_message(
+        ErrorCode::NotPermitted,
+        "the caller does not own this account",
+    )
 }
 
 /// A created token and the response of `POST /token`.
@@ -140,7 +155,11 @@ impl TokenCreationPolicy {
 /// let caller = verifier.verify_with(issuer.mint(&login).unwrap().token, &VerifyRequest::at(now)).unwrap();
 ///
 /// let req = CreateTokenRequest::parse(br#"{"token": {"name": "Best token ever", "ttl": 2678400}}"#, Format::Json).unwrap();
-/// let target = TokenTarget::SubAccount { subject: Subject::user(42, "customer", false), owned_by_caller: true };
+/// let target = TokenTarget::SubAccount {
+///     subject: Subject::user(42, "customer", false),
+///     owned_by_caller: true,
+///     blocked: false,
+/// };
 /// let created = create_token(&issuer, &caller, &req, target, Some(now)).unwrap();
 ///
 /// let claims = verifier.verify_with(created.token(), &VerifyRequest::at(now + 1)).unwrap();
@@ -180,7 +199,10 @@ pub fn create_token(
 ///    tokens only when the policy allows their kind.
 /// 2. **Whom for**: [`TokenTarget::SelfAccount`] is the caller's own subject, keeping
 ///    `caller.parent` (a token made with a delegated token stays marked as delegated).
-///    [`TokenTarget::SubAccount`] needs `owned_by_caller`; a user caller may not mint for a
+///    [`TokenTarget::SubAccount`] needs `owned_by_caller` and an account that is not
+///    `blocked`; [`TokenTarget::UnknownAccount`] is refused. These three refusals are one
+///    answer (`not_permitted`, "the caller does not own this account"), so the caller learns
+///    nothing about accounts that are not its own. A user caller may not mint for a
 ///    reseller (a user never owns a reseller, whatever the host's lookup said). The new
 ///    token's `parent` is the original delegator: `caller.parent` if the caller is itself
 ///    delegated, else the caller's principal — except when the "sub-account" is the caller
@@ -219,15 +241,14 @@ pub fn create_token_with_policy(
             m.parent = caller.parent;
             m
         }
+        TokenTarget::UnknownAccount => return Err(not_owned()),
         TokenTarget::SubAccount {
             subject,
             owned_by_caller,
+            blocked,
         } => {
-            if !owned_by_caller {
-                return Err(Error::with_message(
-                    ErrorCode::NotPermitted,
-                    "the caller does not own this account",
-                ));
+            if !owned_by_caller || blocked {
+                return Err(not_owned());
             }
             if caller_principal.kind == PrincipalType::User
                 && subject.kind() == PrincipalType::Reseller

@@ -5,8 +5,8 @@ mod common;
 
 use auth_core::{
     create_token, login_reseller, login_user, logout, ErrorCode, IpRegex, Issuer, Lifetime,
-    MemoryRevocationStore, RegexMode, Subject, TokenTarget, TtlPolicy, UserAccount, Verifier,
-    VerifyRequest,
+    MemoryRevocationStore, RegexMode, ResellerAccount, Subject, TokenTarget, TtlPolicy,
+    UserAccount, Verifier, VerifyRequest, DEFAULT_RESELLER_VERSION,
 };
 use common::*;
 
@@ -158,6 +158,56 @@ fn reseller_login_refuses_non_finite_balance_before_minting() {
             )),
             ErrorCode::InvalidRequest
         );
+    }
+}
+
+#[test]
+fn blocked_reseller_is_refused_like_a_wrong_password_even_from_an_allowed_ip() {
+    let acct = {
+        let mut account = reseller(Some(&["10.0.0.0/8"]));
+        account.blocked = true;
+        account
+    };
+    for client in [ip("10.0.0.1"), ip("11.0.0.1"), None] {
+        let err =
+            login_reseller(&issuer(), &acct, client, Lifetime::Dynamic, Some(NOW)).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ResellerInvalidCredentials);
+        assert_eq!(err.http_status(), Some(401));
+        assert_eq!(
+            err.message(),
+            auth_core::Error::new(ErrorCode::ResellerInvalidCredentials).message()
+        );
+    }
+    // Blocked wins over data that could not become a response, too.
+    let mut broken = acct.clone();
+    broken.user_balance = f64::NAN;
+    assert_eq!(
+        code(login_reseller(
+            &issuer(),
+            &broken,
+            None,
+            Lifetime::Dynamic,
+            Some(NOW)
+        )),
+        ErrorCode::ResellerInvalidCredentials
+    );
+    // A new account is not blocked.
+    assert!(!ResellerAccount::new(1, "r").blocked);
+}
+
+#[test]
+fn reseller_version_defaults_to_the_one_core_constant() {
+    let fresh = ResellerAccount::new(1, "r");
+    assert_eq!(fresh.version, DEFAULT_RESELLER_VERSION);
+    assert_eq!(DEFAULT_RESELLER_VERSION, "1.0.0");
+    let login = login_reseller(&issuer(), &fresh, None, Lifetime::Dynamic, Some(NOW)).unwrap();
+    assert_eq!(login.version(), DEFAULT_RESELLER_VERSION);
+    let mut account = ResellerAccount::new(1, "r");
+    account.set_version(Some("2.0"));
+    assert_eq!(account.version, "2.0");
+    for missing in [None, Some("")] {
+        account.set_version(missing);
+        assert_eq!(account.version, DEFAULT_RESELLER_VERSION, "{missing:?}");
     }
 }
 

@@ -121,6 +121,7 @@ fn sub_account_token_names_the_caller_as_parent() {
         TokenTarget::SubAccount {
             subject: sub.clone(),
             owned_by_caller: true,
+            blocked: false,
         },
         Some(NOW),
     )
@@ -140,6 +141,59 @@ fn sub_account_token_names_the_caller_as_parent() {
 }
 
 #[test]
+fn unknown_blocked_and_foreign_sub_accounts_get_one_answer() {
+    let refuse = |target: TokenTarget| {
+        create_token(
+            &issuer(),
+            &user_caller(),
+            &request(API_DOC_JSON),
+            target,
+            Some(NOW),
+        )
+        .unwrap_err()
+    };
+    let sub = || Subject::user(999, "someone", false);
+    let answers = [
+        refuse(TokenTarget::UnknownAccount),
+        refuse(TokenTarget::SubAccount {
+            subject: sub(),
+            owned_by_caller: true,
+            blocked: true,
+        }),
+        refuse(TokenTarget::SubAccount {
+            subject: sub(),
+            owned_by_caller: false,
+            blocked: false,
+        }),
+        refuse(TokenTarget::SubAccount {
+            subject: sub(),
+            owned_by_caller: false,
+            blocked: true,
+        }),
+    ];
+    for err in &answers {
+        assert_eq!(err.code(), ErrorCode::NotPermitted);
+        assert_eq!(err.http_status(), Some(403));
+        assert_eq!(err.message(), "the caller does not own this account");
+    }
+    // A blocked account is refused even when it is the caller itself.
+    let me = user_caller();
+    let err = create_token(
+        &issuer(),
+        &me,
+        &request(API_DOC_JSON),
+        TokenTarget::SubAccount {
+            subject: me.subject.clone(),
+            owned_by_caller: true,
+            blocked: true,
+        },
+        Some(NOW),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotPermitted);
+}
+
+#[test]
 fn sub_account_not_owned_is_not_permitted() {
     let err = create_token(
         &issuer(),
@@ -148,6 +202,7 @@ fn sub_account_not_owned_is_not_permitted() {
         TokenTarget::SubAccount {
             subject: Subject::user(999, "someone else", true),
             owned_by_caller: false,
+            blocked: false,
         },
         Some(NOW),
     )
@@ -313,6 +368,7 @@ fn sub(subject: Subject) -> TokenTarget {
     TokenTarget::SubAccount {
         subject,
         owned_by_caller: true,
+        blocked: false,
     }
 }
 

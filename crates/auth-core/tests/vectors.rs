@@ -528,6 +528,7 @@ fn api_case(tokens: &Value, c: &Value) -> std::result::Result<(), String> {
                 Some(t) => TokenTarget::SubAccount {
                     subject: subject(&t["subject"]),
                     owned_by_caller: t["owned"].as_bool().unwrap(),
+                    blocked: false,
                 },
             };
             let created = CreateTokenRequest::parse(c["body"].as_str().unwrap().as_bytes(), format)

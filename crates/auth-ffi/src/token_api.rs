@@ -131,6 +131,7 @@ pub unsafe extern "C" fn auth_create_token_sub_account(
         let target = TokenTarget::SubAccount {
             subject,
             owned_by_caller,
+            blocked: false,
         };
         let created = create_token_with_policy(
             issuer,

@@ -137,6 +137,7 @@ pub(super) fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now:
     let own = TokenTarget::SubAccount {
         subject: Subject::user(42, "customer", false),
         owned_by_caller: true,
+        blocked: false,
     };
     if let Some(created) = d.ok(
         "POST /token/account/42 for a sub-account the reseller owns",
@@ -158,6 +159,7 @@ pub(super) fn token_api(d: &mut Demo, issuer: &Issuer, verifier: &Verifier, now:
     let foreign = TokenTarget::SubAccount {
         subject: Subject::user(43, "someone-else", false),
         owned_by_caller: false,
+        blocked: false,
     };
     let refused = create_token(issuer, &reseller, &req, foreign, Some(now));
     if let Err(e) = &refused {

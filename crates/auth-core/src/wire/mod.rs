@@ -47,7 +47,7 @@ mod error_body;
 mod media_type;
 mod request_json;
 mod request_xml;
-pub(crate) mod response;
+mod response;
 mod sniff;
 
 pub(crate) use error_body::client_message;

@@ -144,14 +144,13 @@ fn check_user(st: &AppState, login: &str, password: &[u8], ip: IpAddr) -> Result
 fn check_reseller(st: &AppState, name: &str, pass: &[u8], ip: IpAddr) -> Result<String, Refusal> {
     let row = st.db.reseller_by_name(name)?;
     let stored = row.as_ref().map(|r| r.password_hash.as_str());
-    // A blocked reseller is refused like a wrong password, after the same work.
-    let verified = st.passwords.verify(pass, stored);
-    let (true, Some(row)) = (verified, row.filter(|r| !r.blocked)) else {
+    let (true, Some(row)) = (st.passwords.verify(pass, stored), row) else {
         st.limits.failed(ResellerBody::KIND, name, ip);
         tracing::info!(%ip, "reseller login refused: invalid credentials");
         return Err(Error::new(ErrorCode::ResellerInvalidCredentials).into());
     };
     let mut account = ResellerAccount::new(row.id, row.name);
+    account.blocked = row.blocked;
     account.allowed_ips = row
         .allowed_ips
         .map(IpAllowList::parse)
@@ -170,6 +169,9 @@ fn check_reseller(st: &AppState, name: &str, pass: &[u8], ip: IpAddr) -> Result<
             Ok(done.to_json())
         }
         Err(e) => {
+            if e.code() == ErrorCode::ResellerInvalidCredentials {
+                st.limits.failed(ResellerBody::KIND, name, ip);
+            }
             tracing::info!(id = row.id, %ip, code = %e.code(), "reseller login refused");
             Err(e.into())
         }

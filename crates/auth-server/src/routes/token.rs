@@ -85,10 +85,10 @@ async fn create(st: Arc<AppState>, account: Option<String>, req: Request) -> Res
     }
 }
 
-/// The target of `POST /token/account/{accountID}`: the user account with that id and
-/// whether the caller owns it (`sub_accounts`; an account owns itself). An unknown or
-/// blocked account is owned by nobody, so the library refuses it like any account the
-/// caller does not own (`not_permitted`, 403): the answer does not tell them apart.
+/// The target of `POST /token/account/{accountID}`: what the database says about the user
+/// account with that id — not found, or found with whether the caller owns it
+/// (`sub_accounts`; an account owns itself) and whether it is blocked. The library decides
+/// (`not_permitted`, 403, one answer for all three refusals).
 fn sub_account(st: &AppState, auth: &Authenticated, text: &str) -> Result<TokenTarget, Refusal> {
     let id = text
         .bytes()
@@ -101,20 +101,18 @@ fn sub_account(st: &AppState, auth: &Authenticated, text: &str) -> Result<TokenT
                 "accountID must be an account number",
             )
         })?;
-    let row = st.db.user_by_id(id)?.filter(|r| !r.blocked);
-    let owned = row.is_some() && st.db.owns(auth.claims.principal(), id)?;
-    let subject = match row {
-        Some(r) => Subject::User {
-            id: r.id,
-            name: r.name,
-            admin: r.admin,
-            sms_from: r.sms_from,
-            user_group_id: r.user_group_id,
-        },
-        None => Subject::user(id, "unknown", false),
+    let Some(row) = st.db.user_by_id(id)? else {
+        return Ok(TokenTarget::UnknownAccount);
     };
     Ok(TokenTarget::SubAccount {
-        subject,
-        owned_by_caller: owned,
+        owned_by_caller: st.db.owns(auth.claims.principal(), id)?,
+        blocked: row.blocked,
+        subject: Subject::User {
+            id: row.id,
+            name: row.name,
+            admin: row.admin,
+            sms_from: row.sms_from,
+            user_group_id: row.user_group_id,
+        },
     })
 }
