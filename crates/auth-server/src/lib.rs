@@ -57,7 +57,7 @@ pub use demo::{create_demo_accounts, DemoError, DEMO_PASSWORD};
 pub use layer::{
     answer_response, error_response, lines, response_format, AuthLayer, AuthService, Authenticated,
 };
-pub use limit::{FailedLogins, LoginLimits};
+pub use limit::{Attempt, FailedLogins, LoginLimits};
 pub use password::{HashParams, Passwords};
 pub use revoke::Revoker;
 pub use routes::probe::AUTH_HEADERS;

@@ -18,6 +18,7 @@ use serde_json::json;
 use super::{blocking, json_response, read_body, Refusal};
 use crate::app::AppState;
 use crate::layer::Authenticated;
+use crate::limit::Attempt;
 use auth_core::AnswerStyle;
 
 /// The body of one of the two login requests: what the shared handler needs to read it, limit
@@ -30,7 +31,7 @@ pub(crate) trait LoginBody: for<'de> Deserialize<'de> + Send + 'static {
     /// The account name the limiter counts failures against.
     fn account(&self) -> &str;
     /// Checks the credentials and logs in (blocking: the password hash is slow on purpose).
-    fn check(self, st: &AppState, ip: IpAddr) -> Result<String, Refusal>;
+    fn check(self, st: &AppState, ip: IpAddr, attempt: Attempt) -> Result<String, Refusal>;
 }
 
 /// `{"login", "password"}` of `POST /a/session.json`.
@@ -46,8 +47,8 @@ impl LoginBody for UserBody {
     fn account(&self) -> &str {
         &self.login
     }
-    fn check(self, st: &AppState, ip: IpAddr) -> Result<String, Refusal> {
-        check_user(st, &self.login, self.password.as_bytes(), ip)
+    fn check(self, st: &AppState, ip: IpAddr, attempt: Attempt) -> Result<String, Refusal> {
+        check_user(st, &self.login, self.password.as_bytes(), ip, attempt)
     }
 }
 
@@ -64,8 +65,8 @@ impl LoginBody for ResellerBody {
     fn account(&self) -> &str {
         &self.name
     }
-    fn check(self, st: &AppState, ip: IpAddr) -> Result<String, Refusal> {
-        check_reseller(st, &self.name, self.pass.as_bytes(), ip)
+    fn check(self, st: &AppState, ip: IpAddr, attempt: Attempt) -> Result<String, Refusal> {
+        check_reseller(st, &self.name, self.pass.as_bytes(), ip, attempt)
     }
 }
 
@@ -94,11 +95,13 @@ pub(crate) async fn login<B: LoginBody>(State(st): State<Arc<AppState>>, req: Re
                 ),
             ))
         })?;
-        st.limits
-            .check(B::KIND, body.account(), ip)
+        // Counted before the password is checked (see `FailedLogins::reserve`).
+        let attempt = st
+            .limits
+            .reserve(B::KIND, body.account(), ip)
             .map_err(Refusal::Limited)?;
         let st = st.clone();
-        blocking(move || body.check(&st, ip)).await
+        blocking(move || body.check(&st, ip, attempt)).await
     }
     .await;
     match result {
@@ -107,11 +110,17 @@ pub(crate) async fn login<B: LoginBody>(State(st): State<Arc<AppState>>, req: Re
     }
 }
 
-fn check_user(st: &AppState, login: &str, password: &[u8], ip: IpAddr) -> Result<String, Refusal> {
+fn check_user(
+    st: &AppState,
+    login: &str,
+    password: &[u8],
+    ip: IpAddr,
+    attempt: Attempt,
+) -> Result<String, Refusal> {
     let row = st.db.user_by_login(login)?;
     let stored = row.as_ref().map(|r| r.password_hash.as_str());
     let (true, Some(row)) = (st.passwords.verify(password, stored), row) else {
-        st.limits.failed(UserBody::KIND, login, ip);
+        drop(attempt); // a failure: it stays counted
         tracing::info!(%ip, "user login refused: invalid credentials");
         return Err(Error::new(ErrorCode::InvalidCredentials).into());
     };
@@ -127,13 +136,13 @@ fn check_user(st: &AppState, login: &str, password: &[u8], ip: IpAddr) -> Result
         .map_err(|e| Refusal::Internal(format!("user group regex: {}", e.message())))?;
     match login_user(&st.issuer, &account, Some(ip), Lifetime::Dynamic, None) {
         Ok(done) => {
-            st.limits.succeeded(UserBody::KIND, login);
+            attempt.succeeded();
             tracing::info!(id = row.id, %ip, "user logged in");
             Ok(done.to_json())
         }
         Err(e) => {
-            if e.code() == ErrorCode::InvalidCredentials {
-                st.limits.failed(UserBody::KIND, login, ip);
+            if e.code() != ErrorCode::InvalidCredentials {
+                attempt.not_counted();
             }
             tracing::info!(id = row.id, %ip, code = %e.code(), "user login refused");
             Err(e.into())
@@ -141,11 +150,17 @@ fn check_user(st: &AppState, login: &str, password: &[u8], ip: IpAddr) -> Result
     }
 }
 
-fn check_reseller(st: &AppState, name: &str, pass: &[u8], ip: IpAddr) -> Result<String, Refusal> {
+fn check_reseller(
+    st: &AppState,
+    name: &str,
+    pass: &[u8],
+    ip: IpAddr,
+    attempt: Attempt,
+) -> Result<String, Refusal> {
     let row = st.db.reseller_by_name(name)?;
     let stored = row.as_ref().map(|r| r.password_hash.as_str());
     let (true, Some(row)) = (st.passwords.verify(pass, stored), row) else {
-        st.limits.failed(ResellerBody::KIND, name, ip);
+        drop(attempt); // a failure: it stays counted
         tracing::info!(%ip, "reseller login refused: invalid credentials");
         return Err(Error::new(ErrorCode::ResellerInvalidCredentials).into());
     };
@@ -164,13 +179,13 @@ fn check_reseller(st: &AppState, name: &str, pass: &[u8], ip: IpAddr) -> Result<
     account.user_balance = row.balance;
     match login_reseller(&st.issuer, &account, Some(ip), Lifetime::Dynamic, None) {
         Ok(done) => {
-            st.limits.succeeded(ResellerBody::KIND, name);
+            attempt.succeeded();
             tracing::info!(id = row.id, %ip, "reseller logged in");
             Ok(done.to_json())
         }
         Err(e) => {
-            if e.code() == ErrorCode::ResellerInvalidCredentials {
-                st.limits.failed(ResellerBody::KIND, name, ip);
+            if e.code() != ErrorCode::ResellerInvalidCredentials {
+                attempt.not_counted();
             }
             tracing::info!(id = row.id, %ip, code = %e.code(), "reseller login refused");
             Err(e.into())
