@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use redis::{Connection, RedisResult, Value};
+use redis::streams::{self, StreamInfoStreamReply, StreamReadOptions, StreamReadReply};
+use redis::{Commands, Connection, FromRedisValue, RedisResult, Value};
 
 use crate::keys::{decode_exp, decode_principal, StreamId};
 use crate::store::Shared;
@@ -83,23 +84,23 @@ fn follow(
     *position = Some(pos);
     shared.connected.store(true, Ordering::Release);
     *backoff = Duration::from_millis(10);
-    let block_ms = u64::try_from(shared.options.block().as_millis()).unwrap_or(500);
+    let block_ms = usize::try_from(shared.options.block().as_millis()).unwrap_or(500);
+    let read = StreamReadOptions::default().count(BATCH).block(block_ms);
     while !shared.stop.load(Ordering::Acquire) {
         let sent = Instant::now();
-        let reply: Value = redis::cmd("XREAD")
-            .arg("COUNT")
-            .arg(BATCH)
-            .arg("BLOCK")
-            .arg(block_ms)
-            .arg("STREAMS")
-            .arg(&shared.keys.stream)
-            .arg(pos.id.to_string())
-            .query(con)?;
-        let entries = parse_xread(reply)?;
+        // Nil (nothing new within `block`) is `None`.
+        let reply: Option<StreamReadReply> =
+            con.xread_options(&[&shared.keys.stream], &[pos.id.to_string()], &read)?;
+        let entries = reply
+            .into_iter()
+            .flat_map(|r| r.keys)
+            .flat_map(|k| k.ids)
+            .collect::<Vec<_>>();
         let n = entries.len();
         let mut healthy = true;
-        for (id, fields) in entries {
-            healthy &= apply(shared, &fields);
+        for entry in &entries {
+            let id = StreamId::parse(&entry.id).ok_or_else(|| bad_reply("XREAD entry id"))?;
+            healthy &= apply(shared, entry);
             pos.id = pos.id.max(id);
         }
         pos.added = pos.added.map(|a| a + n as u64);
@@ -125,20 +126,24 @@ fn follow(
 }
 
 /// Applies one stream entry; `false` if the replica refused it (full) or it is malformed.
-fn apply(shared: &Shared, fields: &HashMap<String, String>) -> bool {
-    let (Some(t), Some(v), Some(e)) = (fields.get("t"), fields.get("v"), fields.get("e")) else {
+fn apply(shared: &Shared, entry: &streams::StreamId) -> bool {
+    let (Some(t), Some(v), Some(e)) = (
+        entry.get::<String>("t"),
+        entry.get::<String>("v"),
+        entry.get::<String>("e"),
+    ) else {
         shared.set_error("redis replica: malformed stream entry");
         return false;
     };
     let result = match t.as_str() {
-        "j" => match decode_exp(e) {
-            Some(exp) => shared.replica.revoke(v, exp, None),
+        "j" => match decode_exp(&e) {
+            Some(exp) => shared.replica.revoke(&v, exp, None),
             None => {
                 shared.set_error("redis replica: malformed stream entry");
                 return false;
             }
         },
-        "p" => match (decode_principal(v), e.parse::<u64>().ok()) {
+        "p" => match (decode_principal(&v), e.parse::<u64>().ok()) {
             (Some(p), Some(before)) => shared.replica.revoke_principal_before(p, before, None),
             _ => {
                 shared.set_error("redis replica: malformed stream entry");
@@ -167,56 +172,62 @@ fn trimmed_past(con: &mut Connection, shared: &Shared, pos: Position) -> RedisRe
         // No stream at all: if we had read entries, it was deleted under us.
         return Ok(pos.id != StreamId::default());
     };
-    let first = info.get("first-entry").and_then(first_entry_id);
-    let length = info.get("length").and_then(int_of).unwrap_or(0);
-    let added = info.get("entries-added").and_then(int_of);
-    let last = info
-        .get("last-generated-id")
-        .and_then(id_of)
-        .unwrap_or_default();
-    let head_past = first.map_or(last > pos.id, |f| f > pos.id);
-    Ok(match (added, pos.added) {
-        (Some(now), Some(then)) => now < then || (head_past && length < now - then),
+    let head_past = info
+        .first
+        .map_or(info.last_generated > pos.id, |f| f > pos.id);
+    Ok(match (info.added, pos.added) {
+        (Some(now), Some(then)) => now < then || (head_past && info.length < now - then),
         _ => head_past && pos.id != StreamId::default(),
     })
 }
 
-fn int_of(v: &Value) -> Option<u64> {
-    match v {
-        Value::Int(i) => u64::try_from(*i).ok(),
-        Value::BulkString(b) => std::str::from_utf8(b).ok()?.parse().ok(),
-        _ => None,
+fn bad_reply(what: &str) -> redis::RedisError {
+    redis::RedisError::from((
+        redis::ErrorKind::TypeError,
+        "unexpected reply",
+        what.to_owned(),
+    ))
+}
+
+/// What the replica needs of `XINFO STREAM`: the client's typed reply
+/// ([`StreamInfoStreamReply`]), plus `entries-added` (Redis 7), which it does not carry.
+struct StreamInfo {
+    /// The oldest entry still in the stream (`None`: the stream is empty).
+    first: Option<StreamId>,
+    last_generated: StreamId,
+    length: u64,
+    /// Entries ever added (`None` before Redis 7).
+    added: Option<u64>,
+}
+
+impl FromRedisValue for StreamInfo {
+    fn from_redis_value(v: &Value) -> RedisResult<Self> {
+        let reply = StreamInfoStreamReply::from_redis_value(v)?;
+        let fields: HashMap<String, Value> = redis::from_redis_value(v)?;
+        let added = fields
+            .get("entries-added")
+            .map(redis::from_redis_value::<u64>)
+            .transpose()?;
+        Ok(StreamInfo {
+            first: StreamId::parse(&reply.first_entry.id),
+            last_generated: StreamId::parse(&reply.last_generated_id)
+                .ok_or_else(|| bad_reply("XINFO STREAM last-generated-id"))?,
+            length: reply.length as u64,
+            added,
+        })
     }
 }
 
-/// `XINFO STREAM` as a map, or `None` when the stream does not exist.
-fn stream_info(
-    con: &mut Connection,
-    shared: &Shared,
-) -> RedisResult<Option<HashMap<String, Value>>> {
+/// `XINFO STREAM`, or `None` when the stream does not exist.
+fn stream_info(con: &mut Connection, shared: &Shared) -> RedisResult<Option<StreamInfo>> {
     match redis::cmd("XINFO")
         .arg("STREAM")
         .arg(&shared.keys.stream)
-        .query::<HashMap<String, Value>>(con)
+        .query::<StreamInfo>(con)
     {
-        Ok(m) => Ok(Some(m)),
+        Ok(info) => Ok(Some(info)),
         Err(e) if e.kind() == redis::ErrorKind::ResponseError => Ok(None),
         Err(e) => Err(e),
-    }
-}
-
-fn id_of(v: &Value) -> Option<StreamId> {
-    match v {
-        Value::BulkString(b) => StreamId::parse(std::str::from_utf8(b).ok()?),
-        Value::SimpleString(s) => StreamId::parse(s),
-        _ => None,
-    }
-}
-
-fn first_entry_id(v: &Value) -> Option<StreamId> {
-    match v {
-        Value::Array(items) => items.first().and_then(id_of),
-        _ => None,
     }
 }
 
@@ -226,11 +237,8 @@ fn snapshot(shared: &Shared, con: &mut Connection) -> RedisResult<Position> {
     // an entry twice changes nothing).
     let position = match stream_info(con, shared)? {
         Some(info) => Position {
-            id: info
-                .get("last-generated-id")
-                .and_then(id_of)
-                .unwrap_or_default(),
-            added: info.get("entries-added").and_then(int_of),
+            id: info.last_generated,
+            added: info.added,
         },
         None => Position {
             id: StreamId::default(),
@@ -286,47 +294,4 @@ fn snapshot(shared: &Shared, con: &mut Connection) -> RedisResult<Position> {
         )));
     }
     Ok(position)
-}
-
-type Entry = (StreamId, HashMap<String, String>);
-
-/// The entries of an `XREAD` reply on one stream (nil: none).
-fn parse_xread(reply: Value) -> RedisResult<Vec<Entry>> {
-    let bad = || redis::RedisError::from((redis::ErrorKind::TypeError, "unexpected XREAD reply"));
-    let streams = match reply {
-        Value::Nil => return Ok(Vec::new()),
-        Value::Array(s) => s,
-        Value::Map(m) => m
-            .into_iter()
-            .map(|(k, v)| Value::Array(vec![k, v]))
-            .collect(),
-        _ => return Err(bad()),
-    };
-    let mut out = Vec::new();
-    for stream in streams {
-        let Value::Array(mut pair) = stream else {
-            return Err(bad());
-        };
-        let Some(Value::Array(entries)) = pair.pop() else {
-            return Err(bad());
-        };
-        for entry in entries {
-            let Value::Array(mut e) = entry else {
-                return Err(bad());
-            };
-            if e.len() != 2 {
-                return Err(bad());
-            }
-            let fields = e.pop().ok_or_else(bad)?;
-            let id = id_of(&e[0]).ok_or_else(bad)?;
-            let flat: Vec<String> = redis::from_redis_value(&fields)?;
-            let mut map = HashMap::with_capacity(flat.len() / 2);
-            let mut it = flat.into_iter();
-            while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                map.insert(k, v);
-            }
-            out.push((id, map));
-        }
-    }
-    Ok(out)
 }
