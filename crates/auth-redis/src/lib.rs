@@ -40,7 +40,7 @@
 //! Cluster and Sentinel are not supported by this version: each write is a two-key script
 //! and the client is a single-node one.
 
-mod keys;
+mod layout;
 mod options;
 mod store;
 mod sync;

@@ -11,7 +11,7 @@ use auth_core::{
     RevocationStore, RevocationWriter,
 };
 
-use crate::keys::{self, Keys};
+use crate::layout::{self, Layout};
 use crate::options::RedisStoreOptions;
 
 /// The latest expiry time given to Redis (UNIX seconds, year ~33,000): later ones are capped.
@@ -42,7 +42,7 @@ pub struct RedisStoreStatus {
 pub(crate) struct Shared {
     pub(crate) replica: MemoryRevocationStore,
     pub(crate) client: redis::Client,
-    pub(crate) keys: Keys,
+    pub(crate) layout: Layout,
     pub(crate) options: RedisStoreOptions,
     base: Instant,
     /// Nanoseconds since `base` at which the replica was last confirmed current, plus one
@@ -188,7 +188,7 @@ impl RedisRevocationStore {
             replica: MemoryRevocationStore::with_capacity_limit(options.replica_capacity)
                 .with_expiry_grace(options.expiry_grace),
             client,
-            keys: Keys::new(&options.key_prefix),
+            layout: Layout::new(&options.key_prefix),
             base: Instant::now(),
             confirmed: AtomicU64::new(0),
             connected: AtomicBool::new(false),
@@ -212,8 +212,8 @@ impl RedisRevocationStore {
         let store = RedisRevocationStore {
             shared,
             reader: Mutex::new(Some(handle)),
-            jti_script: redis::Script::new(keys::REVOKE_JTI),
-            principal_script: redis::Script::new(keys::REVOKE_PRINCIPAL),
+            jti_script: redis::Script::new(layout::REVOKE_JTI),
+            principal_script: redis::Script::new(layout::REVOKE_PRINCIPAL),
         };
         if let Some(wait) = store.shared.options.start_timeout {
             store.wait_current(wait)?;
@@ -317,10 +317,10 @@ impl RevocationWriter for RedisRevocationStore {
             .min(MAX_EXPIRE_AT);
         self.shared.write(
             &self.jti_script,
-            [&self.shared.keys.jti(jti), &self.shared.keys.stream],
+            [&self.shared.layout.jti(jti), &self.shared.layout.stream],
             &[
                 jti.to_owned(),
-                keys::encode_exp(exp),
+                layout::encode_exp(exp),
                 forget_at.to_string(),
                 self.shared.options.stream_maxlen.to_string(),
             ],
@@ -342,10 +342,10 @@ impl RevocationWriter for RedisRevocationStore {
         )?;
         self.shared.write(
             &self.principal_script,
-            [&self.shared.keys.cutoffs, &self.shared.keys.stream],
+            [&self.shared.layout.cutoffs, &self.shared.layout.stream],
             &[
-                keys::encode_principal(principal),
-                keys::pad(before),
+                layout::encode_principal(principal),
+                layout::pad(before),
                 self.shared.options.stream_maxlen.to_string(),
             ],
         )?;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use redis::streams::{self, StreamInfoStreamReply, StreamReadOptions, StreamReadReply};
 use redis::{Commands, Connection, FromRedisValue, RedisResult, Value};
 
-use crate::keys::{decode_exp, decode_principal, StreamId};
+use crate::layout::{decode_exp, decode_principal, StreamId};
 use crate::store::Shared;
 
 /// Most entries one `XREAD` returns.
@@ -90,7 +90,7 @@ fn follow(
         let sent = Instant::now();
         // Nil (nothing new within `block`) is `None`.
         let reply: Option<StreamReadReply> =
-            con.xread_options(&[&shared.keys.stream], &[pos.id.to_string()], &read)?;
+            con.xread_options(&[&shared.layout.stream], &[pos.id.to_string()], &read)?;
         let entries = reply
             .into_iter()
             .flat_map(|r| r.keys)
@@ -222,7 +222,7 @@ impl FromRedisValue for StreamInfo {
 fn stream_info(con: &mut Connection, shared: &Shared) -> RedisResult<Option<StreamInfo>> {
     match redis::cmd("XINFO")
         .arg("STREAM")
-        .arg(&shared.keys.stream)
+        .arg(&shared.layout.stream)
         .query::<StreamInfo>(con)
     {
         Ok(info) => Ok(Some(info)),
@@ -246,7 +246,7 @@ fn snapshot(shared: &Shared, con: &mut Connection) -> RedisResult<Position> {
         },
     };
     let mut healthy = true;
-    let pattern = shared.keys.jti_pattern();
+    let pattern = shared.layout.jti_pattern();
     let mut cursor: u64 = 0;
     loop {
         let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
@@ -259,7 +259,7 @@ fn snapshot(shared: &Shared, con: &mut Connection) -> RedisResult<Position> {
         if !keys.is_empty() {
             let values: Vec<Option<String>> = redis::cmd("MGET").arg(&keys).query(con)?;
             for (key, value) in keys.iter().zip(values) {
-                let (Some(jti), Some(value)) = (shared.keys.jti_of(key), value) else {
+                let (Some(jti), Some(value)) = (shared.layout.jti_of(key), value) else {
                     continue; // expired between SCAN and MGET
                 };
                 let Some(exp) = decode_exp(&value) else {
@@ -276,8 +276,9 @@ fn snapshot(shared: &Shared, con: &mut Connection) -> RedisResult<Position> {
             break;
         }
     }
-    let cutoffs: Vec<(String, String)> =
-        redis::cmd("HGETALL").arg(&shared.keys.cutoffs).query(con)?;
+    let cutoffs: Vec<(String, String)> = redis::cmd("HGETALL")
+        .arg(&shared.layout.cutoffs)
+        .query(con)?;
     for (p, before) in cutoffs {
         if let (Some(p), Ok(before)) = (decode_principal(&p), before.parse::<u64>()) {
             if let Err(e) = shared.replica.revoke_principal_before(p, before, None) {

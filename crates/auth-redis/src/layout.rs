@@ -45,15 +45,15 @@ return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 't', 'p', 'v', A
 
 /// The key names under one prefix.
 #[derive(Clone, Debug)]
-pub(crate) struct Keys {
+pub(crate) struct Layout {
     prefix: String,
     pub(crate) stream: String,
     pub(crate) cutoffs: String,
 }
 
-impl Keys {
+impl Layout {
     pub(crate) fn new(prefix: &str) -> Self {
-        Keys {
+        Layout {
             prefix: prefix.to_owned(),
             stream: format!("{prefix}stream"),
             cutoffs: format!("{prefix}cutoffs"),
@@ -146,7 +146,7 @@ mod tests {
         assert_eq!(decode_principal(&encode_principal(p)), Some(p));
         assert_eq!(decode_principal("admin:1"), None);
         assert!(StreamId::parse("5-10").unwrap() > StreamId::parse("5-9").unwrap());
-        let k = Keys::new("a*b:");
+        let k = Layout::new("a*b:");
         assert_eq!(k.jti_pattern(), "a\\*b:j:*");
         assert_eq!(k.jti_of(&k.jti("x:y")), Some("x:y"));
     }
