@@ -25,7 +25,9 @@ pub struct RedisStoreStatus {
     pub connected: bool,
     /// Time since the replica last confirmed it had every revocation (`None`: never yet).
     pub staleness: Option<Duration>,
-    /// Whether verification currently trusts the replica (`staleness <= max_staleness`).
+    /// Whether verification currently trusts the replica: `staleness <= max_staleness`, and
+    /// the replica holds every revocation it has read (a full replica that could not hold
+    /// one is not current until it does; `last_error` says so).
     pub current: bool,
     /// The last error met by the reader or a write, if any (never contains the password).
     pub last_error: Option<String>,
@@ -48,6 +50,9 @@ pub(crate) struct Shared {
     /// Nanoseconds since `base` at which the replica was last confirmed current, plus one
     /// (0: never).
     confirmed: AtomicU64,
+    /// The replica lacks revocations that are in Redis (it was full): it is not current,
+    /// whatever its last confirmation, until the reader has applied them.
+    pub(crate) incomplete: AtomicBool,
     pub(crate) connected: AtomicBool,
     pub(crate) stop: AtomicBool,
     pub(crate) snapshots: AtomicU64,
@@ -84,6 +89,14 @@ impl Shared {
         Some(Instant::now().saturating_duration_since(at))
     }
 
+    /// Whether verification may trust the replica now (without the fail-open allowance).
+    fn current(&self) -> bool {
+        !self.incomplete.load(Ordering::Acquire)
+            && self
+                .staleness()
+                .is_some_and(|s| s <= self.options.max_staleness)
+    }
+
     pub(crate) fn set_error(&self, e: impl Into<String>) {
         *lock(&self.last_error) = Some(e.into());
     }
@@ -92,6 +105,11 @@ impl Shared {
         // A token the replica knows to be revoked is rejected whatever the staleness.
         if self.replica.is_revoked(query) {
             return RevocationStatus::Revoked;
+        }
+        // A replica that knows it lacks revocations cannot tell, in every mode: the opt-in
+        // fail-open covers a silent Redis, not revocations known to be missing.
+        if self.incomplete.load(Ordering::Acquire) {
+            return RevocationStatus::Unavailable;
         }
         let bound = self.options.max_staleness;
         match self.staleness() {
@@ -191,6 +209,7 @@ impl RedisRevocationStore {
             layout: Layout::new(&options.key_prefix),
             base: Instant::now(),
             confirmed: AtomicU64::new(0),
+            incomplete: AtomicBool::new(false),
             connected: AtomicBool::new(false),
             stop: AtomicBool::new(false),
             snapshots: AtomicU64::new(0),
@@ -229,11 +248,7 @@ impl RedisRevocationStore {
     pub fn wait_current(&self, timeout: Duration) -> Result<()> {
         let deadline = Instant::now() + timeout;
         loop {
-            if self
-                .shared
-                .staleness()
-                .is_some_and(|s| s <= self.shared.options.max_staleness)
-            {
+            if self.shared.current() {
                 return Ok(());
             }
             if Instant::now() >= deadline {
@@ -256,7 +271,7 @@ impl RedisRevocationStore {
         RedisStoreStatus {
             connected: s.connected.load(Ordering::Acquire),
             staleness,
-            current: staleness.is_some_and(|d| d <= s.options.max_staleness),
+            current: s.current(),
             last_error: lock(&s.last_error).clone(),
             entries: s.replica.len(),
             snapshots: s.snapshots.load(Ordering::Relaxed),

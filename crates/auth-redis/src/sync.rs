@@ -1,6 +1,10 @@
 //! The replica's reader thread: catch up (from the stream, or from a full snapshot of the
 //! keys), then follow the stream with blocking `XREAD`s, confirming after each answer that
 //! the replica is current; reconnect on any error.
+//!
+//! A revocation the replica cannot hold (it is full) is kept aside and retried; until every
+//! one of them is applied the replica is incomplete: it confirms nothing and verification
+//! fails closed (`Shared::incomplete`).
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -8,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use redis::streams::{self, StreamInfoStreamReply, StreamReadOptions, StreamReadReply};
 use redis::{Commands, Connection, FromRedisValue, RedisResult, Value};
+
+use auth_core::{ErrorCode, Principal};
 
 use crate::layout::{decode_exp, decode_principal, StreamId};
 use crate::store::Shared;
@@ -18,21 +24,27 @@ const BATCH: usize = 10_000;
 const SCAN_COUNT: usize = 5_000;
 /// How often the replica forgets revocations of tokens that have expired.
 const PURGE_EVERY: Duration = Duration::from_secs(60);
+/// Most revocations kept aside for a retry; past it, the retry is a full snapshot.
+const MISSING_MAX: usize = 100_000;
+/// First and longest wait between two retries of the revocations the replica could not hold.
+const RETRY_FIRST: Duration = Duration::from_millis(100);
+const RETRY_MAX: Duration = Duration::from_secs(10);
 
 /// The thread's body: runs until the store is dropped.
 pub(crate) fn run(shared: &Shared) {
     let mut position: Option<Position> = None;
     let mut backoff = Duration::from_millis(10);
     let mut last_purge = Instant::now();
+    let mut missing = Missing::default();
     while !shared.stop.load(Ordering::Acquire) {
         let result = connect(shared).and_then(|mut con| {
-            follow(
-                shared,
-                &mut con,
-                &mut position,
-                &mut last_purge,
-                &mut backoff,
-            )
+            let mut state = State {
+                position: &mut position,
+                missing: &mut missing,
+                last_purge: &mut last_purge,
+                backoff: &mut backoff,
+            };
+            follow(shared, &mut con, &mut state)
         });
         shared.connected.store(false, Ordering::Release);
         if let Err(e) = result {
@@ -66,24 +78,148 @@ pub(crate) struct Position {
     added: Option<u64>,
 }
 
+/// A revocation read from Redis (a stream entry or a key).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Revocation {
+    Jti(String, Option<u64>),
+    Principal(Principal, u64),
+}
+
+/// Why a revocation was not applied.
+enum Refused {
+    /// The replica is full: the revocation is kept aside and retried.
+    Full,
+    /// The replica rejects it for good (e.g. a jti over 128 characters): skipped.
+    Invalid(String),
+}
+
+/// Applies one revocation to the replica. Applying one twice, or in any order, changes
+/// nothing: a jti keeps its latest expiry and a principal its latest cutoff.
+fn apply(shared: &Shared, r: &Revocation) -> Result<(), Refused> {
+    let result = match r {
+        Revocation::Jti(jti, exp) => shared.replica.revoke(jti, *exp, None),
+        Revocation::Principal(p, before) => {
+            shared.replica.revoke_principal_before(*p, *before, None)
+        }
+    };
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) if e.code() == ErrorCode::RevocationStoreFull => Err(Refused::Full),
+        Err(e) => Err(Refused::Invalid(e.message().to_owned())),
+    }
+}
+
+/// The revocations in Redis that the replica could not hold because it was full.
+///
+/// While there is any, the replica is incomplete. They are retried with a growing pause
+/// (the periodic purge, and the one the replica runs itself when full, make room as tokens
+/// expire); when there were too many to keep, the retry is a full snapshot instead.
+#[derive(Debug, Default)]
+struct Missing {
+    list: Vec<Revocation>,
+    /// More than [`MISSING_MAX`] were refused: only a snapshot can tell which.
+    overflowed: bool,
+    pause: Duration,
+    next_retry: Option<Instant>,
+}
+
+impl Missing {
+    fn is_empty(&self) -> bool {
+        self.list.is_empty() && !self.overflowed
+    }
+
+    fn count(&self) -> String {
+        if self.overflowed {
+            format!("more than {MISSING_MAX}")
+        } else {
+            self.list.len().to_string()
+        }
+    }
+
+    fn push(&mut self, r: Revocation) {
+        if self.overflowed {
+            return;
+        }
+        if self.list.len() >= MISSING_MAX {
+            self.list = Vec::new();
+            self.overflowed = true;
+        } else {
+            self.list.push(r);
+        }
+        if self.next_retry.is_none() {
+            self.pause = RETRY_FIRST;
+            self.next_retry = Some(Instant::now() + RETRY_FIRST);
+        }
+    }
+
+    fn retry_due(&self) -> bool {
+        self.next_retry.is_some_and(|at| Instant::now() >= at)
+    }
+
+    /// After a retry: pause twice as long before the next one, or stop retrying when none
+    /// is left.
+    fn retried(&mut self) {
+        if self.is_empty() {
+            *self = Missing::default();
+        } else {
+            self.pause = (self.pause * 2).clamp(RETRY_FIRST, RETRY_MAX);
+            self.next_retry = Some(Instant::now() + self.pause);
+        }
+    }
+
+    /// Applies the list again; keeps what still does not fit. A token's revocation that is
+    /// past its `exp + grace` is no longer needed and is dropped.
+    fn retry_list(&mut self, shared: &Shared) {
+        let grace = shared.options.expiry_grace;
+        let now = auth_core::system_now().ok();
+        self.list.retain(|r| {
+            if let (Revocation::Jti(_, Some(exp)), Some(now)) = (r, now) {
+                if exp.saturating_add(grace) <= now {
+                    return false;
+                }
+            }
+            match apply(shared, r) {
+                Ok(()) | Err(Refused::Invalid(_)) => false,
+                Err(Refused::Full) => true,
+            }
+        });
+    }
+}
+
+/// Publishes whether the replica is incomplete, and why.
+fn report(shared: &Shared, missing: &Missing) {
+    let incomplete = !missing.is_empty();
+    if incomplete {
+        shared.set_error(format!(
+            "redis replica: local replica full (replica_capacity {}): {} revocation(s) in Redis \
+             not held locally; verification fails closed until they fit",
+            shared.replica.capacity_limit(),
+            missing.count()
+        ));
+    }
+    shared.incomplete.store(incomplete, Ordering::Release);
+}
+
+/// The reader's state that outlives a connection.
+struct State<'a> {
+    position: &'a mut Option<Position>,
+    missing: &'a mut Missing,
+    last_purge: &'a mut Instant,
+    backoff: &'a mut Duration,
+}
+
 /// Catch up, then follow the stream until an error or the store is dropped.
-fn follow(
-    shared: &Shared,
-    con: &mut Connection,
-    position: &mut Option<Position>,
-    last_purge: &mut Instant,
-    backoff: &mut Duration,
-) -> RedisResult<()> {
+fn follow(shared: &Shared, con: &mut Connection, state: &mut State<'_>) -> RedisResult<()> {
     // Resume from the stream when nothing after our position was trimmed; else snapshot.
-    let mut pos = match *position {
+    let mut pos = match *state.position {
         Some(pos) if !trimmed_past(con, shared, pos)? => pos,
         // Everything written before the snapshot is in it; the stream from the position
         // taken before it brings the rest (applying an entry twice changes nothing).
-        _ => snapshot(shared, con)?,
+        _ => snapshot(shared, con, state.missing)?,
     };
-    *position = Some(pos);
+    *state.position = Some(pos);
     shared.connected.store(true, Ordering::Release);
-    *backoff = Duration::from_millis(10);
+    *state.backoff = Duration::from_millis(10);
     let block_ms = usize::try_from(shared.options.block().as_millis()).unwrap_or(500);
     let read = StreamReadOptions::default().count(BATCH).block(block_ms);
     while !shared.stop.load(Ordering::Acquire) {
@@ -100,64 +236,76 @@ fn follow(
         let mut healthy = true;
         for entry in &entries {
             let id = StreamId::parse(&entry.id).ok_or_else(|| bad_reply("XREAD entry id"))?;
-            healthy &= apply(shared, entry);
+            match decode_entry(entry) {
+                Ok(Some(r)) => match apply(shared, &r) {
+                    Ok(()) => {}
+                    Err(Refused::Full) => state.missing.push(r),
+                    Err(Refused::Invalid(why)) => {
+                        shared.set_error(format!("redis replica: stream entry {id}: {why}"));
+                        healthy = false;
+                    }
+                },
+                Ok(None) => {}
+                Err(()) => {
+                    shared.set_error(format!("redis replica: malformed stream entry {id}"));
+                    healthy = false;
+                }
+            }
             pos.id = pos.id.max(id);
         }
         pos.added = pos.added.map(|a| a + n as u64);
         shared.applied.fetch_add(n as u64, Ordering::Relaxed);
+        report(shared, state.missing);
+        if state.last_purge.elapsed() >= PURGE_EVERY {
+            shared.replica.purge_expired(None);
+            *state.last_purge = Instant::now();
+        }
         // Entries after the position that were trimmed before they were read would be
         // lost: rebuild from the keys instead.
         if trimmed_past(con, shared, pos)? {
-            pos = snapshot(shared, con)?;
-            *position = Some(pos);
+            pos = snapshot(shared, con, state.missing)?;
+            *state.position = Some(pos);
             continue;
         }
-        *position = Some(pos);
-        // A short batch means the replica holds everything written before `sent`.
-        if n < BATCH && healthy {
-            shared.confirm(sent);
+        *state.position = Some(pos);
+        if state.missing.retry_due() {
+            if state.missing.overflowed {
+                let pause = state.missing.pause;
+                pos = snapshot(shared, con, state.missing)?;
+                *state.position = Some(pos);
+                state.missing.pause = state.missing.pause.max(pause);
+            } else {
+                state.missing.retry_list(shared);
+            }
+            state.missing.retried();
+            report(shared, state.missing);
         }
-        if last_purge.elapsed() >= PURGE_EVERY {
-            shared.replica.purge_expired(None);
-            *last_purge = Instant::now();
+        // A short batch means the replica holds everything written before `sent` — unless
+        // it could not hold some of it.
+        if n < BATCH && healthy && state.missing.is_empty() {
+            shared.confirm(sent);
         }
     }
     Ok(())
 }
 
-/// Applies one stream entry; `false` if the replica refused it (full) or it is malformed.
-fn apply(shared: &Shared, entry: &streams::StreamId) -> bool {
+/// The revocation a stream entry carries (`None`: a type this version does not know, which
+/// it skips); `Err` if the entry is malformed.
+fn decode_entry(entry: &streams::StreamId) -> Result<Option<Revocation>, ()> {
     let (Some(t), Some(v), Some(e)) = (
         entry.get::<String>("t"),
         entry.get::<String>("v"),
         entry.get::<String>("e"),
     ) else {
-        shared.set_error("redis replica: malformed stream entry");
-        return false;
+        return Err(());
     };
-    let result = match t.as_str() {
-        "j" => match decode_exp(&e) {
-            Some(exp) => shared.replica.revoke(&v, exp, None),
-            None => {
-                shared.set_error("redis replica: malformed stream entry");
-                return false;
-            }
-        },
-        "p" => match (decode_principal(&v), e.parse::<u64>().ok()) {
-            (Some(p), Some(before)) => shared.replica.revoke_principal_before(p, before, None),
-            _ => {
-                shared.set_error("redis replica: malformed stream entry");
-                return false;
-            }
-        },
-        _ => return true,
-    };
-    match result {
-        Ok(()) => true,
-        Err(err) => {
-            shared.set_error(format!("redis replica: {}", err.message()));
-            false
-        }
+    match t.as_str() {
+        "j" => Ok(Some(Revocation::Jti(v, decode_exp(&e).ok_or(())?))),
+        "p" => Ok(Some(Revocation::Principal(
+            decode_principal(&v).ok_or(())?,
+            e.parse().map_err(|_| ())?,
+        ))),
+        _ => Ok(None),
     }
 }
 
@@ -232,7 +380,10 @@ fn stream_info(con: &mut Connection, shared: &Shared) -> RedisResult<Option<Stre
 }
 
 /// Rebuilds the replica from the keys; returns the stream position to follow from.
-fn snapshot(shared: &Shared, con: &mut Connection) -> RedisResult<Position> {
+///
+/// Once it has read every key, what did not fit replaces `missing`: the keys hold every
+/// revocation written before the snapshot (one gone from them has expired).
+fn snapshot(shared: &Shared, con: &mut Connection, missing: &mut Missing) -> RedisResult<Position> {
     // The position first: whatever is written after it comes through the stream (applying
     // an entry twice changes nothing).
     let position = match stream_info(con, shared)? {
@@ -245,7 +396,12 @@ fn snapshot(shared: &Shared, con: &mut Connection) -> RedisResult<Position> {
             added: Some(0),
         },
     };
-    let mut healthy = true;
+    let mut refused = Missing::default();
+    let mut keep = |r: Revocation| match apply(shared, &r) {
+        Ok(()) => {}
+        Err(Refused::Full) => refused.push(r),
+        Err(Refused::Invalid(why)) => shared.set_error(format!("redis replica: {why}")),
+    };
     let pattern = shared.layout.jti_pattern();
     let mut cursor: u64 = 0;
     loop {
@@ -265,10 +421,7 @@ fn snapshot(shared: &Shared, con: &mut Connection) -> RedisResult<Position> {
                 let Some(exp) = decode_exp(&value) else {
                     continue;
                 };
-                if let Err(e) = shared.replica.revoke(jti, exp, None) {
-                    shared.set_error(format!("redis replica: {}", e.message()));
-                    healthy = false;
-                }
+                keep(Revocation::Jti(jti.to_owned(), exp));
             }
         }
         cursor = next;
@@ -281,18 +434,11 @@ fn snapshot(shared: &Shared, con: &mut Connection) -> RedisResult<Position> {
         .query(con)?;
     for (p, before) in cutoffs {
         if let (Some(p), Ok(before)) = (decode_principal(&p), before.parse::<u64>()) {
-            if let Err(e) = shared.replica.revoke_principal_before(p, before, None) {
-                shared.set_error(format!("redis replica: {}", e.message()));
-                healthy = false;
-            }
+            keep(Revocation::Principal(p, before));
         }
     }
     shared.snapshots.fetch_add(1, Ordering::Relaxed);
-    if !healthy {
-        return Err(redis::RedisError::from((
-            redis::ErrorKind::ClientError,
-            "local replica full",
-        )));
-    }
+    *missing = refused;
+    report(shared, missing);
     Ok(position)
 }
