@@ -53,6 +53,8 @@ pub(crate) struct Shared {
     /// The replica lacks revocations that are in Redis (it was full): it is not current,
     /// whatever its last confirmation, until the reader has applied them.
     pub(crate) incomplete: AtomicBool,
+    /// Keys of the previous layout exist under the prefix: the store does not start.
+    pub(crate) previous_layout: AtomicBool,
     pub(crate) connected: AtomicBool,
     pub(crate) stop: AtomicBool,
     pub(crate) snapshots: AtomicU64,
@@ -193,12 +195,8 @@ impl RedisRevocationStore {
                 "max_staleness must be at least 10 ms",
             ));
         }
-        if options.key_prefix.is_empty() || options.key_prefix.len() > 256 {
-            return Err(Error::with_message(
-                ErrorCode::InvalidRequest,
-                "key_prefix must be 1 to 256 bytes",
-            ));
-        }
+        layout::check_prefix(&options.key_prefix)
+            .map_err(|why| Error::with_message(ErrorCode::InvalidRequest, why))?;
         let client = redis::Client::open(url).map_err(|e| {
             Error::with_message(ErrorCode::InvalidRequest, format!("invalid Redis URL: {e}"))
         })?;
@@ -210,6 +208,7 @@ impl RedisRevocationStore {
             base: Instant::now(),
             confirmed: AtomicU64::new(0),
             incomplete: AtomicBool::new(false),
+            previous_layout: AtomicBool::new(false),
             connected: AtomicBool::new(false),
             stop: AtomicBool::new(false),
             snapshots: AtomicU64::new(0),
@@ -251,13 +250,19 @@ impl RedisRevocationStore {
             if self.shared.current() {
                 return Ok(());
             }
-            if Instant::now() >= deadline {
+            let refused = self.shared.previous_layout.load(Ordering::Acquire);
+            if refused || Instant::now() >= deadline {
                 let why = lock(&self.shared.last_error)
                     .clone()
                     .unwrap_or_else(|| "no answer from Redis".to_owned());
+                let message = if refused {
+                    why
+                } else {
+                    format!("replica not current after {timeout:?}: {why}")
+                };
                 return Err(Error::with_message(
                     ErrorCode::RevocationUnavailable,
-                    format!("replica not current after {timeout:?}: {why}"),
+                    message,
                 ));
             }
             std::thread::sleep(Duration::from_millis(2));

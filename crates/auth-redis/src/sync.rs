@@ -36,6 +36,7 @@ pub(crate) fn run(shared: &Shared) {
     let mut backoff = Duration::from_millis(10);
     let mut last_purge = Instant::now();
     let mut missing = Missing::default();
+    let mut layout_checked = false;
     while !shared.stop.load(Ordering::Acquire) {
         let result = connect(shared).and_then(|mut con| {
             let mut state = State {
@@ -43,6 +44,7 @@ pub(crate) fn run(shared: &Shared) {
                 missing: &mut missing,
                 last_purge: &mut last_purge,
                 backoff: &mut backoff,
+                layout_checked: &mut layout_checked,
             };
             follow(shared, &mut con, &mut state)
         });
@@ -206,10 +208,34 @@ struct State<'a> {
     missing: &'a mut Missing,
     last_purge: &'a mut Instant,
     backoff: &'a mut Duration,
+    /// No key of the previous layout was found (checked once per store).
+    layout_checked: &'a mut bool,
 }
 
 /// Catch up, then follow the stream until an error or the store is dropped.
 fn follow(shared: &Shared, con: &mut Connection, state: &mut State<'_>) -> RedisResult<()> {
+    if !*state.layout_checked {
+        if let Some(key) = previous_layout_key(con, shared)? {
+            let bare = &shared.options.key_prefix;
+            let why = format!(
+                "found `{key}`, a key of the previous layout (bare prefix, before `{{prefix}}` \
+                 keys): refusing to start rather than ignore the revocations it holds; migrate \
+                 or delete `{bare}stream`, `{bare}cutoffs` and `{bare}j:*` (docs/revocation.md)"
+            );
+            // The reason first: `wait_current` reports it as soon as the flag is up.
+            shared.set_error(format!("redis replica: {why}"));
+            shared.previous_layout.store(true, Ordering::Release);
+            // Looked for again after a pause, not in a tight loop: it scans the keyspace.
+            *state.backoff = Duration::from_secs(5);
+            return Err(redis::RedisError::from((
+                redis::ErrorKind::ClientError,
+                "keys of the previous layout",
+                why,
+            )));
+        }
+        shared.previous_layout.store(false, Ordering::Release);
+        *state.layout_checked = true;
+    }
     // Resume from the stream when nothing after our position was trimmed; else snapshot.
     let mut pos = match *state.position {
         Some(pos) if !trimmed_past(con, shared, pos)? => pos,
@@ -306,6 +332,35 @@ fn decode_entry(entry: &streams::StreamId) -> Result<Option<Revocation>, ()> {
             e.parse().map_err(|_| ())?,
         ))),
         _ => Ok(None),
+    }
+}
+
+/// A key of the layout before `{prefix}` keys (`{bare}stream`, `{bare}cutoffs`,
+/// `{bare}j:*`), if there is one: its revocations would not be read.
+fn previous_layout_key(con: &mut Connection, shared: &Shared) -> RedisResult<Option<String>> {
+    for key in shared.layout.previous_keys() {
+        let exists: bool = redis::cmd("EXISTS").arg(&key).query(con)?;
+        if exists {
+            return Ok(Some(key));
+        }
+    }
+    let pattern = shared.layout.previous_jti_pattern();
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(SCAN_COUNT)
+            .query(con)?;
+        if let Some(key) = keys.into_iter().next() {
+            return Ok(Some(key));
+        }
+        cursor = next;
+        if cursor == 0 {
+            return Ok(None);
+        }
     }
 }
 
