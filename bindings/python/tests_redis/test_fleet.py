@@ -205,7 +205,7 @@ def test_a_stopped_process_behind_a_trimmed_stream_rebuilds(url: str, prefix: st
             for j in jtis:
                 writer.revoke(j, 4_000_000_000)
             subprocess.run(
-                ["redis-cli", "-p", port, "XTRIM", f"{prefix}stream", "MAXLEN", "0"],
+                ["redis-cli", "-p", port, "XTRIM", f"{{{prefix}}}stream", "MAXLEN", "0"],
                 check=True,
                 stdout=subprocess.DEVNULL,
             )

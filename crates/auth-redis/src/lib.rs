@@ -36,11 +36,15 @@
 //! # Ok::<(), auth_core::Error>(())
 //! ```
 //!
+//! Keys are `{prefix}stream`, `{prefix}cutoffs`, `{prefix}j:JTI`, with the prefix in literal
+//! braces: unambiguous between prefixes, and one Redis Cluster slot per prefix. Keys of the
+//! previous layout (bare prefix) under the prefix stop the store from starting rather than be
+//! ignored (docs/revocation.md, *Key layout*).
+//!
 //! Tested against a single Redis 7.0 primary. `rediss://` needs the `tls` feature. Redis
-//! Cluster and Sentinel are not supported by this version: each write is a two-key script
-//! and the client is a single-node one.
+//! Cluster and Sentinel are not supported by this version: the client is a single-node one.
 
-mod keys;
+mod layout;
 mod options;
 mod store;
 mod sync;

@@ -15,8 +15,10 @@ pub const DEFAULT_STREAM_MAXLEN: u64 = 1_000_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RedisStoreOptions {
-    /// Prefix of every key (`{prefix}j:{jti}`, `{prefix}cutoffs`, `{prefix}stream`), so that
-    /// several applications can share one Redis. Default [`DEFAULT_KEY_PREFIX`].
+    /// Prefix of every key, so that several applications can share one Redis: the keys are
+    /// the prefix in literal braces, then a name (`{auth:rev:}stream`, `{auth:rev:}j:JTI`,
+    /// `{auth:rev:}cutoffs`), one Redis Cluster slot per prefix. 1 to 256 bytes, without `{`
+    /// or `}`. Default [`DEFAULT_KEY_PREFIX`].
     pub key_prefix: String,
     /// How long the local replica may go without confirming it is current before
     /// verification fails closed with `revocation_unavailable`. Default

@@ -11,7 +11,7 @@ use auth_core::{
     RevocationStore, RevocationWriter,
 };
 
-use crate::keys::{self, Keys};
+use crate::layout::{self, Layout};
 use crate::options::RedisStoreOptions;
 
 /// The latest expiry time given to Redis (UNIX seconds, year ~33,000): later ones are capped.
@@ -25,7 +25,9 @@ pub struct RedisStoreStatus {
     pub connected: bool,
     /// Time since the replica last confirmed it had every revocation (`None`: never yet).
     pub staleness: Option<Duration>,
-    /// Whether verification currently trusts the replica (`staleness <= max_staleness`).
+    /// Whether verification currently trusts the replica: `staleness <= max_staleness`, and
+    /// the replica holds every revocation it has read (a full replica that could not hold
+    /// one is not current until it does; `last_error` says so).
     pub current: bool,
     /// The last error met by the reader or a write, if any (never contains the password).
     pub last_error: Option<String>,
@@ -42,12 +44,17 @@ pub struct RedisStoreStatus {
 pub(crate) struct Shared {
     pub(crate) replica: MemoryRevocationStore,
     pub(crate) client: redis::Client,
-    pub(crate) keys: Keys,
+    pub(crate) layout: Layout,
     pub(crate) options: RedisStoreOptions,
     base: Instant,
     /// Nanoseconds since `base` at which the replica was last confirmed current, plus one
     /// (0: never).
     confirmed: AtomicU64,
+    /// The replica lacks revocations that are in Redis (it was full): it is not current,
+    /// whatever its last confirmation, until the reader has applied them.
+    pub(crate) incomplete: AtomicBool,
+    /// Keys of the previous layout exist under the prefix: the store does not start.
+    pub(crate) previous_layout: AtomicBool,
     pub(crate) connected: AtomicBool,
     pub(crate) stop: AtomicBool,
     pub(crate) snapshots: AtomicU64,
@@ -84,6 +91,14 @@ impl Shared {
         Some(Instant::now().saturating_duration_since(at))
     }
 
+    /// Whether verification may trust the replica now (without the fail-open allowance).
+    fn current(&self) -> bool {
+        !self.incomplete.load(Ordering::Acquire)
+            && self
+                .staleness()
+                .is_some_and(|s| s <= self.options.max_staleness)
+    }
+
     pub(crate) fn set_error(&self, e: impl Into<String>) {
         *lock(&self.last_error) = Some(e.into());
     }
@@ -92,6 +107,11 @@ impl Shared {
         // A token the replica knows to be revoked is rejected whatever the staleness.
         if self.replica.is_revoked(query) {
             return RevocationStatus::Revoked;
+        }
+        // A replica that knows it lacks revocations cannot tell, in every mode: the opt-in
+        // fail-open covers a silent Redis, not revocations known to be missing.
+        if self.incomplete.load(Ordering::Acquire) {
+            return RevocationStatus::Unavailable;
         }
         let bound = self.options.max_staleness;
         match self.staleness() {
@@ -175,12 +195,8 @@ impl RedisRevocationStore {
                 "max_staleness must be at least 10 ms",
             ));
         }
-        if options.key_prefix.is_empty() || options.key_prefix.len() > 256 {
-            return Err(Error::with_message(
-                ErrorCode::InvalidRequest,
-                "key_prefix must be 1 to 256 bytes",
-            ));
-        }
+        layout::check_prefix(&options.key_prefix)
+            .map_err(|why| Error::with_message(ErrorCode::InvalidRequest, why))?;
         let client = redis::Client::open(url).map_err(|e| {
             Error::with_message(ErrorCode::InvalidRequest, format!("invalid Redis URL: {e}"))
         })?;
@@ -188,9 +204,11 @@ impl RedisRevocationStore {
             replica: MemoryRevocationStore::with_capacity_limit(options.replica_capacity)
                 .with_expiry_grace(options.expiry_grace),
             client,
-            keys: Keys::new(&options.key_prefix),
+            layout: Layout::new(&options.key_prefix),
             base: Instant::now(),
             confirmed: AtomicU64::new(0),
+            incomplete: AtomicBool::new(false),
+            previous_layout: AtomicBool::new(false),
             connected: AtomicBool::new(false),
             stop: AtomicBool::new(false),
             snapshots: AtomicU64::new(0),
@@ -212,8 +230,8 @@ impl RedisRevocationStore {
         let store = RedisRevocationStore {
             shared,
             reader: Mutex::new(Some(handle)),
-            jti_script: redis::Script::new(keys::REVOKE_JTI),
-            principal_script: redis::Script::new(keys::REVOKE_PRINCIPAL),
+            jti_script: redis::Script::new(layout::REVOKE_JTI),
+            principal_script: redis::Script::new(layout::REVOKE_PRINCIPAL),
         };
         if let Some(wait) = store.shared.options.start_timeout {
             store.wait_current(wait)?;
@@ -229,20 +247,22 @@ impl RedisRevocationStore {
     pub fn wait_current(&self, timeout: Duration) -> Result<()> {
         let deadline = Instant::now() + timeout;
         loop {
-            if self
-                .shared
-                .staleness()
-                .is_some_and(|s| s <= self.shared.options.max_staleness)
-            {
+            if self.shared.current() {
                 return Ok(());
             }
-            if Instant::now() >= deadline {
+            let refused = self.shared.previous_layout.load(Ordering::Acquire);
+            if refused || Instant::now() >= deadline {
                 let why = lock(&self.shared.last_error)
                     .clone()
                     .unwrap_or_else(|| "no answer from Redis".to_owned());
+                let message = if refused {
+                    why
+                } else {
+                    format!("replica not current after {timeout:?}: {why}")
+                };
                 return Err(Error::with_message(
                     ErrorCode::RevocationUnavailable,
-                    format!("replica not current after {timeout:?}: {why}"),
+                    message,
                 ));
             }
             std::thread::sleep(Duration::from_millis(2));
@@ -256,7 +276,7 @@ impl RedisRevocationStore {
         RedisStoreStatus {
             connected: s.connected.load(Ordering::Acquire),
             staleness,
-            current: staleness.is_some_and(|d| d <= s.options.max_staleness),
+            current: s.current(),
             last_error: lock(&s.last_error).clone(),
             entries: s.replica.len(),
             snapshots: s.snapshots.load(Ordering::Relaxed),
@@ -317,10 +337,10 @@ impl RevocationWriter for RedisRevocationStore {
             .min(MAX_EXPIRE_AT);
         self.shared.write(
             &self.jti_script,
-            [&self.shared.keys.jti(jti), &self.shared.keys.stream],
+            [&self.shared.layout.jti(jti), &self.shared.layout.stream],
             &[
                 jti.to_owned(),
-                keys::encode_exp(exp),
+                layout::encode_exp(exp),
                 forget_at.to_string(),
                 self.shared.options.stream_maxlen.to_string(),
             ],
@@ -342,10 +362,10 @@ impl RevocationWriter for RedisRevocationStore {
         )?;
         self.shared.write(
             &self.principal_script,
-            [&self.shared.keys.cutoffs, &self.shared.keys.stream],
+            [&self.shared.layout.cutoffs, &self.shared.layout.stream],
             &[
-                keys::encode_principal(principal),
-                keys::pad(before),
+                layout::encode_principal(principal),
+                layout::pad(before),
                 self.shared.options.stream_maxlen.to_string(),
             ],
         )?;

@@ -157,7 +157,7 @@ fn a_replica_that_fell_behind_a_trimmed_stream_rebuilds_from_the_keys() {
         .unwrap();
     // Everything the replica has not read is trimmed away.
     let _: i64 = redis::cmd("XTRIM")
-        .arg(&["tr:stream", "MAXLEN", "0"])
+        .arg(&["{tr:}stream", "MAXLEN", "0"])
         .query(&mut admin)
         .unwrap();
     eventually(Duration::from_secs(3), || !lagging.status().current)

@@ -103,17 +103,17 @@ fn a_write_in_one_store_reaches_another_and_a_new_one() {
     // static one without.
     let mut con = server.con();
     let ttl: i64 = redis::cmd("TTL")
-        .arg(format!("t1:j:{}", claims.jti))
+        .arg(format!("{{t1:}}j:{}", claims.jti))
         .query(&mut con)
         .unwrap();
     assert!(ttl > 0, "ttl {ttl}");
     let ttl: i64 = redis::cmd("TTL")
-        .arg("t1:j:static-one")
+        .arg("{t1:}j:static-one")
         .query(&mut con)
         .unwrap();
     assert_eq!(ttl, -1);
     let cutoff: String = redis::cmd("HGET")
-        .arg("t1:cutoffs")
+        .arg("{t1:}cutoffs")
         .arg("user:2")
         .query(&mut con)
         .unwrap();

@@ -1,12 +1,20 @@
 //! The Redis data layout and the two write scripts.
 //!
-//! * `{prefix}j:{jti}` — a string, the token's `exp` as 20 zero-padded digits (`s` for a
-//!   static token), expiring at `max(exp, now) + grace` (static: never). A later `exp` wins.
-//! * `{prefix}cutoffs` — a hash `user:ID` / `reseller:ID` → the cutoff, 20 zero-padded digits
+//! Every key is the prefix in braces, then the key's name; `P` below is the prefix, which may
+//! not contain `{` or `}`:
+//!
+//! * `{P}j:JTI` — a string, the token's `exp` as 20 zero-padded digits (`s` for a static
+//!   token), expiring at `max(exp, now) + grace` (static: never). A later `exp` wins.
+//! * `{P}cutoffs` — a hash `user:ID` / `reseller:ID` → the cutoff, 20 zero-padded digits
 //!   (equal-width digit strings compare like the numbers, without Lua's doubles). The later
 //!   cutoff wins.
-//! * `{prefix}stream` — every write, as an entry `t` (`j` or `p`), `v` (jti or principal),
-//!   `e` (exp, `s`, or cutoff), trimmed with `MAXLEN ~`.
+//! * `{P}stream` — every write, as an entry `t` (`j` or `p`), `v` (jti or principal), `e`
+//!   (exp, `s`, or cutoff), trimmed with `MAXLEN ~`.
+//!
+//! The braces make the layout unambiguous: a key's prefix ends at its first `}`, so no key of
+//! one prefix is a key of another (with bare prefixes, jti `stream` under `P` was the stream
+//! of `Pj:`). They are also a Redis Cluster hash tag: all keys of one prefix hash to one slot,
+//! so each write script touches one slot.
 //!
 //! Each write is one Lua script, so the key and its stream entry are applied atomically (and
 //! written to the AOF together).
@@ -43,44 +51,77 @@ end
 return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 't', 'p', 'v', ARGV[1], 'e', ARGV[2])
 ";
 
-/// The key names under one prefix.
-#[derive(Clone, Debug)]
-pub(crate) struct Keys {
-    prefix: String,
-    pub(crate) stream: String,
-    pub(crate) cutoffs: String,
+/// Why a key prefix cannot be used, if it cannot.
+pub(crate) fn check_prefix(prefix: &str) -> Result<(), &'static str> {
+    if prefix.is_empty() || prefix.len() > 256 {
+        Err("key_prefix must be 1 to 256 bytes")
+    } else if prefix.contains(['{', '}']) {
+        Err("key_prefix may not contain '{' or '}' (the keys are {prefix}stream, ...)")
+    } else {
+        Ok(())
+    }
 }
 
-impl Keys {
+/// The key names under one prefix (checked by [`check_prefix`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Layout {
+    /// `{prefix}`, the start of every key.
+    tag: String,
+    pub(crate) stream: String,
+    pub(crate) cutoffs: String,
+    /// The prefix as it was, for the keys of the previous layout.
+    bare: String,
+}
+
+impl Layout {
     pub(crate) fn new(prefix: &str) -> Self {
-        Keys {
-            prefix: prefix.to_owned(),
-            stream: format!("{prefix}stream"),
-            cutoffs: format!("{prefix}cutoffs"),
+        let tag = format!("{{{prefix}}}");
+        Layout {
+            stream: format!("{tag}stream"),
+            cutoffs: format!("{tag}cutoffs"),
+            tag,
+            bare: prefix.to_owned(),
         }
     }
 
     pub(crate) fn jti(&self, jti: &str) -> String {
-        format!("{}j:{jti}", self.prefix)
+        format!("{}j:{jti}", self.tag)
     }
 
     /// The jti of a `{prefix}j:` key, if it is one.
     pub(crate) fn jti_of<'k>(&self, key: &'k str) -> Option<&'k str> {
-        key.strip_prefix(self.prefix.as_str())?.strip_prefix("j:")
+        key.strip_prefix(self.tag.as_str())?.strip_prefix("j:")
     }
 
-    /// The `SCAN MATCH` pattern of every jti key (glob characters in the prefix escaped).
+    /// The `SCAN MATCH` pattern of every jti key.
     pub(crate) fn jti_pattern(&self) -> String {
-        let mut p = String::with_capacity(self.prefix.len() + 4);
-        for c in self.prefix.chars() {
-            if matches!(c, '*' | '?' | '[' | ']' | '\\') {
-                p.push('\\');
-            }
-            p.push(c);
-        }
-        p.push_str("j:*");
-        p
+        glob_escaped(&self.tag) + "j:*"
     }
+
+    /// The stream and the cutoffs of the previous layout (bare prefix, no braces).
+    pub(crate) fn previous_keys(&self) -> [String; 2] {
+        [
+            format!("{}stream", self.bare),
+            format!("{}cutoffs", self.bare),
+        ]
+    }
+
+    /// The `SCAN MATCH` pattern of the previous layout's jti keys.
+    pub(crate) fn previous_jti_pattern(&self) -> String {
+        glob_escaped(&self.bare) + "j:*"
+    }
+}
+
+/// `s` with the characters special in a Redis glob pattern escaped.
+fn glob_escaped(s: &str) -> String {
+    let mut p = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p
 }
 
 /// A number as 20 zero-padded digits.
@@ -146,8 +187,15 @@ mod tests {
         assert_eq!(decode_principal(&encode_principal(p)), Some(p));
         assert_eq!(decode_principal("admin:1"), None);
         assert!(StreamId::parse("5-10").unwrap() > StreamId::parse("5-9").unwrap());
-        let k = Keys::new("a*b:");
-        assert_eq!(k.jti_pattern(), "a\\*b:j:*");
+        let k = Layout::new("a*b:");
+        assert_eq!(k.jti("x"), "{a*b:}j:x");
+        assert_eq!(k.stream, "{a*b:}stream");
+        assert_eq!(k.jti_pattern(), "{a\\*b:}j:*");
+        assert_eq!(k.previous_jti_pattern(), "a\\*b:j:*");
         assert_eq!(k.jti_of(&k.jti("x:y")), Some("x:y"));
+        assert_eq!(k.jti_of("a*b:j:x"), None);
+        assert!(check_prefix("auth:rev:").is_ok());
+        assert!(check_prefix("").is_err() && check_prefix("a}").is_err());
+        assert!(check_prefix("{a").is_err() && check_prefix(&"a".repeat(257)).is_err());
     }
 }
