@@ -140,6 +140,9 @@ async fn sub_account_tokens_need_ownership() {
             "/token/account/777",
             "/token/account/999999",
             "/token/account/200",
+            "/token/account/9007199254740992",
+            "/token/account/9223372036854775808",
+            "/token/account/18446744073709551615",
         ] {
             let a = s.call("POST", path, "127.0.0.1", &h, JSON_BODY).await;
             assert_eq!(a.status, StatusCode::FORBIDDEN, "{path}");

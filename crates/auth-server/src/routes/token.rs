@@ -101,6 +101,11 @@ fn sub_account(st: &AppState, auth: &Authenticated, text: &str) -> Result<TokenT
                 "accountID must be an account number",
             )
         })?;
+    // Ids on the wire are at most 2^53 − 1 (docs/token-format.md): a larger one names no
+    // account (and would not fit the database's integer), so it is answered like one unknown.
+    if id > auth_core::MAX_TIME {
+        return Ok(TokenTarget::UnknownAccount);
+    }
     let Some(row) = st.db.user_by_id(id)? else {
         return Ok(TokenTarget::UnknownAccount);
     };
