@@ -15,7 +15,7 @@
  * - AUTH_CORE_VERSION_MAJOR/MINOR/PATCH give the version of this header; auth_version()
  *   the version of the library linked.
  * - Fallible functions return an auth_result (uint32_t): AUTH_OK (0) on success, the
- *   core's stable error codes 1..26 (docs/errors.md), or the binding's codes from 1000.
+ *   core's stable error codes 1..30 (docs/errors.md), or the binding's codes from 1000.
  *   auth_result_name() / auth_result_http_status() translate any code.
  * - A Rust panic never unwinds into C: it is caught and reported as AUTH_PANIC.
  * - Every pointer argument is checked: NULL where a value is required gives
@@ -44,10 +44,10 @@
  * Threads
  * -------
  * auth_key_ring (a shared ring that issuers and verifiers follow), auth_issuer,
- * auth_verifier, auth_ip_allow_list, auth_ip_regex, auth_memory_store and
- * auth_revocation are safe to use from many threads at once. auth_claims, auth_minted,
- * auth_unverified and auth_error are immutable: read them from any thread, free them
- * once. auth_mint_request is mutable: use it from one thread at a time.
+ * auth_verifier, auth_authenticator, auth_ip_allow_list, auth_ip_regex,
+ * auth_memory_store and auth_revocation are safe to use from many threads at once.
+ * auth_claims, auth_minted, auth_unverified, auth_answer and auth_error are immutable:
+ * read them from any thread, free them once. auth_mint_request is mutable: use it from one thread at a time.
  */
 
 
@@ -69,9 +69,14 @@
 // The patch version (`AUTH_CORE_VERSION_PATCH` in C).
 #define AUTH_CORE_VERSION_PATCH 0
 
+// A buffer of this many bytes holds the canonical text of any client address plus its
+// NUL (`INET6_ADDRSTRLEN`): give `auth_authenticate_request` one and it never answers
+// `AUTH_INSUFFICIENT_SIZE`.
+#define AUTH_IP_TEXT_SIZE 46
+
 // The result of a fallible call.
 //
-// `AUTH_OK` (0) is success. 1 to 27 are the core's stable error codes (docs/errors.md),
+// `AUTH_OK` (0) is success. 1 to 30 are the core's stable error codes (docs/errors.md),
 // numerically identical to `auth_core::ErrorCode`. Codes from 1000 up are the C
 // binding's own (a NULL argument, a buffer too small, text that is not UTF-8, a
 // Rust panic caught at the boundary, an index out of range). Numbers are never
@@ -140,6 +145,12 @@ enum auth_result
   AUTH_REVOCATION_STORE_FULL = 26,
   // A revocation store cannot confirm it is current, or a write to it was not acknowledged.
   AUTH_REVOCATION_UNAVAILABLE = 27,
+  // Too many attempts (failed logins): answer 429 with `Retry-After`.
+  AUTH_RATE_LIMITED = 28,
+  // The server could not answer; details are logged, never shown (500).
+  AUTH_SERVER_ERROR = 29,
+  // The request carried no bearer token (no `Authorization` header, or another scheme).
+  AUTH_MISSING_TOKEN = 30,
   // A required pointer argument was NULL.
   AUTH_NULL_ARGUMENT = 1000,
   // A caller-provided buffer is too small; the needed length was written to the
@@ -269,6 +280,46 @@ typedef enum auth_lifetime auth_lifetime;
 typedef uint32_t auth_lifetime;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+// Which body a refusal is answered with (`auth_error_answer`). Passed to C functions as
+// `uint32_t`.
+enum auth_answer_style
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The login API's `{"error": {"code", "message", "status"}}` (JSON).
+  AUTH_ANSWER_LOGIN_API = 1,
+  // The token API's `{"status": 0, "message", "error"}`, JSON or XML by `Accept`.
+  AUTH_ANSWER_TOKEN_API = 2,
+  // `{"error": "<code>", "message": "..."}` (JSON): for a host's own routes.
+  AUTH_ANSWER_PLAIN = 3,
+  // nginx `auth_request`: 401, 403 or 500 with no body.
+  AUTH_ANSWER_AUTH_REQUEST = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum auth_answer_style auth_answer_style;
+#else
+typedef uint32_t auth_answer_style;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The HTTP answer to a refused request (the core's `Answer`): a status, headers and a
+// body, to be written as they are.
+//
+// Immutable: may be read from any thread, freed once with `auth_answer_free`. The
+// pointers its accessors give are borrowed from it and valid until it is freed.
+typedef struct auth_answer auth_answer;
+
+// Authenticates HTTP requests (the core's `Authenticator`): a verifier, the trusted
+// proxies whose `X-Forwarded-For` is believed, and optionally a revocation store
+// consulted in addition to the verifier's own.
+//
+// Immutable and reference-counted: build one at start-up and authenticate from many
+// threads at once (a host revocation callback it holds must then be thread-safe too).
+// Create with `auth_authenticator_new`, release with `auth_authenticator_free`.
+typedef struct auth_authenticator auth_authenticator;
 
 // The validated claims of a verified (or minted) token.
 //
@@ -411,6 +462,16 @@ typedef struct auth_principal {
   // The principal's id.
   uint64_t id;
 } auth_principal;
+
+// A borrowed string: `len` bytes at `ptr` (not NUL-terminated; `ptr` may be NULL only
+// when `len` is 0). UTF-8 where the function reading it needs text (audiences, IP
+// rules); raw bytes as received for HTTP header values.
+typedef struct auth_str {
+  // The bytes.
+  const char *ptr;
+  // Their number.
+  size_t len;
+} auth_str;
 
 // An issuer's lifetime rules (docs/ttl.md). Start from `auth_ttl_policy_default()`.
 typedef struct auth_ttl_policy {
@@ -583,15 +644,6 @@ typedef struct auth_subject {
   // `user_group_id` (when `has_user_group_id`).
   uint64_t user_group_id;
 } auth_subject;
-
-// A borrowed UTF-8 string: `len` bytes at `ptr` (not NUL-terminated; `ptr` may be NULL
-// only when `len` is 0).
-typedef struct auth_str {
-  // The bytes.
-  const char *ptr;
-  // Their number.
-  size_t len;
-} auth_str;
 
 // Verification settings (docs/keys.md, §4, §7). Start from `auth_verify_options_default()`.
 // The strings it points to are only read during `auth_verifier_new`, which copies them.
@@ -813,6 +865,136 @@ uint16_t auth_error_http_status(const struct auth_error *error);
 // Frees an `auth_error`. NULL is a no-op. The error and its message must not be used
 // afterwards.
 void auth_error_free(struct auth_error *error);
+
+// Creates an authenticator that verifies with `verifier` (it follows the verifier's key
+// ring and keeps its own reference to it) and believes `X-Forwarded-For` only from the
+// peers inside the `trusted_proxies_count` IP/CIDR rules at `trusted_proxies` (UTF-8,
+// parsed strictly; `trusted_proxies` may be NULL when the count is 0: no proxy is
+// trusted, the peer is always the client). `trust_unix_peers`: a peer without an IP
+// address (a Unix-domain socket, see `auth_authenticate_request`) is a trusted proxy too
+// (a reverse proxy on the same host). `revocation` (NULL: none) is consulted on every
+// request in addition to the verifier's own store; the authenticator keeps its own
+// reference. `*authenticator_out` receives it (free with `auth_authenticator_free`).
+// Errors: `AUTH_INVALID_IP_RULE` (naming the bad rule's index), `AUTH_INVALID_UTF8`,
+// `AUTH_NULL_ARGUMENT`.
+auth_result auth_authenticator_new(const struct auth_verifier *verifier,
+                                   const struct auth_str *trusted_proxies,
+                                   size_t trusted_proxies_count,
+                                   bool trust_unix_peers,
+                                   const struct auth_revocation *revocation,
+                                   struct auth_authenticator **authenticator_out,
+                                   struct auth_error **error_out);
+
+// Releases an authenticator. NULL is a no-op.
+void auth_authenticator_free(struct auth_authenticator *authenticator);
+
+// Authenticates one request (the core's `Authenticator::authenticate_at`, docs/http.md):
+// its bearer token (RFC 6750, read strictly), its client address (the peer, or
+// `X-Forwarded-For` behind a trusted proxy), then verification with that address and
+// revocation.
+//
+// - `authorization`: the values of every `Authorization` header line, in the order
+//   received (`authorization_count` of them; NULL with 0 when the header is absent, which
+//   is `AUTH_MISSING_TOKEN`). Values are bytes as received, not NUL-terminated;
+// - `peer`: the connection's peer address as the server writes it (`peer_len` bytes:
+//   `"192.0.2.1"`, `"::1"`, `"[::1]"`), or NULL for a connection without an IP address
+//   (a Unix-domain socket). Text that is not an IP address (a socket path) means the
+//   same;
+// - `forwarded_for`: the values of every `X-Forwarded-For` line, in order
+//   (`forwarded_for_count`; NULL with 0 when absent). Read only when the peer is a
+//   trusted proxy;
+// - `now`: the time in UNIX seconds, or NULL for the system clock.
+//
+// On success `*claims_out` receives the claims (free with `auth_claims_free`) and, when
+// `client_ip_buf` is not NULL, the canonical text of the client address the token was
+// checked from is copied into it as in "Output buffers" (`client_ip_buf_len` bytes,
+// `*client_ip_len` its length): the empty string when the address is unknown (an
+// untrusted peer without an IP address). A buffer of `AUTH_IP_TEXT_SIZE` bytes always
+// fits; a smaller one that does not gives `AUTH_INSUFFICIENT_SIZE` and no claims. Pass
+// `client_ip_buf` NULL (and `client_ip_len` NULL) when the address is not wanted.
+//
+// On failure nothing is written to `*claims_out` and the result is the reason:
+// `AUTH_MISSING_TOKEN`, `AUTH_MALFORMED_TOKEN`, `AUTH_INVALID_IP_ADDRESS` (an unreadable
+// `X-Forwarded-For` entry from a trusted proxy), every verification code, or
+// `AUTH_NULL_ARGUMENT`. Answer the client with `auth_error_answer` on the `*error_out`
+// it wrote. Thread-safe for a shared authenticator.
+auth_result auth_authenticate_request(const struct auth_authenticator *authenticator,
+                                      const struct auth_str *authorization,
+                                      size_t authorization_count,
+                                      const char *peer,
+                                      size_t peer_len,
+                                      const struct auth_str *forwarded_for,
+                                      size_t forwarded_for_count,
+                                      const uint64_t *now,
+                                      struct auth_claims **claims_out,
+                                      char *client_ip_buf,
+                                      size_t client_ip_buf_len,
+                                      size_t *client_ip_len,
+                                      struct auth_error **error_out);
+
+// The answer to the refusal `error` (from `auth_authenticate_request` or any other call
+// that failed with a core code; `auth_error_new` makes one from a code) in `style` (an
+// `auth_answer_style` number), given the request's `Accept` header values
+// (`accept_count` of them; NULL with 0 when absent; the token API answers XML when they
+// ask for it). Status, challenge (`WWW-Authenticate`), body and the other headers are the
+// core's (docs/http.md): in `AUTH_ANSWER_AUTH_REQUEST` the status is 401, 403 or 500
+// and there is no body. `*answer_out` receives it (free with `auth_answer_free`).
+// Errors: `AUTH_NOT_CORE_ERROR` (an error with one of the binding's own codes, a bug of
+// the host or the library: answer `auth_answer_server_error`), `AUTH_INVALID_ENUM`,
+// `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_error_answer(const struct auth_error *error,
+                              uint32_t style,
+                              const struct auth_str *accept,
+                              size_t accept_count,
+                              struct auth_answer **answer_out);
+
+// The answer to too many attempts: 429 `rate_limited` (401 in
+// `AUTH_ANSWER_AUTH_REQUEST`) with `Retry-After: retry_after` (seconds, at least 1), in
+// `style` for the request's `Accept` values (as `auth_error_answer`). `*answer_out`
+// receives it (free with `auth_answer_free`). Errors: `AUTH_INVALID_ENUM`,
+// `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_answer_rate_limited(uint64_t retry_after,
+                                     uint32_t style,
+                                     const struct auth_str *accept,
+                                     size_t accept_count,
+                                     struct auth_answer **answer_out);
+
+// The answer for the server's own fault: 500 `server_error` with the code's generic
+// message (log the details, never send them), in `style` for the request's `Accept`
+// values (as `auth_error_answer`). `*answer_out` receives it (free with
+// `auth_answer_free`). Errors: `AUTH_INVALID_ENUM`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_answer_server_error(uint32_t style,
+                                     const struct auth_str *accept,
+                                     size_t accept_count,
+                                     struct auth_answer **answer_out);
+
+// The answer's HTTP status (401, 403, 429, ...); 0 if `answer` is NULL.
+uint16_t auth_answer_status(const struct auth_answer *answer);
+
+// The number of the answer's headers; 0 if `answer` is NULL. Every answer has
+// `cache-control`; `content-type` comes with a body, `www-authenticate` with a challenge
+// and `retry-after` with `rate_limited`.
+size_t auth_answer_header_count(const struct auth_answer *answer);
+
+// The `index`-th header of the answer: `*name` (lower case, `*name_len` bytes) and
+// `*value` (`*value_len` bytes), both borrowed from the answer (valid until
+// `auth_answer_free`; never free them) and NUL-terminated too. Errors:
+// `AUTH_INDEX_OUT_OF_RANGE` (`index` >= `auth_answer_header_count`), `AUTH_NULL_ARGUMENT`.
+auth_result auth_answer_header(const struct auth_answer *answer,
+                               size_t index,
+                               const char **name,
+                               size_t *name_len,
+                               const char **value,
+                               size_t *value_len);
+
+// The answer's body: `*body` (borrowed from the answer, valid until `auth_answer_free`,
+// NUL-terminated too) and its length `*body_len` (0 when the answer has no body, as in
+// `AUTH_ANSWER_AUTH_REQUEST`; then send no `Content-Length` body). The media type is the
+// `content-type` header. Errors: `AUTH_NULL_ARGUMENT`.
+auth_result auth_answer_body(const struct auth_answer *answer, const char **body, size_t *body_len);
+
+// Frees an answer (and every pointer its accessors gave). NULL is a no-op.
+void auth_answer_free(struct auth_answer *answer);
 
 // Parses an IP/CIDR rule strictly and copies its canonical text into `buf` (see
 // "Output buffers"). Errors: `AUTH_INVALID_IP_RULE` (with a message naming the network
@@ -1489,7 +1671,7 @@ auth_result auth_token_request_allowed_ip(const struct auth_token_request *reque
 // Frees a token request. NULL is a no-op.
 void auth_token_request_free(struct auth_token_request *request);
 
-// A new error with a core code (1–27) and its default message, for a host that reports
+// A new error with a core code (1–30) and its default message, for a host that reports
 // a failure itself (`AUTH_INVALID_CREDENTIALS` after a wrong password, ...) through the
 // error bodies below. `*error_out` receives it (free with `auth_error_free`). Errors:
 // `AUTH_INVALID_ENUM` (not a core code), `AUTH_NULL_ARGUMENT`.

@@ -26,12 +26,12 @@
  *
  * Threads (carried over from auth_core.h)
  * ---------------------------------------
- * KeyRing, Issuer, Verifier, IpAllowList, IpRegex, MemoryStore and Revocation are safe
- * to use from many threads at once (the objects themselves: share them by reference,
+ * KeyRing, Issuer, Verifier, Authenticator, IpAllowList, IpRegex, MemoryStore and
+ * Revocation are safe to use from many threads at once (the objects themselves: share them by reference,
  * do not move or destroy one while another thread uses it). A KeyRing may be changed
  * on one thread while others mint and verify; issuers and verifiers made from it follow
  * it from their next call. Claims, Minted, CreatedToken, UserLogin, ResellerLogin,
- * TokenRequest and Error are immutable: read them from any thread. MintRequest is
+ * TokenRequest, Answer and Error are immutable: read them from any thread. MintRequest is
  * mutable: one thread at a time (minting only reads it). A revocation callback given to
  * `Revocation::from_callback` is called from every verifying thread at once and must be
  * thread-safe.
@@ -60,6 +60,8 @@
 namespace auth {
 
 enum class Format : std::uint32_t;
+enum class AnswerStyle : std::uint32_t;
+class Answer;
 
 /// A failed call: the C `auth_result`, its stable name, the HTTP status and a message.
 ///
@@ -99,6 +101,10 @@ public:
     std::string login_json() const;
     /// The SMS API's error body (JSON or XML, see `Format`).
     std::string sms_body(Format format) const;
+    /// The HTTP answer to this refusal in `style` for the request's `Accept` values
+    /// (`auth_error_answer`; docs/http.md). Throws `AUTH_NOT_CORE_ERROR` for the binding's
+    /// own codes (answer `Answer::server_error` then).
+    Answer answer(AnswerStyle style, const std::vector<std::string_view> &accept = {}) const;
 
 private:
     Error(auth_result code, const char *message, auth_error *error)
@@ -155,6 +161,14 @@ inline const char *data_or_null(const std::optional<std::string_view> &s) {
 inline std::size_t size_or_zero(const std::optional<std::string_view> &s) { return s ? s->size() : 0; }
 inline const char *ptr(std::string_view s) { return s.data() ? s.data() : ""; }
 inline const std::uint64_t *opt(const std::optional<std::uint64_t> &v) { return v ? &*v : nullptr; }
+/// `auth_str`s over `items` (valid while `items` lives).
+inline std::vector<auth_str> strs(const std::vector<std::string_view> &items) {
+    std::vector<auth_str> out;
+    out.reserve(items.size());
+    for (std::string_view s : items) out.push_back(auth_str{ptr(s), s.size()});
+    return out;
+}
+inline const auth_str *data_or_null(const std::vector<auth_str> &v) { return v.empty() ? nullptr : v.data(); }
 
 } // namespace detail
 
@@ -1115,6 +1129,182 @@ inline ResellerLogin login_reseller(const Issuer &issuer, const ResellerAccount 
 inline void logout(const MemoryStore &store, const ClaimsView &claims, std::optional<std::uint64_t> now = std::nullopt) {
     detail::call([&](auth_error **e) { return auth_logout(store.get(), claims.get(), detail::opt(now), e); });
 }
+
+// ---- The HTTP edge (docs/http.md) ----
+
+/// Which body a refusal is answered with.
+enum class AnswerStyle : std::uint32_t {
+    LoginApi = AUTH_ANSWER_LOGIN_API,      ///< the login API's `{"error": {"code", "message", "status"}}`
+    TokenApi = AUTH_ANSWER_TOKEN_API,      ///< the token API's body, JSON or XML by `Accept`
+    Plain = AUTH_ANSWER_PLAIN,             ///< `{"error": "<code>", "message": "..."}`
+    AuthRequest = AUTH_ANSWER_AUTH_REQUEST ///< nginx `auth_request`: 401, 403 or 500, no body
+};
+
+/// The HTTP answer to a refused request: write `status()`, every header and `body()` as
+/// they are. Immutable; any thread. Move-only. The views it returns are valid while it lives.
+class Answer {
+public:
+    /// The answer to `error` (see `Error::answer`).
+    static Answer refusal(const Error &error, AnswerStyle style, const std::vector<std::string_view> &accept = {}) {
+        return error.answer(style, accept);
+    }
+    /// 429 `rate_limited` with `Retry-After: retry_after` (seconds, at least 1).
+    static Answer rate_limited(std::uint64_t retry_after, AnswerStyle style,
+                               const std::vector<std::string_view> &accept = {}) {
+        std::vector<auth_str> a = detail::strs(accept);
+        auth_answer *out = nullptr;
+        detail::check(auth_answer_rate_limited(retry_after, static_cast<std::uint32_t>(style), detail::data_or_null(a),
+                                               a.size(), &out));
+        return Answer(out);
+    }
+    /// 500 `server_error` with the generic message (log the details yourself).
+    static Answer server_error(AnswerStyle style, const std::vector<std::string_view> &accept = {}) {
+        std::vector<auth_str> a = detail::strs(accept);
+        auth_answer *out = nullptr;
+        detail::check(
+            auth_answer_server_error(static_cast<std::uint32_t>(style), detail::data_or_null(a), a.size(), &out));
+        return Answer(out);
+    }
+    /// Takes ownership of a C handle.
+    explicit Answer(auth_answer *answer) noexcept : p_(answer) {}
+
+    /// The HTTP status.
+    std::uint16_t status() const { return auth_answer_status(require()); }
+    /// The headers (lower-case names), in order: `content-type` with a body,
+    /// `cache-control`, `www-authenticate` with a challenge, `retry-after`.
+    std::vector<std::pair<std::string_view, std::string_view>> headers() const {
+        const auth_answer *a = require();
+        std::vector<std::pair<std::string_view, std::string_view>> out;
+        for (std::size_t i = 0; i < auth_answer_header_count(a); ++i) {
+            const char *n = nullptr, *v = nullptr;
+            std::size_t nl = 0, vl = 0;
+            detail::check(auth_answer_header(a, i, &n, &nl, &v, &vl));
+            out.emplace_back(std::string_view(n, nl), std::string_view(v, vl));
+        }
+        return out;
+    }
+    /// The value of header `name` (lower case), or nullopt.
+    std::optional<std::string_view> header(std::string_view name) const {
+        for (const auto &h : headers())
+            if (h.first == name) return h.second;
+        return std::nullopt;
+    }
+    /// The body (empty for `AnswerStyle::AuthRequest`).
+    std::string_view body() const {
+        const char *b = nullptr;
+        std::size_t len = 0;
+        detail::check(auth_answer_body(p_.get(), &b, &len));
+        return std::string_view(b, len);
+    }
+    /// The C handle (borrowed).
+    const auth_answer *get() const noexcept { return p_.get(); }
+
+private:
+    const auth_answer *require() const {
+        if (!p_) throw Error(AUTH_NULL_ARGUMENT);
+        return p_.get();
+    }
+    detail::Owned<auth_answer, auth_answer_free> p_;
+};
+
+inline Answer Error::answer(AnswerStyle style, const std::vector<std::string_view> &accept) const {
+    std::vector<auth_str> a = detail::strs(accept);
+    auth_answer *out = nullptr;
+    detail::check(
+        auth_error_answer(require_error(), static_cast<std::uint32_t>(style), detail::data_or_null(a), a.size(), &out));
+    return Answer(out);
+}
+
+/// A request that authenticated: its claims and the client address they were checked
+/// from (canonical text; nullopt when unknown, a connection without an IP address).
+struct Authenticated {
+    Claims claims;                        ///< the bearer token's verified claims
+    std::optional<std::string> client_ip; ///< the client address
+};
+
+/// The outcome of `Authenticator::check`: the identity, or the error to answer with.
+class Authentication {
+public:
+    /// Whether the request authenticated.
+    bool ok() const noexcept { return value_.has_value(); }
+    /// Same as `ok()`.
+    explicit operator bool() const noexcept { return ok(); }
+    /// The identity (throws the error when refused).
+    const Authenticated &value() const {
+        if (!value_) throw *error_;
+        return *value_;
+    }
+    /// The error (nullopt when authenticated): `error()->answer(style, accept)`.
+    const std::optional<Error> &error() const noexcept { return error_; }
+
+private:
+    friend class Authenticator;
+    std::optional<Authenticated> value_;
+    std::optional<Error> error_;
+};
+
+/// Authenticates HTTP requests (docs/http.md): the bearer token of the `Authorization`
+/// lines (RFC 6750, strict), the client address (the peer, or `X-Forwarded-For` behind a
+/// trusted proxy), then verification and revocation. Thread-safe (build one at start-up,
+/// share it between request threads). Move-only.
+class Authenticator {
+public:
+    /// Verifies with `verifier` (kept alive by the authenticator), believing
+    /// `X-Forwarded-For` from the `trusted_proxies` IP/CIDR rules (and from peers without
+    /// an IP address when `trust_unix_peers`), also consulting `revocation` when given.
+    /// Throws `invalid_ip_rule`.
+    explicit Authenticator(const Verifier &verifier, const std::vector<std::string_view> &trusted_proxies = {},
+                           bool trust_unix_peers = false, const Revocation *revocation = nullptr) {
+        std::vector<auth_str> rules = detail::strs(trusted_proxies);
+        auth_authenticator *a = nullptr;
+        detail::call([&](auth_error **e) {
+            return auth_authenticator_new(verifier.get(), detail::data_or_null(rules), rules.size(), trust_unix_peers,
+                                          revocation ? revocation->get() : nullptr, &a, e);
+        });
+        p_.reset(a);
+    }
+    /// Authenticates a request from its `Authorization` values, its peer address (as the
+    /// server writes it; nullopt: no IP address) and its `X-Forwarded-For` values, at `now`
+    /// (nullopt: the system clock). Throws `auth::Error` (`missing_token`, ...) when refused:
+    /// answer with `error.answer(style, accept)`.
+    Authenticated authenticate(const std::vector<std::string_view> &authorization,
+                               std::optional<std::string_view> peer,
+                               const std::vector<std::string_view> &forwarded_for = {},
+                               std::optional<std::uint64_t> now = std::nullopt) const {
+        Authentication a = check(authorization, peer, forwarded_for, now);
+        if (!a) throw *a.error();
+        return std::move(*a.value_);
+    }
+    /// `authenticate` without an exception for a refusal.
+    Authentication check(const std::vector<std::string_view> &authorization, std::optional<std::string_view> peer,
+                         const std::vector<std::string_view> &forwarded_for = {},
+                         std::optional<std::uint64_t> now = std::nullopt) const {
+        std::vector<auth_str> authz = detail::strs(authorization), xff = detail::strs(forwarded_for);
+        auth_claims *c = nullptr;
+        auth_error *e = nullptr;
+        char ip[AUTH_IP_TEXT_SIZE];
+        std::size_t ip_len = 0;
+        auth_result rc = auth_authenticate_request(p_.get(), detail::data_or_null(authz), authz.size(),
+                                                   detail::data_or_null(peer), detail::size_or_zero(peer),
+                                                   detail::data_or_null(xff), xff.size(), detail::opt(now), &c, ip,
+                                                   sizeof ip, &ip_len, &e);
+        Authentication out;
+        if (rc == AUTH_OK) {
+            Claims claims(c);
+            std::optional<std::string> addr;
+            if (ip_len > 0) addr.emplace(ip, ip_len);
+            out.value_.emplace(Authenticated{std::move(claims), std::move(addr)});
+        } else {
+            out.error_.emplace(rc, e);
+        }
+        return out;
+    }
+    /// The C handle (borrowed).
+    const auth_authenticator *get() const noexcept { return p_.get(); }
+
+private:
+    detail::Owned<auth_authenticator, auth_authenticator_free> p_;
+};
 
 } // namespace auth
 

@@ -4,7 +4,8 @@
 #   - checks the shared library exports only auth_* symbols, each declared in the header;
 #   - builds the example and the tests with -Wall -Wextra -Werror;
 #   - runs the shared vectors + ownership/error/thread tests against the shared library,
-#     the static archive, under AddressSanitizer+UBSan (leak detection on) and under valgrind;
+#     the static archive, under AddressSanitizer+UBSan (leak detection on) and under valgrind,
+#     and the same four runs of the HTTP edge suite (tests/test_http.c, http_edge.json);
 #   - runs the example, the README quick-start compile line, and `make install` + pkg-config.
 # Needs: cargo, a C compiler, make, python3, valgrind (pkg-config optional).
 # Exits non-zero on any failure; the last line is "C suite: N passed, M failed".
@@ -60,6 +61,22 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print
 echo "== C suite: valgrind"
 run_suite test_auth_valgrind valgrind -q --error-exitcode=1 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect "$BUILD/test_auth"
+
+# The HTTP edge: every http_edge.json case through auth_authenticate_request + auth_error_answer.
+run_http() { # name, then the command
+    local name="$1"; shift
+    local out="$BUILD/$name.out"
+    if "$@" "$BUILD/vectors.txt" > "$out" 2>&1; then ok "$name exit status"; else bad "$name exit status"; grep -E 'FAIL|ERROR|Sanitizer|runtime error' "$out" | head -n 20; fi
+    grep -E '^vectors:' "$out" | sed 's/^/     /'
+    tally "$out" "$name"
+}
+echo "== C HTTP edge suite: shared library, static archive, ASan+UBSan, valgrind"
+run_http test_http "$BUILD/test_http"
+run_http test_http_static "$BUILD/test_http_static"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_http test_http_asan "$BUILD/test_http_asan"
+run_http test_http_valgrind valgrind -q --error-exitcode=1 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect "$BUILD/test_http"
 
 echo "== example"
 out="$("$BUILD/example")"; rc=$?

@@ -6,6 +6,9 @@ Each line is a record name followed by space-separated fields. A text field is "
 followed by the hex of its UTF-8 (or raw) bytes ("x" alone is the empty string); "-"
 is null/absent; numbers are decimal. Standard library only.
 
+http_edge.json becomes HTTPKEY, HTTPREVOKED, HTTPTOKEN, one HTTP record per case (header values
+as their bytes, one byte per character) and HTTPCOUNT, read by test_http.c and the C++ suite.
+
 Usage: flatten_vectors.py VECTOR_DIR OUT_FILE
 """
 import base64
@@ -199,6 +202,31 @@ def main(vdir, out):
                  t(c.get("names")))
         for c in asym["pem"]:
             emit("ASYMPEM", t(c["name"]), t(c["kid"]), t(c["pem"]), t(c["expect"]), t(c.get("verifies")))
+
+    http_path = vdir / "http_edge.json"
+    if http_path.exists():
+        edge = json.loads(http_path.read_text())
+        k = edge["key"]
+        emit("HTTPKEY", t(k["kid"]), t(k["alg"]), t(b64(k["secret"])))
+        for j in edge["revoked_jtis"]:
+            emit("HTTPREVOKED", t(j))
+        for name, tok in edge["tokens"].items():
+            emit("HTTPTOKEN", t(name), t(tok))
+
+        def header(line):
+            """A header value: `{name}` replaced by the token, one byte per character."""
+            for name, tok in edge["tokens"].items():
+                line = line.replace("{" + name + "}", tok)
+            return t(line.encode("latin-1"))
+
+        for c in edge["cases"]:
+            e = c["expect"]
+            emit("HTTP", t(c["name"]), t(c["peer"]), n(c["trust_unix_peers"]), n(e["status"]), t(e["code"]),
+                 t(e["challenge"]), n(e["auth_request_status"]), t(e.get("client_ip")),
+                 str(len(c["trusted_proxies"])), *[t(r) for r in c["trusted_proxies"]],
+                 str(len(c["authorization"])), *[header(v) for v in c["authorization"]],
+                 str(len(c["forwarded_for"])), *[header(v) for v in c["forwarded_for"]])
+        emit("HTTPCOUNT", str(len(edge["cases"])))
 
     Path(out).write_text("\n".join(lines) + "\n")
 

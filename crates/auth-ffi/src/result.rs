@@ -9,7 +9,7 @@ use crate::util::panic_boundary_or;
 
 /// The result of a fallible call.
 ///
-/// `AUTH_OK` (0) is success. 1 to 27 are the core's stable error codes (docs/errors.md),
+/// `AUTH_OK` (0) is success. 1 to 30 are the core's stable error codes (docs/errors.md),
 /// numerically identical to `auth_core::ErrorCode`. Codes from 1000 up are the C
 /// binding's own (a NULL argument, a buffer too small, text that is not UTF-8, a
 /// Rust panic caught at the boundary, an index out of range). Numbers are never

@@ -17,8 +17,9 @@ use crate::util::{
     panic_boundary_or, text, write_out, Castable, Failure, FfiResult,
 };
 
-/// A borrowed UTF-8 string: `len` bytes at `ptr` (not NUL-terminated; `ptr` may be NULL
-/// only when `len` is 0).
+/// A borrowed string: `len` bytes at `ptr` (not NUL-terminated; `ptr` may be NULL only
+/// when `len` is 0). UTF-8 where the function reading it needs text (audiences, IP
+/// rules); raw bytes as received for HTTP header values.
 #[allow(non_camel_case_types)]
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
