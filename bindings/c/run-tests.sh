@@ -81,7 +81,7 @@ run_http test_http_valgrind valgrind -q --error-exitcode=1 --leak-check=full \
 echo "== example"
 out="$("$BUILD/example")"; rc=$?
 step "example demo exits 0" test "$rc" -eq 0
-step "example demo prints the claims" grep -q '^user 123: {"type":"user"' <<<"$out"
+step "example demo prints the claims" grep -q '^user 123 from 192.168.2.5: {"type":"user"' <<<"$out"
 step "example demo refuses the other address" grep -q '^ip_not_allowed 401' <<<"$out"
 header="$(sed -n 's/^Authorization: //p' <<<"$out")"
 out="$("$BUILD/example" "${header}x" 192.168.2.5)"; rc=$?
