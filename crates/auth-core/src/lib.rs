@@ -132,7 +132,7 @@ pub use token_api::{
 };
 pub use wire::{
     error_status, login_error_json, sms_error_body, sms_error_json, sms_error_xml, Format,
-    MAX_BODY_BYTES, MAX_XML_DEPTH,
+    LoginKind, LoginRequest, MAX_ACCOUNT_NAME_CHARS, MAX_BODY_BYTES, MAX_XML_DEPTH,
 };
 
 // The HTTP edge: bearer header, client address, authentication, the answer to a refusal.

@@ -6,6 +6,7 @@
 //!
 //! | body | file | here |
 //! |---|---|---|
+//! | login requests, JSON | `request_login.rs` | [`LoginRequest::from_json`] |
 //! | `POST /token` request, JSON | `request_json.rs` | [`CreateTokenRequest::from_json`] |
 //! | `POST /token` request, XML | `request_xml.rs` | [`CreateTokenRequest::from_xml`] |
 //! | either, by `Content-Type` | `media_type.rs` | [`CreateTokenRequest::parse`] with [`Format::from_media_type`] |
@@ -46,6 +47,7 @@ use crate::ttl::Lifetime;
 mod error_body;
 mod media_type;
 mod request_json;
+mod request_login;
 mod request_xml;
 mod response;
 mod sniff;
@@ -55,6 +57,7 @@ pub use error_body::{
     error_status, login_error_json, sms_error_body, sms_error_json, sms_error_xml,
 };
 pub use media_type::Format;
+pub use request_login::{LoginKind, LoginRequest, MAX_ACCOUNT_NAME_CHARS};
 
 /// The largest request body [`CreateTokenRequest::from_json`] and
 /// [`CreateTokenRequest::from_xml`] read (64 KiB).

@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use auth_core::{
     login_reseller, login_user, system_now, Claims, Error, ErrorCode, IpAllowList, IpRegex,
-    Lifetime, RegexMode, ResellerAccount, UserAccount,
+    Lifetime, LoginKind, LoginRequest, RegexMode, ResellerAccount, UserAccount,
 };
 use axum::extract::{Request, State};
 use axum::response::Response;
 use axum::Extension;
 use http::StatusCode;
-use serde::Deserialize;
 use serde_json::json;
 
 use super::{blocking, json_response, read_body, Refusal};
@@ -21,13 +20,13 @@ use crate::layer::Authenticated;
 use crate::limit::Attempt;
 use auth_core::AnswerStyle;
 
-/// The body of one of the two login requests: what the shared handler needs to read it, limit
-/// it and check it. The two logins differ only here.
-pub(crate) trait LoginBody: for<'de> Deserialize<'de> + Send + 'static {
-    /// The account kind, as the brute-force limiter and the logs name it.
-    const KIND: &'static str;
-    /// The members, for the message of a malformed body.
-    const FIELDS: &'static str;
+/// One of the two logins: how its body is read (the core's [`LoginRequest`]) and checked.
+/// The two logins differ only here.
+pub(crate) trait LoginBody: Send + 'static {
+    /// Which login: the body's members, the limiter's and the logs' name.
+    const KIND: LoginKind;
+    /// The body the core read.
+    fn new(request: LoginRequest) -> Self;
     /// The account name the limiter counts failures against.
     fn account(&self) -> &str;
     /// Checks the credentials and logs in (blocking: the password hash is slow on purpose).
@@ -35,38 +34,34 @@ pub(crate) trait LoginBody: for<'de> Deserialize<'de> + Send + 'static {
 }
 
 /// `{"login", "password"}` of `POST /a/session.json`.
-#[derive(Deserialize)]
-pub(crate) struct UserBody {
-    login: String,
-    password: String,
-}
+pub(crate) struct UserBody(LoginRequest);
 
 impl LoginBody for UserBody {
-    const KIND: &'static str = "user";
-    const FIELDS: &'static str = "\"login\" and \"password\"";
+    const KIND: LoginKind = LoginKind::User;
+    fn new(request: LoginRequest) -> Self {
+        UserBody(request)
+    }
     fn account(&self) -> &str {
-        &self.login
+        &self.0.account
     }
     fn check(self, st: &AppState, ip: IpAddr, attempt: Attempt) -> Result<String, Refusal> {
-        check_user(st, &self.login, self.password.as_bytes(), ip, attempt)
+        check_user(st, &self.0.account, self.0.password.as_bytes(), ip, attempt)
     }
 }
 
 /// `{"name", "pass"}` of `POST /a/v1/resellers/login.json`.
-#[derive(Deserialize)]
-pub(crate) struct ResellerBody {
-    name: String,
-    pass: String,
-}
+pub(crate) struct ResellerBody(LoginRequest);
 
 impl LoginBody for ResellerBody {
-    const KIND: &'static str = "reseller";
-    const FIELDS: &'static str = "\"name\" and \"pass\"";
+    const KIND: LoginKind = LoginKind::Reseller;
+    fn new(request: LoginRequest) -> Self {
+        ResellerBody(request)
+    }
     fn account(&self) -> &str {
-        &self.name
+        &self.0.account
     }
     fn check(self, st: &AppState, ip: IpAddr, attempt: Attempt) -> Result<String, Refusal> {
-        check_reseller(st, &self.name, self.pass.as_bytes(), ip, attempt)
+        check_reseller(st, &self.0.account, self.0.password.as_bytes(), ip, attempt)
     }
 }
 
@@ -86,19 +81,11 @@ pub(crate) async fn login<B: LoginBody>(State(st): State<Arc<AppState>>, req: Re
                     "the connection has no IP address: logins are counted per client address",
                 )
             })?;
-        let body: B = serde_json::from_slice(&read_body(body).await?).map_err(|_| {
-            Refusal::Api(Error::with_message(
-                ErrorCode::InvalidRequest,
-                format!(
-                    "the body must be a JSON object with {} as strings",
-                    B::FIELDS
-                ),
-            ))
-        })?;
+        let body = B::new(LoginRequest::from_json(B::KIND, &read_body(body).await?)?);
         // Counted before the password is checked (see `FailedLogins::reserve`).
         let attempt = st
             .limits
-            .reserve(B::KIND, body.account(), ip)
+            .reserve(B::KIND.as_str(), body.account(), ip)
             .map_err(Refusal::Limited)?;
         let st = st.clone();
         blocking(move || body.check(&st, ip, attempt)).await
