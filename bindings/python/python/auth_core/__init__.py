@@ -28,6 +28,12 @@ are generated from the core's list of codes at import (``ERROR_CODES``, ``error_
 Python-level misuse (wrong types, out-of-range ints, naive datetimes, non-UTF-8 text)
 raises ``TypeError`` / ``ValueError``. A Rust panic (a bug) raises ``InternalError``.
 
+HTTP edge (docs/http.md): ``Authenticator(verifier, trusted_proxies=..., revocation=...)``
+authenticates a request from its raw ``Authorization`` and ``X-Forwarded-For`` lines and its
+peer (``authenticate``, or ``authenticate_request`` for the claims and the client address);
+``Answer.refusal(err, style)`` is the status, headers and body of a refusal. The web
+integrations (``auth_core.asgi``, ``.wsgi``, ``.fastapi``, ``.flask``) are skins over them.
+
 Revocation callables: ``Verifier(..., revocation=f)`` with ``f(query) -> bool``, where
 ``query`` is a ``RevocationQuery`` (``jti``, ``type``, ``id``, ``iat``, ``exp``, ``parent``). If ``f``
 raises or returns anything but a ``bool``, the token is treated as revoked (fail closed)
