@@ -43,7 +43,7 @@ def login(body: dict[str, str], request: Request) -> Response:
     if user is None or body.get("password") != user[1]:
         raise auth_core.InvalidCredentials()
     peer = request.client.host if request.client else None
-    client_ip = bearer.auth.client_ip(peer, request.headers.get("x-forwarded-for"))
+    client_ip = bearer.auth.client_ip(peer, request.headers.getlist("x-forwarded-for"))
     session = auth_core.login_user(ISSUER, id=user[0], name=body["login"], admin=user[2], client_ip=client_ip)
     return Response(session.to_json(), media_type="application/json")
 

@@ -42,7 +42,7 @@ def login() -> Response:
     user = USERS.get(str(body.get("login", "")))
     if user is None or body.get("password") != user[1]:
         raise auth_core.InvalidCredentials()  # answered by the extension's error handler
-    client_ip = auth.auth.client_ip(request.remote_addr, request.headers.get("X-Forwarded-For"))
+    client_ip = auth.auth.client_ip(request.remote_addr, request.headers.getlist("X-Forwarded-For"))
     session = auth_core.login_user(ISSUER, id=user[0], name=body["login"], admin=user[2], client_ip=client_ip)
     return Response(session.to_json(), mimetype="application/json")
 

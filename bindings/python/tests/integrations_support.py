@@ -16,8 +16,10 @@ PROXY = "10.0.0.7"  # inside the trusted range 10.0.0.0/8
 SPOOFED = "198.51.100.9"  # what a caller claims in X-Forwarded-For
 TRUSTED = ["10.0.0.0/8", "127.0.0.1"]
 
-# Authorization values that are not "Bearer <token>".
-GARBLED_HEADERS = ["Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer a b", "Bearer  x", "Token abc", "Bearer\tabc"]
+# Authorization values of the Bearer scheme that are not "Bearer <token>" (malformed_token).
+GARBLED_HEADERS = ["Bearer", "Bearer ", "Bearer a b", "Bearer  x", "Bearer\tabc", "Bearer a, Bearer b"]
+# Authorization values that carry no bearer credential (missing_token, docs/http.md).
+NOT_BEARER_HEADERS = ["Basic dXNlcjpwYXNz", "Token abc", "abc.def.ghi"]
 
 
 @dataclass
@@ -62,20 +64,38 @@ def bearer(token: str, scheme: str = "Bearer") -> dict[str, str]:
     return {"Authorization": f"{scheme} {token}"}
 
 
+# The codes whose refusal names the token as invalid (RFC 6750 §3.1, docs/http.md).
+TOKEN_CODES = {"malformed_token", "token_too_large", "unsupported_header", "algorithm_not_allowed", "unknown_key",
+               "bad_signature", "invalid_claims", "token_expired", "token_not_yet_valid", "issued_in_future",
+               "token_revoked", "ip_not_allowed"}
+
+
+def challenge(code: str) -> str | None:
+    """The ``WWW-Authenticate`` answer to a refusal with ``code``."""
+    status = auth_core.error_class(code).http_status
+    if code in TOKEN_CODES:
+        return 'Bearer error="invalid_token"'
+    if status == 403:
+        return 'Bearer error="insufficient_scope"'
+    return "Bearer" if status == 401 else None
+
+
 def assert_rejected(status: int, headers: Any, body: Any, code: str, http: int = 401) -> None:
     """An error answer: the status, the flat JSON body and the RFC 6750 header."""
     assert status == http, (status, body)
     assert body == {"error": code, "message": body["message"]}, body
     assert isinstance(body["message"], str) and body["message"]
     assert headers["content-type"].startswith("application/json")
-    expected = {401: 'Bearer error="invalid_token"', 403: 'Bearer error="insufficient_scope"'}.get(http)
+    assert headers["cache-control"] == "no-store"
+    expected = challenge(code)
     if expected is not None:
         assert headers["www-authenticate"] == expected
+    else:
+        assert "www-authenticate" not in headers
     assert auth_core.error_class(code).http_status == http
 
 
 def assert_missing(status: int, headers: Any, body: Any) -> None:
-    """The answer to a request without credentials: 401, a bare ``Bearer`` challenge."""
-    assert status == 401, (status, body)
-    assert body["error"] == "malformed_token"
-    assert headers["www-authenticate"] == "Bearer"
+    """The answer to a request without a bearer credential: 401 ``missing_token``, a bare
+    ``Bearer`` challenge (RFC 6750 §3.1)."""
+    assert_rejected(status, headers, body, "missing_token")

@@ -49,10 +49,28 @@ def test_class_per_core_code(code: str) -> None:
     assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code)
 
 
-def test_codes_are_the_spec_table_plus_revocation_codes() -> None:
-    added = {"revocation_store_full", "revocation_unavailable"}
-    assert set(auth_core.ERROR_CODES) == set(SPEC_STATUS) | added
-    assert len(set(auth_core.ERROR_CODES)) == len(auth_core.ERROR_CODES) == 27
+# Added after the spec table: revocation, then the HTTP edge (docs/http.md).
+ADDED_STATUS = {"revocation_store_full": 503, "revocation_unavailable": 503, "rate_limited": 429,
+                "server_error": 500, "missing_token": 401}
+
+
+def test_codes_are_the_spec_table_plus_revocation_and_http_edge_codes() -> None:
+    assert set(auth_core.ERROR_CODES) == set(SPEC_STATUS) | set(ADDED_STATUS)
+    assert len(set(auth_core.ERROR_CODES)) == len(auth_core.ERROR_CODES) == 30
+    for code in ("rate_limited", "server_error", "missing_token"):
+        cls = getattr(auth_core, camel(code))
+        assert (cls.code, cls.http_status) == (code, ADDED_STATUS[code])
+
+
+def test_missing_token_is_a_malformed_token() -> None:
+    # Code that caught MalformedToken for a request without a token still does.
+    assert issubclass(auth_core.MissingToken, auth_core.MalformedToken)
+    with pytest.raises(auth_core.MalformedToken) as info:
+        auth_core.bearer_token(None)
+    assert type(info.value) is auth_core.MissingToken and info.value.code == "missing_token"
+    for code in auth_core.ERROR_CODES:
+        if code != "missing_token":
+            assert auth_core.error_class(code).__bases__ == (auth_core.AuthError,), code
 
 
 def test_raised_errors_carry_code_status_and_message(verifier: auth_core.Verifier) -> None:

@@ -14,6 +14,7 @@ with warnings.catch_warnings():  # recent Starlette prefers httpx2 for its test 
 from integrations_support import (
     CLIENT,
     GARBLED_HEADERS,
+    NOT_BEARER_HEADERS,
     PROXY,
     SPOOFED,
     TRUSTED,
@@ -82,6 +83,9 @@ def test_bare_asgi_missing_and_garbled_headers(world: World) -> None:
     for header in GARBLED_HEADERS:
         r = client.get("/", headers={"Authorization": header})
         assert_rejected(r.status_code, r.headers, r.json(), "malformed_token")
+    for header in NOT_BEARER_HEADERS:
+        r = client.get("/", headers={"Authorization": header})
+        assert_missing(r.status_code, r.headers, r.json())
     r = client.get("/", headers=[("Authorization", f"Bearer {world.user}"), ("Authorization", f"Bearer {world.user}")])
     assert_rejected(r.status_code, r.headers, r.json(), "malformed_token")
 
@@ -231,6 +235,11 @@ def test_fastapi_dependency_missing_garbled_and_spoofed(world: World) -> None:
     for header in GARBLED_HEADERS:
         r = client.get("/me", headers={"Authorization": header})
         assert_rejected(r.status_code, r.headers, r.json(), "malformed_token")
+    for header in NOT_BEARER_HEADERS:
+        r = client.get("/me", headers={"Authorization": header})
+        assert_missing(r.status_code, r.headers, r.json())
+    r = client.get("/me", headers=[("Authorization", f"Bearer {world.user}"), ("Authorization", f"Bearer {world.user}")])
+    assert_rejected(r.status_code, r.headers, r.json(), "malformed_token")
     r = client.get("/me", headers={**bearer(world.restricted), "X-Forwarded-For": SPOOFED})
     assert_rejected(r.status_code, r.headers, r.json(), "ip_not_allowed")
     behind = fastapi_client(world, PROXY, trusted_proxies=TRUSTED)
@@ -247,6 +256,7 @@ def test_fastapi_without_the_error_handler_keeps_status_and_header(world: World)
 
     r = TestClient(app).get("/me", headers=bearer(world.expired))
     assert r.status_code == 401 and r.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert r.headers["cache-control"] == "no-store"
     assert r.json()["detail"]["error"] == "token_expired"
 
 

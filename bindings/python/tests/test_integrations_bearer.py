@@ -1,17 +1,18 @@
-"""auth_core.bearer: header parsing, the client address behind proxies, requirements and the
-error answer that every web integration shares."""
+"""auth_core.bearer: the core's header grammar, client address behind proxies and error
+answer as every web integration reaches them, and the requirements."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from integrations_support import CLIENT, GARBLED_HEADERS, PROXY, SPOOFED, TRUSTED, make_world
+from integrations_support import CLIENT, GARBLED_HEADERS, NOT_BEARER_HEADERS, PROXY, SPOOFED, TRUSTED, make_world
 
 import auth_core
 from auth_core.bearer import (
     BearerAuth,
     MissingToken,
+    error_body,
     error_response,
     make_auth,
     parse_authorization,
@@ -25,12 +26,27 @@ def test_scheme_is_case_insensitive(scheme: str) -> None:
     assert parse_authorization(f"{scheme} abc.def.ghi") == "abc.def.ghi"
 
 
-@pytest.mark.parametrize("header", [None, ""])
-def test_missing_header_is_missing_token(header: str | None) -> None:
+def test_header_lines_may_be_bytes_or_a_list() -> None:
+    assert parse_authorization(b"Bearer abc") == "abc"
+    assert parse_authorization(["Bearer abc"]) == "abc"
+    assert parse_authorization("  Bearer abc \t") == "abc"
+    with pytest.raises(auth_core.MalformedToken):
+        parse_authorization(["Bearer abc", "Bearer abc"])
+    with pytest.raises(TypeError):
+        parse_authorization(42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("header", [None, "", [], *NOT_BEARER_HEADERS])
+def test_no_bearer_credential_is_missing_token(header: str | None) -> None:
     with pytest.raises(MissingToken) as info:
         parse_authorization(header)
     assert isinstance(info.value, auth_core.MalformedToken)
-    assert (info.value.code, info.value.http_status) == ("malformed_token", 401)
+    assert (info.value.code, info.value.http_status) == ("missing_token", 401)
+
+
+def test_missing_token_is_the_native_class_under_malformed_token() -> None:
+    assert MissingToken is auth_core.MissingToken is auth_core.error_class("missing_token")
+    assert MissingToken.__bases__ == (auth_core.MalformedToken,)
 
 
 @pytest.mark.parametrize("header", GARBLED_HEADERS)
@@ -38,6 +54,7 @@ def test_garbled_header_is_malformed_token(header: str) -> None:
     with pytest.raises(auth_core.MalformedToken) as info:
         parse_authorization(header)
     assert not isinstance(info.value, MissingToken)
+    assert info.value.code == "malformed_token"
 
 
 def test_client_ip_without_trusted_proxies_is_the_peer_whatever_the_header_says() -> None:
@@ -55,14 +72,20 @@ def test_client_ip_reads_forwarded_for_only_from_a_trusted_proxy() -> None:
     assert auth.client_ip(PROXY, f"{SPOOFED}, {CLIENT}") == CLIENT
     assert auth.client_ip(PROXY, f"{SPOOFED}, {CLIENT}, 10.1.2.3") == CLIENT
     assert auth.client_ip(PROXY, CLIENT) == CLIENT
+    # Several lines are one list, read from the last line's right end.
+    assert auth.client_ip(PROXY, [SPOOFED, f"{CLIENT}, 10.1.2.3"]) == CLIENT
+    assert auth.client_ip(PROXY, [f"{SPOOFED}, {CLIENT}", "10.1.2.3"]) == CLIENT
     # All entries trusted: the left-most; no or an empty header: the peer.
     assert auth.client_ip(PROXY, "10.1.1.1, 10.2.2.2") == "10.1.1.1"
     assert auth.client_ip(PROXY, None) == PROXY
     assert auth.client_ip(PROXY, " , ") == PROXY
+    # Ports and brackets, as some proxies write them; addresses come back canonical.
+    assert auth.client_ip(PROXY, f"{CLIENT}:51234") == CLIENT
+    assert auth.client_ip(PROXY, "[2001:DB8::5]:443") == "2001:db8::5"
     # IPv4-mapped IPv6 peers are the IPv4 address for the proxy ranges too.
     assert auth.client_ip("::ffff:10.0.0.7", CLIENT) == CLIENT
-    # A peer that is not an IP address is never a proxy.
-    assert auth.client_ip("testclient", CLIENT) == "testclient"
+    # A peer that is not an IP address is no address, and never a proxy.
+    assert auth.client_ip("testclient", CLIENT) is None
 
 
 def test_non_ip_peers_are_proxies_only_when_configured() -> None:
@@ -70,7 +93,7 @@ def test_non_ip_peers_are_proxies_only_when_configured() -> None:
     plain = BearerAuth(verifier, trusted_proxies=TRUSTED)
     assert not plain.trust_non_ip_peers
     assert plain.client_ip(None, SPOOFED) is None
-    assert plain.client_ip("unix:/run/app.sock", SPOOFED) == "unix:/run/app.sock"
+    assert plain.client_ip("unix:/run/app.sock", SPOOFED) is None
     socket = BearerAuth(verifier, trust_non_ip_peers=True)
     assert socket.trust_non_ip_peers and socket.trusted_proxies is None
     assert socket.client_ip(None, f"{SPOOFED}, {CLIENT}") == CLIENT
@@ -81,12 +104,15 @@ def test_non_ip_peers_are_proxies_only_when_configured() -> None:
     assert socket.client_ip(PROXY, SPOOFED) == PROXY
     both = BearerAuth(verifier, trusted_proxies=TRUSTED, trust_non_ip_peers=True)
     assert both.client_ip(None, f"{CLIENT}, {PROXY}") == CLIENT
+    # The core's name is accepted too.
+    assert BearerAuth(verifier, trust_unix_peers=True).authenticator.trust_unix_peers
 
 
 def test_trusted_proxies_accept_an_allow_list_and_refuse_bad_rules() -> None:
     verifier = make_world().verifier
     allow = auth_core.IpAllowList(["10.0.0.0/8"])
     assert BearerAuth(verifier, trusted_proxies=allow).trusted_proxies is allow
+    assert BearerAuth(verifier, trusted_proxies=allow).authenticator.trusted_proxies == ["10.0.0.0/8"]
     assert BearerAuth(verifier, trusted_proxies=[]).trusted_proxies is None
     with pytest.raises(auth_core.InvalidIpRule):
         BearerAuth(verifier, trusted_proxies=["10.0.0.1/8"])
@@ -107,6 +133,9 @@ def test_authenticate_uses_the_address_and_revocation() -> None:
     assert auth.authenticate(f"Bearer {w.restricted}", PROXY, SPOOFED).name == "bob"
     with pytest.raises(auth_core.MalformedToken):
         auth.authenticate(f"Bearer {w.garbled}", CLIENT)
+    found = auth.authenticate_request([f"Bearer {w.restricted}"], PROXY, [SPOOFED])
+    assert (found.claims.name, found.client_ip) == ("bob", SPOOFED)
+    assert auth.authenticate_request(f"Bearer {w.user}", "testclient").client_ip is None
 
 
 def test_revocation_option_overrides_the_verifiers_store() -> None:
@@ -158,11 +187,40 @@ def test_error_response_shapes() -> None:
                              "www-authenticate": 'Bearer error="invalid_token"'}
     assert dict(error_response(MissingToken("none"))[1])["www-authenticate"] == "Bearer"
     assert dict(error_response(auth_core.NotPermitted("no"))[1])["www-authenticate"] == 'Bearer error="insufficient_scope"'
+    assert dict(error_response(auth_core.InvalidCredentials())[1])["www-authenticate"] == "Bearer"
     status, headers, body = error_response(auth_core.InvalidIpAddress("bad"))
     assert status == 400 and "www-authenticate" not in dict(headers)
     assert json.loads(body)["error"] == "invalid_ip_address"
-    # Configuration errors have no HTTP status of their own: a server error.
-    assert error_response(auth_core.WeakKey("short"))[0] == 500
+    assert error_body(auth_core.TokenRevoked("gone")) == {"error": "token_revoked", "message": "gone"}
+    # Configuration errors have no HTTP status of their own: a server error, whose details
+    # stay on the server.
+    status, _, body = error_response(auth_core.WeakKey("the key in /etc/secret is short"))
+    assert status == 500 and b"/etc/secret" not in body
+    assert error_response(auth_core.InternalError("panic"))[0] == 500
+
+
+def test_error_response_in_the_apis_styles() -> None:
+    status, headers, body = error_response(auth_core.TokenExpired(), "token_api", ["application/xml"])
+    assert status == 401 and dict(headers)["content-type"] == "application/xml"
+    assert b"<error>token_expired</error>" in body
+    status, _, body = error_response(auth_core.TokenExpired(), "login_api")
+    assert json.loads(body)["error"]["code"] == "token_expired"
+    status, headers, body = error_response(auth_core.InvalidIpAddress("bad"), "auth_request")
+    assert (status, body) == (401, b"") and "content-type" not in dict(headers)
+    with pytest.raises(ValueError):
+        error_response(auth_core.TokenExpired(), "html")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        error_response(ValueError("not an AuthError"))  # type: ignore[arg-type]
+
+
+def test_native_answers_for_rate_limits_and_server_errors() -> None:
+    answer = auth_core.Answer.rate_limited(0)
+    assert (answer.status, answer.retry_after) == (429, 1)
+    assert ("retry-after", "1") in answer.headers
+    assert json.loads(answer.body)["error"] == "rate_limited"
+    answer = auth_core.Answer.server_error("login_api")
+    assert answer.status == 500 and answer.challenge is None
+    assert json.loads(answer.text)["error"]["code"] == "server_error"
 
 
 def test_path_filter_prefixes_and_predicates() -> None:

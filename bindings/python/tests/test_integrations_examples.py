@@ -74,6 +74,8 @@ def test_example_login_protected_routes_and_logout(server: str) -> None:
         r = client.get("/me")
         assert_missing(r.status_code, r.headers, r.json())
         r = client.get("/me", headers={"Authorization": f"Token {alice}"})
+        assert_missing(r.status_code, r.headers, r.json())
+        r = client.get("/me", headers={"Authorization": f"Bearer  {alice}"})
         assert_rejected(r.status_code, r.headers, r.json(), "malformed_token")
 
         assert client.delete("/session.json", headers={"Authorization": f"Bearer {alice}"}).json() == {

@@ -107,9 +107,14 @@ def test_missing_and_garbled_headers_over_the_wire(client: httpx.Client) -> None
     for path in ("/me", "/raw/x"):
         r = client.get(path)
         assert_missing(r.status_code, r.headers, r.json())
-        for header in ("Bearer", "Basic dXNlcjpwYXNz", f"Bearer {WORLD.user} extra", "Bearer  two-spaces"):
+        for header in ("Bearer", f"Bearer {WORLD.user} extra", "Bearer  two-spaces", f"Bearer\t{WORLD.user}"):
             r = client.get(path, headers={"Authorization": header})
             assert_rejected(r.status_code, r.headers, r.json(), "malformed_token")
+        r = client.get(path, headers={"Authorization": "Basic dXNlcjpwYXNz"})
+        assert_missing(r.status_code, r.headers, r.json())
+        # Two lines on the wire: no choice between them is safe.
+        r = client.get(path, headers=[("Authorization", f"Bearer {WORLD.user}"), ("Authorization", f"Bearer {WORLD.user}")])
+        assert_rejected(r.status_code, r.headers, r.json(), "malformed_token")
 
 
 def test_user_without_admin_is_forbidden_over_the_wire(client: httpx.Client) -> None:

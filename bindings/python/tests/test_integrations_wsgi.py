@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from integrations_support import (
     CLIENT,
     GARBLED_HEADERS,
+    NOT_BEARER_HEADERS,
     PROXY,
     SPOOFED,
     TRUSTED,
@@ -82,6 +83,13 @@ def test_bare_wsgi_missing_garbled_spoofed_and_proxied(world: World) -> None:
     for header in GARBLED_HEADERS:
         r = client.get("/", headers={"Authorization": header}, environ_base=env)
         assert_rejected(r.status_code, r.headers, _json(r), "malformed_token")
+    for header in NOT_BEARER_HEADERS:
+        r = client.get("/", headers={"Authorization": header}, environ_base=env)
+        assert_missing(r.status_code, r.headers, _json(r))
+    # Two lines reach WSGI joined with a comma: still refused.
+    r = client.get("/", headers=[("Authorization", f"Bearer {world.user}"), ("Authorization", f"Bearer {world.user}")],
+                   environ_base=env)
+    assert_rejected(r.status_code, r.headers, _json(r), "malformed_token")
     r = client.get("/", headers={**bearer(world.restricted), "X-Forwarded-For": SPOOFED}, environ_base=env)
     assert_rejected(r.status_code, r.headers, _json(r), "ip_not_allowed")
     r = client.get("/", headers={**bearer(world.restricted), "X-Forwarded-For": SPOOFED},
@@ -121,7 +129,7 @@ def flask_app(world: World, **options: Any) -> tuple[Flask, BearerAuthExtension]
     @app.get("/me")
     @auth.required
     def me() -> dict[str, Any]:
-        assert g.auth_claims is current_claims()
+        assert "auth_claims" not in g  # the claims live with the request, not the app context
         return current_claims().to_dict()
 
     @app.get("/admin")
@@ -191,11 +199,31 @@ def test_flask_missing_garbled_spoofed_and_proxied(world: World) -> None:
     for header in GARBLED_HEADERS:
         r = client.get("/me", headers={"Authorization": header})
         assert_rejected(r.status_code, r.headers, r.json, "malformed_token")
+    for header in NOT_BEARER_HEADERS:
+        r = client.get("/me", headers={"Authorization": header})
+        assert_missing(r.status_code, r.headers, r.json)
     r = client.get("/me", headers={**bearer(world.restricted), "X-Forwarded-For": SPOOFED})
     assert_rejected(r.status_code, r.headers, r.json, "ip_not_allowed")
     r = client.get("/me", headers={**bearer(world.restricted), "X-Forwarded-For": SPOOFED},
                    environ_base={"REMOTE_ADDR": PROXY})
     assert r.status_code == 200 and r.json["name"] == "bob"  # type: ignore[index]
+
+
+def test_flask_claims_do_not_outlive_their_request_in_a_shared_app_context(world: World) -> None:
+    # A pushed application context (a test fixture, a job runner) serves several requests
+    # with one flask.g: the second caller must not be served as the first.
+    app, _ = flask_app(world)
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = CLIENT
+    with app.app_context():
+        assert client.get("/me", headers=bearer(world.user)).json["name"] == "alice"  # type: ignore[index]
+        r = client.get("/me")
+        assert_missing(r.status_code, r.headers, r.json)
+        r = client.get("/me", headers=bearer(world.garbled))
+        assert_rejected(r.status_code, r.headers, r.json, "malformed_token")
+        app.config["PROPAGATE_EXCEPTIONS"] = True
+        with pytest.raises(RuntimeError, match="not guarded"):
+            client.get("/unguarded")
 
 
 def test_flask_current_claims_outside_a_guarded_view_raises(world: World) -> None:

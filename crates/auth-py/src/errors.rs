@@ -32,6 +32,16 @@ struct Classes {
 
 static CLASSES: PyOnceLock<Classes> = PyOnceLock::new();
 
+/// The code whose class a code's class derives from, when not `AuthError` directly:
+/// `missing_token` is a kind of `malformed_token` (a request without a bearer token was
+/// `MalformedToken` before the code existed, and `except MalformedToken` still catches it).
+pub fn parent_code(code: ErrorCode) -> Option<ErrorCode> {
+    match code {
+        ErrorCode::MissingToken => Some(ErrorCode::MalformedToken),
+        _ => None,
+    }
+}
+
 /// `token_expired` → `TokenExpired` (the Rust variant name is already CamelCase).
 pub fn class_name(code: ErrorCode) -> String {
     format!("{code:?}")
@@ -81,7 +91,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
                 status,
                 code.default_message()
             );
-            let ty = new_class(py, &base, &class_name(code), &doc)?;
+            // A parent comes earlier in `ErrorCode::ALL` (checked by a test), so it exists.
+            let parent = parent_code(code)
+                .and_then(|p| by_code.get((p.as_u32() - 1) as usize))
+                .map(|p: &Py<PyType>| p.bind(py).clone())
+                .unwrap_or_else(|| base.clone());
+            let ty = new_class(py, &parent, &class_name(code), &doc)?;
             let b = ty.bind(py);
             b.setattr("code", code.as_str())?;
             b.setattr("number", code.as_u32())?;
@@ -215,5 +230,19 @@ pub fn error_class(py: Python<'_>, code: &str) -> PyResult<Py<PyType>> {
         None => Err(pyo3::exceptions::PyValueError::new_err(format!(
             "unknown error code {code:?}"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parents_come_before_their_children() {
+        for &code in ErrorCode::ALL {
+            if let Some(parent) = parent_code(code) {
+                assert!(parent.as_u32() < code.as_u32(), "{code:?}");
+            }
+        }
     }
 }

@@ -19,6 +19,7 @@ use pyo3::prelude::*;
 mod claims;
 mod convert;
 mod errors;
+mod http;
 mod ip;
 mod issue;
 mod keys;
@@ -85,6 +86,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wire::error_status, m)?)?;
     m.add_function(wrap_pyfunction!(wire::login_error_json, m)?)?;
     m.add_function(wrap_pyfunction!(wire::sms_error_body, m)?)?;
+    m.add_class::<http::PyAuthenticator>()?;
+    m.add_class::<http::PyAuthenticated>()?;
+    m.add_class::<http::PyAnswer>()?;
+    m.add_function(wrap_pyfunction!(http::bearer_token, m)?)?;
     m.add("DEFAULT_DYNAMIC_TTL", auth_core::DEFAULT_DYNAMIC_TTL)?;
     m.add("DEFAULT_MAX_TTL", auth_core::DEFAULT_MAX_TTL)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -29,7 +29,7 @@ use crate::revocation::{CallbackStore, Revocation};
 /// Thread-safe; verification releases the GIL.
 #[pyclass(frozen, module = "auth_core", name = "Verifier")]
 pub struct PyVerifier {
-    verifier: Verifier,
+    pub(crate) verifier: Verifier,
     revocation: Option<Revocation>,
 }
 
@@ -91,9 +91,19 @@ fn short_cause(py: Python<'_>, cause: &PyErr) -> String {
 /// The Python result of one verification: claims, or the exception. A revocation
 /// callable's `BaseException` that is not an `Exception` is returned unchanged.
 fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
+    claims_to_py(py, finish_with(py, outcome)?)
+}
+
+/// The result of a call that consulted revocation sources ([`CallbackStore::run`]), or the
+/// exception: a failed revocation callable's exception becomes the `__cause__` of
+/// `TokenRevoked` (or, when it is not an `Exception`, is raised unchanged).
+pub(crate) fn finish_with<T>(
+    py: Python<'_>,
+    outcome: (Result<T, Failure>, Option<PyErr>),
+) -> PyResult<T> {
     match outcome {
         (_, Some(cause)) if CallbackStore::is_fatal(py, &cause) => Err(cause),
-        (Ok(claims), _) => claims_to_py(py, claims),
+        (Ok(value), _) => Ok(value),
         (Err(Failure::Auth(e)), Some(cause)) if e.code() == ErrorCode::TokenRevoked => {
             let err = to_pyerr_msg(
                 py,

@@ -28,6 +28,12 @@ are generated from the core's list of codes at import (``ERROR_CODES``, ``error_
 Python-level misuse (wrong types, out-of-range ints, naive datetimes, non-UTF-8 text)
 raises ``TypeError`` / ``ValueError``. A Rust panic (a bug) raises ``InternalError``.
 
+HTTP edge (docs/http.md): ``Authenticator(verifier, trusted_proxies=..., revocation=...)``
+authenticates a request from its raw ``Authorization`` and ``X-Forwarded-For`` lines and its
+peer (``authenticate``, or ``authenticate_request`` for the claims and the client address);
+``Answer.refusal(err, style)`` is the status, headers and body of a refusal. The web
+integrations (``auth_core.asgi``, ``.wsgi``, ``.fastapi``, ``.flask``) are skins over them.
+
 Revocation callables: ``Verifier(..., revocation=f)`` with ``f(query) -> bool``, where
 ``query`` is a ``RevocationQuery`` (``jti``, ``type``, ``id``, ``iat``, ``exp``, ``parent``). If ``f``
 raises or returns anything but a ``bool``, the token is treated as revoked (fail closed)
@@ -63,6 +69,12 @@ from ._native import (
     generate_private_key_pem,
     generate_secret,
     inspect_unverified,
+)
+from ._native import (  # docs/http.md: the HTTP edge
+    Answer,
+    Authenticated,
+    Authenticator,
+    bearer_token,
 )
 from ._native import (  # docs/apis.md request/response shapes
     CreatedToken,
@@ -115,11 +127,14 @@ from ._native import (  # noqa: E402
     IssuedInFuture,
     LoginIpDenied,
     MalformedToken,
+    MissingToken,
     NotPermitted,
+    RateLimited,
     ResellerInvalidCredentials,
     ResellerIpDenied,
     RevocationStoreFull,
     RevocationUnavailable,
+    ServerError,
     StaticNotAllowed,
     TokenExpired,
     TokenNotYetValid,
@@ -155,6 +170,10 @@ __all__ = [
     "generate_private_key_pem",
     "generate_secret",
     "inspect_unverified",
+    "Answer",
+    "Authenticated",
+    "Authenticator",
+    "bearer_token",
     "CreatedToken",
     "ResellerLogin",
     "TokenCreationPolicy",
@@ -184,11 +203,14 @@ __all__ = [
     "IssuedInFuture",
     "LoginIpDenied",
     "MalformedToken",
+    "MissingToken",
     "NotPermitted",
+    "RateLimited",
     "ResellerInvalidCredentials",
     "ResellerIpDenied",
     "RevocationStoreFull",
     "RevocationUnavailable",
+    "ServerError",
     "StaticNotAllowed",
     "TokenExpired",
     "TokenNotYetValid",

@@ -6,71 +6,19 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, Final, Literal, Optional, Union, final
 
 __all__ = [
-    "AlgorithmNotAllowed",
-    "AuthError",
-    "BadSignature",
-    "CreatedToken",
-    "DEFAULT_DYNAMIC_TTL",
-    "DEFAULT_MAX_TTL",
-    "ERROR_CODES",
-    "InternalError",
-    "InvalidClaims",
-    "InvalidCredentials",
-    "InvalidIpAddress",
-    "InvalidIpRule",
-    "InvalidKey",
-    "InvalidRegex",
-    "InvalidRequest",
-    "InvalidTtl",
-    "IpAllowList",
-    "IpNotAllowed",
-    "IpRegex",
-    "IssuedInFuture",
-    "Issuer",
-    "KeyRing",
-    "LoginIpDenied",
-    "MalformedToken",
-    "MemoryRevocationStore",
-    "RedisRevocationStore",
-    "MintedToken",
-    "NotPermitted",
-    "Principal",
-    "ResellerClaims",
-    "ResellerInvalidCredentials",
-    "ResellerIpDenied",
-    "ResellerLogin",
-    "RevocationQuery",
-    "RevocationStoreFull",
-    "RevocationUnavailable",
-    "StaticNotAllowed",
-    "TokenExpired",
-    "TokenNotYetValid",
-    "TokenCreationPolicy",
-    "TokenRequest",
-    "TokenRevoked",
-    "TokenTooLarge",
-    "UnknownKey",
-    "UnsupportedHeader",
-    "UserClaims",
-    "UserLogin",
-    "Verifier",
-    "WeakKey",
-    "__version__",
-    "canonical_ip",
-    "content_type",
-    "create_sub_account_token",
-    "create_token",
-    "error_class",
-    "error_status",
-    "generate_private_key_pem",
-    "generate_secret",
-    "inspect_unverified",
-    "login_error_json",
-    "login_reseller",
-    "login_user",
-    "logout",
-    "media_format",
-    "sms_error_body",
+    "AlgorithmNotAllowed", "Answer", "AuthError", "Authenticated", "Authenticator", "BadSignature",
+    "CreatedToken", "DEFAULT_DYNAMIC_TTL", "DEFAULT_MAX_TTL", "ERROR_CODES", "InternalError", "InvalidClaims",
+    "InvalidCredentials", "InvalidIpAddress", "InvalidIpRule", "InvalidKey", "InvalidRegex", "InvalidRequest",
+    "InvalidTtl", "IpAllowList", "IpNotAllowed", "IpRegex", "IssuedInFuture", "Issuer", "KeyRing",
+    "LoginIpDenied", "MalformedToken", "MemoryRevocationStore", "RedisRevocationStore", "MintedToken",
+    "MissingToken", "NotPermitted", "Principal", "ResellerClaims", "ResellerInvalidCredentials",
+    "ResellerIpDenied", "ResellerLogin", "RevocationQuery", "RevocationStoreFull", "RevocationUnavailable",
+    "RateLimited", "ServerError", "StaticNotAllowed", "TokenExpired", "TokenNotYetValid", "TokenCreationPolicy",
+    "TokenRequest", "TokenRevoked", "TokenTooLarge", "UnknownKey", "UnsupportedHeader", "UserClaims",
+    "UserLogin", "Verifier", "WeakKey", "__version__", "bearer_token", "canonical_ip", "content_type",
+    "create_sub_account_token", "create_token", "error_class", "error_status", "generate_private_key_pem",
+    "generate_secret", "inspect_unverified", "login_error_json", "login_reseller", "login_user", "logout",
+    "media_format", "sms_error_body"
 ]
 __version__: Final[str]
 DEFAULT_DYNAMIC_TTL: Final[int]
@@ -124,6 +72,9 @@ class ResellerIpDenied(AuthError): ...
 class NotPermitted(AuthError): ...
 class RevocationStoreFull(AuthError): ...
 class RevocationUnavailable(AuthError): ...
+class RateLimited(AuthError): ...
+class ServerError(AuthError): ...
+class MissingToken(MalformedToken): ...
 
 def error_class(code: str) -> type[AuthError]: ...
 def inspect_unverified(token: _Token, *, max_size: int = 8192) -> dict[str, Any]: ...
@@ -579,3 +530,70 @@ def content_type(format: _Format) -> str: ...
 def error_status(error: AuthError) -> int: ...
 def login_error_json(error: AuthError) -> str: ...
 def sms_error_body(error: AuthError, format: _Format = "json") -> str: ...
+
+# The HTTP edge (docs/http.md).
+
+_HeaderValue = Union[str, bytes, bytearray]
+_HeaderLines = Union[_HeaderValue, Iterable[_HeaderValue], None]
+_Peer = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address, None]
+_AnswerStyle = Literal["plain", "login_api", "token_api", "auth_request"]
+
+@final
+class Authenticated:
+    @property
+    def claims(self) -> _Claims: ...
+    @property
+    def client_ip(self) -> Optional[str]: ...
+
+@final
+class Authenticator:
+    def __new__(
+        cls,
+        verifier: Verifier,
+        *,
+        trusted_proxies: Optional[_Rules] = None,
+        trust_unix_peers: bool = False,
+        revocation: Optional[_Revocation] = None,
+    ) -> Authenticator: ...
+    @property
+    def verifier(self) -> Verifier: ...
+    @property
+    def trusted_proxies(self) -> list[str]: ...
+    @property
+    def trust_unix_peers(self) -> bool: ...
+    @property
+    def revocation(self) -> Optional[_Revocation]: ...
+    def authenticate(
+        self, authorization: _HeaderLines, peer: _Peer, forwarded_for: _HeaderLines = None, *, now: Optional[_Time] = None
+    ) -> _Claims: ...
+    def authenticate_request(
+        self, authorization: _HeaderLines, peer: _Peer, forwarded_for: _HeaderLines = None, *, now: Optional[_Time] = None
+    ) -> Authenticated: ...
+    def client_ip(self, peer: _Peer, forwarded_for: _HeaderLines = None) -> Optional[str]: ...
+
+@final
+class Answer:
+    @staticmethod
+    def refusal(err: AuthError, style: _AnswerStyle = "plain", accept: _HeaderLines = None) -> Answer: ...
+    @staticmethod
+    def rate_limited(
+        retry_after: Union[int, timedelta], style: _AnswerStyle = "plain", accept: _HeaderLines = None
+    ) -> Answer: ...
+    @staticmethod
+    def server_error(style: _AnswerStyle = "plain", accept: _HeaderLines = None) -> Answer: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def content_type(self) -> Optional[str]: ...
+    @property
+    def challenge(self) -> Optional[str]: ...
+    @property
+    def retry_after(self) -> Optional[int]: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+
+def bearer_token(authorization: _HeaderLines) -> str: ...

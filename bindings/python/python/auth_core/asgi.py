@@ -9,14 +9,15 @@ Works with Starlette, FastAPI, Quart, Litestar or a bare ASGI callable; imports 
                                trusted_proxies=["10.0.0.0/8"], exclude=["/health"])
     # or, in Starlette/FastAPI: app.add_middleware(BearerAuthMiddleware, verifier=Verifier(ring))
 
-Each HTTP request (and WebSocket handshake) is verified with the client address (see
-:class:`auth_core.bearer.BearerAuth` for the trusted-proxy rule) and the revocation store.
-On success the claims go into ``scope["auth"]`` (Starlette's ``request.auth``) and
-``scope["state"]["auth_claims"]`` (``request.state.auth_claims``), and the application
-runs. On failure the application does not run: the answer is the status of the error,
-the JSON body ``{"error": "<code>", "message": "..."}`` and an RFC 6750
-``WWW-Authenticate`` header (:func:`auth_core.bearer.error_response`); a WebSocket is
-closed with code 1008 before it is accepted. Lifespan events pass through.
+Each HTTP request (and WebSocket handshake) is handed to the core as it arrived: every
+``Authorization`` and ``X-Forwarded-For`` line and the scope's ``client`` (see
+:class:`auth_core.bearer.BearerAuth`; the rules are docs/http.md). On success the claims go
+into ``scope["auth"]`` (Starlette's ``request.auth``) and ``scope["state"]["auth_claims"]``
+(``request.state.auth_claims``), and the application runs. On failure the application does
+not run: the answer is the core's :class:`auth_core.Answer` (status, RFC 6750
+``WWW-Authenticate``, ``Cache-Control: no-store``, the JSON body ``{"error": "<code>",
+"message": "..."}``); a WebSocket is closed with code 1008 before it is accepted. Lifespan
+events pass through.
 """
 
 from __future__ import annotations
@@ -24,10 +25,20 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any, Awaitable, Callable, Optional
 
-from ._native import AuthError, MalformedToken, Verifier
-from .bearer import BearerAuth, Claims, PathFilter, Revocation, TrustedProxies, error_response, make_auth, path_filter
+from ._native import Answer, AuthError, Verifier
+from .bearer import BearerAuth, Claims, PathFilter, Revocation, TrustedProxies, make_auth, path_filter
 
-__all__ = ["VERIFIED_BY", "ASGIApp", "BearerAuthMiddleware", "Receive", "Scope", "Send", "claims_from_scope", "store_claims"]
+__all__ = [
+    "VERIFIED_BY",
+    "ASGIApp",
+    "BearerAuthMiddleware",
+    "Receive",
+    "Scope",
+    "Send",
+    "authenticate_scope",
+    "claims_from_scope",
+    "store_claims",
+]
 
 #: An ASGI connection scope.
 Scope = MutableMapping[str, Any]
@@ -64,6 +75,23 @@ def store_claims(scope: Scope, claims: Claims, verified_by: BearerAuth) -> None:
     state[VERIFIED_BY] = verified_by
 
 
+def authenticate_scope(auth: BearerAuth, scope: Scope) -> Claims:
+    """Authenticate the request of an ASGI ``scope`` with ``auth``: its ``Authorization`` and
+    ``X-Forwarded-For`` lines exactly as received, and ``scope["client"]``'s host (``None``
+    or a name that is not an IP address: no address). Raises ``AuthError`` subclasses."""
+    authorization: list[bytes] = []
+    forwarded: list[bytes] = []
+    for name, value in scope.get("headers", ()):
+        lname = bytes(name).lower()
+        if lname == b"authorization":
+            authorization.append(bytes(value))
+        elif lname == b"x-forwarded-for":
+            forwarded.append(bytes(value))
+    client = scope.get("client")
+    peer = str(client[0]) if client else None
+    return auth.authenticate(authorization, peer, forwarded)
+
+
 class BearerAuthMiddleware:
     """ASGI middleware that lets only requests with a valid bearer token through.
 
@@ -95,22 +123,8 @@ class BearerAuthMiddleware:
         if kind not in ("http", "websocket") or self._excluded(scope.get("path", "")):
             await self.app(scope, receive, send)
             return
-        authorization: list[str] = []
-        forwarded: list[str] = []
-        for name, value in scope.get("headers", ()):
-            lname = bytes(name).lower()
-            if lname == b"authorization":
-                authorization.append(bytes(value).decode("latin-1"))
-            elif lname == b"x-forwarded-for":
-                forwarded.append(bytes(value).decode("latin-1"))
-        client = scope.get("client")
-        peer = str(client[0]) if client else None
         try:
-            if len(authorization) > 1:
-                raise MalformedToken("several Authorization headers")
-            claims = self.auth.authenticate(
-                authorization[0] if authorization else None, peer, ",".join(forwarded) if forwarded else None
-            )
+            claims = authenticate_scope(self.auth, scope)
         except AuthError as err:
             if kind == "websocket":
                 await send({"type": "websocket.close", "code": 1008, "reason": err.code})
@@ -123,8 +137,9 @@ class BearerAuthMiddleware:
 
 
 async def _send_error(send: Send, err: AuthError) -> None:
-    status, headers, body = error_response(err)
-    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+    answer = Answer.refusal(err)
+    body = answer.body
+    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
     raw.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.start", "status": answer.status, "headers": raw})
     await send({"type": "http.response.body", "body": body})

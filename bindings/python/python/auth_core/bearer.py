@@ -1,24 +1,12 @@
 """Framework-neutral bearer authentication: the part every web integration shares.
 
 ``auth_core.asgi``, ``auth_core.wsgi``, ``auth_core.fastapi`` and ``auth_core.flask`` are thin
-skins over :class:`BearerAuth`, which does the three things each request needs:
-
-1. read the ``Authorization`` header (RFC 6750 §2.1: the scheme ``Bearer`` in any case,
-   one space, one token; anything else is ``malformed_token``, no header is
-   :class:`MissingToken`, also ``malformed_token``);
-2. find the client address: the peer address, or — only when the peer is inside a
-   configured trusted-proxy range — the right-most ``X-Forwarded-For`` entry that is not
-   itself a trusted proxy (a header sent by anyone else is ignored);
-3. call :meth:`auth_core.Verifier.verify` with that address and the revocation store
-   (one native call per request when no proxies are configured).
-
-Failures are ``AuthError`` subclasses; :func:`error_response` turns one into the HTTP
-answer every integration sends: the status from ``err.http_status`` (500 for the
-configuration errors that have none), a JSON body ``{"error": "<code>", "message": "..."}``
-(the shape of ``authctl``'s errors) and, on 401/403, an RFC 6750 ``WWW-Authenticate``
-header: ``Bearer`` alone when no token was sent, ``Bearer error="invalid_token"`` for a
-rejected token, ``Bearer error="insufficient_scope"`` for a token without the rights
-(:func:`require`).
+skins over :class:`BearerAuth`, itself a thin wrapper of the native
+:class:`auth_core.Authenticator`. The skins hand it a request's raw ``Authorization`` and
+``X-Forwarded-For`` lines and the peer the server reports; every rule — the RFC 6750 header
+grammar, the client address behind trusted proxies, verification and revocation, and the
+status, challenge and body of a refusal (:class:`auth_core.Answer`) — is the core's HTTP edge,
+described in docs/http.md and the same in the Rust, C and Python skins.
 
 This module imports no web framework.
 """
@@ -31,23 +19,27 @@ from collections.abc import Iterable
 from typing import Callable, Literal, Optional, Union
 
 from ._native import (
+    Answer,
     AuthError,
-    InvalidIpAddress,
+    Authenticated,
+    Authenticator,
     IpAllowList,
-    MalformedToken,
     MemoryRevocationStore,
+    MissingToken,
     NotPermitted,
     RedisRevocationStore,
     ResellerClaims,
     RevocationQuery,
     UserClaims,
     Verifier,
-    canonical_ip,
+    bearer_token,
 )
 
 __all__ = [
+    "AnswerStyle",
     "BearerAuth",
     "Claims",
+    "HeaderLines",
     "MissingToken",
     "PathFilter",
     "Revocation",
@@ -72,57 +64,42 @@ _Rule = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4N
 Revocation = Union[MemoryRevocationStore, RedisRevocationStore, Callable[[RevocationQuery], bool]]
 #: Trusted proxy ranges: IP/CIDR rules or an ``IpAllowList``; ``None`` for none.
 TrustedProxies = Union[Iterable[_Rule], IpAllowList, None]
+#: The lines of one header as received: ``None`` (absent), one value, or every line in order
+#: (``str`` values are read as Latin-1, the way servers decode headers).
+HeaderLines = Union[str, bytes, bytearray, Iterable[Union[str, bytes, bytearray]], None]
+#: The body of a refusal: ``{"error", "message"}`` (``plain``), the login API's, the token
+#: API's (JSON or XML by ``Accept``), or none for nginx ``auth_request``.
+AnswerStyle = Union[Literal["plain"], Literal["login_api"], Literal["token_api"], Literal["auth_request"]]
 
 
-class MissingToken(MalformedToken):
-    """The request carried no ``Authorization`` header (code ``malformed_token``, HTTP 401).
+def parse_authorization(header: HeaderLines) -> str:
+    """The bearer token of a request's ``Authorization`` lines (``None``, one value, or
+    every line as received), by the core's RFC 6750 grammar (docs/http.md).
 
-    A subclass of :class:`auth_core.MalformedToken` so ``except AuthError`` catches it; it
-    differs only in the ``WWW-Authenticate`` answer (``Bearer`` without an error, RFC 6750
-    §3.1)."""
-
-
-def parse_authorization(header: Optional[str]) -> str:
-    """The token of an ``Authorization: Bearer <token>`` header value.
-
-    The scheme is matched case-insensitively (``Bearer``, ``bearer``, ``BEARER``) and must
-    be followed by exactly one space and one non-empty token without spaces. ``None`` or an
-    empty value raises :class:`MissingToken`; any other shape (another scheme, no token,
-    two tokens, tabs) raises :class:`auth_core.MalformedToken`.
+    No header, an empty one or another scheme raises :class:`MissingToken` (a
+    :class:`auth_core.MalformedToken`, code ``missing_token``); any other shape — two
+    spaces or a tab after the scheme, two tokens, several lines — raises
+    :class:`auth_core.MalformedToken`.
     """
-    if not header:
-        raise MissingToken("no bearer token: the Authorization header is missing")
-    scheme, sep, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not sep:
-        raise MalformedToken('the Authorization header is not "Bearer <token>"')
-    if not token or any(c in token for c in " \t\r\n"):
-        raise MalformedToken('the Authorization header is not "Bearer <token>"')
-    return token
+    return bearer_token(header)
 
 
 class BearerAuth:
-    """What the web integrations share: a verifier, the trusted proxies, the revocation.
+    """What the web integrations share: a native :class:`auth_core.Authenticator` — the
+    verifier, the trusted proxies and the revocation source.
 
     ``trusted_proxies``: the address ranges (IPs or CIDRs, or an ``IpAllowList``) of the
-    reverse proxies in front of the application. Only a request whose peer address is in
-    one of them has its ``X-Forwarded-For`` header read; then the client is the right-most
-    entry that is not itself a trusted proxy (the left-most entry when all are). Without
-    ``trusted_proxies`` the header is never read. A peer that is not an IP address (a Unix
-    socket, a test client's name) counts as no address: tokens restricted to
-    ``allowed_ips`` are then refused (``ip_not_allowed``), others accepted.
-
-    ``trust_non_ip_peers``: also treat a peer without an IP address as a trusted proxy —
-    for a reverse proxy on the same host that connects over a Unix-domain socket (nginx in
-    front of gunicorn or ``uvicorn --uds``), where the server reports no peer address. Only
-    set it when nothing but the proxy can reach that socket.
-
-    ``revocation``: a ``MemoryRevocationStore`` or callable passed to every ``verify``;
-    ``None`` uses the verifier's own.
+    reverse proxies in front of the application; only from them is ``X-Forwarded-For``
+    believed. ``trust_non_ip_peers`` (also accepted as ``trust_unix_peers``, the core's
+    name): a peer without an IP address (a Unix-domain socket) is a trusted proxy too — for
+    nginx on the same host in front of gunicorn or ``uvicorn --uds``; only set it when
+    nothing but the proxy can reach that socket. ``revocation``: a store or callable
+    consulted in addition to the verifier's own. The rules: docs/http.md.
 
     Thread-safe and reusable; build one at start-up.
     """
 
-    __slots__ = ("_proxies", "_revocation", "_trust_non_ip", "_verifier")
+    __slots__ = ("_authenticator", "_proxies")
 
     def __init__(
         self,
@@ -131,95 +108,71 @@ class BearerAuth:
         trusted_proxies: TrustedProxies = None,
         revocation: Optional[Revocation] = None,
         trust_non_ip_peers: bool = False,
+        trust_unix_peers: bool = False,
     ) -> None:
         if not isinstance(verifier, Verifier):
             raise TypeError(f"verifier must be an auth_core.Verifier, not {type(verifier).__name__}")
-        self._verifier = verifier
-        proxies: Optional[IpAllowList] = None
-        if trusted_proxies is not None:
-            proxies = trusted_proxies if isinstance(trusted_proxies, IpAllowList) else IpAllowList(trusted_proxies)
-            if len(proxies) == 0:
-                proxies = None
-        self._proxies = proxies
-        self._revocation = revocation
-        self._trust_non_ip = bool(trust_non_ip_peers)
+        self._authenticator = Authenticator(
+            verifier,
+            trusted_proxies=trusted_proxies,
+            trust_unix_peers=bool(trust_non_ip_peers or trust_unix_peers),
+            revocation=revocation,
+        )
+        rules = self._authenticator.trusted_proxies
+        self._proxies: Optional[IpAllowList]
+        if isinstance(trusted_proxies, IpAllowList):
+            self._proxies = trusted_proxies if rules else None
+        else:
+            self._proxies = IpAllowList(rules) if rules else None
+
+    @property
+    def authenticator(self) -> Authenticator:
+        """The native authenticator that decides."""
+        return self._authenticator
 
     @property
     def verifier(self) -> Verifier:
         """The verifier every request goes through."""
-        return self._verifier
+        return self._authenticator.verifier
 
     @property
     def trusted_proxies(self) -> Optional[IpAllowList]:
-        """The trusted proxy ranges, or ``None`` when ``X-Forwarded-For`` is never read."""
+        """The trusted proxy ranges, or ``None`` when there are none."""
         return self._proxies
 
     @property
     def trust_non_ip_peers(self) -> bool:
         """Whether a peer without an IP address (a Unix-domain socket) is a trusted proxy."""
-        return self._trust_non_ip
+        return self._authenticator.trust_unix_peers
 
-    def _is_proxy(self, address: str) -> bool:
-        proxies = self._proxies
-        if proxies is None:
-            return False
-        try:
-            return address in proxies
-        except InvalidIpAddress:
-            return False
-
-    def _peer_is_proxy(self, peer: Optional[str]) -> bool:
-        if not peer:
-            return self._trust_non_ip
-        proxies = self._proxies
-        try:
-            if proxies is not None:
-                return peer in proxies
-            canonical_ip(peer)  # only to tell an IP address from a socket name
-            return False
-        except InvalidIpAddress:
-            return self._trust_non_ip
-
-    def client_ip(self, peer: Optional[str], forwarded_for: Optional[str] = None) -> Optional[str]:
-        """The client address of a request from ``peer`` with this ``X-Forwarded-For`` value
-        (several header lines joined with ``,``). See the class docs for the rule."""
-        if forwarded_for is None or (self._proxies is None and not self._trust_non_ip):
-            return peer
-        if not self._peer_is_proxy(peer):
-            return peer
-        entries = [e.strip() for e in forwarded_for.split(",")]
-        entries = [e for e in entries if e]
-        if not entries:
-            return peer
-        for entry in reversed(entries):
-            if not self._is_proxy(entry):
-                return entry
-        return entries[0]
-
-    def verify(self, token: str, client_ip: Optional[str], *, from_peer: bool = True) -> Claims:
-        """``verifier.verify(token, client_ip=..., revocation=...)``. When the address is the
-        peer's own (``from_peer``) and is not an IP address, it counts as unknown."""
-        try:
-            return self._verifier.verify(token, client_ip=client_ip, revocation=self._revocation)
-        except InvalidIpAddress:
-            if not from_peer or client_ip is None:
-                raise
-            return self._verifier.verify(token, client_ip=None, revocation=self._revocation)
+    def client_ip(self, peer: Optional[str], forwarded_for: HeaderLines = None) -> Optional[str]:
+        """The client address (canonical text) of a request from ``peer`` with these
+        ``X-Forwarded-For`` lines, or ``None`` when unknown (a peer without an IP address).
+        A trusted proxy's entry that is not an address raises ``InvalidIpAddress``."""
+        return self._authenticator.client_ip(peer, forwarded_for)
 
     def authenticate(
         self,
-        authorization: Optional[str],
+        authorization: HeaderLines,
         peer: Optional[str],
-        forwarded_for: Optional[str] = None,
+        forwarded_for: HeaderLines = None,
     ) -> Claims:
         """The claims of the request's bearer token, or an ``AuthError`` subclass.
 
-        ``authorization``: the ``Authorization`` header value (``None`` when absent);
-        ``peer``: the address of the connection's other end; ``forwarded_for``: the
-        ``X-Forwarded-For`` value, read only when ``peer`` is a trusted proxy."""
-        token = parse_authorization(authorization)
-        ip = self.client_ip(peer, forwarded_for)
-        return self.verify(token, ip, from_peer=ip is peer)
+        ``authorization`` / ``forwarded_for``: every ``Authorization`` / ``X-Forwarded-For``
+        line as received (or ``None``); ``peer``: the connection's address as the server
+        reports it (``None`` or text that is not an IP address: no address)."""
+        return self._authenticator.authenticate(authorization, peer, forwarded_for)
+
+    def authenticate_request(
+        self,
+        authorization: HeaderLines,
+        peer: Optional[str],
+        forwarded_for: HeaderLines = None,
+    ) -> Authenticated:
+        """:meth:`authenticate`, returning the claims and the client address
+        (:class:`auth_core.Authenticated`)."""
+        return self._authenticator.authenticate_request(authorization, peer, forwarded_for)
 
 
 def require(claims: Claims, *, type: Optional[Literal["user", "reseller"]] = None, admin: bool = False) -> Claims:
@@ -233,27 +186,21 @@ def require(claims: Claims, *, type: Optional[Literal["user", "reseller"]] = Non
     return claims
 
 
+def error_response(
+    err: AuthError, style: AnswerStyle = "plain", accept: HeaderLines = None
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """The HTTP answer to ``err``, ``(status, headers, body)``, from the core's
+    :class:`auth_core.Answer` (status, ``WWW-Authenticate``, ``Cache-Control: no-store``,
+    body in ``style``; ``accept``: the request's ``Accept`` lines, for the token API)."""
+    answer = Answer.refusal(err, style, accept)
+    return answer.status, answer.headers, answer.body
+
+
 def error_body(err: AuthError) -> dict[str, str]:
-    """``{"error": err.code, "message": err.message}``: the JSON every integration answers."""
-    return {"error": err.code, "message": err.message}
-
-
-def error_response(err: AuthError) -> tuple[int, list[tuple[str, str]], bytes]:
-    """The HTTP answer to ``err``: ``(status, headers, body)``.
-
-    Status: ``err.http_status``, or 500 for the configuration errors that have none.
-    Headers: ``Content-Type: application/json``, ``Cache-Control: no-store`` and, on 401 and
-    403, ``WWW-Authenticate`` as RFC 6750 §3 describes."""
-    status = err.http_status if err.http_status is not None else 500
-    headers = [("content-type", "application/json"), ("cache-control", "no-store")]
-    if isinstance(err, MissingToken):
-        headers.append(("www-authenticate", "Bearer"))
-    elif status == 401:
-        headers.append(("www-authenticate", 'Bearer error="invalid_token"'))
-    elif status == 403:
-        headers.append(("www-authenticate", 'Bearer error="insufficient_scope"'))
-    body = json.dumps(error_body(err), separators=(",", ":")).encode()
-    return status, headers, body
+    """The core's plain answer body to ``err``, ``{"error": "<code>", "message": "..."}``,
+    as a dict."""
+    body: dict[str, str] = json.loads(Answer.refusal(err).body)
+    return body
 
 
 def path_filter(exclude: PathFilter) -> Callable[[str], bool]:

@@ -25,10 +25,13 @@ already verified the request — :class:`auth_core.asgi.BearerAuthMiddleware` bu
 ``auth=bearer.auth``, or another dependency of this ``BearerToken`` — its claims are reused
 (no second verification); claims verified under another configuration are not.
 
-A failure raises :class:`AuthHTTPException` (a ``fastapi.HTTPException`` with the status
-and RFC 6750 ``WWW-Authenticate`` header of the error). With :func:`install_error_handler`
-the body is ``{"error": "<code>", "message": "..."}``, the same as the ASGI and WSGI
-middleware; without it FastAPI's default handler answers ``{"detail": {"error": ...,
+The request is handed to the core as it arrived (every ``Authorization`` and
+``X-Forwarded-For`` line, the scope's client: :func:`auth_core.asgi.authenticate_scope`; the
+rules are docs/http.md). A failure raises :class:`AuthHTTPException` (a
+``fastapi.HTTPException`` carrying the core's :class:`auth_core.Answer`: its status, RFC 6750
+``WWW-Authenticate`` and ``Cache-Control`` headers). With :func:`install_error_handler` the
+body is the answer's own, ``{"error": "<code>", "message": "..."}``, the same as the ASGI and
+WSGI middleware; without it FastAPI's default handler answers ``{"detail": {"error": ...,
 "message": ...}}`` with the same status and headers. The routes also declare the HTTP
 bearer security scheme in the OpenAPI document.
 """
@@ -36,40 +39,34 @@ bearer security scheme in the OpenAPI document.
 # No `from __future__ import annotations` here: FastAPI reads the dependencies' signatures
 # at run time and must see real classes, not strings.
 
+import json
 from typing import Annotated, Callable, Optional, cast
 
 from fastapi import FastAPI, HTTPException, Request, Security
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ._native import AuthError, MalformedToken, ResellerClaims, UserClaims, Verifier
-from .asgi import claims_from_scope, store_claims
-from .bearer import (
-    BearerAuth,
-    Claims,
-    Revocation,
-    TrustedProxies,
-    error_body,
-    error_response,
-    make_auth,
-    require,
-)
+from ._native import Answer, AuthError, ResellerClaims, UserClaims, Verifier
+from .asgi import authenticate_scope, claims_from_scope, store_claims
+from .bearer import BearerAuth, Claims, Revocation, TrustedProxies, make_auth, require
 
 __all__ = ["AuthHTTPException", "BearerToken", "install_error_handler"]
 
-# Only for the OpenAPI document (the "Authorize" button); the header is parsed by BearerAuth.
+# Only for the OpenAPI document (the "Authorize" button); the header is read by the core.
 _SCHEME = HTTPBearer(auto_error=False, description="auth-core bearer token")
 
 
 class AuthHTTPException(HTTPException):
     """The ``HTTPException`` a dependency raises for a rejected request; ``.error`` is the
-    ``AuthError``, ``.detail`` its ``{"error", "message"}`` body."""
+    ``AuthError``, ``.answer`` the core's :class:`auth_core.Answer` to it, ``.detail`` its
+    ``{"error", "message"}`` body as a dict."""
 
     def __init__(self, error: AuthError) -> None:
-        status, headers, _ = error_response(error)
-        extra = {k: v for k, v in headers if k == "www-authenticate"}
-        super().__init__(status_code=status, detail=error_body(error), headers=extra or None)
+        answer = Answer.refusal(error)
+        extra = {k: v for k, v in answer.headers if k != "content-type"}
+        super().__init__(status_code=answer.status, detail=json.loads(answer.body), headers=extra)
         self.error = error
+        self.answer = answer
 
 
 class BearerToken:
@@ -96,16 +93,7 @@ class BearerToken:
         known = claims_from_scope(request.scope, verified_by=self.auth)
         if known is not None:
             return known
-        values = request.headers.getlist("authorization")
-        if len(values) > 1:
-            raise MalformedToken("several Authorization headers")
-        forwarded = request.headers.getlist("x-forwarded-for")
-        client = request.client
-        claims = self.auth.authenticate(
-            values[0] if values else None,
-            client.host if client else None,
-            ",".join(forwarded) if forwarded else None,
-        )
+        claims = authenticate_scope(self.auth, request.scope)
         store_claims(request.scope, claims, self.auth)
         return claims
 
@@ -153,11 +141,13 @@ class BearerToken:
 
 
 def _auth_http_exception_response(request: Request, exc: Exception) -> Response:
-    err = exc.error if isinstance(exc, AuthHTTPException) else exc
-    assert isinstance(err, AuthError)
-    status, headers, body = error_response(err)
-    extra = {k: v for k, v in headers if k != "content-type"}
-    return Response(content=body, status_code=status, headers=extra, media_type="application/json")
+    if isinstance(exc, AuthHTTPException):
+        answer = exc.answer
+    else:
+        assert isinstance(exc, AuthError)
+        answer = Answer.refusal(exc)
+    extra = {k: v for k, v in answer.headers if k != "content-type"}
+    return Response(content=answer.body, status_code=answer.status, headers=extra, media_type=answer.content_type)
 
 
 def install_error_handler(app: FastAPI) -> None:

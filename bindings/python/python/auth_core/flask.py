@@ -18,14 +18,17 @@ Needs Flask (``pip install "auth-core[flask]"``)::
     @auth.required(type="user", admin=True)
     def admin(): ...
 
-``@auth.required`` verifies the ``Authorization: Bearer`` token with the client address
-(``request.remote_addr``, or ``X-Forwarded-For`` from a trusted proxy: see
-:class:`auth_core.bearer.BearerAuth`) and the revocation store, and puts the claims in
-``flask.g.auth_claims`` (:func:`current_claims`). ``protect_all=True`` does the same for
-every request before any view (``exclude``: paths that need no token). A failure — and any
-``AuthError`` a view raises — is answered with the error's status, the JSON body
-``{"error": "<code>", "message": "..."}`` and an RFC 6750 ``WWW-Authenticate`` header.
-The usual ``init_app`` pattern works for application factories.
+``@auth.required`` hands the request to the core as the WSGI server passed it (the
+``Authorization`` and ``X-Forwarded-For`` lines, ``request.remote_addr``: see
+:mod:`auth_core.wsgi` and :class:`auth_core.bearer.BearerAuth`; the rules are docs/http.md)
+and keeps the claims with the request itself (:func:`current_claims`) — not on ``flask.g``,
+which belongs to the application context and may outlive the request (a context pushed by
+a test fixture or a job runner serves several requests). ``protect_all=True`` does the same
+for every request before any view (``exclude``: paths that need no token). A failure — and
+any ``AuthError`` a view raises — is answered with the core's :class:`auth_core.Answer`:
+status, RFC 6750 ``WWW-Authenticate``, ``Cache-Control: no-store`` and the JSON body
+``{"error": "<code>", "message": "..."}``. The usual ``init_app`` pattern works for
+application factories.
 
 Do not combine ``trusted_proxies`` with werkzeug's ``ProxyFix`` (which rewrites
 ``remote_addr`` itself): use one of them.
@@ -36,40 +39,40 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Literal, Optional, TypeVar, Union, cast, overload
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, has_request_context, request
 
-from ._native import AuthError, MalformedToken, Verifier
-from .bearer import (
-    BearerAuth,
-    Claims,
-    PathFilter,
-    Revocation,
-    TrustedProxies,
-    error_response,
-    make_auth,
-    path_filter,
-    require,
-)
+from ._native import Answer, AuthError, Verifier
+from .bearer import BearerAuth, Claims, PathFilter, Revocation, TrustedProxies, make_auth, path_filter, require
+from .wsgi import authenticate_environ
 
 __all__ = ["BearerAuthExtension", "current_claims", "error_as_response"]
 
 _View = TypeVar("_View", bound=Callable[..., Any])
 _EXTENSION_KEY = "auth_core"
+#: The request's ``environ`` key of the verified claims and the ``BearerAuth`` that
+#: verified them (the environ lives exactly as long as the request).
+_REQUEST_KEY = "auth_core.flask.verified"
+
+
+def _verified() -> Optional[tuple[BearerAuth, Claims]]:
+    if not has_request_context():
+        return None
+    return cast(Optional[tuple[BearerAuth, Claims]], request.environ.get(_REQUEST_KEY))
 
 
 def current_claims() -> Claims:
-    """The verified claims of the current request (``flask.g.auth_claims``). Raises
-    ``RuntimeError`` outside a view that ``required`` (or ``protect_all``) guards."""
-    claims = g.get("auth_claims")
-    if claims is None:
+    """The verified claims of the current request. Raises ``RuntimeError`` outside a view
+    that ``required`` (or ``protect_all``) guards."""
+    verified = _verified()
+    if verified is None:
         raise RuntimeError("no verified claims: the view is not guarded by BearerAuthExtension")
-    return cast(Claims, claims)
+    return verified[1]
 
 
 def error_as_response(err: AuthError) -> Response:
-    """The Flask response to ``err`` (:func:`auth_core.bearer.error_response`)."""
-    status, headers, body = error_response(err)
-    return Response(body, status=status, headers=headers)
+    """The Flask response to ``err``: the core's :class:`auth_core.Answer`."""
+    answer = Answer.refusal(err)
+    return Response(answer.body, status=answer.status, headers=answer.headers)
 
 
 class BearerAuthExtension:
@@ -113,21 +116,12 @@ class BearerAuthExtension:
 
     def authenticate(self) -> Claims:
         """Verify the current request (once: a second call through this extension reuses
-        ``g.auth_claims``) and return its claims; raises ``AuthError`` subclasses."""
-        known = g.get("auth_claims")
-        if known is not None and g.get("auth_core_verified_by") is self.auth:
-            return cast(Claims, known)
-        values = request.headers.getlist("Authorization")
-        if len(values) > 1:
-            raise MalformedToken("several Authorization headers")
-        forwarded = request.headers.getlist("X-Forwarded-For")
-        claims = self.auth.authenticate(
-            values[0] if values else None,
-            request.remote_addr,
-            ",".join(forwarded) if forwarded else None,
-        )
-        g.auth_claims = claims
-        g.auth_core_verified_by = self.auth
+        its claims) and return its claims; raises ``AuthError`` subclasses."""
+        verified = _verified()
+        if verified is not None and verified[0] is self.auth:
+            return verified[1]
+        claims = authenticate_environ(self.auth, request.environ)
+        request.environ[_REQUEST_KEY] = (self.auth, claims)
         return claims
 
     @overload

@@ -8,12 +8,18 @@ Works with Flask, Django, Pyramid, Bottle or a bare WSGI callable; imports none 
     app.wsgi_app = BearerAuthMiddleware(app.wsgi_app, Verifier(ring), revocation=store,
                                         trusted_proxies=["10.0.0.0/8"], exclude=["/health"])
 
-Each request is verified with the client address (``REMOTE_ADDR``, or ``X-Forwarded-For``
-from a trusted proxy: see :class:`auth_core.bearer.BearerAuth`) and the revocation store.
-On success the claims go into ``environ["auth_core.claims"]`` and the application runs; on
-failure it does not: the answer is the status of the error, the JSON body
-``{"error": "<code>", "message": "..."}`` and an RFC 6750 ``WWW-Authenticate`` header
-(:func:`auth_core.bearer.error_response`).
+Each request is handed to the core as the WSGI server passes it: the ``Authorization`` and
+``X-Forwarded-For`` values of ``environ`` and ``REMOTE_ADDR`` (see
+:class:`auth_core.bearer.BearerAuth`; the rules are docs/http.md). On success the claims go
+into ``environ["auth_core.claims"]`` and the application runs; on failure it does not: the
+answer is the core's :class:`auth_core.Answer` (status, RFC 6750 ``WWW-Authenticate``,
+``Cache-Control: no-store``, the JSON body ``{"error": "<code>", "message": "..."}``).
+
+WSGI has one ``environ`` entry per header name: servers join repeated lines with ``,``
+(PEP 3333, RFC 9110 §5.3), so the middleware reads each header as one line. That is the
+same list for ``X-Forwarded-For``; for ``Authorization`` the joined value holds a comma,
+which the RFC 6750 grammar refuses (``malformed_token``), as it refuses several lines. An
+absent or empty ``REMOTE_ADDR`` (a Unix-domain socket) is a peer without an IP address.
 """
 
 from __future__ import annotations
@@ -22,13 +28,13 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Optional
 
-from ._native import AuthError, Verifier
-from .bearer import BearerAuth, Claims, PathFilter, Revocation, TrustedProxies, error_response, make_auth, path_filter
+from ._native import Answer, AuthError, Verifier
+from .bearer import BearerAuth, Claims, PathFilter, Revocation, TrustedProxies, make_auth, path_filter
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["ENVIRON_KEY", "BearerAuthMiddleware", "claims_from_environ"]
+__all__ = ["ENVIRON_KEY", "BearerAuthMiddleware", "authenticate_environ", "claims_from_environ"]
 
 #: The ``environ`` key that holds the verified claims.
 ENVIRON_KEY = "auth_core.claims"
@@ -37,6 +43,22 @@ ENVIRON_KEY = "auth_core.claims"
 def claims_from_environ(environ: WSGIEnvironment) -> Optional[Claims]:
     """The claims :class:`BearerAuthMiddleware` stored in ``environ``, or ``None``."""
     return environ.get(ENVIRON_KEY)
+
+
+def _lines(environ: WSGIEnvironment, key: str) -> list[str]:
+    value = environ.get(key)
+    return [] if value is None else [value]
+
+
+def authenticate_environ(auth: BearerAuth, environ: WSGIEnvironment) -> Claims:
+    """Authenticate the request of a WSGI ``environ`` with ``auth``: ``HTTP_AUTHORIZATION``
+    and ``HTTP_X_FORWARDED_FOR`` as the server passed them (absent: no line) and
+    ``REMOTE_ADDR``. Raises ``AuthError`` subclasses."""
+    return auth.authenticate(
+        _lines(environ, "HTTP_AUTHORIZATION"),
+        environ.get("REMOTE_ADDR"),
+        _lines(environ, "HTTP_X_FORWARDED_FOR"),
+    )
 
 
 class BearerAuthMiddleware:
@@ -68,15 +90,11 @@ class BearerAuthMiddleware:
         if self._excluded(environ.get("PATH_INFO", "")):
             return self.app(environ, start_response)
         try:
-            claims = self.auth.authenticate(
-                environ.get("HTTP_AUTHORIZATION"),
-                environ.get("REMOTE_ADDR") or None,
-                environ.get("HTTP_X_FORWARDED_FOR"),
-            )
+            claims = authenticate_environ(self.auth, environ)
         except AuthError as err:
-            status, headers, body = error_response(err)
-            headers.append(("content-length", str(len(body))))
-            start_response(f"{status} {HTTPStatus(status).phrase}", headers)
-            return [body]
+            answer = Answer.refusal(err)
+            headers = [*answer.headers, ("content-length", str(len(answer.body)))]
+            start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", headers)
+            return [answer.body]
         environ[ENVIRON_KEY] = claims
         return self.app(environ, start_response)
