@@ -15,7 +15,7 @@
  * - AUTH_CORE_VERSION_MAJOR/MINOR/PATCH give the version of this header; auth_version()
  *   the version of the library linked.
  * - Fallible functions return an auth_result (uint32_t): AUTH_OK (0) on success, the
- *   core's stable error codes 1..30 (docs/errors.md), or the binding's codes from 1000.
+ *   core's stable error codes 1..31 (docs/errors.md), or the binding's codes from 1000.
  *   auth_result_name() / auth_result_http_status() translate any code.
  * - A Rust panic never unwinds into C: it is caught and reported as AUTH_PANIC.
  * - Every pointer argument is checked: NULL where a value is required gives
@@ -151,6 +151,8 @@ enum auth_result
   AUTH_SERVER_ERROR = 29,
   // The request carried no bearer token (no `Authorization` header, or another scheme).
   AUTH_MISSING_TOKEN = 30,
+  // The caller already holds as many named tokens as it may.
+  AUTH_TOKEN_QUOTA_EXCEEDED = 31,
   // A required pointer argument was NULL.
   AUTH_NULL_ARGUMENT = 1000,
   // A caller-provided buffer is too small; the needed length was written to the
@@ -1671,7 +1673,7 @@ auth_result auth_token_request_allowed_ip(const struct auth_token_request *reque
 // Frees a token request. NULL is a no-op.
 void auth_token_request_free(struct auth_token_request *request);
 
-// A new error with a core code (1–30) and its default message, for a host that reports
+// A new error with a core code (1–31) and its default message, for a host that reports
 // a failure itself (`AUTH_INVALID_CREDENTIALS` after a wrong password, ...) through the
 // error bodies below. `*error_out` receives it (free with `auth_error_free`). Errors:
 // `AUTH_INVALID_ENUM` (not a core code), `AUTH_NULL_ARGUMENT`.

@@ -78,6 +78,9 @@ pub(crate) struct ServeArgs {
     /// The failed-login window in seconds, opened by a key's first failure.
     #[arg(long, value_name = "SECS", default_value_t = LoginLimits::default().window.as_secs())]
     failed_login_window: u64,
+    /// The most named tokens one account may hold, unexpired, revoked or not (docs/server.md).
+    #[arg(long, value_name = "N", default_value_t = auth_core::DEFAULT_MAX_NAMED_TOKENS)]
+    max_named_tokens: u64,
     #[command(flatten)]
     redis: crate::redis::ServeRedisArgs,
     #[command(flatten)]
@@ -106,6 +109,7 @@ pub(crate) fn serve(args: ServeArgs) -> Result<Success, Failure> {
     let mut config = ServerConfig::new(secret::load_ring(&args.key)?);
     config.trusted_proxies = TrustedProxies::parse(&args.trust_proxy).map_err(Failure::Usage)?;
     config.hash_params = args.hash.params();
+    config.max_named_tokens = args.max_named_tokens;
     config.login_limits = LoginLimits {
         per_account: args.max_failed_logins_per_account,
         per_address: args.max_failed_logins_per_address,
@@ -244,7 +248,7 @@ pub(crate) enum AccountsCommand {
         #[arg(long, conflicts_with = "allowed_ip")]
         unrestricted: bool,
     },
-    /// Set a password, read from stdin.
+    /// Set a password, read from stdin; every token the account holds or delegated is revoked.
     SetPassword {
         /// user or reseller.
         kind: Kind,
@@ -254,7 +258,23 @@ pub(crate) enum AccountsCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
-    /// Block an account: its logins are refused like a wrong password.
+    /// Revoke every token an account holds or delegated (its logins still work). A running
+    /// `authctl serve` on the same database applies it within its poll interval.
+    Revoke {
+        /// user or reseller.
+        kind: Kind,
+        /// The login (user) or name (reseller).
+        account: String,
+    },
+    /// Revoke one named token by its id (`token_id`): for good if static, else until it
+    /// expires. A running `authctl serve` on the same database applies it within its poll
+    /// interval.
+    RevokeToken {
+        /// The token's id (`token_id` of `POST /token`, its `jti`).
+        id: String,
+    },
+    /// Block an account: its logins are refused like a wrong password, and every token it
+    /// holds or delegated is revoked.
     Block {
         /// user or reseller.
         kind: Kind,
@@ -447,6 +467,22 @@ pub(crate) fn accounts(args: AccountsArgs) -> Result<Success, Failure> {
                     "reseller",
                 ),
             }
+        }
+        AccountsCommand::Revoke { kind, account } => {
+            let kind = match kind {
+                Kind::User => PrincipalType::User,
+                Kind::Reseller => PrincipalType::Reseller,
+            };
+            found(db.revoke_account(kind, &account).map_err(e)?, "account")
+        }
+        AccountsCommand::RevokeToken { id } => {
+            let Some(row) = db.named_token(&id).map_err(e)? else {
+                return found(false, "named token");
+            };
+            let now = auth_core::system_now().map_err(Failure::Usage)?;
+            db.record_revocation(&row.jti, row.expires_at, now)
+                .map_err(e)?;
+            found(true, "named token")
         }
         AccountsCommand::Block { kind, account } => set_blocked(&db, kind, &account, true),
         AccountsCommand::Unblock { kind, account } => set_blocked(&db, kind, &account, false),

@@ -123,6 +123,8 @@ error_codes! {
     ServerError = 29, "server_error", Some(500), "Server error";
     /// The request carried no bearer token: no `Authorization` header, or one of another scheme (RFC 6750 §3.1: the challenge names no error).
     MissingToken = 30, "missing_token", Some(401), "no bearer token";
+    /// The caller already holds as many named tokens as it may (revoke or let some expire first).
+    TokenQuotaExceeded = 31, "token_quota_exceeded", Some(403), "named token quota exceeded";
 }
 
 impl fmt::Display for ErrorCode {

@@ -127,8 +127,8 @@ pub use login::{
     DEFAULT_RESELLER_VERSION,
 };
 pub use token_api::{
-    create_token, create_token_with_policy, CreateTokenRequest, CreatedToken, TokenCreationPolicy,
-    TokenTarget,
+    check_caller_account, create_token, create_token_with_policy, CallerAccount,
+    CreateTokenRequest, CreatedToken, TokenCreationPolicy, TokenTarget, DEFAULT_MAX_NAMED_TOKENS,
 };
 pub use wire::{
     error_status, login_error_json, sms_error_body, sms_error_json, sms_error_xml, Format,

@@ -58,6 +58,57 @@ fn not_owned() -> Error {
     )
 }
 
+/// The caller's account as the host found it when a token is to be created: the input of
+/// [`check_caller_account`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallerAccount {
+    /// Whether the caller's account is blocked, or gone (it then creates no token).
+    pub blocked: bool,
+    /// The named tokens the caller holds whose revocation would have to be remembered:
+    /// every unexpired one it created (for itself or a sub-account), revoked or not.
+    pub named_tokens: u64,
+}
+
+/// The default most named tokens one account may hold ([`check_caller_account`]).
+pub const DEFAULT_MAX_NAMED_TOKENS: u64 = 100;
+
+/// Before a token is created for a caller (`POST /token`, `POST /token/account/:id`): a
+/// blocked account creates nothing (`not_permitted`, 403), and an account holding
+/// `max_named_tokens` named tokens already gets `token_quota_exceeded` (403).
+///
+/// The quota is what bounds the revocation store: a static token's revocation is kept for
+/// good and a named token's until it expires, so tokens count until they expire, revoked or
+/// not. With the quota, no account can fill the store and make another account's logout
+/// fail; an account at its quota lets tokens expire (or uses shorter TTLs).
+///
+/// ```
+/// use auth_core::{check_caller_account, CallerAccount, ErrorCode};
+/// assert!(check_caller_account(CallerAccount { blocked: false, named_tokens: 99 }, 100).is_ok());
+/// let full = check_caller_account(CallerAccount { blocked: false, named_tokens: 100 }, 100);
+/// assert_eq!(full.unwrap_err().code(), ErrorCode::TokenQuotaExceeded);
+/// let blocked = check_caller_account(CallerAccount { blocked: true, named_tokens: 0 }, 100);
+/// assert_eq!(blocked.unwrap_err().code(), ErrorCode::NotPermitted);
+/// ```
+pub fn check_caller_account(account: CallerAccount, max_named_tokens: u64) -> Result<()> {
+    if account.blocked {
+        return Err(Error::with_message(
+            ErrorCode::NotPermitted,
+            "the caller's account is blocked",
+        ));
+    }
+    if account.named_tokens >= max_named_tokens {
+        return Err(Error::with_message(
+            ErrorCode::TokenQuotaExceeded,
+            format!(
+                "the account holds {} named tokens, the most it may: revoke some or let them expire first \
+                 (revoked tokens count until they expire)",
+                account.named_tokens
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A created token and the response of `POST /token`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreatedToken {

@@ -83,6 +83,8 @@ pub enum auth_result {
     AUTH_SERVER_ERROR = 29,
     /// The request carried no bearer token (no `Authorization` header, or another scheme).
     AUTH_MISSING_TOKEN = 30,
+    /// The caller already holds as many named tokens as it may.
+    AUTH_TOKEN_QUOTA_EXCEEDED = 31,
     /// A required pointer argument was NULL.
     AUTH_NULL_ARGUMENT = 1000,
     /// A caller-provided buffer is too small; the needed length was written to the
@@ -184,6 +186,7 @@ impl auth_result {
             ErrorCode::RateLimited => AUTH_RATE_LIMITED,
             ErrorCode::ServerError => AUTH_SERVER_ERROR,
             ErrorCode::MissingToken => AUTH_MISSING_TOKEN,
+            ErrorCode::TokenQuotaExceeded => AUTH_TOKEN_QUOTA_EXCEEDED,
         }
     }
 

@@ -1,10 +1,11 @@
 //! The service: its configuration, its shared state and its router.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use auth_core::{
-    system_now, AnswerStyle, Issuer, KeyRing, TokenCreationPolicy, TrustedProxies, Verifier,
-    DEFAULT_EXPIRY_GRACE,
+    AnswerStyle, Issuer, KeyRing, TokenCreationPolicy, TrustedProxies, Verifier,
+    DEFAULT_EXPIRY_GRACE, DEFAULT_MAX_NAMED_TOKENS,
 };
 use axum::routing::{get, post};
 use axum::Router;
@@ -13,7 +14,7 @@ use crate::db::{Db, DbError};
 use crate::layer::AuthLayer;
 use crate::limit::{FailedLogins, LoginLimits};
 use crate::password::{HashParams, Passwords};
-use crate::revoke::Revoker;
+use crate::revoke::{RevocationSync, Revoker, SyncError};
 use crate::routes;
 
 /// How a service is set up. Build with [`ServerConfig::new`] and change the fields.
@@ -33,6 +34,14 @@ pub struct ServerConfig {
     /// How long after `exp` a logout is still reloaded into the store at start (seconds; the
     /// verifier's leeway at least). Default: the in-memory store's [`DEFAULT_EXPIRY_GRACE`].
     pub revocation_grace: u64,
+    /// How often the database is read for revocations other processes recorded (blocks,
+    /// password changes, `authctl accounts revoke…`, another service process's logouts).
+    /// Default 500 ms.
+    pub revocation_poll: Duration,
+    /// The most named tokens one account may hold, unexpired, revoked or not
+    /// ([`check_caller_account`](auth_core::check_caller_account)). Default
+    /// [`DEFAULT_MAX_NAMED_TOKENS`].
+    pub max_named_tokens: u64,
 }
 
 impl ServerConfig {
@@ -46,6 +55,8 @@ impl ServerConfig {
             hash_params: HashParams::default(),
             token_policy: TokenCreationPolicy::default(),
             revocation_grace: DEFAULT_EXPIRY_GRACE,
+            revocation_poll: Duration::from_millis(500),
+            max_named_tokens: DEFAULT_MAX_NAMED_TOKENS,
         }
     }
 }
@@ -91,6 +102,8 @@ pub struct AppState {
     pub(crate) limits: FailedLogins,
     pub(crate) revoker: Arc<dyn Revoker>,
     pub(crate) policy: TokenCreationPolicy,
+    pub(crate) max_named_tokens: u64,
+    sync: Arc<RevocationSync>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -111,11 +124,14 @@ impl AppState {
         db: Arc<Db>,
         revoker: Arc<dyn Revoker>,
     ) -> Result<Arc<AppState>, StartError> {
-        let loaded = db.live_revocations(system_now()?, config.revocation_grace)?;
-        for (jti, exp) in &loaded {
-            revoker.revoke(jti, *exp, None)?;
-        }
-        tracing::info!(revocations = loaded.len(), "revocations loaded");
+        let sync = RevocationSync::load(db.clone(), revoker.clone(), config.revocation_grace)
+            .map_err(|e| match e {
+                SyncError::Db(e) => StartError::Db(e),
+                SyncError::Store(e) => StartError::Auth(e),
+            })?;
+        let sync = Arc::new(sync);
+        RevocationSync::spawn(&sync, config.revocation_poll)
+            .map_err(|e| StartError::Db(DbError(format!("revocation sync thread: {e}"))))?;
         let issuer = Issuer::new(config.keys.clone());
         let auth = AuthLayer::new(Verifier::new(config.keys))
             .revocation(revoker.clone())
@@ -128,7 +144,15 @@ impl AppState {
             limits: FailedLogins::new(config.login_limits),
             revoker,
             policy: config.token_policy,
+            max_named_tokens: config.max_named_tokens,
+            sync,
         }))
+    }
+
+    /// Applies now what other processes recorded in the database since the last poll (the
+    /// background poll does this every [`ServerConfig::revocation_poll`]).
+    pub fn sync_revocations(&self) -> Result<usize, SyncError> {
+        self.sync.poll()
     }
 
     /// The database.

@@ -17,7 +17,7 @@
 //! | `limit.rs` | failed logins per account and per address → 429 ([`FailedLogins`]) |
 //! | `routes/` | one file per API: `login.rs`, `token.rs`, `probe.rs` |
 //! | `app.rs` | the configuration, the shared state, the router ([`router`]) |
-//! | `revoke.rs` | the revocation store the service writes to ([`Revoker`]) |
+//! | `revoke.rs` | the revocation store the service writes to ([`Revoker`]), kept in step with the database ([`RevocationSync`]) |
 //! | `serve.rs` | serving with graceful shutdown ([`serve`]) |
 //! | `demo.rs` | the accounts the API examples use ([`create_demo_accounts`]) |
 //!
@@ -59,6 +59,6 @@ pub use layer::{
 };
 pub use limit::{Attempt, FailedLogins, LoginLimits};
 pub use password::{HashParams, Passwords};
-pub use revoke::Revoker;
+pub use revoke::{RevocationSync, Revoker, SyncError};
 pub use routes::probe::AUTH_HEADERS;
 pub use serve::{serve, serve_blocking, serve_until, shutdown_signal};

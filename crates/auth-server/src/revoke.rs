@@ -1,6 +1,7 @@
 //! The revocation store the service reads at every request and writes to at logout, as a
 //! trait object, so that the shared Redis store (`auth-redis`) takes the in-memory store's
-//! place without touching the routes (`authctl serve --redis URL`).
+//! place without touching the routes (`authctl serve --redis URL`); and [`RevocationSync`],
+//! which keeps it in step with what other processes record in the database.
 
 use auth_core::{RevocationStore, RevocationWriter};
 
@@ -11,3 +12,161 @@ use auth_core::{RevocationStore, RevocationWriter};
 pub trait Revoker: RevocationStore + RevocationWriter {}
 
 impl<T: RevocationStore + RevocationWriter + ?Sized> Revoker for T {}
+
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use crate::db::{Db, DbError, LogEntry};
+
+/// How many log entries one poll applies at most.
+const POLL_BATCH: usize = 10_000;
+
+/// Keeps a process's revocation store in step with the database it shares with other
+/// processes (`authctl accounts`, other service processes): every revocation and principal
+/// cutoff recorded there is applied here within one poll interval, whoever wrote it.
+pub struct RevocationSync {
+    db: Arc<Db>,
+    revoker: Arc<dyn Revoker>,
+    /// Seconds after `exp` a revocation is still loaded.
+    grace: u64,
+    /// The last log sequence number applied, and whether the last poll failed.
+    state: Mutex<(i64, bool)>,
+}
+
+impl std::fmt::Debug for RevocationSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevocationSync").finish_non_exhaustive()
+    }
+}
+
+/// Why a sync failed: the database, or the store refused an entry.
+#[derive(Debug)]
+pub enum SyncError {
+    /// The database.
+    Db(DbError),
+    /// The revocation store (full, or a shared store that did not acknowledge).
+    Store(auth_core::Error),
+}
+
+impl std::fmt::Display for SyncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SyncError::Db(e) => e.fmt(f),
+            SyncError::Store(e) => e.fmt(f),
+        }
+    }
+}
+
+impl From<DbError> for SyncError {
+    fn from(e: DbError) -> Self {
+        SyncError::Db(e)
+    }
+}
+
+impl From<auth_core::Error> for SyncError {
+    fn from(e: auth_core::Error) -> Self {
+        SyncError::Store(e)
+    }
+}
+
+impl RevocationSync {
+    /// Loads every live revocation and cutoff of `db` into `revoker` (revocations expired
+    /// more than `grace` seconds ago are forgotten), and follows the log from there.
+    pub fn load(db: Arc<Db>, revoker: Arc<dyn Revoker>, grace: u64) -> Result<Self, SyncError> {
+        let sync = RevocationSync {
+            db,
+            revoker,
+            grace,
+            state: Mutex::new((0, false)),
+        };
+        sync.reload()?;
+        Ok(sync)
+    }
+
+    fn reload(&self) -> Result<usize, SyncError> {
+        // The log position is read first: whatever is written meanwhile is applied again by
+        // the next poll, which is harmless (revocations are idempotent).
+        let seq = self.db.latest_log_seq()?;
+        let now = auth_core::system_now()?;
+        let tokens = self.db.live_revocations(now, self.grace)?;
+        for (jti, exp) in &tokens {
+            self.revoker.revoke(jti, *exp, None)?;
+        }
+        let cutoffs = self.db.cutoffs()?;
+        for (principal, before) in &cutoffs {
+            self.revoker
+                .revoke_principal_before(*principal, *before, None)?;
+        }
+        tracing::info!(
+            revocations = tokens.len(),
+            cutoffs = cutoffs.len(),
+            "revocations loaded"
+        );
+        self.lock().0 = seq;
+        Ok(tokens.len() + cutoffs.len())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (i64, bool)> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Applies what was logged since the last poll; returns how many entries. A process that
+    /// fell behind the log's retention reloads everything.
+    pub fn poll(&self) -> Result<usize, SyncError> {
+        let mut state = self.lock();
+        let read = self.db.revocation_log_after(state.0, POLL_BATCH)?;
+        if read.gap {
+            drop(state);
+            tracing::warn!("the revocation log moved past this process: reloading everything");
+            return self.reload();
+        }
+        let n = read.entries.len();
+        for (seq, entry) in read.entries {
+            match entry {
+                LogEntry::Token { jti, exp } => self.revoker.revoke(&jti, exp, None)?,
+                LogEntry::Principal { principal, before } => self
+                    .revoker
+                    .revoke_principal_before(principal, before, None)?,
+            }
+            state.0 = seq;
+        }
+        Ok(n)
+    }
+
+    /// Polls every `interval` on a thread of its own, until `sync` is dropped. Failures are
+    /// logged once when they start and once when they end.
+    pub fn spawn(sync: &Arc<RevocationSync>, interval: Duration) -> std::io::Result<()> {
+        let weak: Weak<RevocationSync> = Arc::downgrade(sync);
+        std::thread::Builder::new()
+            .name("revocation-sync".into())
+            .spawn(move || {
+                let mut polls = 0u64;
+                loop {
+                    std::thread::sleep(interval);
+                    let Some(sync) = weak.upgrade() else { break };
+                    let result = sync.poll();
+                    let mut state = sync.lock();
+                    match result {
+                        Ok(_) if state.1 => {
+                            state.1 = false;
+                            tracing::info!("revocation sync with the database recovered");
+                        }
+                        Err(e) if !state.1 => {
+                            state.1 = true;
+                            tracing::warn!(error = %e, "revocation sync with the database failed");
+                        }
+                        _ => {}
+                    }
+                    drop(state);
+                    polls += 1;
+                    if polls.is_multiple_of(1000) {
+                        if let Ok(now) = auth_core::system_now() {
+                            let horizon = now.saturating_sub(crate::db::revocations::LOG_RETENTION);
+                            let _ = sync.db.prune_revocation_log(horizon);
+                        }
+                    }
+                }
+            })
+            .map(|_| ())
+    }
+}

@@ -182,22 +182,77 @@ impl Db {
         Ok(self.conn().execute(sql, params![key, value])? == 1)
     }
 
-    /// Sets a user's password hash; `false` if there is no such user.
+    /// Changes one column of the account `key` (a user's login, a reseller's name) and, with
+    /// `cut_off`, revokes every token the account holds or delegated — in one transaction, so
+    /// a block or a password change never lands without its revocation. `false` if there is
+    /// no such account.
+    fn update_account(
+        &self,
+        kind: PrincipalType,
+        key: &str,
+        set: Option<(&str, &dyn rusqlite::ToSql)>,
+        cut_off: bool,
+    ) -> DbResult<bool> {
+        let (table, key_column) = match kind {
+            PrincipalType::User => ("users", "login"),
+            PrincipalType::Reseller => ("resellers", "name"),
+        };
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let id: Option<i64> = tx
+            .query_row(
+                &format!("SELECT id FROM {table} WHERE {key_column} = ?1"),
+                [key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(id) = id else {
+            return Ok(false);
+        };
+        if let Some((column, value)) = set {
+            tx.execute(
+                &format!("UPDATE {table} SET {column} = ?2 WHERE id = ?1"),
+                params![id, value],
+            )?;
+        }
+        if cut_off {
+            let now = auth_core::system_now().map_err(|e| DbError(e.to_string()))?;
+            let principal = Principal {
+                kind,
+                id: id_out(id),
+            };
+            super::revocations::cut_off(&tx, principal, now, now)?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Sets a user's password hash and revokes every token the user holds (docs/server.md);
+    /// `false` if there is no such user.
     pub fn set_user_password(&self, login: &str, hash: &str) -> DbResult<bool> {
-        self.update_one(
-            "UPDATE users SET password_hash = ?2 WHERE login = ?1",
+        self.update_account(
+            PrincipalType::User,
             login,
-            &hash,
+            Some(("password_hash", &hash)),
+            true,
         )
     }
 
-    /// Blocks or unblocks a user; `false` if there is no such user.
+    /// Blocks (revoking every token the user holds) or unblocks a user; `false` if there is
+    /// no such user.
     pub fn set_user_blocked(&self, login: &str, blocked: bool) -> DbResult<bool> {
-        self.update_one(
-            "UPDATE users SET blocked = ?2 WHERE login = ?1",
+        self.update_account(
+            PrincipalType::User,
             login,
-            &blocked,
+            Some(("blocked", &blocked)),
+            blocked,
         )
+    }
+
+    /// Revokes every token an account (`kind` and login or name) holds or delegated, without
+    /// blocking it; `false` if there is no such account.
+    pub fn revoke_account(&self, kind: PrincipalType, key: &str) -> DbResult<bool> {
+        self.update_account(kind, key, None, true)
     }
 
     /// Puts a user in a group (or none); `false` if there is no such user.
@@ -282,21 +337,25 @@ impl Db {
         }))
     }
 
-    /// Sets a reseller's password hash; `false` if there is no such reseller.
+    /// Sets a reseller's password hash and revokes every token the reseller holds or
+    /// delegated to its sub-accounts; `false` if there is no such reseller.
     pub fn set_reseller_password(&self, name: &str, hash: &str) -> DbResult<bool> {
-        self.update_one(
-            "UPDATE resellers SET password_hash = ?2 WHERE name = ?1",
+        self.update_account(
+            PrincipalType::Reseller,
             name,
-            &hash,
+            Some(("password_hash", &hash)),
+            true,
         )
     }
 
-    /// Blocks or unblocks a reseller; `false` if there is no such reseller.
+    /// Blocks (revoking every token the reseller holds or delegated) or unblocks a reseller;
+    /// `false` if there is no such reseller.
     pub fn set_reseller_blocked(&self, name: &str, blocked: bool) -> DbResult<bool> {
-        self.update_one(
-            "UPDATE resellers SET blocked = ?2 WHERE name = ?1",
+        self.update_account(
+            PrincipalType::Reseller,
             name,
-            &blocked,
+            Some(("blocked", &blocked)),
+            blocked,
         )
     }
 

@@ -9,6 +9,8 @@
 //! | `sub_accounts` | which user or reseller owns which user account (`POST /token/account/:id`) |
 //! | `named_tokens` | the tokens `POST /token` issued: id, name, subject, owner, expiry, revoked |
 //! | `revocations` | revoked token ids and their expiry, loaded into the revocation store at start |
+//! | `principal_cutoffs` | "every token of this account issued up to then is revoked": blocks, password changes |
+//! | `revocation_log` | every revocation and cutoff in order, which each service process follows |
 //!
 //! The connection sits behind a mutex; every query is short. The code is split by what it
 //! stores: `accounts.rs` the accounts, `tokens.rs` the issued tokens and revocations.
@@ -19,9 +21,11 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub mod accounts;
+pub mod revocations;
 pub mod tokens;
 
 pub use accounts::{GroupRow, NewUser, ResellerRow, UserRow};
+pub use revocations::{LogEntry, LogRead};
 pub use tokens::NamedTokenRow;
 
 /// A database failure (I/O, a constraint, a corrupt file), with SQLite's message.
@@ -98,6 +102,23 @@ const MIGRATIONS: &[&str] = &[
         expires_at INTEGER,
         revoked_at INTEGER NOT NULL
     );",
+    // 2: principal cutoffs (blocks, password changes, `accounts revoke`) and the log every
+    // service process follows to learn what another process revoked.
+    "CREATE TABLE principal_cutoffs (
+        principal_type TEXT NOT NULL CHECK (principal_type IN ('user', 'reseller')),
+        principal_id INTEGER NOT NULL,
+        before INTEGER NOT NULL,
+        PRIMARY KEY (principal_type, principal_id)
+    );
+    CREATE TABLE revocation_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        jti TEXT,
+        expires_at INTEGER,
+        principal_type TEXT,
+        principal_id INTEGER,
+        before INTEGER,
+        logged_at INTEGER NOT NULL
+    );",
 ];
 
 /// The database of one service.
@@ -125,7 +146,11 @@ impl Db {
     fn setup(mut conn: Connection) -> DbResult<Db> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        let applied: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        // Several processes may start on one new file at once: the version is read and the
+        // migrations applied under one write lock (BEGIN IMMEDIATE), so only the first
+        // applies them and the others find them applied.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let applied: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if applied > MIGRATIONS.len() {
             return Err(DbError(format!(
                 "the database is at schema version {applied}, newer than this program's {}",
@@ -133,11 +158,10 @@ impl Db {
             )));
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-            let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i + 1)?;
-            tx.commit()?;
         }
+        tx.commit()?;
         Ok(Db {
             conn: Mutex::new(conn),
         })
@@ -173,6 +197,30 @@ mod tests {
         assert_eq!(db.schema_version().unwrap(), MIGRATIONS.len());
         assert!(db.group_by_name("g").unwrap().is_some());
         drop(db);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn processes_starting_together_on_a_new_file_migrate_it_once() {
+        let dir = std::env::temp_dir().join(format!("auth-server-db-race-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for round in 0..5 {
+            let path = dir.join(format!("race-{round}.sqlite"));
+            let _ = std::fs::remove_file(&path);
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+            let opened: Vec<_> = (0..6)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        Db::open(&path).map(|db| db.schema_version().unwrap())
+                    })
+                })
+                .collect();
+            for t in opened {
+                assert_eq!(t.join().unwrap().unwrap(), MIGRATIONS.len());
+            }
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

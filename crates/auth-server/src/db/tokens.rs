@@ -88,6 +88,7 @@ impl Db {
             params![jti, exp.map(to_i64).transpose()?, to_i64(now)?],
         )?;
         tx.execute("UPDATE named_tokens SET revoked = 1 WHERE jti = ?1", [jti])?;
+        super::revocations::log_token(&tx, jti, exp, now)?;
         tx.commit()?;
         Ok(())
     }

@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use auth_core::{
-    create_token_with_policy, CreateTokenRequest, Error, ErrorCode, Format, Subject, TokenTarget,
+    check_caller_account, create_token_with_policy, CallerAccount, CreateTokenRequest, Error,
+    ErrorCode, Format, Subject, TokenTarget,
 };
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
@@ -48,6 +49,21 @@ async fn create(st: Arc<AppState>, account: Option<String>, req: Request) -> Res
         let request = CreateTokenRequest::parse(&bytes, Format::for_body(declared, &bytes))?;
         let st = st.clone();
         blocking(move || {
+            // The caller's account as the database has it now: blocked (or gone) accounts —
+            // the caller's or its delegator's — create nothing, and the account the new token
+            // is recorded under (the delegator, else the caller) holds at most its quota.
+            let caller = auth.claims.principal();
+            let owner = auth.claims.parent.unwrap_or(caller);
+            let now = auth_core::system_now()?;
+            let blocked = st.db.principal_blocked(caller)?
+                || (owner != caller && st.db.principal_blocked(owner)?);
+            check_caller_account(
+                CallerAccount {
+                    blocked,
+                    named_tokens: st.db.count_named_tokens(owner, now)?,
+                },
+                st.max_named_tokens,
+            )?;
             let target = match account {
                 None => TokenTarget::SelfAccount,
                 Some(text) => sub_account(&st, &auth, &text)?,
