@@ -307,6 +307,29 @@ typedef uint32_t auth_answer_style;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A revocation callback's three-way answer (the core's `RevocationStatus`), returned by an
+// `auth_revocation_status_cb`.
+enum auth_revocation_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The token is not revoked.
+  AUTH_REVOCATION_STATUS_NOT_REVOKED = 0,
+  // The token is revoked: verification fails with `AUTH_TOKEN_REVOKED`.
+  AUTH_REVOCATION_STATUS_REVOKED = 1,
+  // The callback cannot answer (its store is unreachable): verification fails with
+  // `AUTH_REVOCATION_UNAVAILABLE` (HTTP 503) unless another store says revoked.
+  AUTH_REVOCATION_STATUS_UNAVAILABLE = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum auth_revocation_status auth_revocation_status;
+#else
+typedef uint32_t auth_revocation_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // The HTTP answer to a refused request (the core's `Answer`): a status, headers and a
 // body, to be written as they are.
 //
@@ -527,7 +550,8 @@ typedef struct auth_reseller_account {
   size_t user_groups_json_len;
   // The response's `user_balance` (must be finite).
   double user_balance;
-  // The response's `version` (UTF-8; required).
+  // The response's `version` (UTF-8), or NULL or empty for the core's default
+  // (`"1.0.0"`).
   const char *version;
   // Length of `version` in bytes.
   size_t version_len;
@@ -601,7 +625,9 @@ typedef struct auth_revocation_query {
 // verification passed, with the `userdata` given at registration and the query.
 //
 // Return true if the token is revoked. A callback that cannot answer (its store is
-// unreachable) must fail closed and return true. It must not unwind (C++ exceptions,
+// unreachable) must fail closed and return true, which verification reports as
+// `AUTH_TOKEN_REVOKED`; to report it as `AUTH_REVOCATION_UNAVAILABLE` (HTTP 503) instead,
+// register an `auth_revocation_status_cb` with `auth_revocation_new_status_callback`. It must not unwind (C++ exceptions,
 // `longjmp`) through the library. When the verifier or store handle holding it is used
 // from several threads, the callback is called from those threads at once and must be
 // thread-safe.
@@ -609,6 +635,13 @@ typedef bool (*auth_revocation_cb)(void *userdata, const struct auth_revocation_
 
 // Releases a callback's `userdata` once no verifier or handle uses the callback any more.
 typedef void (*auth_userdata_free_cb)(void *userdata);
+
+// A host's answer to "is this token revoked?" that can also say "I cannot answer", called
+// like an `auth_revocation_cb`. Return an `auth_revocation_status` number; any other
+// number counts as `AUTH_REVOCATION_STATUS_UNAVAILABLE` (fail closed). The same threading
+// and unwinding rules as `auth_revocation_cb` apply.
+typedef uint32_t (*auth_revocation_status_cb)(void *userdata,
+                                              const struct auth_revocation_query *query);
 
 // Who may create tokens through the token API (the core's `TokenCreationPolicy`). Start
 // from `auth_token_creation_policy_default()`; NULL where a function takes one means the
@@ -1310,12 +1343,8 @@ auth_result auth_user_login_to_json(const struct auth_user_login *login,
 // Frees a user login. NULL is a no-op.
 void auth_user_login_free(struct auth_user_login *login);
 
-// `POST /v1/resellers/login.json`: logs a reseller in (the core's `login_reseller`): a
-// non-finite balance → `AUTH_INVALID_REQUEST`; an allow-list the client address
-// (`client_ip`, NULL when unknown) is outside of → `AUTH_RESELLER_IP_DENIED`; otherwise
-// mints a token carrying the allow-list as `allowed_ips`. `user_groups_json` that is not
-// a JSON array → `AUTH_INVALID_REQUEST`. `*login_out` receives the result (free with
-// `auth_reseller_login_free`). Otherwise as `auth_login_user`.
+// `POST /v1/resellers/login.json` for a reseller that is not blocked: as
+// `auth_login_reseller_v2` with `blocked` false.
 auth_result auth_login_reseller(const struct auth_issuer *issuer,
                                 const struct auth_reseller_account *account,
                                 const char *client_ip_text,
@@ -1325,6 +1354,28 @@ auth_result auth_login_reseller(const struct auth_issuer *issuer,
                                 const uint64_t *now,
                                 struct auth_reseller_login **login_out,
                                 struct auth_error **error_out);
+
+// `POST /v1/resellers/login.json`: logs a reseller in (the core's `login_reseller`): a
+// `blocked` account → `AUTH_RESELLER_INVALID_CREDENTIALS` (the answer to a wrong
+// password); a non-finite balance → `AUTH_INVALID_REQUEST`; an allow-list the client
+// address (`client_ip`, NULL when unknown) is outside of → `AUTH_RESELLER_IP_DENIED`;
+// otherwise mints a token carrying the allow-list as `allowed_ips`. `user_groups_json`
+// that is not a JSON array → `AUTH_INVALID_REQUEST`. `*login_out` receives the result
+// (free with `auth_reseller_login_free`). Otherwise as `auth_login_user`.
+//
+// `blocked` is a parameter rather than a member of `auth_reseller_account`: the struct
+// is allocated by the caller, so a new member would break programs built against an
+// older header.
+auth_result auth_login_reseller_v2(const struct auth_issuer *issuer,
+                                   const struct auth_reseller_account *account,
+                                   bool blocked,
+                                   const char *client_ip_text,
+                                   size_t client_ip_len,
+                                   uint32_t lifetime_kind,
+                                   int64_t ttl,
+                                   const uint64_t *now,
+                                   struct auth_reseller_login **login_out,
+                                   struct auth_error **error_out);
 
 // The login's token (its text, id and claims), borrowed: valid as long as `login`
 // lives; do not free it. NULL when `login` is NULL.
@@ -1433,6 +1484,15 @@ auth_result auth_revocation_new_callback(auth_revocation_cb callback,
                                          auth_userdata_free_cb free_userdata,
                                          struct auth_revocation **revocation_out);
 
+// Wraps a host callback that can say it cannot answer (see `auth_revocation_status_cb`)
+// into a revocation store: `AUTH_REVOCATION_STATUS_UNAVAILABLE` (or an unknown number)
+// makes verification fail with `AUTH_REVOCATION_UNAVAILABLE`. Otherwise as
+// `auth_revocation_new_callback`.
+auth_result auth_revocation_new_status_callback(auth_revocation_status_cb callback,
+                                                void *userdata,
+                                                auth_userdata_free_cb free_userdata,
+                                                struct auth_revocation **revocation_out);
+
 // A revocation handle sharing the in-memory `store` (revocations added to the store
 // later are seen by verifiers using the handle). `*revocation_out` receives it (free
 // with `auth_revocation_free`; the store handle stays valid and separately owned).
@@ -1522,11 +1582,8 @@ auth_result auth_create_token_self(const struct auth_issuer *issuer,
                                    struct auth_created_token **created_out,
                                    struct auth_error **error_out);
 
-// `POST /token/account/:accountID`: creates a token for a sub-account (the core's
-// `create_token` with `TokenTarget::SubAccount`). `account` is the sub-account the token
-// is for; `owned_by_caller` is the host's answer to "does the caller
-// own this account?" (false → `AUTH_NOT_PERMITTED`). Otherwise as
-// `auth_create_token_self`.
+// `POST /token/account/:accountID` for an account the host found, owns or not, and that
+// is not blocked: as `auth_create_token_sub_account_v2` with `blocked` false.
 auth_result auth_create_token_sub_account(const struct auth_issuer *issuer,
                                           const struct auth_claims *caller,
                                           const struct auth_token_request *request,
@@ -1536,6 +1593,24 @@ auth_result auth_create_token_sub_account(const struct auth_issuer *issuer,
                                           const uint64_t *now,
                                           struct auth_created_token **created_out,
                                           struct auth_error **error_out);
+
+// `POST /token/account/:accountID`: creates a token for a sub-account (the core's
+// `create_token` with `TokenTarget::SubAccount`, or `TokenTarget::UnknownAccount`). The
+// host passes what it found under the id: `account` is the sub-account, or NULL when no
+// account has that id; `owned_by_caller` its answer to "does the caller own this
+// account?"; `blocked` whether the account is blocked. The library decides: an unknown,
+// foreign or blocked account → `AUTH_NOT_PERMITTED` (one answer for the three).
+// Otherwise as `auth_create_token_self`.
+auth_result auth_create_token_sub_account_v2(const struct auth_issuer *issuer,
+                                             const struct auth_claims *caller,
+                                             const struct auth_token_request *request,
+                                             const struct auth_subject *account,
+                                             bool owned_by_caller,
+                                             bool blocked,
+                                             const struct auth_token_creation_policy *policy,
+                                             const uint64_t *now,
+                                             struct auth_created_token **created_out,
+                                             struct auth_error **error_out);
 
 // The created token (its text, id and claims), borrowed: valid as long as `created`
 // lives; do not free it. NULL when `created` is NULL.

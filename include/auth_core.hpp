@@ -623,13 +623,15 @@ struct RevocationQuery {
 class Revocation {
 public:
     /// Wraps a host callback: return true when the token is revoked. Called from every
-    /// verifying thread at once (it must be thread-safe). An exception thrown by it is
-    /// caught here and counts as revoked (fail closed); it never crosses the C library.
+    /// verifying thread at once (it must be thread-safe). An exception thrown by it means
+    /// the callback could not answer: it is caught here (it never crosses the C library)
+    /// and verification fails closed with `revocation_unavailable` (503).
     static Revocation from_callback(std::function<bool(const RevocationQuery &)> callback) {
         using Fn = std::function<bool(const RevocationQuery &)>;
         auto holder = std::make_unique<Fn>(std::move(callback));
         auth_revocation *r = nullptr;
-        detail::check(auth_revocation_new_callback(&Revocation::trampoline, holder.get(), &Revocation::release, &r));
+        detail::check(
+            auth_revocation_new_status_callback(&Revocation::trampoline, holder.get(), &Revocation::release, &r));
         holder.release(); // now owned by the library: freed through `release`
         return Revocation(r);
     }
@@ -639,7 +641,7 @@ public:
     const auth_revocation *get() const noexcept { return p_.get(); }
 
 private:
-    static bool trampoline(void *userdata, const auth_revocation_query *query) noexcept {
+    static std::uint32_t trampoline(void *userdata, const auth_revocation_query *query) noexcept {
         try {
             RevocationQuery q{std::string_view(query->jti, query->jti_len),
                               Principal{static_cast<PrincipalType>(query->principal.kind), query->principal.id},
@@ -647,9 +649,11 @@ private:
                               query->has_parent ? std::optional<Principal>(Principal{
                                                       static_cast<PrincipalType>(query->parent.kind), query->parent.id})
                                                 : std::nullopt};
-            return (*static_cast<std::function<bool(const RevocationQuery &)> *>(userdata))(q);
+            return (*static_cast<std::function<bool(const RevocationQuery &)> *>(userdata))(q)
+                       ? AUTH_REVOCATION_STATUS_REVOKED
+                       : AUTH_REVOCATION_STATUS_NOT_REVOKED;
         } catch (...) {
-            return true;
+            return AUTH_REVOCATION_STATUS_UNAVAILABLE;
         }
     }
     static void release(void *userdata) noexcept { delete static_cast<std::function<bool(const RevocationQuery &)> *>(userdata); }
@@ -1082,7 +1086,8 @@ struct ResellerAccount {
     const IpAllowList *allowed_ips = nullptr;         ///< `settings.allowedIPs`, or none
     std::optional<std::string_view> user_groups_json; ///< a JSON array, or nullopt for `[]`
     double user_balance = 0;                          ///< finite
-    std::string_view version;                         ///< required
+    std::string_view version;                         ///< empty: the library's default ("1.0.0")
+    bool blocked = false;                             ///< blocked resellers get `reseller_invalid_credentials`
 };
 
 /// A successful reseller login. Immutable. Move-only.
@@ -1119,8 +1124,9 @@ inline ResellerLogin login_reseller(const Issuer &issuer, const ResellerAccount 
     a.version_len = account.version.size();
     auth_reseller_login *l = nullptr;
     detail::call([&](auth_error **e) {
-        return auth_login_reseller(issuer.get(), &a, detail::data_or_null(client_ip), detail::size_or_zero(client_ip),
-                                   lifetime.kind, lifetime.ttl, detail::opt(now), &l, e);
+        return auth_login_reseller_v2(issuer.get(), &a, account.blocked, detail::data_or_null(client_ip),
+                                      detail::size_or_zero(client_ip), lifetime.kind, lifetime.ttl, detail::opt(now),
+                                      &l, e);
     });
     return ResellerLogin(l);
 }

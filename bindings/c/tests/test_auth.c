@@ -1724,6 +1724,116 @@ static void rot_cleanup(void) {
 
 /* ---------------------------------------------------------------- main */
 
+/* ------------------------------------------------- rules decided by the core */
+
+static uint32_t status_cb(void *userdata, const auth_revocation_query *q) {
+    (void)q;
+    return *(const uint32_t *)userdata;
+}
+
+static void test_core_rules(void) {
+    auth_key_ring *ring = test_ring();
+    auth_issuer *issuer = NULL;
+    auth_issuer_new(ring, NULL, &issuer, NULL);
+    char buf[2048];
+    size_t len = 0;
+
+    /* A blocked reseller gets the answer to a wrong password, even from its allowed address. */
+    auth_reseller_account ra = {7, "r", 1, NULL, NULL, 0, 10.0, NULL, 0};
+    auth_reseller_login *login = NULL;
+    CHECK(auth_login_reseller_v2(issuer, &ra, true, "10.0.0.1", 8, AUTH_LIFETIME_DYNAMIC, 0, NULL, &login, NULL) ==
+                  AUTH_RESELLER_INVALID_CREDENTIALS &&
+              login == NULL,
+          "blocked reseller refused");
+    /* NULL or empty version: the core's default. */
+    CHECK(auth_login_reseller_v2(issuer, &ra, false, NULL, 0, AUTH_LIFETIME_DYNAMIC, 0, NULL, &login, NULL) == AUTH_OK,
+          "reseller with NULL version");
+    CHECK(auth_reseller_login_to_json(login, buf, sizeof buf, &len) == AUTH_OK &&
+              strstr(buf, "\"version\": \"1.0.0\"") != NULL,
+          "NULL version is the default: %s", buf);
+    auth_reseller_login_free(login);
+    login = NULL;
+    ra.version = "";
+    CHECK(auth_login_reseller(issuer, &ra, NULL, 0, AUTH_LIFETIME_DYNAMIC, 0, NULL, &login, NULL) == AUTH_OK &&
+              auth_reseller_login_to_json(login, buf, sizeof buf, &len) == AUTH_OK &&
+              strstr(buf, "\"version\": \"1.0.0\"") != NULL,
+          "empty version is the default");
+    auth_reseller_login_free(login);
+    login = NULL;
+    ra.version = "2.5";
+    ra.version_len = 3;
+    CHECK(auth_login_reseller(issuer, &ra, NULL, 0, AUTH_LIFETIME_DYNAMIC, 0, NULL, &login, NULL) == AUTH_OK &&
+              auth_reseller_login_to_json(login, buf, sizeof buf, &len) == AUTH_OK &&
+              strstr(buf, "\"version\": \"2.5\"") != NULL,
+          "a given version is kept");
+    auth_reseller_login_free(login);
+
+    /* Unknown and blocked sub-accounts: one answer, decided by the core. */
+    uint64_t now = 1700000000;
+    auth_mint_request *mr = NULL;
+    auth_minted *caller = NULL;
+    auth_token_request *treq = NULL;
+    auth_mint_request_new_reseller(1, "owner", 5, &mr, NULL);
+    auth_mint_request_set_now(mr, &now);
+    CHECK(auth_issuer_mint(issuer, mr, &caller, NULL) == AUTH_OK, "caller token");
+    const char *body = "{\"token\": {\"name\": \"n\"}}";
+    CHECK(auth_token_request_parse(body, strlen(body), AUTH_FORMAT_JSON, &treq, NULL) == AUTH_OK, "request");
+    const auth_claims *cc = auth_minted_claims(caller);
+    auth_subject sub = {.kind = AUTH_PRINCIPAL_USER, .id = 2, .name = "sub", .name_len = 3};
+    auth_created_token *created = NULL;
+    const struct {
+        const auth_subject *account;
+        bool owned, blocked;
+        const char *what;
+    } refused[] = {
+        {NULL, true, false, "unknown account"},
+        {&sub, true, true, "blocked account"},
+        {&sub, false, false, "foreign account"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        auth_error *err = NULL;
+        CHECK(auth_create_token_sub_account_v2(issuer, cc, treq, refused[i].account, refused[i].owned,
+                                               refused[i].blocked, NULL, &now, &created, &err) == AUTH_NOT_PERMITTED &&
+                  created == NULL,
+              "%s is not permitted", refused[i].what);
+        CHECK(err != NULL && strcmp(auth_error_message(err), "the caller does not own this account") == 0,
+              "%s: the one message", refused[i].what);
+        auth_error_free(err);
+    }
+    CHECK(auth_create_token_sub_account_v2(issuer, cc, treq, &sub, true, false, NULL, &now, &created, NULL) == AUTH_OK,
+          "owned, not blocked");
+    auth_created_token_free(created);
+    auth_token_request_free(treq);
+    auth_minted_free(caller);
+    auth_mint_request_free(mr);
+
+    /* A revocation callback that cannot answer: 503, not "revoked". */
+    char tok[1024];
+    size_t tl = mint_token(issuer, 5, "tok-s", now, NULL, tok, sizeof tok);
+    uint32_t answer = AUTH_REVOCATION_STATUS_UNAVAILABLE;
+    auth_revocation *cb = NULL;
+    CHECK(auth_revocation_new_status_callback(status_cb, &answer, NULL, &cb) == AUTH_OK, "status callback");
+    CHECK(auth_revocation_new_status_callback(NULL, NULL, NULL, &cb) == AUTH_NULL_ARGUMENT, "NULL status callback");
+    auth_verifier *v = NULL;
+    CHECK(auth_verifier_new(ring, NULL, cb, &v, NULL) == AUTH_OK, "verifier with status callback");
+    auth_claims *c = NULL;
+    CHECK(auth_verifier_verify(v, tok, tl, &now, NULL, 0, NULL, &c, NULL) == AUTH_REVOCATION_UNAVAILABLE && c == NULL,
+          "a failing callback is unavailable");
+    CHECK(auth_result_http_status(AUTH_REVOCATION_UNAVAILABLE) == 503, "503");
+    answer = 77; /* not a status: fails closed as unavailable */
+    CHECK(auth_verifier_verify(v, tok, tl, &now, NULL, 0, NULL, &c, NULL) == AUTH_REVOCATION_UNAVAILABLE,
+          "an unknown answer is unavailable");
+    answer = AUTH_REVOCATION_STATUS_REVOKED;
+    CHECK(auth_verifier_verify(v, tok, tl, &now, NULL, 0, NULL, &c, NULL) == AUTH_TOKEN_REVOKED, "revoked");
+    answer = AUTH_REVOCATION_STATUS_NOT_REVOKED;
+    CHECK(auth_verifier_verify(v, tok, tl, &now, NULL, 0, NULL, &c, NULL) == AUTH_OK, "not revoked");
+    auth_claims_free(c);
+    auth_verifier_free(v);
+    auth_revocation_free(cb);
+    auth_issuer_free(issuer);
+    auth_key_ring_free(ring);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: %s FLAT_VECTORS JSON_OUT\n", argv[0]);
@@ -1828,6 +1938,7 @@ int main(int argc, char **argv) {
     test_buffers_and_utf8();
     test_rotation_and_policy();
     test_revocation();
+    test_core_rules();
     test_threads();
 
     printf("vectors: %ld token cases, %ld IP cases, %ld error codes, %ld mint cases, %ld request cases, %ld api "

@@ -301,7 +301,7 @@ void test_revocation() {
     EXPECT_ERROR(AUTH_TOKEN_REVOKED, verifier.verify(c.token(), std::nullopt, kNow, &other_rev));
     CHECK(verifier.verify(c.token(), std::nullopt, kNow).id() == 3);
 
-    // A host callback (std::function); a throwing one fails closed.
+    // A host callback (std::function); a throwing one cannot answer: 503, not "revoked".
     std::atomic<int> calls{0};
     std::string seen;
     auth::Revocation cb = auth::Revocation::from_callback([&](const auth::RevocationQuery &q) {
@@ -316,6 +316,8 @@ void test_revocation() {
     CHECK(calls == 2);
     auth::Revocation throwing = auth::Revocation::from_callback(
         [](const auth::RevocationQuery &) -> bool { throw std::runtime_error("store down"); });
+    EXPECT_ERROR(AUTH_REVOCATION_UNAVAILABLE, with_cb.verify(b.token(), std::nullopt, kNow, &throwing));
+    // A store that knows the token is revoked still wins.
     EXPECT_ERROR(AUTH_TOKEN_REVOKED, verifier.verify(b.token(), std::nullopt, kNow, &throwing));
 }
 
@@ -423,6 +425,17 @@ void test_api_shapes() {
     auto rips = rl.minted().claims().allowed_ips();
     CHECK(rips && rips->size() == 1);
     EXPECT_ERROR(AUTH_RESELLER_IP_DENIED, auth::login_reseller(issuer, reseller, std::string_view("10.0.0.1"), auth::Lifetime::dynamic(), kNow));
+    {
+        auth::ResellerAccount plain;
+        plain.id = 2;
+        plain.name = "r";
+        CHECK(auth::login_reseller(issuer, plain, std::nullopt, auth::Lifetime::dynamic(), kNow)
+                  .to_json()
+                  .find("\"version\": \"1.0.0\"") != std::string::npos);
+        plain.blocked = true;
+        EXPECT_ERROR(AUTH_RESELLER_INVALID_CREDENTIALS,
+                     auth::login_reseller(issuer, plain, std::nullopt, auth::Lifetime::dynamic(), kNow));
+    }
 
     // POST /token (JSON and XML)
     auth::TokenRequest tr = auth::TokenRequest::parse(

@@ -237,22 +237,30 @@ def test_revocation_callable(issuer: Issuer, ring: KeyRing) -> None:
     assert q.principal == Principal.user(3)
 
 
-def test_revocation_callable_that_raises_fails_closed_and_reports(issuer: Issuer, ring: KeyRing) -> None:
+def test_revocation_callable_that_raises_is_unavailable_and_reports(issuer: Issuer, ring: KeyRing) -> None:
     def broken(q: auth_core.RevocationQuery) -> bool:
         raise ConnectionError("revocation database unreachable")
 
     token = issuer.mint_user(3, "u", now=NOW).token
-    with pytest.raises(auth_core.TokenRevoked) as e:
+    with pytest.raises(auth_core.RevocationUnavailable) as e:
         Verifier(ring, revocation=broken).verify(token, now=NOW)
+    assert not isinstance(e.value, auth_core.TokenRevoked)
+    assert e.value.code == "revocation_unavailable" and e.value.http_status == 503
     assert isinstance(e.value.__cause__, ConnectionError)
-    assert "treated as revoked" in e.value.message
+    assert "revocation status is unknown" in e.value.message
     # A non-bool answer is not a decision either.
-    with pytest.raises(auth_core.TokenRevoked) as e2:
+    with pytest.raises(auth_core.RevocationUnavailable) as e2:
         Verifier(ring).verify(token, now=NOW, revocation=lambda q: None)
     assert isinstance(e2.value.__cause__, TypeError)
+    # A store that knows the token is revoked still wins over the failing callable.
+    store = MemoryRevocationStore()
+    revoked = issuer.mint_user(3, "u", now=NOW, token_id="gone")
+    store.revoke("gone", revoked.expires_at, now=NOW)
+    with pytest.raises(auth_core.TokenRevoked):
+        Verifier(ring, revocation=store).verify(revoked.token, now=NOW, revocation=broken)
     # In a batch the failure is per token, reported on the returned exception.
     results = Verifier(ring, revocation=broken).verify_many([token, "x"], now=NOW)
-    assert isinstance(results[0], auth_core.TokenRevoked)
+    assert isinstance(results[0], auth_core.RevocationUnavailable)
     assert isinstance(results[0].__cause__, ConnectionError)
     assert isinstance(results[1], auth_core.MalformedToken)
 
@@ -346,6 +354,20 @@ def test_reseller_login_and_logout_wire(issuer: Issuer, ring: KeyRing) -> None:
     with pytest.raises(auth_core.ResellerIpDenied) as e:
         auth_core.login_reseller(issuer, id=1, name="r", allowed_ips=["192.168.2.0/24"], client_ip="10.0.0.1")
     assert e.value.message == "Your IP is not allowed"
+    # A blocked reseller gets the answer to a wrong password, even from an allowed address.
+    with pytest.raises(auth_core.ResellerInvalidCredentials) as blocked:
+        auth_core.login_reseller(
+            issuer, id=1, name="r", blocked=True, allowed_ips=["192.168.2.0/24"], client_ip="192.168.2.2"
+        )
+    assert blocked.value.http_status == 401
+    # The version defaults to the core's, whether omitted, None or empty.
+    for default in (
+        auth_core.login_reseller(issuer, id=1, name="r"),
+        auth_core.login_reseller(issuer, id=1, name="r", version=None),
+        auth_core.login_reseller(issuer, id=1, name="r", version=""),
+    ):
+        assert default.version == "1.0.0" and json.loads(default.to_json())["version"] == "1.0.0"
+    assert auth_core.login_reseller(issuer, id=1, name="r", version="2.5").version == "2.5"
     store = MemoryRevocationStore()
     verifier = Verifier(ring, revocation=store)
     claims = verifier.verify(login.token, now=NOW, client_ip="192.168.2.2")
@@ -381,6 +403,14 @@ def test_token_creation_wire(issuer: Issuer, verifier: Verifier) -> None:
         "status": 0, "message": e.value.message, "error": "not_permitted"
     }
     assert auth_core.sms_error_body(e.value, "xml").endswith("<error>not_permitted</error></response>")
+    # Unknown and blocked accounts: the library decides, with the same answer as "not yours".
+    for found, blocked in ((False, False), (True, True), (False, True)):
+        with pytest.raises(auth_core.NotPermitted) as refused:
+            auth_core.create_sub_account_token(
+                issuer, caller, xml_req, type="user", id=42, name="customer", owned_by_caller=True,
+                blocked=blocked, found=found, now=NOW,
+            )
+        assert refused.value.message == e.value.message
     with pytest.raises(auth_core.InvalidRequest):
         auth_core.TokenRequest.parse("<token><ttl>5</ttl></token>", "xml")
     assert auth_core.media_format("application/xml") == "xml"
@@ -405,12 +435,12 @@ def test_per_call_revocation_adds_to_the_verifiers_own(issuer: Issuer, ring: Key
     with pytest.raises(auth_core.TokenRevoked):
         verifier.verify(fine, now=NOW, revocation=lambda q: q.jti == "t-call")
 
-    # The verifier's own callable fails: the token is revoked and its exception is the cause,
-    # whatever store the call adds.
+    # The verifier's own callable fails: the token is refused as unavailable and the exception is
+    # the cause, whatever store the call adds.
     def broken(q: auth_core.RevocationQuery) -> bool:
         raise ConnectionError("revocation database unreachable")
 
-    with pytest.raises(auth_core.TokenRevoked) as e:
+    with pytest.raises(auth_core.RevocationUnavailable) as e:
         Verifier(ring, revocation=broken).verify(fine, now=NOW, revocation=MemoryRevocationStore())
     assert isinstance(e.value.__cause__, ConnectionError)
     # Both sources are asked when neither revokes.

@@ -124,6 +124,28 @@ pub(crate) fn decode_segment_into(seg: &[u8], buf: &mut [u8]) -> Result<usize> {
         .map_err(|_| malformed("segment is not canonical unpadded base64url"))
 }
 
+/// Decodes one base64url segment into a buffer sized to it and hands the decoded bytes to
+/// `read`: a 512-byte or a 2 KiB buffer on the stack, so that a usual header or payload
+/// zeroes a few hundred bytes rather than kilobytes, or the heap for the largest. The
+/// verifier reads the header and the payload through this one function.
+#[inline]
+pub(crate) fn with_decoded<T>(seg: &[u8], read: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+    let bound = decoded_len_bound(seg.len());
+    if bound <= 512 {
+        let mut buf = [0u8; 512];
+        let n = decode_segment_into(seg, &mut buf)?;
+        read(&buf[..n])
+    } else if bound <= 2048 {
+        let mut buf = [0u8; 2048];
+        let n = decode_segment_into(seg, &mut buf)?;
+        read(&buf[..n])
+    } else {
+        let mut buf = vec![0u8; bound];
+        let n = decode_segment_into(seg, &mut buf)?;
+        read(&buf[..n])
+    }
+}
+
 /// Decodes one base64url segment into a new vector.
 pub(crate) fn decode_segment(seg: &[u8]) -> Result<Vec<u8>> {
     B64.decode(seg)

@@ -117,8 +117,8 @@ pub use ip::{
 
 // Revocation.
 pub use revocation::{
-    FnRevocationStore, MemoryRevocationStore, RevocationQuery, RevocationStatus, RevocationStore,
-    RevocationWriter, DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY,
+    FnRevocationStore, MemoryRevocationStore, RevocationAnswer, RevocationQuery, RevocationStatus,
+    RevocationStore, RevocationWriter, DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY,
 };
 
 // The login API and the token API: decisions, then the formats of their bodies.

@@ -292,44 +292,19 @@ impl Verifier {
             return Err(Error::new(ErrorCode::BadSignature));
         }
 
-        with_decoded(seg.payload, decode_claims)
-    }
-}
-
-/// Decodes a base64url segment into a buffer sized to it — a small or a larger one on
-/// the stack, so that a usual payload zeroes a few hundred bytes rather than kilobytes,
-/// or the heap for the largest — and hands the decoded bytes to `read`.
-fn with_decoded<T>(seg: &[u8], read: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
-    let bound = decoded_len_bound(seg.len());
-    if bound <= 512 {
-        let mut buf = [0u8; 512];
-        let n = jws::decode_segment_into(seg, &mut buf)?;
-        read(&buf[..n])
-    } else if bound <= 2048 {
-        let mut buf = [0u8; 2048];
-        let n = jws::decode_segment_into(seg, &mut buf)?;
-        read(&buf[..n])
-    } else {
-        let mut buf = vec![0u8; bound];
-        let n = jws::decode_segment_into(seg, &mut buf)?;
-        read(&buf[..n])
+        jws::with_decoded(seg.payload, decode_claims)
     }
 }
 
 /// Steps 3–7 for a header this ring does not mint with: parse it, refuse what changes
 /// processing, and find the key it names.
 fn resolve_header<'r>(ring: &'r KeyRing, header_seg: &[u8]) -> Result<&'r Key> {
-    let mut stack = [0u8; 512];
-    let mut heap;
-    let bound = decoded_len_bound(header_seg.len());
-    let buf: &mut [u8] = if bound <= stack.len() {
-        &mut stack
-    } else {
-        heap = vec![0u8; bound];
-        &mut heap
-    };
-    let n = jws::decode_segment_into(header_seg, buf)?;
-    let header = jws::parse_header(&buf[..n])?;
+    jws::with_decoded(header_seg, |bytes| resolve_parsed_header(ring, bytes))
+}
+
+/// [`resolve_header`] on the decoded header bytes.
+fn resolve_parsed_header<'r>(ring: &'r KeyRing, bytes: &[u8]) -> Result<&'r Key> {
+    let header = jws::parse_header(bytes)?;
     if let Some(name) = header.unsupported {
         return Err(Error::with_message(
             ErrorCode::UnsupportedHeader,

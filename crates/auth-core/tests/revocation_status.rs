@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use auth_core::{
-    logout, Algorithm, ErrorCode, Issuer, Key, KeyRing, MemoryRevocationStore, MintRequest,
-    RevocationQuery, RevocationStatus, RevocationStore, RevocationWriter, Subject, Verifier,
-    VerifyRequest,
+    logout, Algorithm, ErrorCode, FnRevocationStore, Issuer, Key, KeyRing, MemoryRevocationStore,
+    MintRequest, RevocationQuery, RevocationStatus, RevocationStore, RevocationWriter, Subject,
+    Verifier, VerifyRequest,
 };
 
 const NOW: u64 = 1_700_000_000;
@@ -84,4 +84,37 @@ fn default_status_follows_is_revoked_and_logout_writes_through_any_writer() {
     let mut v = Verifier::new(ring);
     v.set_revocation_store(Some(store));
     assert_eq!(code(&v, &token, None), Some(ErrorCode::TokenRevoked));
+}
+
+#[test]
+fn a_failing_host_closure_is_unavailable_not_revoked() {
+    let (issuer, ring) = setup();
+    let (token, _) = mint(&issuer);
+    let v = Verifier::new(ring);
+    let errs = FnRevocationStore::new(|_q: &RevocationQuery<'_>| -> Result<bool, String> {
+        Err("revocation database unreachable".into())
+    });
+    let panics = FnRevocationStore::new(|_q: &RevocationQuery<'_>| -> bool { panic!("host bug") });
+    let says = FnRevocationStore::new(|_q: &RevocationQuery<'_>| RevocationStatus::Unavailable);
+    for store in [&errs as &dyn RevocationStore, &panics, &says] {
+        assert_eq!(
+            code(&v, &token, Some(store)),
+            Some(ErrorCode::RevocationUnavailable)
+        );
+    }
+    // Answers that are decisions stay decisions.
+    let ok = FnRevocationStore::new(|_q: &RevocationQuery<'_>| Ok::<bool, String>(false));
+    assert_eq!(code(&v, &token, Some(&ok)), None);
+    let revoked = FnRevocationStore::new(|_q: &RevocationQuery<'_>| Ok::<bool, String>(true));
+    assert_eq!(
+        code(&v, &token, Some(&revoked)),
+        Some(ErrorCode::TokenRevoked)
+    );
+    // A store that knows the token is revoked still wins over a failing closure.
+    let mut both = Verifier::new(setup().1);
+    both.set_revocation_store(Some(Arc::new(Fixed(RevocationStatus::Revoked))));
+    assert_eq!(
+        code(&both, &token, Some(&errs)),
+        Some(ErrorCode::TokenRevoked)
+    );
 }

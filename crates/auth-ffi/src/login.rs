@@ -161,7 +161,8 @@ pub struct auth_reseller_account {
     pub user_groups_json_len: usize,
     /// The response's `user_balance` (must be finite).
     pub user_balance: f64,
-    /// The response's `version` (UTF-8; required).
+    /// The response's `version` (UTF-8), or NULL or empty for the core's default
+    /// (`"1.0.0"`).
     pub version: *const c_char,
     /// Length of `version` in bytes.
     pub version_len: usize,
@@ -179,16 +180,50 @@ impl Castable for auth_reseller_login {
     type RustType = ResellerLogin;
 }
 
-/// `POST /v1/resellers/login.json`: logs a reseller in (the core's `login_reseller`): a
-/// non-finite balance → `AUTH_INVALID_REQUEST`; an allow-list the client address
-/// (`client_ip`, NULL when unknown) is outside of → `AUTH_RESELLER_IP_DENIED`; otherwise
-/// mints a token carrying the allow-list as `allowed_ips`. `user_groups_json` that is not
-/// a JSON array → `AUTH_INVALID_REQUEST`. `*login_out` receives the result (free with
-/// `auth_reseller_login_free`). Otherwise as `auth_login_user`.
+/// `POST /v1/resellers/login.json` for a reseller that is not blocked: as
+/// `auth_login_reseller_v2` with `blocked` false.
 #[no_mangle]
 pub unsafe extern "C" fn auth_login_reseller(
     issuer: *const auth_issuer,
     account: *const auth_reseller_account,
+    client_ip_text: *const c_char,
+    client_ip_len: usize,
+    lifetime_kind: u32,
+    ttl: i64,
+    now: *const u64,
+    login_out: *mut *mut auth_reseller_login,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    auth_login_reseller_v2(
+        issuer,
+        account,
+        false,
+        client_ip_text,
+        client_ip_len,
+        lifetime_kind,
+        ttl,
+        now,
+        login_out,
+        error_out,
+    )
+}
+
+/// `POST /v1/resellers/login.json`: logs a reseller in (the core's `login_reseller`): a
+/// `blocked` account → `AUTH_RESELLER_INVALID_CREDENTIALS` (the answer to a wrong
+/// password); a non-finite balance → `AUTH_INVALID_REQUEST`; an allow-list the client
+/// address (`client_ip`, NULL when unknown) is outside of → `AUTH_RESELLER_IP_DENIED`;
+/// otherwise mints a token carrying the allow-list as `allowed_ips`. `user_groups_json`
+/// that is not a JSON array → `AUTH_INVALID_REQUEST`. `*login_out` receives the result
+/// (free with `auth_reseller_login_free`). Otherwise as `auth_login_user`.
+///
+/// `blocked` is a parameter rather than a member of `auth_reseller_account`: the struct
+/// is allocated by the caller, so a new member would break programs built against an
+/// older header.
+#[no_mangle]
+pub unsafe extern "C" fn auth_login_reseller_v2(
+    issuer: *const auth_issuer,
+    account: *const auth_reseller_account,
+    blocked: bool,
     client_ip_text: *const c_char,
     client_ip_len: usize,
     lifetime_kind: u32,
@@ -223,7 +258,8 @@ pub unsafe extern "C" fn auth_login_reseller(
             account_.allowed_ips = allowed_ips;
             account_.user_groups = user_groups;
             account_.user_balance = a.user_balance;
-            account_.version = text(a.version, a.version_len, "account.version")?.to_owned();
+            account_.blocked = blocked;
+            account_.set_version(opt_text(a.version, a.version_len, "account.version")?);
             account_
         };
         let ip = client_ip(client_ip_text, client_ip_len)?;

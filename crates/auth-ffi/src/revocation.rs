@@ -4,7 +4,7 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use authcore::{MemoryRevocationStore, RevocationQuery, RevocationStore};
+use authcore::{MemoryRevocationStore, RevocationQuery, RevocationStatus, RevocationStore};
 
 use crate::claims::{auth_claims, auth_principal, principal_from_c, principal_to_c};
 use crate::error::auth_error;
@@ -43,7 +43,9 @@ pub struct auth_revocation_query {
 /// verification passed, with the `userdata` given at registration and the query.
 ///
 /// Return true if the token is revoked. A callback that cannot answer (its store is
-/// unreachable) must fail closed and return true. It must not unwind (C++ exceptions,
+/// unreachable) must fail closed and return true, which verification reports as
+/// `AUTH_TOKEN_REVOKED`; to report it as `AUTH_REVOCATION_UNAVAILABLE` (HTTP 503) instead,
+/// register an `auth_revocation_status_cb` with `auth_revocation_new_status_callback`. It must not unwind (C++ exceptions,
 /// `longjmp`) through the library. When the verifier or store handle holding it is used
 /// from several threads, the callback is called from those threads at once and must be
 /// thread-safe.
@@ -52,12 +54,42 @@ pub type auth_revocation_cb = Option<
     unsafe extern "C" fn(userdata: *mut c_void, query: *const auth_revocation_query) -> bool,
 >;
 
+/// A revocation callback's three-way answer (the core's `RevocationStatus`), returned by an
+/// `auth_revocation_status_cb`.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum auth_revocation_status {
+    /// The token is not revoked.
+    AUTH_REVOCATION_STATUS_NOT_REVOKED = 0,
+    /// The token is revoked: verification fails with `AUTH_TOKEN_REVOKED`.
+    AUTH_REVOCATION_STATUS_REVOKED = 1,
+    /// The callback cannot answer (its store is unreachable): verification fails with
+    /// `AUTH_REVOCATION_UNAVAILABLE` (HTTP 503) unless another store says revoked.
+    AUTH_REVOCATION_STATUS_UNAVAILABLE = 2,
+}
+
+/// A host's answer to "is this token revoked?" that can also say "I cannot answer", called
+/// like an `auth_revocation_cb`. Return an `auth_revocation_status` number; any other
+/// number counts as `AUTH_REVOCATION_STATUS_UNAVAILABLE` (fail closed). The same threading
+/// and unwinding rules as `auth_revocation_cb` apply.
+#[allow(non_camel_case_types)]
+pub type auth_revocation_status_cb =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, query: *const auth_revocation_query) -> u32>;
+
 /// Releases a callback's `userdata` once no verifier or handle uses the callback any more.
 #[allow(non_camel_case_types)]
 pub type auth_userdata_free_cb = Option<unsafe extern "C" fn(userdata: *mut c_void)>;
 
+/// The host function behind a [`CallbackStore`]: a yes/no answer, or a three-way one.
+#[derive(Clone, Copy)]
+enum HostCallback {
+    Bool(unsafe extern "C" fn(*mut c_void, *const auth_revocation_query) -> bool),
+    Status(unsafe extern "C" fn(*mut c_void, *const auth_revocation_query) -> u32),
+}
+
 struct CallbackStore {
-    cb: unsafe extern "C" fn(*mut c_void, *const auth_revocation_query) -> bool,
+    cb: HostCallback,
     userdata: *mut c_void,
     free_userdata: auth_userdata_free_cb,
 }
@@ -70,6 +102,10 @@ unsafe impl Sync for CallbackStore {}
 
 impl RevocationStore for CallbackStore {
     fn is_revoked(&self, q: &RevocationQuery<'_>) -> bool {
+        self.revocation_status(q) != RevocationStatus::NotRevoked
+    }
+
+    fn revocation_status(&self, q: &RevocationQuery<'_>) -> RevocationStatus {
         let query = auth_revocation_query {
             jti: q.jti.as_ptr().cast(),
             jti_len: q.jti.len(),
@@ -83,8 +119,23 @@ impl RevocationStore for CallbackStore {
                 .map(principal_to_c)
                 .unwrap_or(auth_principal { kind: 0, id: 0 }),
         };
-        // SAFETY: the callback was supplied by the host for exactly this call shape.
-        unsafe { (self.cb)(self.userdata, &query) }
+        match self.cb {
+            HostCallback::Bool(cb) => {
+                // SAFETY: the callback was supplied by the host for exactly this call shape.
+                match unsafe { cb(self.userdata, &query) } {
+                    true => RevocationStatus::Revoked,
+                    false => RevocationStatus::NotRevoked,
+                }
+            }
+            HostCallback::Status(cb) => {
+                // SAFETY: as above.
+                match unsafe { cb(self.userdata, &query) } {
+                    0 => RevocationStatus::NotRevoked,
+                    1 => RevocationStatus::Revoked,
+                    _ => RevocationStatus::Unavailable,
+                }
+            }
+        }
     }
 }
 
@@ -119,7 +170,7 @@ impl RevocationStore for Revocation {
     fn is_revoked(&self, q: &RevocationQuery<'_>) -> bool {
         self.0.is_revoked(q)
     }
-    fn revocation_status(&self, q: &RevocationQuery<'_>) -> authcore::RevocationStatus {
+    fn revocation_status(&self, q: &RevocationQuery<'_>) -> RevocationStatus {
         self.0.revocation_status(q)
     }
 }
@@ -146,16 +197,42 @@ pub unsafe extern "C" fn auth_revocation_new_callback(
     revocation_out: *mut *mut auth_revocation,
 ) -> auth_result {
     guard(std::ptr::null_mut(), || {
-        let cb = callback.ok_or_else(|| Failure::null("callback"))?;
-        let out = out_ptr(revocation_out, "revocation_out")?;
-        let store = CallbackStore {
-            cb,
-            userdata,
-            free_userdata,
-        };
-        out.write(new_box(Revocation(Arc::new(store), None)));
-        Ok(())
+        let cb = HostCallback::Bool(callback.ok_or_else(|| Failure::null("callback"))?);
+        new_callback_store(cb, userdata, free_userdata, revocation_out)
     })
+}
+
+/// Wraps a host callback that can say it cannot answer (see `auth_revocation_status_cb`)
+/// into a revocation store: `AUTH_REVOCATION_STATUS_UNAVAILABLE` (or an unknown number)
+/// makes verification fail with `AUTH_REVOCATION_UNAVAILABLE`. Otherwise as
+/// `auth_revocation_new_callback`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_revocation_new_status_callback(
+    callback: auth_revocation_status_cb,
+    userdata: *mut c_void,
+    free_userdata: auth_userdata_free_cb,
+    revocation_out: *mut *mut auth_revocation,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let cb = HostCallback::Status(callback.ok_or_else(|| Failure::null("callback"))?);
+        new_callback_store(cb, userdata, free_userdata, revocation_out)
+    })
+}
+
+unsafe fn new_callback_store(
+    cb: HostCallback,
+    userdata: *mut c_void,
+    free_userdata: auth_userdata_free_cb,
+    revocation_out: *mut *mut auth_revocation,
+) -> crate::util::FfiResult {
+    let out = out_ptr(revocation_out, "revocation_out")?;
+    let store = CallbackStore {
+        cb,
+        userdata,
+        free_userdata,
+    };
+    out.write(new_box(Revocation(Arc::new(store), None)));
+    Ok(())
 }
 
 /// A revocation handle sharing the in-memory `store` (revocations added to the store

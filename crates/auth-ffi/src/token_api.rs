@@ -105,11 +105,8 @@ pub unsafe extern "C" fn auth_create_token_self(
     })
 }
 
-/// `POST /token/account/:accountID`: creates a token for a sub-account (the core's
-/// `create_token` with `TokenTarget::SubAccount`). `account` is the sub-account the token
-/// is for; `owned_by_caller` is the host's answer to "does the caller
-/// own this account?" (false → `AUTH_NOT_PERMITTED`). Otherwise as
-/// `auth_create_token_self`.
+/// `POST /token/account/:accountID` for an account the host found, owns or not, and that
+/// is not blocked: as `auth_create_token_sub_account_v2` with `blocked` false.
 #[no_mangle]
 pub unsafe extern "C" fn auth_create_token_sub_account(
     issuer: *const auth_issuer,
@@ -122,17 +119,56 @@ pub unsafe extern "C" fn auth_create_token_sub_account(
     created_out: *mut *mut auth_created_token,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
+    if account.is_null() {
+        // NULL here was always an error; only `_v2` reads it as "not found".
+        return guard(error_out, || Err(Failure::null("account")));
+    }
+    auth_create_token_sub_account_v2(
+        issuer,
+        caller,
+        request,
+        account,
+        owned_by_caller,
+        false,
+        policy,
+        now,
+        created_out,
+        error_out,
+    )
+}
+
+/// `POST /token/account/:accountID`: creates a token for a sub-account (the core's
+/// `create_token` with `TokenTarget::SubAccount`, or `TokenTarget::UnknownAccount`). The
+/// host passes what it found under the id: `account` is the sub-account, or NULL when no
+/// account has that id; `owned_by_caller` its answer to "does the caller own this
+/// account?"; `blocked` whether the account is blocked. The library decides: an unknown,
+/// foreign or blocked account → `AUTH_NOT_PERMITTED` (one answer for the three).
+/// Otherwise as `auth_create_token_self`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_create_token_sub_account_v2(
+    issuer: *const auth_issuer,
+    caller: *const auth_claims,
+    request: *const auth_token_request,
+    account: *const auth_subject,
+    owned_by_caller: bool,
+    blocked: bool,
+    policy: *const auth_token_creation_policy,
+    now: *const u64,
+    created_out: *mut *mut auth_created_token,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
     guard(error_out, || {
         let (issuer, caller) = (handle(issuer, "issuer")?, handle(caller, "caller")?);
         let request = handle(request, "request")?;
-        let account = account.as_ref().ok_or_else(|| Failure::null("account"))?;
-        let subject = subject_from_c(account)?;
-        let out = out_ptr(created_out, "created_out")?;
-        let target = TokenTarget::SubAccount {
-            subject,
-            owned_by_caller,
-            blocked: false,
+        let target = match account.as_ref() {
+            None => TokenTarget::UnknownAccount,
+            Some(account) => TokenTarget::SubAccount {
+                subject: subject_from_c(account)?,
+                owned_by_caller,
+                blocked,
+            },
         };
+        let out = out_ptr(created_out, "created_out")?;
         let created = create_token_with_policy(
             issuer,
             caller,

@@ -171,20 +171,23 @@ pub fn login_user(
     .map(PyUserLogin)
 }
 
-/// Logs a reseller in (the host has checked name and password): ``allowed_ips`` (the
+/// Logs a reseller in (the host has checked name and password): a ``blocked`` account →
+/// ``ResellerInvalidCredentials`` (the answer to a wrong password); ``allowed_ips`` (the
 /// reseller's ``settings.allowedIPs``: rules or an ``IpAllowList``; None: unrestricted) that
 /// ``client_ip`` is outside → ``ResellerIpDenied``; else a token carrying those rules.
+/// ``version`` omitted (or empty) is the library's default, ``"1.0.0"``.
 #[pyfunction]
 #[pyo3(signature = (
-    issuer, *, id, name, allowed_ips = None, user_groups = None, user_balance = 0.0,
-    version = None, client_ip = None, ttl = None, r#static = false, now = None
-), text_signature = "(issuer, *, id, name, allowed_ips=None, user_groups=None, user_balance=0.0, version='', client_ip=None, ttl=None, static=False, now=None)")]
+    issuer, *, id, name, blocked = false, allowed_ips = None, user_groups = None,
+    user_balance = 0.0, version = None, client_ip = None, ttl = None, r#static = false, now = None
+), text_signature = "(issuer, *, id, name, blocked=False, allowed_ips=None, user_groups=None, user_balance=0.0, version=None, client_ip=None, ttl=None, static=False, now=None)")]
 #[allow(clippy::too_many_arguments)]
 pub fn login_reseller(
     py: Python<'_>,
     issuer: &Bound<'_, PyIssuer>,
     id: &Bound<'_, PyAny>,
     name: &Bound<'_, PyAny>,
+    blocked: bool,
     allowed_ips: Option<&Bound<'_, PyAny>>,
     user_groups: Option<&Bound<'_, PyAny>>,
     user_balance: f64,
@@ -213,7 +216,8 @@ pub fn login_reseller(
         account.allowed_ips = allowed_ips;
         account.user_groups = user_groups;
         account.user_balance = user_balance;
-        account.version = opt_str(version, "version")?.unwrap_or_default();
+        account.blocked = blocked;
+        account.set_version(opt_str(version, "version")?.as_deref());
         account
     };
     let client_ip = opt_client_ip(client_ip)?;

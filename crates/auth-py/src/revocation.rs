@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use auth_core::{MemoryRevocationStore, DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY};
-use auth_core::{RevocationQuery, RevocationStore};
+use auth_core::{RevocationQuery, RevocationStatus, RevocationStore};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyBool;
@@ -228,11 +228,14 @@ std::thread_local! {
 /// A Python callable as a core [`RevocationStore`].
 ///
 /// The callable must return a `bool` (`True`: revoked). If it raises an `Exception`, or
-/// returns anything else, the token is treated as revoked (fail closed) and the problem is
-/// kept for the thread's current verification ([`CallbackStore::run`]) so that the
-/// `TokenRevoked` raised to the caller can carry it as `__cause__`. Any other `BaseException` (`KeyboardInterrupt`, `SystemExit`, ...) also
-/// fails closed inside the core, but is kept apart ([`CallbackStore::is_fatal`]) and raised
-/// to the caller unchanged, and no later token of a batch calls the callable again.
+/// returns anything else, it could not answer: the core gets
+/// [`RevocationStatus::Unavailable`] (verification fails closed with
+/// `RevocationUnavailable`, 503, unless another store says revoked) and the problem is kept
+/// for the thread's current verification ([`CallbackStore::run`]) so that the error raised
+/// to the caller can carry it as `__cause__`. Any other `BaseException`
+/// (`KeyboardInterrupt`, `SystemExit`, ...) also fails closed inside the core, but is kept
+/// apart ([`CallbackStore::is_fatal`]) and raised to the caller unchanged, and no later
+/// token of a batch calls the callable again.
 pub struct CallbackStore {
     func: Py<PyAny>,
 }
@@ -249,7 +252,7 @@ impl CallbackStore {
     }
 
     /// Whether the recorded failure is not an `Exception` (an interrupt or exit that must
-    /// reach the caller unchanged rather than become `TokenRevoked`).
+    /// reach the caller unchanged rather than become `RevocationUnavailable`).
     pub fn is_fatal(py: Python<'_>, err: &PyErr) -> bool {
         !err.is_instance_of::<pyo3::exceptions::PyException>(py)
     }
@@ -257,6 +260,10 @@ impl CallbackStore {
 
 impl RevocationStore for CallbackStore {
     fn is_revoked(&self, q: &RevocationQuery<'_>) -> bool {
+        self.revocation_status(q) != RevocationStatus::NotRevoked
+    }
+
+    fn revocation_status(&self, q: &RevocationQuery<'_>) -> RevocationStatus {
         Python::attach(|py| {
             let outcome = (|| -> PyResult<bool> {
                 let query = Py::new(
@@ -279,7 +286,8 @@ impl RevocationStore for CallbackStore {
                 }
             })();
             match outcome {
-                Ok(revoked) => revoked,
+                Ok(true) => RevocationStatus::Revoked,
+                Ok(false) => RevocationStatus::NotRevoked,
                 Err(e) => {
                     CALLBACK_FAILURE.with(|c| {
                         let mut slot = c.borrow_mut();
@@ -287,7 +295,7 @@ impl RevocationStore for CallbackStore {
                             *slot = Some(e);
                         }
                     });
-                    true
+                    RevocationStatus::Unavailable
                 }
             }
         })

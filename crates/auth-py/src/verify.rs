@@ -43,8 +43,8 @@ const YIELD_GIL_EVERY: usize = 64 * SIGNAL_CHECK_EVERY;
 
 /// One verification. The verifier's own revocation source is the core verifier's store;
 /// the call's (if any) is the request's store: the core consults both, and a token revoked
-/// in either is `TokenRevoked`. A callable's failure (either source) comes back for
-/// `__cause__`.
+/// in either is `TokenRevoked`. A callable's failure (either source) comes back for the
+/// `__cause__` of `RevocationUnavailable`.
 fn verify_one(
     v: &Verifier,
     token: &[u8],
@@ -59,7 +59,7 @@ fn verify_one(
     CallbackStore::run(|| run(|| v.verify_with(token, &request)))
 }
 
-/// How much of a failed revocation callable's message goes into `TokenRevoked`'s own
+/// How much of a failed revocation callable's message goes into `RevocationUnavailable`'s own
 /// message. The whole exception stays in `__cause__`; a bound here keeps nested failures (a
 /// callable that itself verifies with a failing callable) from growing the text a full
 /// copy per level.
@@ -96,7 +96,7 @@ fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
 
 /// The result of a call that consulted revocation sources ([`CallbackStore::run`]), or the
 /// exception: a failed revocation callable's exception becomes the `__cause__` of
-/// `TokenRevoked` (or, when it is not an `Exception`, is raised unchanged).
+/// `RevocationUnavailable` (or, when it is not an `Exception`, is raised unchanged).
 pub(crate) fn finish_with<T>(
     py: Python<'_>,
     outcome: (Result<T, Failure>, Option<PyErr>),
@@ -104,12 +104,12 @@ pub(crate) fn finish_with<T>(
     match outcome {
         (_, Some(cause)) if CallbackStore::is_fatal(py, &cause) => Err(cause),
         (Ok(value), _) => Ok(value),
-        (Err(Failure::Auth(e)), Some(cause)) if e.code() == ErrorCode::TokenRevoked => {
+        (Err(Failure::Auth(e)), Some(cause)) if e.code() == ErrorCode::RevocationUnavailable => {
             let err = to_pyerr_msg(
                 py,
-                ErrorCode::TokenRevoked,
+                ErrorCode::RevocationUnavailable,
                 &format!(
-                    "the revocation callable failed ({}); the token is treated as revoked",
+                    "the revocation callable failed ({}); the token's revocation status is unknown",
                     short_cause(py, &cause)
                 ),
             );
@@ -233,9 +233,10 @@ impl PyVerifier {
     /// default: the system clock. ``client_ip``: ``str`` or ``ipaddress`` address, required
     /// by tokens with ``allowed_ips``. ``revocation`` is consulted for this call in addition to
     /// the verifier's own (never instead of it): a token revoked in either is ``TokenRevoked``.
-    /// If a revocation callable raises an ``Exception`` or returns a non-bool, the token is
-    /// treated as revoked: ``TokenRevoked`` is raised with the callable's exception as
-    /// ``__cause__`` (its message quotes at most 120 characters of it). Any other
+    /// If a revocation callable raises an ``Exception`` or returns a non-bool, it could not
+    /// answer: ``RevocationUnavailable`` (503) is raised with the callable's exception as
+    /// ``__cause__`` (its message quotes at most 120 characters of it), unless a store
+    /// says the token is revoked (then ``TokenRevoked``). Any other
     /// ``BaseException`` (``KeyboardInterrupt``, ``SystemExit``) is raised unchanged.
     #[pyo3(signature = (token, *, now = None, client_ip = None, revocation = None))]
     fn verify(

@@ -265,13 +265,17 @@ impl PyTokenCreationPolicy {
 }
 
 /// ``POST /token/account/:accountID``: a token for a sub-account (``type`` ``"user"`` or
-/// ``"reseller"``, with the account's claims), ``parent`` = the caller. ``owned_by_caller``
-/// is the host's answer to "does the caller own it?"; False → ``NotPermitted`` (403).
+/// ``"reseller"``, with the account's claims), ``parent`` = the caller. The host passes what
+/// it found under the id: ``owned_by_caller`` (does the caller own it?), ``blocked``, and
+/// ``found=False`` when no account has that id (the account arguments are then not used).
+/// The library decides: an unknown, foreign or blocked account → ``NotPermitted`` (403),
+/// one answer for the three.
 #[pyfunction]
 #[pyo3(signature = (
     issuer, caller, request, *, r#type, id, name, owned_by_caller, admin = false,
-    sms_from = None, user_group_id = None, now = None, policy = None
-), text_signature = "(issuer, caller, request, *, type, id, name, owned_by_caller, admin=False, sms_from=None, user_group_id=None, now=None, policy=None)")]
+    sms_from = None, user_group_id = None, blocked = false, found = true, now = None,
+    policy = None
+), text_signature = "(issuer, caller, request, *, type, id, name, owned_by_caller, admin=False, sms_from=None, user_group_id=None, blocked=False, found=True, now=None, policy=None)")]
 #[allow(clippy::too_many_arguments)]
 pub fn create_sub_account_token(
     py: Python<'_>,
@@ -285,6 +289,8 @@ pub fn create_sub_account_token(
     admin: bool,
     sms_from: Option<&Bound<'_, PyAny>>,
     user_group_id: Option<&Bound<'_, PyAny>>,
+    blocked: bool,
+    found: bool,
     now: Option<&Bound<'_, PyAny>>,
     policy: Option<&Bound<'_, PyTokenCreationPolicy>>,
 ) -> PyResult<PyCreatedToken> {
@@ -294,18 +300,20 @@ pub fn create_sub_account_token(
     let kind = to_principal_type(r#type, "type")?;
     let sms_from = opt_str(sms_from, "sms_from")?;
     let user_group_id = opt_u64(user_group_id, "user_group_id")?;
-    let subject = core(py, || {
-        Subject::from_parts(kind, id, name, Some(admin), sms_from, user_group_id)
-    })?;
+    let target = match found {
+        false => TokenTarget::UnknownAccount,
+        true => TokenTarget::SubAccount {
+            subject: core(py, || {
+                Subject::from_parts(kind, id, name, Some(admin), sms_from, user_group_id)
+            })?,
+            owned_by_caller,
+            blocked,
+        },
+    };
     let policy = policy.map(|p| p.get().0).unwrap_or_default();
     let now = opt_time(now, "now")?;
     let issuer = &issuer.get().issuer;
     let req = &request.get().0;
-    let target = TokenTarget::SubAccount {
-        subject,
-        owned_by_caller,
-        blocked: false,
-    };
     core_detached(py, || {
         auth_core::create_token_with_policy(issuer, &caller, req, target, now, &policy)
     })

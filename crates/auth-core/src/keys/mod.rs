@@ -1,9 +1,11 @@
 //! Keys and the key ring (docs/keys.md): keys pinned to one algorithm, looked up by `kid`.
 //!
 //! A key is an HMAC secret (HS256/384/512), an Ed25519 key (EdDSA, RFC 8037) or a P-256
-//! key (ES256, RFC 7518 §3.4), private or public. `hmac.rs` holds the HMAC state,
-//! `asym.rs` the Ed25519 and P-256 keys and their PEM forms, `jwk.rs` the JWK and JWK Set
-//! reader and writer, `ring.rs` the [`KeyRing`].
+//! key (ES256, RFC 7518 §3.4), private or public. One file per algorithm family: `mac.rs`
+//! holds the HMAC state, `eddsa.rs` the Ed25519 keys and `ecdsa.rs` the P-256 keys (each
+//! with its raw and PEM forms and its signing and verification rules), behind the one
+//! `match` of `asym.rs`; `jwk.rs` is the JWK and JWK Set reader and writer, `ring.rs` the
+//! [`KeyRing`].
 //!
 //! HMAC keys:
 //! Each [`Key`] precomputes its HMAC state (the inner and outer padded key blocks) once,
@@ -24,6 +26,8 @@ use base64::Engine as _;
 use crate::error::{Error, ErrorCode, Result};
 
 mod asym;
+mod ecdsa;
+mod eddsa;
 mod jwk;
 mod mac;
 mod ring;

@@ -33,7 +33,7 @@ mod callback;
 mod memory;
 mod writer;
 
-pub use self::callback::FnRevocationStore;
+pub use self::callback::{FnRevocationStore, RevocationAnswer};
 pub use self::memory::{MemoryRevocationStore, DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY};
 pub use self::writer::RevocationWriter;
 
