@@ -21,7 +21,7 @@ export PATH="$venv/bin:$PATH"  # the maturin build backend runs the `maturin` ex
 "$py" -m pip install --quiet --disable-pip-version-check "maturin>=1.7,<2" "pytest>=7" "pyjwt[crypto]>=2.8" "cryptography>=42" "mypy>=1.10"
 # Test-only: the frameworks the integrations (auth_core.asgi/wsgi/fastapi/flask) are tested
 # with. The package itself depends on none of them (extras `fastapi`, `flask`).
-"$py" -m pip install --quiet --disable-pip-version-check "flask>=2.3" "fastapi>=0.100" "httpx>=0.24" "uvicorn>=0.22"
+"$py" -m pip install --quiet --disable-pip-version-check "flask>=2.3" "fastapi>=0.100" "httpx>=0.24" "uvicorn>=0.22" "gunicorn>=22"
 
 echo "==> building and installing auth_core (pip install ./bindings/python)"
 # Build isolation is off only to reuse the maturin just installed (no second download);

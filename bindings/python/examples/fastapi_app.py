@@ -2,6 +2,7 @@
 
     pip install "./bindings/python[fastapi]" uvicorn
     python bindings/python/examples/fastapi_app.py          # serves http://127.0.0.1:8000
+    cd bindings/python/examples && uvicorn fastapi_app:app --no-proxy-headers   # the same, by uvicorn's CLI
 
     curl -s -X POST localhost:8000/session.json -d '{"login": "alice", "password": "wonderland"}'
     curl -s localhost:8000/me -H "Authorization: Bearer <token>"

@@ -26,7 +26,16 @@ from collections.abc import MutableMapping
 from typing import Any, Awaitable, Callable, Optional
 
 from ._native import Answer, AuthError, Verifier
-from .bearer import BearerAuth, Claims, PathFilter, Revocation, TrustedProxies, make_auth, path_filter
+from .bearer import (
+    BearerAuth,
+    Claims,
+    PathFilter,
+    Revocation,
+    ServerProxyHeaders,
+    TrustedProxies,
+    make_auth,
+    path_filter,
+)
 
 __all__ = [
     "VERIFIED_BY",
@@ -78,27 +87,38 @@ def store_claims(scope: Scope, claims: Claims, verified_by: BearerAuth) -> None:
 def authenticate_scope(auth: BearerAuth, scope: Scope) -> Claims:
     """Authenticate the request of an ASGI ``scope`` with ``auth``: its ``Authorization`` and
     ``X-Forwarded-For`` lines exactly as received, and ``scope["client"]``'s host (``None``
-    or a name that is not an IP address: no address). Raises ``AuthError`` subclasses."""
+    or a name that is not an IP address: no address). Raises ``AuthError`` subclasses.
+
+    A server may have rewritten ``scope["client"]`` from ``X-Forwarded-For`` (uvicorn does by
+    default for loopback peers) and ASGI keeps no trace of the original, so a peer that
+    appears in the request's forwarding headers (``X-Forwarded-For``, ``Forwarded``,
+    ``X-Real-IP``) is refused with ``ServerError`` unless ``auth`` says what the server does
+    (``server_proxy_headers``: see :class:`~auth_core.bearer.BearerAuth`)."""
     authorization: list[bytes] = []
     forwarded: list[bytes] = []
+    forwarding: list[bytes] = []
     for name, value in scope.get("headers", ()):
         lname = bytes(name).lower()
         if lname == b"authorization":
             authorization.append(bytes(value))
         elif lname == b"x-forwarded-for":
             forwarded.append(bytes(value))
+        elif lname in (b"forwarded", b"x-real-ip"):
+            forwarding.append(bytes(value))
     client = scope.get("client")
     peer = str(client[0]) if client else None
-    return auth.authenticate(authorization, peer, forwarded)
+    return auth.authenticate_served(authorization, peer, forwarded, forwarding=forwarding)
 
 
 class BearerAuthMiddleware:
     """ASGI middleware that lets only requests with a valid bearer token through.
 
     Pass either ``auth`` (a configured :class:`~auth_core.bearer.BearerAuth`) or a
-    ``verifier`` with the optional ``trusted_proxies`` and ``revocation`` (the arguments of
-    ``BearerAuth``). ``exclude``: paths (``scope["path"]``) that need no token — prefixes or
-    a predicate (:data:`auth_core.bearer.PathFilter`).
+    ``verifier`` with the optional ``trusted_proxies``, ``revocation`` and
+    ``server_proxy_headers`` (the arguments of ``BearerAuth``; under uvicorn's default
+    ``--proxy-headers`` choose ``"trust"`` or run it with ``--no-proxy-headers``).
+    ``exclude``: paths (``scope["path"]``) that need no token — prefixes or a predicate
+    (:data:`auth_core.bearer.PathFilter`).
     """
 
     __slots__ = ("app", "auth", "_excluded")
@@ -111,10 +131,11 @@ class BearerAuthMiddleware:
         auth: Optional[BearerAuth] = None,
         trusted_proxies: TrustedProxies = None,
         revocation: Optional[Revocation] = None,
+        server_proxy_headers: Optional[ServerProxyHeaders] = None,
         exclude: PathFilter = None,
     ) -> None:
         self.app = app
-        self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation)
+        self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation, server_proxy_headers)
         self._excluded = path_filter(exclude)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
+import re
 from collections.abc import Iterable
 from typing import Callable, Literal, Optional, Union
 
@@ -30,9 +32,11 @@ from ._native import (
     RedisRevocationStore,
     ResellerClaims,
     RevocationQuery,
+    ServerError,
     UserClaims,
     Verifier,
     bearer_token,
+    canonical_ip,
 )
 
 __all__ = [
@@ -43,6 +47,7 @@ __all__ = [
     "MissingToken",
     "PathFilter",
     "Revocation",
+    "ServerProxyHeaders",
     "TrustedProxies",
     "error_body",
     "error_response",
@@ -70,6 +75,13 @@ HeaderLines = Union[str, bytes, bytearray, Iterable[Union[str, bytes, bytearray]
 #: The body of a refusal: ``{"error", "message"}`` (``plain``), the login API's, the token
 #: API's (JSON or XML by ``Accept``), or none for nginx ``auth_request``.
 AnswerStyle = Union[Literal["plain"], Literal["login_api"], Literal["token_api"], Literal["auth_request"]]
+#: What the server in front of the application does with forwarding headers, i.e. who may
+#: decide the client address when the server rewrites the peer itself (uvicorn's default
+#: ``--proxy-headers``, werkzeug's ``ProxyFix``, gunicorn's PROXY protocol): ``"refuse"``
+#: (the default), ``"trust"`` or ``"off"``; see :class:`BearerAuth` and docs/http.md §2.
+ServerProxyHeaders = Union[Literal["refuse"], Literal["trust"], Literal["off"]]
+
+_log = logging.getLogger("auth_core")
 
 
 def parse_authorization(header: HeaderLines) -> str:
@@ -96,10 +108,29 @@ class BearerAuth:
     nothing but the proxy can reach that socket. ``revocation``: a store or callable
     consulted in addition to the verifier's own. The rules: docs/http.md.
 
+    ``server_proxy_headers``: what the server does with forwarding headers. Some servers
+    rewrite the peer they hand the application from ``X-Forwarded-For`` before the
+    application runs — uvicorn by default (``--proxy-headers``, believed from
+    ``--forwarded-allow-ips``, default loopback), werkzeug's ``ProxyFix``, gunicorn's
+    ``--proxy-protocol`` — and then the server's rule, not ``trusted_proxies``, would decide
+    the address ``allowed_ips`` is checked against. The skins never let it do so silently:
+
+    - ``"refuse"`` (default): a request whose peer the server rewrote — for certain
+      (``ProxyFix``, the PROXY protocol) or possibly (the peer appears in the request's own
+      ``X-Forwarded-For``, ``Forwarded`` or ``X-Real-IP``, as after uvicorn's rewriting) — is
+      answered 500 ``server_error`` and the log says why. A client cannot hide a rewrite
+      from this check (the server took the address from those headers); it can only get its
+      own request refused by naming its peer there.
+    - ``"off"``: the operator declares that the server passes the connection's peer
+      (``uvicorn --no-proxy-headers``, no ``ProxyFix``); only a certain rewrite is refused.
+    - ``"trust"``: the server's rewriting is the proxy rule: the peer it reports is the
+      client and ``X-Forwarded-For`` is not read again. Excludes ``trusted_proxies``; the
+      choice is logged (a warning) when the ``BearerAuth`` is built.
+
     Thread-safe and reusable; build one at start-up.
     """
 
-    __slots__ = ("_authenticator", "_proxies")
+    __slots__ = ("_authenticator", "_proxies", "_server_proxy_headers")
 
     def __init__(
         self,
@@ -109,9 +140,12 @@ class BearerAuth:
         revocation: Optional[Revocation] = None,
         trust_non_ip_peers: bool = False,
         trust_unix_peers: bool = False,
+        server_proxy_headers: ServerProxyHeaders = "refuse",
     ) -> None:
         if not isinstance(verifier, Verifier):
             raise TypeError(f"verifier must be an auth_core.Verifier, not {type(verifier).__name__}")
+        if server_proxy_headers not in ("refuse", "trust", "off"):
+            raise ValueError(f"server_proxy_headers must be 'refuse', 'trust' or 'off', not {server_proxy_headers!r}")
         self._authenticator = Authenticator(
             verifier,
             trusted_proxies=trusted_proxies,
@@ -124,6 +158,18 @@ class BearerAuth:
             self._proxies = trusted_proxies if rules else None
         else:
             self._proxies = IpAllowList(rules) if rules else None
+        self._server_proxy_headers: ServerProxyHeaders = server_proxy_headers
+        if server_proxy_headers == "trust":
+            if rules:
+                raise ValueError(
+                    "server_proxy_headers='trust' lets the server's proxy-header rule decide the client "
+                    "address; trusted_proxies would be a second rule: pass one of them"
+                )
+            _log.warning(
+                "auth_core: server_proxy_headers='trust': the client address is the peer the server "
+                "reports after its own proxy-header rewriting (uvicorn --forwarded-allow-ips, werkzeug "
+                "ProxyFix, gunicorn --proxy-allow-from); auth_core does not read X-Forwarded-For itself"
+            )
 
     @property
     def authenticator(self) -> Authenticator:
@@ -139,6 +185,12 @@ class BearerAuth:
     def trusted_proxies(self) -> Optional[IpAllowList]:
         """The trusted proxy ranges, or ``None`` when there are none."""
         return self._proxies
+
+    @property
+    def server_proxy_headers(self) -> ServerProxyHeaders:
+        """What the server's own proxy-header rewriting may do: ``"refuse"``, ``"trust"``
+        or ``"off"`` (see the class)."""
+        return self._server_proxy_headers
 
     @property
     def trust_non_ip_peers(self) -> bool:
@@ -173,6 +225,92 @@ class BearerAuth:
         """:meth:`authenticate`, returning the claims and the client address
         (:class:`auth_core.Authenticated`)."""
         return self._authenticator.authenticate_request(authorization, peer, forwarded_for)
+
+    def authenticate_served(
+        self,
+        authorization: HeaderLines,
+        peer: Optional[str],
+        forwarded_for: HeaderLines = None,
+        *,
+        forwarding: HeaderLines = None,
+        rewritten_by: Optional[str] = None,
+    ) -> Claims:
+        """:meth:`authenticate` for a request as a server hands it to the application, whose
+        peer the server may have rewritten (see ``server_proxy_headers``); what the skins call.
+
+        ``forwarding``: the request's other header lines a server may take the peer from
+        (``Forwarded``, ``X-Real-IP``); ``rewritten_by``: what rewrote the peer, when the
+        skin knows for certain (werkzeug's ``ProxyFix``), else ``None``. As in docs/http.md
+        §3, a request without a well-formed bearer token is answered as such first; a
+        refused rewrite raises :class:`auth_core.ServerError` (500 ``server_error``; the
+        cause is logged, not answered)."""
+        if self._server_proxy_headers == "trust":
+            return self._authenticator.authenticate(authorization, peer, None)
+        bearer_token(authorization)
+        if rewritten_by is not None:
+            why = f"was rewritten by {rewritten_by}"
+        elif self._server_proxy_headers == "refuse" and peer and (
+            _mentions(peer, forwarded_for) or _mentions(peer, forwarding)
+        ):
+            why = (
+                "appears in the request's own forwarding headers, so the server may have taken it from "
+                "them (uvicorn does by default for loopback peers)"
+            )
+        else:
+            return self._authenticator.authenticate(authorization, peer, forwarded_for)
+        _log.error(
+            "auth_core: request refused (500 server_error): its peer %r %s, and a server's proxy-header "
+            "rule may not decide the client address silently. Run the server without it (uvicorn --no-proxy-headers, no ProxyFix) and give "
+            "trusted_proxies= to auth_core, or let the server's rule decide with "
+            "server_proxy_headers='trust' (docs/http.md section 2)",
+            peer,
+            why,
+        )
+        raise ServerError("the server rewrote the peer from forwarding headers")
+
+
+_SEPARATORS = re.compile(r'[\s,;"]+')
+
+
+def _lines_text(lines: HeaderLines) -> list[str]:
+    if lines is None:
+        return []
+    if isinstance(lines, (str, bytes, bytearray)):
+        lines = [lines]
+    return [line if isinstance(line, str) else bytes(line).decode("latin-1") for line in lines]
+
+
+def _canonical(text: str) -> Optional[str]:
+    try:
+        return canonical_ip(text)
+    except (AuthError, ValueError, TypeError):
+        return None
+
+
+def _mentions(peer: str, lines: HeaderLines) -> bool:
+    """Whether ``peer`` could have been taken from these forwarding lines: it equals one of
+    their entries — as text, or as the same address after a port, brackets or ``for=`` are
+    taken off (the forms uvicorn, werkzeug and hypercorn copy the client from)."""
+    texts = _lines_text(lines)
+    if not texts:
+        return False
+    wanted = {peer.strip().lower()}
+    canonical = _canonical(peer.strip())
+    if canonical is not None:
+        wanted.add(canonical)
+    for text in texts:
+        for piece in _SEPARATORS.split(text.lower()):
+            piece = piece.rsplit("=", 1)[-1]
+            if not piece:
+                continue
+            host = piece
+            if host.startswith("["):
+                host = host[1:].split("]", 1)[0]
+            elif host.count(":") == 1:
+                host = host.split(":", 1)[0]
+            if piece in wanted or host in wanted or _canonical(host) in wanted:
+                return True
+    return False
 
 
 def require(claims: Claims, *, type: Optional[Literal["user", "reseller"]] = None, admin: bool = False) -> Claims:
@@ -232,15 +370,21 @@ def make_auth(
     auth: Optional[BearerAuth],
     trusted_proxies: TrustedProxies = None,
     revocation: Optional[Revocation] = None,
+    server_proxy_headers: Optional[ServerProxyHeaders] = None,
 ) -> BearerAuth:
     """One :class:`BearerAuth` from the integrations' two ways of being configured: a ready
     ``auth``, or a ``verifier`` with the options of ``BearerAuth``."""
     if auth is not None:
-        if verifier is not None or trusted_proxies is not None or revocation is not None:
+        if verifier is not None or trusted_proxies is not None or revocation is not None or server_proxy_headers:
             raise TypeError("pass either auth=BearerAuth(...) or a verifier with its options, not both")
         if not isinstance(auth, BearerAuth):
             raise TypeError(f"auth must be an auth_core.bearer.BearerAuth, not {type(auth).__name__}")
         return auth
     if verifier is None:
         raise TypeError("a verifier (auth_core.Verifier) or auth (auth_core.bearer.BearerAuth) is required")
-    return BearerAuth(verifier, trusted_proxies=trusted_proxies, revocation=revocation)
+    return BearerAuth(
+        verifier,
+        trusted_proxies=trusted_proxies,
+        revocation=revocation,
+        server_proxy_headers=server_proxy_headers or "refuse",
+    )

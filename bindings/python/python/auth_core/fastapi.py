@@ -48,7 +48,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ._native import Answer, AuthError, ResellerClaims, UserClaims, Verifier
 from .asgi import authenticate_scope, claims_from_scope, store_claims
-from .bearer import BearerAuth, Claims, Revocation, TrustedProxies, make_auth, require
+from .bearer import BearerAuth, Claims, Revocation, ServerProxyHeaders, TrustedProxies, make_auth, require
 
 __all__ = ["AuthHTTPException", "BearerToken", "install_error_handler"]
 
@@ -73,7 +73,9 @@ class BearerToken:
     """A FastAPI dependency: the verified claims of the request's bearer token.
 
     Pass either ``auth`` (a configured :class:`~auth_core.bearer.BearerAuth`) or a
-    ``verifier`` with the optional ``trusted_proxies`` and ``revocation``.
+    ``verifier`` with the optional ``trusted_proxies``, ``revocation`` and
+    ``server_proxy_headers`` (under uvicorn's default ``--proxy-headers`` choose ``"trust"``
+    or run it with ``--no-proxy-headers``).
     """
 
     __slots__ = ("auth",)
@@ -85,8 +87,9 @@ class BearerToken:
         auth: Optional[BearerAuth] = None,
         trusted_proxies: TrustedProxies = None,
         revocation: Optional[Revocation] = None,
+        server_proxy_headers: Optional[ServerProxyHeaders] = None,
     ) -> None:
-        self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation)
+        self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation, server_proxy_headers)
 
     def authenticate(self, request: Request) -> Claims:
         """The claims of ``request``; raises ``AuthError`` subclasses."""

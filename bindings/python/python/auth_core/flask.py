@@ -30,8 +30,9 @@ status, RFC 6750 ``WWW-Authenticate``, ``Cache-Control: no-store`` and the JSON 
 ``{"error": "<code>", "message": "..."}``. The usual ``init_app`` pattern works for
 application factories.
 
-Do not combine ``trusted_proxies`` with werkzeug's ``ProxyFix`` (which rewrites
-``remote_addr`` itself): use one of them.
+werkzeug's ``ProxyFix`` rewrites ``remote_addr`` itself: a request it rewrote is refused
+(500 ``server_error``, the cause logged) unless ``server_proxy_headers="trust"`` makes its
+rule the proxy rule; otherwise leave it out and pass ``trusted_proxies``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,17 @@ from typing import Any, Callable, Literal, Optional, TypeVar, Union, cast, overl
 from flask import Flask, Response, current_app, has_request_context, request
 
 from ._native import Answer, AuthError, Verifier
-from .bearer import BearerAuth, Claims, PathFilter, Revocation, TrustedProxies, make_auth, path_filter, require
+from .bearer import (
+    BearerAuth,
+    Claims,
+    PathFilter,
+    Revocation,
+    ServerProxyHeaders,
+    TrustedProxies,
+    make_auth,
+    path_filter,
+    require,
+)
 from .wsgi import authenticate_environ
 
 __all__ = ["BearerAuthExtension", "current_claims", "error_as_response"]
@@ -78,7 +89,8 @@ def error_as_response(err: AuthError) -> Response:
 class BearerAuthExtension:
     """The Flask extension. Pass either ``auth`` (a configured
     :class:`~auth_core.bearer.BearerAuth`) or a ``verifier`` with the optional
-    ``trusted_proxies`` and ``revocation``; ``app`` now or later through :meth:`init_app`."""
+    ``trusted_proxies``, ``revocation`` and ``server_proxy_headers``; ``app`` now or later
+    through :meth:`init_app`."""
 
     def __init__(
         self,
@@ -88,10 +100,11 @@ class BearerAuthExtension:
         auth: Optional[BearerAuth] = None,
         trusted_proxies: TrustedProxies = None,
         revocation: Optional[Revocation] = None,
+        server_proxy_headers: Optional[ServerProxyHeaders] = None,
         protect_all: bool = False,
         exclude: PathFilter = None,
     ) -> None:
-        self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation)
+        self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation, server_proxy_headers)
         self.protect_all = protect_all
         self._excluded = path_filter(exclude)
         if app is not None:

@@ -29,7 +29,16 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Optional
 
 from ._native import Answer, AuthError, Verifier
-from .bearer import BearerAuth, Claims, PathFilter, Revocation, TrustedProxies, make_auth, path_filter
+from .bearer import (
+    BearerAuth,
+    Claims,
+    PathFilter,
+    Revocation,
+    ServerProxyHeaders,
+    TrustedProxies,
+    make_auth,
+    path_filter,
+)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -50,14 +59,34 @@ def _lines(environ: WSGIEnvironment, key: str) -> list[str]:
     return [] if value is None else [value]
 
 
+def _rewritten_by(environ: WSGIEnvironment) -> Optional[str]:
+    """What rewrote ``REMOTE_ADDR``, when ``environ`` keeps the original: werkzeug's
+    ``ProxyFix`` (``werkzeug.proxy_fix.orig``) or gunicorn's PROXY protocol
+    (``PROXY_ADDR``). A client cannot set these keys (header keys start with ``HTTP_``)."""
+    peer = environ.get("REMOTE_ADDR")
+    orig = environ.get("werkzeug.proxy_fix.orig")
+    if isinstance(orig, dict) and orig.get("REMOTE_ADDR") != peer:
+        return "werkzeug's ProxyFix"
+    if "PROXY_ADDR" in environ and environ["PROXY_ADDR"] != peer:
+        return "the PROXY protocol (gunicorn --proxy-protocol)"
+    return None
+
+
 def authenticate_environ(auth: BearerAuth, environ: WSGIEnvironment) -> Claims:
     """Authenticate the request of a WSGI ``environ`` with ``auth``: ``HTTP_AUTHORIZATION``
     and ``HTTP_X_FORWARDED_FOR`` as the server passed them (absent: no line) and
-    ``REMOTE_ADDR``. Raises ``AuthError`` subclasses."""
-    return auth.authenticate(
+    ``REMOTE_ADDR``. Raises ``AuthError`` subclasses.
+
+    A ``REMOTE_ADDR`` that werkzeug's ``ProxyFix`` or gunicorn's PROXY protocol rewrote, or
+    that appears in the request's forwarding headers (``X-Forwarded-For``, ``Forwarded``,
+    ``X-Real-IP``), is refused with ``ServerError`` unless ``auth`` says what the server does
+    (``server_proxy_headers``: see :class:`~auth_core.bearer.BearerAuth`)."""
+    return auth.authenticate_served(
         _lines(environ, "HTTP_AUTHORIZATION"),
         environ.get("REMOTE_ADDR"),
         _lines(environ, "HTTP_X_FORWARDED_FOR"),
+        forwarding=_lines(environ, "HTTP_FORWARDED") + _lines(environ, "HTTP_X_REAL_IP"),
+        rewritten_by=_rewritten_by(environ),
     )
 
 
@@ -65,8 +94,9 @@ class BearerAuthMiddleware:
     """WSGI middleware that lets only requests with a valid bearer token through.
 
     Pass either ``auth`` (a configured :class:`~auth_core.bearer.BearerAuth`) or a
-    ``verifier`` with the optional ``trusted_proxies`` and ``revocation``. ``exclude``:
-    paths (``PATH_INFO``) that need no token — prefixes or a predicate.
+    ``verifier`` with the optional ``trusted_proxies``, ``revocation`` and
+    ``server_proxy_headers``. ``exclude``: paths (``PATH_INFO``) that need no token —
+    prefixes or a predicate.
     """
 
     __slots__ = ("app", "auth", "_excluded")
@@ -79,10 +109,11 @@ class BearerAuthMiddleware:
         auth: Optional[BearerAuth] = None,
         trusted_proxies: TrustedProxies = None,
         revocation: Optional[Revocation] = None,
+        server_proxy_headers: Optional[ServerProxyHeaders] = None,
         exclude: PathFilter = None,
     ) -> None:
         self.app = app
-        self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation)
+        self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation, server_proxy_headers)
         self._excluded = path_filter(exclude)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
