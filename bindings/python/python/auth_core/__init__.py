@@ -36,8 +36,9 @@ integrations (``auth_core.asgi``, ``.wsgi``, ``.fastapi``, ``.flask``) are skins
 
 Revocation callables: ``Verifier(..., revocation=f)`` with ``f(query) -> bool``, where
 ``query`` is a ``RevocationQuery`` (``jti``, ``type``, ``id``, ``iat``, ``exp``, ``parent``). If ``f``
-raises or returns anything but a ``bool``, the token is treated as revoked (fail closed)
-and ``TokenRevoked`` is raised with ``f``'s exception as ``__cause__``.
+raises or returns anything but a ``bool``, its answer is unknown: ``RevocationUnavailable``
+(HTTP 503) is raised with ``f``'s exception as ``__cause__`` — the request fails closed, and a
+client is told to retry rather than that its token was revoked.
 """
 
 from __future__ import annotations
