@@ -5,8 +5,8 @@
 
 use super::ecdsa::P256Key;
 use super::eddsa::Ed25519Key;
-use super::{Algorithm, SigOutput};
-use crate::error::{Error, ErrorCode, Result};
+use super::{invalid, Algorithm, SigOutput};
+use crate::error::Result;
 
 /// An asymmetric key of one of the supported families.
 #[derive(Clone)]
@@ -15,10 +15,6 @@ pub(crate) enum AsymKey {
     Ed25519(Ed25519Key),
     /// ES256 (P-256).
     P256(P256Key),
-}
-
-pub(crate) fn invalid(msg: impl Into<String>) -> Error {
-    Error::with_message(ErrorCode::InvalidKey, msg.into())
 }
 
 impl AsymKey {

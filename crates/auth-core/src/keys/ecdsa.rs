@@ -19,8 +19,7 @@ use p256::pkcs8::{
     DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
 };
 
-use super::asym::invalid;
-use super::SigOutput;
+use super::{invalid, SigOutput};
 use crate::error::Result;
 
 /// A P-256 key: always the public half, the private half when it mints.

@@ -9,8 +9,7 @@ use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 
-use super::asym::invalid;
-use super::SigOutput;
+use super::{invalid, SigOutput};
 use crate::error::Result;
 
 /// An Ed25519 key: always the public half, the private half when it mints.

@@ -14,7 +14,8 @@
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use super::asym::{invalid, AsymKey};
+use super::asym::AsymKey;
+use super::invalid;
 use super::{Algorithm, Key, KeyRing};
 use crate::error::{Error, Result};
 

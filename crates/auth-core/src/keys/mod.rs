@@ -165,6 +165,11 @@ pub const MIN_SECRET_LEN: usize = 32;
 /// Longest `kid` accepted, in bytes.
 pub const MAX_KID_LEN: usize = 128;
 
+/// An `invalid_key` error: what every key reader answers for a key it cannot use.
+pub(crate) fn invalid(msg: impl Into<String>) -> Error {
+    Error::with_message(ErrorCode::InvalidKey, msg.into())
+}
+
 /// A MAC or signature, up to 64 bytes, on the stack.
 pub(crate) struct SigOutput {
     bytes: [u8; 64],
