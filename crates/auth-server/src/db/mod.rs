@@ -19,6 +19,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub mod accounts;
+pub mod password_hashes;
 pub mod tokens;
 
 pub use accounts::{GroupRow, NewUser, ResellerRow, UserRow};
