@@ -13,7 +13,7 @@ use axum::Router;
 use crate::db::{Db, DbError};
 use crate::layer::AuthLayer;
 use crate::limit::{FailedLogins, LoginLimits};
-use crate::password::{HashParams, Passwords};
+use crate::password::{HashParams, Passwords, StoredHashes};
 use crate::revoke::{RevocationSync, Revoker, SyncError};
 use crate::routes;
 
@@ -27,7 +27,8 @@ pub struct ServerConfig {
     pub trusted_proxies: TrustedProxies,
     /// Failed-login limits.
     pub login_limits: LoginLimits,
-    /// Argon2id parameters of new password hashes (and of the dummy hash).
+    /// Argon2id parameters of new password hashes (and of the dummy hash when there is no
+    /// account; otherwise the dummy hashes mimic the stored ones).
     pub hash_params: HashParams,
     /// Which tokens may create tokens at `POST /token`.
     pub token_policy: TokenCreationPolicy,
@@ -132,6 +133,7 @@ impl AppState {
         let sync = Arc::new(sync);
         RevocationSync::spawn(&sync, config.revocation_poll)
             .map_err(|e| StartError::Db(DbError(format!("revocation sync thread: {e}"))))?;
+        let passwords = passwords_for(&db, config.hash_params)?;
         let issuer = Issuer::new(config.keys.clone());
         let auth = AuthLayer::new(Verifier::new(config.keys))
             .revocation(revoker.clone())
@@ -140,7 +142,7 @@ impl AppState {
             issuer,
             auth,
             db,
-            passwords: Passwords::new(config.hash_params)?,
+            passwords,
             limits: FailedLogins::new(config.login_limits),
             revoker,
             policy: config.token_policy,
@@ -160,10 +162,24 @@ impl AppState {
         &self.db
     }
 
+    /// The password hasher, with the dummy hashes unknown accounts are verified against.
+    pub fn passwords(&self) -> &Passwords {
+        &self.passwords
+    }
+
     /// The authentication layer the routes use (login-API error bodies).
     pub fn auth_layer(&self) -> &AuthLayer {
         &self.auth
     }
+}
+
+/// A hasher with `params` whose dummy hashes mimic the parameters of the stored ones.
+fn passwords_for(db: &Db, params: HashParams) -> Result<Passwords, StartError> {
+    let mut stored = StoredHashes::default();
+    db.for_each_password_hash(|h| stored.add(h))?;
+    let passwords = Passwords::for_accounts(params, &stored)?;
+    tracing::info!(dummy_sets = ?passwords.dummy_sets(), "password parameters of the accounts read");
+    Ok(passwords)
 }
 
 /// The service's routes (docs/server.md):

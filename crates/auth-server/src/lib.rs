@@ -13,7 +13,7 @@
 //! | `layer.rs` | the middleware: the request's header lines and peer into the core's [`Authenticator`], its [`Answer`] out (docs/http.md) |
 //! | `client_addr.rs` | the connection's peer address as axum and hyper record it ([`PeerAddr`]) |
 //! | `db/` | the SQLite schema and its migrations; accounts; issued tokens and revocations ([`Db`]) |
-//! | `password.rs` | Argon2id hashing and verification ([`Passwords`]) |
+//! | `password.rs` | Argon2id hashing and verification, which hashes need a rehash, the dummy hashes of unknown accounts ([`Passwords`]) |
 //! | `limit.rs` | failed logins per account and per address → 429 ([`FailedLogins`]) |
 //! | `routes/` | one file per API: `login.rs`, `token.rs`, `probe.rs` |
 //! | `app.rs` | the configuration, the shared state, the router ([`router`]) |
@@ -58,7 +58,9 @@ pub use layer::{
     answer_response, error_response, lines, response_format, AuthLayer, AuthService, Authenticated,
 };
 pub use limit::{Attempt, FailedLogins, LoginLimits};
-pub use password::{HashParams, Passwords};
+pub use password::{
+    HashParams, Passwords, StoredHashes, StoredParams, MAX_DUMMY_COST, MAX_DUMMY_SETS,
+};
 pub use revoke::{RevocationSync, Revoker, SyncError};
 pub use routes::probe::AUTH_HEADERS;
 pub use serve::{serve, serve_blocking, serve_until, shutdown_signal};

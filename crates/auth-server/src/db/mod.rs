@@ -21,6 +21,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub mod accounts;
+pub mod password_hashes;
 pub mod revocations;
 pub mod tokens;
 

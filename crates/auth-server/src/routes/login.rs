@@ -16,6 +16,7 @@ use serde_json::json;
 
 use super::{blocking, json_response, read_body, Refusal};
 use crate::app::AppState;
+use crate::db::DbError;
 use crate::layer::Authenticated;
 use crate::limit::Attempt;
 use auth_core::AnswerStyle;
@@ -106,11 +107,15 @@ fn check_user(
 ) -> Result<String, Refusal> {
     let row = st.db.user_by_login(login)?;
     let stored = row.as_ref().map(|r| r.password_hash.as_str());
-    let (true, Some(row)) = (st.passwords.verify(password, stored), row) else {
+    let (true, Some(row)) = (st.passwords.verify(login, password, stored), row) else {
         drop(attempt); // a failure: it stays counted
         tracing::info!(%ip, "user login refused: invalid credentials");
         return Err(Error::new(ErrorCode::InvalidCredentials).into());
     };
+    rehash(st, "user", row.id, &row.password_hash, password, |new| {
+        st.db
+            .replace_user_password_hash(row.id, &row.password_hash, new)
+    });
     let mut account = UserAccount::new(row.id, row.name);
     account.admin = row.admin;
     account.blocked = row.blocked;
@@ -146,11 +151,15 @@ fn check_reseller(
 ) -> Result<String, Refusal> {
     let row = st.db.reseller_by_name(name)?;
     let stored = row.as_ref().map(|r| r.password_hash.as_str());
-    let (true, Some(row)) = (st.passwords.verify(pass, stored), row) else {
+    let (true, Some(row)) = (st.passwords.verify(name, pass, stored), row) else {
         drop(attempt); // a failure: it stays counted
         tracing::info!(%ip, "reseller login refused: invalid credentials");
         return Err(Error::new(ErrorCode::ResellerInvalidCredentials).into());
     };
+    rehash(st, "reseller", row.id, &row.password_hash, pass, |new| {
+        st.db
+            .replace_reseller_password_hash(row.id, &row.password_hash, new)
+    });
     let mut account = ResellerAccount::new(row.id, row.name);
     account.blocked = row.blocked;
     account.allowed_ips = row
@@ -177,6 +186,31 @@ fn check_reseller(
             tracing::info!(id = row.id, %ip, code = %e.code(), "reseller login refused");
             Err(e.into())
         }
+    }
+}
+
+/// The password was right: if its stored hash was made with other parameters than the
+/// server's, a new hash made with the current ones replaces it (`store`, which keeps a
+/// password changed meanwhile). A failure is logged at WARN; the login goes on.
+fn rehash(
+    st: &AppState,
+    kind: &str,
+    id: u64,
+    stored: &str,
+    password: &[u8],
+    store: impl FnOnce(&str) -> Result<bool, DbError>,
+) {
+    if !st.passwords.needs_rehash(stored) {
+        return;
+    }
+    let stored = match st.passwords.hash(password) {
+        Ok(new) => store(&new).map_err(|e| e.to_string()),
+        Err(e) => Err(e.message().to_owned()),
+    };
+    match stored {
+        Ok(true) => tracing::info!(kind, id, "password rehashed with the current parameters"),
+        Ok(false) => tracing::info!(kind, id, "password not rehashed: changed meanwhile"),
+        Err(detail) => tracing::warn!(kind, id, %detail, "password rehash not stored"),
     }
 }
 
