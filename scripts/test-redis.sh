@@ -2,7 +2,8 @@
 # The Redis suite (docs/revocation.md, shared store on Redis): starts its own redis-server
 # (a free loopback port, a temporary data directory, AOF on; stopped on exit, also on
 # failure), then runs the cross-process and fault tests from Python, the C test, and the
-# Rust integration tests of crates/auth-redis (which start servers of their own).
+# Rust integration tests of crates/auth-redis and auth-server's redis_readiness (which start
+# servers of their own).
 # Installs redis-server with apt-get when it is missing. Environment: AUTH_PY_VENV (the
 # Python suite's virtual environment, default bindings/python/.venv; the auth_core wheel is
 # installed into it when it lacks RedisRevocationStore).
@@ -58,3 +59,6 @@ bash scripts/test-redis-cli.sh
 
 echo "==> Rust: crates/auth-redis (own servers: SIGKILL/AOF, SIGSTOP, trimmed stream)"
 cargo test -p auth-redis --locked
+
+echo "==> Rust: auth-server on the shared store (own server SIGKILLed: /readyz, /metrics, the log)"
+cargo test -p auth-server --features redis --locked --test redis_readiness

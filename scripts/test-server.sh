@@ -164,6 +164,14 @@ expect "brute force: locked even with the right password" 429 error:rate_limited
 retry=$(curl -s -D - -o /dev/null -X POST "$base/a/session.json" -d '{"login": "other@example.com", "password": "your_password"}' | tr -d '\r' | sed -n 's/^retry-after: //Ip')
 if [ -n "$retry" ] && [ "$retry" -ge 1 ]; then ok "Retry-After: $retry"; else bad "no Retry-After header"; fi
 
+echo "==> the operator's routes (docs/server.md, Operating it)"
+expect "liveness" 200 json:status -- "$base/healthz"
+expect "readiness" 200 json:status,checks -- "$base/readyz"
+curl -s "$base/metrics" >"$work/metrics"
+for line in 'auth_logins_total{api="user",outcome="rate_limited"}' 'auth_verifications_total{result="token_revoked"}' 'auth_revocation_store_ready 1' '# EOF'; do
+  if grep -qF "$line" "$work/metrics"; then ok "metrics: $line"; else bad "metrics: no $line"; fi
+done
+
 echo "==> account changes made by another process reach the running service"
 # eventually NAME CODE TOKEN: /a/some-endpoint with TOKEN answers 401 CODE within 3 s (the
 # service reads the database's revocation log every 500 ms).

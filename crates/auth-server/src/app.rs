@@ -13,6 +13,7 @@ use axum::Router;
 use crate::db::{Db, DbError};
 use crate::layer::AuthLayer;
 use crate::limit::{FailedLogins, LoginLimits};
+use crate::metrics::Metrics;
 use crate::password::{HashParams, Passwords, StoredHashes};
 use crate::revoke::{RevocationSync, Revoker, SyncError};
 use crate::routes;
@@ -43,6 +44,9 @@ pub struct ServerConfig {
     /// ([`check_caller_account`](auth_core::check_caller_account)). Default
     /// [`DEFAULT_MAX_NAMED_TOKENS`].
     pub max_named_tokens: u64,
+    /// How often a shared revocation store's status is read to log its changes (lost, stale,
+    /// recovered). Default 1 s.
+    pub store_watch: Duration,
 }
 
 impl ServerConfig {
@@ -58,6 +62,7 @@ impl ServerConfig {
             revocation_grace: DEFAULT_EXPIRY_GRACE,
             revocation_poll: Duration::from_millis(500),
             max_named_tokens: DEFAULT_MAX_NAMED_TOKENS,
+            store_watch: Duration::from_secs(1),
         }
     }
 }
@@ -104,6 +109,7 @@ pub struct AppState {
     pub(crate) revoker: Arc<dyn Revoker>,
     pub(crate) policy: TokenCreationPolicy,
     pub(crate) max_named_tokens: u64,
+    pub(crate) metrics: Arc<Metrics>,
     sync: Arc<RevocationSync>,
 }
 
@@ -133,11 +139,15 @@ impl AppState {
         let sync = Arc::new(sync);
         RevocationSync::spawn(&sync, config.revocation_poll)
             .map_err(|e| StartError::Db(DbError(format!("revocation sync thread: {e}"))))?;
+        crate::watch::spawn(&revoker, config.store_watch)
+            .map_err(|e| StartError::Db(DbError(format!("revocation store watch thread: {e}"))))?;
         let passwords = passwords_for(&db, config.hash_params)?;
         let issuer = Issuer::new(config.keys.clone());
+        let metrics = Arc::new(Metrics::new(revoker.status().connected.is_some()));
         let auth = AuthLayer::new(Verifier::new(config.keys))
             .revocation(revoker.clone())
-            .trusted_proxies(config.trusted_proxies);
+            .trusted_proxies(config.trusted_proxies)
+            .metrics(metrics.clone());
         Ok(Arc::new(AppState {
             issuer,
             auth,
@@ -147,6 +157,7 @@ impl AppState {
             revoker,
             policy: config.token_policy,
             max_named_tokens: config.max_named_tokens,
+            metrics,
             sync,
         }))
     }
@@ -165,6 +176,11 @@ impl AppState {
     /// The password hasher, with the dummy hashes unknown accounts are verified against.
     pub fn passwords(&self) -> &Passwords {
         &self.passwords
+    }
+
+    /// The service's metrics (`GET /metrics`).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The authentication layer the routes use (login-API error bodies).
@@ -193,6 +209,9 @@ fn passwords_for(db: &Db, params: HashParams) -> Result<Passwords, StartError> {
 /// | `POST /token`, `POST /token/account/{accountID}` | bearer | token creation, JSON or XML |
 /// | `GET /a/some-endpoint` | bearer | the token's claims |
 /// | `GET /a/auth` (any method) | bearer | nginx `auth_request`: 204 with `X-Auth-*` headers, or 401/403 |
+/// | `GET /healthz` | none | `200 {"status":"ok"}` |
+/// | `GET /readyz` | none | 200 when the revocation store and the database answer, else 503 saying which |
+/// | `GET /metrics` | none | Prometheus (OpenMetrics text); do not expose it publicly |
 pub fn router(state: Arc<AppState>) -> Router {
     let login_auth = state.auth.clone();
     let token_auth = state.auth.clone().error_style(AnswerStyle::TokenApi);
@@ -223,5 +242,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/token/account/{account_id}",
             post(routes::token::create_for_account).layer(token_auth),
         )
+        .route("/healthz", get(routes::ops::healthz))
+        .route("/readyz", get(routes::ops::readyz))
+        .route("/metrics", get(routes::ops::metrics))
         .with_state(state)
 }

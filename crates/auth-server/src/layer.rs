@@ -25,6 +25,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 pub use auth_core::Authenticated;
 use auth_core::{
@@ -39,16 +40,18 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::client_addr::{peer_ip, FORWARDED_FOR};
+use crate::metrics::Metrics;
 
 /// The middleware: [`Authenticator::authenticate`] on every request, then
 /// [`Authenticated`] into the request's extensions; a refusal is answered with
 /// [`Answer::refusal`] in the layer's [`AnswerStyle`] (the login API's by default).
 ///
-/// Cheap to clone (one `Arc`).
+/// Cheap to clone (two `Arc`s).
 #[derive(Clone, Debug)]
 pub struct AuthLayer {
     auth: Arc<Authenticator>,
     style: AnswerStyle,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl AuthLayer {
@@ -63,14 +66,23 @@ impl AuthLayer {
         AuthLayer {
             auth: Arc::new(auth),
             style: AnswerStyle::LoginApi,
+            metrics: None,
         }
     }
 
     fn map(self, f: impl FnOnce(Authenticator) -> Authenticator) -> Self {
         AuthLayer {
             auth: Arc::new(f((*self.auth).clone())),
-            style: self.style,
+            ..self
         }
+    }
+
+    /// Counts every authentication in `metrics` (`auth_verifications_total` by result,
+    /// `auth_verification_duration_seconds`).
+    #[must_use]
+    pub fn metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Also asks `store` whether a token is revoked (in addition to the verifier's own store).
@@ -126,11 +138,17 @@ impl AuthLayer {
         extensions: &http::Extensions,
         headers: &HeaderMap,
     ) -> Result<Authenticated, Error> {
-        self.auth.authenticate(
+        let start = self.metrics.as_ref().map(|_| Instant::now());
+        let result = self.auth.authenticate(
             &lines(headers, &AUTHORIZATION),
             peer_ip(extensions),
             &lines(headers, &FORWARDED_FOR),
-        )
+        );
+        if let (Some(metrics), Some(start)) = (&self.metrics, start) {
+            let outcome = result.as_ref().map(|_| ()).map_err(Error::code);
+            metrics.verification(outcome, start.elapsed());
+        }
+        result
     }
 }
 

@@ -15,11 +15,25 @@
 //! | `db/` | the SQLite schema and its migrations; accounts; issued tokens and revocations ([`Db`]) |
 //! | `password.rs` | Argon2id hashing and verification, which hashes need a rehash, the dummy hashes of unknown accounts ([`Passwords`]) |
 //! | `limit.rs` | failed logins per account and per address → 429 ([`FailedLogins`]) |
-//! | `routes/` | one file per API: `login.rs`, `token.rs`, `probe.rs` |
+//! | `routes/` | one file per API: `login.rs`, `token.rs`, `probe.rs`; the operator's `ops.rs` (`/healthz`, `/readyz`, `/metrics`) |
 //! | `app.rs` | the configuration, the shared state, the router ([`router`]) |
-//! | `revoke.rs` | the revocation store the service writes to ([`Revoker`]), kept in step with the database ([`RevocationSync`]) |
+//! | `revoke.rs` | the revocation store the service writes to ([`Revoker`]) and what it says about itself ([`StoreStatus`]), kept in step with the database ([`RevocationSync`]) |
+//! | `metrics.rs` | the counters, histogram and gauges of `GET /metrics` ([`Metrics`]) |
+//! | `watch.rs` | a thread logging a shared store's changes once each: lost, stale, recovered |
 //! | `serve.rs` | serving with graceful shutdown ([`serve`]) |
 //! | `demo.rs` | the accounts the API examples use ([`create_demo_accounts`]) |
+//!
+//! ## Dependencies
+//!
+//! `GET /metrics` uses `prometheus-client`, the Prometheus project's own Rust client: it
+//! adds `dtoa`, `itoa`, `parking_lot` (with `lock_api`, `parking_lot_core`, `scopeguard`)
+//! and a derive macro crate whose `syn`/`quote` were already in the tree: small, widely used
+//! crates, no networking code, no global registry. The older `prometheus` crate was the alternative:
+//! it keeps a process-wide default registry (a library should not install globals) and
+//! brings `protobuf` with its default features. Counting is atomics; the text is
+//! OpenMetrics, which Prometheus scrapes. Without the `redis` feature the crate does not
+//! depend on `auth-redis` (nor the `redis` client); with it, the shared store is a
+//! [`Revoker`] whose [`StoreStatus`] feeds `/readyz`, `/metrics` and the store watcher.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -44,10 +58,12 @@ pub mod db;
 mod demo;
 mod layer;
 mod limit;
+mod metrics;
 mod password;
 mod revoke;
 mod routes;
 mod serve;
+mod watch;
 
 pub use app::{router, AppState, ServerConfig, StartError};
 pub use auth_core::{Answer, AnswerStyle, Authenticator, TrustedProxies};
@@ -58,9 +74,10 @@ pub use layer::{
     answer_response, error_response, lines, response_format, AuthLayer, AuthService, Authenticated,
 };
 pub use limit::{Attempt, FailedLogins, LoginLimits};
+pub use metrics::{Metrics, METRICS_CONTENT_TYPE};
 pub use password::{
     HashParams, Passwords, StoredHashes, StoredParams, MAX_DUMMY_COST, MAX_DUMMY_SETS,
 };
-pub use revoke::{RevocationSync, Revoker, SyncError};
+pub use revoke::{NotReady, RevocationSync, Revoker, StoreStatus, SyncError};
 pub use routes::probe::AUTH_HEADERS;
 pub use serve::{serve, serve_blocking, serve_until, shutdown_signal};

@@ -1,17 +1,106 @@
 //! The revocation store the service reads at every request and writes to at logout, as a
 //! trait object, so that the shared Redis store (`auth-redis`) takes the in-memory store's
-//! place without touching the routes (`authctl serve --redis URL`); and [`RevocationSync`],
-//! which keeps it in step with what other processes record in the database.
+//! place without touching the routes (`authctl serve --redis URL`); what the store says
+//! about itself ([`StoreStatus`], for `/readyz`, `/metrics` and the store watcher); and
+//! [`RevocationSync`], which keeps it in step with what other processes record in the
+//! database.
 
-use auth_core::{RevocationStore, RevocationWriter};
+use auth_core::{MemoryRevocationStore, RevocationStore, RevocationWriter};
 
 /// A revocation store the service can also write to: the verifier reads it through
 /// [`RevocationStore`]; logout writes through [`RevocationWriter`] (the core's
-/// [`auth_core::logout`]). Every type that is both is one: `MemoryRevocationStore`,
-/// `auth_redis::RedisRevocationStore`.
-pub trait Revoker: RevocationStore + RevocationWriter {}
+/// [`auth_core::logout`]). Implemented for `MemoryRevocationStore` and, with the `redis`
+/// feature, `auth_redis::RedisRevocationStore`; another store implements it with an empty
+/// `impl Revoker for MyStore {}` (always ready) or overrides [`status`](Revoker::status).
+pub trait Revoker: RevocationStore + RevocationWriter {
+    /// What the store says about itself: whether it can answer now, and its gauges. Must not
+    /// do I/O (it is read by `/readyz`, `/metrics` and a watcher thread every second). The
+    /// default: always ready, no gauges.
+    fn status(&self) -> StoreStatus {
+        StoreStatus::default()
+    }
 
-impl<T: RevocationStore + RevocationWriter + ?Sized> Revoker for T {}
+    /// `Ok` when the store can answer now; else why not ([`StoreStatus::ready`]).
+    fn ready(&self) -> Result<(), NotReady> {
+        self.status().ready()
+    }
+}
+
+/// Why a revocation store cannot answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotReady {
+    /// A shared store whose replica has not confirmed it is current within its staleness
+    /// bound, and whose connection is down: authenticated routes answer 503.
+    Lost,
+    /// A shared store whose replica is not current although connected (catching up, or a
+    /// full replica): authenticated routes answer 503.
+    Stale,
+}
+
+impl NotReady {
+    /// `lost` or `stale`: the reason in `/readyz`'s body and the logs.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            NotReady::Lost => "lost",
+            NotReady::Stale => "stale",
+        }
+    }
+}
+
+/// What a revocation store says about itself ([`Revoker::status`]). Fields a store cannot
+/// tell are `None`.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct StoreStatus {
+    /// `true`: the store cannot answer now (a shared store past its staleness bound).
+    pub not_current: bool,
+    /// Entries held (revoked token ids plus principal cutoffs).
+    pub entries: Option<usize>,
+    /// A shared store: whether it is connected to its source.
+    pub connected: Option<bool>,
+    /// A shared store: seconds since it last confirmed it was current (`None`: never yet,
+    /// or not a shared store).
+    pub staleness_seconds: Option<f64>,
+}
+
+impl StoreStatus {
+    /// A store that is always current, holding `entries` entries.
+    pub fn local(entries: usize) -> Self {
+        StoreStatus {
+            entries: Some(entries),
+            ..StoreStatus::default()
+        }
+    }
+
+    /// `Ok` when the store can answer; else [`NotReady::Lost`] (not current, disconnected)
+    /// or [`NotReady::Stale`] (not current, connected).
+    pub fn ready(&self) -> Result<(), NotReady> {
+        match (self.not_current, self.connected) {
+            (false, _) => Ok(()),
+            (true, Some(false)) => Err(NotReady::Lost),
+            (true, _) => Err(NotReady::Stale),
+        }
+    }
+}
+
+impl Revoker for MemoryRevocationStore {
+    fn status(&self) -> StoreStatus {
+        StoreStatus::local(self.len())
+    }
+}
+
+#[cfg(feature = "redis")]
+impl Revoker for auth_redis::RedisRevocationStore {
+    fn status(&self) -> StoreStatus {
+        let s = auth_redis::RedisRevocationStore::status(self);
+        StoreStatus {
+            not_current: !s.current,
+            entries: Some(s.entries),
+            connected: Some(s.connected),
+            staleness_seconds: s.staleness.map(|d| d.as_secs_f64()),
+        }
+    }
+}
 
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;

@@ -175,6 +175,16 @@ impl Db {
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
+    /// A trivial query (`SELECT 1`): `Ok` when the database answers (`/readyz`).
+    pub fn ping(&self) -> DbResult<()> {
+        let one: i64 = self.conn().query_row("SELECT 1", [], |r| r.get(0))?;
+        if one == 1 {
+            Ok(())
+        } else {
+            Err(DbError(format!("SELECT 1 returned {one}")))
+        }
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -92,9 +92,20 @@ pub(crate) async fn login<B: LoginBody>(State(st): State<Arc<AppState>>, req: Re
         blocking(move || body.check(&st, ip, attempt)).await
     }
     .await;
+    st.metrics.login(B::KIND, outcome(&result));
     match result {
         Ok(body) => json_response(StatusCode::OK, body),
         Err(refusal) => refusal.respond(AnswerStyle::LoginApi, &parts.headers),
+    }
+}
+
+/// A login's outcome for `auth_logins_total`: `ok` or the error code.
+fn outcome(result: &Result<String, Refusal>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(Refusal::Api(e)) => e.code().as_str(),
+        Err(Refusal::Limited(_)) => ErrorCode::RateLimited.as_str(),
+        Err(Refusal::Internal(_)) => ErrorCode::ServerError.as_str(),
     }
 }
 

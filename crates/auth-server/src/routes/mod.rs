@@ -1,5 +1,6 @@
 //! The handlers, one file per API: `login.rs` (the login API: logins, logouts), `token.rs`
-//! (the token API), `probe.rs` (`/a/some-endpoint` and nginx's `/a/auth`).
+//! (the token API), `probe.rs` (`/a/some-endpoint` and nginx's `/a/auth`), `ops.rs` (the
+//! operator's `/healthz`, `/readyz`, `/metrics`).
 //!
 //! Every decision is the library's; the handlers read requests, look accounts up, check
 //! passwords, and write what the library returns.
@@ -14,6 +15,7 @@ use crate::db::DbError;
 use crate::layer::{answer_response, lines};
 
 pub(crate) mod login;
+pub(crate) mod ops;
 pub(crate) mod probe;
 pub(crate) mod token;
 
