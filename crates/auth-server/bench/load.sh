@@ -45,7 +45,9 @@ cleanup() {
   if [ "$rc" -ne 0 ]; then
     echo "load: failed (exit $rc); the service logs' WARN and ERROR lines:" >&2
     for f in "$tmp"/serve-*.log; do
-      [ -f "$f" ] && { echo "== $f" >&2; grep -E ' (WARN|ERROR) ' "$f" | tail -n 20 >&2 || true; }
+      [ -f "$f" ] || continue
+      echo "== $f ($(grep -c 'retry_after=1$' "$f") lines of 429 with Retry-After: 1 left out)" >&2
+      grep -E ' (WARN|ERROR) ' "$f" | grep -v 'retry_after=1$' | tail -n 20 >&2 || true
     done
   fi
   if [ -n "${LOAD_KEEP:-}" ]; then echo "load: logs kept in $tmp" >&2; else rm -rf "$tmp"; fi
@@ -90,6 +92,11 @@ serve b
 bpid=${pids[-1]}
 echo "load: redis 127.0.0.1:$rport (pid $rpid), serve a :${ports[0]} (pid $apid), serve b :${ports[1]} (pid $bpid); $accounts accounts, $threads threads, $secs s"
 
+# In the background, so that a signal reaches the trap at once (bash runs traps only between
+# foreground commands); the cleanup stops it first.
 python3 crates/auth-server/bench/load_client.py --port "${ports[0]}" --port "${ports[1]}" \
   --threads "$threads" --duration "$secs" "${account_args[@]}" \
-  --pid "serve a=$apid" --pid "serve b=$bpid" --pid "redis-server=$rpid" ${LOAD_JSON:+--json "$LOAD_JSON"}
+  --pid "serve a=$apid" --pid "serve b=$bpid" --pid "redis-server=$rpid" ${LOAD_JSON:+--json "$LOAD_JSON"} &
+cpid=$!
+pids=("$cpid" "${pids[@]}")
+wait "$cpid"

@@ -356,7 +356,8 @@ def main():
     smp.start()
     start = time.monotonic()
     deadline = start + args.duration
-    threads = [threading.Thread(target=worker, args=(i, args, accounts, stats, revoked, revoked_lock, deadline))
+    threads = [threading.Thread(target=worker, args=(i, args, accounts, stats, revoked, revoked_lock, deadline),
+                                daemon=True)  # a signal ends the run at once
                for i in range(args.threads)]
     for t in threads:
         t.start()
