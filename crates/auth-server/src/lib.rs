@@ -73,7 +73,7 @@ pub use demo::{create_demo_accounts, DemoError, DEMO_PASSWORD};
 pub use layer::{
     answer_response, error_response, lines, response_format, AuthLayer, AuthService, Authenticated,
 };
-pub use limit::{Attempt, FailedLogins, LoginLimits};
+pub use limit::{Attempt, FailedLogins, LoginLimits, Refused};
 pub use metrics::{Metrics, METRICS_CONTENT_TYPE};
 pub use password::{
     HashParams, Passwords, StoredHashes, StoredParams, MAX_DUMMY_COST, MAX_DUMMY_SETS,

@@ -53,9 +53,11 @@ pub struct LoginLimits {
     /// IPv6 clients are counted per network of this many bits (default 64; 128 counts
     /// single addresses).
     pub ipv6_prefix: u8,
-    /// Password checks running at once at most (default: the number of CPUs); a login past
-    /// it is answered 429 at once.
+    /// Password checks running at once at most (default: the number of CPUs).
     pub max_concurrent_checks: usize,
+    /// How long a login waits for a free check slot (default 2 s); past it the answer is 429
+    /// with `Retry-After: 1`. Waiting costs no password memory.
+    pub check_wait: Duration,
 }
 
 impl Default for LoginLimits {
@@ -67,6 +69,7 @@ impl Default for LoginLimits {
             max_tracked: 100_000,
             ipv6_prefix: 64,
             max_concurrent_checks: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            check_wait: Duration::from_secs(2),
         }
     }
 }
@@ -178,6 +181,15 @@ impl std::fmt::Debug for FailedLogins {
     }
 }
 
+/// Why [`FailedLogins::reserve`] gave no attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Every password-check slot is taken: nothing was counted, try again shortly.
+    Busy,
+    /// The account or the address is locked: retry after this many seconds (≥ 1).
+    Locked(u64),
+}
+
 /// A reserved login attempt ([`FailedLogins::reserve`]): counted as a failure unless
 /// [`succeeded`](Attempt::succeeded) is called; holds a password-check slot until dropped.
 #[derive(Debug)]
@@ -275,14 +287,15 @@ impl FailedLogins {
     /// account (`api` is `"user"` or `"reseller"`) and the address until it
     /// [`succeeded`](Attempt::succeeded) — and a password-check slot.
     ///
-    /// `Err(retry after, whole seconds ≥ 1)`: the account or the address is locked, every
-    /// check slot is taken (1 s), or a table is full of locked keys (the window).
-    pub fn reserve(&self, api: &str, account: &str, ip: IpAddr) -> Result<Attempt, u64> {
+    /// `Err(Refused::Busy)`: every check slot is taken (nothing was counted; the caller may
+    /// wait a little and try again). `Err(Refused::Locked(retry after, whole seconds ≥ 1))`:
+    /// the account or the address is locked, or a table is full of locked keys.
+    pub fn reserve(&self, api: &str, account: &str, ip: IpAddr) -> Result<Attempt, Refused> {
         let s = &self.shared;
         let taken = s.checks.fetch_add(1, Ordering::AcqRel);
         let slot = SlotGuard(s);
         if taken >= s.limits.max_concurrent_checks.max(1) {
-            return Err(1);
+            return Err(Refused::Busy);
         }
         let now = Instant::now();
         let account = s.account_key(api, account);
@@ -293,14 +306,14 @@ impl FailedLogins {
             .locked(&account, now, &s.limits)
             .max(t.addresses.locked(&address, now, &s.limits));
         if let Some(wait) = wait {
-            return Err(retry_secs(wait));
+            return Err(Refused::Locked(retry_secs(wait)));
         }
         if !t.accounts.count(account, now, &s.limits) {
-            return Err(retry_secs(s.limits.window));
+            return Err(Refused::Locked(retry_secs(s.limits.window)));
         }
         if !t.addresses.count(address, now, &s.limits) {
             t.accounts.uncount(&account);
-            return Err(retry_secs(s.limits.window));
+            return Err(Refused::Locked(retry_secs(s.limits.window)));
         }
         std::mem::forget(slot);
         Ok(Attempt {
@@ -354,7 +367,9 @@ mod tests {
         for i in 0..3 {
             fail(&f, "user", "alice", &format!("10.0.0.{i}"));
         }
-        let wait = f.reserve("user", "alice", ip("10.9.9.9")).unwrap_err();
+        let Refused::Locked(wait) = f.reserve("user", "alice", ip("10.9.9.9")).unwrap_err() else {
+            panic!("locked expected")
+        };
         assert!(wait > 800 && wait <= 900, "{wait}");
         // Another account, and the same name on the other API, are not locked.
         assert!(f.reserve("user", "bob", ip("10.0.0.1")).is_ok());
@@ -395,7 +410,10 @@ mod tests {
         });
         let a = f.reserve("user", "a", ip("192.0.2.1")).unwrap();
         let b = f.reserve("user", "b", ip("192.0.2.2")).unwrap();
-        assert_eq!(f.reserve("user", "c", ip("192.0.2.3")).unwrap_err(), 1);
+        assert_eq!(
+            f.reserve("user", "c", ip("192.0.2.3")).unwrap_err(),
+            Refused::Busy
+        );
         drop(a);
         b.succeeded();
         assert!(f.reserve("user", "c", ip("192.0.2.3")).is_ok());
@@ -411,7 +429,10 @@ mod tests {
         f.reserve("user", "a", ip("192.0.2.1")).unwrap().succeeded();
         assert_eq!(f.tracked(), (0, 0));
         fail(&f, "user", "a", "192.0.2.1");
-        assert_eq!(f.reserve("user", "a", ip("192.0.2.1")).unwrap_err(), 1);
+        assert_eq!(
+            f.reserve("user", "a", ip("192.0.2.1")).unwrap_err(),
+            Refused::Locked(1)
+        );
         std::thread::sleep(Duration::from_millis(60));
         assert!(f.reserve("user", "a", ip("192.0.2.1")).is_ok());
     }

@@ -105,6 +105,8 @@ impl Revoker for auth_redis::RedisRevocationStore {
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
+use auth_core::{Principal, RevocationQuery, RevocationStatus};
+
 use crate::db::{Db, DbError, LogEntry};
 
 /// How many log entries one poll applies at most.
@@ -211,11 +213,26 @@ impl RevocationSync {
         }
         let n = read.entries.len();
         for (seq, entry) in read.entries {
+            // What the store already holds is not written again: with a shared store, the
+            // process that recorded a logout wrote it there already, and every other process
+            // would write it once more.
             match entry {
-                LogEntry::Token { jti, exp } => self.revoker.revoke(&jti, exp, None)?,
-                LogEntry::Principal { principal, before } => self
-                    .revoker
-                    .revoke_principal_before(principal, before, None)?,
+                LogEntry::Token { jti, exp } => {
+                    // A jti-only question: no principal cutoff matches this principal and time.
+                    let probe =
+                        RevocationQuery::new(&jti, Principal::user(u64::MAX), u64::MAX, exp);
+                    if self.revoker.revocation_status(&probe) != RevocationStatus::Revoked {
+                        self.revoker.revoke(&jti, exp, None)?;
+                    }
+                }
+                LogEntry::Principal { principal, before } => {
+                    // Revoked at `before` exactly when the store's cutoff is that late already.
+                    let probe = RevocationQuery::new("", principal, before, None);
+                    if self.revoker.revocation_status(&probe) != RevocationStatus::Revoked {
+                        self.revoker
+                            .revoke_principal_before(principal, before, None)?;
+                    }
+                }
             }
             state.0 = seq;
         }

@@ -173,3 +173,78 @@ async fn an_account_holds_at_most_its_quota_of_named_tokens_revoked_or_not() {
         StatusCode::OK
     );
 }
+
+/// A memory store that counts the writes it is asked for.
+#[derive(Default)]
+struct CountingStore {
+    inner: auth_core::MemoryRevocationStore,
+    writes: std::sync::atomic::AtomicUsize,
+}
+
+impl auth_core::RevocationStore for CountingStore {
+    fn is_revoked(&self, query: &auth_core::RevocationQuery<'_>) -> bool {
+        self.inner.is_revoked(query)
+    }
+}
+
+impl auth_core::RevocationWriter for CountingStore {
+    fn revoke(&self, jti: &str, exp: Option<u64>, now: Option<u64>) -> auth_core::Result<()> {
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.revoke(jti, exp, now)
+    }
+
+    fn revoke_principal_before(
+        &self,
+        principal: Principal,
+        before: u64,
+        now: Option<u64>,
+    ) -> auth_core::Result<()> {
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.revoke_principal_before(principal, before, now)
+    }
+}
+
+impl auth_server::Revoker for CountingStore {}
+
+#[tokio::test]
+async fn the_log_does_not_write_again_what_the_store_already_holds() {
+    // With a shared store (Redis) every process follows the database's log: a logout this
+    // process wrote there already must not be written a second time (one write per logout,
+    // not one per process).
+    let db = Arc::new(Db::open_in_memory().unwrap());
+    create_demo_accounts(&db, &Passwords::new(CHEAP).unwrap()).unwrap();
+    let store = Arc::new(CountingStore::default());
+    let mut config = auth_server::ServerConfig::new(keys());
+    config.hash_params = CHEAP;
+    let state = auth_server::AppState::new(config, db.clone(), store.clone()).unwrap();
+    let s = Svc {
+        app: auth_server::router(state.clone()),
+        state,
+    };
+    let login = bearer(&s.user_token().await);
+    assert_eq!(
+        s.authed("DELETE", "/a/session.json", &login, "")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let writes = store.writes.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(writes, 1);
+    s.state.sync_revocations().unwrap();
+    assert_eq!(
+        store.writes.load(std::sync::atomic::Ordering::SeqCst),
+        writes
+    );
+    // What another process recorded is written once.
+    assert!(db
+        .revoke_account(PrincipalType::Reseller, "reseller_name")
+        .unwrap());
+    s.state.sync_revocations().unwrap();
+    s.state.sync_revocations().unwrap();
+    assert_eq!(
+        store.writes.load(std::sync::atomic::Ordering::SeqCst),
+        writes + 1
+    );
+}

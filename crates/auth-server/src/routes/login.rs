@@ -18,7 +18,7 @@ use super::{blocking, json_response, read_body, Refusal};
 use crate::app::AppState;
 use crate::db::DbError;
 use crate::layer::Authenticated;
-use crate::limit::Attempt;
+use crate::limit::{Attempt, Refused};
 use auth_core::AnswerStyle;
 
 /// One of the two logins: how its body is read (the core's [`LoginRequest`]) and checked.
@@ -83,11 +83,19 @@ pub(crate) async fn login<B: LoginBody>(State(st): State<Arc<AppState>>, req: Re
                 )
             })?;
         let body = B::new(LoginRequest::from_json(B::KIND, &read_body(body).await?)?);
-        // Counted before the password is checked (see `FailedLogins::reserve`).
-        let attempt = st
-            .limits
-            .reserve(B::KIND.as_str(), body.account(), ip)
-            .map_err(Refusal::Limited)?;
+        // Counted before the password is checked (see `FailedLogins::reserve`); while every
+        // check slot is taken the login waits, a bounded time, for one.
+        let waited_until = tokio::time::Instant::now() + st.limits.limits().check_wait;
+        let attempt = loop {
+            match st.limits.reserve(B::KIND.as_str(), body.account(), ip) {
+                Ok(attempt) => break attempt,
+                Err(Refused::Locked(secs)) => return Err(Refusal::Limited(secs)),
+                Err(Refused::Busy) if tokio::time::Instant::now() < waited_until => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+                Err(Refused::Busy) => return Err(Refusal::Busy),
+            }
+        };
         let st = st.clone();
         blocking(move || body.check(&st, ip, attempt)).await
     }
@@ -104,7 +112,7 @@ fn outcome(result: &Result<String, Refusal>) -> &'static str {
     match result {
         Ok(_) => "ok",
         Err(Refusal::Api(e)) => e.code().as_str(),
-        Err(Refusal::Limited(_)) => ErrorCode::RateLimited.as_str(),
+        Err(Refusal::Limited(_) | Refusal::Busy) => ErrorCode::RateLimited.as_str(),
         Err(Refusal::Internal(_)) => ErrorCode::ServerError.as_str(),
     }
 }

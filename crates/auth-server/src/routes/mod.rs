@@ -26,6 +26,8 @@ pub(crate) enum Refusal {
     Api(Error),
     /// Too many failed logins: 429 with `Retry-After` (seconds).
     Limited(u64),
+    /// Every password-check slot stayed taken: 429 with `Retry-After: 1`.
+    Busy,
     /// The server's fault (database, a task that did not finish): 500, logged, not shown.
     Internal(String),
 }
@@ -52,6 +54,16 @@ impl Refusal {
             Refusal::Limited(secs) => {
                 tracing::warn!(retry_after = secs, "login refused: too many failures");
                 Answer::rate_limited(secs, style, &accept)
+            }
+            Refusal::Busy => {
+                tracing::info!("login refused: every password check slot stayed busy");
+                let busy = Error::with_message(
+                    auth_core::ErrorCode::RateLimited,
+                    "Too many logins at once: try again in a second",
+                );
+                let mut answer = Answer::refusal(&busy, style, &accept);
+                answer.retry_after = Some(1);
+                answer
             }
             Refusal::Internal(detail) => {
                 tracing::error!(%detail, "server error");
