@@ -17,6 +17,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 py="$venv/bin/python"
 export PATH="$venv/bin:$PATH"  # the maturin build backend runs the `maturin` executable
+echo "==> installing the Python test tools into $venv (pip; a minute or two the first time)"
 "$py" -m pip install --quiet --disable-pip-version-check --upgrade pip
 "$py" -m pip install --quiet --disable-pip-version-check "maturin>=1.7,<2" "pytest>=7" "pyjwt[crypto]>=2.8" "cryptography>=42" "mypy>=1.10"
 # Test-only: the frameworks the integrations (auth_core.asgi/wsgi/fastapi/flask) are tested
