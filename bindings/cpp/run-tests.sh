@@ -78,6 +78,11 @@ step "auth_core.hpp alone is clean under -Wconversion -Wsign-conversion -Wshadow
     -I include -fsyntax-only "$B/header_only.cpp"
 step "the suite also compiles as C++20" "$CXX" -std=c++20 -Wall -Wextra -Werror -pedantic -I include -fsyntax-only \
     bindings/cpp/tests/test_auth.cpp bindings/cpp/tests/test_http.cpp
+out="$(echo '#include "auth_core.hpp"' | "$CXX" -std=c++14 -I include -x c++ -fsyntax-only - 2>&1)"
+first_error="$(grep -m1 'error:' <<<"$out")"
+step "-std=c++14: the first error is '#error \"auth_core.hpp needs C++17 or later\"'" \
+    grep -q '#error "auth_core.hpp needs C++17 or later"$' <<<"$first_error"
+step "-std=c++14: no cascade after it (one error)" test "$(grep -c 'error:' <<<"$out")" -eq 1
 out="$(echo '#include "auth_core.hpp"' | "$CXX" -std=c++17 -fno-exceptions -I include -x c++ -fsyntax-only - 2>&1)"
 step "-fno-exceptions: compile error naming the C API" grep -q 'use auth_core.h directly' <<<"$out"
 wait "$asan_job"
