@@ -49,15 +49,15 @@ def test_class_per_core_code(code: str) -> None:
     assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code)
 
 
-# Added after the spec table: revocation, then the HTTP edge (docs/http.md).
+# Added after the spec table: revocation, the HTTP edge (docs/http.md), the named-token quota.
 ADDED_STATUS = {"revocation_store_full": 503, "revocation_unavailable": 503, "rate_limited": 429,
-                "server_error": 500, "missing_token": 401}
+                "server_error": 500, "missing_token": 401, "token_quota_exceeded": 403}
 
 
 def test_codes_are_the_spec_table_plus_revocation_and_http_edge_codes() -> None:
     assert set(auth_core.ERROR_CODES) == set(SPEC_STATUS) | set(ADDED_STATUS)
-    assert len(set(auth_core.ERROR_CODES)) == len(auth_core.ERROR_CODES) == 30
-    for code in ("rate_limited", "server_error", "missing_token"):
+    assert len(set(auth_core.ERROR_CODES)) == len(auth_core.ERROR_CODES) == 31
+    for code in ("rate_limited", "server_error", "missing_token", "token_quota_exceeded"):
         cls = getattr(auth_core, camel(code))
         assert (cls.code, cls.http_status) == (code, ADDED_STATUS[code])
 
