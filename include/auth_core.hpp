@@ -39,6 +39,18 @@
 #ifndef AUTH_CORE_HPP
 #define AUTH_CORE_HPP
 
+/* One clear error instead of a cascade from <optional> and <string_view> when the
+ * language level is too old. MSVC keeps __cplusplus at 199711L unless /Zc:__cplusplus is
+ * given; its _MSVC_LANG holds the real level. */
+#if defined(_MSVC_LANG)
+#define AUTH_CORE_HPP_LANG _MSVC_LANG
+#else
+#define AUTH_CORE_HPP_LANG __cplusplus
+#endif
+#if AUTH_CORE_HPP_LANG < 201703L
+#error "auth_core.hpp needs C++17 or later"
+#else
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -1314,4 +1326,5 @@ private:
 
 } // namespace auth
 
+#endif /* C++17 or later */
 #endif /* AUTH_CORE_HPP */

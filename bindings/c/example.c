@@ -3,7 +3,8 @@
  *
  *   example                         self-contained demo: mints a token, then checks it
  *   example HEADER_VALUE CLIENT_IP  checks HEADER_VALUE ("Bearer <token>") from CLIENT_IP
- *                                   with the HS256 secret in $AUTH_SECRET (kid "default")
+ *                                   with the HS256 secret in $AUTHCTL_SECRET (kid "default",
+ *                                   as `authctl mint` uses; required: exit 2 when unset)
  *
  * Prints the claims as JSON and exits 0, or prints "<error name> <HTTP status>: <answer body>"
  * and exits 1.
@@ -54,13 +55,22 @@ static int fail(const char *what, auth_result rc, auth_error *error) {
 }
 
 int main(int argc, char **argv) {
-    const char *secret = getenv("AUTH_SECRET");
+    /* The demo mints its own token with its own secret; checking a given header needs the
+     * secret it was minted with, the one `authctl` reads too. */
     static const char demo_secret[] = "demo secret: at least 32 bytes long!";
+    const char *secret = demo_secret;
     if (argc != 3 && argc != 1) {
         fprintf(stderr, "usage: %s [HEADER_VALUE CLIENT_IP]\n", argv[0]);
         return 2;
     }
-    if (argc == 1 || !secret) secret = demo_secret;
+    if (argc == 3) {
+        secret = getenv("AUTHCTL_SECRET");
+        if (!secret || !*secret) {
+            fprintf(stderr, "%s: set AUTHCTL_SECRET to the HS256 secret the token was minted with "
+                            "(or run without arguments for the self-contained demo)\n", argv[0]);
+            return 2;
+        }
+    }
 
     auth_key_ring *ring = NULL;
     auth_verifier *verifier = NULL;

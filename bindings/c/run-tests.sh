@@ -84,11 +84,18 @@ step "example demo exits 0" test "$rc" -eq 0
 step "example demo prints the claims" grep -q '^user 123 from 192.168.2.5: {"type":"user"' <<<"$out"
 step "example demo refuses the other address" grep -q '^ip_not_allowed 401' <<<"$out"
 header="$(sed -n 's/^Authorization: //p' <<<"$out")"
-out="$("$BUILD/example" "${header}x" 192.168.2.5)"; rc=$?
+DEMO_SECRET="demo secret: at least 32 bytes long!"
+out="$(AUTHCTL_SECRET="$DEMO_SECRET" "$BUILD/example" "$header" 192.168.2.5)"; rc=$?
+step "example HEADER IP with \$AUTHCTL_SECRET: accepted (exit 0)" \
+    bash -c "[ $rc -eq 0 ] && grep -q '^user 123 from 192.168.2.5' <<<'$out'"
+out="$(AUTHCTL_SECRET="$DEMO_SECRET" "$BUILD/example" "${header}x" 192.168.2.5)"; rc=$?
 step "example: tampered token exits 1 with the error name and status" \
     bash -c "[ $rc -eq 1 ] && grep -q '^bad_signature 401' <<<'$out'"
-out="$("$BUILD/example" "Basic abc" 192.168.2.5)"; rc=$?
+out="$(AUTHCTL_SECRET="$DEMO_SECRET" "$BUILD/example" "Basic abc" 192.168.2.5)"; rc=$?
 step "example: no bearer token exits 1" test "$rc" -eq 1
+out="$(env -u AUTHCTL_SECRET "$BUILD/example" "$header" 192.168.2.5 2>&1)"; rc=$?
+step "example HEADER IP without \$AUTHCTL_SECRET: exit 2 naming the variable" \
+    bash -c "[ $rc -eq 2 ] && grep -q 'set AUTHCTL_SECRET' <<<'$out'"
 
 echo "== README quick start"
 step "quick-start compile line" cc bindings/c/example.c -I include -L "$LIBDIR" -lauth_core \
@@ -105,11 +112,21 @@ for f in lib/libauth_core.so lib/libauth_core.a include/auth_core.h lib/pkgconfi
     step "installed $f" test -f "$PREFIX/$f"
 done
 step "installed .pc has the prefix and version" grep -q "^prefix=$PREFIX\$" "$PREFIX/lib/pkgconfig/auth_core.pc"
+step "a non-system prefix: the .pc file's Libs carry -Wl,-rpath,\${libdir}" \
+    grep -q '^Libs: -L${libdir} -lauth_core -Wl,-rpath,${libdir}$' "$PREFIX/lib/pkgconfig/auth_core.pc"
+out="$(make -s -C "$HERE" install PREFIX=/usr/local DESTDIR="$BUILD/stage" LIBDIR="$LIBDIR" 2>&1)"; rc=$?
+step "DESTDIR staging for /usr/local: installs, says ldconfig is not run" \
+    bash -c "[ $rc -eq 0 ] && grep -q 'not running ldconfig' <<<'$out' && test -f '$BUILD/stage/usr/local/lib/libauth_core.so'"
+step "a system prefix: no rpath in the .pc file (ldconfig's job)" \
+    grep -q '^Libs: -L${libdir} -lauth_core$' "$BUILD/stage/usr/local/lib/pkgconfig/auth_core.pc"
+rm -rf "$BUILD/stage"
 if command -v pkg-config >/dev/null; then
     flags="$(PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig" pkg-config --cflags --libs auth_core)"
-    step "pkg-config build against the installed copy" \
-        cc bindings/c/example.c $flags -Wl,-rpath,"$PREFIX/lib" -o "$BUILD/pc_example"
-    step "pkg-config build runs" bash -c "\"$BUILD/pc_example\" >/dev/null"
+    step "pkg-config build against the installed copy (nothing but pkg-config's flags)" \
+        cc bindings/c/example.c $flags -o "$BUILD/pc_example"
+    step "it needs the installed library" bash -c "readelf -d '$BUILD/pc_example' | grep -q 'R.*PATH.*\[$PREFIX/lib\]'"
+    step "pkg-config build runs without LD_LIBRARY_PATH (the demo and a checked header)" \
+        bash -c "env -u LD_LIBRARY_PATH '$BUILD/pc_example' >/dev/null && env -u LD_LIBRARY_PATH AUTHCTL_SECRET='$DEMO_SECRET' '$BUILD/pc_example' '$header' 192.168.2.5 >/dev/null"
 else
     echo "     (pkg-config not installed: building with the .pc file's flags by hand)"
     step "build against the installed copy" cc bindings/c/example.c -I"$PREFIX/include" -L"$PREFIX/lib" \

@@ -3,7 +3,8 @@
 //   example                          self-contained demo: logs a user in, checks requests,
 //                                    logs out
 //   example HEADER_VALUE CLIENT_IP   checks HEADER_VALUE ("Bearer <token>") from CLIENT_IP
-//                                    with the HS256 secret in $AUTH_SECRET (kid "default")
+//                                    with the HS256 secret in $AUTHCTL_SECRET (kid "default",
+//                                    as `authctl mint` uses; required: exit 2 when unset)
 //
 // Each request prints "<status> <body>". Exits 0 when every request of the demo answered
 // as expected (or the given request was accepted), 1 otherwise.
@@ -52,8 +53,18 @@ int main(int argc, char **argv) {
         std::fprintf(stderr, "usage: %s [HEADER_VALUE CLIENT_IP]\n", argv[0]);
         return 2;
     }
-    const char *env_secret = std::getenv("AUTH_SECRET");
-    std::string secret = (argc == 3 && env_secret) ? env_secret : "demo secret: at least 32 bytes long!";
+    // The demo mints its own tokens with its own secret; checking a given header needs the
+    // secret it was minted with, the one `authctl` reads too.
+    std::string secret = "demo secret: at least 32 bytes long!";
+    if (argc == 3) {
+        const char *env_secret = std::getenv("AUTHCTL_SECRET");
+        if (env_secret == nullptr || *env_secret == '\0') {
+            std::fprintf(stderr, "%s: set AUTHCTL_SECRET to the HS256 secret the token was minted with "
+                                 "(or run without arguments for the self-contained demo)\n", argv[0]);
+            return 2;
+        }
+        secret = env_secret;
+    }
     try {
         auth::KeyRing ring;
         ring.add("default", secret);

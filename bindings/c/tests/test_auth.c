@@ -1828,6 +1828,17 @@ static void test_core_rules(void) {
     answer = AUTH_REVOCATION_STATUS_NOT_REVOKED;
     CHECK(auth_verifier_verify(v, tok, tl, &now, NULL, 0, NULL, &c, NULL) == AUTH_OK, "not revoked");
     auth_claims_free(c);
+    c = NULL;
+
+    /* A pasted "Bearer <token>": the same code, and the core's hint on what to remove. */
+    char bearer[1100];
+    int bl = snprintf(bearer, sizeof bearer, "bearer %.*s", (int)tl, tok);
+    auth_error *herr = NULL;
+    CHECK(auth_verifier_verify(v, bearer, (size_t)bl, &now, NULL, 0, NULL, &c, &herr) == AUTH_MALFORMED_TOKEN &&
+              c == NULL && herr != NULL &&
+              strstr(auth_error_message(herr), "remove the `Bearer ` prefix: pass only the token") != NULL,
+          "Bearer prefix: malformed_token with the hint: %s", herr ? auth_error_message(herr) : "(no error)");
+    auth_error_free(herr);
     auth_verifier_free(v);
     auth_revocation_free(cb);
     auth_issuer_free(issuer);

@@ -1,19 +1,21 @@
 """A FastAPI service guarded by auth-core: log in, call protected routes, log out.
 
     pip install "./bindings/python[fastapi]" uvicorn
+    export AUTHCTL_SECRET="$(authctl keygen)"                # required: the HS256 key
     python bindings/python/examples/fastapi_app.py          # serves http://127.0.0.1:8000
     cd bindings/python/examples && uvicorn fastapi_app:app --no-proxy-headers   # the same, by uvicorn's CLI
 
     curl -s -X POST localhost:8000/session.json -d '{"login": "alice", "password": "wonderland"}'
     curl -s localhost:8000/me -H "Authorization: Bearer <token>"
 
-Environment: ``AUTH_SECRET`` (the HS256 key, 32+ bytes), ``TRUSTED_PROXIES`` (comma-separated
+Environment: ``AUTHCTL_SECRET`` (the HS256 key, 32+ bytes; required), ``TRUSTED_PROXIES`` (comma-separated
 ranges whose ``X-Forwarded-For`` is believed), ``HOST`` and ``PORT``.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations.
 
 import os
+import sys
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -23,8 +25,19 @@ from auth_core import Issuer, KeyRing, MemoryRevocationStore, UserClaims, Verifi
 from auth_core.bearer import Claims
 from auth_core.fastapi import BearerToken, install_error_handler
 
+
+def _secret() -> str:
+    """The HS256 secret from ``AUTHCTL_SECRET`` (the variable ``authctl`` reads); the example
+    stops with a clear message when it is unset rather than run with a made-up key."""
+    secret = os.environ.get("AUTHCTL_SECRET", "")
+    if not secret:
+        sys.exit("set AUTHCTL_SECRET to the HS256 secret (32+ bytes), e.g. "
+                 "export AUTHCTL_SECRET=\"$(authctl keygen)\"")
+    return secret
+
+
 # Built once at start-up; all thread-safe.
-RING = KeyRing.single("demo", os.environ.get("AUTH_SECRET", "demo secret, replace it: 32+ bytes"))
+RING = KeyRing.single("demo", _secret())
 ISSUER = Issuer(RING)
 REVOKED = MemoryRevocationStore()
 PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]

@@ -1,19 +1,21 @@
 """A Flask service guarded by auth-core: log in, call protected views, log out.
 
     pip install "./bindings/python[flask]"
+    export AUTHCTL_SECRET="$(authctl keygen)"                # required: the HS256 key
     python bindings/python/examples/flask_app.py            # serves http://127.0.0.1:5000
 
     curl -s -X POST localhost:5000/session.json -H 'Content-Type: application/json' \\
          -d '{"login": "alice", "password": "wonderland"}'
     curl -s localhost:5000/me -H "Authorization: Bearer <token>"
 
-Environment: ``AUTH_SECRET`` (the HS256 key, 32+ bytes), ``TRUSTED_PROXIES`` (comma-separated
+Environment: ``AUTHCTL_SECRET`` (the HS256 key, 32+ bytes; required), ``TRUSTED_PROXIES`` (comma-separated
 ranges whose ``X-Forwarded-For`` is believed), ``HOST`` and ``PORT``.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from flask import Flask, Response, request
@@ -22,8 +24,19 @@ import auth_core
 from auth_core import Issuer, KeyRing, MemoryRevocationStore, Verifier
 from auth_core.flask import BearerAuthExtension, current_claims
 
+
+def _secret() -> str:
+    """The HS256 secret from ``AUTHCTL_SECRET`` (the variable ``authctl`` reads); the example
+    stops with a clear message when it is unset rather than run with a made-up key."""
+    secret = os.environ.get("AUTHCTL_SECRET", "")
+    if not secret:
+        sys.exit("set AUTHCTL_SECRET to the HS256 secret (32+ bytes), e.g. "
+                 "export AUTHCTL_SECRET=\"$(authctl keygen)\"")
+    return secret
+
+
 # Built once at start-up; all thread-safe.
-RING = KeyRing.single("demo", os.environ.get("AUTH_SECRET", "demo secret, replace it: 32+ bytes"))
+RING = KeyRing.single("demo", _secret())
 ISSUER = Issuer(RING)
 REVOKED = MemoryRevocationStore()
 PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]

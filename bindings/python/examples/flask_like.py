@@ -4,21 +4,34 @@
 For real services use the integrations instead: ``examples/flask_app.py`` (Flask),
 ``examples/fastapi_app.py`` (FastAPI), ``auth_core.asgi`` / ``auth_core.wsgi`` (any framework).
 
-Run it: ``python examples/flask_like.py`` (it mints a few tokens and prints the answers).
+Run it: ``AUTHCTL_SECRET="$(authctl keygen)" python examples/flask_like.py`` (it mints a few
+tokens and prints the answers; without ``AUTHCTL_SECRET`` it stops and says so).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import Any, Optional
 
 import auth_core
 from auth_core import Issuer, KeyRing, MemoryRevocationStore, Verifier
 from auth_core.bearer import parse_authorization
 
+
+def _secret() -> str:
+    """The HS256 secret from ``AUTHCTL_SECRET`` (the variable ``authctl`` reads); the example
+    stops with a clear message when it is unset rather than run with a made-up key."""
+    secret = os.environ.get("AUTHCTL_SECRET", "")
+    if not secret:
+        sys.exit("set AUTHCTL_SECRET to the HS256 secret (32+ bytes), e.g. "
+                 "export AUTHCTL_SECRET=\"$(authctl keygen)\"")
+    return secret
+
+
 # Process-wide, built once at start-up: all of these are thread-safe.
-RING = KeyRing.single("2026-11", os.environ.get("AUTH_SECRET", "an example secret of 32+ bytes!!"))
+RING = KeyRing.single("2026-11", _secret())
 ISSUER = Issuer(RING)
 REVOKED = MemoryRevocationStore()
 VERIFIER = Verifier(RING, revocation=REVOKED)

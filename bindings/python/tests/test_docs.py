@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import runpy
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -27,7 +30,8 @@ def test_top_level_readme_python_quick_start_runs() -> None:
     run_python_blocks(HERE.parent.parent / "README.md")
 
 
-def test_flask_like_example() -> None:
+def test_flask_like_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTHCTL_SECRET", "an example secret of 32+ bytes!!")
     module = runpy.run_path(str(HERE / "examples" / "flask_like.py"))
     issuer, handle, logout = module["ISSUER"], module["handle_request"], module["handle_logout"]
     token = issuer.mint_user(9, "zoe").token
@@ -39,5 +43,6 @@ def test_flask_like_example() -> None:
     assert logout(f"Bearer {token}", "203.0.113.1")[0] == 200
     assert handle(f"Bearer {token}", "203.0.113.1")[1]["error"]["code"] == "token_revoked"
     out = subprocess.run([sys.executable, str(HERE / "examples" / "flask_like.py")],
-                         capture_output=True, text=True, check=True).stdout
+                         capture_output=True, text=True, check=True,
+                         env=dict(os.environ, AUTHCTL_SECRET="an example secret of 32+ bytes!!")).stdout
     assert "ip_not_allowed" in out and "token_revoked" in out

@@ -49,7 +49,7 @@ def test_class_per_core_code(code: str) -> None:
     assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code)
 
 
-# Added after the spec table: revocation, then the HTTP edge (docs/http.md).
+# Added after the spec table: revocation, the HTTP edge (docs/http.md), the named-token quota.
 ADDED_STATUS = {"revocation_store_full": 503, "revocation_unavailable": 503, "rate_limited": 429,
                 "server_error": 500, "missing_token": 401, "token_quota_exceeded": 403}
 
@@ -98,3 +98,35 @@ def test_base_class_catches_everything(issuer: auth_core.Issuer, verifier: auth_
         except auth_core.AuthError as e:
             caught.append(e.code)
     assert caught == ["issued_in_future", "token_expired"]
+
+
+@pytest.mark.parametrize("scheme", ["Bearer ", "bearer ", "BEARER "])
+def test_a_pasted_bearer_prefix_keeps_its_code_and_says_what_to_remove(
+    issuer: auth_core.Issuer, verifier: auth_core.Verifier, scheme: str
+) -> None:
+    token = issuer.mint_user(1, "a", now=100).token
+    with pytest.raises(auth_core.MalformedToken) as e:
+        verifier.verify(scheme + token, now=101)
+    assert e.value.code == "malformed_token"
+    assert "remove the `Bearer ` prefix: pass only the token" in e.value.message
+    # the same rule in verify_many, and no hint for an ordinary refusal
+    (err,) = verifier.verify_many([scheme + token], now=101)
+    assert "remove the `Bearer ` prefix" in err.message
+    with pytest.raises(auth_core.MalformedToken) as e:
+        verifier.verify("not-a-token", now=101)
+    assert "hint" not in e.value.message
+
+
+def test_expired_and_unknown_key_messages_come_from_the_core(issuer: auth_core.Issuer) -> None:
+    token = issuer.mint_user(1, "a", ttl=3600, now=1_796_616_000).token  # exp 2026-12-07T05:00:00Z
+    other = auth_core.Verifier(auth_core.KeyRing.single("k1", b"0123456789abcdef0123456789abcdef"))
+    with pytest.raises(auth_core.TokenExpired) as e:
+        other.verify(token, now=1_796_623_200)
+    assert e.value.message == (
+        "token expired at 2026-12-07T05:00:00Z (exp 1796619600), "
+        "now 2026-12-07T06:00:00Z (1796623200): 3600 s ago"
+    )
+    ring = auth_core.KeyRing.single("k2", b"0123456789abcdef0123456789abcdef")
+    with pytest.raises(auth_core.UnknownKey) as e:
+        auth_core.Verifier(ring).verify(token, now=1_796_616_001)
+    assert e.value.message == 'the token\'s kid "k1" is not in the key ring (kids: "k2")'

@@ -27,7 +27,7 @@ def _free_port() -> int:
 @pytest.fixture(params=["fastapi_app.py", "flask_app.py"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     port = _free_port()
-    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), AUTH_SECRET="example test secret, 32 bytes ok!")
+    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), AUTHCTL_SECRET="example test secret, 32 bytes ok!")
     env.pop("TRUSTED_PROXIES", None)
     log = (tmp_path / "server.log").open("w+")
     proc = subprocess.Popen([sys.executable, str(EXAMPLES / request.param)], env=env, cwd=tmp_path,
@@ -83,3 +83,13 @@ def test_example_login_protected_routes_and_logout(server: str) -> None:
         r = client.get("/me", headers={"Authorization": f"Bearer {alice}"})
         assert_rejected(r.status_code, r.headers, r.json(), "token_revoked")
         assert client.get("/me", headers={"Authorization": f"Bearer {root}"}).status_code == 200
+
+
+@pytest.mark.parametrize("example", ["fastapi_app.py", "flask_app.py", "flask_like.py"])
+def test_examples_without_authctl_secret_stop_and_say_so(example: str, tmp_path: Path) -> None:
+    env = dict(os.environ)
+    env.pop("AUTHCTL_SECRET", None)
+    proc = subprocess.run([sys.executable, str(EXAMPLES / example)], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "set AUTHCTL_SECRET" in proc.stderr

@@ -75,11 +75,15 @@ pub(crate) enum Command {
     /// Revoke a token, or every token of a principal issued up to a time, in the shared
     /// Redis store: exit 0 once Redis acknowledged it.
     Revoke(crate::redis::RevokeArgs),
-    /// Print a token's header and claims WITHOUT verifying the signature (debugging only).
+    /// Print a token's header and claims WITHOUT verifying the signature (debugging only),
+    /// with the times as ISO-8601 UTC (`utc`) and whether `exp` has passed (`expired`).
     Inspect {
         /// The token, or `-` to read it from stdin (one trailing newline removed).
         #[arg(value_name = "TOKEN")]
         token: OsString,
+        /// Judge `expired` as of this UNIX time. Default: the system clock.
+        #[arg(long, value_name = "UNIX")]
+        now: Option<u64>,
     },
     /// Check an address against IP/CIDR rules or a regex: prints `allow` (exit 0) or `deny` (exit 1).
     CheckIp(CheckIpArgs),
@@ -95,6 +99,13 @@ pub(crate) enum Command {
     /// Add and change the accounts of `serve`'s database: users, groups, resellers,
     /// passwords (read from stdin), blocks, sub-accounts.
     Accounts(crate::server::AccountsArgs),
+    /// Print a shell completion script: `authctl completions bash > /etc/bash_completion.d/authctl`
+    /// (also zsh, fish, elvish, powershell; see docs/cli.md for where each shell looks).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -37,11 +37,12 @@ use std::process::ExitCode;
 
 use auth_core::DEFAULT_MAX_TOKEN_SIZE;
 use auth_core::{
-    inspect_unverified, parse_client_ip, Error, ErrorCode, IpAllowList, IpRegex, Issuer, Lifetime,
-    MintRequest, RegexMode, Subject, Verifier, VerifyOptions, VerifyRequest,
+    inspect_unverified, parse_client_ip, system_now, token_hint, utc_text, Error, ErrorCode,
+    IpAllowList, IpRegex, Issuer, Lifetime, MintRequest, RegexMode, Subject, Verifier,
+    VerifyOptions, VerifyRequest,
 };
 use clap::error::ErrorKind;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use args::{CheckIpArgs, Cli, Command, MintKind, VerifyArgs};
 
@@ -160,7 +161,7 @@ fn run(cli: Cli) -> Result<Success, Failure> {
         Command::Mint { kind } => mint(kind),
         Command::Verify(args) => verify(args),
         Command::Revoke(args) => redis::revoke(args),
-        Command::Inspect { token } => inspect(token),
+        Command::Inspect { token, now } => inspect(token, now),
         Command::CheckIp(args) => check_ip(args),
         Command::Demo => Ok(if demo::run()? {
             Success::Zero
@@ -169,7 +170,25 @@ fn run(cli: Cli) -> Result<Success, Failure> {
         }),
         Command::Serve(args) => server::serve(args),
         Command::Accounts(args) => server::accounts(args),
+        Command::Completions { shell } => completions(shell),
     }
+}
+
+/// The completion script for `shell`, generated from the same clap definition that parses
+/// the arguments, so it never lists a subcommand or option that does not exist.
+fn completions(shell: clap_complete::Shell) -> Result<Success, Failure> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "authctl", &mut script);
+    let mut out = io::stdout().lock();
+    out.write_all(&script)
+        .and_then(|()| out.flush())
+        .map_err(|e| {
+            Failure::usage(
+                ErrorCode::InvalidRequest,
+                format!("cannot write to standard output: {e}"),
+            )
+        })?;
+    Ok(Success::Zero)
 }
 
 fn mint(kind: MintKind) -> Result<Success, Failure> {
@@ -245,20 +264,29 @@ fn verify(args: VerifyArgs) -> Result<Success, Failure> {
     };
     let claims = verifier
         .verify_with(&token, &req)
-        .map_err(|e| Failure::Rejected(with_token_hint(e, &token)))?;
+        .map_err(|e| Failure::Rejected(token_hint(e, &token)))?;
     emit(&claims.to_json())?;
     Ok(Success::Zero)
 }
 
-fn inspect(token: OsString) -> Result<Success, Failure> {
+fn inspect(token: OsString, now: Option<u64>) -> Result<Success, Failure> {
     let token = token_bytes(token, DEFAULT_MAX_TOKEN_SIZE)?;
     let u = inspect_unverified(&token, DEFAULT_MAX_TOKEN_SIZE)
-        .map_err(|e| Failure::Rejected(with_token_hint(e, &token)))?;
+        .map_err(|e| Failure::Rejected(token_hint(e, &token)))?;
+    let now = match now {
+        Some(now) => now,
+        None => system_now().map_err(Failure::Usage)?,
+    };
+    let mut utc = u.times_utc();
+    utc.insert("now".to_owned(), utc_text(now).into());
     let out = serde_json::json!({
         "verified": false,
         "warning": "signature NOT verified",
         "header": u.header,
         "claims": u.claims,
+        "now": now,
+        "utc": utc,
+        "expired": u.expired(now),
     });
     emit(&out.to_string())?;
     Ok(Success::Zero)
@@ -288,27 +316,6 @@ fn check_ip(args: CheckIpArgs) -> Result<Success, Failure> {
         emit("deny")?;
         Ok(Success::One)
     }
-}
-
-/// `e` with a hint appended to its message when the token text shows a common pasting
-/// mistake: the `Bearer ` scheme of an Authorization header, a CR LF line ending, or
-/// surrounding whitespace. The code (and so the exit status) is unchanged.
-fn with_token_hint(e: Error, token: &[u8]) -> Error {
-    let starts_with_bearer = token
-        .get(..7)
-        .is_some_and(|p| p.eq_ignore_ascii_case(b"bearer "));
-    let hint = if starts_with_bearer {
-        "hint: the text starts with `Bearer `; pass only the token, without the Authorization scheme"
-    } else if token.ends_with(b"\r") {
-        "hint: the text ends with a carriage return (a CR LF line ending); remove it, e.g. with `tr -d '\\r'`"
-    } else if token.first().is_some_and(u8::is_ascii_whitespace)
-        || token.last().is_some_and(u8::is_ascii_whitespace)
-    {
-        "hint: the text starts or ends with whitespace; pass only the token"
-    } else {
-        return e;
-    };
-    Error::with_message(e.code(), format!("{}; {hint}", e.message()))
 }
 
 /// The token argument as bytes; `-` reads standard input and removes exactly one

@@ -339,10 +339,33 @@ fn found(changed: bool, what: &str) -> Result<Success, Failure> {
         emit(&serde_json::json!({"ok": true}).to_string())?;
         Ok(Success::Zero)
     } else {
-        Err(Failure::Rejected(auth_core::Error::with_message(
-            ErrorCode::InvalidRequest,
-            format!("no such {what}"),
-        )))
+        Err(missing(format!("no such {what}")))
+    }
+}
+
+/// An account (or group, or token) the command names does not exist: exit 1.
+fn missing(sentence: String) -> Failure {
+    Failure::Rejected(auth_core::Error::with_message(
+        ErrorCode::InvalidRequest,
+        sentence,
+    ))
+}
+
+/// A database failure: a constraint the change broke (a name or id already taken, a
+/// reference to a row that does not exist) is the request's fault, exit 1 with a sentence;
+/// anything else (I/O, a corrupt file) is a configuration error, exit 2.
+fn db_failure(e: auth_server::DbError) -> Failure {
+    let text = e.0.as_str();
+    if let Some(columns) = text.strip_prefix("UNIQUE constraint failed: ") {
+        missing(format!(
+            "already exists: another record has the same {columns}"
+        ))
+    } else if text.contains("FOREIGN KEY constraint failed") {
+        missing("refused: the change refers to an account or group that does not exist".into())
+    } else if text.contains("constraint failed") {
+        missing(format!("refused by the database: {text}"))
+    } else {
+        usage(e.to_string())
     }
 }
 
@@ -353,7 +376,7 @@ fn created(id: u64) -> Result<Success, Failure> {
 
 pub(crate) fn accounts(args: AccountsArgs) -> Result<Success, Failure> {
     let db = open_db(Some(&args.db))?;
-    let e = |e: auth_server::DbError| usage(e.to_string());
+    let e = db_failure;
     match args.command {
         AccountsCommand::List => {
             emit(&db.accounts_json().map_err(e)?.to_string())?;
@@ -491,8 +514,18 @@ pub(crate) fn accounts(args: AccountsArgs) -> Result<Success, Failure> {
                 .split_once(':')
                 .and_then(|(k, id)| Some((PrincipalType::from_claim(k)?, id.parse::<u64>().ok()?)))
                 .ok_or_else(|| usage("--owner must be user:ID or reseller:ID"))?;
-            db.add_sub_account(account_id, Principal { kind, id })
-                .map_err(e)?;
+            let owner = Principal { kind, id };
+            let account = Principal {
+                kind: PrincipalType::User,
+                id: account_id,
+            };
+            if !db.principal_exists(account).map_err(e)? {
+                return Err(missing(format!("no user account {account_id}")));
+            }
+            if !db.principal_exists(owner).map_err(e)? {
+                return Err(missing(format!("no {} {id}", kind.as_str())));
+            }
+            db.add_sub_account(account_id, owner).map_err(e)?;
             emit(&serde_json::json!({"ok": true}).to_string())?;
             Ok(Success::Zero)
         }
@@ -500,7 +533,7 @@ pub(crate) fn accounts(args: AccountsArgs) -> Result<Success, Failure> {
 }
 
 fn set_blocked(db: &Db, kind: Kind, account: &str, blocked: bool) -> Result<Success, Failure> {
-    let e = |e: auth_server::DbError| usage(e.to_string());
+    let e = db_failure;
     match kind {
         Kind::User => found(db.set_user_blocked(account, blocked).map_err(e)?, "user"),
         Kind::Reseller => found(

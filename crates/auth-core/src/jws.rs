@@ -162,6 +162,29 @@ pub struct Unverified {
     pub claims: serde_json::Value,
 }
 
+impl Unverified {
+    /// The time claims (`iat`, `nbf`, `exp`) that are non-negative integers, as ISO-8601
+    /// UTC text ([`crate::utc_text`]), e.g. `{"exp": "2026-12-07T05:00:00Z"}`.
+    pub fn times_utc(&self) -> serde_json::Map<String, serde_json::Value> {
+        ["iat", "nbf", "exp"]
+            .into_iter()
+            .filter_map(|name| {
+                let secs = self.claims.get(name)?.as_u64()?;
+                Some((name.to_owned(), crate::utc_text(secs).into()))
+            })
+            .collect()
+    }
+
+    /// Whether the (unverified) `exp` claim has passed at `now`, by the verifier's rule
+    /// `now >= exp` without leeway; `false` without an integer `exp` (a static token).
+    pub fn expired(&self, now: u64) -> bool {
+        self.claims
+            .get("exp")
+            .and_then(serde_json::Value::as_u64)
+            .is_some_and(|exp| now >= exp)
+    }
+}
+
 /// Decodes a token's header and claims without checking the signature or any claim
 /// (`authctl inspect`). Still refuses what is not a well-formed compact JWS with two
 /// JSON objects (`malformed_token`) and anything over `max_size` bytes (`token_too_large`).

@@ -72,6 +72,7 @@
 mod claims;
 mod clock;
 mod error;
+mod hint;
 mod http;
 mod ip;
 mod issue;
@@ -84,6 +85,7 @@ mod revocation;
 mod shared_ring;
 mod token_api;
 mod ttl;
+mod utc;
 mod verify;
 mod wire;
 
@@ -108,6 +110,7 @@ pub use verify::{
 // Time and randomness.
 pub use clock::system_now;
 pub use random::{generate_token_id, RandomSource, SystemRandom, TOKEN_ID_BYTES};
+pub use utc::utc_text;
 
 // IP rules.
 pub use ip::{
@@ -141,8 +144,9 @@ pub use http::{
     TrustedProxies,
 };
 
-// Errors.
+// Errors, and the hint for a token text pasted with its header or line ending.
 pub use error::{Error, ErrorCode, Result};
+pub use hint::token_hint;
 
 /// The JSON value type of the API (`serde_json::Value`): unverified headers and claims,
 /// a reseller's `user_groups`.

@@ -15,6 +15,7 @@ use crate::jws::{self, decoded_len_bound};
 use crate::keys::{Algorithm, Key, KeyRing};
 use crate::revocation::{RevocationQuery, RevocationStatus, RevocationStore};
 use crate::shared_ring::SharedKeyRing;
+use crate::utc::utc_text;
 
 /// Default largest token accepted, in bytes.
 pub const DEFAULT_MAX_TOKEN_SIZE: usize = 8 * 1024;
@@ -359,20 +360,51 @@ fn check_audience_and_issuer(claims: &Claims, options: &VerifyOptions) -> Result
     Ok(())
 }
 
-/// Step 10: `exp`, `nbf`, `iat` against `now` (docs/ttl.md).
+/// Step 10: `exp`, `nbf`, `iat` against `now` (docs/ttl.md). The messages give both times
+/// as UNIX seconds and ISO-8601 UTC, and how far apart they are.
 pub fn check_times(claims: &Claims, now: u64, options: &VerifyOptions) -> Result<()> {
+    let leeway = match options.leeway {
+        0 => String::new(),
+        s => format!(" (leeway {s} s)"),
+    };
     if let Some(exp) = claims.exp {
         if now >= exp.saturating_add(options.leeway) {
-            return Err(Error::new(ErrorCode::TokenExpired));
+            return Err(Error::with_message(
+                ErrorCode::TokenExpired,
+                format!(
+                    "token expired at {} (exp {exp}), now {} ({now}): {} s ago{leeway}",
+                    utc_text(exp),
+                    utc_text(now),
+                    now - exp,
+                ),
+            ));
         }
     }
     if let Some(nbf) = claims.nbf {
         if now < nbf.saturating_sub(options.leeway) {
-            return Err(Error::new(ErrorCode::TokenNotYetValid));
+            return Err(Error::with_message(
+                ErrorCode::TokenNotYetValid,
+                format!(
+                    "token is not valid before {} (nbf {nbf}), now {} ({now}): valid in {} s{leeway}",
+                    utc_text(nbf),
+                    utc_text(now),
+                    nbf - now,
+                ),
+            ));
         }
     }
     if claims.iat > now.saturating_add(options.max_clock_skew) {
-        return Err(Error::new(ErrorCode::IssuedInFuture));
+        return Err(Error::with_message(
+            ErrorCode::IssuedInFuture,
+            format!(
+                "token issued at {} (iat {}), now {} ({now}): {} s in the future, more than the allowed clock skew of {} s",
+                utc_text(claims.iat),
+                claims.iat,
+                utc_text(now),
+                claims.iat - now,
+                options.max_clock_skew,
+            ),
+        ));
     }
     Ok(())
 }

@@ -199,7 +199,10 @@ pub unsafe extern "C" fn auth_verifier_verify(
             request.revocation = store.map(|s| s as &dyn authcore::RevocationStore);
             request
         };
-        let claims = verifier.verify_with(token, &req)?;
+        // A refused `Bearer …` text (or one with a line ending) says what to remove.
+        let claims = verifier
+            .verify_with(token, &req)
+            .map_err(|e| authcore::token_hint(e, token))?;
         out.write(new_box(claims));
         Ok(())
     })

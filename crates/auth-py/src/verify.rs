@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use auth_core::{Claims, ErrorCode, Verifier, VerifyOptions, VerifyRequest};
+use auth_core::{token_hint, Claims, ErrorCode, Verifier, VerifyOptions, VerifyRequest};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
@@ -56,7 +56,13 @@ fn verify_one(
     request.now = now;
     request.client_ip = client_ip;
     request.revocation = call_revocation.map(Revocation::as_store);
-    CallbackStore::run(|| run(|| v.verify_with(token, &request)))
+    // A refused `Bearer …` text (or one with a line ending) says what to remove.
+    CallbackStore::run(|| {
+        run(|| {
+            v.verify_with(token, &request)
+                .map_err(|e| token_hint(e, token))
+        })
+    })
 }
 
 /// How much of a failed revocation callable's message goes into `RevocationUnavailable`'s own

@@ -149,3 +149,58 @@ fn bad_input_and_unknown_accounts_are_refused() {
     let list = authctl(&db.args(&["list"])).run().json();
     assert_eq!(list["users"].as_array().unwrap().len(), 1);
 }
+
+/// `add-sub-account` checks both ends: a missing account or owner is exit 1 with a
+/// sentence naming it, never a raw SQLite constraint message, and nothing is recorded.
+#[test]
+fn sub_accounts_of_missing_accounts_or_owners_are_refused_with_a_sentence() {
+    let db = Db::new("sub");
+    let out = authctl(&db.args(&[
+        "add-user",
+        "--login",
+        "u",
+        "--name",
+        "U",
+        "--id",
+        "5",
+        "--password-stdin",
+    ]))
+    .stdin(b"pw")
+    .run();
+    assert_eq!(out.json()["id"], 5);
+    let message = |args: &[&str]| {
+        let out = authctl(&db.args(args)).run();
+        out.fails(1, "invalid_request");
+        out.error()["message"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        message(&["add-sub-account", "124", "--owner", "reseller:1"]),
+        "no user account 124"
+    );
+    assert_eq!(
+        message(&["add-sub-account", "5", "--owner", "reseller:9"]),
+        "no reseller 9"
+    );
+    assert_eq!(
+        message(&["add-sub-account", "5", "--owner", "user:7"]),
+        "no user 7"
+    );
+    let list = authctl(&db.args(&["list"])).run().json();
+    assert_eq!(list["sub_accounts"].as_array().unwrap().len(), 0);
+    // a duplicate login: exit 1, a sentence, no raw `UNIQUE constraint failed`
+    let m = {
+        let out = authctl(&db.args(&[
+            "add-user",
+            "--login",
+            "u",
+            "--name",
+            "V",
+            "--password-stdin",
+        ]))
+        .stdin(b"pw")
+        .run();
+        out.fails(1, "invalid_request");
+        out.error()["message"].as_str().unwrap().to_string()
+    };
+    assert!(m.starts_with("already exists"), "{m}");
+}

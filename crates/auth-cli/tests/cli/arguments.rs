@@ -197,3 +197,35 @@ fn spec_command_lines_still_work() {
         1
     );
 }
+
+/// `authctl completions SHELL` prints a completion script built from the real command
+/// line: the bash one names every subcommand; an unknown shell is a usage error.
+#[test]
+fn completions_name_the_subcommands() {
+    let out = authctl(&["completions", "bash"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for sub in [
+        "keygen",
+        "jwks",
+        "mint",
+        "verify",
+        "revoke",
+        "inspect",
+        "check-ip",
+        "demo",
+        "serve",
+        "accounts",
+        "completions",
+    ] {
+        assert!(out.stdout.contains(sub), "bash completion lacks {sub}");
+    }
+    assert!(out.stdout.contains("complete -F"), "a bash `complete` line");
+    for shell in ["zsh", "fish"] {
+        let out = authctl(&["completions", shell]).run();
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains("check-ip"), "{shell}");
+    }
+    authctl(&["completions", "tcsh"])
+        .run()
+        .fails(2, "invalid_request");
+}

@@ -135,7 +135,7 @@ fn pasting_mistakes_get_a_hint_and_keep_their_code() {
     for bearer in [format!("Bearer {token}"), format!("bearer {token}")] {
         let message = hint_of(&verify_at(&bearer, NOW, &[]));
         assert!(
-            message.contains("hint: the text starts with `Bearer `"),
+            message.contains("hint: remove the `Bearer ` prefix: pass only the token"),
             "{message}"
         );
         let message = hint_of(

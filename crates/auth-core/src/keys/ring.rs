@@ -3,6 +3,20 @@
 use super::Key;
 use crate::error::{Error, ErrorCode, Result};
 
+/// At most this many kids are named in an `unknown_key` message.
+const LISTED_KIDS: usize = 10;
+/// Each kid named in a message is cut to this many characters.
+const LISTED_KID_CHARS: usize = 40;
+
+/// `kid` quoted and escaped like a Rust string (a token's kid is untrusted text), cut to
+/// [`LISTED_KID_CHARS`] characters with `…` when longer.
+fn quoted(kid: &str) -> String {
+    match kid.char_indices().nth(LISTED_KID_CHARS) {
+        Some((cut, _)) => format!("{:?}…", &kid[..cut]),
+        None => format!("{kid:?}"),
+    }
+}
+
 /// Keys by `kid`: one active key mints; every key in the ring verifies (rotation).
 ///
 /// Cloning a ring is cheap (keys are shared). A ring is `Send + Sync`.
@@ -58,9 +72,7 @@ impl KeyRing {
     /// leaves the ring with no active key until [`KeyRing::set_active`] is called.
     /// An unknown `kid` → `unknown_key`.
     pub fn remove(&mut self, kid: &str) -> Result<Key> {
-        let idx = self
-            .position(kid)
-            .ok_or_else(|| Error::with_message(ErrorCode::UnknownKey, "no such kid"))?;
+        let idx = self.position(kid).ok_or_else(|| self.unknown_kid(kid))?;
         let key = self.keys.remove(idx);
         self.active = match self.active {
             Some(a) if a == idx => None,
@@ -75,9 +87,7 @@ impl KeyRing {
 
     /// Makes `kid` the key new tokens are minted with. An unknown `kid` → `unknown_key`.
     pub fn set_active(&mut self, kid: &str) -> Result<()> {
-        let idx = self
-            .position(kid)
-            .ok_or_else(|| Error::with_message(ErrorCode::UnknownKey, "no such kid"))?;
+        let idx = self.position(kid).ok_or_else(|| self.unknown_kid(kid))?;
         self.active = Some(idx);
         Ok(())
     }
@@ -92,7 +102,7 @@ impl KeyRing {
     pub fn set_default_kid(&mut self, kid: Option<&str>) -> Result<()> {
         if let Some(k) = kid {
             if self.position(k).is_none() {
-                return Err(Error::with_message(ErrorCode::UnknownKey, "no such kid"));
+                return Err(self.unknown_kid(k));
             }
         }
         self.default_kid = kid.map(str::to_owned);
@@ -117,16 +127,55 @@ impl KeyRing {
             None if self.keys.len() == 1 => self.keys.first(),
             None => self.default_kid.as_deref().and_then(|k| self.get(k)),
         };
-        key.ok_or_else(|| {
-            Error::with_message(
+        key.ok_or_else(|| match kid {
+            Some(k) => Error::with_message(
                 ErrorCode::UnknownKey,
-                if kid.is_some() {
-                    "kid is not in the key ring"
-                } else {
-                    "token has no kid and the key ring has several keys"
-                },
-            )
+                format!(
+                    "the token's kid {} is not in the key ring ({})",
+                    quoted(k),
+                    self.kid_list()
+                ),
+            ),
+            None => Error::with_message(
+                ErrorCode::UnknownKey,
+                format!(
+                    "the token has no kid and the key ring holds {} keys with no default kid ({}): \
+                     mint with a kid, or set a default kid",
+                    self.keys.len(),
+                    self.kid_list()
+                ),
+            ),
         })
+    }
+
+    /// `kids: "a", "b"` for messages: at most [`LISTED_KIDS`] kids, each shortened to
+    /// [`LISTED_KID_CHARS`] characters (kids are not secret, but a message stays short).
+    fn kid_list(&self) -> String {
+        if self.keys.is_empty() {
+            return "the ring is empty".to_owned();
+        }
+        let mut out = String::from("kids: ");
+        for (i, key) in self.keys.iter().take(LISTED_KIDS).enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&quoted(key.kid()));
+        }
+        if self.keys.len() > LISTED_KIDS {
+            out.push_str(&format!(" and {} more", self.keys.len() - LISTED_KIDS));
+        }
+        out
+    }
+
+    fn unknown_kid(&self, kid: &str) -> Error {
+        Error::with_message(
+            ErrorCode::UnknownKey,
+            format!(
+                "kid {} is not in the key ring ({})",
+                quoted(kid),
+                self.kid_list()
+            ),
+        )
     }
 
     /// Every key, in the order added.

@@ -378,6 +378,17 @@ impl Db {
         Ok(())
     }
 
+    /// Whether the user or reseller `p` exists (`authctl accounts add-sub-account` checks
+    /// both ends before recording ownership).
+    pub fn principal_exists(&self, p: Principal) -> DbResult<bool> {
+        let sql = match p.kind {
+            PrincipalType::User => "SELECT COUNT(*) FROM users WHERE id = ?1",
+            PrincipalType::Reseller => "SELECT COUNT(*) FROM resellers WHERE id = ?1",
+        };
+        let n: i64 = self.conn().query_row(sql, [id_in(p.id)?], |r| r.get(0))?;
+        Ok(n > 0)
+    }
+
     /// Records that `owner` owns user account `account_id`.
     pub fn add_sub_account(&self, account_id: u64, owner: Principal) -> DbResult<()> {
         self.conn().execute(
