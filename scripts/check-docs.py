@@ -14,6 +14,8 @@ Which blocks: fenced blocks (```` ``` ```` or `~~~`), by the first word of their
            (ahead of the Python environment's bin directory), `$ROOT` the repository root,
            `AUTHCTL_SECRET` (and `AUTH_SECRET`, which older examples read) a fresh
            `authctl keygen` value. For `console` blocks only the lines starting with `$ ` run.
+           A line whose comment says `exit N` (N > 0, e.g. `authctl verify ... # exit 1`) must
+           exit with N; the block fails when it exits otherwise.
   python, py, python3
            run by the Python environment's interpreter (the one with auth_core installed) in a
            fresh temporary directory, with the same environment.
@@ -185,10 +187,25 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str], stdin: str | None = None
     )
 
 
+EXIT_COMMENT = re.compile(r"^(?P<cmd>.*?\S)\s+#.*\bexit (?P<code>[1-9][0-9]*)\b")
+
+
 def shell_code(block: Block) -> str:
+    """The block's commands; a line whose comment says `exit N` (N > 0) must exit N."""
+    lines = block.code.splitlines()
     if block.lang == "console":
-        return "\n".join(line[2:] for line in block.code.splitlines() if line.startswith("$ ")) + "\n"
-    return block.code
+        lines = [line[2:] for line in lines if line.startswith("$ ")]
+    out = []
+    for line in lines:
+        m = EXIT_COMMENT.match(line)
+        if m:
+            code = m.group("code")
+            line = (
+                f"{{ {m.group('cmd')}\n}} && {{ echo 'exited 0, the comment says exit {code}: {m.group('cmd')}' >&2; "
+                f"exit 1; }} || [ $? = {code} ] || {{ echo 'the comment says exit {code}' >&2; exit 1; }}"
+            )
+        out.append(line)
+    return "\n".join(out) + "\n"
 
 
 def run_group(group: list[Block], env: dict[str, str], tmp: Path) -> list[tuple[Block, bool, str]]:
