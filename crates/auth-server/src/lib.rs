@@ -81,3 +81,8 @@ pub use password::{
 pub use revoke::{NotReady, RevocationSync, Revoker, StoreStatus, SyncError};
 pub use routes::probe::AUTH_HEADERS;
 pub use serve::{serve, serve_blocking, serve_until, shutdown_signal};
+
+/// docs/server.md's Rust example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/server.md")]
+pub struct ServerDocDoctests;
