@@ -137,8 +137,8 @@ pub use wire::{
 
 // The HTTP edge: bearer header, client address, authentication, the answer to a refusal.
 pub use http::{
-    accept_format, bearer_token, peer_addr, Answer, AnswerStyle, Authenticated, Authenticator,
-    TrustedProxies,
+    accept_format, bearer_credentials, bearer_token, peer_addr, Answer, AnswerStyle, Authenticated,
+    Authenticator, TrustedProxies,
 };
 
 // Errors.
