@@ -1,7 +1,9 @@
 """The HTTP edge's vectors (http_edge.json): the same request, the same answer in every skin.
 
 Written from docs/http.md: the RFC 6750 bearer grammar, the X-Forwarded-For rule behind trusted
-proxies, and the status and challenge of each refusal. Imported by generate.py, which passes
+proxies, and the status and challenge of each refusal. `optional_expect` is the answer under
+optional authentication: a request without bearer credentials passes as anonymous, any other
+answer stays the same. Imported by generate.py, which passes
 its token builders in.
 """
 
@@ -71,6 +73,13 @@ def vectors(token, user, b64, now, day):
             status, challenge, nginx = answer(expect)
             c["expect"] = {"status": status, "code": expect, "challenge": challenge,
                            "auth_request_status": nginx}
+        # Optional authentication (docs/http.md): only a request without bearer credentials
+        # passes as anonymous; every other answer is the required one.
+        e = c["expect"]
+        c["optional_expect"] = {"status": 200 if expect == "missing_token" else e["status"],
+                                "code": None if expect == "missing_token" else e["code"],
+                                "challenge": None if expect == "missing_token" else e["challenge"],
+                                "anonymous": expect == "missing_token"}
         assert not any(x["name"] == name for x in cases), name
         cases.append(c)
 

@@ -135,6 +135,21 @@ def test_native(case: Case) -> None:
             assert found.claims == auth.authenticate(authorization, case.peer, forwarded)
 
 
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_native_optional(case: Case) -> None:
+    # Optional authentication: only a request without bearer credentials is anonymous.
+    auth = case.auth()
+    e = VECTORS["cases"][CASES.index(case)]["optional_expect"]
+    try:
+        claims = auth.authenticate_optional(case.authorization, case.peer, case.forwarded_for)
+    except auth_core.AuthError as err:
+        answer = Answer.refusal(err, "plain")
+        got = _verdict(answer.status, dict(answer.headers), answer.body)
+        assert (got.status, got.code, got.challenge) == (e["status"], e["code"], e["challenge"]), case.name
+    else:
+        assert e["status"] == 200 and (claims is None) == e["anonymous"], case.name
+
+
 # --- ASGI, raw calls ---------------------------------------------------------------------
 
 

@@ -140,8 +140,8 @@ pub use wire::{
 
 // The HTTP edge: bearer header, client address, authentication, the answer to a refusal.
 pub use http::{
-    accept_format, bearer_token, peer_addr, Answer, AnswerStyle, Authenticated, Authenticator,
-    TrustedProxies,
+    accept_format, bearer_credentials, bearer_token, peer_addr, Answer, AnswerStyle, Authenticated,
+    Authenticator, TrustedProxies,
 };
 
 // Errors, and the hint for a token text pasted with its header or line ending.

@@ -46,3 +46,28 @@ fn every_edge_vector_gets_its_status_code_and_challenge() {
         }
     }
 }
+
+#[test]
+fn under_optional_authentication_only_a_request_without_credentials_is_anonymous() {
+    let v = edge::vectors();
+    let verifier = edge::verifier(&v);
+    let cases = edge::cases(&v);
+    assert!(cases.iter().filter(|c| c.optional_anonymous).count() >= 5);
+    for case in cases {
+        let auth = Authenticator::new(verifier.clone()).trusted_proxies(case.proxies.clone());
+        let (lines, xff) = (case.authorization(), case.forwarded_for());
+        let got = auth.authenticate_optional(&lines, case.peer, &xff);
+        if case.optional_anonymous {
+            assert_eq!(case.code.as_deref(), Some("missing_token"), "{}", case.name);
+            assert_eq!(got.unwrap(), None, "{}: anonymous", case.name);
+            continue;
+        }
+        match (got, auth.authenticate(&lines, case.peer, &xff)) {
+            (Ok(Some(optional)), Ok(required)) => assert_eq!(optional, required, "{}", case.name),
+            (Err(optional), Err(required)) => {
+                assert_eq!(optional.code(), required.code(), "{}", case.name)
+            }
+            (optional, required) => panic!("{}: {optional:?} vs {required:?}", case.name),
+        }
+    }
+}

@@ -1,12 +1,12 @@
 //! The HTTP edge (docs/http.md): `Authenticator` (a request's identity from its raw header
-//! lines and peer), `Answer` (the response to a refusal) and `bearer_token`. Every rule is
+//! lines and peer), `Answer` (the response to a refusal), `bearer_token` and `bearer_credentials`. Every rule is
 //! the core's `http` module; this file only turns Python values into header bytes and back.
 
 use std::net::IpAddr;
 
 use auth_core::{
-    canonical_ip_text, peer_addr, Answer, AnswerStyle, Authenticator, Claims, Error, ErrorCode,
-    TrustedProxies,
+    canonical_ip_text, peer_addr, Answer, AnswerStyle, Authenticated, Authenticator, Error,
+    ErrorCode, TrustedProxies,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -112,6 +112,11 @@ fn peer_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<IpAddr>> {
 /// proxy too; ``revocation``: a ``MemoryRevocationStore``, ``RedisRevocationStore`` or
 /// callable consulted in addition to the verifier's own. Thread-safe; verification
 /// releases the GIL.
+/// `Authenticator::authenticate_at` or `authenticate_optional_at`.
+type AuthCall<T> =
+    fn(&Authenticator, &[&[u8]], Option<IpAddr>, &[&[u8]], Option<u64>) -> auth_core::Result<T>;
+const REQUIRED: AuthCall<Authenticated> = Authenticator::authenticate_at;
+
 #[pyclass(frozen, module = "auth_core", name = "Authenticator")]
 pub struct PyAuthenticator {
     inner: Authenticator,
@@ -121,15 +126,17 @@ pub struct PyAuthenticator {
 }
 
 impl PyAuthenticator {
-    /// One authentication, its revocation callable failures turned into exceptions.
-    fn run_auth(
+    /// One authentication (`call`: `Authenticator::authenticate_at` or
+    /// `authenticate_optional_at`), its revocation callable failures turned into exceptions.
+    fn run_auth<T: Send>(
         &self,
         py: Python<'_>,
         authorization: Option<&Bound<'_, PyAny>>,
         peer: Option<&Bound<'_, PyAny>>,
         forwarded_for: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<(Claims, Option<IpAddr>)> {
+        call: AuthCall<T>,
+    ) -> PyResult<T> {
         let authorization = header_lines(authorization, "authorization")?;
         let peer = peer_arg(peer)?;
         let forwarded = header_lines(forwarded_for, "forwarded_for")?;
@@ -138,7 +145,8 @@ impl PyAuthenticator {
         let outcome = py.detach(|| {
             CallbackStore::run(|| {
                 run(|| {
-                    inner.authenticate_at(
+                    call(
+                        inner,
                         &as_slices(&authorization),
                         peer,
                         &as_slices(&forwarded),
@@ -147,7 +155,7 @@ impl PyAuthenticator {
                 })
             })
         });
-        finish_with(py, outcome).map(|a| (a.claims, a.client_ip))
+        finish_with(py, outcome)
     }
 }
 
@@ -228,8 +236,28 @@ impl PyAuthenticator {
         forwarded_for: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let (claims, _) = self.run_auth(py, authorization, peer, forwarded_for, now)?;
-        claims_to_py(py, claims)
+        let found = self.run_auth(py, authorization, peer, forwarded_for, now, REQUIRED)?;
+        claims_to_py(py, found.claims)
+    }
+
+    /// Optional authentication (docs/http.md): ``authenticate``, except that a request
+    /// without bearer credentials (no ``Authorization`` line, an empty one, another scheme)
+    /// gives None — an anonymous caller. Credentials that fail (malformed, expired, revoked,
+    /// ``ip_not_allowed``, …) still raise their ``AuthError``: a bad token never passes as none.
+    #[pyo3(signature = (authorization, peer, forwarded_for = None, *, now = None))]
+    fn authenticate_optional(
+        &self,
+        py: Python<'_>,
+        authorization: Option<&Bound<'_, PyAny>>,
+        peer: Option<&Bound<'_, PyAny>>,
+        forwarded_for: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<Py<PyAny>>> {
+        let optional = Authenticator::authenticate_optional_at;
+        match self.run_auth(py, authorization, peer, forwarded_for, now, optional)? {
+            Some(found) => claims_to_py(py, found.claims).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// ``authenticate``, returning an ``Authenticated``: the claims and the client address
@@ -243,10 +271,10 @@ impl PyAuthenticator {
         forwarded_for: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyAuthenticated> {
-        let (claims, ip) = self.run_auth(py, authorization, peer, forwarded_for, now)?;
+        let found = self.run_auth(py, authorization, peer, forwarded_for, now, REQUIRED)?;
         Ok(PyAuthenticated {
-            claims: claims_to_py(py, claims)?,
-            client_ip: ip.map(canonical_ip_text),
+            claims: claims_to_py(py, found.claims)?,
+            client_ip: found.client_ip.map(canonical_ip_text),
         })
     }
 
@@ -481,5 +509,19 @@ pub fn bearer_token(py: Python<'_>, authorization: Option<&Bound<'_, PyAny>>) ->
     let lines = header_lines(authorization, "authorization")?;
     core(py, || {
         auth_core::bearer_token(&as_slices(&lines)).map(str::to_owned)
+    })
+}
+
+/// ``bearer_token`` for optional authentication: None when the request carries no bearer
+/// credentials (the lines ``bearer_token`` answers with ``MissingToken``); a malformed bearer
+/// credential still raises ``MalformedToken``.
+#[pyfunction]
+pub fn bearer_credentials(
+    py: Python<'_>,
+    authorization: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<String>> {
+    let lines = header_lines(authorization, "authorization")?;
+    core(py, || {
+        auth_core::bearer_credentials(&as_slices(&lines)).map(|t| t.map(str::to_owned))
     })
 }

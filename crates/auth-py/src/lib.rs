@@ -90,6 +90,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<http::PyAuthenticated>()?;
     m.add_class::<http::PyAnswer>()?;
     m.add_function(wrap_pyfunction!(http::bearer_token, m)?)?;
+    m.add_function(wrap_pyfunction!(http::bearer_credentials, m)?)?;
     m.add("DEFAULT_DYNAMIC_TTL", auth_core::DEFAULT_DYNAMIC_TTL)?;
     m.add("DEFAULT_MAX_TTL", auth_core::DEFAULT_MAX_TTL)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -16,6 +16,11 @@
 //!     .layer(layer);
 //! ```
 //!
+//! With [`AuthLayer::optional`] a request without bearer credentials reaches the inner
+//! service anonymously — no [`Authenticated`] extension; handlers take
+//! `Option<Extension<Authenticated>>` — while a request whose credentials fail is still
+//! answered with the refusal ([`Authenticator::authenticate_optional`]).
+//!
 //! The layer works with any `tower` stack whose requests are `http::Request`s (axum, tonic,
 //! hyper): it reads the peer address from the request's extensions (axum's `ConnectInfo`, or
 //! [`PeerAddr`](crate::PeerAddr); neither: a connection without an IP address) and answers
@@ -29,7 +34,7 @@ use std::time::Instant;
 
 pub use auth_core::Authenticated;
 use auth_core::{
-    accept_format, Answer, AnswerStyle, Authenticator, Error, Format, RevocationStore,
+    accept_format, Answer, AnswerStyle, Authenticator, Error, ErrorCode, Format, RevocationStore,
     TrustedProxies, Verifier,
 };
 use axum::body::Body;
@@ -52,6 +57,7 @@ pub struct AuthLayer {
     auth: Arc<Authenticator>,
     style: AnswerStyle,
     metrics: Option<Arc<Metrics>>,
+    optional: bool,
 }
 
 impl AuthLayer {
@@ -67,6 +73,7 @@ impl AuthLayer {
             auth: Arc::new(auth),
             style: AnswerStyle::LoginApi,
             metrics: None,
+            optional: false,
         }
     }
 
@@ -104,6 +111,38 @@ impl AuthLayer {
         self
     }
 
+    /// With `true`, optional authentication ([`Authenticator::authenticate_optional`]): a
+    /// request without bearer credentials reaches the inner service without an
+    /// [`Authenticated`] extension (handlers take `Option<Extension<Authenticated>>`); a
+    /// request whose credentials fail — malformed, expired, revoked, from a refused address —
+    /// is still answered with the refusal. Default `false`: every request needs a token.
+    ///
+    /// ```
+    /// use axum::{routing::get, Extension, Router};
+    /// use auth_core::{Algorithm, Key, KeyRing, Verifier};
+    /// use auth_server::{AuthLayer, Authenticated};
+    ///
+    /// let ring = KeyRing::single(Key::new("k1", Algorithm::HS256, b"a secret of at least 32 bytes....").unwrap());
+    /// let app: Router = Router::new()
+    ///     .route("/hello", get(|auth: Option<Extension<Authenticated>>| async move {
+    ///         match auth {
+    ///             Some(Extension(a)) => format!("hello, {}", a.claims.subject.name()),
+    ///             None => "hello, stranger".to_owned(),
+    ///         }
+    ///     }))
+    ///     .layer(AuthLayer::new(Verifier::new(ring)).optional(true));
+    /// ```
+    #[must_use]
+    pub fn optional(mut self, optional: bool) -> Self {
+        self.optional = optional;
+        self
+    }
+
+    /// Whether authentication is optional ([`optional`](Self::optional)).
+    pub fn is_optional(&self) -> bool {
+        self.optional
+    }
+
     /// The authenticator.
     pub fn authenticator(&self) -> &Authenticator {
         &self.auth
@@ -138,15 +177,44 @@ impl AuthLayer {
         extensions: &http::Extensions,
         headers: &HeaderMap,
     ) -> Result<Authenticated, Error> {
+        self.authenticate_parts(extensions, headers, false)
+            .and_then(|found| found.ok_or_else(|| Error::new(ErrorCode::MissingToken)))
+    }
+
+    /// [`authenticate`](Self::authenticate) under optional authentication
+    /// ([`Authenticator::authenticate_optional`]): `Ok(None)` for a request without bearer
+    /// credentials. Anonymous requests are not counted in the metrics (no token was verified).
+    pub fn authenticate_optional(
+        &self,
+        extensions: &http::Extensions,
+        headers: &HeaderMap,
+    ) -> Result<Option<Authenticated>, Error> {
+        self.authenticate_parts(extensions, headers, true)
+    }
+
+    fn authenticate_parts(
+        &self,
+        extensions: &http::Extensions,
+        headers: &HeaderMap,
+        optional: bool,
+    ) -> Result<Option<Authenticated>, Error> {
         let start = self.metrics.as_ref().map(|_| Instant::now());
-        let result = self.auth.authenticate(
-            &lines(headers, &AUTHORIZATION),
-            peer_ip(extensions),
-            &lines(headers, &FORWARDED_FOR),
-        );
+        let (authorization, peer) = (lines(headers, &AUTHORIZATION), peer_ip(extensions));
+        let forwarded_for = lines(headers, &FORWARDED_FOR);
+        let result = if optional {
+            self.auth
+                .authenticate_optional(&authorization, peer, &forwarded_for)
+        } else {
+            self.auth
+                .authenticate(&authorization, peer, &forwarded_for)
+                .map(Some)
+        };
         if let (Some(metrics), Some(start)) = (&self.metrics, start) {
-            let outcome = result.as_ref().map(|_| ()).map_err(Error::code);
-            metrics.verification(outcome, start.elapsed());
+            match &result {
+                Ok(None) => {}
+                Ok(Some(_)) => metrics.verification(Ok(()), start.elapsed()),
+                Err(err) => metrics.verification(Err(err.code()), start.elapsed()),
+            }
         }
         result
     }
@@ -222,14 +290,21 @@ where
     }
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
-        match self.layer.authenticate(req.extensions(), req.headers()) {
-            Ok(auth) => {
-                tracing::debug!(
-                    kind = %auth.claims.subject.kind(),
-                    id = auth.claims.subject.id(),
-                    "request authenticated"
-                );
-                req.extensions_mut().insert(auth);
+        let found =
+            self.layer
+                .authenticate_parts(req.extensions(), req.headers(), self.layer.optional);
+        match found {
+            Ok(found) => {
+                if let Some(auth) = found {
+                    tracing::debug!(
+                        kind = %auth.claims.subject.kind(),
+                        id = auth.claims.subject.id(),
+                        "request authenticated"
+                    );
+                    req.extensions_mut().insert(auth);
+                } else {
+                    tracing::debug!("anonymous request (optional authentication)");
+                }
                 // The service that was polled ready handles this request; a fresh clone
                 // stays behind for the next one.
                 let clone = self.inner.clone();

@@ -90,3 +90,54 @@ async fn every_edge_vector_gets_the_same_answer_through_the_tower_layer() {
         }
     }
 }
+
+/// The optional layer's route: `anonymous`, or the client address of the authenticated caller.
+async fn who(auth: Option<Extension<Authenticated>>) -> String {
+    match auth {
+        Some(Extension(a)) => format!(
+            "user {} from {}",
+            a.claims.subject.id(),
+            a.client_ip.map(|ip| ip.to_string()).unwrap_or_default()
+        ),
+        None => "anonymous".to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn an_optional_layer_lets_only_requests_without_credentials_through_anonymously() {
+    let v = edge::vectors();
+    let verifier = edge::verifier(&v);
+    let cases = edge::cases(&v);
+    assert!(cases.iter().any(|c| c.optional_anonymous));
+    for case in &cases {
+        let auth = Authenticator::new(verifier.clone()).trusted_proxies(case.proxies.clone());
+        let layer = AuthLayer::from_authenticator(auth)
+            .error_style(AnswerStyle::Plain)
+            .optional(true);
+        assert!(layer.is_optional());
+        let app = Router::new().route("/edge", get(who)).layer(layer);
+        let (status, challenge, body) = call(app, case).await;
+        let body = String::from_utf8(body).unwrap();
+        if case.optional_anonymous {
+            assert_eq!((status, body.as_str()), (200, "anonymous"), "{}", case.name);
+            assert_eq!(challenge, None, "{}", case.name);
+        } else if case.status == 200 {
+            let ip = case.client_ip.map(|ip| ip.to_string()).unwrap_or_default();
+            assert_eq!(
+                (status, body),
+                (200, format!("user 123 from {ip}")),
+                "{}",
+                case.name
+            );
+        } else {
+            assert_eq!(status, case.status, "{}", case.name);
+            assert_eq!(
+                code_in(AnswerStyle::Plain, body.as_bytes()),
+                case.code,
+                "{}",
+                case.name
+            );
+            assert_eq!(challenge, case.challenge, "{}", case.name);
+        }
+    }
+}

@@ -22,6 +22,9 @@ pub struct EdgeCase {
     pub auth_request_status: u16,
     /// On success: the client address the request was authenticated from.
     pub client_ip: Option<IpAddr>,
+    /// Under optional authentication: the request passes as anonymous (it carries no
+    /// bearer credentials); otherwise it gets the answer above.
+    pub optional_anonymous: bool,
 }
 
 impl EdgeCase {
@@ -109,6 +112,7 @@ pub fn cases(v: &Value) -> Vec<EdgeCase> {
                 challenge: e["challenge"].as_str().map(str::to_owned),
                 auth_request_status: e["auth_request_status"].as_u64().unwrap() as u16,
                 client_ip: ip(&e["client_ip"]),
+                optional_anonymous: c["optional_expect"]["anonymous"].as_bool().unwrap(),
             }
         })
         .collect()

@@ -75,6 +75,7 @@ from ._native import (  # docs/http.md: the HTTP edge
     Answer,
     Authenticated,
     Authenticator,
+    bearer_credentials,
     bearer_token,
 )
 from ._native import (  # docs/apis.md request/response shapes
@@ -175,6 +176,7 @@ __all__ = [
     "Answer",
     "Authenticated",
     "Authenticator",
+    "bearer_credentials",
     "bearer_token",
     "CreatedToken",
     "ResellerLogin",

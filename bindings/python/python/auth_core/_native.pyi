@@ -15,10 +15,10 @@ __all__ = [
     "ResellerIpDenied", "ResellerLogin", "RevocationQuery", "RevocationStoreFull", "RevocationUnavailable",
     "RateLimited", "ServerError", "StaticNotAllowed", "TokenExpired", "TokenNotYetValid", "TokenCreationPolicy",
     "TokenQuotaExceeded", "TokenRequest", "TokenRevoked", "TokenTooLarge", "UnknownKey", "UnsupportedHeader", "UserClaims",
-    "UserLogin", "Verifier", "WeakKey", "__version__", "bearer_token", "canonical_ip", "content_type",
-    "create_sub_account_token", "create_token", "error_class", "error_status", "generate_private_key_pem",
-    "generate_secret", "inspect_unverified", "login_error_json", "login_reseller", "login_user", "logout",
-    "media_format", "sms_error_body"
+    "UserLogin", "Verifier", "WeakKey", "__version__", "bearer_credentials", "bearer_token", "canonical_ip",
+    "content_type", "create_sub_account_token", "create_token", "error_class", "error_status",
+    "generate_private_key_pem", "generate_secret", "inspect_unverified", "login_error_json", "login_reseller",
+    "login_user", "logout", "media_format", "sms_error_body"
 ]
 __version__: Final[str]
 DEFAULT_DYNAMIC_TTL: Final[int]
@@ -552,11 +552,7 @@ class Authenticated:
 @final
 class Authenticator:
     def __new__(
-        cls,
-        verifier: Verifier,
-        *,
-        trusted_proxies: Optional[_Rules] = None,
-        trust_unix_peers: bool = False,
+        cls, verifier: Verifier, *, trusted_proxies: Optional[_Rules] = None, trust_unix_peers: bool = False,
         revocation: Optional[_Revocation] = None,
     ) -> Authenticator: ...
     @property
@@ -570,6 +566,9 @@ class Authenticator:
     def authenticate(
         self, authorization: _HeaderLines, peer: _Peer, forwarded_for: _HeaderLines = None, *, now: Optional[_Time] = None
     ) -> _Claims: ...
+    def authenticate_optional(
+        self, authorization: _HeaderLines, peer: _Peer, forwarded_for: _HeaderLines = None, *, now: Optional[_Time] = None
+    ) -> Optional[_Claims]: ...
     def authenticate_request(
         self, authorization: _HeaderLines, peer: _Peer, forwarded_for: _HeaderLines = None, *, now: Optional[_Time] = None
     ) -> Authenticated: ...
@@ -601,3 +600,4 @@ class Answer:
     def headers(self) -> list[tuple[str, str]]: ...
 
 def bearer_token(authorization: _HeaderLines) -> str: ...
+def bearer_credentials(authorization: _HeaderLines) -> Optional[str]: ...

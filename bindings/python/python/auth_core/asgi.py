@@ -18,6 +18,10 @@ not run: the answer is the core's :class:`auth_core.Answer` (status, RFC 6750
 ``WWW-Authenticate``, ``Cache-Control: no-store``, the JSON body ``{"error": "<code>",
 "message": "..."}``); a WebSocket is closed with code 1008 before it is accepted. Lifespan
 events pass through.
+
+With ``optional=True`` a request without bearer credentials runs the application
+anonymously, with ``scope["auth"]`` and ``auth_claims`` ``None``; a request whose credentials
+fail (malformed, expired, revoked, ``ip_not_allowed``) is still refused (docs/http.md).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ __all__ = [
     "Scope",
     "Send",
     "authenticate_scope",
+    "authenticate_scope_optional",
     "claims_from_scope",
     "store_claims",
 ]
@@ -75,8 +80,9 @@ def claims_from_scope(scope: Scope, verified_by: Optional[BearerAuth] = None) ->
     return None
 
 
-def store_claims(scope: Scope, claims: Claims, verified_by: BearerAuth) -> None:
-    """Put ``claims`` into ``scope["state"]["auth_claims"]``, noting who verified them."""
+def store_claims(scope: Scope, claims: Optional[Claims], verified_by: BearerAuth) -> None:
+    """Put ``claims`` (``None``: an anonymous request) into ``scope["state"]["auth_claims"]``,
+    noting who verified them."""
     state = scope.get("state")
     if state is None:
         state = scope["state"] = {}
@@ -94,6 +100,19 @@ def authenticate_scope(auth: BearerAuth, scope: Scope) -> Claims:
     appears in the request's forwarding headers (``X-Forwarded-For``, ``Forwarded``,
     ``X-Real-IP``) is refused with ``ServerError`` unless ``auth`` says what the server does
     (``server_proxy_headers``: see :class:`~auth_core.bearer.BearerAuth`)."""
+    authorization, peer, forwarded, forwarding = _request_of(scope)
+    return auth.authenticate_served(authorization, peer, forwarded, forwarding=forwarding)
+
+
+def authenticate_scope_optional(auth: BearerAuth, scope: Scope) -> Optional[Claims]:
+    """:func:`authenticate_scope` under optional authentication: ``None`` for a request
+    without bearer credentials; any other request is authenticated, or refused, the same way."""
+    authorization, peer, forwarded, forwarding = _request_of(scope)
+    return auth.authenticate_served_optional(authorization, peer, forwarded, forwarding=forwarding)
+
+
+def _request_of(scope: Scope) -> tuple[list[bytes], Optional[str], list[bytes], list[bytes]]:
+    """The ``Authorization``, peer, ``X-Forwarded-For`` and other forwarding lines of a scope."""
     authorization: list[bytes] = []
     forwarded: list[bytes] = []
     forwarding: list[bytes] = []
@@ -107,7 +126,7 @@ def authenticate_scope(auth: BearerAuth, scope: Scope) -> Claims:
             forwarding.append(bytes(value))
     client = scope.get("client")
     peer = str(client[0]) if client else None
-    return auth.authenticate_served(authorization, peer, forwarded, forwarding=forwarding)
+    return authorization, peer, forwarded, forwarding
 
 
 class BearerAuthMiddleware:
@@ -118,10 +137,11 @@ class BearerAuthMiddleware:
     ``server_proxy_headers`` (the arguments of ``BearerAuth``; under uvicorn's default
     ``--proxy-headers`` choose ``"trust"`` or run it with ``--no-proxy-headers``).
     ``exclude``: paths (``scope["path"]``) that need no token — prefixes or a predicate
-    (:data:`auth_core.bearer.PathFilter`).
+    (:data:`auth_core.bearer.PathFilter`). ``optional=True``: a request without bearer
+    credentials runs the app with ``scope["auth"]`` ``None``; bad credentials are still refused.
     """
 
-    __slots__ = ("app", "auth", "_excluded")
+    __slots__ = ("app", "auth", "optional", "_excluded")
 
     def __init__(
         self,
@@ -133,9 +153,11 @@ class BearerAuthMiddleware:
         revocation: Optional[Revocation] = None,
         server_proxy_headers: Optional[ServerProxyHeaders] = None,
         exclude: PathFilter = None,
+        optional: bool = False,
     ) -> None:
         self.app = app
         self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation, server_proxy_headers)
+        self.optional = optional
         self._excluded = path_filter(exclude)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -145,7 +167,10 @@ class BearerAuthMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            claims = authenticate_scope(self.auth, scope)
+            if self.optional:
+                claims = authenticate_scope_optional(self.auth, scope)
+            else:
+                claims = authenticate_scope(self.auth, scope)
         except AuthError as err:
             if kind == "websocket":
                 await send({"type": "websocket.close", "code": 1008, "reason": err.code})

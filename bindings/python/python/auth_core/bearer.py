@@ -35,6 +35,7 @@ from ._native import (
     ServerError,
     UserClaims,
     Verifier,
+    bearer_credentials,
     bearer_token,
     canonical_ip,
 )
@@ -216,6 +217,17 @@ class BearerAuth:
         reports it (``None`` or text that is not an IP address: no address)."""
         return self._authenticator.authenticate(authorization, peer, forwarded_for)
 
+    def authenticate_optional(
+        self,
+        authorization: HeaderLines,
+        peer: Optional[str],
+        forwarded_for: HeaderLines = None,
+    ) -> Optional[Claims]:
+        """Optional authentication (docs/http.md): :meth:`authenticate`, except that a
+        request without bearer credentials gives ``None`` (an anonymous caller). Credentials
+        that fail — malformed, expired, revoked, ``ip_not_allowed`` — still raise."""
+        return self._authenticator.authenticate_optional(authorization, peer, forwarded_for)
+
     def authenticate_request(
         self,
         authorization: HeaderLines,
@@ -244,9 +256,44 @@ class BearerAuth:
         §3, a request without a well-formed bearer token is answered as such first; a
         refused rewrite raises :class:`auth_core.ServerError` (500 ``server_error``; the
         cause is logged, not answered)."""
+        claims = self._served(False, authorization, peer, forwarded_for, forwarding, rewritten_by)
+        assert claims is not None  # the core refuses a request without a token
+        return claims
+
+    def authenticate_served_optional(
+        self,
+        authorization: HeaderLines,
+        peer: Optional[str],
+        forwarded_for: HeaderLines = None,
+        *,
+        forwarding: HeaderLines = None,
+        rewritten_by: Optional[str] = None,
+    ) -> Optional[Claims]:
+        """:meth:`authenticate_served` under optional authentication: ``None`` for a request
+        without bearer credentials (its peer and address are not read); any other request
+        is authenticated, and refused, exactly as by :meth:`authenticate_served`."""
+        return self._served(True, authorization, peer, forwarded_for, forwarding, rewritten_by)
+
+    def _served(
+        self,
+        optional: bool,
+        authorization: HeaderLines,
+        peer: Optional[str],
+        forwarded_for: HeaderLines,
+        forwarding: HeaderLines,
+        rewritten_by: Optional[str],
+    ) -> Optional[Claims]:
+        native = self._authenticator
+        authenticate: Callable[[HeaderLines, Optional[str], HeaderLines], Optional[Claims]] = (
+            native.authenticate_optional if optional else native.authenticate
+        )
+        read_token: Callable[[HeaderLines], Optional[str]] = bearer_credentials if optional else bearer_token
         if self._server_proxy_headers == "trust":
-            return self._authenticator.authenticate(authorization, peer, None)
-        bearer_token(authorization)
+            return authenticate(authorization, peer, None)
+        # The core's bearer grammar first; under optional authentication it says whether
+        # the request carries credentials at all (None: anonymous, nothing else is read).
+        if read_token(authorization) is None:
+            return None
         if rewritten_by is not None:
             why = f"was rewritten by {rewritten_by}"
         elif self._server_proxy_headers == "refuse" and peer and (
@@ -257,7 +304,7 @@ class BearerAuth:
                 "them (uvicorn does by default for loopback peers)"
             )
         else:
-            return self._authenticator.authenticate(authorization, peer, forwarded_for)
+            return authenticate(authorization, peer, forwarded_for)
         _log.error(
             "auth_core: request refused (500 server_error): its peer %r %s, and a server's proxy-header "
             "rule may not decide the client address silently. Run the server without it (uvicorn --no-proxy-headers, no ProxyFix) and give "

@@ -25,6 +25,16 @@ already verified the request — :class:`auth_core.asgi.BearerAuthMiddleware` bu
 ``auth=bearer.auth``, or another dependency of this ``BearerToken`` — its claims are reused
 (no second verification); claims verified under another configuration are not.
 
+``BearerToken(..., auto_error=False)`` makes the route's authentication optional, like
+FastAPI's ``HTTPBearer(auto_error=False)``: ``Depends(bearer)`` gives ``None`` for a request
+without bearer credentials. Unlike ``HTTPBearer``, credentials that are sent and fail
+(malformed, expired, revoked, ``ip_not_allowed``) are still refused — a bad token never
+passes as an anonymous request (docs/http.md). ``bearer.user()`` and ``bearer.reseller()``
+always need a token::
+
+    @app.get("/hello")
+    def hello(claims: Annotated[Optional[Claims], Depends(optional_bearer)]) -> dict: ...
+
 The request is handed to the core as it arrived (every ``Authorization`` and
 ``X-Forwarded-For`` line, the scope's client: :func:`auth_core.asgi.authenticate_scope`; the
 rules are docs/http.md). A failure raises :class:`AuthHTTPException` (a
@@ -47,7 +57,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ._native import Answer, AuthError, ResellerClaims, UserClaims, Verifier
-from .asgi import authenticate_scope, claims_from_scope, store_claims
+from .asgi import authenticate_scope, authenticate_scope_optional, claims_from_scope, store_claims
 from .bearer import BearerAuth, Claims, Revocation, ServerProxyHeaders, TrustedProxies, make_auth, require
 
 __all__ = ["AuthHTTPException", "BearerToken", "install_error_handler"]
@@ -75,10 +85,12 @@ class BearerToken:
     Pass either ``auth`` (a configured :class:`~auth_core.bearer.BearerAuth`) or a
     ``verifier`` with the optional ``trusted_proxies``, ``revocation`` and
     ``server_proxy_headers`` (under uvicorn's default ``--proxy-headers`` choose ``"trust"``
-    or run it with ``--no-proxy-headers``).
+    or run it with ``--no-proxy-headers``). ``auto_error=False``: optional authentication —
+    the dependency gives ``None`` for a request without bearer credentials (bad credentials
+    are still refused).
     """
 
-    __slots__ = ("auth",)
+    __slots__ = ("auth", "auto_error")
 
     def __init__(
         self,
@@ -88,8 +100,10 @@ class BearerToken:
         trusted_proxies: TrustedProxies = None,
         revocation: Optional[Revocation] = None,
         server_proxy_headers: Optional[ServerProxyHeaders] = None,
+        auto_error: bool = True,
     ) -> None:
         self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation, server_proxy_headers)
+        self.auto_error = auto_error
 
     def authenticate(self, request: Request) -> Claims:
         """The claims of ``request``; raises ``AuthError`` subclasses."""
@@ -100,14 +114,28 @@ class BearerToken:
         store_claims(request.scope, claims, self.auth)
         return claims
 
+    def authenticate_optional(self, request: Request) -> Optional[Claims]:
+        """The claims of ``request``, or ``None`` when it carries no bearer credentials;
+        raises ``AuthError`` subclasses for credentials that fail."""
+        known = claims_from_scope(request.scope, verified_by=self.auth)
+        if known is not None:
+            return known
+        claims = authenticate_scope_optional(self.auth, request.scope)
+        store_claims(request.scope, claims, self.auth)
+        return claims
+
     def __call__(
         self,
         request: Request,
         _credentials: Annotated[Optional[HTTPAuthorizationCredentials], Security(_SCHEME)],
-    ) -> Claims:
-        """The dependency: the claims, or :class:`AuthHTTPException`. ``_credentials`` is
-        FastAPI's ``HTTPBearer`` (it only declares the scheme in the OpenAPI document)."""
+    ) -> Optional[Claims]:
+        """The dependency: the claims, or :class:`AuthHTTPException`; with
+        ``auto_error=False``, ``None`` for a request without bearer credentials.
+        ``_credentials`` is FastAPI's ``HTTPBearer`` (it only declares the scheme in the
+        OpenAPI document)."""
         try:
+            if not self.auto_error:
+                return self.authenticate_optional(request)
             return self.authenticate(request)
         except AuthError as err:
             raise AuthHTTPException(err) from None

@@ -30,6 +30,16 @@ status, RFC 6750 ``WWW-Authenticate``, ``Cache-Control: no-store`` and the JSON 
 ``{"error": "<code>", "message": "..."}``. The usual ``init_app`` pattern works for
 application factories.
 
+``@auth.required(optional=True)`` serves anonymous callers too: a request without bearer
+credentials runs the view with :func:`optional_claims` ``None``; a request whose credentials
+fail (malformed, expired, revoked, ``ip_not_allowed``) is still refused (docs/http.md)::
+
+    @app.get("/hello")
+    @auth.required(optional=True)
+    def hello():
+        claims = optional_claims()
+        return {"name": claims.name if claims else None}
+
 werkzeug's ``ProxyFix`` rewrites ``remote_addr`` itself: a request it rewrote is refused
 (500 ``server_error``, the cause logged) unless ``server_proxy_headers="trust"`` makes its
 rule the proxy rule; otherwise leave it out and pass ``trusted_proxies``.
@@ -54,26 +64,37 @@ from .bearer import (
     path_filter,
     require,
 )
-from .wsgi import authenticate_environ
+from .wsgi import authenticate_environ, authenticate_environ_optional
 
-__all__ = ["BearerAuthExtension", "current_claims", "error_as_response"]
+__all__ = ["BearerAuthExtension", "current_claims", "error_as_response", "optional_claims"]
 
 _View = TypeVar("_View", bound=Callable[..., Any])
 _EXTENSION_KEY = "auth_core"
 #: The request's ``environ`` key of the verified claims and the ``BearerAuth`` that
-#: verified them (the environ lives exactly as long as the request).
+#: verified them (the environ lives exactly as long as the request); the claims are ``None``
+#: for an anonymous request under ``required(optional=True)``.
 _REQUEST_KEY = "auth_core.flask.verified"
 
 
-def _verified() -> Optional[tuple[BearerAuth, Claims]]:
+def _verified() -> Optional[tuple[BearerAuth, Optional[Claims]]]:
     if not has_request_context():
         return None
-    return cast(Optional[tuple[BearerAuth, Claims]], request.environ.get(_REQUEST_KEY))
+    return cast(Optional[tuple[BearerAuth, Optional[Claims]]], request.environ.get(_REQUEST_KEY))
 
 
 def current_claims() -> Claims:
     """The verified claims of the current request. Raises ``RuntimeError`` outside a view
-    that ``required`` (or ``protect_all``) guards."""
+    that ``required`` (or ``protect_all``) guards, and for an anonymous request under
+    ``required(optional=True)`` (use :func:`optional_claims` there)."""
+    claims = optional_claims()
+    if claims is None:
+        raise RuntimeError("no verified claims: the request is anonymous (use optional_claims())")
+    return claims
+
+
+def optional_claims() -> Optional[Claims]:
+    """The verified claims of the current request, or ``None`` for an anonymous request in a
+    view guarded by ``required(optional=True)``. Raises ``RuntimeError`` outside a guarded view."""
     verified = _verified()
     if verified is None:
         raise RuntimeError("no verified claims: the view is not guarded by BearerAuthExtension")
@@ -131,9 +152,19 @@ class BearerAuthExtension:
         """Verify the current request (once: a second call through this extension reuses
         its claims) and return its claims; raises ``AuthError`` subclasses."""
         verified = _verified()
-        if verified is not None and verified[0] is self.auth:
+        if verified is not None and verified[0] is self.auth and verified[1] is not None:
             return verified[1]
         claims = authenticate_environ(self.auth, request.environ)
+        request.environ[_REQUEST_KEY] = (self.auth, claims)
+        return claims
+
+    def authenticate_optional(self) -> Optional[Claims]:
+        """:meth:`authenticate` under optional authentication: ``None`` for a request without
+        bearer credentials; credentials that fail still raise ``AuthError`` subclasses."""
+        verified = _verified()
+        if verified is not None and verified[0] is self.auth:
+            return verified[1]
+        claims = authenticate_environ_optional(self.auth, request.environ)
         request.environ[_REQUEST_KEY] = (self.auth, claims)
         return claims
 
@@ -141,7 +172,12 @@ class BearerAuthExtension:
     def required(self, view: _View) -> _View: ...
     @overload
     def required(
-        self, view: None = None, *, type: Optional[Literal["user", "reseller"]] = None, admin: bool = False
+        self,
+        view: None = None,
+        *,
+        type: Optional[Literal["user", "reseller"]] = None,
+        admin: bool = False,
+        optional: bool = False,
     ) -> Callable[[_View], _View]: ...
 
     def required(
@@ -150,16 +186,22 @@ class BearerAuthExtension:
         *,
         type: Optional[Literal["user", "reseller"]] = None,
         admin: bool = False,
+        optional: bool = False,
     ) -> Union[_View, Callable[[_View], _View]]:
         """Guard a view: ``@auth.required`` or ``@auth.required(type="user", admin=True)``.
         A token of another type, or a user without ``admin`` when ``admin=True``, gets 403
-        ``not_permitted``."""
+        ``not_permitted``. ``optional=True``: a request without bearer credentials runs the
+        view anonymously (:func:`optional_claims` is ``None``); a token that is sent is
+        checked as usual, ``type`` and ``admin`` included."""
 
         def decorate(f: _View) -> _View:
             @functools.wraps(f)
             def guarded(*args: Any, **kwargs: Any) -> Any:
                 try:
-                    require(self.authenticate(), type=type, admin=admin)
+                    if not optional:
+                        require(self.authenticate(), type=type, admin=admin)
+                    elif (claims := self.authenticate_optional()) is not None:
+                        require(claims, type=type, admin=admin)
                 except AuthError as err:
                     return error_as_response(err)
                 return current_app.ensure_sync(f)(*args, **kwargs)

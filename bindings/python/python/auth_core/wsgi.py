@@ -15,6 +15,10 @@ into ``environ["auth_core.claims"]`` and the application runs; on failure it doe
 answer is the core's :class:`auth_core.Answer` (status, RFC 6750 ``WWW-Authenticate``,
 ``Cache-Control: no-store``, the JSON body ``{"error": "<code>", "message": "..."}``).
 
+With ``optional=True`` a request without bearer credentials runs the application
+anonymously, with ``environ["auth_core.claims"]`` ``None``; a request whose credentials fail
+(malformed, expired, revoked, ``ip_not_allowed``) is still refused (docs/http.md).
+
 WSGI has one ``environ`` entry per header name: servers join repeated lines with ``,``
 (PEP 3333, RFC 9110 §5.3), so the middleware reads each header as one line. That is the
 same list for ``X-Forwarded-For``; for ``Authorization`` the joined value holds a comma,
@@ -43,7 +47,13 @@ from .bearer import (
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["ENVIRON_KEY", "BearerAuthMiddleware", "authenticate_environ", "claims_from_environ"]
+__all__ = [
+    "ENVIRON_KEY",
+    "BearerAuthMiddleware",
+    "authenticate_environ",
+    "authenticate_environ_optional",
+    "claims_from_environ",
+]
 
 #: The ``environ`` key that holds the verified claims.
 ENVIRON_KEY = "auth_core.claims"
@@ -81,13 +91,23 @@ def authenticate_environ(auth: BearerAuth, environ: WSGIEnvironment) -> Claims:
     that appears in the request's forwarding headers (``X-Forwarded-For``, ``Forwarded``,
     ``X-Real-IP``), is refused with ``ServerError`` unless ``auth`` says what the server does
     (``server_proxy_headers``: see :class:`~auth_core.bearer.BearerAuth`)."""
-    return auth.authenticate_served(
-        _lines(environ, "HTTP_AUTHORIZATION"),
-        environ.get("REMOTE_ADDR"),
-        _lines(environ, "HTTP_X_FORWARDED_FOR"),
-        forwarding=_lines(environ, "HTTP_FORWARDED") + _lines(environ, "HTTP_X_REAL_IP"),
-        rewritten_by=_rewritten_by(environ),
-    )
+    claims = _authenticate(auth, environ, optional=False)
+    assert claims is not None  # the core refuses a request without a token
+    return claims
+
+
+def authenticate_environ_optional(auth: BearerAuth, environ: WSGIEnvironment) -> Optional[Claims]:
+    """:func:`authenticate_environ` under optional authentication: ``None`` for a request
+    without bearer credentials; any other request is authenticated, or refused, the same way."""
+    return _authenticate(auth, environ, optional=True)
+
+
+def _authenticate(auth: BearerAuth, environ: WSGIEnvironment, *, optional: bool) -> Optional[Claims]:
+    args = (_lines(environ, "HTTP_AUTHORIZATION"), environ.get("REMOTE_ADDR"), _lines(environ, "HTTP_X_FORWARDED_FOR"))
+    forwarding = _lines(environ, "HTTP_FORWARDED") + _lines(environ, "HTTP_X_REAL_IP")
+    if optional:
+        return auth.authenticate_served_optional(*args, forwarding=forwarding, rewritten_by=_rewritten_by(environ))
+    return auth.authenticate_served(*args, forwarding=forwarding, rewritten_by=_rewritten_by(environ))
 
 
 class BearerAuthMiddleware:
@@ -96,10 +116,11 @@ class BearerAuthMiddleware:
     Pass either ``auth`` (a configured :class:`~auth_core.bearer.BearerAuth`) or a
     ``verifier`` with the optional ``trusted_proxies``, ``revocation`` and
     ``server_proxy_headers``. ``exclude``: paths (``PATH_INFO``) that need no token —
-    prefixes or a predicate.
+    prefixes or a predicate. ``optional=True``: a request without bearer credentials runs the
+    app with ``environ["auth_core.claims"]`` ``None``; bad credentials are still refused.
     """
 
-    __slots__ = ("app", "auth", "_excluded")
+    __slots__ = ("app", "auth", "optional", "_excluded")
 
     def __init__(
         self,
@@ -111,9 +132,11 @@ class BearerAuthMiddleware:
         revocation: Optional[Revocation] = None,
         server_proxy_headers: Optional[ServerProxyHeaders] = None,
         exclude: PathFilter = None,
+        optional: bool = False,
     ) -> None:
         self.app = app
         self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation, server_proxy_headers)
+        self.optional = optional
         self._excluded = path_filter(exclude)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -121,7 +144,7 @@ class BearerAuthMiddleware:
         if self._excluded(environ.get("PATH_INFO", "")):
             return self.app(environ, start_response)
         try:
-            claims = authenticate_environ(self.auth, environ)
+            claims = _authenticate(self.auth, environ, optional=self.optional)
         except AuthError as err:
             answer = Answer.refusal(err)
             headers = [*answer.headers, ("content-length", str(len(answer.body)))]

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use super::bearer::bearer_token;
+use super::bearer::{bearer_credentials, bearer_token};
 use super::client_addr::TrustedProxies;
 use crate::claims::Claims;
 use crate::error::Result;
@@ -119,6 +119,59 @@ impl Authenticator {
         now: Option<u64>,
     ) -> Result<Authenticated> {
         let token = bearer_token(authorization)?;
+        self.verify_token(token, peer, forwarded_for, now)
+    }
+
+    /// [`authenticate_optional_at`](Self::authenticate_optional_at) at the system clock's
+    /// time.
+    pub fn authenticate_optional(
+        &self,
+        authorization: &[&[u8]],
+        peer: Option<IpAddr>,
+        forwarded_for: &[&[u8]],
+    ) -> Result<Option<Authenticated>> {
+        self.authenticate_optional_at(authorization, peer, forwarded_for, None)
+    }
+
+    /// Optional authentication, for a route that serves anonymous callers too: `Ok(None)`
+    /// when the request carries no bearer credentials (the requests
+    /// [`authenticate_at`](Self::authenticate_at) refuses with `missing_token`: no
+    /// `Authorization` line, an empty one, another scheme — [`bearer_credentials`]);
+    /// otherwise exactly [`authenticate_at`](Self::authenticate_at). A request *with*
+    /// credentials that fail — malformed, expired, revoked, a bad signature, `ip_not_allowed`,
+    /// an unreadable client address — is still refused, so a caller cannot turn a bad token
+    /// into an anonymous request. An anonymous request's client address is not read.
+    ///
+    /// ```
+    /// use auth_core::{Algorithm, Authenticator, ErrorCode, Key, KeyRing, Verifier};
+    /// let ring = KeyRing::single(Key::new("k1", Algorithm::HS256, b"a secret of at least 32 bytes....").unwrap());
+    /// let auth = Authenticator::new(Verifier::new(ring));
+    /// let peer = Some("203.0.113.5".parse().unwrap());
+    /// assert_eq!(auth.authenticate_optional(&[], peer, &[]).unwrap(), None);
+    /// let bad = auth.authenticate_optional(&[b"Bearer abc.def.ghi"], peer, &[]).unwrap_err();
+    /// assert_eq!(bad.code(), ErrorCode::MalformedToken);
+    /// ```
+    pub fn authenticate_optional_at(
+        &self,
+        authorization: &[&[u8]],
+        peer: Option<IpAddr>,
+        forwarded_for: &[&[u8]],
+        now: Option<u64>,
+    ) -> Result<Option<Authenticated>> {
+        match bearer_credentials(authorization)? {
+            None => Ok(None),
+            Some(token) => self.verify_token(token, peer, forwarded_for, now).map(Some),
+        }
+    }
+
+    /// Steps 2 and 3 of [`authenticate_at`](Self::authenticate_at), for a well-formed token.
+    fn verify_token(
+        &self,
+        token: &str,
+        peer: Option<IpAddr>,
+        forwarded_for: &[&[u8]],
+        now: Option<u64>,
+    ) -> Result<Authenticated> {
         let client_ip = self.proxies.client_ip(peer, forwarded_for)?;
         let mut req = VerifyRequest {
             now,
@@ -130,5 +183,140 @@ impl Authenticator {
         }
         let claims = self.verifier.verify_with(token, &req)?;
         Ok(Authenticated { claims, client_ip })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        Algorithm, ErrorCode, IpRule, Issuer, Key, KeyRing, Lifetime, MemoryRevocationStore,
+        MintRequest, Subject,
+    };
+
+    const NOW: u64 = 1_700_000_000;
+
+    fn ring() -> KeyRing {
+        KeyRing::single(
+            Key::new("k1", Algorithm::HS256, b"a secret of at least 32 bytes....").unwrap(),
+        )
+    }
+
+    fn token(jti: &str, allowed_ips: Option<&[&str]>, lifetime: Lifetime) -> String {
+        let mut req = MintRequest::new(Subject::user(7, "alice", false));
+        req.lifetime = lifetime;
+        req.now = Some(NOW);
+        req.token_id = Some(jti.to_owned());
+        req.allowed_ips = allowed_ips
+            .unwrap_or_default()
+            .iter()
+            .map(|r| IpRule::parse(r).unwrap())
+            .collect();
+        Issuer::new(ring()).mint(&req).unwrap().token
+    }
+
+    fn authenticator() -> Authenticator {
+        let store = MemoryRevocationStore::new();
+        store.revoke("revoked", None, None).unwrap();
+        Authenticator::new(Verifier::new(ring()))
+            .trusted_proxies(TrustedProxies::parse(&["10.0.0.0/8"]).unwrap())
+            .revocation(Arc::new(store))
+    }
+
+    fn optional(
+        auth: &Authenticator,
+        lines: &[&[u8]],
+        xff: &[&[u8]],
+    ) -> Result<Option<Authenticated>> {
+        let peer = Some("10.0.0.1".parse().unwrap());
+        auth.authenticate_optional_at(lines, peer, xff, Some(NOW + 10))
+    }
+
+    #[test]
+    fn a_request_without_bearer_credentials_is_anonymous() {
+        let auth = authenticator();
+        for lines in [
+            &[][..],
+            &[&b""[..]],
+            &[b"Basic dXNlcjpwYXNz"],
+            &[b"abc.def.ghi"],
+        ] {
+            assert_eq!(optional(&auth, lines, &[]).unwrap(), None, "{lines:?}");
+        }
+        // Its address is not read: an unreadable X-Forwarded-For does not refuse it.
+        assert_eq!(optional(&auth, &[], &[b"unknown"]).unwrap(), None);
+    }
+
+    #[test]
+    fn a_valid_token_authenticates_as_it_would_when_required() {
+        let auth = authenticator();
+        let header = format!("Bearer {}", token("ok", None, Lifetime::Static));
+        let got = optional(&auth, &[header.as_bytes()], &[b"203.0.113.9"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.claims.subject.id(), 7);
+        assert_eq!(got.client_ip, Some("203.0.113.9".parse().unwrap()));
+        let peer = Some("10.0.0.1".parse().unwrap());
+        let required = auth.authenticate_at(
+            &[header.as_bytes()],
+            peer,
+            &[b"203.0.113.9"],
+            Some(NOW + 10),
+        );
+        assert_eq!(Some(required.unwrap()), Some(got));
+    }
+
+    #[test]
+    fn bad_credentials_are_refused_not_downgraded_to_anonymous() {
+        let auth = authenticator();
+        let valid = token("ok", None, Lifetime::Static);
+        let expired = token("old", None, Lifetime::Ttl(60));
+        let revoked = token("revoked", None, Lifetime::Static);
+        let limited = token("ip", Some(&["192.0.2.0/24"]), Lifetime::Static);
+        // The signature of another token.
+        let tampered = format!(
+            "{}{}",
+            &valid[..valid.rfind('.').unwrap()],
+            &revoked[revoked.rfind('.').unwrap()..]
+        );
+        let cases: [(String, &[&[u8]], ErrorCode); 9] = [
+            ("Bearer".into(), &[], ErrorCode::MalformedToken),
+            (format!("Bearer  {valid}"), &[], ErrorCode::MalformedToken),
+            ("Bearer abc.def.ghi".into(), &[], ErrorCode::MalformedToken),
+            (format!("Bearer {tampered}"), &[], ErrorCode::BadSignature),
+            (format!("Bearer {revoked}"), &[], ErrorCode::TokenRevoked),
+            (
+                format!("Bearer {limited}"),
+                &[b"203.0.113.9"],
+                ErrorCode::IpNotAllowed,
+            ),
+            (
+                format!("Bearer {valid}"),
+                &[b"unknown"],
+                ErrorCode::InvalidIpAddress,
+            ),
+            (format!("Bearer {expired}"), &[], ErrorCode::TokenExpired),
+            (format!("Bearer {valid}"), &[], ErrorCode::MalformedToken),
+        ];
+        for (i, (header, xff, want)) in cases.iter().enumerate() {
+            // The last case sends two lines: several Authorization headers.
+            let lines: Vec<&[u8]> = if i == cases.len() - 1 {
+                vec![header.as_bytes(), header.as_bytes()]
+            } else {
+                vec![header.as_bytes()]
+            };
+            let peer = Some("10.0.0.1".parse().unwrap());
+            let now = Some(NOW + 3600);
+            let err = auth
+                .authenticate_optional_at(&lines, peer, xff, now)
+                .unwrap_err();
+            assert_eq!(err.code(), *want, "{header}");
+            let required = auth.authenticate_at(&lines, peer, xff, now).unwrap_err();
+            assert_eq!(
+                required.code(),
+                *want,
+                "{header}: the same refusal when required"
+            );
+        }
     }
 }

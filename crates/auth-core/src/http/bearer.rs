@@ -76,6 +76,26 @@ pub fn bearer_token<'a>(values: &[&'a [u8]]) -> Result<&'a str> {
     std::str::from_utf8(token).map_err(|_| malformed("the bearer token is not ASCII"))
 }
 
+/// [`bearer_token`] for optional authentication: `Ok(None)` when the request carries no
+/// bearer credentials (the requests `bearer_token` answers `missing_token`: no line, an
+/// empty one, another scheme), which may then pass as anonymous; a bearer credential of any
+/// other shape is still `malformed_token`, so a bad token cannot pass as no token.
+///
+/// ```
+/// use auth_core::{bearer_credentials, ErrorCode};
+/// assert_eq!(bearer_credentials(&[b"Bearer abc"]).unwrap(), Some("abc"));
+/// assert_eq!(bearer_credentials(&[]).unwrap(), None);
+/// assert_eq!(bearer_credentials(&[b"Basic dXNlcjpwYXNz"]).unwrap(), None);
+/// assert_eq!(bearer_credentials(&[b"Bearer  abc"]).unwrap_err().code(), ErrorCode::MalformedToken);
+/// ```
+pub fn bearer_credentials<'a>(values: &[&'a [u8]]) -> Result<Option<&'a str>> {
+    match bearer_token(values) {
+        Ok(token) => Ok(Some(token)),
+        Err(err) if err.code() == ErrorCode::MissingToken => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
 /// RFC 9110 `tchar`: the characters of a token such as an authentication scheme.
 fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
@@ -149,5 +169,20 @@ mod tests {
         }
         assert_eq!(code(&[b"Bearer a", b"Bearer a"]), ErrorCode::MalformedToken);
         assert_eq!(code(&[b"Bearer a", b""]), ErrorCode::MalformedToken);
+    }
+
+    #[test]
+    fn only_a_missing_token_counts_as_no_credentials() {
+        assert_eq!(bearer_credentials(&[]).unwrap(), None);
+        assert_eq!(bearer_credentials(&[b"Basic dXNlcjpwYXNz"]).unwrap(), None);
+        assert_eq!(bearer_credentials(&[b"Bearer abc"]).unwrap(), Some("abc"));
+        for values in [
+            &[&b"Bearer"[..]][..],
+            &[b"Bearer  abc"],
+            &[b"Bearer a", b""],
+        ] {
+            let err = bearer_credentials(values).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::MalformedToken, "{values:?}");
+        }
     }
 }

@@ -5,7 +5,7 @@
 //!
 //! | file | decides | main items |
 //! |---|---|---|
-//! | `bearer.rs` | the `Authorization: Bearer` grammar (RFC 6750 §2.1) | [`bearer_token`] |
+//! | `bearer.rs` | the `Authorization: Bearer` grammar (RFC 6750 §2.1) | [`bearer_token`], [`bearer_credentials`] |
 //! | `client_addr.rs` | which address is the client's (`X-Forwarded-For` behind trusted proxies) | [`TrustedProxies`], [`peer_addr`] |
 //! | `authenticate.rs` | the request's identity: token, address, verification, revocation | [`Authenticator`], [`Authenticated`] |
 //! | `answer.rs` | the status, challenge and body of a refusal | [`Answer`], [`AnswerStyle`] |
@@ -17,7 +17,7 @@ mod client_addr;
 
 pub use answer::{accept_format, Answer, AnswerStyle};
 pub use authenticate::{Authenticated, Authenticator};
-pub use bearer::bearer_token;
+pub use bearer::{bearer_credentials, bearer_token};
 pub use client_addr::{peer_addr, TrustedProxies};
 
 /// `value` without leading and trailing spaces and tabs (RFC 9110 §5.5 `OWS`).
