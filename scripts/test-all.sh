@@ -84,6 +84,9 @@ fi
 if [ -f bindings/python/run-tests.sh ]; then
   suite "Python suite (own venv; the first run downloads the test tools)" bash bindings/python/run-tests.sh
 fi
+# The code blocks of every Markdown file, as written (the Python blocks use the venv the Python
+# suite just made, the C blocks the release library the C suite built).
+suite "documentation blocks (README, docs/, bindings' READMEs) run as written" bash scripts/check-docs.sh
 if [ -f scripts/test-redis.sh ]; then
   suite "Redis suite (cross-process revocation, faults, load)" bash scripts/test-redis.sh
 fi
