@@ -53,6 +53,7 @@
 #![deny(missing_docs)]
 
 mod app;
+mod argon_memory;
 mod client_addr;
 pub mod db;
 mod demo;

@@ -24,9 +24,11 @@ use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use auth_core::{Error, ErrorCode};
+
+use crate::argon_memory::WorkingMemory;
 
 /// Argon2id cost parameters of new hashes.
 ///
@@ -174,6 +176,8 @@ pub struct Passwords {
     total: u64,
     /// Picks an unknown name's dummy (random keys per process).
     key: RandomState,
+    /// Argon2 working buffers, reused across checks.
+    memory: WorkingMemory,
 }
 
 impl std::fmt::Debug for Passwords {
@@ -240,6 +244,7 @@ impl Passwords {
             total: dummies.iter().map(|d| d.weight).sum(),
             dummies,
             key: RandomState::new(),
+            memory: WorkingMemory::default(),
         })
     }
 
@@ -256,10 +261,10 @@ impl Passwords {
     pub fn verify(&self, account: &str, password: &[u8], stored: Option<&str>) -> bool {
         let parsed = stored.and_then(|s| PasswordHash::new(s).ok());
         match parsed {
-            Some(hash) => self.argon.verify_password(password, &hash).is_ok(),
+            Some(hash) => self.memory.verify(password, &hash),
             None => {
                 if let Ok(dummy) = PasswordHash::new(&self.dummy(account).phc) {
-                    let _ = self.argon.verify_password(password, &dummy);
+                    let _ = self.memory.verify(password, &dummy);
                 }
                 false
             }
@@ -270,6 +275,12 @@ impl Passwords {
     /// parameters than the current ones, and should be replaced by [`hash`](Passwords::hash).
     pub fn needs_rehash(&self, stored: &str) -> bool {
         StoredParams::of(stored).is_some_and(|p| p != self.current)
+    }
+
+    /// Argon2 working buffers kept between checks (at most
+    /// [`MAX_POOLED`](crate::argon_memory::MAX_POOLED)).
+    pub fn pooled_buffers(&self) -> usize {
+        self.memory.pooled()
     }
 
     /// The parameters of new hashes.
