@@ -277,8 +277,8 @@ impl Passwords {
         StoredParams::of(stored).is_some_and(|p| p != self.current)
     }
 
-    /// Argon2 working buffers kept between checks (at most
-    /// [`MAX_POOLED`](crate::argon_memory::MAX_POOLED)).
+    /// Argon2 working buffers kept between checks (at most 8: one per check in flight is
+    /// reused, the rest are freed).
     pub fn pooled_buffers(&self) -> usize {
         self.memory.pooled()
     }
