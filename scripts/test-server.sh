@@ -262,7 +262,7 @@ curl -s -o /dev/null -X DELETE "$base/a/session.json" -H "Authorization: Bearer 
 echo "changed password" | acct set-password user user@example.com --password-stdin
 stop_server
 ok "SIGTERM: graceful exit"
-start_server --trust-proxy 127.0.0.1/32
+start_server --trust-proxy 127.0.0.1/32 --max-password-checks 4
 expect "after restart: a static named token still works" 200 json:type,id,token_name -- "$base/a/some-endpoint" -H "Authorization: Bearer $kept"
 expect "after restart: a revoked static token stays revoked" 401 error:token_revoked -- "$base/a/some-endpoint" -H "Authorization: Bearer $gone"
 expect "after restart: a logged-out login token stays revoked" 401 error:token_revoked -- "$base/a/some-endpoint" -H "Authorization: Bearer $revoked"

@@ -81,6 +81,10 @@ pub(crate) struct ServeArgs {
     /// The most named tokens one account may hold, unexpired, revoked or not (docs/server.md).
     #[arg(long, value_name = "N", default_value_t = auth_core::DEFAULT_MAX_NAMED_TOKENS)]
     max_named_tokens: u64,
+    /// Password checks running at once at most (default: the number of CPUs; each holds the
+    /// Argon2 memory, 19 MiB by default). A login waits up to 2 s for a free one, then 429.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    max_password_checks: Option<u32>,
     #[command(flatten)]
     redis: crate::redis::ServeRedisArgs,
     #[command(flatten)]
@@ -116,6 +120,9 @@ pub(crate) fn serve(args: ServeArgs) -> Result<Success, Failure> {
         window: Duration::from_secs(args.failed_login_window.max(1)),
         ..LoginLimits::default()
     };
+    if let Some(n) = args.max_password_checks {
+        config.login_limits.max_concurrent_checks = n as usize;
+    }
     let db = Arc::new(open_db(args.db.as_deref())?);
     if args.db.is_none() {
         tracing::warn!("no --db: accounts, issued tokens and revocations are kept in memory only");

@@ -229,3 +229,21 @@ fn completions_name_the_subcommands() {
         .run()
         .fails(2, "invalid_request");
 }
+
+/// `serve --max-password-checks` takes 1 to 1024; anything else is a usage error before the
+/// service starts.
+#[test]
+fn max_password_checks_is_bounded() {
+    for bad in ["0", "1025", "-1", "x"] {
+        authctl(&[
+            "serve",
+            "--max-password-checks",
+            bad,
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .secret("a secret of at least 32 bytes, for tests")
+        .run()
+        .fails(2, "invalid_request");
+    }
+}
