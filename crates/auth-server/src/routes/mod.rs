@@ -102,3 +102,36 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .await
         .map_err(|e| Refusal::Internal(format!("worker task: {e}")))?
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_that_found_no_check_slot_says_so_and_when_to_retry() {
+        let res = Refusal::Busy.respond(AnswerStyle::LoginApi, &HeaderMap::new());
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(res.headers()["retry-after"], "1");
+        let limited = Refusal::Limited(60).respond(AnswerStyle::LoginApi, &HeaderMap::new());
+        assert_eq!(limited.headers()["retry-after"], "60");
+        let body = |r: Response| {
+            let bytes = futures_body(r);
+            String::from_utf8(bytes).unwrap()
+        };
+        let busy = body(res);
+        assert!(
+            busy.contains("\"rate_limited\"") && busy.contains("at once"),
+            "{busy}"
+        );
+        assert!(body(limited).contains("failed logins"));
+    }
+
+    fn futures_body(r: Response) -> Vec<u8> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(axum::body::to_bytes(r.into_body(), 1 << 16))
+            .unwrap()
+            .to_vec()
+    }
+}
