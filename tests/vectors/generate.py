@@ -13,6 +13,7 @@ import json
 import os
 
 import http_edge
+import scopes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NOW = 1_700_000_000
@@ -711,6 +712,7 @@ codes = [
     ("reseller_invalid_credentials", 401), ("reseller_ip_denied", 401), ("not_permitted", 403),
     ("revocation_store_full", 503), ("revocation_unavailable", 503), ("rate_limited", 429),
     ("server_error", 500), ("missing_token", 401), ("token_quota_exceeded", 403),
+    ("insufficient_scope", 403), ("invalid_scope", 400),
 ]
 messages = {"invalid_credentials": "Invalid login credentials", "login_ip_denied": "Login denied due to IP restriction",
             "reseller_invalid_credentials": "Invalid ID or Password", "reseller_ip_denied": "Your IP is not allowed"}
@@ -1127,5 +1129,6 @@ write("api.json", {"cases": api})
 write("rotation.json", rotation)
 write("asymmetric.json", asymmetric)
 write("http_edge.json", http_edge.vectors(token, user, b64, NOW, DAY))
+write("scopes.json", scopes.vectors(token, user, reseller, expected, NOW, DAY))
 print(f"tokens: {len(cases)}, ip rules: {len(rules)}, addresses: {len(addresses)}, matches: {len(matches)}, "
       f"regex: {len(regex)}, requests: {len(req_cases)}, mint: {len(mint_cases)}, keys: {len(keys)}, codes: {len(codes)}")

@@ -125,6 +125,10 @@ error_codes! {
     MissingToken = 30, "missing_token", Some(401), "no bearer token";
     /// The caller already holds as many named tokens as it may (revoke or let some expire first).
     TokenQuotaExceeded = 31, "token_quota_exceeded", Some(403), "named token quota exceeded";
+    /// The token is valid but does not hold a scope the request needs (RFC 6750 §3.1: the challenge names the scope).
+    InsufficientScope = 32, "insufficient_scope", Some(403), "insufficient scope";
+    /// A scope name that is malformed or not declared, a scope list given twice or empty, or a bad scope vocabulary.
+    InvalidScope = 33, "invalid_scope", Some(400), "invalid scope";
 }
 
 impl fmt::Display for ErrorCode {
@@ -138,6 +142,8 @@ impl fmt::Display for ErrorCode {
 pub struct Error {
     code: ErrorCode,
     message: Cow<'static, str>,
+    /// `insufficient_scope`: the scope the request needs, for the challenge.
+    scope: Option<Box<str>>,
 }
 
 impl Error {
@@ -146,6 +152,7 @@ impl Error {
         Error {
             code,
             message: Cow::Borrowed(code.default_message()),
+            scope: None,
         }
     }
 
@@ -154,7 +161,36 @@ impl Error {
         Error {
             code,
             message: message.into(),
+            scope: None,
         }
+    }
+
+    /// `insufficient_scope` for a token missing `missing`, of a request that needs
+    /// `required` (written into the RFC 6750 §3 challenge's `scope` attribute).
+    pub fn insufficient_scope(missing: &str, required: &crate::ScopeSet) -> Self {
+        Error {
+            code: ErrorCode::InsufficientScope,
+            message: Cow::Owned(format!(
+                "the token does not hold the scope `{missing}` (this request needs: {required})"
+            )),
+            scope: Some(required.to_string().into_boxed_str()),
+        }
+    }
+
+    /// The same error naming the scopes the request needs (space-separated scope names, as
+    /// a binding that rebuilds an error from its parts passes them back). A text that is not
+    /// a valid scope list is dropped: it would be written into a header.
+    #[must_use]
+    pub fn with_required_scope(mut self, required: &str) -> Self {
+        self.scope = crate::ScopeSet::parse(required)
+            .ok()
+            .map(|s| s.to_string().into_boxed_str());
+        self
+    }
+
+    /// For `insufficient_scope`: the scopes the request needs, space-separated.
+    pub fn required_scope(&self) -> Option<&str> {
+        self.scope.as_deref()
     }
 
     /// The stable code.

@@ -5,9 +5,11 @@ use crate::clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::IpRule;
 use crate::random::{generate_token_id, RandomSource, SystemRandom};
+use crate::scope::{ScopeSet, ScopeVocabulary};
 use crate::shared_ring::SharedKeyRing;
 use crate::ttl::{Lifetime, TtlPolicy, MAX_TIME};
 use crate::verify::DEFAULT_MAX_TOKEN_SIZE;
+use std::sync::Arc;
 
 /// What to mint. Start from [`MintRequest::new`] and set the fields you need.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,6 +31,10 @@ pub struct MintRequest {
     pub not_before: Option<u64>,
     /// The issue time (`iat`), UNIX seconds; `None` reads the system clock.
     pub now: Option<u64>,
+    /// `scope`: what the token may do (docs/scopes.md); `None` writes no claim (the token may
+    /// do everything its principal may). Every name must be declared in the issuer's
+    /// vocabulary ([`Issuer::set_scopes`]): `invalid_scope` otherwise.
+    pub scopes: Option<ScopeSet>,
     /// Custom claims, written after the library's own (see [`MintRequest::set_extra_json`]);
     /// checked when minting ([`check_extra_claims`](crate::check_extra_claims)).
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -46,8 +52,23 @@ impl MintRequest {
             token_id: None,
             not_before: None,
             now: None,
+            scopes: None,
             extra: serde_json::Map::new(),
         }
+    }
+
+    /// Sets `scopes` from names (`invalid_scope` for a bad name or one given twice; an
+    /// empty list is refused too, since it would mint a token that may do nothing — leave
+    /// `scopes` `None` for an unscoped token).
+    pub fn set_scopes<S: AsRef<str>>(&mut self, names: &[S]) -> Result<()> {
+        let set = ScopeSet::from_names(names)?;
+        if set.is_empty() {
+            return Err(crate::scope::invalid_scope(
+                "a scope list must name at least one scope (leave it unset for an unscoped token)",
+            ));
+        }
+        self.scopes = Some(set);
+        Ok(())
     }
 
     /// Sets the custom claims from JSON object text, read strictly
@@ -115,6 +136,7 @@ pub struct Issuer {
     keys: SharedKeyRing,
     policy: TtlPolicy,
     max_token_size: usize,
+    scopes: Arc<ScopeVocabulary>,
 }
 
 impl Issuer {
@@ -128,6 +150,7 @@ impl Issuer {
             keys: keys.into(),
             policy: TtlPolicy::default(),
             max_token_size: DEFAULT_MAX_TOKEN_SIZE,
+            scopes: Arc::default(),
         }
     }
 
@@ -138,6 +161,7 @@ impl Issuer {
             keys: keys.into(),
             policy,
             max_token_size: DEFAULT_MAX_TOKEN_SIZE,
+            scopes: Arc::default(),
         })
     }
 
@@ -151,6 +175,17 @@ impl Issuer {
         &self.policy
     }
 
+    /// Declares the scope names tokens may carry (docs/scopes.md). Until it is called the
+    /// vocabulary is empty and every request with `scopes` is refused (`invalid_scope`).
+    pub fn set_scopes(&mut self, vocabulary: ScopeVocabulary) {
+        self.scopes = Arc::new(vocabulary);
+    }
+
+    /// The scope vocabulary (empty unless [`set_scopes`](Self::set_scopes) was called).
+    pub fn scopes(&self) -> &ScopeVocabulary {
+        &self.scopes
+    }
+
     /// Mints a token, generating its id from the system CSPRNG if none is given.
     pub fn mint(&self, req: &MintRequest) -> Result<Minted> {
         self.mint_with_rng(req, &SystemRandom)
@@ -159,6 +194,7 @@ impl Issuer {
     /// Mints a token, generating its id (if none is given) from `rng`.
     ///
     /// Errors: `invalid_key` (no active key), `invalid_ttl`, `static_not_allowed`,
+    /// `invalid_scope` (a scope not declared in [`scopes`](Self::scopes), or an empty list),
     /// `invalid_request` (a token id or name out of range, a time or an id — `id`,
     /// `user_group_id`, `parent.id` — past 2^53 − 1 ([`MAX_TIME`]), a
     /// `not_before` at or after the expiry, or a token longer than
@@ -229,6 +265,14 @@ impl Issuer {
         if let Some(name) = &req.token_name {
             check_token_name(name)?;
         }
+        if let Some(scopes) = &req.scopes {
+            if scopes.is_empty() {
+                return Err(crate::scope::invalid_scope(
+                    "a scope list must name at least one scope (leave it unset for an unscoped token)",
+                ));
+            }
+            self.scopes.check_known(scopes)?;
+        }
         let jti = match &req.token_id {
             Some(id) => {
                 check_jti(id)?;
@@ -251,6 +295,7 @@ impl Issuer {
             parent: req.parent,
             audience: None,
             issuer: None,
+            scope: req.scopes.clone(),
             extra: {
                 crate::claims::check_extra_claims(&req.extra)?;
                 req.extra.clone()

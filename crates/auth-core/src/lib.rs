@@ -30,6 +30,7 @@
 //! |---|---|---|
 //! | `claims/` | the claim shapes (docs/token-format.md) and their strict decoding | [`Claims`], [`Subject`], [`Principal`] |
 //! | `keys/`, `shared_ring.rs` | HMAC, Ed25519 and P-256 keys pinned to one algorithm, PEM and JWK Sets; the ring issuers and verifiers share | [`Key`], [`KeyRing`], [`SharedKeyRing`] |
+//! | `scope/` | the `scope` claim, the host's vocabulary and hierarchy, delegation, per-route requirements (docs/scopes.md) | [`ScopeSet`], [`ScopeVocabulary`], [`RequiredScopes`] |
 //! | `ttl.rs` | lifetimes and the TTL policy (docs/ttl.md) | [`Lifetime`], [`TtlPolicy`] |
 //! | `issue.rs` | minting | [`Issuer`], [`MintRequest`] |
 //! | `verify.rs` | verification, every check in one order ([`Verifier::verify_with`]) | [`Verifier`], [`VerifyOptions`], [`VerifyRequest`] |
@@ -82,6 +83,7 @@ mod keys;
 mod login;
 mod random;
 mod revocation;
+mod scope;
 mod shared_ring;
 mod token_api;
 mod ttl;
@@ -102,6 +104,12 @@ pub use keys::{
     MAX_JWKS_BYTES, MAX_JWKS_KEYS, MAX_KID_LEN, MIN_SECRET_LEN,
 };
 pub use shared_ring::SharedKeyRing;
+
+// Scopes: the claim, the host's vocabulary, delegation and per-route requirements.
+pub use scope::{
+    valid_scope_name, RequiredScopes, ScopeSet, ScopeVocabulary, MAX_SCOPES, MAX_SCOPE_CHARS,
+    MAX_VOCABULARY_SCOPES,
+};
 pub use ttl::{Lifetime, TtlPolicy, DEFAULT_DYNAMIC_TTL, DEFAULT_MAX_TTL, MAX_TIME};
 pub use verify::{
     Verifier, VerifyOptions, VerifyRequest, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_MAX_TOKEN_SIZE,
@@ -140,8 +148,9 @@ pub use wire::{
 
 // The HTTP edge: bearer header, client address, authentication, the answer to a refusal.
 pub use http::{
-    accept_format, bearer_credentials, bearer_token, peer_addr, Answer, AnswerStyle, Authenticated,
-    Authenticator, TrustedProxies,
+    accept_format, bearer_credentials, bearer_token, client_credentials, introspection_json,
+    may_revoke, peer_addr, Answer, AnswerStyle, Authenticated, Authenticator, TokenForm,
+    TrustedProxies, MAX_FORM_BYTES,
 };
 
 // Errors, and the hint for a token text pasted with its header or line ending.

@@ -12,6 +12,7 @@ use crate::claims::{Claims, PrincipalType, Subject};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::IpRule;
 use crate::issue::{Issuer, MintRequest, Minted};
+use crate::scope::ScopeSet;
 use crate::ttl::Lifetime;
 
 /// A token-creation request of the token API (`POST /token`, `POST /token/account/:id`).
@@ -27,6 +28,9 @@ pub struct CreateTokenRequest {
     pub lifetime: Lifetime,
     /// From `allowed_ips`, parsed strictly; empty means no restriction.
     pub allowed_ips: Vec<IpRule>,
+    /// From `scopes` (docs/scopes.md): `None` keeps the caller's scopes (none: unscoped);
+    /// otherwise at least one name, each held by the caller.
+    pub scopes: Option<ScopeSet>,
 }
 
 /// Whom a token-creation request mints for.
@@ -267,15 +271,19 @@ pub fn create_token(
 ///    `POST /token/account/<own id>`, and a token stolen from outside the allow-list could
 ///    likewise mint unrestricted tokens for every sub-account. A sub-account that needs
 ///    other addresses gets its token from a login or an unrestricted caller.)
-/// 4. **How long**: a child of a named or delegated caller, or of a login token when
+/// 4. **What it may do** ([`ScopeVocabulary::narrow`](crate::ScopeVocabulary::narrow)),
+///    whatever the target: no `scopes` inherits the caller's `scope` claim (an unscoped
+///    caller mints an unscoped child); requested names must be declared in the issuer's
+///    vocabulary (`invalid_scope`) and held by the caller (`not_permitted`, naming the scope).
+/// 5. **How long**: a child of a named or delegated caller, or of a login token when
 ///    [`TokenCreationPolicy::login_children_may_outlive`] is off, must not outlive the caller:
 ///    its `exp` is at most the caller's `exp`, and a static child of an expiring caller is
 ///    refused. A static caller bounds nothing.
 ///
 /// # Errors
 ///
-/// `not_permitted` as above; `invalid_ttl`, `static_not_allowed` and the issuer's errors
-/// when minting.
+/// `not_permitted` as above; `invalid_scope`, `invalid_ttl`, `static_not_allowed` and the
+/// issuer's errors when minting.
 pub fn create_token_with_policy(
     issuer: &Issuer,
     caller: &Claims,
@@ -320,6 +328,9 @@ pub fn create_token_with_policy(
         }
     };
     mint.allowed_ips = within_caller_rules(caller, &req.allowed_ips)?;
+    mint.scopes = issuer
+        .scopes()
+        .narrow(caller.scope.as_ref(), req.scopes.as_ref())?;
     mint.lifetime = req.lifetime;
     mint.token_name = Some(req.name.clone());
     mint.now = now;

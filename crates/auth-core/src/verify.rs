@@ -14,6 +14,7 @@ use crate::ip::rules_allow;
 use crate::jws::{self, decoded_len_bound};
 use crate::keys::{Algorithm, Key, KeyRing};
 use crate::revocation::{RevocationQuery, RevocationStatus, RevocationStore};
+use crate::scope::RequiredScopes;
 use crate::shared_ring::SharedKeyRing;
 use crate::utc::utc_text;
 
@@ -83,6 +84,10 @@ pub struct VerifyRequest<'a> {
     /// A revocation store for this call, consulted **in addition to** the verifier's own
     /// store (never instead of it): a token revoked in either is `token_revoked`.
     pub revocation: Option<&'a dyn RevocationStore>,
+    /// The scopes this request needs (docs/scopes.md): a token with a `scope` claim that
+    /// does not hold them all is `insufficient_scope`; a token without the claim holds
+    /// everything.
+    pub scopes: Option<&'a RequiredScopes>,
 }
 
 impl<'a> VerifyRequest<'a> {
@@ -103,6 +108,12 @@ impl<'a> VerifyRequest<'a> {
     /// Adds a revocation store for this call (the verifier's own store is still consulted).
     pub fn revocation(mut self, store: &'a dyn RevocationStore) -> Self {
         self.revocation = Some(store);
+        self
+    }
+
+    /// Requires these scopes ([`VerifyRequest::scopes`]).
+    pub fn scopes(mut self, required: &'a RequiredScopes) -> Self {
+        self.scopes = Some(required);
         self
     }
 }
@@ -207,7 +218,9 @@ impl Verifier {
     /// 10. `exp` (`token_expired`), `nbf` (`token_not_yet_valid`), `iat` (`issued_in_future`);
     /// 11. `allowed_ips` against the client address → `ip_not_allowed`;
     /// 12. revocation → `token_revoked`, or `revocation_unavailable` when no store knows the
-    ///     token revoked and one cannot answer (last: it may call into the host).
+    ///     token revoked and one cannot answer (it may call into the host);
+    /// 13. the request's [`VerifyRequest::scopes`] → `insufficient_scope` (last: the answer
+    ///     says the token is valid, so it is given only to a token that is).
     ///
     /// Nothing from the payload is parsed before the signature has verified.
     pub fn verify_with(&self, token: impl AsRef<[u8]>, req: &VerifyRequest<'_>) -> Result<Claims> {
@@ -249,6 +262,9 @@ impl Verifier {
             if unavailable {
                 return Err(Error::new(ErrorCode::RevocationUnavailable));
             }
+        }
+        if let Some(required) = req.scopes {
+            required.check(claims.scope.as_ref())?;
         }
         Ok(claims)
     }

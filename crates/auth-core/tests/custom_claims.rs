@@ -20,7 +20,7 @@ fn request() -> MintRequest {
 fn custom_claims_round_trip() {
     let ring = ring();
     let mut req = request();
-    req.set_extra_json(r#"{"roles":["admin","billing"],"scope":"read write","tenant":{"id":42,"eu":true},"ratio":0.5}"#)
+    req.set_extra_json(r#"{"roles":["admin","billing"],"perm":"read write","tenant":{"id":42,"eu":true},"ratio":0.5}"#)
         .unwrap();
     let minted = Issuer::new(ring.clone()).mint(&req).unwrap();
     let claims = Verifier::new(ring)
@@ -32,7 +32,7 @@ fn custom_claims_round_trip() {
     let roles: Vec<String> = claims.extra_claim("roles").unwrap().unwrap();
     assert_eq!(roles, ["admin", "billing"]);
     assert_eq!(
-        claims.extra_claim::<u64>("scope").unwrap_err().code(),
+        claims.extra_claim::<u64>("perm").unwrap_err().code(),
         ErrorCode::InvalidClaims
     );
 
@@ -54,7 +54,7 @@ fn custom_claims_round_trip() {
     assert_eq!(json["tenant"]["id"], 42);
     assert_eq!(json["type"], "user");
     assert_eq!(
-        serde_json::from_str::<Value>(&claims.extra_json()).unwrap()["scope"],
+        serde_json::from_str::<Value>(&claims.extra_json()).unwrap()["perm"],
         "read write"
     );
 }

@@ -36,7 +36,7 @@ fn every_edge_vector_gets_its_status_code_and_challenge() {
                     };
                     assert_eq!(a.status, want, "{}: {style:?}", case.name);
                     assert_eq!(
-                        a.challenge,
+                        a.challenge.as_deref(),
                         case.challenge.as_deref(),
                         "{}: {style:?}",
                         case.name

@@ -105,6 +105,7 @@ fn expected(name: &str, ttl: Option<i64>, rules: &[String]) -> CreateTokenReques
         name: name.to_owned(),
         lifetime: ttl.map_or(Lifetime::Static, Lifetime::Ttl),
         allowed_ips: rules.iter().map(|r| IpRule::parse(r).unwrap()).collect(),
+        scopes: None,
     }
 }
 

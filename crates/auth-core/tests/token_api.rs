@@ -330,6 +330,7 @@ fn hand_built_request_with_a_bad_name_is_refused_at_creation() {
         name: String::new(),
         lifetime: Lifetime::Ttl(60),
         allowed_ips: vec![],
+        scopes: None,
     };
     assert_eq!(
         code(create_token(

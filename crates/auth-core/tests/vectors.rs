@@ -379,6 +379,17 @@ fn every_code_has_a_producing_vector() {
         ("requests.json", &["cases"][..]),
         ("mint.json", &["cases", "keys"][..]),
         ("api.json", &["cases"][..]),
+        (
+            "scopes.json",
+            &[
+                "texts",
+                "vocabularies",
+                "narrowing",
+                "required",
+                "tokens",
+                "delegation",
+            ][..],
+        ),
     ] {
         let v = load(file);
         for list in lists {

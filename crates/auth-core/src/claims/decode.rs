@@ -10,6 +10,7 @@ use super::{valid_jti, valid_token_name, Claims, Principal, PrincipalType, Subje
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::parse_rule_set;
 use crate::json::{parse_strict_str, scan_plain_object, Loose, SeenKeys, Str};
+use crate::scope::ScopeSet;
 use crate::ttl::MAX_TIME;
 
 // The claims this library reads, by index: one list with the names custom claims may not take.
@@ -20,7 +21,7 @@ const PARENT: usize = 12;
 
 #[derive(Default)]
 struct RawClaims<'de> {
-    fields: [Option<Loose<'de>>; 15],
+    fields: [Option<Loose<'de>>; 16],
     parent: Option<std::result::Result<Principal, &'static str>>,
     /// Every other claim (custom claims), read strictly.
     extra: serde_json::Map<String, serde_json::Value>,
@@ -210,7 +211,8 @@ impl<'de> RawClaims<'de> {
 /// `type`, a `jti` or `token_name` out of its length range, a bad `allowed_ips` entry,
 /// a time or id (`iat`, `exp`, `nbf`, `id`, `user_group_id`, `parent.id`) above
 /// 2^53 − 1 ([`MAX_TIME`](crate::MAX_TIME)), an `aud` that is neither a string nor an
-/// array of strings, an `iss` that is not a string.
+/// array of strings, an `iss` that is not a string, a `scope` that is not a strict scope
+/// list ([`ScopeSet::parse`](crate::ScopeSet::parse)).
 ///
 /// `aud` and `iss` are returned in [`Claims::audience`] and [`Claims::issuer`]; whether
 /// they are acceptable is decided by [`Verifier`](crate::Verifier) (see
@@ -319,6 +321,13 @@ pub(super) fn decode_strict(text: &str) -> Result<Claims> {
         Some(other) => return Err(wrong("aud", "a string or an array of strings", &other)),
     };
     let issuer = raw.opt_string(14, false)?;
+    let scope = match raw.opt_string(15, false)? {
+        None => None,
+        Some(text) => Some(
+            ScopeSet::parse(&text)
+                .map_err(|e| invalid(format!("claim `scope`: {}", e.message())))?,
+        ),
+    };
     Ok(Claims {
         subject,
         iat,
@@ -330,6 +339,7 @@ pub(super) fn decode_strict(text: &str) -> Result<Claims> {
         parent,
         audience,
         issuer,
+        scope,
         extra: std::mem::take(&mut raw.extra),
     })
 }

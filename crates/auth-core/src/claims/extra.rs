@@ -9,7 +9,7 @@ use crate::json::MAX_DEPTH;
 
 /// The claim names this library owns (docs/token-format.md); minting a custom claim with
 /// one of these names is refused.
-pub const RESERVED_CLAIMS: [&str; 15] = [
+pub const RESERVED_CLAIMS: [&str; 16] = [
     "type",
     "id",
     "name",
@@ -25,6 +25,7 @@ pub const RESERVED_CLAIMS: [&str; 15] = [
     "parent",
     "aud",
     "iss",
+    "scope",
 ];
 
 /// The index of a claim in [`RESERVED_CLAIMS`] (a `match` compiles to a length switch
@@ -46,6 +47,7 @@ pub(super) fn claim_index(key: &str) -> Option<usize> {
         "parent" => 12,
         "aud" => 13,
         "iss" => 14,
+        "scope" => 15,
         _ => return None,
     })
 }
@@ -96,8 +98,8 @@ pub fn check_extra_claims(extra: &Map<String, Value>) -> Result<()> {
 /// nesting), checked by [`check_extra_claims`]. Anything else → `invalid_request`.
 ///
 /// ```
-/// let extra = auth_core::parse_extra_claims(r#"{"roles":["admin"],"scope":"read"}"#).unwrap();
-/// assert_eq!(extra["scope"], "read");
+/// let extra = auth_core::parse_extra_claims(r#"{"roles":["admin"],"tenant":"read"}"#).unwrap();
+/// assert_eq!(extra["tenant"], "read");
 /// for bad in [r#"{"exp":1}"#, r#"{"a":1,"a":2}"#, "[1]", "{"] {
 ///     assert_eq!(auth_core::parse_extra_claims(bad).unwrap_err().code().as_str(), "invalid_request");
 /// }

@@ -250,6 +250,9 @@ pub struct Claims {
     pub audience: Option<Vec<String>>,
     /// `iss` (RFC 7519 §4.1.1): the issuer, when the token names one.
     pub issuer: Option<String>,
+    /// `scope` (RFC 9068 §2.2.3): what the token may do (docs/scopes.md). `None`: no claim,
+    /// the token may do everything its principal may.
+    pub scope: Option<crate::ScopeSet>,
     /// Custom claims: every other member of the claims object, read strictly (no
     /// duplicate key at any depth, bounded nesting). See [`Claims::extra_claim`]. An entry
     /// named like one of the library's claims ([`RESERVED_CLAIMS`]) is never written out.
@@ -324,6 +327,7 @@ impl Claims {
             parent: None,
             audience: None,
             issuer: None,
+            scope: None,
             extra: serde_json::Map::new(),
         }
     }

@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use super::extra::claim_index;
 use super::{valid_jti, valid_token_name, Claims, PrincipalType, Subject};
 use crate::json::{scan_plain_object, Loose};
+use crate::scope::ScopeSet;
 use crate::ttl::MAX_TIME;
 
 /// The claims read so far, borrowed from the payload; `seen` has one bit per claim index.
@@ -33,6 +34,7 @@ struct Plain<'de> {
     token_name: Option<&'de str>,
     audience: Option<&'de str>,
     issuer: Option<&'de str>,
+    scope: Option<&'de str>,
 }
 
 impl<'de> Plain<'de> {
@@ -65,6 +67,7 @@ impl<'de> Plain<'de> {
             (10, Loose::Str(Cow::Borrowed(s))) => self.token_name = Some(s),
             (13, Loose::Str(Cow::Borrowed(s))) => self.audience = Some(s),
             (14, Loose::Str(Cow::Borrowed(s))) => self.issuer = Some(s),
+            (15, Loose::Str(Cow::Borrowed(s))) => self.scope = Some(s),
             // Anything else — a wrong type, a value out of range, `allowed_ips` or
             // `parent` (never plain scalars) — is left to the strict path.
             _ => return false,
@@ -90,6 +93,10 @@ pub(super) fn read_plain_claims(text: &str) -> Option<Claims> {
     if matches!(p.token_name, Some(n) if !valid_token_name(n)) {
         return None;
     }
+    let scope = match p.scope {
+        None => None,
+        Some(text) => Some(ScopeSet::parse(text).ok()?),
+    };
     let subject = match p.kind? {
         PrincipalType::User if p.seen & ADMIN == 0 => return None,
         PrincipalType::User => Subject::User {
@@ -117,6 +124,7 @@ pub(super) fn read_plain_claims(text: &str) -> Option<Claims> {
         parent: None,
         audience: p.audience.map(|a| vec![a.to_owned()]),
         issuer: p.issuer.map(str::to_owned),
+        scope,
         extra: serde_json::Map::new(),
     })
 }
@@ -142,7 +150,7 @@ mod tests {
     }
 
     const USER: &str = r#"{"type":"user","id":12,"name":"al","admin":true,"sms_from":null,"user_group_id":7,"iat":5,"exp":9,"jti":"abcdefghijklmnopqrstuv"}"#;
-    const RESELLER: &str = r#"{"type":"reseller","id":3,"name":"Zoë","iat":1,"nbf":2,"jti":"j","token_name":"t","aud":"a","iss":"i"}"#;
+    const RESELLER: &str = r#"{"type":"reseller","id":3,"name":"Zoë","iat":1,"nbf":2,"jti":"j","token_name":"t","aud":"a","iss":"i","scope":"sms account"}"#;
 
     #[test]
     fn plain_tokens_are_read_in_one_pass() {
@@ -167,6 +175,9 @@ mod tests {
             r#"{"type":"reseller","id":1,"name":"a","iat":1,"jti":"j","parent":{"type":"user","id":1}}"#,
             r#"{"type":"reseller","id":1,"name":"a","iat":1,"jti":"j","aud":["a"]}"#,
             r#"{"type":"reseller","id":1,"name":"a","iat":"1","jti":"j"}"#,
+            r#"{"type":"reseller","id":1,"name":"a","iat":1,"jti":"j","scope":"a  b"}"#,
+            r#"{"type":"reseller","id":1,"name":"a","iat":1,"jti":"j","scope":""}"#,
+            r#"{"type":"reseller","id":1,"name":"a","iat":1,"jti":"j","scope":["a"]}"#,
             r#"{"type":"reseller","id":1,"name":"a\u0062","iat":1,"jti":"j"}"#,
         ] {
             assert!(!agrees(text), "{text}");

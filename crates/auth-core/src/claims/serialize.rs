@@ -53,6 +53,18 @@ pub(crate) fn write_plain_claims(claims: &Claims, out: &mut Vec<u8>) -> bool {
         key(out, "token_name");
         ok &= string(out, name);
     }
+    if let Some(scope) = &claims.scope {
+        // Scope names are printable ASCII without `"` or `\`: never escaped.
+        key(out, "scope");
+        out.push(b'"');
+        for (i, name) in scope.iter().enumerate() {
+            if i > 0 {
+                out.push(b' ');
+            }
+            out.extend_from_slice(name.as_bytes());
+        }
+        out.push(b'"');
+    }
     match claims.audience.as_deref() {
         None => {}
         Some([one]) => {
@@ -138,6 +150,9 @@ impl serde::Serialize for Claims {
         if let Some(name) = &self.token_name {
             m.serialize_entry("token_name", name)?;
         }
+        if let Some(scope) = &self.scope {
+            m.serialize_entry("scope", &scope.to_string())?;
+        }
         if let Some(ips) = &self.allowed_ips {
             m.serialize_entry("allowed_ips", &DisplaySeq(ips))?;
         }
@@ -212,6 +227,7 @@ mod tests {
             parent: None,
             audience: None,
             issuer: None,
+            scope: None,
             extra: serde_json::Map::new(),
         };
         let mut cases = vec![
@@ -228,6 +244,7 @@ mod tests {
         r.exp = None;
         r.token_name = Some("t".into());
         r.issuer = Some("iss".into());
+        r.scope = Some(crate::ScopeSet::parse("sms:send account").unwrap());
         for aud in [vec![], vec!["a".to_owned()], vec!["a".into(), "b".into()]] {
             let mut c = r.clone();
             c.audience = Some(aud);

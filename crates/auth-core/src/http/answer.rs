@@ -9,7 +9,8 @@
 //! * **challenge** (`WWW-Authenticate`), RFC 6750 §3: `missing_token` → `Bearer` (no error
 //!   for a request that sent no token); a rejected token (`malformed_token` …
 //!   `ip_not_allowed`, `token_revoked`) → `Bearer error="invalid_token"`; another code of
-//!   status 403 (`not_permitted`) → `Bearer error="insufficient_scope"`; any other 401 (a
+//!   status 403 (`not_permitted`) → `Bearer error="insufficient_scope"`, and
+//!   `insufficient_scope` adds `scope="<what the request needs>"`; any other 401 (a
 //!   failed password login) → `Bearer`; no challenge otherwise. The challenge follows the
 //!   code, not the style;
 //! * **body**: the login API's `{"error": {"code", "message", "status"}}`, the token API's
@@ -18,6 +19,8 @@
 //!   own, except for configuration errors and `server_error`, whose details are the
 //!   server's business: the code's generic message then;
 //! * `Cache-Control: no-store` on every answer, `Retry-After` on `rate_limited`.
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 
@@ -36,24 +39,30 @@ pub enum AnswerStyle {
     Plain,
     /// nginx `auth_request`: 401, 403 or 500 with no body.
     AuthRequest,
+    /// The OAuth 2.0 endpoints (RFC 7662 introspection, RFC 7009 revocation): RFC 6749
+    /// §5.2's `{"error": "<oauth error>", "error_description": "..."}`, and a client whose
+    /// Basic credentials failed is challenged with `Basic`.
+    OAuth,
 }
 
 impl AnswerStyle {
     /// Every style.
-    pub const ALL: [AnswerStyle; 4] = [
+    pub const ALL: [AnswerStyle; 5] = [
         AnswerStyle::LoginApi,
         AnswerStyle::TokenApi,
         AnswerStyle::Plain,
         AnswerStyle::AuthRequest,
+        AnswerStyle::OAuth,
     ];
 
-    /// The style's stable name: `login_api`, `token_api`, `plain`, `auth_request`.
+    /// The style's stable name: `login_api`, `token_api`, `plain`, `auth_request`, `oauth`.
     pub const fn as_str(self) -> &'static str {
         match self {
             AnswerStyle::LoginApi => "login_api",
             AnswerStyle::TokenApi => "token_api",
             AnswerStyle::Plain => "plain",
             AnswerStyle::AuthRequest => "auth_request",
+            AnswerStyle::OAuth => "oauth",
         }
     }
 
@@ -72,7 +81,7 @@ pub struct Answer {
     /// The body's media type; `None` when there is no body.
     pub content_type: Option<&'static str>,
     /// The `WWW-Authenticate` value, if the answer has one.
-    pub challenge: Option<&'static str>,
+    pub challenge: Option<Cow<'static, str>>,
     /// The `Retry-After` value in seconds (`rate_limited`).
     pub retry_after: Option<u64>,
     /// The body (empty when `content_type` is `None`).
@@ -87,7 +96,7 @@ impl Answer {
     /// use auth_core::{Answer, AnswerStyle, Error, ErrorCode};
     /// let a = Answer::refusal(&Error::new(ErrorCode::TokenExpired), AnswerStyle::TokenApi, &[b"application/xml"]);
     /// assert_eq!(a.status, 401);
-    /// assert_eq!(a.challenge, Some("Bearer error=\"invalid_token\""));
+    /// assert_eq!(a.challenge.as_deref(), Some("Bearer error=\"invalid_token\""));
     /// assert_eq!(a.content_type, Some("application/xml"));
     /// assert!(a.body.contains("<error>token_expired</error>"));
     /// ```
@@ -110,11 +119,18 @@ impl Answer {
             }
             AnswerStyle::Plain => (Some(Format::Json.content_type()), plain_json(err)),
             AnswerStyle::AuthRequest => (None, String::new()),
+            AnswerStyle::OAuth => (Some(Format::Json.content_type()), oauth_json(err)),
+        };
+        let challenge = match (style, code) {
+            (AnswerStyle::OAuth, ErrorCode::InvalidCredentials) => {
+                Some(Cow::Borrowed("Basic realm=\"oauth\", charset=\"UTF-8\""))
+            }
+            _ => challenge(err),
         };
         Answer {
             status,
             content_type,
-            challenge: challenge(code),
+            challenge,
             retry_after: None,
             body,
         }
@@ -141,8 +157,8 @@ impl Answer {
             out.push(("content-type", ct.to_owned()));
         }
         out.push(("cache-control", "no-store".to_owned()));
-        if let Some(c) = self.challenge {
-            out.push(("www-authenticate", c.to_owned()));
+        if let Some(c) = &self.challenge {
+            out.push(("www-authenticate", c.to_string()));
         }
         if let Some(secs) = self.retry_after {
             out.push(("retry-after", secs.to_string()));
@@ -166,26 +182,70 @@ pub fn accept_format(accept: &[&[u8]]) -> Format {
     Format::from_media_type(&joined).unwrap_or_default()
 }
 
-/// The RFC 6750 §3 challenge for `code` (the same whatever the style's status).
-fn challenge(code: ErrorCode) -> Option<&'static str> {
+/// The RFC 6750 §3 challenge for `err` (the same whatever the style's status).
+fn challenge(err: &Error) -> Option<Cow<'static, str>> {
     use ErrorCode::*;
-    match code {
-        MissingToken => Some("Bearer"),
+    let code = err.code();
+    let fixed = match code {
+        MissingToken => "Bearer",
         MalformedToken | TokenTooLarge | UnsupportedHeader | AlgorithmNotAllowed | UnknownKey
         | BadSignature | InvalidClaims | TokenExpired | TokenNotYetValid | IssuedInFuture
-        | TokenRevoked | IpNotAllowed => Some("Bearer error=\"invalid_token\""),
-        _ => match code.http_status() {
-            Some(403) => Some("Bearer error=\"insufficient_scope\""),
-            Some(401) => Some("Bearer"),
-            _ => None,
+        | TokenRevoked | IpNotAllowed => "Bearer error=\"invalid_token\"",
+        // Scope names never hold `"` or `\\`: the list is quoted as it is.
+        InsufficientScope => match err.required_scope() {
+            Some(scope) => {
+                return Some(Cow::Owned(format!(
+                    "Bearer error=\"insufficient_scope\", scope=\"{scope}\""
+                )))
+            }
+            None => "Bearer error=\"insufficient_scope\"",
         },
-    }
+        _ => match code.http_status() {
+            Some(403) => "Bearer error=\"insufficient_scope\"",
+            Some(401) => "Bearer",
+            _ => return None,
+        },
+    };
+    Some(Cow::Borrowed(fixed))
 }
 
 #[derive(Serialize)]
 struct PlainBody<'a> {
     error: &'a str,
     message: &'a str,
+}
+
+/// The RFC 6749 §5.2 / RFC 6750 §3.1 error name of a code.
+fn oauth_error(code: ErrorCode) -> &'static str {
+    use ErrorCode::*;
+    match code {
+        InvalidCredentials | ResellerInvalidCredentials | MissingToken => "invalid_client",
+        MalformedToken | TokenTooLarge | UnsupportedHeader | AlgorithmNotAllowed | UnknownKey
+        | BadSignature | InvalidClaims | TokenExpired | TokenNotYetValid | IssuedInFuture
+        | TokenRevoked | IpNotAllowed => "invalid_token",
+        InsufficientScope | NotPermitted | TokenQuotaExceeded => "insufficient_scope",
+        InvalidScope => "invalid_scope",
+        RateLimited | RevocationUnavailable | RevocationStoreFull => "temporarily_unavailable",
+        _ => match code.http_status() {
+            Some(400..=499) => "invalid_request",
+            _ => "server_error",
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct OAuthBody<'a> {
+    error: &'a str,
+    error_description: &'a str,
+}
+
+/// `{"error": "<oauth error>", "error_description": "..."}` (RFC 6749 §5.2).
+fn oauth_json(err: &Error) -> String {
+    serde_json::to_string(&OAuthBody {
+        error: oauth_error(err.code()),
+        error_description: client_message(err),
+    })
+    .unwrap_or_default()
 }
 
 /// `{"error": "<code>", "message": "..."}`.
@@ -208,21 +268,34 @@ mod tests {
     #[test]
     fn challenges_follow_rfc_6750() {
         let s = AnswerStyle::Plain;
-        assert_eq!(answer(ErrorCode::MissingToken, s).challenge, Some("Bearer"));
         assert_eq!(
-            answer(ErrorCode::TokenRevoked, s).challenge,
+            answer(ErrorCode::MissingToken, s).challenge.as_deref(),
+            Some("Bearer")
+        );
+        assert_eq!(
+            answer(ErrorCode::TokenRevoked, s).challenge.as_deref(),
             Some("Bearer error=\"invalid_token\"")
         );
         assert_eq!(
-            answer(ErrorCode::NotPermitted, s).challenge,
+            answer(ErrorCode::NotPermitted, s).challenge.as_deref(),
             Some("Bearer error=\"insufficient_scope\"")
         );
         assert_eq!(
-            answer(ErrorCode::InvalidCredentials, s).challenge,
+            answer(ErrorCode::InvalidCredentials, s)
+                .challenge
+                .as_deref(),
             Some("Bearer")
         );
-        assert_eq!(answer(ErrorCode::InvalidIpAddress, s).challenge, None);
-        assert_eq!(answer(ErrorCode::RevocationUnavailable, s).challenge, None);
+        assert_eq!(
+            answer(ErrorCode::InvalidIpAddress, s).challenge.as_deref(),
+            None
+        );
+        assert_eq!(
+            answer(ErrorCode::RevocationUnavailable, s)
+                .challenge
+                .as_deref(),
+            None
+        );
     }
 
     #[test]
@@ -230,7 +303,7 @@ mod tests {
         let s = AnswerStyle::AuthRequest;
         let ip = answer(ErrorCode::IpNotAllowed, s);
         assert_eq!(
-            (ip.status, ip.challenge),
+            (ip.status, ip.challenge.as_deref()),
             (403, Some("Bearer error=\"invalid_token\""))
         );
         assert_eq!(answer(ErrorCode::InvalidIpAddress, s).status, 401);
@@ -262,6 +335,41 @@ mod tests {
         let a = Answer::server_error(AnswerStyle::LoginApi, &[]);
         assert_eq!(a.status, 500);
         assert!(a.body.contains("\"server_error\""));
+    }
+
+    #[test]
+    fn scope_and_oauth_answers() {
+        let need = crate::ScopeSet::parse("sms:send account").unwrap();
+        let err = Error::insufficient_scope("account", &need);
+        for style in AnswerStyle::ALL {
+            let a = Answer::refusal(&err, style, &[]);
+            assert_eq!(a.status, 403, "{style:?}");
+            assert_eq!(
+                a.challenge.as_deref(),
+                Some("Bearer error=\"insufficient_scope\", scope=\"account sms:send\""),
+                "{style:?}"
+            );
+        }
+        let a = answer(ErrorCode::InvalidCredentials, AnswerStyle::OAuth);
+        assert_eq!(a.status, 401);
+        assert!(a.challenge.as_deref().unwrap().starts_with("Basic "));
+        assert!(
+            a.body.starts_with("{\"error\":\"invalid_client\""),
+            "{}",
+            a.body
+        );
+        let a = answer(ErrorCode::InvalidRequest, AnswerStyle::OAuth);
+        assert!(a.body.contains("\"invalid_request\""));
+        let a = answer(ErrorCode::TokenExpired, AnswerStyle::OAuth);
+        assert!(a.body.contains("\"invalid_token\""));
+        // A requirement text that is not a scope list never reaches a header.
+        let forged = Error::new(ErrorCode::InsufficientScope).with_required_scope("a\"\r\nX: y");
+        assert_eq!(
+            Answer::refusal(&forged, AnswerStyle::Plain, &[])
+                .challenge
+                .as_deref(),
+            Some("Bearer error=\"insufficient_scope\"")
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::client_addr::TrustedProxies;
 use crate::claims::Claims;
 use crate::error::Result;
 use crate::revocation::RevocationStore;
+use crate::scope::RequiredScopes;
 use crate::verify::{Verifier, VerifyRequest};
 
 /// A request that authenticated.
@@ -108,7 +109,8 @@ impl Authenticator {
     /// 1. the bearer token ([`bearer_token`]: `missing_token`, `malformed_token`);
     /// 2. the client address ([`TrustedProxies::client_ip`]: `invalid_ip_address`);
     /// 3. [`Verifier::verify_with`] with that address and the revocation store (every
-    ///    verification code).
+    ///    verification code; [`authenticate_scoped_at`](Self::authenticate_scoped_at) adds a
+    ///    route's required scopes).
     ///
     /// Turn an error into the response with [`Answer::refusal`](crate::Answer::refusal).
     pub fn authenticate_at(
@@ -118,8 +120,41 @@ impl Authenticator {
         forwarded_for: &[&[u8]],
         now: Option<u64>,
     ) -> Result<Authenticated> {
+        self.authenticate_scoped_at(authorization, peer, forwarded_for, now, None)
+    }
+
+    /// [`authenticate_at`](Self::authenticate_at) for a route that needs `scopes`
+    /// (docs/scopes.md): after every other check, a token whose `scope` claim does not
+    /// hold them is `insufficient_scope` (403, the challenge names the scopes); a token
+    /// without the claim holds everything. `None` requires nothing.
+    ///
+    /// ```
+    /// use auth_core::{Algorithm, Authenticator, ErrorCode, Issuer, Key, KeyRing, MintRequest, ScopeVocabulary, Subject, Verifier};
+    /// let ring = KeyRing::single(Key::new("k1", Algorithm::HS256, b"a secret of at least 32 bytes....").unwrap());
+    /// let vocab = ScopeVocabulary::from_pairs(&[("sms", &["sms:send"][..]), ("sms:send", &[]), ("account", &[])]).unwrap();
+    /// let mut issuer = Issuer::new(ring.clone());
+    /// issuer.set_scopes(vocab.clone());
+    /// let mut req = MintRequest::new(Subject::user(7, "alice", false));
+    /// req.set_scopes(&["sms"]).unwrap();
+    /// let header = format!("Bearer {}", issuer.mint(&req).unwrap().token);
+    ///
+    /// let auth = Authenticator::new(Verifier::new(ring));
+    /// let send = vocab.require(&["sms:send"]).unwrap();
+    /// assert!(auth.authenticate_scoped_at(&[header.as_bytes()], None, &[], None, Some(&send)).is_ok());
+    /// let account = vocab.require(&["account"]).unwrap();
+    /// let err = auth.authenticate_scoped_at(&[header.as_bytes()], None, &[], None, Some(&account)).unwrap_err();
+    /// assert_eq!(err.code(), ErrorCode::InsufficientScope);
+    /// ```
+    pub fn authenticate_scoped_at(
+        &self,
+        authorization: &[&[u8]],
+        peer: Option<IpAddr>,
+        forwarded_for: &[&[u8]],
+        now: Option<u64>,
+        scopes: Option<&RequiredScopes>,
+    ) -> Result<Authenticated> {
         let token = bearer_token(authorization)?;
-        self.verify_token(token, peer, forwarded_for, now)
+        self.verify_token(token, peer, forwarded_for, now, scopes)
     }
 
     /// [`authenticate_optional_at`](Self::authenticate_optional_at) at the system clock's
@@ -158,9 +193,26 @@ impl Authenticator {
         forwarded_for: &[&[u8]],
         now: Option<u64>,
     ) -> Result<Option<Authenticated>> {
+        self.authenticate_optional_scoped_at(authorization, peer, forwarded_for, now, None)
+    }
+
+    /// [`authenticate_optional_at`](Self::authenticate_optional_at) for a route that needs
+    /// `scopes` from a caller who presents a token: an anonymous request is still
+    /// `Ok(None)` (the route decides what an anonymous caller may do); a token that does
+    /// not hold them is `insufficient_scope`.
+    pub fn authenticate_optional_scoped_at(
+        &self,
+        authorization: &[&[u8]],
+        peer: Option<IpAddr>,
+        forwarded_for: &[&[u8]],
+        now: Option<u64>,
+        scopes: Option<&RequiredScopes>,
+    ) -> Result<Option<Authenticated>> {
         match bearer_credentials(authorization)? {
             None => Ok(None),
-            Some(token) => self.verify_token(token, peer, forwarded_for, now).map(Some),
+            Some(token) => self
+                .verify_token(token, peer, forwarded_for, now, scopes)
+                .map(Some),
         }
     }
 
@@ -171,11 +223,13 @@ impl Authenticator {
         peer: Option<IpAddr>,
         forwarded_for: &[&[u8]],
         now: Option<u64>,
+        scopes: Option<&RequiredScopes>,
     ) -> Result<Authenticated> {
         let client_ip = self.proxies.client_ip(peer, forwarded_for)?;
         let mut req = VerifyRequest {
             now,
             client_ip,
+            scopes,
             ..VerifyRequest::default()
         };
         if let Some(store) = &self.revocation {

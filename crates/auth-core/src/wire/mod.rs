@@ -33,7 +33,9 @@
 //! readers take time linear in the body's size. JSON and XML bodies that mean the same
 //! request read to the same [`CreateTokenRequest`]: `ttl` absent (or JSON `null`) is
 //! unlimited, anything else must be an integer (`invalid_ttl` for `""`, `<ttl/>`, a blank
-//! `<ttl>`, or a leading zero). Error messages describe the problem and its position;
+//! `<ttl>`, or a leading zero); `scopes` (a JSON array of names, or `<scopes>` of
+//! `<scope>` elements) absent keeps the caller's, present must name at least one valid
+//! scope, none twice (`invalid_scope`). Error messages describe the problem and its position;
 //! they never quote the body.
 
 use std::borrow::Cow;
@@ -41,6 +43,7 @@ use std::borrow::Cow;
 use crate::claims::valid_token_name;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::IpRule;
+use crate::scope::ScopeSet;
 use crate::token_api::CreateTokenRequest;
 use crate::ttl::Lifetime;
 
@@ -89,17 +92,34 @@ trait TokenFields {
     fn lifetime(&mut self) -> Result<Lifetime>;
     /// The `allowed_ips` entries as text (absent: none); errors for a list that is not one.
     fn ip_texts(&mut self) -> Result<Vec<String>>;
+    /// The `scopes` names as text (`None`: absent); errors for a list that is not one.
+    fn scope_names(&mut self) -> Result<Option<Vec<String>>>;
 }
 
-/// The request a reader's fields make, checked in the order `name`, `ttl`, `allowed_ips`.
+/// The request a reader's fields make, checked in the order `name`, `ttl`, `allowed_ips`,
+/// `scopes`.
 fn build_request(mut fields: impl TokenFields) -> Result<CreateTokenRequest> {
     let name = check_name(fields.name()?)?;
     let lifetime = fields.lifetime()?;
     let allowed_ips = parse_rules(&fields.ip_texts()?)?;
+    let scopes = match fields.scope_names()? {
+        None => None,
+        Some(names) => {
+            let set = ScopeSet::from_names(&names)?;
+            if set.is_empty() {
+                return Err(Error::with_message(
+                    ErrorCode::InvalidScope,
+                    "scopes must name at least one scope (leave it out to keep the calling token's)",
+                ));
+            }
+            Some(set)
+        }
+    };
     Ok(CreateTokenRequest {
         name,
         lifetime,
         allowed_ips,
+        scopes,
     })
 }
 

@@ -1,4 +1,5 @@
-//! The JSON body of `POST /token`: `{"token": {"name": ..., "ttl": ..., "allowed_ips": [...]}}`.
+//! The JSON body of `POST /token`:
+//! `{"token": {"name": ..., "ttl": ..., "allowed_ips": [...], "scopes": [...]}}`.
 
 use std::fmt;
 
@@ -21,7 +22,10 @@ impl CreateTokenRequest {
     ///   deeper than 32 levels in an ignored member),
     ///   a duplicate key in the top-level or `token` object, no `token` object, `name`
     ///   missing or not a string of 1–255 characters, `allowed_ips` not an array (`null`
-    ///   included) or an entry that is not a string;
+    ///   included) or an entry that is not a string, `scopes` not an array or an entry
+    ///   that is not a string;
+    /// - `invalid_scope`: a `scopes` entry that is not a scope name, one given twice, an
+    ///   empty `scopes` (leave it out to keep the caller's);
     /// - `invalid_ttl`: `ttl` neither null nor a JSON integer, or above `i64::MAX`;
     /// - `invalid_ip_rule`: an `allowed_ips` entry that is not a strict IP/CIDR rule (the
     ///   message names its index).
@@ -82,6 +86,22 @@ impl TokenFields for JsonTokenFields {
 
     fn lifetime(&mut self) -> Result<Lifetime> {
         json_ttl(self.ttl.as_ref())
+    }
+
+    fn scope_names(&mut self) -> Result<Option<Vec<String>>> {
+        match self.scopes.take() {
+            None => Ok(None),
+            Some(serde_json::Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| match item {
+                    serde_json::Value::String(s) => Ok(s),
+                    _ => Err(invalid_request(format!("scopes[{i}] must be a string"))),
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Some),
+            Some(_) => Err(invalid_request("scopes must be an array of scope names")),
+        }
     }
 
     fn ip_texts(&mut self) -> Result<Vec<String>> {
@@ -218,6 +238,7 @@ struct JsonTokenFields {
     name: Option<serde_json::Value>,
     ttl: Option<serde_json::Value>,
     allowed_ips: Option<serde_json::Value>,
+    scopes: Option<serde_json::Value>,
 }
 
 struct TokenReader;
@@ -232,6 +253,7 @@ impl<'de> MapReader<'de> for TokenReader {
                 "name" => (0, &mut out.name),
                 "ttl" => (1, &mut out.ttl),
                 "allowed_ips" => (2, &mut out.allowed_ips),
+                "scopes" => (3, &mut out.scopes),
                 _ => {
                     seen.insert_other(key.0).map_err(de::Error::custom)?;
                     map.next_value_seed(Skip(2))?;

@@ -1,5 +1,6 @@
 //! The XML body of `POST /token`:
-//! `<token><name>…</name><ttl>…</ttl><allowed_ips><ip>…</ip></allowed_ips></token>`.
+//! `<token><name>…</name><ttl>…</ttl><allowed_ips><ip>…</ip></allowed_ips>`
+//! `<scopes><scope>…</scope></scopes></token>`.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -35,7 +36,8 @@ impl CreateTokenRequest {
     /// `&lt; &gt; &amp; &apos; &quot;` and character references, processing instructions,
     /// mismatched or unclosed tags, a second root, text outside the root or directly in
     /// `<token>`/`<allowed_ips>`, a repeated child of `<token>`, an element inside `<name>`,
-    /// `<ttl>` or `<ip>`, anything but `<ip>` inside `<allowed_ips>`, nesting deeper than
+    /// `<ttl>`, `<ip>` or `<scope>`, anything but `<ip>` inside `<allowed_ips>` or `<scope>`
+    /// inside `<scopes>`, nesting deeper than
     /// [`MAX_XML_DEPTH`], characters XML 1.0 forbids.
     ///
     /// The field rules are those of [`from_json`](Self::from_json). `<ttl>` absent →
@@ -90,6 +92,10 @@ impl TokenFields for XmlTokenFields {
     fn ip_texts(&mut self) -> Result<Vec<String>> {
         Ok(self.ips.take().unwrap_or_default())
     }
+
+    fn scope_names(&mut self) -> Result<Option<Vec<String>>> {
+        Ok(self.scopes.take())
+    }
 }
 
 /// The lifetime a present `<ttl>` element's text asks for. Only XML whitespace (space,
@@ -141,6 +147,7 @@ struct XmlTokenFields {
     name: Option<String>,
     ttl: Option<String>,
     ips: Option<Vec<String>>,
+    scopes: Option<Vec<String>>,
 }
 
 struct XmlParser<'a> {
@@ -302,7 +309,8 @@ impl<'a> XmlParser<'a> {
                     match name.as_slice() {
                         b"name" => out.name = Some(self.leaf("<name>")?),
                         b"ttl" => out.ttl = Some(self.leaf("<ttl>")?),
-                        b"allowed_ips" => out.ips = Some(self.ip_list()?),
+                        b"allowed_ips" => out.ips = Some(self.list("allowed_ips", "ip")?),
+                        b"scopes" => out.scopes = Some(self.list("scopes", "scope")?),
                         _ => self.skip(2)?,
                     }
                 }
@@ -339,32 +347,31 @@ impl<'a> XmlParser<'a> {
         }
     }
 
-    /// The `<ip>` children of `<allowed_ips>` (depth 2).
-    fn ip_list(&mut self) -> Result<Vec<String>> {
-        let mut ips = Vec::new();
+    /// The `<item>` children of a list element such as `<allowed_ips>` (depth 2).
+    fn list(&mut self, list: &str, item: &str) -> Result<Vec<String>> {
+        let only = || format!("only <{item}> elements are allowed inside <{list}>");
+        let mut items = Vec::new();
         loop {
             match self.next()? {
-                Event::Start(e) if e.name().as_ref() == b"ip" => {
+                Event::Start(e) if e.name().as_ref() == item.as_bytes() => {
                     self.check_start(&e)?;
-                    ips.push(self.leaf("<ip>")?);
+                    items.push(self.leaf(&format!("<{item}>"))?);
                 }
                 Event::Start(e) => {
                     self.check_start(&e)?;
-                    return Err(self.err("only <ip> elements are allowed inside <allowed_ips>"));
+                    return Err(self.err(&only()));
                 }
-                Event::Empty(_) => {
-                    return Err(self.err("only <ip> elements are allowed inside <allowed_ips>"))
-                }
+                Event::Empty(_) => return Err(self.err(&only())),
                 Event::Text(t) => {
                     let t = self.text(&t)?;
-                    self.only_space(&t, "directly inside <allowed_ips>")?;
+                    self.only_space(&t, &format!("directly inside <{list}>"))?;
                 }
                 Event::CData(_) => {
-                    return Err(self.err("text is not allowed directly inside <allowed_ips>"))
+                    return Err(self.err(&format!("text is not allowed directly inside <{list}>")))
                 }
                 Event::Comment(_) => {}
-                Event::End(_) => return Ok(ips),
-                Event::Eof => return Err(self.err("unclosed <allowed_ips>")),
+                Event::End(_) => return Ok(items),
+                Event::Eof => return Err(self.err(&format!("unclosed <{list}>"))),
                 _ => return Err(self.err("unexpected markup")),
             }
         }

@@ -222,11 +222,14 @@ struct CreatedTokenBody<'a> {
     token: &'a str,
     token_id: &'a str,
     allowed_ips: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scopes: Option<Vec<&'a str>>,
 }
 
 impl CreatedToken {
     /// `{"status": 1, "message": "OK", "token": "<jwt>", "token_id": "<jti>", "allowed_ips": [...]}`
-    /// (`allowed_ips` always present, `[]` for an unrestricted token).
+    /// (`allowed_ips` always present, `[]` for an unrestricted token), then `"scopes": [...]`
+    /// when the token carries a `scope` claim.
     pub fn to_json(&self) -> String {
         response_json(&CreatedTokenBody {
             status: 1,
@@ -234,12 +237,19 @@ impl CreatedToken {
             token: &self.minted.token,
             token_id: self.minted.token_id(),
             allowed_ips: &self.allowed_ips,
+            scopes: self
+                .minted
+                .claims
+                .scope
+                .as_ref()
+                .map(|s| s.iter().collect()),
         })
     }
 
     /// `<response><status>1</status><message>OK</message><token>…</token><token_id>…</token_id></response>`,
     /// with `<allowed_ips><ip>…</ip>…</allowed_ips>` before `</response>` only when the token
-    /// is restricted (the API documentation's XML shows no list; an unrestricted token's
+    /// is restricted, and `<scopes><scope>…</scope>…</scopes>` when it carries a `scope`
+    /// claim (the API documentation's XML shows neither; an unrestricted, unscoped token's
     /// response stays exactly the documented one).
     pub fn to_xml(&self) -> String {
         let mut out = String::from("<response><status>1</status><message>OK</message>");
@@ -251,6 +261,13 @@ impl CreatedToken {
                 xml_element(&mut out, "ip", ip);
             }
             out.push_str("</allowed_ips>");
+        }
+        if let Some(scopes) = &self.minted.claims.scope {
+            out.push_str("<scopes>");
+            for name in scopes.iter() {
+                xml_element(&mut out, "scope", name);
+            }
+            out.push_str("</scopes>");
         }
         out.push_str("</response>");
         out
