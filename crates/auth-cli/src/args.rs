@@ -99,6 +99,14 @@ pub(crate) enum Command {
     /// Add and change the accounts of `serve`'s database: users, groups, resellers,
     /// passwords (read from stdin), blocks, sub-accounts.
     Accounts(crate::server::AccountsArgs),
+    /// Make an OAuth client for `serve --oauth-client` (docs/oauth.md): prints
+    /// `{"client_id", "client_secret", "serve_option"}` as JSON. Give the secret to the client
+    /// (a gateway); the service keeps only its SHA-256.
+    OauthClient {
+        /// The client's id (1–64 visible ASCII characters, no ':' or '=').
+        #[arg(long, value_name = "ID")]
+        id: String,
+    },
     /// Print a shell completion script: `authctl completions bash > /etc/bash_completion.d/authctl`
     /// (also zsh, fish, elvish, powershell; see docs/cli.md for where each shell looks).
     Completions {
@@ -177,6 +185,14 @@ pub(crate) struct MintOpts {
     /// (`exp`, `type`, ...) are refused.
     #[arg(long, value_name = "JSON")]
     pub(crate) claims: Option<String>,
+    /// A scope the token holds (repeatable; docs/scopes.md): the `scope` claim. Each must be
+    /// declared in the --scopes vocabulary. Without it the token is unscoped (it may do
+    /// everything its principal may).
+    #[arg(long = "scope", value_name = "NAME", requires = "scopes")]
+    pub(crate) scope: Vec<String>,
+    /// The scope vocabulary, a JSON file (the format of `authctl serve --scopes`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) scopes: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -201,6 +217,14 @@ pub(crate) struct VerifyArgs {
     /// The expected issuer: the token's `iss` must be present and equal (`invalid_claims`).
     #[arg(long, value_name = "ISS")]
     pub(crate) issuer: Option<String>,
+    /// A scope the token must hold (repeatable): a token whose `scope` claim lacks it is
+    /// refused with `insufficient_scope`; a token without the claim holds everything.
+    #[arg(long = "scope", value_name = "NAME")]
+    pub(crate) scope: Vec<String>,
+    /// The scope vocabulary (a JSON file), for its hierarchy: with it, `sms` satisfies a
+    /// required `sms:send` when the file says `sms` includes it; without it, names match exactly.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) scopes: Option<PathBuf>,
     /// The token, or `-` to read it from stdin (one trailing newline removed). Only the
     /// token: not the `Bearer ` of an Authorization header.
     #[arg(value_name = "TOKEN")]

@@ -38,8 +38,8 @@ use std::process::ExitCode;
 use auth_core::DEFAULT_MAX_TOKEN_SIZE;
 use auth_core::{
     inspect_unverified, parse_client_ip, system_now, token_hint, utc_text, Error, ErrorCode,
-    IpAllowList, IpRegex, Issuer, Lifetime, MintRequest, RegexMode, Subject, Verifier,
-    VerifyOptions, VerifyRequest,
+    IpAllowList, IpRegex, Issuer, Lifetime, MintRequest, RegexMode, RequiredScopes, ScopeSet,
+    ScopeVocabulary, Subject, Verifier, VerifyOptions, VerifyRequest,
 };
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
@@ -171,6 +171,7 @@ fn run(cli: Cli) -> Result<Success, Failure> {
         Command::Serve(args) => server::serve(args),
         Command::Accounts(args) => server::accounts(args),
         Command::Completions { shell } => completions(shell),
+        Command::OauthClient { id } => oauth_client(&id),
     }
 }
 
@@ -188,6 +189,38 @@ fn completions(shell: clap_complete::Shell) -> Result<Success, Failure> {
                 format!("cannot write to standard output: {e}"),
             )
         })?;
+    Ok(Success::Zero)
+}
+
+/// A scope vocabulary file (`--scopes`).
+fn load_vocabulary(path: &std::path::Path) -> Result<ScopeVocabulary, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::usage(
+            ErrorCode::InvalidRequest,
+            format!("--scopes {}: {e}", path.display()),
+        )
+    })?;
+    ScopeVocabulary::from_json(&text).map_err(|e| {
+        Failure::usage(
+            e.code(),
+            format!("--scopes {}: {}", path.display(), e.message()),
+        )
+    })
+}
+
+/// `authctl oauth-client --id ID`.
+fn oauth_client(id: &str) -> Result<Success, Failure> {
+    let (secret, digest) = auth_server::OAuthClients::generate_secret().map_err(Failure::Usage)?;
+    let option = format!("{id}={digest}");
+    auth_server::OAuthClients::new()
+        .add_entry(&option)
+        .map_err(|e| Failure::usage(ErrorCode::InvalidRequest, e))?;
+    let out = serde_json::json!({
+        "client_id": id,
+        "client_secret": secret,
+        "serve_option": format!("--oauth-client {option}"),
+    });
+    emit(&out.to_string())?;
     Ok(Success::Zero)
 }
 
@@ -231,7 +264,14 @@ fn mint(kind: MintKind) -> Result<Success, Failure> {
     if let Some(extra) = &opts.claims {
         req.set_extra_json(extra).map_err(Failure::Usage)?;
     }
-    let minted = Issuer::new(ring).mint(&req).map_err(Failure::Usage)?;
+    let mut issuer = Issuer::new(ring);
+    if let Some(path) = &opts.scopes {
+        issuer.set_scopes(load_vocabulary(path)?);
+    }
+    if !opts.scope.is_empty() {
+        req.set_scopes(&opts.scope).map_err(Failure::Usage)?;
+    }
+    let minted = issuer.mint(&req).map_err(Failure::Usage)?;
     emit(&minted.token)?;
     Ok(Success::Zero)
 }
@@ -255,11 +295,24 @@ fn verify(args: VerifyArgs) -> Result<Success, Failure> {
     if let Some(store) = redis::verify_store(&args.redis)? {
         verifier.set_revocation_store(Some(store));
     }
+    let required = if args.scope.is_empty() {
+        None
+    } else {
+        Some(match &args.scopes {
+            Some(path) => load_vocabulary(path)?
+                .require(&args.scope)
+                .map_err(Failure::Usage)?,
+            None => {
+                RequiredScopes::exact(ScopeSet::from_names(&args.scope).map_err(Failure::Usage)?)
+            }
+        })
+    };
     let req = {
         let mut request = VerifyRequest::default();
         request.now = args.now;
         request.client_ip = client_ip;
         request.revocation = None;
+        request.scopes = required.as_ref();
         request
     };
     let claims = verifier

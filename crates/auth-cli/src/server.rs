@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use auth_core::{
     ErrorCode, IpAllowList, IpRegex, MemoryRevocationStore, Principal, PrincipalType, RegexMode,
+    ScopeVocabulary,
 };
 use auth_server::db::NewUser;
 use auth_server::{
@@ -85,6 +86,16 @@ pub(crate) struct ServeArgs {
     /// Argon2 memory, 19 MiB by default). A login waits up to 2 s for a free one, then 429.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     max_password_checks: Option<u32>,
+    /// The scope vocabulary, a JSON file (docs/scopes.md): `{"sms": {"description": "…",
+    /// "includes": ["sms:send"]}, "sms:send": {}}`. With --demo-accounts and no --scopes, the
+    /// demo vocabulary (sms ⊇ sms:send, sms:read; tokens; account; introspect).
+    #[arg(long, value_name = "FILE")]
+    scopes: Option<PathBuf>,
+    /// An OAuth client allowed to call /oauth/introspect and /oauth/revoke with HTTP Basic:
+    /// its id and the SHA-256 of its secret in hex (repeatable; `authctl oauth-client` makes
+    /// one). docs/oauth.md.
+    #[arg(long = "oauth-client", value_name = "ID=SHA256HEX")]
+    oauth_clients: Vec<String>,
     #[command(flatten)]
     redis: crate::redis::ServeRedisArgs,
     #[command(flatten)]
@@ -122,6 +133,26 @@ pub(crate) fn serve(args: ServeArgs) -> Result<Success, Failure> {
     };
     if let Some(n) = args.max_password_checks {
         config.login_limits.max_concurrent_checks = n as usize;
+    }
+    config.scopes = match &args.scopes {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| usage(format!("--scopes {}: {e}", path.display())))?;
+            ScopeVocabulary::from_json(&text).map_err(|e| {
+                Failure::usage(
+                    e.code(),
+                    format!("--scopes {}: {}", path.display(), e.message()),
+                )
+            })?
+        }
+        None if args.demo_accounts => auth_server::demo_scopes(),
+        None => ScopeVocabulary::new(),
+    };
+    for entry in &args.oauth_clients {
+        config
+            .oauth_clients
+            .add_entry(entry)
+            .map_err(|e| usage(format!("--oauth-client: {e}")))?;
     }
     let db = Arc::new(open_db(args.db.as_deref())?);
     if args.db.is_none() {

@@ -269,6 +269,21 @@ impl Verifier {
         Ok(claims)
     }
 
+    /// The claims of a token about to be revoked (RFC 7009): steps 1–10 — signature, claim
+    /// shape, audience, issuer and times — but not its `allowed_ips`, revocation or scopes,
+    /// which decide whether a request may *use* the token, not whether its holder may
+    /// *disable* it. Never use the result to grant access.
+    pub fn verify_for_revocation(
+        &self,
+        token: impl AsRef<[u8]>,
+        now: Option<u64>,
+    ) -> Result<Claims> {
+        let claims = self.verify_signature(token.as_ref())?;
+        check_audience_and_issuer(&claims, &self.options)?;
+        check_times(&claims, clock::now_or_system(now)?, &self.options)?;
+        Ok(claims)
+    }
+
     /// Steps 1–9: size, structure, header, key, algorithm, MAC and claim shape — no
     /// time, address or revocation checks.
     fn verify_signature(&self, token: &[u8]) -> Result<Claims> {

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use auth_core::{
-    AnswerStyle, Issuer, KeyRing, TokenCreationPolicy, TrustedProxies, Verifier,
-    DEFAULT_EXPIRY_GRACE, DEFAULT_MAX_NAMED_TOKENS,
+    AnswerStyle, Issuer, KeyRing, RequiredScopes, ScopeVocabulary, TokenCreationPolicy,
+    TrustedProxies, Verifier, DEFAULT_EXPIRY_GRACE, DEFAULT_MAX_NAMED_TOKENS,
 };
 use axum::routing::{get, post};
 use axum::Router;
@@ -14,6 +14,7 @@ use crate::db::{Db, DbError};
 use crate::layer::AuthLayer;
 use crate::limit::{FailedLogins, LoginLimits};
 use crate::metrics::Metrics;
+use crate::oauth_clients::OAuthClients;
 use crate::password::{HashParams, Passwords, StoredHashes};
 use crate::revoke::{RevocationSync, Revoker, SyncError};
 use crate::routes;
@@ -47,6 +48,12 @@ pub struct ServerConfig {
     /// How often a shared revocation store's status is read to log its changes (lost, stale,
     /// recovered). Default 1 s.
     pub store_watch: Duration,
+    /// The scope names tokens may carry (docs/scopes.md; `--scopes FILE`). Default: none
+    /// declared (every token is unscoped). When it declares `tokens`, the token API requires
+    /// it; `introspect`, bearer callers of `/oauth/introspect`; `account`, `/a/some-endpoint`.
+    pub scopes: ScopeVocabulary,
+    /// The clients that may call `/oauth/introspect` and `/oauth/revoke` with HTTP Basic.
+    pub oauth_clients: OAuthClients,
 }
 
 impl ServerConfig {
@@ -63,6 +70,8 @@ impl ServerConfig {
             revocation_poll: Duration::from_millis(500),
             max_named_tokens: DEFAULT_MAX_NAMED_TOKENS,
             store_watch: Duration::from_secs(1),
+            scopes: ScopeVocabulary::new(),
+            oauth_clients: OAuthClients::new(),
         }
     }
 }
@@ -110,7 +119,34 @@ pub struct AppState {
     pub(crate) policy: TokenCreationPolicy,
     pub(crate) max_named_tokens: u64,
     pub(crate) metrics: Arc<Metrics>,
+    pub(crate) oauth_clients: OAuthClients,
+    /// What each group of routes requires (`None`: the name is not declared).
+    pub(crate) route_scopes: RouteScopes,
     sync: Arc<RevocationSync>,
+}
+
+/// The requirement of each group of routes, from the names the vocabulary declares.
+#[derive(Debug, Default)]
+pub(crate) struct RouteScopes {
+    pub(crate) tokens: Option<RequiredScopes>,
+    pub(crate) introspect: Option<RequiredScopes>,
+    pub(crate) account: Option<RequiredScopes>,
+}
+
+impl RouteScopes {
+    fn of(vocabulary: &ScopeVocabulary) -> Self {
+        let need = |name: &str| {
+            vocabulary
+                .contains(name)
+                .then(|| vocabulary.require(&[name]).ok())
+                .flatten()
+        };
+        RouteScopes {
+            tokens: need("tokens"),
+            introspect: need("introspect"),
+            account: need("account"),
+        }
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -142,7 +178,9 @@ impl AppState {
         crate::watch::spawn(&revoker, config.store_watch)
             .map_err(|e| StartError::Db(DbError(format!("revocation store watch thread: {e}"))))?;
         let passwords = passwords_for(&db, config.hash_params)?;
-        let issuer = Issuer::new(config.keys.clone());
+        let mut issuer = Issuer::new(config.keys.clone());
+        let route_scopes = RouteScopes::of(&config.scopes);
+        issuer.set_scopes(config.scopes);
         let metrics = Arc::new(Metrics::new(revoker.status().connected.is_some()));
         let auth = AuthLayer::new(Verifier::new(config.keys))
             .revocation(revoker.clone())
@@ -158,6 +196,8 @@ impl AppState {
             policy: config.token_policy,
             max_named_tokens: config.max_named_tokens,
             metrics,
+            oauth_clients: config.oauth_clients,
+            route_scopes,
             sync,
         }))
     }
@@ -181,6 +221,11 @@ impl AppState {
     /// The service's metrics (`GET /metrics`).
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
+    }
+
+    /// The scope vocabulary of the service.
+    pub fn scopes(&self) -> &ScopeVocabulary {
+        self.issuer.scopes()
     }
 
     /// The authentication layer the routes use (login-API error bodies).
@@ -208,13 +253,23 @@ fn passwords_for(db: &Db, params: HashParams) -> Result<Passwords, StartError> {
 /// | `GET /a/v1/resellers/user/logout.json` | bearer | logout |
 /// | `POST /token`, `POST /token/account/{accountID}` | bearer | token creation, JSON or XML |
 /// | `GET /a/some-endpoint` | bearer | the token's claims |
-/// | `GET /a/auth` (any method) | bearer | nginx `auth_request`: 204 with `X-Auth-*` headers, or 401/403 |
+/// | `GET /a/auth` (any method) | bearer | nginx `auth_request`: 204 with `X-Auth-*` headers, or 401/403; `?scope=A+B` requires scopes |
+/// | `POST /oauth/introspect` | Basic client, or bearer with `introspect` | RFC 7662 introspection |
+/// | `POST /oauth/revoke` | Basic client, or bearer | RFC 7009 revocation (200 whatever the token) |
+/// | `GET /openapi.json` | none | the OpenAPI description of these routes |
 /// | `GET /healthz` | none | `200 {"status":"ok"}` |
 /// | `GET /readyz` | none | 200 when the revocation store and the database answer, else 503 saying which |
 /// | `GET /metrics` | none | Prometheus (OpenMetrics text); do not expose it publicly |
 pub fn router(state: Arc<AppState>) -> Router {
     let login_auth = state.auth.clone();
-    let token_auth = state.auth.clone().error_style(AnswerStyle::TokenApi);
+    let mut token_auth = state.auth.clone().error_style(AnswerStyle::TokenApi);
+    if let Some(need) = &state.route_scopes.tokens {
+        token_auth = token_auth.require_scopes(need.clone());
+    }
+    let mut account_auth = login_auth.clone();
+    if let Some(need) = &state.route_scopes.account {
+        account_auth = account_auth.require_scopes(need.clone());
+    }
     Router::new()
         .route(
             "/a/session.json",
@@ -231,7 +286,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             "/a/some-endpoint",
-            get(routes::probe::some_endpoint).layer(login_auth),
+            get(routes::probe::some_endpoint).layer(account_auth),
         )
         .route("/a/auth", axum::routing::any(routes::probe::nginx_auth))
         .route(
@@ -242,6 +297,9 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/token/account/{account_id}",
             post(routes::token::create_for_account).layer(token_auth),
         )
+        .route("/oauth/introspect", post(routes::oauth::introspect))
+        .route("/oauth/revoke", post(routes::oauth::revoke))
+        .route("/openapi.json", get(routes::ops::openapi))
         .route("/healthz", get(routes::ops::healthz))
         .route("/readyz", get(routes::ops::readyz))
         .route("/metrics", get(routes::ops::metrics))

@@ -10,6 +10,17 @@ use crate::password::Passwords;
 /// The demo password of every demo account.
 pub const DEMO_PASSWORD: &str = "your_password";
 
+/// The demo scope vocabulary (`crates/auth-server/api/demo-scopes.json`, the format of
+/// `authctl serve --scopes FILE`): `sms` ⊇ `sms:send`, `sms:read`; `tokens`; `account`;
+/// `introspect`. The demo accounts' login tokens carry no `scope` claim, so they hold all of
+/// them.
+pub const DEMO_SCOPES_JSON: &str = include_str!("../api/demo-scopes.json");
+
+/// [`DEMO_SCOPES_JSON`] read.
+pub fn demo_scopes() -> auth_core::ScopeVocabulary {
+    auth_core::ScopeVocabulary::from_json(DEMO_SCOPES_JSON).unwrap_or_default()
+}
+
 /// Why the demo accounts could not be created.
 #[derive(Debug)]
 pub enum DemoError {

@@ -34,8 +34,8 @@ use std::time::Instant;
 
 pub use auth_core::Authenticated;
 use auth_core::{
-    accept_format, Answer, AnswerStyle, Authenticator, Error, ErrorCode, Format, RevocationStore,
-    TrustedProxies, Verifier,
+    accept_format, Answer, AnswerStyle, Authenticator, Error, ErrorCode, Format, RequiredScopes,
+    RevocationStore, TrustedProxies, Verifier,
 };
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
@@ -58,6 +58,7 @@ pub struct AuthLayer {
     style: AnswerStyle,
     metrics: Option<Arc<Metrics>>,
     optional: bool,
+    scopes: Option<Arc<RequiredScopes>>,
 }
 
 impl AuthLayer {
@@ -74,6 +75,7 @@ impl AuthLayer {
             style: AnswerStyle::LoginApi,
             metrics: None,
             optional: false,
+            scopes: None,
         }
     }
 
@@ -138,6 +140,33 @@ impl AuthLayer {
         self
     }
 
+    /// The same layer requiring `scopes` of every token (docs/scopes.md): a token whose
+    /// `scope` claim does not hold them is answered `insufficient_scope` (403, with the
+    /// RFC 6750 challenge naming them); a token without the claim holds everything. Layer
+    /// each route with the requirement it needs.
+    ///
+    /// ```
+    /// use axum::{routing::post, Router};
+    /// use auth_core::{Algorithm, Key, KeyRing, ScopeVocabulary, Verifier};
+    /// use auth_server::AuthLayer;
+    ///
+    /// let ring = KeyRing::single(Key::new("k1", Algorithm::HS256, b"a secret of at least 32 bytes....").unwrap());
+    /// let vocab = ScopeVocabulary::from_pairs(&[("sms", &["sms:send"][..]), ("sms:send", &[])]).unwrap();
+    /// let auth = AuthLayer::new(Verifier::new(ring));
+    /// let app: Router = Router::new()
+    ///     .route("/sms", post(|| async { "sent" }).layer(auth.require_scopes(vocab.require(&["sms:send"]).unwrap())));
+    /// ```
+    #[must_use]
+    pub fn require_scopes(mut self, scopes: RequiredScopes) -> Self {
+        self.scopes = Some(Arc::new(scopes));
+        self
+    }
+
+    /// The scopes every request needs ([`require_scopes`](Self::require_scopes)).
+    pub fn required_scopes(&self) -> Option<&RequiredScopes> {
+        self.scopes.as_deref()
+    }
+
     /// Whether authentication is optional ([`optional`](Self::optional)).
     pub fn is_optional(&self) -> bool {
         self.optional
@@ -177,7 +206,18 @@ impl AuthLayer {
         extensions: &http::Extensions,
         headers: &HeaderMap,
     ) -> Result<Authenticated, Error> {
-        self.authenticate_parts(extensions, headers, false)
+        self.authenticate_scoped(extensions, headers, self.scopes.as_deref())
+    }
+
+    /// [`authenticate`](Self::authenticate) requiring `scopes` instead of the layer's own
+    /// (for a handler whose requirement comes with the request, such as `/a/auth?scope=`).
+    pub fn authenticate_scoped(
+        &self,
+        extensions: &http::Extensions,
+        headers: &HeaderMap,
+        scopes: Option<&RequiredScopes>,
+    ) -> Result<Authenticated, Error> {
+        self.authenticate_parts(extensions, headers, false, scopes)
             .and_then(|found| found.ok_or_else(|| Error::new(ErrorCode::MissingToken)))
     }
 
@@ -189,7 +229,7 @@ impl AuthLayer {
         extensions: &http::Extensions,
         headers: &HeaderMap,
     ) -> Result<Option<Authenticated>, Error> {
-        self.authenticate_parts(extensions, headers, true)
+        self.authenticate_parts(extensions, headers, true, self.scopes.as_deref())
     }
 
     fn authenticate_parts(
@@ -197,16 +237,22 @@ impl AuthLayer {
         extensions: &http::Extensions,
         headers: &HeaderMap,
         optional: bool,
+        scopes: Option<&RequiredScopes>,
     ) -> Result<Option<Authenticated>, Error> {
         let start = self.metrics.as_ref().map(|_| Instant::now());
         let (authorization, peer) = (lines(headers, &AUTHORIZATION), peer_ip(extensions));
         let forwarded_for = lines(headers, &FORWARDED_FOR);
         let result = if optional {
-            self.auth
-                .authenticate_optional(&authorization, peer, &forwarded_for)
+            self.auth.authenticate_optional_scoped_at(
+                &authorization,
+                peer,
+                &forwarded_for,
+                None,
+                scopes,
+            )
         } else {
             self.auth
-                .authenticate(&authorization, peer, &forwarded_for)
+                .authenticate_scoped_at(&authorization, peer, &forwarded_for, None, scopes)
                 .map(Some)
         };
         if let (Some(metrics), Some(start)) = (&self.metrics, start) {
@@ -290,9 +336,12 @@ where
     }
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
-        let found =
-            self.layer
-                .authenticate_parts(req.extensions(), req.headers(), self.layer.optional);
+        let found = self.layer.authenticate_parts(
+            req.extensions(),
+            req.headers(),
+            self.layer.optional,
+            self.layer.scopes.as_deref(),
+        );
         match found {
             Ok(found) => {
                 if let Some(auth) = found {

@@ -15,7 +15,8 @@
 //! | `db/` | the SQLite schema and its migrations; accounts; issued tokens and revocations ([`Db`]) |
 //! | `password.rs` | Argon2id hashing and verification, which hashes need a rehash, the dummy hashes of unknown accounts ([`Passwords`]) |
 //! | `limit.rs` | failed logins per account and per address → 429 ([`FailedLogins`]) |
-//! | `routes/` | one file per API: `login.rs`, `token.rs`, `probe.rs`; the operator's `ops.rs` (`/healthz`, `/readyz`, `/metrics`) |
+//! | `routes/` | one file per API: `login.rs`, `token.rs`, `probe.rs`, `oauth.rs` (RFC 7662, RFC 7009); the operator's `ops.rs` (`/healthz`, `/readyz`, `/metrics`, `/openapi.json`) |
+//! | `oauth_clients.rs` | the clients allowed to introspect and revoke with HTTP Basic ([`OAuthClients`]) |
 //! | `app.rs` | the configuration, the shared state, the router ([`router`]) |
 //! | `revoke.rs` | the revocation store the service writes to ([`Revoker`]) and what it says about itself ([`StoreStatus`]), kept in step with the database ([`RevocationSync`]) |
 //! | `metrics.rs` | the counters, histogram and gauges of `GET /metrics` ([`Metrics`]) |
@@ -60,6 +61,7 @@ mod demo;
 mod layer;
 mod limit;
 mod metrics;
+mod oauth_clients;
 mod password;
 mod revoke;
 mod routes;
@@ -70,12 +72,13 @@ pub use app::{router, AppState, ServerConfig, StartError};
 pub use auth_core::{Answer, AnswerStyle, Authenticator, TrustedProxies};
 pub use client_addr::{peer_ip, PeerAddr, FORWARDED_FOR};
 pub use db::{Db, DbError};
-pub use demo::{create_demo_accounts, DemoError, DEMO_PASSWORD};
+pub use demo::{create_demo_accounts, demo_scopes, DemoError, DEMO_PASSWORD, DEMO_SCOPES_JSON};
 pub use layer::{
     answer_response, error_response, lines, response_format, AuthLayer, AuthService, Authenticated,
 };
 pub use limit::{Attempt, FailedLogins, LoginLimits, Refused};
 pub use metrics::{Metrics, METRICS_CONTENT_TYPE};
+pub use oauth_clients::OAuthClients;
 pub use password::{
     HashParams, Passwords, StoredHashes, StoredParams, MAX_DUMMY_COST, MAX_DUMMY_SETS,
 };

@@ -9,5 +9,6 @@ mod demo;
 mod inspect;
 mod keys;
 mod mint;
+mod scopes;
 mod support;
 mod verify;

@@ -215,8 +215,18 @@ struct PlainBody<'a> {
     message: &'a str,
 }
 
-/// The RFC 6749 §5.2 / RFC 6750 §3.1 error name of a code.
-fn oauth_error(code: ErrorCode) -> &'static str {
+impl ErrorCode {
+    /// The error name [`AnswerStyle::OAuth`] answers with (RFC 6749 §5.2, RFC 6750 §3.1):
+    /// `invalid_client` (no or bad caller credentials), `invalid_token`,
+    /// `insufficient_scope`, `invalid_scope`, `invalid_request`, `temporarily_unavailable`
+    /// or `server_error`.
+    pub const fn oauth_error(self) -> &'static str {
+        oauth_error(self)
+    }
+}
+
+/// [`ErrorCode::oauth_error`].
+const fn oauth_error(code: ErrorCode) -> &'static str {
     use ErrorCode::*;
     match code {
         InvalidCredentials | ResellerInvalidCredentials | MissingToken => "invalid_client",

@@ -216,6 +216,29 @@ impl Authenticator {
         }
     }
 
+    /// Verifies a token given apart from a request (RFC 7662 introspection): the verifier
+    /// with `client_ip` (`None`: unknown, so a token with `allowed_ips` is refused), the
+    /// revocation stores and `scopes`, as [`authenticate_scoped_at`](Self::authenticate_scoped_at)
+    /// would after reading the request.
+    pub fn verify_at(
+        &self,
+        token: &str,
+        client_ip: Option<IpAddr>,
+        now: Option<u64>,
+        scopes: Option<&RequiredScopes>,
+    ) -> Result<Claims> {
+        let mut req = VerifyRequest {
+            now,
+            client_ip,
+            scopes,
+            ..VerifyRequest::default()
+        };
+        if let Some(store) = &self.revocation {
+            req.revocation = Some(store.as_ref());
+        }
+        self.verifier.verify_with(token, &req)
+    }
+
     /// Steps 2 and 3 of [`authenticate_at`](Self::authenticate_at), for a well-formed token.
     fn verify_token(
         &self,
@@ -226,16 +249,7 @@ impl Authenticator {
         scopes: Option<&RequiredScopes>,
     ) -> Result<Authenticated> {
         let client_ip = self.proxies.client_ip(peer, forwarded_for)?;
-        let mut req = VerifyRequest {
-            now,
-            client_ip,
-            scopes,
-            ..VerifyRequest::default()
-        };
-        if let Some(store) = &self.revocation {
-            req.revocation = Some(store.as_ref());
-        }
-        let claims = self.verifier.verify_with(token, &req)?;
+        let claims = self.verify_at(token, client_ip, now, scopes)?;
         Ok(Authenticated { claims, client_ip })
     }
 }

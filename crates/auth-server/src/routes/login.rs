@@ -5,8 +5,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use auth_core::{
-    login_reseller, login_user, system_now, Claims, Error, ErrorCode, IpAllowList, IpRegex,
-    Lifetime, LoginKind, LoginRequest, RegexMode, ResellerAccount, UserAccount,
+    login_reseller, login_user, Error, ErrorCode, IpAllowList, IpRegex, Lifetime, LoginKind,
+    LoginRequest, RegexMode, ResellerAccount, UserAccount,
 };
 use axum::extract::{Request, State};
 use axum::response::Response;
@@ -14,7 +14,7 @@ use axum::Extension;
 use http::StatusCode;
 use serde_json::json;
 
-use super::{blocking, json_response, read_body, Refusal};
+use super::{blocking, json_response, read_body, revoke_token, Refusal};
 use crate::app::AppState;
 use crate::db::DbError;
 use crate::layer::Authenticated;
@@ -244,17 +244,8 @@ pub(crate) async fn logout(
 ) -> Response {
     let claims = auth.claims;
     let st2 = st.clone();
-    match blocking(move || revoke(&st2, &claims)).await {
+    match blocking(move || revoke_token(&st2, &claims)).await {
         Ok(()) => json_response(StatusCode::OK, json!({"message": "Logged out"}).to_string()),
         Err(refusal) => refusal.respond(AnswerStyle::LoginApi, req.headers()),
     }
-}
-
-/// Revokes in the store first (effective at once), then records it for restarts.
-fn revoke(st: &AppState, claims: &Claims) -> Result<(), Refusal> {
-    auth_core::logout(&*st.revoker, claims, None)?;
-    st.db
-        .record_revocation(&claims.jti, claims.exp, system_now()?)?;
-    tracing::info!(kind = %claims.subject.kind(), id = claims.subject.id(), "token revoked (logout)");
-    Ok(())
 }

@@ -15,6 +15,7 @@ use crate::db::DbError;
 use crate::layer::{answer_response, lines};
 
 pub(crate) mod login;
+pub(crate) mod oauth;
 pub(crate) mod ops;
 pub(crate) mod probe;
 pub(crate) mod token;
@@ -92,6 +93,20 @@ pub(crate) async fn read_body(body: Body) -> Result<Bytes, Refusal> {
                 format!("the body is larger than {MAX_BODY_BYTES} bytes or was not received whole"),
             ))
         })
+}
+
+/// Revokes a token in the store first (effective at once in this process, and in every
+/// process sharing the store), then records it in the database (other processes' polls, and
+/// restarts).
+pub(crate) fn revoke_token(
+    st: &crate::app::AppState,
+    claims: &auth_core::Claims,
+) -> Result<(), Refusal> {
+    auth_core::logout(&*st.revoker, claims, None)?;
+    st.db
+        .record_revocation(&claims.jti, claims.exp, auth_core::system_now()?)?;
+    tracing::info!(kind = %claims.subject.kind(), id = claims.subject.id(), "token revoked");
+    Ok(())
 }
 
 /// Runs CPU-bound or blocking work (Argon2, SQLite) off the async executor.

@@ -1,6 +1,6 @@
 //! The operator's routes, without a token (docs/server.md, "Operating it"): `GET /healthz`
-//! (the process answers), `GET /readyz` (the revocation store and the database can answer)
-//! and `GET /metrics` (Prometheus).
+//! (the process answers), `GET /readyz` (the revocation store and the database can answer),
+//! `GET /metrics` (Prometheus) and `GET /openapi.json` (the routes' description).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,4 +82,13 @@ pub(crate) async fn metrics(State(st): State<Arc<AppState>>) -> Response {
     res.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(METRICS_CONTENT_TYPE));
     no_store(res)
+}
+
+/// The OpenAPI 3.1 description of every route (`crates/auth-server/api/openapi.json`, checked
+/// against real answers by scripts/test-server.sh).
+pub const OPENAPI_JSON: &str = include_str!("../../api/openapi.json");
+
+/// `GET /openapi.json`: [`OPENAPI_JSON`].
+pub(crate) async fn openapi() -> Response {
+    json_response(StatusCode::OK, OPENAPI_JSON.to_owned())
 }

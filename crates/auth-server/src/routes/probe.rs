@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use auth_core::{Answer, AnswerStyle};
+use auth_core::{Answer, AnswerStyle, RequiredScopes, ScopeSet};
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -35,11 +35,45 @@ fn header_text(text: &str) -> HeaderValue {
     HeaderValue::from_str(&out).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// The scopes `?scope=A+B` asks for, declared in the service's vocabulary: `Ok(None)` when
+/// the query names none. An undeclared or malformed name is the proxy's configuration, not
+/// the client's fault: `Err` (answered 500 and logged).
+fn query_scopes(st: &AppState, query: Option<&str>) -> Result<Option<RequiredScopes>, String> {
+    let mut found = None;
+    for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if name != "scope" {
+            continue;
+        }
+        if found.replace(value.into_owned()).is_some() {
+            return Err("`scope` is given twice".to_owned());
+        }
+    }
+    let Some(text) = found else { return Ok(None) };
+    let set = ScopeSet::parse(&text).map_err(|e| e.message().to_owned())?;
+    let names: Vec<&str> = set.iter().collect();
+    st.scopes()
+        .require(&names)
+        .map(Some)
+        .map_err(|e| e.message().to_owned())
+}
+
 /// `GET /a/auth` for nginx's `auth_request`: 204 with `X-Auth-Type`, `X-Auth-Id`,
 /// `X-Auth-Name` (percent-encoded outside visible ASCII) and `X-Auth-Token-Id`; a refusal is
-/// the core's [`AnswerStyle::AuthRequest`] answer (401, 403 or 500, no body).
+/// the core's [`AnswerStyle::AuthRequest`] answer (401, 403 or 500, no body). `?scope=A+B`
+/// requires those scopes (`auth_request /a/auth?scope=sms:send;` per nginx `location`): a
+/// token without them is 403 with the RFC 6750 challenge naming them.
 pub(crate) async fn nginx_auth(State(st): State<Arc<AppState>>, req: Request) -> Response {
-    match st.auth.authenticate(req.extensions(), req.headers()) {
+    let need = match query_scopes(&st, req.uri().query()) {
+        Ok(need) => need,
+        Err(why) => {
+            tracing::error!(%why, "auth_request: the proxy asks for scopes this service does not declare");
+            return answer_response(Answer::server_error(AnswerStyle::AuthRequest, &[]));
+        }
+    };
+    match st
+        .auth
+        .authenticate_scoped(req.extensions(), req.headers(), need.as_ref())
+    {
         Ok(auth) => {
             let c = &auth.claims;
             let mut headers = HeaderMap::new();

@@ -89,10 +89,21 @@ pub fn add_test_accounts(db: &Db, passwords: &Passwords) {
 }
 
 pub fn service_on(db: Arc<Db>, trusted: &[&str], limits: LoginLimits) -> Svc {
+    service_configured(db, trusted, limits, |_| {})
+}
+
+/// A service on `db` whose configuration `change` adjusts last.
+pub fn service_configured(
+    db: Arc<Db>,
+    trusted: &[&str],
+    limits: LoginLimits,
+    change: impl FnOnce(&mut ServerConfig),
+) -> Svc {
     let mut config = ServerConfig::new(keys());
     config.hash_params = CHEAP;
     config.login_limits = limits;
     config.trusted_proxies = TrustedProxies::parse(trusted).unwrap();
+    change(&mut config);
     let state = AppState::new(config, db, Arc::new(MemoryRevocationStore::new())).unwrap();
     Svc {
         app: router(state.clone()),
