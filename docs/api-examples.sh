@@ -4,7 +4,8 @@
 #   authctl serve --demo-accounts            # listens on 127.0.0.1:8080
 #
 # then paste the commands below. Replace `your.token` with the "token" of the user login's
-# answer and `your.reseller.token` with the reseller login's. Each command is preceded by a
+# answer, `your.reseller.token` with the reseller login's, and `your.api.token` with the token
+# of the `create-token-with-scopes` answer. Each command is preceded by a
 # line `## <name> <status> <what the body holds>` that scripts/test-server.sh checks: the
 # test runs these commands verbatim, with only the host and the tokens replaced.
 
@@ -31,6 +32,27 @@ curl -X POST http://127.0.0.1:8080/token/account/12542 -H "Authorization: Bearer
 
 ## nginx-auth-request 204 empty
 curl http://127.0.0.1:8080/a/auth -H "Authorization: Bearer your.token"
+
+## create-token-with-scopes 200 json:status,message,token,token_id,allowed_ips,scopes
+curl -X POST http://127.0.0.1:8080/token -H "Authorization: Bearer your.token" -d '{"token": {"name": "CI: send SMS", "ttl": 3600, "scopes": ["sms:send"]}}'
+
+## create-token-with-scopes-xml 200 xml:<response><status>1</status><message>OK</message><token>
+curl -X POST http://127.0.0.1:8080/token -H "Authorization: Bearer your.token" -H "Accept: application/xml" -d '<token><name>CI: read SMS</name><ttl>3600</ttl><scopes><scope>sms:read</scope></scopes></token>'
+
+## nginx-auth-request-scope 204 empty
+curl "http://127.0.0.1:8080/a/auth?scope=sms:send" -H "Authorization: Bearer your.api.token"
+
+## nginx-auth-request-scope-missing 403 empty
+curl "http://127.0.0.1:8080/a/auth?scope=account" -H "Authorization: Bearer your.api.token"
+
+## introspect 200 json:active,scope,sub,exp,iat,jti,token_type
+curl -X POST http://127.0.0.1:8080/oauth/introspect -H "Authorization: Bearer your.token" -d "token=your.api.token"
+
+## revoke 200 empty
+curl -X POST http://127.0.0.1:8080/oauth/revoke -H "Authorization: Bearer your.token" -d "token=your.api.token"
+
+## introspect-revoked 200 json:active
+curl -X POST http://127.0.0.1:8080/oauth/introspect -H "Authorization: Bearer your.token" -d "token=your.api.token"
 
 ## reseller-logout 200 json:message
 curl http://127.0.0.1:8080/a/v1/resellers/user/logout.json -H "Authorization: Bearer your.reseller.token"

@@ -2,8 +2,9 @@
 # The reference service for real (docs/server.md): builds `authctl`, starts
 # `authctl serve --demo-accounts` on a free loopback port with a temporary SQLite file, runs
 # every example of docs/api-examples.sh verbatim (host and tokens replaced), then the error
-# cases, nginx's auth_request in front of a static backend, and a restart on the same
-# database. Everything on 127.0.0.1 in one temporary directory; every process started here
+# cases, the OpenAPI description against real answers (tests/server/openapi_check.py, with
+# `requests` and `jsonschema` in a virtual environment it makes), nginx's auth_request in front
+# of a static backend (with a scope per location), and a restart on the same database. Everything on 127.0.0.1 in one temporary directory; every process started here
 # is stopped on exit, also on failure. Needs curl and nginx (scripts/test-all.sh installs
 # them); Argon2 is lowered with the documented test options to keep logins fast.
 set -euo pipefail
@@ -35,6 +36,10 @@ trap cleanup EXIT INT TERM
 
 AUTHCTL_SECRET="$("$authctl" keygen)"
 export AUTHCTL_SECRET
+# An OAuth client for /oauth/introspect and /oauth/revoke (docs/oauth.md).
+"$authctl" oauth-client --id gateway >"$work/client.json"
+client_option=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["serve_option"].split(" ", 1)[1])' "$work/client.json")
+client_secret=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["client_secret"])' "$work/client.json")
 db="$work/accounts.sqlite"
 fast=(--argon2-memory-kib 64 --argon2-iterations 1)
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -47,7 +52,8 @@ start_server() {
   port=$(free_port)
   base="http://127.0.0.1:$port"
   "$authctl" serve --listen "127.0.0.1:$port" --db "$db" --demo-accounts "${fast[@]}" \
-    --max-failed-logins-per-account 5 --max-failed-logins-per-address 1000 "$@" \
+    --max-failed-logins-per-account 5 --max-failed-logins-per-address 1000 \
+    --oauth-client "$client_option" "$@" \
     >"$work/server.out" 2>>"$work/server.log" &
   server_pid=$!
   for _ in $(seq 100); do
@@ -101,6 +107,7 @@ start_server
 echo "==> the API examples (docs/api-examples.sh), verbatim against $base"
 user_token=$(login_user user@example.com your_password)
 reseller_token=$(curl -s -X POST "$base/a/v1/resellers/login.json" -d '{"name": "reseller_name", "pass": "your_password"}' -o "$work/body"; json_field token)
+api_token=$(curl -s -X POST "$base/token" -H "Authorization: Bearer $user_token" -d '{"token": {"name": "sms only", "ttl": 3600, "scopes": ["sms:send"]}}' -o "$work/body"; json_field token)
 examples=0
 while IFS= read -r line; do
   case "$line" in
@@ -110,6 +117,7 @@ while IFS= read -r line; do
   esac
   cmd=${line//http:\/\/127.0.0.1:8080/$base}
   cmd=${cmd//your.reseller.token/$reseller_token}
+  cmd=${cmd//your.api.token/$api_token}
   cmd=${cmd//your.token/$user_token}
   got=$(eval "$cmd -s -o '$work/body' -w '%{http_code}'") || got="curl failed"
   examples=$((examples + 1))
@@ -163,6 +171,12 @@ done
 expect "brute force: locked even with the right password" 429 error:rate_limited -- -X POST "$base/a/session.json" -d '{"login": "other@example.com", "password": "your_password"}'
 retry=$(curl -s -D - -o /dev/null -X POST "$base/a/session.json" -d '{"login": "other@example.com", "password": "your_password"}' | tr -d '\r' | sed -n 's/^retry-after: //Ip')
 if [ -n "$retry" ] && [ "$retry" -ge 1 ]; then ok "Retry-After: $retry"; else bad "no Retry-After header"; fi
+
+echo "==> the OpenAPI description against real answers (requests + jsonschema)"
+venv="${AUTH_SERVER_VENV:-${CARGO_TARGET_DIR:-$root/target}/test-server-venv}"
+if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "requests>=2.28" "jsonschema>=4.18"
+if "$venv/bin/python" tests/server/openapi_check.py "$base" gateway "$client_secret"; then ok "every answer matches /openapi.json"; else bad "answers that do not match /openapi.json"; fi
 
 echo "==> the operator's routes (docs/server.md, Operating it)"
 expect "liveness" 200 json:status -- "$base/healthz"
@@ -229,6 +243,24 @@ http {
       proxy_set_header Content-Length "";
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
     }
+    # A scope per location (docs/scopes.md): the location sets it, one internal location
+    # passes it on (nginx would escape a '?' written in auth_request itself).
+    location = /_auth_scoped {
+      internal;
+      proxy_pass $base/a/auth?scope=\$auth_scope;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+    }
+    location /sms/ {
+      set \$auth_scope sms:send;
+      auth_request /_auth_scoped;
+      alias $work/static/;
+    }
+    location /account/ {
+      set \$auth_scope account;
+      auth_request /_auth_scoped;
+      alias $work/static/;
+    }
     location /backend/ {
       auth_request /_auth;
       auth_request_set \$auth_name \$upstream_http_x_auth_name;
@@ -250,6 +282,10 @@ if [ "$got" = "backend says hello" ] && grep -qi '^x-backend-user: John Doe' "$w
 expect "nginx: no token" 401 any -- "$front"
 expect "nginx: revoked token" 401 any -- "$front" -H "Authorization: Bearer $revoked"
 expect "nginx: tampered token" 401 any -- "$front" -H "Authorization: Bearer ${token%???}AAA"
+sms_only=$(curl -s -X POST "$base/token" -H "Authorization: Bearer $token" -d '{"token": {"name": "sms", "ttl": 600, "scopes": ["sms:send"]}}' -o "$work/body"; json_field token)
+expect "nginx: a token holding the location's scope passes" 200 any -- "http://127.0.0.1:$nginx_port/sms/hello.txt" -H "Authorization: Bearer $sms_only"
+expect "nginx: a token without the location's scope is 403" 403 any -- "http://127.0.0.1:$nginx_port/account/hello.txt" -H "Authorization: Bearer $sms_only"
+expect "nginx: an unscoped login token holds every scope" 200 any -- "http://127.0.0.1:$nginx_port/account/hello.txt" -H "Authorization: Bearer $token"
 kill "$nginx_pid" && wait "$nginx_pid" 2>/dev/null || true
 nginx_pid=""
 

@@ -191,6 +191,11 @@ pub mod dangerous {
 #[doc = include_str!("../../../docs/http.md")]
 pub struct HttpDocDoctests;
 
+/// docs/scopes.md's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/scopes.md")]
+pub struct ScopesDocDoctests;
+
 /// The README's Rust quick start, compiled and run as a doc test.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
