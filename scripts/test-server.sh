@@ -295,12 +295,15 @@ kept=$(curl -s -X POST "$base/token" -H "Authorization: Bearer $reseller" -d '{"
 user_named=$(curl -s -X POST "$base/token" -H "Authorization: Bearer $token" -d '{"token": {"name": "before the password change"}}' -o "$work/body"; json_field token)
 gone=$(curl -s -X POST "$base/token" -H "Authorization: Bearer $token" -d '{"token": {"name": "revoked static"}}' -o "$work/body"; json_field token)
 curl -s -o /dev/null -X DELETE "$base/a/session.json" -H "Authorization: Bearer $gone"
+oauth_gone=$(curl -s -X POST "$base/token" -H "Authorization: Bearer $reseller" -d '{"token": {"name": "revoked by a gateway"}}' -o "$work/body"; json_field token)
+expect "RFC 7009: a client revokes a static token" 200 empty -- -X POST "$base/oauth/revoke" -u "gateway:$client_secret" -d "token=$oauth_gone"
 echo "changed password" | acct set-password user user@example.com --password-stdin
 stop_server
 ok "SIGTERM: graceful exit"
 start_server --trust-proxy 127.0.0.1/32 --max-password-checks 4
 expect "after restart: a static named token still works" 200 json:type,id,token_name -- "$base/a/some-endpoint" -H "Authorization: Bearer $kept"
 expect "after restart: a revoked static token stays revoked" 401 error:token_revoked -- "$base/a/some-endpoint" -H "Authorization: Bearer $gone"
+expect "after restart: a token revoked through /oauth/revoke stays revoked" 401 error:token_revoked -- "$base/a/some-endpoint" -H "Authorization: Bearer $oauth_gone"
 expect "after restart: a logged-out login token stays revoked" 401 error:token_revoked -- "$base/a/some-endpoint" -H "Authorization: Bearer $revoked"
 expect "after restart: the password change revoked the user's tokens" 401 error:token_revoked -- "$base/a/some-endpoint" -H "Authorization: Bearer $user_named"
 expect "after restart: the changed password is kept" 200 json:user,token -- -X POST "$base/a/session.json" -d '{"login": "user@example.com", "password": "changed password"}'

@@ -58,9 +58,34 @@ fn verify(c: &mut Criterion) {
 
     let input = signing_input(&token).as_bytes();
     let state = hmac_state();
+    // The same token with a `scope` claim, verified against a route's requirement through
+    // the vocabulary's hierarchy (docs/scopes.md): what a scope check adds.
+    let vocab = auth_core::ScopeVocabulary::from_json(
+        r#"{"sms": {"includes": ["sms:send", "sms:read"]}, "sms:send": {}, "sms:read": {}, "account": {}}"#,
+    )
+    .unwrap();
+    let scoped = {
+        let mut issuer = Issuer::new(ring());
+        issuer.set_scopes(vocab.clone());
+        let mut req = user_request(now);
+        req.set_scopes(&["sms", "account"]).unwrap();
+        issuer.mint(&req).unwrap().token
+    };
+    let need = vocab.require(&["sms:send"]).unwrap();
+    let scoped_req = auth_core::VerifyRequest::default().scopes(&need);
+    verifier
+        .verify_with(&scoped, &scoped_req)
+        .expect("the scoped token holds sms:send");
     let mut g = c.benchmark_group("verify");
     g.bench_function("auth_core", |b| {
         b.iter(|| verifier.verify(black_box(&token)).unwrap())
+    });
+    g.bench_function("auth_core_scoped", |b| {
+        b.iter(|| {
+            verifier
+                .verify_with(black_box(&scoped), &scoped_req)
+                .unwrap()
+        })
     });
     g.bench_function("jsonwebtoken", |b| {
         b.iter(|| {
