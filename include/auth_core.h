@@ -15,7 +15,7 @@
  * - AUTH_CORE_VERSION_MAJOR/MINOR/PATCH give the version of this header; auth_version()
  *   the version of the library linked.
  * - Fallible functions return an auth_result (uint32_t): AUTH_OK (0) on success, the
- *   core's stable error codes 1..31 (docs/errors.md), or the binding's codes from 1000.
+ *   core's stable error codes 1..33 (docs/errors.md), or the binding's codes from 1000.
  *   auth_result_name() / auth_result_http_status() translate any code.
  * - A Rust panic never unwinds into C: it is caught and reported as AUTH_PANIC.
  * - Every pointer argument is checked: NULL where a value is required gives
@@ -46,8 +46,9 @@
  * auth_key_ring (a shared ring that issuers and verifiers follow), auth_issuer,
  * auth_verifier, auth_authenticator, auth_ip_allow_list, auth_ip_regex,
  * auth_memory_store and auth_revocation are safe to use from many threads at once.
- * auth_claims, auth_minted, auth_unverified, auth_answer and auth_error are immutable:
- * read them from any thread, free them once. auth_mint_request is mutable: use it from one thread at a time.
+ * auth_claims, auth_minted, auth_unverified, auth_answer, auth_error,
+ * auth_scope_vocabulary and auth_required_scopes are immutable: read them from any
+ * thread, free them once. auth_mint_request is mutable: use it from one thread at a time.
  */
 
 
@@ -76,7 +77,7 @@
 
 // The result of a fallible call.
 //
-// `AUTH_OK` (0) is success. 1 to 30 are the core's stable error codes (docs/errors.md),
+// `AUTH_OK` (0) is success. 1 to 33 are the core's stable error codes (docs/errors.md),
 // numerically identical to `auth_core::ErrorCode`. Codes from 1000 up are the C
 // binding's own (a NULL argument, a buffer too small, text that is not UTF-8, a
 // Rust panic caught at the boundary, an index out of range). Numbers are never
@@ -153,6 +154,13 @@ enum auth_result
   AUTH_MISSING_TOKEN = 30,
   // The caller already holds as many named tokens as it may.
   AUTH_TOKEN_QUOTA_EXCEEDED = 31,
+  // The token is valid but does not hold a scope the request needs (403; the error's
+  // `auth_error_required_scope` and the `WWW-Authenticate` challenge of its answer name
+  // the scopes the request needs).
+  AUTH_INSUFFICIENT_SCOPE = 32,
+  // A scope name that is malformed or not declared, a scope list given twice or empty, or
+  // a bad scope vocabulary (400).
+  AUTH_INVALID_SCOPE = 33,
   // A required pointer argument was NULL.
   AUTH_NULL_ARGUMENT = 1000,
   // A caller-provided buffer is too small; the needed length was written to the
@@ -298,6 +306,10 @@ enum auth_answer_style
   AUTH_ANSWER_PLAIN = 3,
   // nginx `auth_request`: 401, 403 or 500 with no body.
   AUTH_ANSWER_AUTH_REQUEST = 4,
+  // The OAuth 2.0 endpoints (RFC 7662 introspection, RFC 7009 revocation): RFC 6749
+  // §5.2's `{"error": "<oauth error>", "error_description": "..."}` (JSON); a client whose
+  // Basic credentials failed is challenged with `Basic`.
+  AUTH_ANSWER_OAUTH = 5,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -428,7 +440,8 @@ typedef struct auth_memory_store auth_memory_store;
 // Single-owner and mutable: use it from one thread at a time (minting only reads it).
 // Create with `auth_mint_request_new_user` / `_new_reseller`, release with
 // `auth_mint_request_free`. Defaults: a dynamic lifetime, a generated token id, the
-// system clock, no name, no IP restriction, no parent, no `nbf`.
+// system clock, no name, no IP restriction, no parent, no `nbf`, no scopes
+// (`auth_mint_request_set_scopes`).
 typedef struct auth_mint_request auth_mint_request;
 
 // A freshly minted token and the claims signed into it.
@@ -438,6 +451,14 @@ typedef struct auth_mint_request auth_mint_request;
 // `auth_user_login_minted` or `auth_reseller_login_minted` is a `const auth_minted *`
 // borrowed from its parent, valid while the parent lives, and never freed.
 typedef struct auth_minted auth_minted;
+
+// What a route requires: every name, each satisfied by itself or (with a vocabulary) by a
+// name that includes it (the core's `RequiredScopes`). Build one per route at start-up;
+// checking is a few comparisons.
+//
+// Immutable: may be used from any thread at once; freed once with
+// `auth_required_scopes_free`. Functions that take one only read it during the call.
+typedef struct auth_required_scopes auth_required_scopes;
 
 // A successful reseller login.
 //
@@ -452,6 +473,15 @@ typedef struct auth_reseller_login auth_reseller_login;
 // Create with `auth_revocation_from_memory_store` or `auth_revocation_new_callback`,
 // release with `auth_revocation_free`.
 typedef struct auth_revocation auth_revocation;
+
+// The scope names a host declares, each optionally including others (`sms` includes
+// `sms:send` and `sms:read`): holding a name holds everything it includes, transitively
+// (the core's `ScopeVocabulary`).
+//
+// Immutable: may be read from any thread at once; freed once with
+// `auth_scope_vocabulary_free`. Whatever is built from it (`auth_required_scopes_new`,
+// `auth_issuer_with_scopes`) keeps its own copy: it may be freed right after.
+typedef struct auth_scope_vocabulary auth_scope_vocabulary;
 
 // A parsed token-creation request (`POST /token` body, JSON or XML).
 //
@@ -873,6 +903,16 @@ auth_result auth_claims_parent(const struct auth_claims *claims,
                                bool *present,
                                struct auth_principal *out);
 
+// `scope` (docs/scopes.md): `*present` false for a token without the claim (an unscoped
+// token: it may do everything its principal may); when present its text — the names,
+// sorted, separated by one space — is copied into `buf` (as `auth_claims_sms_from`). Pass
+// it as the `held` text of `auth_scope_vocabulary_holds` or `auth_required_scopes_check`.
+auth_result auth_claims_scope(const struct auth_claims *claims,
+                              bool *present,
+                              char *buf,
+                              size_t buf_len,
+                              size_t *out_len);
+
 // Copies the claims as compact JSON in the docs/token-format.md wire shape (`Claims::to_json`) into
 // `buf`.
 auth_result auth_claims_to_json(const struct auth_claims *claims,
@@ -896,6 +936,16 @@ const char *auth_error_name(const struct auth_error *error);
 
 // The HTTP status for the failed call's code (as `auth_result_http_status`).
 uint16_t auth_error_http_status(const struct auth_error *error);
+
+// For `AUTH_INSUFFICIENT_SCOPE`: the scopes the refused request needs, as a canonical
+// scope text (sorted, separated by one space) — what the `WWW-Authenticate` challenge of
+// `auth_error_answer` names. `*present` is false for any other error, and for one made
+// by `auth_error_new`; the text is copied into `buf` as `auth_claims_sms_from` copies.
+auth_result auth_error_required_scope(const struct auth_error *error,
+                                      bool *present,
+                                      char *buf,
+                                      size_t buf_len,
+                                      size_t *out_len);
 
 // Frees an `auth_error`. NULL is a no-op. The error and its message must not be used
 // afterwards.
@@ -966,6 +1016,28 @@ auth_result auth_authenticate_request(const struct auth_authenticator *authentic
                                       size_t client_ip_buf_len,
                                       size_t *client_ip_len,
                                       struct auth_error **error_out);
+
+// As `auth_authenticate_request`, for a route that needs scopes (the core's
+// `Authenticator::authenticate_scoped_at`, docs/scopes.md): after every other check, a
+// token whose `scope` claim does not hold every name of `required` (NULL: nothing
+// required) fails with `AUTH_INSUFFICIENT_SCOPE`; `auth_error_answer` on its `*error_out`
+// answers 403 with `WWW-Authenticate: Bearer error="insufficient_scope",
+// scope="<required names>"` (RFC 6750 §3.1). A token without the claim holds everything.
+// Thread-safe for a shared authenticator and requirement.
+auth_result auth_authenticate_request_scoped(const struct auth_authenticator *authenticator,
+                                             const struct auth_str *authorization,
+                                             size_t authorization_count,
+                                             const char *peer,
+                                             size_t peer_len,
+                                             const struct auth_str *forwarded_for,
+                                             size_t forwarded_for_count,
+                                             const uint64_t *now,
+                                             const struct auth_required_scopes *required,
+                                             struct auth_claims **claims_out,
+                                             char *client_ip_buf,
+                                             size_t client_ip_buf_len,
+                                             size_t *client_ip_len,
+                                             struct auth_error **error_out);
 
 // The answer to the refusal `error` (from `auth_authenticate_request` or any other call
 // that failed with a core code; `auth_error_new` makes one from a code) in `style` (an
@@ -1208,7 +1280,8 @@ void auth_mint_request_free(struct auth_mint_request *request);
 
 // Mints a token. `*minted_out` receives it (free with `auth_minted_free`). The request
 // is only read. Errors: `AUTH_INVALID_KEY` (no active key), `AUTH_INVALID_TTL`,
-// `AUTH_STATIC_NOT_ALLOWED`, `AUTH_INVALID_REQUEST` (a token id or name out of range, a
+// `AUTH_STATIC_NOT_ALLOWED`, `AUTH_INVALID_SCOPE` (a scope the issuer does not declare:
+// `auth_issuer_with_scopes`), `AUTH_INVALID_REQUEST` (a token id or name out of range, a
 // time past 2^53 − 1), `AUTH_NULL_ARGUMENT`. Thread-safe for a shared issuer.
 auth_result auth_issuer_mint(const struct auth_issuer *issuer,
                              const struct auth_mint_request *request,
@@ -1564,6 +1637,136 @@ auth_result auth_memory_store_is_jti_revoked(const struct auth_memory_store *sto
 // verifiers sharing it keep it alive.
 void auth_memory_store_free(struct auth_memory_store *store);
 
+// Reads the `scope` claim's text strictly (names of RFC 6749 §3.3 separated by exactly
+// one space, at least one, none twice, at most 64) and copies its canonical text (the
+// names sorted) into `buf` (see "Output buffers"). Errors: `AUTH_INVALID_SCOPE` (naming
+// the problem), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`, `AUTH_INSUFFICIENT_SIZE`.
+// Thread-safe.
+auth_result auth_scope_text_canonical(const char *scope,
+                                      size_t scope_len,
+                                      char *buf,
+                                      size_t buf_len,
+                                      size_t *out_len,
+                                      struct auth_error **error_out);
+
+// Reads a vocabulary from strict JSON text (`json_len` bytes): an object whose members are
+// the names, each an object with an optional `description` (a string) and an optional
+// `includes` (an array of declared names):
+// `{"sms": {"description": "...", "includes": ["sms:send"]}, "sms:send": {}}`.
+// `*vocabulary_out` receives it (free with `auth_scope_vocabulary_free`). Errors:
+// `AUTH_INVALID_SCOPE` (not that shape, a bad or undeclared name, more than 256 names, a
+// cycle; the message names the problem), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
+// Thread-safe.
+auth_result auth_scope_vocabulary_new(const char *json,
+                                      size_t json_len,
+                                      struct auth_scope_vocabulary **vocabulary_out,
+                                      struct auth_error **error_out);
+
+// Whether a token whose `scope` claim is `held` (the claim's text, `held_len` bytes, read
+// strictly; NULL for a token without the claim, which holds every declared name) holds
+// `name`: it names it, or a name that includes it. An undeclared name is held only by a
+// token naming it exactly. `*out` receives the answer. Errors: `AUTH_INVALID_SCOPE` (`held`
+// is not a scope text), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_scope_vocabulary_holds(const struct auth_scope_vocabulary *vocabulary,
+                                        const char *held,
+                                        size_t held_len,
+                                        const char *name,
+                                        size_t name_len,
+                                        bool *out,
+                                        struct auth_error **error_out);
+
+// The scopes a caller may give a token it mints, for itself or a sub-account (the core's
+// `ScopeVocabulary::narrow`, what `auth_create_token_self` applies with the issuer's
+// vocabulary): `caller` is the calling token's `scope` claim text (NULL: no claim) and
+// `requested` the scopes asked for, as a scope text (NULL: none asked, the child inherits
+// the caller's claim). Every requested name must be declared (`AUTH_INVALID_SCOPE`) and
+// held by the caller (`AUTH_NOT_PERMITTED`, naming the first that is not).
+//
+// On success `*present` says whether the child carries a `scope` claim (false: unscoped)
+// and its canonical text is copied into `buf` (as `auth_claims_sms_from`: an empty string
+// when absent). Errors also: `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`,
+// `AUTH_INSUFFICIENT_SIZE`. Thread-safe.
+auth_result auth_scope_vocabulary_narrow(const struct auth_scope_vocabulary *vocabulary,
+                                         const char *caller,
+                                         size_t caller_len,
+                                         const char *requested,
+                                         size_t requested_len,
+                                         bool *present,
+                                         char *buf,
+                                         size_t buf_len,
+                                         size_t *out_len,
+                                         struct auth_error **error_out);
+
+// Frees a vocabulary. NULL is a no-op.
+void auth_scope_vocabulary_free(struct auth_scope_vocabulary *vocabulary);
+
+// The requirement of a route from `vocabulary`: the `count` names at `names` (UTF-8; NULL
+// allowed when `count` is 0, which requires nothing), each declared in it and satisfied
+// by itself or a name that includes it. `*required_out` receives it (free with
+// `auth_required_scopes_free`). Errors: `AUTH_INVALID_SCOPE` (a bad or undeclared name,
+// one given twice, more than 64), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_required_scopes_new(const struct auth_scope_vocabulary *vocabulary,
+                                     const struct auth_str *names,
+                                     size_t count,
+                                     struct auth_required_scopes **required_out,
+                                     struct auth_error **error_out);
+
+// A requirement without a vocabulary (the core's `RequiredScopes::exact`): each of the
+// `count` names at `names` is satisfied only by a token naming it exactly. As
+// `auth_required_scopes_new` otherwise (no name needs to be declared).
+auth_result auth_required_scopes_new_exact(const struct auth_str *names,
+                                           size_t count,
+                                           struct auth_required_scopes **required_out,
+                                           struct auth_error **error_out);
+
+// Copies the required names as a canonical scope text (sorted, separated by one space;
+// empty when nothing is required) into `buf`.
+auth_result auth_required_scopes_names(const struct auth_required_scopes *required,
+                                       char *buf,
+                                       size_t buf_len,
+                                       size_t *out_len);
+
+// Checks a token's `scope` claim against the requirement: `held` is the claim's text
+// (`held_len` bytes, read strictly; NULL for a token without the claim, which holds
+// everything). `AUTH_OK` when every required name is held, else `AUTH_INSUFFICIENT_SCOPE`
+// (403) naming the first missing one, with an `*error_out` whose
+// `auth_error_required_scope` and `auth_error_answer` challenge name the whole
+// requirement. Errors also: `AUTH_INVALID_SCOPE` (`held` is not a scope text),
+// `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_required_scopes_check(const struct auth_required_scopes *required,
+                                       const char *held,
+                                       size_t held_len,
+                                       struct auth_error **error_out);
+
+// Frees a requirement. NULL is a no-op.
+void auth_required_scopes_free(struct auth_required_scopes *required);
+
+// The scope names (UTF-8) the token will carry in its `scope` claim: the `count` names at
+// `names`, checked here (each a scope name, none twice, at most 64; an empty list is
+// refused, since it would mint a token that may do nothing), or `names` NULL with `count`
+// 0 for an unscoped token (no claim: everything its principal may do; the default).
+// Minting refuses a name the issuer does not declare (`auth_issuer_with_scopes`).
+// Errors: `AUTH_INVALID_SCOPE` (the request is unchanged), `AUTH_INVALID_UTF8`,
+// `AUTH_NULL_ARGUMENT` (request, or `names` NULL with a count).
+auth_result auth_mint_request_set_scopes(struct auth_mint_request *request,
+                                         const struct auth_str *names,
+                                         size_t count,
+                                         struct auth_error **error_out);
+
+// A new issuer like `issuer` — following the same key ring, with the same TTL policy and
+// longest token — that declares `vocabulary` (the core's `Issuer::set_scopes`; an issuer
+// from `auth_issuer_new` declares none, so it refuses every scoped mint with
+// `AUTH_INVALID_SCOPE`). Minting with it refuses undeclared names, and the token API
+// (`auth_create_token_self`, `auth_create_token_sub_account_v2`) narrows with it: a
+// created token never gets a scope its caller lacks (`AUTH_NOT_PERMITTED`). Issuers are
+// immutable, so this makes a new one rather than changing `issuer` (which keeps working
+// as it was). `*issuer_out` receives it (free with `auth_issuer_free`); it keeps its own
+// copy of the vocabulary. Errors: `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_issuer_with_scopes(const struct auth_issuer *issuer,
+                                    const struct auth_scope_vocabulary *vocabulary,
+                                    struct auth_issuer **issuer_out,
+                                    struct auth_error **error_out);
+
 // The core's default token-creation policy. Thread-safe.
 struct auth_token_creation_policy auth_token_creation_policy_default(void);
 
@@ -1571,9 +1774,13 @@ struct auth_token_creation_policy auth_token_creation_policy_default(void);
 // `TokenTarget::SelfAccount`). `caller` is the verified claims of the request's bearer
 // token; `policy` who may create tokens (NULL: the defaults); `now` NULL reads the system
 // clock. `*created_out` receives the result (free
-// with `auth_created_token_free`). Errors: `AUTH_NOT_PERMITTED` (a rule outside the
-// caller's own `allowed_ips`), `AUTH_INVALID_TTL`, `AUTH_STATIC_NOT_ALLOWED`,
-// `AUTH_INVALID_KEY`, `AUTH_NULL_ARGUMENT`. Thread-safe for a shared issuer.
+// with `auth_created_token_free`). The request's `scopes` are narrowed with the issuer's
+// vocabulary (`auth_issuer_with_scopes`, docs/scopes.md): none asked keeps the caller's
+// `scope` claim (an unscoped caller makes an unscoped token). Errors: `AUTH_NOT_PERMITTED`
+// (a rule outside the caller's own `allowed_ips`, a scope the caller does not hold),
+// `AUTH_INVALID_SCOPE` (a scope the issuer does not declare), `AUTH_INVALID_TTL`,
+// `AUTH_STATIC_NOT_ALLOWED`, `AUTH_INVALID_KEY`, `AUTH_NULL_ARGUMENT`. Thread-safe for a
+// shared issuer.
 auth_result auth_create_token_self(const struct auth_issuer *issuer,
                                    const struct auth_claims *caller,
                                    const struct auth_token_request *request,
@@ -1617,8 +1824,10 @@ auth_result auth_create_token_sub_account_v2(const struct auth_issuer *issuer,
 const struct auth_minted *auth_created_token_minted(const struct auth_created_token *created);
 
 // Copies the response body in `format` (an `auth_format` number: the JSON
-// `{"status": 1, "message": "OK", "token": ..., "token_id": ..., "allowed_ips": [...]}` or
-// the XML `<response>...</response>`) into `buf`. Errors also: `AUTH_INVALID_ENUM`.
+// `{"status": 1, "message": "OK", "token": ..., "token_id": ..., "allowed_ips": [...]}`,
+// with `"scopes": [...]` after it when the token carries a `scope` claim, or the XML
+// `<response>...</response>`, with `<scopes><scope>...</scope></scopes>` then) into
+// `buf`. Errors also: `AUTH_INVALID_ENUM`.
 auth_result auth_created_token_render(const struct auth_created_token *created,
                                       uint32_t format_number,
                                       char *buf,
@@ -1672,6 +1881,24 @@ auth_result auth_verifier_verify(const struct auth_verifier *verifier,
                                  struct auth_claims **claims_out,
                                  struct auth_error **error_out);
 
+// As `auth_verifier_verify`, for a request that needs scopes (docs/scopes.md):
+// `required` (NULL: nothing) is checked last, after every other check including
+// revocation. A token whose `scope` claim does not hold every required name fails with
+// `AUTH_INSUFFICIENT_SCOPE` (403); its `*error_out` names the requirement
+// (`auth_error_required_scope`, and the `WWW-Authenticate` challenge of
+// `auth_error_answer`). A token without the claim holds everything. Thread-safe for a
+// shared verifier and requirement.
+auth_result auth_verifier_verify_scoped(const struct auth_verifier *verifier,
+                                        const char *token,
+                                        size_t token_len,
+                                        const uint64_t *now,
+                                        const char *client_ip,
+                                        size_t client_ip_len,
+                                        const struct auth_revocation *revocation,
+                                        const struct auth_required_scopes *required,
+                                        struct auth_claims **claims_out,
+                                        struct auth_error **error_out);
+
 // Decodes a token's header and claims without verifying the signature or any claim
 // (the core's `inspect_unverified`; `max_size` bytes at most). `*unverified_out`
 // receives it (free with `auth_unverified_free`). Errors: `AUTH_TOKEN_TOO_LARGE`,
@@ -1712,8 +1939,10 @@ const char *auth_format_content_type(uint32_t format_number);
 
 // Parses a request body (`body_len` bytes, at most 64 KiB; `format` an `auth_format`
 // number) strictly. `*request_out` receives it (free with `auth_token_request_free`).
-// Errors: `AUTH_INVALID_REQUEST` (malformed body, no or bad `name`, ...),
-// `AUTH_INVALID_TTL`, `AUTH_INVALID_IP_RULE`, `AUTH_INVALID_ENUM`, `AUTH_NULL_ARGUMENT`.
+// Errors: `AUTH_INVALID_REQUEST` (malformed body, no or bad `name`, `scopes` not a list
+// of strings, ...), `AUTH_INVALID_TTL`, `AUTH_INVALID_IP_RULE`, `AUTH_INVALID_SCOPE` (a
+// bad scope name, one given twice, an empty list), `AUTH_INVALID_ENUM`,
+// `AUTH_NULL_ARGUMENT`.
 auth_result auth_token_request_parse(const char *body,
                                      size_t body_len,
                                      uint32_t format_number,
@@ -1745,10 +1974,20 @@ auth_result auth_token_request_allowed_ip(const struct auth_token_request *reque
                                           size_t buf_len,
                                           size_t *out_len);
 
+// The requested `scopes` (docs/scopes.md): `*present` false when the body had none (the
+// created token keeps the caller's); otherwise their canonical text (sorted, separated by
+// one space) is copied into `buf` (as `auth_claims_sms_from`). Whether the caller may give
+// them is decided when the token is created.
+auth_result auth_token_request_scopes(const struct auth_token_request *request,
+                                      bool *present,
+                                      char *buf,
+                                      size_t buf_len,
+                                      size_t *out_len);
+
 // Frees a token request. NULL is a no-op.
 void auth_token_request_free(struct auth_token_request *request);
 
-// A new error with a core code (1–31) and its default message, for a host that reports
+// A new error with a core code (1–33) and its default message, for a host that reports
 // a failure itself (`AUTH_INVALID_CREDENTIALS` after a wrong password, ...) through the
 // error bodies below. `*error_out` receives it (free with `auth_error_free`). Errors:
 // `AUTH_INVALID_ENUM` (not a core code), `AUTH_NULL_ARGUMENT`.

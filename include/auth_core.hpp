@@ -32,9 +32,10 @@
  * on one thread while others mint and verify; issuers and verifiers made from it follow
  * it from their next call. Claims, Minted, CreatedToken, UserLogin, ResellerLogin,
  * TokenRequest, Answer and Error are immutable: read them from any thread. MintRequest is
- * mutable: one thread at a time (minting only reads it). A revocation callback given to
- * `Revocation::from_callback` is called from every verifying thread at once and must be
- * thread-safe.
+ * mutable: one thread at a time (minting only reads it). ScopeVocabulary and
+ * RequiredScopes are immutable: build them at start-up, share them by reference. A
+ * revocation callback given to `Revocation::from_callback` is called from every verifying
+ * thread at once and must be thread-safe.
  */
 #ifndef AUTH_CORE_HPP
 #define AUTH_CORE_HPP
@@ -117,6 +118,10 @@ public:
     /// (`auth_error_answer`; docs/http.md). Throws `AUTH_NOT_CORE_ERROR` for the binding's
     /// own codes (answer `Answer::server_error` then).
     Answer answer(AnswerStyle style, const std::vector<std::string_view> &accept = {}) const;
+    /// For `AUTH_INSUFFICIENT_SCOPE`: the scopes the refused request needs (canonical text,
+    /// names sorted and separated by one space), as the answer's challenge names them
+    /// (`auth_error_required_scope`); nullopt for any other error.
+    std::optional<std::string> required_scope() const;
 
 private:
     Error(auth_result code, const char *message, auth_error *error)
@@ -196,6 +201,14 @@ inline std::uint16_t Error::response_status() const {
 inline std::string Error::login_json() const {
     const auth_error *e = require_error();
     return detail::read_text([e](char *b, std::size_t n, std::size_t *o) { return auth_error_login_json(e, b, n, o); });
+}
+inline std::optional<std::string> Error::required_scope() const {
+    if (!error_) return std::nullopt;
+    const auth_error *e = error_.get();
+    bool present = false;
+    std::string text = detail::read_text(
+        [e, &present](char *b, std::size_t n, std::size_t *o) { return auth_error_required_scope(e, &present, b, n, o); });
+    return present ? std::optional<std::string>(std::move(text)) : std::nullopt;
 }
 inline std::string Error::sms_body(Format f) const {
     const auth_error *e = require_error();
@@ -352,6 +365,9 @@ public:
         if (!present) return std::nullopt;
         return Principal{static_cast<PrincipalType>(v.kind), v.id};
     }
+    /// `scope` (docs/scopes.md): the names, sorted and separated by one space; nullopt for a
+    /// token without the claim (it may do everything its principal may).
+    std::optional<std::string> scope() const { return opt_text(auth_claims_scope); }
     /// The claims as compact JSON (the docs/token-format.md wire shape).
     std::string to_json() const { return text(auth_claims_to_json); }
 
@@ -451,6 +467,129 @@ public:
 private:
     detail::Owned<auth_minted, auth_minted_free> owned_;
 };
+
+// ---- Scopes (docs/scopes.md) ----
+
+/// Reads a `scope` claim text strictly (names separated by exactly one space, at least one,
+/// none twice) and returns its canonical text (the names sorted). Throws `invalid_scope`.
+inline std::string scope_canonical(std::string_view scope) {
+    return detail::read_text([scope](char *b, std::size_t n, std::size_t *o) {
+        auth_error *e = nullptr;
+        auth_result rc = auth_scope_text_canonical(detail::ptr(scope), scope.size(), b, n, o, &e);
+        if (rc != AUTH_OK && rc != AUTH_INSUFFICIENT_SIZE) detail::check(rc, e);
+        auth_error_free(e);
+        return rc;
+    });
+}
+
+class RequiredScopes;
+
+/// The scope names a host declares, each optionally including others (`sms` includes
+/// `sms:send`): holding a name holds everything it includes. Immutable; any thread.
+/// Move-only. What is built from it (`RequiredScopes`, `Issuer::with_scopes`) keeps its own
+/// copy.
+class ScopeVocabulary {
+public:
+    /// Reads a vocabulary from strict JSON:
+    /// `{"sms": {"description": "...", "includes": ["sms:send"]}, "sms:send": {}}`. Throws
+    /// `invalid_scope` (naming the problem).
+    explicit ScopeVocabulary(std::string_view json) {
+        auth_scope_vocabulary *v = nullptr;
+        detail::call([&](auth_error **e) { return auth_scope_vocabulary_new(detail::ptr(json), json.size(), &v, e); });
+        p_.reset(v);
+    }
+    /// Whether a token whose `scope` claim is `held` (nullopt: no claim, which holds every
+    /// declared name) holds `name`. Throws `invalid_scope` for a `held` that is no scope text.
+    bool holds(std::optional<std::string_view> held, std::string_view name) const {
+        bool out = false;
+        detail::call([&](auth_error **e) {
+            return auth_scope_vocabulary_holds(p_.get(), detail::data_or_null(held), detail::size_or_zero(held),
+                                               detail::ptr(name), name.size(), &out, e);
+        });
+        return out;
+    }
+    /// The scopes a caller whose claim is `caller` (nullopt: none) may give a token it mints
+    /// when it asks for `requested` (a scope text; nullopt: inherit): the child's claim, or
+    /// nullopt for an unscoped child. Throws `invalid_scope` (undeclared), `not_permitted`
+    /// (a scope the caller does not hold).
+    std::optional<std::string> narrow(std::optional<std::string_view> caller,
+                                      std::optional<std::string_view> requested) const {
+        bool present = false;
+        const auth_scope_vocabulary *v = p_.get();
+        std::string text = detail::read_text([&](char *b, std::size_t n, std::size_t *o) {
+            auth_error *e = nullptr;
+            auth_result rc = auth_scope_vocabulary_narrow(v, detail::data_or_null(caller), detail::size_or_zero(caller),
+                                                          detail::data_or_null(requested),
+                                                          detail::size_or_zero(requested), &present, b, n, o, &e);
+            if (rc != AUTH_OK && rc != AUTH_INSUFFICIENT_SIZE) detail::check(rc, e);
+            auth_error_free(e);
+            return rc;
+        });
+        return present ? std::optional<std::string>(std::move(text)) : std::nullopt;
+    }
+    /// The requirement of a route: every name declared, each satisfied by itself or a name
+    /// that includes it. Throws `invalid_scope`.
+    RequiredScopes require(const std::vector<std::string_view> &names) const;
+    /// The C handle (borrowed).
+    const auth_scope_vocabulary *get() const noexcept { return p_.get(); }
+
+private:
+    detail::Owned<auth_scope_vocabulary, auth_scope_vocabulary_free> p_;
+};
+
+/// What a route requires (build one per route at start-up): pass it to `Verifier::verify`
+/// or `Authenticator::authenticate`, or `check` a claim yourself. Immutable; any thread.
+/// Move-only.
+class RequiredScopes {
+public:
+    /// Every name of `names`, declared in `vocabulary`. Throws `invalid_scope`.
+    RequiredScopes(const ScopeVocabulary &vocabulary, const std::vector<std::string_view> &names) {
+        std::vector<auth_str> n = detail::strs(names);
+        auth_required_scopes *r = nullptr;
+        detail::call([&](auth_error **e) {
+            return auth_required_scopes_new(vocabulary.get(), detail::data_or_null(n), n.size(), &r, e);
+        });
+        p_.reset(r);
+    }
+    /// A requirement without a vocabulary: each name satisfied only by itself. Throws
+    /// `invalid_scope`.
+    static RequiredScopes exact(const std::vector<std::string_view> &names) {
+        std::vector<auth_str> n = detail::strs(names);
+        auth_required_scopes *r = nullptr;
+        detail::call(
+            [&](auth_error **e) { return auth_required_scopes_new_exact(detail::data_or_null(n), n.size(), &r, e); });
+        return RequiredScopes(r);
+    }
+    /// The required names, canonical ("" when nothing is required).
+    std::string names() const {
+        const auth_required_scopes *r = p_.get();
+        return detail::read_text(
+            [r](char *b, std::size_t n, std::size_t *o) { return auth_required_scopes_names(r, b, n, o); });
+    }
+    /// Checks a `scope` claim (nullopt: no claim, which holds everything). Throws
+    /// `insufficient_scope` (its `required_scope()` and answer name the requirement) or
+    /// `invalid_scope` (`held` is no scope text).
+    void check(std::optional<std::string_view> held) const {
+        detail::call([&](auth_error **e) {
+            return auth_required_scopes_check(p_.get(), detail::data_or_null(held), detail::size_or_zero(held), e);
+        });
+    }
+    /// Checks the `scope` claim of verified claims.
+    void check(const ClaimsView &claims) const {
+        std::optional<std::string> held = claims.scope();
+        check(held ? std::optional<std::string_view>(*held) : std::nullopt);
+    }
+    /// The C handle (borrowed).
+    const auth_required_scopes *get() const noexcept { return p_.get(); }
+
+private:
+    explicit RequiredScopes(auth_required_scopes *r) noexcept : p_(r) {}
+    detail::Owned<auth_required_scopes, auth_required_scopes_free> p_;
+};
+
+inline RequiredScopes ScopeVocabulary::require(const std::vector<std::string_view> &names) const {
+    return RequiredScopes(*this, names);
+}
 
 /// A set of keys by `kid`: one active key mints, every key verifies. Issuers and
 /// verifiers made from it follow it (rotation without rebuilding). Thread-safe,
@@ -587,6 +726,23 @@ public:
     MintRequest &set_now(std::optional<std::uint64_t> now) {
         return done(auth_mint_request_set_now(p_.get(), detail::opt(now)));
     }
+    /// The `scope` claim's names (docs/scopes.md), at least one; each must be declared by the
+    /// issuer (`Issuer::with_scopes`) at mint. Throws `invalid_scope` (a bad name, one given
+    /// twice, an empty list).
+    MintRequest &set_scopes(const std::vector<std::string_view> &names) {
+        static const auth_str none{"", 0};
+        std::vector<auth_str> n = detail::strs(names);
+        detail::call([&](auth_error **e) {
+            // A present empty list (refused by the library) still needs a non-NULL pointer.
+            return auth_mint_request_set_scopes(p_.get(), n.empty() ? &none : n.data(), n.size(), e);
+        });
+        return *this;
+    }
+    /// An unscoped token (no `scope` claim; the default).
+    MintRequest &clear_scopes() {
+        detail::call([&](auth_error **e) { return auth_mint_request_set_scopes(p_.get(), nullptr, 0, e); });
+        return *this;
+    }
     /// The C handle (borrowed).
     const auth_mint_request *get() const noexcept { return p_.get(); }
 
@@ -608,7 +764,15 @@ public:
         detail::call([&](auth_error **e) { return auth_issuer_new(ring.get(), &policy, &i, e); });
         p_.reset(i);
     }
-    /// Mints a token. Throws `invalid_key` (no active key), `invalid_ttl`, ...
+    /// A new issuer like this one (same ring, policy and longest token) that declares
+    /// `vocabulary` (docs/scopes.md): scoped mints and the token API's `scopes` are checked
+    /// against it. This issuer is unchanged (issuers are immutable).
+    Issuer with_scopes(const ScopeVocabulary &vocabulary) const {
+        auth_issuer *i = nullptr;
+        detail::call([&](auth_error **e) { return auth_issuer_with_scopes(p_.get(), vocabulary.get(), &i, e); });
+        return Issuer(i);
+    }
+    /// Mints a token. Throws `invalid_key` (no active key), `invalid_ttl`, `invalid_scope`, ...
     Minted mint(const MintRequest &request) const {
         auth_minted *m = nullptr;
         detail::call([&](auth_error **e) { return auth_issuer_mint(p_.get(), request.get(), &m, e); });
@@ -618,6 +782,7 @@ public:
     const auth_issuer *get() const noexcept { return p_.get(); }
 
 private:
+    explicit Issuer(auth_issuer *i) noexcept : p_(i) {}
     detail::Owned<auth_issuer, auth_issuer_free> p_;
 };
 
@@ -774,20 +939,23 @@ public:
 
     /// Verifies `token` from `client_ip` (nullopt: unknown; a token with `allowed_ips`
     /// then fails with `ip_not_allowed`) at `now` (nullopt: the system clock), also
-    /// consulting `revocation` when given. Throws `auth::Error` on rejection.
+    /// consulting `revocation` when given and, last, checking the scopes the request needs
+    /// (`required`: `insufficient_scope`, 403). Throws `auth::Error` on rejection.
     Claims verify(std::string_view token, std::optional<std::string_view> client_ip = std::nullopt,
-                  std::optional<std::uint64_t> now = std::nullopt, const Revocation *revocation = nullptr) const {
+                  std::optional<std::uint64_t> now = std::nullopt, const Revocation *revocation = nullptr,
+                  const RequiredScopes *required = nullptr) const {
         auth_claims *c = nullptr;
-        detail::call([&](auth_error **e) { return raw_verify(token, client_ip, now, revocation, &c, e); });
+        detail::call([&](auth_error **e) { return raw_verify(token, client_ip, now, revocation, required, &c, e); });
         return Claims(c);
     }
     /// `verify` without exceptions for the rejection (allocation failures still throw).
     Verdict check(std::string_view token, std::optional<std::string_view> client_ip = std::nullopt,
-                  std::optional<std::uint64_t> now = std::nullopt, const Revocation *revocation = nullptr) const {
+                  std::optional<std::uint64_t> now = std::nullopt, const Revocation *revocation = nullptr,
+                  const RequiredScopes *required = nullptr) const {
         Verdict v;
         auth_claims *c = nullptr;
         auth_error *e = nullptr;
-        auth_result rc = raw_verify(token, client_ip, now, revocation, &c, &e);
+        auth_result rc = raw_verify(token, client_ip, now, revocation, required, &c, &e);
         if (rc == AUTH_OK)
             v.claims_.emplace(c);
         else
@@ -804,11 +972,12 @@ private:
         p_.reset(v);
     }
     auth_result raw_verify(std::string_view token, const std::optional<std::string_view> &client_ip,
-                           const std::optional<std::uint64_t> &now, const Revocation *revocation, auth_claims **out,
-                           auth_error **e) const {
-        return auth_verifier_verify(p_.get(), detail::ptr(token), token.size(), detail::opt(now),
-                                    detail::data_or_null(client_ip), detail::size_or_zero(client_ip),
-                                    revocation ? revocation->get() : nullptr, out, e);
+                           const std::optional<std::uint64_t> &now, const Revocation *revocation,
+                           const RequiredScopes *required, auth_claims **out, auth_error **e) const {
+        return auth_verifier_verify_scoped(p_.get(), detail::ptr(token), token.size(), detail::opt(now),
+                                           detail::data_or_null(client_ip), detail::size_or_zero(client_ip),
+                                           revocation ? revocation->get() : nullptr,
+                                           required ? required->get() : nullptr, out, e);
     }
     detail::Owned<auth_verifier, auth_verifier_free> p_;
 };
@@ -948,6 +1117,16 @@ public:
             out.push_back(detail::read_text(
                 [r, i](char *b, std::size_t n, std::size_t *o) { return auth_token_request_allowed_ip(r, i, b, n, o); }));
         return out;
+    }
+    /// The requested `scopes` (canonical text); nullopt when the body had none (the created
+    /// token keeps the caller's).
+    std::optional<std::string> scopes() const {
+        const auth_token_request *r = p_.get();
+        bool present = false;
+        std::string text = detail::read_text([r, &present](char *b, std::size_t n, std::size_t *o) {
+            return auth_token_request_scopes(r, &present, b, n, o);
+        });
+        return present ? std::optional<std::string>(std::move(text)) : std::nullopt;
     }
     /// The C handle (borrowed).
     const auth_token_request *get() const noexcept { return p_.get(); }
@@ -1152,10 +1331,11 @@ inline void logout(const MemoryStore &store, const ClaimsView &claims, std::opti
 
 /// Which body a refusal is answered with.
 enum class AnswerStyle : std::uint32_t {
-    LoginApi = AUTH_ANSWER_LOGIN_API,      ///< the login API's `{"error": {"code", "message", "status"}}`
-    TokenApi = AUTH_ANSWER_TOKEN_API,      ///< the token API's body, JSON or XML by `Accept`
-    Plain = AUTH_ANSWER_PLAIN,             ///< `{"error": "<code>", "message": "..."}`
-    AuthRequest = AUTH_ANSWER_AUTH_REQUEST ///< nginx `auth_request`: 401, 403 or 500, no body
+    LoginApi = AUTH_ANSWER_LOGIN_API,       ///< the login API's `{"error": {"code", "message", "status"}}`
+    TokenApi = AUTH_ANSWER_TOKEN_API,       ///< the token API's body, JSON or XML by `Accept`
+    Plain = AUTH_ANSWER_PLAIN,              ///< `{"error": "<code>", "message": "..."}`
+    AuthRequest = AUTH_ANSWER_AUTH_REQUEST, ///< nginx `auth_request`: 401, 403 or 500, no body
+    OAuth = AUTH_ANSWER_OAUTH               ///< RFC 6749 §5.2 `{"error", "error_description"}`
 };
 
 /// The HTTP answer to a refused request: write `status()`, every header and `body()` as
@@ -1283,29 +1463,33 @@ public:
     }
     /// Authenticates a request from its `Authorization` values, its peer address (as the
     /// server writes it; nullopt: no IP address) and its `X-Forwarded-For` values, at `now`
-    /// (nullopt: the system clock). Throws `auth::Error` (`missing_token`, ...) when refused:
-    /// answer with `error.answer(style, accept)`.
+    /// (nullopt: the system clock), for a route that needs `required` scopes (nullptr:
+    /// none; a token short of them is `insufficient_scope`, answered 403 with a challenge
+    /// naming them). Throws `auth::Error` (`missing_token`, ...) when refused: answer with
+    /// `error.answer(style, accept)`.
     Authenticated authenticate(const std::vector<std::string_view> &authorization,
                                std::optional<std::string_view> peer,
                                const std::vector<std::string_view> &forwarded_for = {},
-                               std::optional<std::uint64_t> now = std::nullopt) const {
-        Authentication a = check(authorization, peer, forwarded_for, now);
+                               std::optional<std::uint64_t> now = std::nullopt,
+                               const RequiredScopes *required = nullptr) const {
+        Authentication a = check(authorization, peer, forwarded_for, now, required);
         if (!a) throw *a.error();
         return std::move(*a.value_);
     }
     /// `authenticate` without an exception for a refusal.
     Authentication check(const std::vector<std::string_view> &authorization, std::optional<std::string_view> peer,
                          const std::vector<std::string_view> &forwarded_for = {},
-                         std::optional<std::uint64_t> now = std::nullopt) const {
+                         std::optional<std::uint64_t> now = std::nullopt,
+                         const RequiredScopes *required = nullptr) const {
         std::vector<auth_str> authz = detail::strs(authorization), xff = detail::strs(forwarded_for);
         auth_claims *c = nullptr;
         auth_error *e = nullptr;
         char ip[AUTH_IP_TEXT_SIZE];
         std::size_t ip_len = 0;
-        auth_result rc = auth_authenticate_request(p_.get(), detail::data_or_null(authz), authz.size(),
-                                                   detail::data_or_null(peer), detail::size_or_zero(peer),
-                                                   detail::data_or_null(xff), xff.size(), detail::opt(now), &c, ip,
-                                                   sizeof ip, &ip_len, &e);
+        auth_result rc = auth_authenticate_request_scoped(
+            p_.get(), detail::data_or_null(authz), authz.size(), detail::data_or_null(peer), detail::size_or_zero(peer),
+            detail::data_or_null(xff), xff.size(), detail::opt(now), required ? required->get() : nullptr, &c, ip,
+            sizeof ip, &ip_len, &e);
         Authentication out;
         if (rc == AUTH_OK) {
             Claims claims(c);

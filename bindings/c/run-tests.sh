@@ -5,7 +5,8 @@
 #   - builds the example and the tests with -Wall -Wextra -Werror;
 #   - runs the shared vectors + ownership/error/thread tests against the shared library,
 #     the static archive, under AddressSanitizer+UBSan (leak detection on) and under valgrind,
-#     and the same four runs of the HTTP edge suite (tests/test_http.c, http_edge.json);
+#     and the same four runs of the HTTP edge suite (tests/test_http.c, http_edge.json) and of the
+#     scope suite (tests/test_scopes.c, scopes.json);
 #   - runs the example, the README quick-start compile line, and `make install` + pkg-config.
 # Needs: cargo, a C compiler, make, python3, valgrind (pkg-config optional).
 # Exits non-zero on any failure; the last line is "C suite: N passed, M failed".
@@ -77,6 +78,25 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print
     run_http test_http_asan "$BUILD/test_http_asan"
 run_http test_http_valgrind valgrind -q --error-exitcode=1 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible "$BUILD/test_http"
+
+# Scopes: every scopes.json list (texts, vocabularies, narrowing, required, tokens, delegation),
+# the claims of the valid tokens compared as JSON values, then the scope API's edges.
+run_scopes() { # name, then the command
+    local name="$1"; shift
+    local out="$BUILD/$name.out"
+    if "$@" "$BUILD/vectors.txt" "$BUILD/$name.json" > "$out" 2>&1; then ok "$name exit status"; else bad "$name exit status"; grep -E 'FAIL|ERROR|Sanitizer|runtime error' "$out" | head -n 20; fi
+    grep -E '^vectors:' "$out" | sed 's/^/     /'
+    tally "$out" "$name"
+    if python3 "$HERE/tests/check_json.py" tests/vectors "$BUILD/$name.json" --scopes > "$out.json" 2>&1; then :; else grep FAIL "$out.json" | head; fi
+    tally "$out.json" "$name claims JSON"
+}
+echo "== C scope suite: shared library, static archive, ASan+UBSan, valgrind"
+run_scopes test_scopes "$BUILD/test_scopes"
+run_scopes test_scopes_static "$BUILD/test_scopes_static"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_scopes test_scopes_asan "$BUILD/test_scopes_asan"
+run_scopes test_scopes_valgrind valgrind -q --error-exitcode=1 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect,possible "$BUILD/test_scopes"
 
 echo "== example"
 out="$("$BUILD/example")"; rc=$?

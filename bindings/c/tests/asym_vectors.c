@@ -101,7 +101,7 @@ static void on_asym_pem(const record *r) {
         auth_minted *m = NULL;
         CHECK(auth_issuer_new(ring, NULL, &is, NULL) == AUTH_OK, "%s: issuer", name);
         CHECK(auth_mint_request_new_reseller(1, "r", 1, &req, NULL) == AUTH_OK, "%s: request", name);
-        CHECK(auth_mint_request_set_extra_json(req, "{\"scope\":\"x\"}", 13, NULL) == AUTH_OK, "%s: extra", name);
+        CHECK(auth_mint_request_set_extra_json(req, "{\"perm\":\"x\"}", 12, NULL) == AUTH_OK, "%s: extra", name);
         CHECK(auth_mint_request_set_extra_json(req, "{\"exp\":1}", 9, NULL) == AUTH_INVALID_REQUEST,
               "%s: owned claim name refused", name);
         rc = auth_issuer_mint(is, req, &m, NULL);
@@ -110,7 +110,7 @@ static void on_asym_pem(const record *r) {
         if (m) {
             size_t len = 0;
             char *extra = get_text(auth_claims_extra_json, auth_minted_claims(m), &len);
-            CHECK(extra && strcmp(extra, "{\"scope\":\"x\"}") == 0, "%s: minted custom claims", name);
+            CHECK(extra && strcmp(extra, "{\"perm\":\"x\"}") == 0, "%s: minted custom claims", name);
             free(extra);
         }
         auth_minted_free(m);

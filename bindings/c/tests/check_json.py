@@ -2,15 +2,22 @@
 """Compares the claims JSON the C suite obtained (auth_claims_to_json) with the vectors'
 expected claims as JSON values (not text). Prints "N passed, M failed"; exit 1 on failure.
 
-Usage: check_json.py VECTOR_DIR JSON_OUT_FILE
+Usage: check_json.py VECTOR_DIR JSON_OUT_FILE [--scopes]
+
+With --scopes the file is test_scopes.c's: the claims of every valid scopes.json `tokens` case.
 """
 import json
 import sys
 from pathlib import Path
 
 
-def main(vdir, out):
+def main(vdir, out, mode=None):
     vdir = Path(vdir)
+    if mode == "--scopes":
+        scope_cases = json.loads((vdir / "scopes.json").read_text())["tokens"]
+        cases = {"scopes": scope_cases}
+        expected = sum(1 for c in scope_cases if c["expect"] == "valid")
+        return compare(out, cases, expected)
     tokens = json.loads((vdir / "tokens.json").read_text())
     cases = {
         "tokens": tokens["cases"] + tokens.get("cases_audience", []),
@@ -18,6 +25,14 @@ def main(vdir, out):
         "api": json.loads((vdir / "api.json").read_text())["cases"],
         "asym": json.loads((vdir / "asymmetric.json").read_text())["cases"],
     }
+    expected = sum(1 for k in ("tokens", "mint", "asym") for c in cases[k] if c["expect"] == "valid")
+    expected += sum(2 for c in cases["api"] if c["expect"] == "valid" and "claims" in c)
+    expected += sum(1 for c in cases["api"] if c["kind"] == "host_error")
+    return compare(out, cases, expected)
+
+
+def compare(out, cases, expected):
+    """Compares each line of `out` with its case; `expected` is how many lines there must be."""
     passed = failed = 0
     for line in Path(out).read_text().splitlines():
         file, index, generated, hexjson = line.split(" ")
@@ -35,9 +50,6 @@ def main(vdir, out):
         else:
             failed += 1
             print(f"FAIL {file} {case['name']}: claims JSON {got!r} != {want!r}", file=sys.stderr)
-    expected = sum(1 for k in ("tokens", "mint", "asym") for c in cases[k] if c["expect"] == "valid")
-    expected += sum(2 for c in cases["api"] if c["expect"] == "valid" and "claims" in c)
-    expected += sum(1 for c in cases["api"] if c["kind"] == "host_error")
     if passed + failed != expected:
         failed += 1
         print(f"FAIL: {passed + failed} claims JSON documents, want {expected}", file=sys.stderr)
@@ -46,4 +58,4 @@ def main(vdir, out):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:3]))
+    sys.exit(main(*sys.argv[1:4]))

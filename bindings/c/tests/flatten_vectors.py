@@ -9,6 +9,11 @@ is null/absent; numbers are decimal. Standard library only.
 http_edge.json becomes HTTPKEY, HTTPREVOKED, HTTPTOKEN, one HTTP record per case (header values
 as their bytes, one byte per character) and HTTPCOUNT, read by test_http.c and the C++ suite.
 
+scopes.json becomes SCOPEVOCAB and SCOPERING, then one record per case of each list (SCOPETEXT,
+SCOPEVOCABCASE, SCOPENARROW, SCOPEREQ, SCOPETOKEN, SCOPEDELEG) and SCOPECOUNTS, read by
+test_scopes.c and the C++ suite. A list of scope names is one text, the names joined by one
+space ("x" alone is the empty list, "-" null).
+
 Usage: flatten_vectors.py VECTOR_DIR OUT_FILE
 """
 import base64
@@ -227,6 +232,52 @@ def main(vdir, out):
                  str(len(c["authorization"])), *[header(v) for v in c["authorization"]],
                  str(len(c["forwarded_for"])), *[header(v) for v in c["forwarded_for"]])
         emit("HTTPCOUNT", str(len(edge["cases"])))
+
+    scopes_path = vdir / "scopes.json"
+    if scopes_path.exists():
+        sc = json.loads(scopes_path.read_text())
+
+        def names(v):
+            """A list of scope names as one text (names never hold a space), or null."""
+            if v is None:
+                return "-"
+            assert all(" " not in x for x in v), v
+            return t(" ".join(v))
+
+        def canonical(v):
+            """An expected set as its canonical text (sorted), or null."""
+            return "-" if v is None else names(sorted(v))
+
+        emit("SCOPEVOCAB", t(json.dumps(sc["vocabulary"])))
+        emit("SCOPERING", t(sc["ring"]))
+        for c in sc["texts"]:
+            emit("SCOPETEXT", t(c["name"]), t(c["text"]), t(c["expect"]), t(c.get("canonical")))
+        for c in sc["vocabularies"]:
+            emit("SCOPEVOCABCASE", t(c["name"]), t(c["json"]), t(c["expect"]))
+        for c in sc["narrowing"]:
+            emit("SCOPENARROW", t(c["name"]), names(c["caller"]), names(c["requested"]), t(c["expect"]),
+                 canonical(c.get("result")), t(c.get("mentions")))
+        for c in sc["required"]:
+            emit("SCOPEREQ", t(c["name"]), names(c["held"]), names(c["required"]), t(c["expect"]),
+                 t(c.get("mentions")), t(c.get("challenge")))
+        for i, c in enumerate(sc["tokens"]):
+            emit("SCOPETOKEN", str(i), t(c["name"]), t(c["token"]), n(c["now"]), names(c["required"]),
+                 t(c["expect"]), t(c.get("mentions")))
+        for c in sc["delegation"]:
+            g = c.get("target")
+            sub = (g or {}).get("subject") or {}
+            want = c.get("scopes")
+            # The end of the rendered response (the core writes JSON with ", " and ": ").
+            json_tail = None if want is None else ', "scopes": ' + json.dumps(want) + "}"
+            xml_tail = None if want is None else "<scopes>" + "".join(f"<scope>{x}</scope>" for x in want) + \
+                "</scopes></response>"
+            emit("SCOPEDELEG", t(c["name"]), t(c["caller"]), t(c.get("caller_ip")),
+                 t(sub.get("type")) if g else "-", n(sub.get("id")) if g else "-",
+                 t(sub.get("name")) if g else "-", n(sub.get("admin", False)) if g else "-",
+                 n(g.get("owned")) if g else "-", t(c["format"]), t(c["body"]), n(c["now"]), t(c["expect"]),
+                 canonical(want), t(json_tail), t(xml_tail), t(c.get("mentions")))
+        emit("SCOPECOUNTS", *[str(len(sc[k])) for k in
+                              ("texts", "vocabularies", "narrowing", "required", "tokens", "delegation")])
 
     Path(out).write_text("\n".join(lines) + "\n")
 

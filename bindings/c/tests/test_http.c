@@ -216,7 +216,7 @@ static void test_null_arguments(void) {
     CHECK(auth_error_answer(err, AUTH_ANSWER_PLAIN, NULL, 0, NULL) == AUTH_NULL_ARGUMENT, "NULL answer_out");
     CHECK(auth_error_answer(err, AUTH_ANSWER_PLAIN, NULL, 1, &ans) == AUTH_NULL_ARGUMENT, "NULL accept, count 1");
     CHECK(auth_error_answer(err, 0, NULL, 0, &ans) == AUTH_INVALID_ENUM, "style 0");
-    CHECK(auth_error_answer(err, 5, NULL, 0, &ans) == AUTH_INVALID_ENUM, "style 5");
+    CHECK(auth_error_answer(err, 6, NULL, 0, &ans) == AUTH_INVALID_ENUM, "style 6");
     CHECK(ans == NULL, "no answer written on failure");
     CHECK(auth_answer_rate_limited(1, AUTH_ANSWER_PLAIN, NULL, 0, NULL) == AUTH_NULL_ARGUMENT, "rate_limited out");
     CHECK(auth_answer_server_error(9, NULL, 0, &ans) == AUTH_INVALID_ENUM, "server_error style");

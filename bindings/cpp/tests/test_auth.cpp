@@ -22,8 +22,10 @@
 // Defined in second_tu.cpp: the header included in a second translation unit links
 // (everything in it is inline; no duplicate symbols).
 std::string second_tu_header_json(std::string_view token);
-// Defined in test_http.cpp: the HTTP edge (auth::Authenticator, auth::Answer).
+// Defined in test_http.cpp: the HTTP edge (auth::Authenticator, auth::Answer) and scopes
+// (auth::ScopeVocabulary, auth::RequiredScopes, scoped verification and token creation).
 void test_http(const char *vectors_path, int &passed, int &failed);
+void test_scopes(const char *vectors_path, int &passed, int &failed);
 
 namespace {
 
@@ -607,6 +609,7 @@ int main(int argc, char **argv) {
         test_api_shapes();
         test_vectors(argv[1]);
         test_http(argv[1], passed, failed);
+        test_scopes(argv[1], passed, failed);
     } catch (const auth::Error &e) {
         std::printf("FAIL uncaught auth::Error %s: %s\n", e.name(), e.what());
         ++failed;

@@ -202,7 +202,7 @@ pub unsafe extern "C" fn auth_claims_sms_from(
     })
 }
 
-unsafe fn optional_text(
+pub(crate) unsafe fn optional_text(
     v: Option<&str>,
     present: crate::util::OutPtr<bool>,
     buf: *mut c_char,
@@ -407,6 +407,26 @@ pub unsafe extern "C" fn auth_claims_parent(
                 .unwrap_or(auth_principal { kind: 0, id: 0 }),
         );
         Ok(())
+    })
+}
+
+/// `scope` (docs/scopes.md): `*present` false for a token without the claim (an unscoped
+/// token: it may do everything its principal may); when present its text — the names,
+/// sorted, separated by one space — is copied into `buf` (as `auth_claims_sms_from`). Pass
+/// it as the `held` text of `auth_scope_vocabulary_holds` or `auth_required_scopes_check`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_claims_scope(
+    claims: *const auth_claims,
+    present: *mut bool,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let c = handle(claims, "claims")?;
+        let present = out_ptr(present, "present")?;
+        let scope = c.scope.as_ref().map(ToString::to_string);
+        optional_text(scope.as_deref(), present, buf, buf_len, out_len)
     })
 }
 

@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 
 use crate::result::{auth_result, auth_result_http_status};
-use crate::util::{free_box, handle, panic_boundary_or, Castable, ErrorDetails};
+use crate::util::{free_box, guard, handle, out_ptr, panic_boundary_or, Castable, ErrorDetails};
 
 /// The details of one failed call: its code and a human-readable message (which never
 /// echoes secrets).
@@ -55,6 +55,26 @@ pub unsafe extern "C" fn auth_error_name(error: *const auth_error) -> *const c_c
 #[no_mangle]
 pub unsafe extern "C" fn auth_error_http_status(error: *const auth_error) -> u16 {
     auth_result_http_status(auth_error_code(error) as u32)
+}
+
+/// For `AUTH_INSUFFICIENT_SCOPE`: the scopes the refused request needs, as a canonical
+/// scope text (sorted, separated by one space) — what the `WWW-Authenticate` challenge of
+/// `auth_error_answer` names. `*present` is false for any other error, and for one made
+/// by `auth_error_new`; the text is copied into `buf` as `auth_claims_sms_from` copies.
+#[no_mangle]
+pub unsafe extern "C" fn auth_error_required_scope(
+    error: *const auth_error,
+    present: *mut bool,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let e = handle(error, "error")?;
+        let present = out_ptr(present, "present")?;
+        let scope = e.core.as_ref().and_then(authcore::Error::required_scope);
+        crate::claims::optional_text(scope, present, buf, buf_len, out_len)
+    })
 }
 
 /// Frees an `auth_error`. NULL is a no-op. The error and its message must not be used

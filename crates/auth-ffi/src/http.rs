@@ -11,6 +11,7 @@ use crate::claims::auth_claims;
 use crate::error::auth_error;
 use crate::result::auth_result;
 use crate::revocation::auth_revocation;
+use crate::scope::{auth_required_scopes, opt_required};
 use crate::util::{
     bytes, free_arc, free_box, guard, handle, new_arc, new_box, out_ptr, panic_boundary_or, utf8,
     write_out, Castable, Failure, FfiResult,
@@ -36,6 +37,10 @@ pub enum auth_answer_style {
     AUTH_ANSWER_PLAIN = 3,
     /// nginx `auth_request`: 401, 403 or 500 with no body.
     AUTH_ANSWER_AUTH_REQUEST = 4,
+    /// The OAuth 2.0 endpoints (RFC 7662 introspection, RFC 7009 revocation): RFC 6749
+    /// §5.2's `{"error": "<oauth error>", "error_description": "..."}` (JSON); a client whose
+    /// Basic credentials failed is challenged with `Basic`.
+    AUTH_ANSWER_OAUTH = 5,
 }
 
 crate::util::enum_conversions!(auth_answer_style <=> AnswerStyle {
@@ -43,6 +48,7 @@ crate::util::enum_conversions!(auth_answer_style <=> AnswerStyle {
     AUTH_ANSWER_TOKEN_API <=> TokenApi,
     AUTH_ANSWER_PLAIN <=> Plain,
     AUTH_ANSWER_AUTH_REQUEST <=> AuthRequest,
+    AUTH_ANSWER_OAUTH <=> OAuth,
 });
 
 /// `count` byte strings at `list` (NULL allowed when `count` is 0; an element's `ptr` may
@@ -50,7 +56,7 @@ crate::util::enum_conversions!(auth_answer_style <=> AnswerStyle {
 /// count must not abort the host on a huge allocation.
 ///
 /// SAFETY: a non-NULL `list` holds `count` readable elements, each valid for its length.
-unsafe fn byte_list<'a>(
+pub(crate) unsafe fn byte_list<'a>(
     list: *const auth_str,
     count: usize,
     arg: &'static str,
@@ -176,10 +182,53 @@ pub unsafe extern "C" fn auth_authenticate_request(
     client_ip_len: *mut usize,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
+    auth_authenticate_request_scoped(
+        authenticator,
+        authorization,
+        authorization_count,
+        peer,
+        peer_len,
+        forwarded_for,
+        forwarded_for_count,
+        now,
+        std::ptr::null(),
+        claims_out,
+        client_ip_buf,
+        client_ip_buf_len,
+        client_ip_len,
+        error_out,
+    )
+}
+
+/// As `auth_authenticate_request`, for a route that needs scopes (the core's
+/// `Authenticator::authenticate_scoped_at`, docs/scopes.md): after every other check, a
+/// token whose `scope` claim does not hold every name of `required` (NULL: nothing
+/// required) fails with `AUTH_INSUFFICIENT_SCOPE`; `auth_error_answer` on its `*error_out`
+/// answers 403 with `WWW-Authenticate: Bearer error="insufficient_scope",
+/// scope="<required names>"` (RFC 6750 §3.1). A token without the claim holds everything.
+/// Thread-safe for a shared authenticator and requirement.
+#[no_mangle]
+pub unsafe extern "C" fn auth_authenticate_request_scoped(
+    authenticator: *const auth_authenticator,
+    authorization: *const auth_str,
+    authorization_count: usize,
+    peer: *const c_char,
+    peer_len: usize,
+    forwarded_for: *const auth_str,
+    forwarded_for_count: usize,
+    now: *const u64,
+    required: *const auth_required_scopes,
+    claims_out: *mut *mut auth_claims,
+    client_ip_buf: *mut c_char,
+    client_ip_buf_len: usize,
+    client_ip_len: *mut usize,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
     guard(error_out, || {
         let authenticator = handle(authenticator, "authenticator")?;
         let authorization = byte_list(authorization, authorization_count, "authorization")?;
         let forwarded_for = byte_list(forwarded_for, forwarded_for_count, "forwarded_for")?;
+        let required = opt_required(required)?;
         let out = out_ptr(claims_out, "claims_out")?;
         if !client_ip_buf.is_null() && client_ip_len.is_null() {
             return Err(Failure::null("client_ip_len"));
@@ -194,11 +243,12 @@ pub unsafe extern "C" fn auth_authenticate_request(
                 "peer",
             )?)),
         };
-        let ok = authenticator.authenticate_at(
+        let ok = authenticator.authenticate_scoped_at(
             &authorization,
             peer,
             &forwarded_for,
             now.as_ref().copied(),
+            required,
         )?;
         if !client_ip_buf.is_null() {
             let ip = ok.client_ip.map(canonical_ip_text).unwrap_or_default();

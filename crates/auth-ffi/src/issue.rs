@@ -150,7 +150,8 @@ pub unsafe extern "C" fn auth_issuer_free(issuer: *mut auth_issuer) {
 /// Single-owner and mutable: use it from one thread at a time (minting only reads it).
 /// Create with `auth_mint_request_new_user` / `_new_reseller`, release with
 /// `auth_mint_request_free`. Defaults: a dynamic lifetime, a generated token id, the
-/// system clock, no name, no IP restriction, no parent, no `nbf`.
+/// system clock, no name, no IP restriction, no parent, no `nbf`, no scopes
+/// (`auth_mint_request_set_scopes`).
 pub struct auth_mint_request {
     _private: [u8; 0],
 }
@@ -387,7 +388,8 @@ impl Castable for auth_minted {
 
 /// Mints a token. `*minted_out` receives it (free with `auth_minted_free`). The request
 /// is only read. Errors: `AUTH_INVALID_KEY` (no active key), `AUTH_INVALID_TTL`,
-/// `AUTH_STATIC_NOT_ALLOWED`, `AUTH_INVALID_REQUEST` (a token id or name out of range, a
+/// `AUTH_STATIC_NOT_ALLOWED`, `AUTH_INVALID_SCOPE` (a scope the issuer does not declare:
+/// `auth_issuer_with_scopes`), `AUTH_INVALID_REQUEST` (a token id or name out of range, a
 /// time past 2^53 − 1), `AUTH_NULL_ARGUMENT`. Thread-safe for a shared issuer.
 #[no_mangle]
 pub unsafe extern "C" fn auth_issuer_mint(

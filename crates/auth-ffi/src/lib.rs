@@ -7,7 +7,7 @@
 //! The conventions every exported function follows (repeated in the header):
 //!
 //! - every symbol is `auth_<type>_<verb>`; handles are opaque; `_free(NULL)` is a no-op;
-//! - fallible functions return an `auth_result` (`AUTH_OK` is 0; 1–31 are the core's
+//! - fallible functions return an `auth_result` (`AUTH_OK` is 0; 1–33 are the core's
 //!   stable codes; 1000 and up the binding's own) and run inside a panic boundary:
 //!   a Rust panic becomes `AUTH_PANIC`, never an unwind into C;
 //! - every pointer is checked for NULL (`AUTH_NULL_ARGUMENT`); outputs are written only
@@ -39,6 +39,7 @@ pub mod login;
 pub mod redis;
 pub mod result;
 pub mod revocation;
+pub mod scope;
 pub mod token_api;
 mod util;
 pub mod verify;

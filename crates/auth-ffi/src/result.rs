@@ -9,7 +9,7 @@ use crate::util::panic_boundary_or;
 
 /// The result of a fallible call.
 ///
-/// `AUTH_OK` (0) is success. 1 to 30 are the core's stable error codes (docs/errors.md),
+/// `AUTH_OK` (0) is success. 1 to 33 are the core's stable error codes (docs/errors.md),
 /// numerically identical to `auth_core::ErrorCode`. Codes from 1000 up are the C
 /// binding's own (a NULL argument, a buffer too small, text that is not UTF-8, a
 /// Rust panic caught at the boundary, an index out of range). Numbers are never
@@ -85,6 +85,13 @@ pub enum auth_result {
     AUTH_MISSING_TOKEN = 30,
     /// The caller already holds as many named tokens as it may.
     AUTH_TOKEN_QUOTA_EXCEEDED = 31,
+    /// The token is valid but does not hold a scope the request needs (403; the error's
+    /// `auth_error_required_scope` and the `WWW-Authenticate` challenge of its answer name
+    /// the scopes the request needs).
+    AUTH_INSUFFICIENT_SCOPE = 32,
+    /// A scope name that is malformed or not declared, a scope list given twice or empty, or
+    /// a bad scope vocabulary (400).
+    AUTH_INVALID_SCOPE = 33,
     /// A required pointer argument was NULL.
     AUTH_NULL_ARGUMENT = 1000,
     /// A caller-provided buffer is too small; the needed length was written to the
@@ -187,6 +194,8 @@ impl auth_result {
             ErrorCode::ServerError => AUTH_SERVER_ERROR,
             ErrorCode::MissingToken => AUTH_MISSING_TOKEN,
             ErrorCode::TokenQuotaExceeded => AUTH_TOKEN_QUOTA_EXCEEDED,
+            ErrorCode::InsufficientScope => AUTH_INSUFFICIENT_SCOPE,
+            ErrorCode::InvalidScope => AUTH_INVALID_SCOPE,
         }
     }
 

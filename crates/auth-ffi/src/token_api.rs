@@ -75,9 +75,13 @@ fn policy_from_c(p: Option<&auth_token_creation_policy>) -> TokenCreationPolicy 
 /// `TokenTarget::SelfAccount`). `caller` is the verified claims of the request's bearer
 /// token; `policy` who may create tokens (NULL: the defaults); `now` NULL reads the system
 /// clock. `*created_out` receives the result (free
-/// with `auth_created_token_free`). Errors: `AUTH_NOT_PERMITTED` (a rule outside the
-/// caller's own `allowed_ips`), `AUTH_INVALID_TTL`, `AUTH_STATIC_NOT_ALLOWED`,
-/// `AUTH_INVALID_KEY`, `AUTH_NULL_ARGUMENT`. Thread-safe for a shared issuer.
+/// with `auth_created_token_free`). The request's `scopes` are narrowed with the issuer's
+/// vocabulary (`auth_issuer_with_scopes`, docs/scopes.md): none asked keeps the caller's
+/// `scope` claim (an unscoped caller makes an unscoped token). Errors: `AUTH_NOT_PERMITTED`
+/// (a rule outside the caller's own `allowed_ips`, a scope the caller does not hold),
+/// `AUTH_INVALID_SCOPE` (a scope the issuer does not declare), `AUTH_INVALID_TTL`,
+/// `AUTH_STATIC_NOT_ALLOWED`, `AUTH_INVALID_KEY`, `AUTH_NULL_ARGUMENT`. Thread-safe for a
+/// shared issuer.
 #[no_mangle]
 pub unsafe extern "C" fn auth_create_token_self(
     issuer: *const auth_issuer,
@@ -194,8 +198,10 @@ pub unsafe extern "C" fn auth_created_token_minted(
 }
 
 /// Copies the response body in `format` (an `auth_format` number: the JSON
-/// `{"status": 1, "message": "OK", "token": ..., "token_id": ..., "allowed_ips": [...]}` or
-/// the XML `<response>...</response>`) into `buf`. Errors also: `AUTH_INVALID_ENUM`.
+/// `{"status": 1, "message": "OK", "token": ..., "token_id": ..., "allowed_ips": [...]}`,
+/// with `"scopes": [...]` after it when the token carries a `scope` claim, or the XML
+/// `<response>...</response>`, with `<scopes><scope>...</scope></scopes>` then) into
+/// `buf`. Errors also: `AUTH_INVALID_ENUM`.
 #[no_mangle]
 pub unsafe extern "C" fn auth_created_token_render(
     created: *const auth_created_token,

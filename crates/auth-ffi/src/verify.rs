@@ -12,6 +12,7 @@ use crate::error::auth_error;
 use crate::keys::{auth_key_ring, shared};
 use crate::result::auth_result;
 use crate::revocation::auth_revocation;
+use crate::scope::{auth_required_scopes, opt_required};
 use crate::util::{
     bytes, free_arc, free_box, guard, handle, new_arc, new_box, opt_text, out_ptr,
     panic_boundary_or, text, write_out, Castable, Failure, FfiResult,
@@ -180,6 +181,40 @@ pub unsafe extern "C" fn auth_verifier_verify(
     claims_out: *mut *mut auth_claims,
     error_out: *mut *mut auth_error,
 ) -> auth_result {
+    auth_verifier_verify_scoped(
+        verifier,
+        token,
+        token_len,
+        now,
+        client_ip,
+        client_ip_len,
+        revocation,
+        std::ptr::null(),
+        claims_out,
+        error_out,
+    )
+}
+
+/// As `auth_verifier_verify`, for a request that needs scopes (docs/scopes.md):
+/// `required` (NULL: nothing) is checked last, after every other check including
+/// revocation. A token whose `scope` claim does not hold every required name fails with
+/// `AUTH_INSUFFICIENT_SCOPE` (403); its `*error_out` names the requirement
+/// (`auth_error_required_scope`, and the `WWW-Authenticate` challenge of
+/// `auth_error_answer`). A token without the claim holds everything. Thread-safe for a
+/// shared verifier and requirement.
+#[no_mangle]
+pub unsafe extern "C" fn auth_verifier_verify_scoped(
+    verifier: *const auth_verifier,
+    token: *const c_char,
+    token_len: usize,
+    now: *const u64,
+    client_ip: *const c_char,
+    client_ip_len: usize,
+    revocation: *const auth_revocation,
+    required: *const auth_required_scopes,
+    claims_out: *mut *mut auth_claims,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
     guard(error_out, || {
         let verifier = handle(verifier, "verifier")?;
         let token = bytes(token.cast(), token_len, "token")?;
@@ -192,17 +227,24 @@ pub unsafe extern "C" fn auth_verifier_verify(
             true => None,
             false => Some(handle(revocation, "revocation")?),
         };
+        let required = opt_required(required)?;
         let req = {
             let mut request = VerifyRequest::default();
             request.now = now.as_ref().copied();
             request.client_ip = client_ip;
             request.revocation = store.map(|s| s as &dyn authcore::RevocationStore);
+            request.scopes = required;
             request
         };
-        // A refused `Bearer …` text (or one with a line ending) says what to remove.
+        // A refused `Bearer …` text (or one with a line ending) says what to remove. (A
+        // token short of scope verified first, so it has no such text; its error is kept
+        // as it is, with the requirement for the challenge.)
         let claims = verifier
             .verify_with(token, &req)
-            .map_err(|e| authcore::token_hint(e, token))?;
+            .map_err(|e| match e.code() {
+                authcore::ErrorCode::InsufficientScope => e,
+                _ => authcore::token_hint(e, token),
+            })?;
         out.write(new_box(claims));
         Ok(())
     })

@@ -141,8 +141,10 @@ impl Castable for auth_token_request {
 
 /// Parses a request body (`body_len` bytes, at most 64 KiB; `format` an `auth_format`
 /// number) strictly. `*request_out` receives it (free with `auth_token_request_free`).
-/// Errors: `AUTH_INVALID_REQUEST` (malformed body, no or bad `name`, ...),
-/// `AUTH_INVALID_TTL`, `AUTH_INVALID_IP_RULE`, `AUTH_INVALID_ENUM`, `AUTH_NULL_ARGUMENT`.
+/// Errors: `AUTH_INVALID_REQUEST` (malformed body, no or bad `name`, `scopes` not a list
+/// of strings, ...), `AUTH_INVALID_TTL`, `AUTH_INVALID_IP_RULE`, `AUTH_INVALID_SCOPE` (a
+/// bad scope name, one given twice, an empty list), `AUTH_INVALID_ENUM`,
+/// `AUTH_NULL_ARGUMENT`.
 #[no_mangle]
 pub unsafe extern "C" fn auth_token_request_parse(
     body: *const c_char,
@@ -228,6 +230,26 @@ pub unsafe extern "C" fn auth_token_request_allowed_ip(
     })
 }
 
+/// The requested `scopes` (docs/scopes.md): `*present` false when the body had none (the
+/// created token keeps the caller's); otherwise their canonical text (sorted, separated by
+/// one space) is copied into `buf` (as `auth_claims_sms_from`). Whether the caller may give
+/// them is decided when the token is created.
+#[no_mangle]
+pub unsafe extern "C" fn auth_token_request_scopes(
+    request: *const auth_token_request,
+    present: *mut bool,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> auth_result {
+    guard(std::ptr::null_mut(), || {
+        let r = handle(request, "request")?;
+        let present = out_ptr(present, "present")?;
+        let scopes = r.scopes.as_ref().map(ToString::to_string);
+        crate::claims::optional_text(scopes.as_deref(), present, buf, buf_len, out_len)
+    })
+}
+
 /// Frees a token request. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn auth_token_request_free(request: *mut auth_token_request) {
@@ -247,7 +269,7 @@ unsafe fn core_error<'a>(error: *const auth_error) -> FfiResult<&'a Error> {
     })
 }
 
-/// A new error with a core code (1–31) and its default message, for a host that reports
+/// A new error with a core code (1–33) and its default message, for a host that reports
 /// a failure itself (`AUTH_INVALID_CREDENTIALS` after a wrong password, ...) through the
 /// error bodies below. `*error_out` receives it (free with `auth_error_free`). Errors:
 /// `AUTH_INVALID_ENUM` (not a core code), `AUTH_NULL_ARGUMENT`.
