@@ -57,12 +57,7 @@ pub(crate) fn write_plain_claims(claims: &Claims, out: &mut Vec<u8>) -> bool {
         // Scope names are printable ASCII without `"` or `\`: never escaped.
         key(out, "scope");
         out.push(b'"');
-        for (i, name) in scope.iter().enumerate() {
-            if i > 0 {
-                out.push(b' ');
-            }
-            out.extend_from_slice(name.as_bytes());
-        }
+        out.extend_from_slice(scope.as_str().as_bytes());
         out.push(b'"');
     }
     match claims.audience.as_deref() {
@@ -151,7 +146,7 @@ impl serde::Serialize for Claims {
             m.serialize_entry("token_name", name)?;
         }
         if let Some(scope) = &self.scope {
-            m.serialize_entry("scope", &scope.to_string())?;
+            m.serialize_entry("scope", scope.as_str())?;
         }
         if let Some(ips) = &self.allowed_ips {
             m.serialize_entry("allowed_ips", &DisplaySeq(ips))?;

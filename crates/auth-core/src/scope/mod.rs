@@ -74,12 +74,16 @@ fn check_name(name: &str, place: &dyn fmt::Display) -> Result<()> {
 /// assert_eq!(ScopeSet::parse("a a").unwrap_err().code(), ErrorCode::InvalidScope);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ScopeSet(Vec<Box<str>>);
+pub struct ScopeSet(
+    /// The canonical text: the names sorted, joined by one space ("" when empty). One
+    /// allocation per set, and a claim minted here is taken as it is.
+    String,
+);
 
 impl ScopeSet {
     /// The empty set.
     pub const fn new() -> Self {
-        ScopeSet(Vec::new())
+        ScopeSet(String::new())
     }
 
     /// Reads the `scope` claim's text: names separated by exactly one space (no leading,
@@ -88,6 +92,22 @@ impl ScopeSet {
     pub fn parse(text: &str) -> Result<ScopeSet> {
         if text.is_empty() {
             return Err(invalid_scope("the scope text is empty"));
+        }
+        // The text as minted here — valid names in increasing order — is kept as it is.
+        let mut count = 0;
+        let mut previous: Option<&str> = None;
+        let mut canonical = true;
+        for name in text.split(' ') {
+            count += 1;
+            if count > MAX_SCOPES || !valid_scope_name(name) || previous.is_some_and(|p| p >= name)
+            {
+                canonical = false;
+                break;
+            }
+            previous = Some(name);
+        }
+        if canonical {
+            return Ok(ScopeSet(text.to_owned()));
         }
         let names: Vec<&str> = text.split(' ').collect();
         ScopeSet::build(&names, ScopePlace::Text)
@@ -111,27 +131,27 @@ impl ScopeSet {
         for (i, name) in names.iter().enumerate() {
             check_name(name, &place(i))?;
         }
-        let mut sorted: Vec<Box<str>> = names.iter().map(|n| Box::from(*n)).collect();
+        let mut sorted = names.to_vec();
         sorted.sort_unstable();
         if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
             return Err(invalid_scope(format!("scope `{}` is given twice", w[0])));
         }
-        Ok(ScopeSet(sorted))
+        Ok(ScopeSet(sorted.join(" ")))
     }
 
     /// Whether `name` is in the set (exactly; what it includes is the vocabulary's business).
     pub fn contains(&self, name: &str) -> bool {
-        self.0.binary_search_by(|n| (**n).cmp(name)).is_ok()
+        self.iter().any(|n| n == name)
     }
 
     /// The names, sorted.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.0.iter().map(|n| &**n)
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.0.split(' ').filter(|n| !n.is_empty())
     }
 
     /// How many names.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.iter().count()
     }
 
     /// Whether the set is empty.
@@ -139,11 +159,20 @@ impl ScopeSet {
         self.0.is_empty()
     }
 
+    /// The canonical text (names sorted, one space apart; empty for the empty set).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// Inserts one name already known to be valid, keeping the order.
     pub(crate) fn insert_valid(&mut self, name: &str) {
-        if let Err(at) = self.0.binary_search_by(|n| (**n).cmp(name)) {
-            self.0.insert(at, Box::from(name));
+        if self.contains(name) {
+            return;
         }
+        let mut names: Vec<&str> = self.iter().collect();
+        names.push(name);
+        names.sort_unstable();
+        self.0 = names.join(" ");
     }
 }
 
@@ -164,13 +193,7 @@ impl fmt::Display for ScopePlace {
 
 impl fmt::Display for ScopeSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, name) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
-            }
-            f.write_str(name)?;
-        }
-        Ok(())
+        f.write_str(&self.0)
     }
 }
 
