@@ -8,13 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import auth_core
-from auth_core import Issuer, KeyRing, MemoryRevocationStore, Verifier
+from auth_core import Issuer, KeyRing, MemoryRevocationStore, ScopeVocabulary, Verifier
 
 SECRET = b"integration tests secret, 32+ b."
 CLIENT = "203.0.113.5"  # the address test clients connect from
 PROXY = "10.0.0.7"  # inside the trusted range 10.0.0.0/8
 SPOOFED = "198.51.100.9"  # what a caller claims in X-Forwarded-For
 TRUSTED = ["10.0.0.0/8", "127.0.0.1"]
+# The scope names of the tests (docs/scopes.md): `sms` includes `sms:send` and `sms:read`.
+VOCABULARY = ScopeVocabulary({
+    "sms": {"description": "Send and read SMS", "includes": ["sms:send", "sms:read"]},
+    "sms:send": {}, "sms:read": {}, "account": {},
+})
 
 # Authorization values of the Bearer scheme that are not "Bearer <token>" (malformed_token).
 GARBLED_HEADERS = ["Bearer", "Bearer ", "Bearer a b", "Bearer  x", "Bearer\tabc", "Bearer a, Bearer b"]
@@ -24,7 +29,8 @@ NOT_BEARER_HEADERS = ["Basic dXNlcjpwYXNz", "Token abc", "abc.def.ghi"]
 
 @dataclass
 class World:
-    """The ring, issuer, revocation store, verifier and one token per case."""
+    """The ring, issuer, revocation store, verifier (both with the scope vocabulary) and one
+    token per case."""
 
     ring: KeyRing
     issuer: Issuer
@@ -37,11 +43,14 @@ class World:
     revoked: str
     restricted: str  # a user token valid only from SPOOFED's network (198.51.100.0/24)
     garbled: str  # three segments that are not a token
+    sms: str  # a user token scoped to `sms` (which includes `sms:send`, `sms:read`)
+    sms_send: str  # a user token scoped to `sms:send` only
+    account: str  # a reseller token scoped to `account`
 
 
 def make_world() -> World:
     ring = KeyRing.single("k1", SECRET)
-    issuer = Issuer(ring)
+    issuer = Issuer(ring, vocabulary=VOCABULARY)
     store = MemoryRevocationStore()
     revoked = issuer.mint_user(8, "revoked")
     store.logout(revoked.claims)
@@ -49,7 +58,7 @@ def make_world() -> World:
         ring=ring,
         issuer=issuer,
         store=store,
-        verifier=Verifier(ring, revocation=store),
+        verifier=Verifier(ring, revocation=store, vocabulary=VOCABULARY),
         user=issuer.mint_user(7, "alice").token,
         admin=issuer.mint_user(1, "root", admin=True).token,
         reseller=issuer.mint_reseller(3, "reseller_name").token,
@@ -57,6 +66,9 @@ def make_world() -> World:
         revoked=revoked.token,
         restricted=issuer.mint_user(9, "bob", allowed_ips=["198.51.100.0/24"]).token,
         garbled="abc.def.ghi",
+        sms=issuer.mint_user(7, "alice", scopes=["sms"]).token,
+        sms_send=issuer.mint_user(7, "alice", scopes=["sms:send"]).token,
+        account=issuer.mint_reseller(3, "reseller_name", scopes=["account"]).token,
     )
 
 
@@ -93,6 +105,16 @@ def assert_rejected(status: int, headers: Any, body: Any, code: str, http: int =
     else:
         assert "www-authenticate" not in headers
     assert auth_core.error_class(code).http_status == http
+
+
+def assert_short_of_scope(status: int, headers: Any, body: Any, scope: str) -> None:
+    """The answer to a valid token that lacks a scope: 403 ``insufficient_scope``, the
+    challenge naming what the request needs (RFC 6750 §3.1)."""
+    assert status == 403, (status, body)
+    assert body == {"error": "insufficient_scope", "message": body["message"]}, body
+    assert headers["content-type"].startswith("application/json")
+    assert headers["cache-control"] == "no-store"
+    assert headers["www-authenticate"] == f'Bearer error="insufficient_scope", scope="{scope}"'
 
 
 def assert_missing(status: int, headers: Any, body: Any) -> None:

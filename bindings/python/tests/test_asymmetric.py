@@ -45,8 +45,9 @@ def test_custom_claims_are_checked_when_minting() -> None:
     ring = KeyRing()
     ring.add_pem("k", private_pem("EdDSA"))
     issuer = Issuer(ring)
-    assert issuer.mint_reseller(1, "r", now=NOW, extra='{"scope":"read"}').claims.extra == {"scope": "read"}
-    for bad in ({"exp": 1}, {"allowed_ips": []}, '{"a":1,"a":2}', "[1]", "{"):
+    assert issuer.mint_reseller(1, "r", now=NOW, extra='{"tenant":"read"}').claims.extra == {"tenant": "read"}
+    # `scope` is the library's claim now (docs/scopes.md): minted with `scopes=`, not as extra.
+    for bad in ({"exp": 1}, {"allowed_ips": []}, {"scope": "read"}, '{"a":1,"a":2}', "[1]", "{"):
         with pytest.raises(auth_core.InvalidRequest):
             issuer.mint_reseller(1, "r", now=NOW, extra=bad)
     with pytest.raises(TypeError):
@@ -88,7 +89,8 @@ def pyjwt_key(alg: str):  # type: ignore[no-untyped-def]
 def test_pyjwt_tokens_and_jwks_verify_here() -> None:
     for alg in ALGS:
         key = pyjwt_key(alg)
-        claims = {"type": "reseller", "id": 5, "name": "r", "iat": NOW, "jti": "from-pyjwt", "scope": "x"}
+        claims = {"type": "reseller", "id": 5, "name": "r", "iat": NOW, "jti": "from-pyjwt", "scope": "x sms",
+                  "tenant": "t"}
         token = jwt.encode(claims, key, algorithm=alg, headers={"kid": "theirs"})
         # Their JWK Set (PyJWT's own JWK writer) as our verify-only ring.
         algo = jwt.get_algorithm_by_name(alg)
@@ -96,7 +98,7 @@ def test_pyjwt_tokens_and_jwks_verify_here() -> None:
         jwk["kid"] = "theirs"
         ring = KeyRing.from_jwks(json.dumps({"keys": [jwk]}))
         got = Verifier(ring).verify(token, now=NOW)
-        assert got.jti == "from-pyjwt" and got.extra == {"scope": "x"}
+        assert got.jti == "from-pyjwt" and got.extra == {"tenant": "t"} and got.scope == ("sms", "x")
         # Their PEM (cryptography's PKCS#8 / SPKI) as our keys.
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

@@ -49,17 +49,40 @@ def test_class_per_core_code(code: str) -> None:
     assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code)
 
 
-# Added after the spec table: revocation, the HTTP edge (docs/http.md), the named-token quota.
+# Added after the spec table: revocation, the HTTP edge (docs/http.md), the named-token quota,
+# scopes (docs/scopes.md).
 ADDED_STATUS = {"revocation_store_full": 503, "revocation_unavailable": 503, "rate_limited": 429,
-                "server_error": 500, "missing_token": 401, "token_quota_exceeded": 403}
+                "server_error": 500, "missing_token": 401, "token_quota_exceeded": 403,
+                "insufficient_scope": 403, "invalid_scope": 400}
 
 
-def test_codes_are_the_spec_table_plus_revocation_and_http_edge_codes() -> None:
+def test_codes_are_the_spec_table_plus_revocation_http_edge_and_scope_codes() -> None:
     assert set(auth_core.ERROR_CODES) == set(SPEC_STATUS) | set(ADDED_STATUS)
-    assert len(set(auth_core.ERROR_CODES)) == len(auth_core.ERROR_CODES) == 31
-    for code in ("rate_limited", "server_error", "missing_token", "token_quota_exceeded"):
+    assert len(set(auth_core.ERROR_CODES)) == len(auth_core.ERROR_CODES) == 33
+    for code in ("rate_limited", "server_error", "missing_token", "token_quota_exceeded", "insufficient_scope",
+                 "invalid_scope"):
         cls = getattr(auth_core, camel(code))
         assert (cls.code, cls.http_status) == (code, ADDED_STATUS[code])
+    assert (auth_core.InsufficientScope.number, auth_core.InvalidScope.number) == (32, 33)
+
+
+def test_insufficient_scope_carries_what_the_request_needs() -> None:
+    vocabulary = auth_core.ScopeVocabulary({"sms": {"includes": ["sms:send"]}, "sms:send": {}, "account": {}})
+    with pytest.raises(auth_core.InsufficientScope) as e:
+        vocabulary.require(["sms:send", "account"]).check(["sms"])
+    assert e.value.required_scope == "account sms:send" and "`account`" in e.value.message
+    answer = auth_core.Answer.refusal(e.value)
+    assert (answer.status, answer.challenge) == (403, 'Bearer error="insufficient_scope", scope="account sms:send"')
+    # Raised from Python: no requirement until one is set; a text that is not a scope list
+    # never reaches the header.
+    err = auth_core.InsufficientScope("this view needs more")
+    assert err.required_scope is None and auth_core.InsufficientScope.required_scope is None
+    assert auth_core.Answer.refusal(err).challenge == 'Bearer error="insufficient_scope"'
+    err.required_scope = "sms:send"
+    assert auth_core.Answer.refusal(err).challenge == 'Bearer error="insufficient_scope", scope="sms:send"'
+    err.required_scope = 'a"\r\nX-Injected: 1'
+    assert auth_core.Answer.refusal(err).challenge == 'Bearer error="insufficient_scope"'
+    assert not hasattr(auth_core.InvalidScope("x"), "required_scope")
 
 
 def test_missing_token_is_a_malformed_token() -> None:

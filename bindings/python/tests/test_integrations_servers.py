@@ -25,7 +25,7 @@ import httpx
 import pytest
 from integrations_support import assert_rejected
 
-from auth_core import Issuer, KeyRing
+from auth_core import Issuer, KeyRing, ScopeVocabulary
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 # The README's ring: its apps and these tokens share the key.
@@ -33,6 +33,8 @@ RING = KeyRing.single("2026-11", b"a secret of at least 32 bytes...")
 LIMITED = Issuer(RING).mint_user(7, "limited", allowed_ips=["10.1.2.3"]).token
 OPEN = Issuer(RING).mint_user(8, "open").token
 FORGED = {"Authorization": f"Bearer {LIMITED}", "X-Forwarded-For": "10.1.2.3"}
+# A token scoped to `sms` (which includes `sms:send` in the README's scopes examples).
+SMS = Issuer(RING, vocabulary=ScopeVocabulary({"sms": {}})).mint_user(7, "alice", scopes=["sms"]).token
 
 
 def readme_block(marker: str) -> str:
@@ -214,3 +216,30 @@ def test_gunicorn_proxy_protocol_does_not_decide_silently(start: Start) -> None:
     assert "PROXY protocol" in server.logged()
     trusting = start(TRUSTING_FLASK_APP, "--proxy-protocol", "v1", server="gunicorn")
     assert _through_proxy_protocol(trusting, "10.1.2.3")[0] == 200
+
+
+# --- scopes: the README's examples as served ----------------------------------------------------
+
+SCOPED_FASTAPI_APP = readme_block('Security(bearer, scopes=["sms:send"])')
+SCOPED_FLASK_APP = readme_block('@auth.required(scopes=["sms:send"])')
+
+
+def assert_short_of_account(r: httpx.Response) -> None:
+    assert r.status_code == 403, (r.status_code, r.text)
+    assert r.json() == {"error": "insufficient_scope", "message": r.json()["message"]}
+    assert r.headers["www-authenticate"] == 'Bearer error="insufficient_scope", scope="account"'
+    assert r.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(("source", "server", "args"), [
+    (SCOPED_FASTAPI_APP, "uvicorn", ("--no-proxy-headers",)),
+    (SCOPED_FLASK_APP, "gunicorn", ()),
+], ids=["fastapi-uvicorn", "flask-gunicorn"])
+def test_scoped_routes_as_served(start: Start, source: str, server: str, args: tuple[str, ...]) -> None:
+    served = start(source, *args, server=server)
+    sent = httpx.post(served.url + "/sms", headers={"Authorization": f"Bearer {SMS}"}, timeout=10)
+    assert sent.status_code == 200 and sent.json() == {"sent_by": "alice"}
+    assert_short_of_account(served.get("/account", {"Authorization": f"Bearer {SMS}"}))
+    assert served.get("/account", {"Authorization": f"Bearer {OPEN}"}).json() == {"id": 8}  # unscoped
+    r = served.get("/account", {})
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"

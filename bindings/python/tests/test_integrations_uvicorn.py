@@ -12,8 +12,16 @@ from typing import Annotated, Any
 import httpx
 import pytest
 import uvicorn
-from fastapi import Depends, FastAPI
-from integrations_support import SPOOFED, World, assert_missing, assert_rejected, bearer, make_world
+from fastapi import Depends, FastAPI, Security
+from integrations_support import (
+    SPOOFED,
+    World,
+    assert_missing,
+    assert_rejected,
+    assert_short_of_scope,
+    bearer,
+    make_world,
+)
 
 from auth_core import UserClaims
 from auth_core.asgi import BearerAuthMiddleware, Receive, Scope, Send
@@ -39,6 +47,10 @@ def build_app(world: World) -> FastAPI:
     def admin(user: Annotated[UserClaims, Depends(direct.user(admin=True))]) -> dict[str, Any]:
         return {"admin": user.name}
 
+    @app.post("/sms")
+    def send_sms(claims: Annotated[Claims, Security(direct, scopes=["sms:send"])]) -> dict[str, Any]:
+        return {"name": claims.name}
+
     @app.get("/behind-proxy")
     def behind_proxy(claims: Annotated[Claims, Depends(proxied)]) -> dict[str, Any]:
         return {"name": claims.name}
@@ -49,6 +61,9 @@ def build_app(world: World) -> FastAPI:
         await send({"type": "http.response.body", "body": body})
 
     app.mount("/raw", BearerAuthMiddleware(raw, world.verifier))
+    # Starlette hands a mounted app the full path (and the mount point as root_path).
+    scoped = BearerAuthMiddleware(raw, world.verifier, scopes={"POST /scoped": ["sms:send"], "/scoped": ["account"]})
+    app.mount("/scoped", scoped)
     return app
 
 
@@ -133,3 +148,14 @@ def test_spoofed_forwarded_for_is_ignored_over_the_wire(client: httpx.Client) ->
     assert client.get("/behind-proxy", headers=spoof).json() == {"name": "bob"}
     r = client.get("/behind-proxy", headers={**bearer(WORLD.restricted), "X-Forwarded-For": f"{SPOOFED}, 192.0.2.1"})
     assert_rejected(r.status_code, r.headers, r.json(), "ip_not_allowed")
+
+
+def test_scopes_over_the_wire(client: httpx.Client) -> None:
+    assert client.post("/sms", headers=bearer(WORLD.sms)).json() == {"name": "alice"}
+    r = client.post("/sms", headers=bearer(WORLD.account))
+    assert_short_of_scope(r.status_code, r.headers, r.json(), "sms:send")
+    # The middleware mounted at /scoped: its rules name the full path.
+    assert client.post("/scoped/x", headers=bearer(WORLD.sms_send)).json()["name"] == "alice"
+    r = client.get("/scoped/x", headers=bearer(WORLD.sms_send))
+    assert_short_of_scope(r.status_code, r.headers, r.json(), "account")
+    assert client.get("/scoped/x", headers=bearer(WORLD.account)).json()["type"] == "reseller"

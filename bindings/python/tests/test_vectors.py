@@ -28,6 +28,7 @@ def test_every_vector_file_is_run() -> None:
         "tokens.json", "ip_rules.json", "requests.json", "mint.json", "errors.json", "api.json",
         "rotation.json", "asymmetric.json",
         "http_edge.json",  # test_vectors_http_edge.py, through every web skin
+        "scopes.json",  # test_vectors_scopes.py
     }
 
 

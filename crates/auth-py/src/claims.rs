@@ -162,6 +162,22 @@ macro_rules! claims_class {
                 self.0.issuer.as_deref()
             }
 
+            /// The ``scope`` claim's names, sorted (``" ".join(...)`` is the claim's text),
+            /// or None for a token without the claim — it may do everything its principal
+            /// may. Membership here is exact; what a name includes is the vocabulary's
+            /// business (``ScopeVocabulary.holds``, ``RequiredScopes.check``).
+            #[getter]
+            fn scope<'py>(
+                &self,
+                py: Python<'py>,
+            ) -> PyResult<Option<Bound<'py, pyo3::types::PyTuple>>> {
+                self.0
+                    .scope
+                    .as_ref()
+                    .map(|s| crate::scope::names_tuple(py, s))
+                    .transpose()
+            }
+
             /// Who the token speaks for.
             #[getter]
             fn principal(&self) -> PyPrincipal {

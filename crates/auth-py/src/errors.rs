@@ -102,6 +102,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
             b.setattr("number", code.as_u32())?;
             b.setattr("http_status", code.http_status())?;
             b.setattr("default_message", code.default_message())?;
+            if code == ErrorCode::InsufficientScope {
+                // What the request needs, for the RFC 6750 challenge (`Answer.refusal`
+                // writes it back); None on an instance raised without it.
+                b.setattr(REQUIRED_SCOPE, py.None())?;
+            }
             by_code.push(ty);
         }
         let internal = new_class(
@@ -149,11 +154,37 @@ fn instance(py: Python<'_>, ty: &Bound<'_, PyType>, message: &str) -> PyErr {
     }
 }
 
-/// The Python exception for a core error.
+/// The attribute of an `InsufficientScope` instance naming the scopes the request needs
+/// (space-separated), as the core's `Error::required_scope`.
+pub const REQUIRED_SCOPE: &str = "required_scope";
+
+/// The Python exception for a core error (with `required_scope` when the error names one).
 pub fn to_pyerr(py: Python<'_>, e: &Error) -> PyErr {
     match class_of(py, e.code()) {
-        Ok(ty) => instance(py, &ty, e.message()),
+        Ok(ty) => {
+            let err = instance(py, &ty, e.message());
+            if let Some(scope) = e.required_scope() {
+                if let Err(failed) = err.value(py).setattr(REQUIRED_SCOPE, scope) {
+                    return failed;
+                }
+            }
+            err
+        }
         Err(err) => err,
+    }
+}
+
+/// The core error an `AuthError` instance of `code` stands for: its message and, when it
+/// carries one, its `required_scope` (a text that is not a scope list is dropped by the
+/// core: it would be written into a header).
+pub fn error_from_parts(err: &Bound<'_, PyAny>, code: ErrorCode, message: String) -> Error {
+    let e = Error::with_message(code, message);
+    match err
+        .getattr(REQUIRED_SCOPE)
+        .and_then(|s| s.extract::<String>())
+    {
+        Ok(scope) => e.with_required_scope(&scope),
+        Err(_) => e,
     }
 }
 

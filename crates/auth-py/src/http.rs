@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use auth_core::{
     canonical_ip_text, peer_addr, Answer, AnswerStyle, Authenticated, Authenticator, Error,
-    ErrorCode, TrustedProxies,
+    ErrorCode, RequiredScopes, ScopeVocabulary, TrustedProxies,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -14,8 +14,9 @@ use pyo3::types::{PyByteArray, PyBytes, PyString};
 
 use crate::claims::claims_to_py;
 use crate::convert::{opt_duration, opt_time, str_repr, to_rule_texts, type_name};
-use crate::errors::{core, run, AuthError, INTERNAL_CODE};
+use crate::errors::{core, error_from_parts, run, AuthError, INTERNAL_CODE};
 use crate::revocation::{CallbackStore, Revocation};
+use crate::scope::{required_arg, PyRequiredScopes, PyScopeVocabulary};
 use crate::verify::{finish_with, PyVerifier};
 
 /// One header value as the bytes that travelled: `bytes` as they are; a `str` as the
@@ -48,7 +49,7 @@ fn header_bytes(item: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
 
 /// The lines of one header: `None` (absent), one value (`str` / `bytes`), or an iterable of
 /// values in the order received — every line, not joined, not picked.
-fn header_lines(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<Vec<u8>>> {
+pub(crate) fn header_lines(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<Vec<u8>>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(Vec::new());
     };
@@ -69,7 +70,7 @@ fn header_lines(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<Vec<
         .collect()
 }
 
-fn as_slices(lines: &[Vec<u8>]) -> Vec<&[u8]> {
+pub(crate) fn as_slices(lines: &[Vec<u8>]) -> Vec<&[u8]> {
     lines.iter().map(Vec::as_slice).collect()
 }
 
@@ -110,37 +111,59 @@ fn peer_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<IpAddr>> {
 /// ``trusted_proxies``: IPs/CIDRs (str or ``ipaddress`` objects) or an ``IpAllowList``;
 /// ``trust_unix_peers``: a peer without an IP address (a Unix-domain socket) is a trusted
 /// proxy too; ``revocation``: a ``MemoryRevocationStore``, ``RedisRevocationStore`` or
-/// callable consulted in addition to the verifier's own. Thread-safe; verification
-/// releases the GIL.
-/// `Authenticator::authenticate_at` or `authenticate_optional_at`.
-type AuthCall<T> =
-    fn(&Authenticator, &[&[u8]], Option<IpAddr>, &[&[u8]], Option<u64>) -> auth_core::Result<T>;
-const REQUIRED: AuthCall<Authenticated> = Authenticator::authenticate_at;
-
+/// callable consulted in addition to the verifier's own; ``vocabulary``: the
+/// ``ScopeVocabulary`` that resolves requirements given as names (``scopes=["sms:send"]``;
+/// default: the verifier's). Thread-safe; verification releases the GIL.
 #[pyclass(frozen, module = "auth_core", name = "Authenticator")]
 pub struct PyAuthenticator {
     inner: Authenticator,
     verifier: Py<PyVerifier>,
     rules: Vec<String>,
     revocation: Option<Revocation>,
+    vocabulary: Option<Py<PyScopeVocabulary>>,
+}
+
+/// `Authenticator::authenticate_scoped_at` or `authenticate_optional_scoped_at`.
+type AuthCall<T> = fn(
+    &Authenticator,
+    &[&[u8]],
+    Option<IpAddr>,
+    &[&[u8]],
+    Option<u64>,
+    Option<&RequiredScopes>,
+) -> auth_core::Result<T>;
+const REQUIRED: AuthCall<Authenticated> = Authenticator::authenticate_scoped_at;
+
+/// The optional arguments of one authentication.
+struct Request<'a, 'py> {
+    authorization: Option<&'a Bound<'py, PyAny>>,
+    peer: Option<&'a Bound<'py, PyAny>>,
+    forwarded_for: Option<&'a Bound<'py, PyAny>>,
+    now: Option<&'a Bound<'py, PyAny>>,
+    scopes: Option<&'a Bound<'py, PyAny>>,
 }
 
 impl PyAuthenticator {
-    /// One authentication (`call`: `Authenticator::authenticate_at` or
-    /// `authenticate_optional_at`), its revocation callable failures turned into exceptions.
+    /// The vocabulary requirements given as names are resolved through.
+    fn vocab(&self) -> Option<&ScopeVocabulary> {
+        self.vocabulary.as_ref().map(|v| &v.get().0)
+    }
+
+    /// One authentication (`call`: `Authenticator::authenticate_scoped_at` or
+    /// `authenticate_optional_scoped_at`), its revocation callable failures turned into
+    /// exceptions.
     fn run_auth<T: Send>(
         &self,
         py: Python<'_>,
-        authorization: Option<&Bound<'_, PyAny>>,
-        peer: Option<&Bound<'_, PyAny>>,
-        forwarded_for: Option<&Bound<'_, PyAny>>,
-        now: Option<&Bound<'_, PyAny>>,
+        r: Request<'_, '_>,
         call: AuthCall<T>,
     ) -> PyResult<T> {
-        let authorization = header_lines(authorization, "authorization")?;
-        let peer = peer_arg(peer)?;
-        let forwarded = header_lines(forwarded_for, "forwarded_for")?;
-        let now = opt_time(now, "now")?;
+        let authorization = header_lines(r.authorization, "authorization")?;
+        let peer = peer_arg(r.peer)?;
+        let forwarded = header_lines(r.forwarded_for, "forwarded_for")?;
+        let now = opt_time(r.now, "now")?;
+        let required = required_arg(r.scopes, self.vocab())?;
+        let required = required.as_deref();
         let inner = &self.inner;
         let outcome = py.detach(|| {
             CallbackStore::run(|| {
@@ -151,6 +174,7 @@ impl PyAuthenticator {
                         peer,
                         &as_slices(&forwarded),
                         now,
+                        required,
                     )
                 })
             })
@@ -162,13 +186,14 @@ impl PyAuthenticator {
 #[pymethods]
 impl PyAuthenticator {
     #[new]
-    #[pyo3(signature = (verifier, *, trusted_proxies = None, trust_unix_peers = false, revocation = None))]
+    #[pyo3(signature = (verifier, *, trusted_proxies = None, trust_unix_peers = false, revocation = None, vocabulary = None))]
     fn new(
         py: Python<'_>,
         verifier: &Bound<'_, PyVerifier>,
         trusted_proxies: Option<&Bound<'_, PyAny>>,
         trust_unix_peers: bool,
         revocation: Option<&Bound<'_, PyAny>>,
+        vocabulary: Option<Py<PyScopeVocabulary>>,
     ) -> PyResult<Self> {
         let rules = match trusted_proxies.filter(|o| !o.is_none()) {
             Some(obj) => to_rule_texts(obj, "trusted_proxies")?,
@@ -182,12 +207,27 @@ impl PyAuthenticator {
         if let Some(r) = &revocation {
             inner = inner.revocation(r.to_store());
         }
+        let vocabulary = vocabulary.or_else(|| verifier.get().vocabulary(py));
         Ok(PyAuthenticator {
             inner,
             verifier: verifier.clone().unbind(),
             rules,
             revocation,
+            vocabulary,
         })
+    }
+
+    /// The vocabulary requirements given as names are resolved through, or None (names
+    /// are then required exactly).
+    #[getter]
+    fn vocabulary(&self, py: Python<'_>) -> Option<Py<PyScopeVocabulary>> {
+        self.vocabulary.as_ref().map(|v| v.clone_ref(py))
+    }
+
+    /// The requirement of ``names`` (a list, or the scope text) through ``vocabulary``
+    /// (undeclared → ``InvalidScope``), or exactly when there is none. Build one per route.
+    fn require(&self, names: &Bound<'_, PyAny>) -> PyResult<PyRequiredScopes> {
+        crate::scope::require(names, self.vocab()).map(PyRequiredScopes)
     }
 
     /// The verifier every request goes through.
@@ -226,8 +266,11 @@ impl PyAuthenticator {
     /// connection's address as the server reports it (text that is not an IP address — a
     /// Unix socket's path, a test client's name — and None mean: no IP address). ``now``:
     /// int UNIX seconds or an aware ``datetime`` (default: the system clock). A revocation
-    /// callable fails closed as in ``Verifier.verify``.
-    #[pyo3(signature = (authorization, peer, forwarded_for = None, *, now = None))]
+    /// callable fails closed as in ``Verifier.verify``. ``scopes``: what the route needs — a
+    /// ``RequiredScopes``, or names resolved through ``vocabulary`` — checked after every
+    /// other check: a token whose ``scope`` claim does not hold them → ``InsufficientScope``
+    /// (403; a token without the claim holds everything).
+    #[pyo3(signature = (authorization, peer, forwarded_for = None, *, now = None, scopes = None))]
     fn authenticate(
         &self,
         py: Python<'_>,
@@ -235,16 +278,25 @@ impl PyAuthenticator {
         peer: Option<&Bound<'_, PyAny>>,
         forwarded_for: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
+        scopes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let found = self.run_auth(py, authorization, peer, forwarded_for, now, REQUIRED)?;
+        let r = Request {
+            authorization,
+            peer,
+            forwarded_for,
+            now,
+            scopes,
+        };
+        let found = self.run_auth(py, r, REQUIRED)?;
         claims_to_py(py, found.claims)
     }
 
     /// Optional authentication (docs/http.md): ``authenticate``, except that a request
     /// without bearer credentials (no ``Authorization`` line, an empty one, another scheme)
     /// gives None — an anonymous caller. Credentials that fail (malformed, expired, revoked,
-    /// ``ip_not_allowed``, …) still raise their ``AuthError``: a bad token never passes as none.
-    #[pyo3(signature = (authorization, peer, forwarded_for = None, *, now = None))]
+    /// ``ip_not_allowed``, …) still raise their ``AuthError``: a bad token never passes as
+    /// none, nor one short of ``scopes`` (an anonymous request is still None).
+    #[pyo3(signature = (authorization, peer, forwarded_for = None, *, now = None, scopes = None))]
     fn authenticate_optional(
         &self,
         py: Python<'_>,
@@ -252,9 +304,18 @@ impl PyAuthenticator {
         peer: Option<&Bound<'_, PyAny>>,
         forwarded_for: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
+        scopes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Option<Py<PyAny>>> {
-        let optional = Authenticator::authenticate_optional_at;
-        match self.run_auth(py, authorization, peer, forwarded_for, now, optional)? {
+        let optional: AuthCall<Option<Authenticated>> =
+            Authenticator::authenticate_optional_scoped_at;
+        let r = Request {
+            authorization,
+            peer,
+            forwarded_for,
+            now,
+            scopes,
+        };
+        match self.run_auth(py, r, optional)? {
             Some(found) => claims_to_py(py, found.claims).map(Some),
             None => Ok(None),
         }
@@ -262,7 +323,7 @@ impl PyAuthenticator {
 
     /// ``authenticate``, returning an ``Authenticated``: the claims and the client address
     /// the token was checked from.
-    #[pyo3(signature = (authorization, peer, forwarded_for = None, *, now = None))]
+    #[pyo3(signature = (authorization, peer, forwarded_for = None, *, now = None, scopes = None))]
     fn authenticate_request(
         &self,
         py: Python<'_>,
@@ -270,8 +331,16 @@ impl PyAuthenticator {
         peer: Option<&Bound<'_, PyAny>>,
         forwarded_for: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
+        scopes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyAuthenticated> {
-        let found = self.run_auth(py, authorization, peer, forwarded_for, now, REQUIRED)?;
+        let r = Request {
+            authorization,
+            peer,
+            forwarded_for,
+            now,
+            scopes,
+        };
+        let found = self.run_auth(py, r, REQUIRED)?;
         Ok(PyAuthenticated {
             claims: claims_to_py(py, found.claims)?,
             client_ip: found.client_ip.map(canonical_ip_text),
@@ -378,14 +447,15 @@ fn error_of(err: &Bound<'_, PyAny>) -> PyResult<Error> {
             )))
         }
     };
-    Ok(Error::with_message(code, message))
+    Ok(error_from_parts(err, code, message))
 }
 
 /// The HTTP answer to a refused request (docs/http.md): write ``status``, every pair of
 /// ``headers`` and ``body`` as they are. Built by ``refusal``, ``rate_limited`` and
 /// ``server_error``; ``style`` is ``"plain"`` (``{"error": "<code>", "message": ...}``),
-/// ``"login_api"``, ``"token_api"`` (JSON or XML by ``accept``, the ``Accept`` lines) or
-/// ``"auth_request"`` (nginx: 401/403/500, no body). Configuration errors and
+/// ``"login_api"``, ``"token_api"`` (JSON or XML by ``accept``, the ``Accept`` lines),
+/// ``"auth_request"`` (nginx: 401/403/500, no body) or ``"oauth"`` (RFC 6749 §5.2's
+/// ``{"error", "error_description"}``, for introspection and revocation endpoints). Configuration errors and
 /// ``server_error`` answer the code's generic message, never the details.
 #[pyclass(frozen, module = "auth_core", name = "Answer")]
 pub struct PyAnswer {
@@ -457,10 +527,11 @@ impl PyAnswer {
         self.answer.content_type
     }
 
-    /// The ``WWW-Authenticate`` value, or None.
+    /// The ``WWW-Authenticate`` value, or None (``insufficient_scope`` names the scopes the
+    /// request needs: ``Bearer error="insufficient_scope", scope="..."``).
     #[getter]
-    fn challenge(&self) -> Option<&'static str> {
-        self.answer.challenge
+    fn challenge(&self) -> Option<&str> {
+        self.answer.challenge.as_deref()
     }
 
     /// The ``Retry-After`` seconds, or None.
@@ -495,6 +566,7 @@ impl PyAnswer {
             self.answer.status,
             self.answer
                 .challenge
+                .as_deref()
                 .map_or_else(|| "None".to_owned(), str_repr),
             str_repr(&self.answer.body)
         )

@@ -10,16 +10,21 @@ use crate::convert::{
 };
 use crate::errors::{core, core_detached};
 use crate::keys::PyKeyRing;
+use crate::scope::{names_arg, PyScopeVocabulary};
 
 /// Mints tokens with the active key of a ``KeyRing`` under a lifetime policy.
 ///
 /// ``dynamic_ttl`` (default 86400 s) is the lifetime of login tokens, ``max_ttl`` (default
 /// 10 years) the longest explicit ``ttl``, ``allow_static`` whether never-expiring tokens
-/// may be minted. Durations below 1 s → ``InvalidTtl``. The issuer follows later changes
-/// of its ring (rotation) on its next call. Thread-safe; minting releases the GIL.
+/// may be minted. Durations below 1 s → ``InvalidTtl``. ``vocabulary``: the
+/// ``ScopeVocabulary`` of the scope names tokens may carry (none: every mint with
+/// ``scopes`` → ``InvalidScope``); the token API's ``create_token`` narrows through it.
+/// The issuer follows later changes of its ring (rotation) on its next call. Thread-safe;
+/// minting releases the GIL.
 #[pyclass(frozen, module = "auth_core", name = "Issuer")]
 pub struct PyIssuer {
     pub(crate) issuer: Issuer,
+    vocabulary: Option<Py<PyScopeVocabulary>>,
 }
 
 /// The optional arguments shared by `mint_user` and `mint_reseller`.
@@ -33,6 +38,7 @@ struct MintOptions<'a, 'py> {
     not_before: Option<&'a Bound<'py, PyAny>>,
     now: Option<&'a Bound<'py, PyAny>>,
     extra: Option<&'a Bound<'py, PyAny>>,
+    scopes: Option<&'a Bound<'py, PyAny>>,
 }
 
 impl PyIssuer {
@@ -59,6 +65,10 @@ impl PyIssuer {
         if let Some(extra) = o.extra.filter(|e| !e.is_none()) {
             crate::claims::set_extra(py, &mut req, extra)?;
         }
+        if let Some(scopes) = o.scopes.filter(|s| !s.is_none()) {
+            let names = names_arg(scopes, "scopes")?;
+            core(py, || req.set_scopes(&names))?;
+        }
         let issuer = &self.issuer;
         core_detached(py, || issuer.mint(&req)).map(PyMintedToken)
     }
@@ -68,8 +78,8 @@ impl PyIssuer {
 impl PyIssuer {
     #[new]
     #[pyo3(
-        signature = (ring, dynamic_ttl = None, max_ttl = None, allow_static = true, max_token_size = None),
-        text_signature = "(ring, dynamic_ttl=86400, max_ttl=315360000, allow_static=True, max_token_size=8192)"
+        signature = (ring, dynamic_ttl = None, max_ttl = None, allow_static = true, max_token_size = None, *, vocabulary = None),
+        text_signature = "(ring, dynamic_ttl=86400, max_ttl=315360000, allow_static=True, max_token_size=8192, *, vocabulary=None)"
     )]
     fn new(
         py: Python<'_>,
@@ -78,6 +88,7 @@ impl PyIssuer {
         max_ttl: Option<&Bound<'_, PyAny>>,
         allow_static: bool,
         max_token_size: Option<&Bound<'_, PyAny>>,
+        vocabulary: Option<Py<PyScopeVocabulary>>,
     ) -> PyResult<Self> {
         let d = TtlPolicy::default();
         let policy = {
@@ -95,7 +106,16 @@ impl PyIssuer {
         if let Some(n) = max_token_size {
             issuer.set_max_token_size(n);
         }
-        Ok(PyIssuer { issuer })
+        if let Some(v) = &vocabulary {
+            issuer.set_scopes(v.get().0.clone());
+        }
+        Ok(PyIssuer { issuer, vocabulary })
+    }
+
+    /// The scope names tokens may carry, or None (none declared).
+    #[getter]
+    fn vocabulary(&self, py: Python<'_>) -> Option<Py<PyScopeVocabulary>> {
+        self.vocabulary.as_ref().map(|v| v.clone_ref(py))
     }
 
     /// The longest token this issuer mints, in bytes (default 8192, the verifiers'
@@ -128,12 +148,15 @@ impl PyIssuer {
     /// ``allowed_ips``: a list of IP/CIDR rules (or an ``IpAllowList``); ``parent``: a
     /// ``Principal`` or ``(type, id)``; ``not_before`` / ``now``: int seconds or aware datetime;
     /// ``extra``: custom claims, a dict of JSON values or JSON object text (a name the
-    /// library owns, duplicate keys or nesting too deep → ``InvalidRequest``).
+    /// library owns, duplicate keys or nesting too deep → ``InvalidRequest``); ``scopes``:
+    /// the ``scope`` claim, a list of names (or the scope text), each declared in
+    /// ``vocabulary`` (``InvalidScope`` otherwise, and for an empty list: leave it None for
+    /// an unscoped token, which may do everything its principal may).
     #[pyo3(signature = (
         id, name, admin = false, sms_from = None, user_group_id = None, *,
         ttl = None, r#static = false, token_name = None, allowed_ips = None, parent = None,
-        token_id = None, not_before = None, now = None, extra = None
-    ), text_signature = "($self, id, name, admin=False, sms_from=None, user_group_id=None, *, ttl=None, static=False, token_name=None, allowed_ips=None, parent=None, token_id=None, not_before=None, now=None, extra=None)")]
+        token_id = None, not_before = None, now = None, extra = None, scopes = None
+    ), text_signature = "($self, id, name, admin=False, sms_from=None, user_group_id=None, *, ttl=None, static=False, token_name=None, allowed_ips=None, parent=None, token_id=None, not_before=None, now=None, extra=None, scopes=None)")]
     #[allow(clippy::too_many_arguments)]
     fn mint_user(
         &self,
@@ -152,6 +175,7 @@ impl PyIssuer {
         not_before: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
         extra: Option<&Bound<'_, PyAny>>,
+        scopes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyMintedToken> {
         let subject = Subject::User {
             id: to_u64(id, "id")?,
@@ -173,6 +197,7 @@ impl PyIssuer {
                 not_before,
                 now,
                 extra,
+                scopes,
             },
         )
     }
@@ -181,8 +206,8 @@ impl PyIssuer {
     #[pyo3(signature = (
         id, name, *,
         ttl = None, r#static = false, token_name = None, allowed_ips = None, parent = None,
-        token_id = None, not_before = None, now = None, extra = None
-    ), text_signature = "($self, id, name, *, ttl=None, static=False, token_name=None, allowed_ips=None, parent=None, token_id=None, not_before=None, now=None, extra=None)")]
+        token_id = None, not_before = None, now = None, extra = None, scopes = None
+    ), text_signature = "($self, id, name, *, ttl=None, static=False, token_name=None, allowed_ips=None, parent=None, token_id=None, not_before=None, now=None, extra=None, scopes=None)")]
     #[allow(clippy::too_many_arguments)]
     fn mint_reseller(
         &self,
@@ -198,6 +223,7 @@ impl PyIssuer {
         not_before: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
         extra: Option<&Bound<'_, PyAny>>,
+        scopes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyMintedToken> {
         let subject = Subject::Reseller {
             id: to_u64(id, "id")?,
@@ -216,6 +242,7 @@ impl PyIssuer {
                 not_before,
                 now,
                 extra,
+                scopes,
             },
         )
     }

@@ -24,8 +24,10 @@ mod ip;
 mod issue;
 mod keys;
 mod login;
+mod oauth;
 mod redis_store;
 mod revocation;
+mod scope;
 mod verify;
 mod wire;
 
@@ -91,6 +93,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<http::PyAnswer>()?;
     m.add_function(wrap_pyfunction!(http::bearer_token, m)?)?;
     m.add_function(wrap_pyfunction!(http::bearer_credentials, m)?)?;
+    m.add_class::<scope::PyScopeVocabulary>()?;
+    m.add_class::<scope::PyRequiredScopes>()?;
+    m.add_function(wrap_pyfunction!(scope::parse_scope, m)?)?;
+    m.add_function(wrap_pyfunction!(scope::valid_scope_name, m)?)?;
+    m.add("MAX_SCOPES", auth_core::MAX_SCOPES)?;
+    m.add("MAX_SCOPE_CHARS", auth_core::MAX_SCOPE_CHARS)?;
+    m.add("MAX_VOCABULARY_SCOPES", auth_core::MAX_VOCABULARY_SCOPES)?;
+    m.add_class::<oauth::PyTokenForm>()?;
+    m.add_function(wrap_pyfunction!(oauth::client_credentials, m)?)?;
+    m.add_function(wrap_pyfunction!(oauth::may_revoke, m)?)?;
+    m.add_function(wrap_pyfunction!(oauth::introspection_json, m)?)?;
     m.add("DEFAULT_DYNAMIC_TTL", auth_core::DEFAULT_DYNAMIC_TTL)?;
     m.add("DEFAULT_MAX_TTL", auth_core::DEFAULT_MAX_TTL)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -2,7 +2,10 @@
 
 use std::net::IpAddr;
 
-use auth_core::{token_hint, Claims, ErrorCode, Verifier, VerifyOptions, VerifyRequest};
+use auth_core::{
+    token_hint, Claims, ErrorCode, RequiredScopes, ScopeVocabulary, Verifier, VerifyOptions,
+    VerifyRequest,
+};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
@@ -14,6 +17,7 @@ use crate::convert::{
 use crate::errors::{run, to_pyerr_msg, Failure};
 use crate::keys::PyKeyRing;
 use crate::revocation::{CallbackStore, Revocation};
+use crate::scope::{required_arg, PyRequiredScopes, PyScopeVocabulary};
 
 /// Verifies tokens against a ``KeyRing`` (docs/ (keys, TTL, IP rules, revocation), in the core's documented order).
 ///
@@ -25,12 +29,26 @@ use crate::revocation::{CallbackStore, Revocation};
 /// ``audience`` (a str or a list of str) is what this verifier identifies itself with: a
 /// token with ``aud`` verifies only when it names one of them (none configured: never);
 /// ``issuer``, when given, must equal the token's ``iss``. Failures are ``InvalidClaims``.
+/// ``vocabulary``: the ``ScopeVocabulary`` through which ``verify(..., scopes=[names])``
+/// resolves a requirement (without one, names are required exactly).
 /// The verifier follows later changes of its ring (rotation) on its next call.
 /// Thread-safe; verification releases the GIL.
 #[pyclass(frozen, module = "auth_core", name = "Verifier")]
 pub struct PyVerifier {
     pub(crate) verifier: Verifier,
     revocation: Option<Revocation>,
+    vocabulary: Option<Py<PyScopeVocabulary>>,
+}
+
+impl PyVerifier {
+    /// The verifier's vocabulary (a new reference), if it has one.
+    pub(crate) fn vocabulary(&self, py: Python<'_>) -> Option<Py<PyScopeVocabulary>> {
+        self.vocabulary.as_ref().map(|v| v.clone_ref(py))
+    }
+
+    fn vocab(&self) -> Option<&ScopeVocabulary> {
+        self.vocabulary.as_ref().map(|v| &v.get().0)
+    }
 }
 
 type Outcome = (Result<Claims, Failure>, Option<PyErr>);
@@ -51,11 +69,13 @@ fn verify_one(
     now: Option<u64>,
     client_ip: Option<IpAddr>,
     call_revocation: Option<&Revocation>,
+    scopes: Option<&RequiredScopes>,
 ) -> Outcome {
     let mut request = VerifyRequest::default();
     request.now = now;
     request.client_ip = client_ip;
     request.revocation = call_revocation.map(Revocation::as_store);
+    request.scopes = scopes;
     // A refused `Bearer …` text (or one with a line ending) says what to remove.
     CallbackStore::run(|| {
         run(|| {
@@ -155,8 +175,8 @@ fn audiences(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
 impl PyVerifier {
     #[new]
     #[pyo3(
-        signature = (ring, leeway = None, max_clock_skew = None, max_token_size = None, revocation = None, audience = None, issuer = None),
-        text_signature = "(ring, leeway=0, max_clock_skew=60, max_token_size=8192, revocation=None, audience=None, issuer=None)"
+        signature = (ring, leeway = None, max_clock_skew = None, max_token_size = None, revocation = None, audience = None, issuer = None, vocabulary = None),
+        text_signature = "(ring, leeway=0, max_clock_skew=60, max_token_size=8192, revocation=None, audience=None, issuer=None, vocabulary=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -167,6 +187,7 @@ impl PyVerifier {
         revocation: Option<&Bound<'_, PyAny>>,
         audience: Option<&Bound<'_, PyAny>>,
         issuer: Option<&Bound<'_, PyAny>>,
+        vocabulary: Option<Py<PyScopeVocabulary>>,
     ) -> PyResult<Self> {
         let d = VerifyOptions::default();
         let options = {
@@ -189,7 +210,21 @@ impl PyVerifier {
         Ok(PyVerifier {
             verifier,
             revocation,
+            vocabulary,
         })
+    }
+
+    /// The vocabulary requirements given as names are resolved through, or None.
+    #[getter]
+    #[pyo3(name = "vocabulary")]
+    fn vocabulary_getter(&self, py: Python<'_>) -> Option<Py<PyScopeVocabulary>> {
+        self.vocabulary(py)
+    }
+
+    /// The requirement of ``names`` (a list, or the scope text) through ``vocabulary``
+    /// (undeclared → ``InvalidScope``), or exactly when there is none. Build one per route.
+    fn require(&self, names: &Bound<'_, PyAny>) -> PyResult<PyRequiredScopes> {
+        crate::scope::require(names, self.vocab()).map(PyRequiredScopes)
     }
 
     /// The audiences this verifier identifies itself with (empty: none; a token with
@@ -244,7 +279,10 @@ impl PyVerifier {
     /// ``__cause__`` (its message quotes at most 120 characters of it), unless a store
     /// says the token is revoked (then ``TokenRevoked``). Any other
     /// ``BaseException`` (``KeyboardInterrupt``, ``SystemExit``) is raised unchanged.
-    #[pyo3(signature = (token, *, now = None, client_ip = None, revocation = None))]
+    /// ``scopes``: what the request needs — a ``RequiredScopes``, or names resolved through
+    /// ``vocabulary`` — checked last: a token whose ``scope`` claim does not hold them →
+    /// ``InsufficientScope`` (403; a token without the claim holds everything).
+    #[pyo3(signature = (token, *, now = None, client_ip = None, revocation = None, scopes = None))]
     fn verify(
         &self,
         py: Python<'_>,
@@ -252,14 +290,18 @@ impl PyVerifier {
         now: Option<&Bound<'_, PyAny>>,
         client_ip: Option<&Bound<'_, PyAny>>,
         revocation: Option<&Bound<'_, PyAny>>,
+        scopes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let token = TokenArg::extract(token, "token")?;
         let now = opt_time(now, "now")?;
         let client_ip = opt_client_ip(client_ip)?;
         let call_rev = Revocation::from_py(revocation)?;
         let rev = call_rev.as_ref();
+        let required = required_arg(scopes, self.vocab())?;
+        let need = required.as_deref();
         let verifier = &self.verifier;
-        let outcome = py.detach(|| verify_one(verifier, token.as_bytes(), now, client_ip, rev));
+        let outcome =
+            py.detach(|| verify_one(verifier, token.as_bytes(), now, client_ip, rev, need));
         finish(py, outcome)
     }
 
@@ -270,7 +312,7 @@ impl PyVerifier {
     /// ``verify`` and apply to every token; a ``tokens`` that is not an iterable of str/bytes
     /// raises ``TypeError``. A ``KeyboardInterrupt``/``SystemExit`` (any ``BaseException``
     /// that is not an ``Exception``) from a revocation callable ends the batch and is raised.
-    #[pyo3(signature = (tokens, *, now = None, client_ip = None, revocation = None))]
+    #[pyo3(signature = (tokens, *, now = None, client_ip = None, revocation = None, scopes = None))]
     fn verify_many(
         &self,
         py: Python<'_>,
@@ -278,6 +320,7 @@ impl PyVerifier {
         now: Option<&Bound<'_, PyAny>>,
         client_ip: Option<&Bound<'_, PyAny>>,
         revocation: Option<&Bound<'_, PyAny>>,
+        scopes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyList>> {
         if tokens.is_instance_of::<PyString>()
             || tokens.is_instance_of::<PyBytes>()
@@ -310,6 +353,8 @@ impl PyVerifier {
         let client_ip = opt_client_ip(client_ip)?;
         let call_rev = Revocation::from_py(revocation)?;
         let rev = call_rev.as_ref();
+        let required = required_arg(scopes, self.vocab())?;
+        let need = required.as_deref();
         let verifier = &self.verifier;
         let out = PyList::empty(py);
         // Signals are checked between chunks (Ctrl-C interrupts a long batch), and an
@@ -319,7 +364,7 @@ impl PyVerifier {
             let mut outcomes = Vec::with_capacity(chunk.len());
             py.detach(|| {
                 for t in chunk {
-                    let outcome = verify_one(verifier, t.as_bytes(), now, client_ip, rev);
+                    let outcome = verify_one(verifier, t.as_bytes(), now, client_ip, rev, need);
                     let fatal = matches!(&outcome.1, Some(e) if Python::attach(|py| CallbackStore::is_fatal(py, e)));
                     outcomes.push(outcome);
                     if fatal {

@@ -8,7 +8,7 @@ use auth_core::{
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyString, PyTuple};
 
 use crate::claims::{claims_from_py, claims_to_py, PyMintedToken};
 use crate::convert::{
@@ -16,6 +16,7 @@ use crate::convert::{
 };
 use crate::errors::{core, core_detached};
 use crate::issue::PyIssuer;
+use crate::scope::names_tuple;
 
 fn to_format(obj: &Bound<'_, PyAny>) -> PyResult<Format> {
     match to_str(obj, "format")?.as_str() {
@@ -50,7 +51,7 @@ fn error_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Error> {
         .getattr("message")
         .and_then(|m| m.extract())
         .unwrap_or_else(|_| code.default_message().to_owned());
-    Ok(Error::with_message(code, message))
+    Ok(crate::errors::error_from_parts(obj, code, message))
 }
 
 /// A body: `bytes` or `str`.
@@ -59,9 +60,10 @@ fn body_bytes(obj: &Bound<'_, PyAny>) -> PyResult<TokenArg> {
 }
 
 /// A token-creation request of the SMS API (``POST /token``), read strictly from JSON
-/// (``{"token": {"name": ..., "ttl": ..., "allowed_ips": [...]}}``) or XML
-/// (``<token><name>..</name><ttl>..</ttl></token>``). ``ttl`` is None for an unlimited
-/// (static) token; ``allowed_ips`` are canonical rule texts.
+/// (``{"token": {"name": ..., "ttl": ..., "allowed_ips": [...], "scopes": [...]}}``) or
+/// XML (``<token><name>..</name><ttl>..</ttl><scopes><scope>..</scope></scopes></token>``).
+/// ``ttl`` is None for an unlimited (static) token; ``allowed_ips`` are canonical rule
+/// texts; ``scopes`` None keeps the caller's.
 #[pyclass(frozen, module = "auth_core", name = "TokenRequest")]
 pub struct PyTokenRequest(CreateTokenRequest);
 
@@ -115,12 +117,33 @@ impl PyTokenRequest {
         self.0.allowed_ips.iter().map(|r| r.to_string()).collect()
     }
 
+    /// ``scopes``, sorted, or None when the body gives none (the new token keeps the
+    /// caller's).
+    #[getter]
+    fn scopes<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        self.0
+            .scopes
+            .as_ref()
+            .map(|s| names_tuple(py, s))
+            .transpose()
+    }
+
     fn __repr__(&self) -> String {
         format!(
-            "TokenRequest(name={}, ttl={}, allowed_ips={:?})",
+            "TokenRequest(name={}, ttl={}, allowed_ips={:?}, scopes={})",
             crate::convert::str_repr(&self.0.name),
             crate::convert::opt_repr(self.ttl()),
-            self.allowed_ips()
+            self.allowed_ips(),
+            self.0.scopes.as_ref().map_or_else(
+                || "None".to_owned(),
+                |s| format!(
+                    "[{}]",
+                    s.iter()
+                        .map(crate::convert::str_repr)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            )
         )
     }
 }
@@ -147,6 +170,18 @@ impl PyCreatedToken {
     #[getter]
     fn allowed_ips(&self) -> Vec<String> {
         self.0.allowed_ips.clone()
+    }
+
+    /// The new token's ``scope`` names, sorted, or None (unscoped).
+    #[getter]
+    fn scopes<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        self.0
+            .minted
+            .claims
+            .scope
+            .as_ref()
+            .map(|s| names_tuple(py, s))
+            .transpose()
     }
 
     /// The minted token.
@@ -178,7 +213,10 @@ impl PyCreatedToken {
 }
 
 /// ``POST /token``: a token for the caller's own subject (``caller``: the verified claims of
-/// the bearer token). A caller restricted to ``allowed_ips`` cannot widen them (``NotPermitted``).
+/// the bearer token). A caller restricted to ``allowed_ips`` cannot widen them
+/// (``NotPermitted``), nor its scopes: the request's ``scopes`` must be declared in the
+/// issuer's ``vocabulary`` (``InvalidScope``) and held by the caller (``NotPermitted``);
+/// none given keeps the caller's.
 #[pyfunction]
 #[pyo3(signature = (issuer, caller, request, *, now = None, policy = None))]
 pub fn create_token(

@@ -34,6 +34,16 @@ peer (``authenticate``, or ``authenticate_request`` for the claims and the clien
 ``Answer.refusal(err, style)`` is the status, headers and body of a refusal. The web
 integrations (``auth_core.asgi``, ``.wsgi``, ``.fastapi``, ``.flask``) are skins over them.
 
+Scopes (docs/scopes.md): a token's ``scope`` claim says what it may do
+(``claims.scope``: a sorted tuple of names, or ``None`` for a token without the claim, which
+may do everything its principal may). A host declares its names and their hierarchy in a
+``ScopeVocabulary``; ``Issuer(ring, vocabulary=...)`` mints ``scopes=[...]`` only from it, and
+``create_token`` never widens the caller's. ``verify(..., scopes=...)`` and
+``Authenticator.authenticate(..., scopes=...)`` require scopes (a ``RequiredScopes`` from
+``vocabulary.require([...])``, or names resolved through the verifier's ``vocabulary``): a
+token short of them raises ``InsufficientScope`` (403) whose ``required_scope`` is written
+into the challenge by ``Answer.refusal``.
+
 Revocation callables: ``Verifier(..., revocation=f)`` with ``f(query) -> bool``, where
 ``query`` is a ``RevocationQuery`` (``jti``, ``type``, ``id``, ``iat``, ``exp``, ``parent``). If ``f``
 raises or returns anything but a ``bool``, its answer is unknown: ``RevocationUnavailable``
@@ -78,6 +88,19 @@ from ._native import (  # docs/http.md: the HTTP edge
     bearer_credentials,
     bearer_token,
 )
+from ._native import (  # docs/scopes.md and the OAuth endpoints' helpers
+    MAX_SCOPE_CHARS,
+    MAX_SCOPES,
+    MAX_VOCABULARY_SCOPES,
+    RequiredScopes,
+    ScopeVocabulary,
+    TokenForm,
+    client_credentials,
+    introspection_json,
+    may_revoke,
+    parse_scope,
+    valid_scope_name,
+)
 from ._native import (  # docs/apis.md request/response shapes
     CreatedToken,
     ResellerLogin,
@@ -118,12 +141,14 @@ from ._native import (  # noqa: E402
     AlgorithmNotAllowed,
     BadSignature,
     InvalidClaims,
+    InsufficientScope,
     InvalidCredentials,
     InvalidIpAddress,
     InvalidIpRule,
     InvalidKey,
     InvalidRegex,
     InvalidRequest,
+    InvalidScope,
     InvalidTtl,
     IpNotAllowed,
     IssuedInFuture,
@@ -178,6 +203,17 @@ __all__ = [
     "Authenticator",
     "bearer_credentials",
     "bearer_token",
+    "MAX_SCOPE_CHARS",
+    "MAX_SCOPES",
+    "MAX_VOCABULARY_SCOPES",
+    "RequiredScopes",
+    "ScopeVocabulary",
+    "TokenForm",
+    "client_credentials",
+    "introspection_json",
+    "may_revoke",
+    "parse_scope",
+    "valid_scope_name",
     "CreatedToken",
     "ResellerLogin",
     "TokenCreationPolicy",
@@ -196,12 +232,14 @@ __all__ = [
     "AlgorithmNotAllowed",
     "BadSignature",
     "InvalidClaims",
+    "InsufficientScope",
     "InvalidCredentials",
     "InvalidIpAddress",
     "InvalidIpRule",
     "InvalidKey",
     "InvalidRegex",
     "InvalidRequest",
+    "InvalidScope",
     "InvalidTtl",
     "IpNotAllowed",
     "IssuedInFuture",

@@ -5,6 +5,12 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Final, Literal, Optional, Union, final
 
+from ._scopes import MAX_SCOPE_CHARS as MAX_SCOPE_CHARS, MAX_SCOPES as MAX_SCOPES
+from ._scopes import MAX_VOCABULARY_SCOPES as MAX_VOCABULARY_SCOPES, RequiredScopes as RequiredScopes
+from ._scopes import ScopeVocabulary as ScopeVocabulary, TokenForm as TokenForm, _Names
+from ._scopes import client_credentials as client_credentials, introspection_json as introspection_json
+from ._scopes import may_revoke as may_revoke, parse_scope as parse_scope, valid_scope_name as valid_scope_name
+
 __all__ = [
     "AlgorithmNotAllowed", "Answer", "AuthError", "Authenticated", "Authenticator", "BadSignature",
     "CreatedToken", "DEFAULT_DYNAMIC_TTL", "DEFAULT_MAX_TTL", "ERROR_CODES", "InternalError", "InvalidClaims",
@@ -18,7 +24,9 @@ __all__ = [
     "UserLogin", "Verifier", "WeakKey", "__version__", "bearer_credentials", "bearer_token", "canonical_ip",
     "content_type", "create_sub_account_token", "create_token", "error_class", "error_status",
     "generate_private_key_pem", "generate_secret", "inspect_unverified", "login_error_json", "login_reseller",
-    "login_user", "logout", "media_format", "sms_error_body"
+    "login_user", "logout", "media_format", "sms_error_body", "InsufficientScope", "InvalidScope",
+    "MAX_SCOPES", "MAX_SCOPE_CHARS", "MAX_VOCABULARY_SCOPES", "RequiredScopes", "ScopeVocabulary", "TokenForm",
+    "client_credentials", "introspection_json", "may_revoke", "parse_scope", "valid_scope_name"
 ]
 __version__: Final[str]
 DEFAULT_DYNAMIC_TTL: Final[int]
@@ -35,6 +43,7 @@ _Claims = Union["UserClaims", "ResellerClaims"]
 _RevocationCallable = Callable[["RevocationQuery"], bool]
 _Revocation = Union["MemoryRevocationStore", "RedisRevocationStore", _RevocationCallable]
 _PrincipalType = Literal["user", "reseller"]
+_Required = Union[RequiredScopes, _Names, None]  # scopes a request needs (names: via the vocabulary)
 
 class AuthError(Exception):
     code: ClassVar[str]
@@ -76,6 +85,9 @@ class RateLimited(AuthError): ...
 class ServerError(AuthError): ...
 class MissingToken(MalformedToken): ...
 class TokenQuotaExceeded(AuthError): ...
+class InsufficientScope(AuthError):
+    required_scope: Optional[str]
+class InvalidScope(AuthError): ...
 
 def error_class(code: str) -> type[AuthError]: ...
 def inspect_unverified(token: _Token, *, max_size: int = 8192) -> dict[str, Any]: ...
@@ -157,6 +169,8 @@ class UserClaims:
     @property
     def issuer(self) -> Optional[str]: ...
     @property
+    def scope(self) -> Optional[tuple[str, ...]]: ...
+    @property
     def principal(self) -> Principal: ...
     @property
     def is_static(self) -> bool: ...
@@ -194,6 +208,8 @@ class ResellerClaims:
     def audience(self) -> Optional[list[str]]: ...
     @property
     def issuer(self) -> Optional[str]: ...
+    @property
+    def scope(self) -> Optional[tuple[str, ...]]: ...
     @property
     def principal(self) -> Principal: ...
     @property
@@ -242,7 +258,11 @@ class Issuer:
         max_ttl: Union[int, timedelta] = 315360000,
         allow_static: bool = True,
         max_token_size: int = 8192,
+        *,
+        vocabulary: Optional[ScopeVocabulary] = None,
     ) -> Issuer: ...
+    @property
+    def vocabulary(self) -> Optional[ScopeVocabulary]: ...
     @property
     def max_token_size(self) -> int: ...
     @property
@@ -268,6 +288,7 @@ class Issuer:
         not_before: Optional[_Time] = None,
         now: Optional[_Time] = None,
         extra: Union[dict[str, Any], str, None] = None,
+        scopes: Optional[_Names] = None,
     ) -> MintedToken: ...
     def mint_reseller(
         self,
@@ -283,6 +304,7 @@ class Issuer:
         not_before: Optional[_Time] = None,
         now: Optional[_Time] = None,
         extra: Union[dict[str, Any], str, None] = None,
+        scopes: Optional[_Names] = None,
     ) -> MintedToken: ...
 
 @final
@@ -296,7 +318,11 @@ class Verifier:
         revocation: Optional[_Revocation] = None,
         audience: Union[str, Iterable[str], None] = None,
         issuer: Optional[str] = None,
+        vocabulary: Optional[ScopeVocabulary] = None,
     ) -> Verifier: ...
+    @property
+    def vocabulary(self) -> Optional[ScopeVocabulary]: ...
+    def require(self, names: Union[_Names, RequiredScopes]) -> RequiredScopes: ...
     @property
     def audience(self) -> list[str]: ...
     @property
@@ -316,6 +342,7 @@ class Verifier:
         now: Optional[_Time] = None,
         client_ip: Optional[_Ip] = None,
         revocation: Optional[_Revocation] = None,
+        scopes: _Required = None,
     ) -> _Claims: ...
     def verify_many(
         self,
@@ -324,6 +351,7 @@ class Verifier:
         now: Optional[_Time] = None,
         client_ip: Optional[_Ip] = None,
         revocation: Optional[_Revocation] = None,
+        scopes: _Required = None,
     ) -> list[Union[UserClaims, ResellerClaims, AuthError]]: ...
 
 @final
@@ -438,6 +466,8 @@ class TokenRequest:
     def ttl(self) -> Optional[int]: ...
     @property
     def allowed_ips(self) -> list[str]: ...
+    @property
+    def scopes(self) -> Optional[tuple[str, ...]]: ...
 
 @final
 class CreatedToken:
@@ -447,6 +477,8 @@ class CreatedToken:
     def token_id(self) -> str: ...
     @property
     def allowed_ips(self) -> list[str]: ...
+    @property
+    def scopes(self) -> Optional[tuple[str, ...]]: ...
     @property
     def minted(self) -> MintedToken: ...
     @property
@@ -540,7 +572,7 @@ def sms_error_body(error: AuthError, format: _Format = "json") -> str: ...
 _HeaderValue = Union[str, bytes, bytearray]
 _HeaderLines = Union[_HeaderValue, Iterable[_HeaderValue], None]
 _Peer = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address, None]
-_AnswerStyle = Literal["plain", "login_api", "token_api", "auth_request"]
+_AnswerStyle = Literal["plain", "login_api", "token_api", "auth_request", "oauth"]
 
 @final
 class Authenticated:
@@ -553,7 +585,7 @@ class Authenticated:
 class Authenticator:
     def __new__(
         cls, verifier: Verifier, *, trusted_proxies: Optional[_Rules] = None, trust_unix_peers: bool = False,
-        revocation: Optional[_Revocation] = None,
+        revocation: Optional[_Revocation] = None, vocabulary: Optional[ScopeVocabulary] = None,
     ) -> Authenticator: ...
     @property
     def verifier(self) -> Verifier: ...
@@ -563,14 +595,20 @@ class Authenticator:
     def trust_unix_peers(self) -> bool: ...
     @property
     def revocation(self) -> Optional[_Revocation]: ...
+    @property
+    def vocabulary(self) -> Optional[ScopeVocabulary]: ...
+    def require(self, names: Union[_Names, RequiredScopes]) -> RequiredScopes: ...
     def authenticate(
-        self, authorization: _HeaderLines, peer: _Peer, forwarded_for: _HeaderLines = None, *, now: Optional[_Time] = None
+        self, authorization: _HeaderLines, peer: _Peer, forwarded_for: _HeaderLines = None, *,
+        now: Optional[_Time] = None, scopes: _Required = None,
     ) -> _Claims: ...
     def authenticate_optional(
-        self, authorization: _HeaderLines, peer: _Peer, forwarded_for: _HeaderLines = None, *, now: Optional[_Time] = None
+        self, authorization: _HeaderLines, peer: _Peer, forwarded_for: _HeaderLines = None, *,
+        now: Optional[_Time] = None, scopes: _Required = None,
     ) -> Optional[_Claims]: ...
     def authenticate_request(
-        self, authorization: _HeaderLines, peer: _Peer, forwarded_for: _HeaderLines = None, *, now: Optional[_Time] = None
+        self, authorization: _HeaderLines, peer: _Peer, forwarded_for: _HeaderLines = None, *,
+        now: Optional[_Time] = None, scopes: _Required = None,
     ) -> Authenticated: ...
     def client_ip(self, peer: _Peer, forwarded_for: _HeaderLines = None) -> Optional[str]: ...
 

@@ -22,6 +22,15 @@ events pass through.
 With ``optional=True`` a request without bearer credentials runs the application
 anonymously, with ``scope["auth"]`` and ``auth_claims`` ``None``; a request whose credentials
 fail (malformed, expired, revoked, ``ip_not_allowed``) is still refused (docs/http.md).
+
+Scopes (docs/scopes.md): ``scopes=`` requires scope names of every request, or of the paths
+(and methods) a mapping names; a token whose ``scope`` claim does not hold them is answered
+403 ``insufficient_scope`` with ``WWW-Authenticate: Bearer error="insufficient_scope",
+scope="..."`` (a token without the claim holds everything)::
+
+    app = BearerAuthMiddleware(app, Verifier(ring, vocabulary=vocabulary), scopes={
+        "GET /sms": ["sms:read"], "POST /sms": ["sms:send"], "/account": ["account"],
+    })
 """
 
 from __future__ import annotations
@@ -35,10 +44,13 @@ from .bearer import (
     Claims,
     PathFilter,
     Revocation,
+    ScopeRules,
+    Scopes,
     ServerProxyHeaders,
     TrustedProxies,
     make_auth,
     path_filter,
+    scope_rules,
 )
 
 __all__ = [
@@ -90,7 +102,7 @@ def store_claims(scope: Scope, claims: Optional[Claims], verified_by: BearerAuth
     state[VERIFIED_BY] = verified_by
 
 
-def authenticate_scope(auth: BearerAuth, scope: Scope) -> Claims:
+def authenticate_scope(auth: BearerAuth, scope: Scope, *, scopes: Scopes = None) -> Claims:
     """Authenticate the request of an ASGI ``scope`` with ``auth``: its ``Authorization`` and
     ``X-Forwarded-For`` lines exactly as received, and ``scope["client"]``'s host (``None``
     or a name that is not an IP address: no address). Raises ``AuthError`` subclasses.
@@ -99,16 +111,17 @@ def authenticate_scope(auth: BearerAuth, scope: Scope) -> Claims:
     default for loopback peers) and ASGI keeps no trace of the original, so a peer that
     appears in the request's forwarding headers (``X-Forwarded-For``, ``Forwarded``,
     ``X-Real-IP``) is refused with ``ServerError`` unless ``auth`` says what the server does
-    (``server_proxy_headers``: see :class:`~auth_core.bearer.BearerAuth`)."""
+    (``server_proxy_headers``: see :class:`~auth_core.bearer.BearerAuth`). ``scopes``: what
+    the request needs (:data:`auth_core.bearer.Scopes`; short → ``InsufficientScope``)."""
     authorization, peer, forwarded, forwarding = _request_of(scope)
-    return auth.authenticate_served(authorization, peer, forwarded, forwarding=forwarding)
+    return auth.authenticate_served(authorization, peer, forwarded, forwarding=forwarding, scopes=scopes)
 
 
-def authenticate_scope_optional(auth: BearerAuth, scope: Scope) -> Optional[Claims]:
+def authenticate_scope_optional(auth: BearerAuth, scope: Scope, *, scopes: Scopes = None) -> Optional[Claims]:
     """:func:`authenticate_scope` under optional authentication: ``None`` for a request
     without bearer credentials; any other request is authenticated, or refused, the same way."""
     authorization, peer, forwarded, forwarding = _request_of(scope)
-    return auth.authenticate_served_optional(authorization, peer, forwarded, forwarding=forwarding)
+    return auth.authenticate_served_optional(authorization, peer, forwarded, forwarding=forwarding, scopes=scopes)
 
 
 def _request_of(scope: Scope) -> tuple[list[bytes], Optional[str], list[bytes], list[bytes]]:
@@ -139,9 +152,12 @@ class BearerAuthMiddleware:
     ``exclude``: paths (``scope["path"]``) that need no token — prefixes or a predicate
     (:data:`auth_core.bearer.PathFilter`). ``optional=True``: a request without bearer
     credentials runs the app with ``scope["auth"]`` ``None``; bad credentials are still refused.
+    ``scopes``: what requests need (:data:`auth_core.bearer.ScopeRules`: one requirement, or
+    one per path prefix and method), resolved now through the verifier's vocabulary (or
+    ``auth``'s); a WebSocket handshake counts as ``GET``.
     """
 
-    __slots__ = ("app", "auth", "optional", "_excluded")
+    __slots__ = ("app", "auth", "optional", "_excluded", "_scopes")
 
     def __init__(
         self,
@@ -154,23 +170,27 @@ class BearerAuthMiddleware:
         server_proxy_headers: Optional[ServerProxyHeaders] = None,
         exclude: PathFilter = None,
         optional: bool = False,
+        scopes: ScopeRules = None,
     ) -> None:
         self.app = app
         self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation, server_proxy_headers)
         self.optional = optional
         self._excluded = path_filter(exclude)
+        self._scopes = scope_rules(scopes, self.auth)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Verify an HTTP request or WebSocket handshake, then run the app or answer the error."""
         kind = scope["type"]
-        if kind not in ("http", "websocket") or self._excluded(scope.get("path", "")):
+        path = scope.get("path", "")
+        if kind not in ("http", "websocket") or self._excluded(path):
             await self.app(scope, receive, send)
             return
+        needed = self._scopes(scope.get("method", "GET"), path)
         try:
             if self.optional:
-                claims = authenticate_scope_optional(self.auth, scope)
+                claims = authenticate_scope_optional(self.auth, scope, scopes=needed)
             else:
-                claims = authenticate_scope(self.auth, scope)
+                claims = authenticate_scope(self.auth, scope, scopes=needed)
         except AuthError as err:
             if kind == "websocket":
                 await send({"type": "websocket.close", "code": 1008, "reason": err.code})

@@ -17,7 +17,7 @@ import ipaddress
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Callable, Literal, Optional, Union
 
 from ._native import (
@@ -30,8 +30,10 @@ from ._native import (
     MissingToken,
     NotPermitted,
     RedisRevocationStore,
+    RequiredScopes,
     ResellerClaims,
     RevocationQuery,
+    ScopeVocabulary,
     ServerError,
     UserClaims,
     Verifier,
@@ -48,6 +50,8 @@ __all__ = [
     "MissingToken",
     "PathFilter",
     "Revocation",
+    "ScopeRules",
+    "Scopes",
     "ServerProxyHeaders",
     "TrustedProxies",
     "error_body",
@@ -56,6 +60,7 @@ __all__ = [
     "path_filter",
     "parse_authorization",
     "require",
+    "scope_rules",
 ]
 
 #: The claims of a verified token.
@@ -75,7 +80,18 @@ TrustedProxies = Union[Iterable[_Rule], IpAllowList, None]
 HeaderLines = Union[str, bytes, bytearray, Iterable[Union[str, bytes, bytearray]], None]
 #: The body of a refusal: ``{"error", "message"}`` (``plain``), the login API's, the token
 #: API's (JSON or XML by ``Accept``), or none for nginx ``auth_request``.
-AnswerStyle = Union[Literal["plain"], Literal["login_api"], Literal["token_api"], Literal["auth_request"]]
+AnswerStyle = Union[
+    Literal["plain"], Literal["login_api"], Literal["token_api"], Literal["auth_request"], Literal["oauth"]
+]
+#: What a request needs (docs/scopes.md): scope names (a list, or the space-separated scope
+#: text) resolved through the ``BearerAuth``'s vocabulary, a ready
+#: :class:`auth_core.RequiredScopes`, or ``None`` for nothing.
+Scopes = Union[RequiredScopes, str, Iterable[str], None]
+#: The middlewares' ``scopes=``: one requirement (:data:`Scopes`) for every request, or a
+#: mapping from path prefix to requirement — ``"/sms"`` covers ``/sms`` and ``/sms/...``; a
+#: key may start with a method, ``"POST /sms"`` (``GET`` covers ``HEAD`` too); the longest
+#: prefix wins, a method's rule before the path's; a value ``None`` requires nothing.
+ScopeRules = Union[Scopes, Mapping[str, Scopes]]
 #: What the server in front of the application does with forwarding headers, i.e. who may
 #: decide the client address when the server rewrites the peer itself (uvicorn's default
 #: ``--proxy-headers``, werkzeug's ``ProxyFix``, gunicorn's PROXY protocol): ``"refuse"``
@@ -128,6 +144,10 @@ class BearerAuth:
       client and ``X-Forwarded-For`` is not read again. Excludes ``trusted_proxies``; the
       choice is logged (a warning) when the ``BearerAuth`` is built.
 
+    ``vocabulary``: the :class:`auth_core.ScopeVocabulary` through which requirements given
+    as names (``scopes=["sms:send"]``) are resolved (default: the verifier's; none: names
+    are required exactly).
+
     Thread-safe and reusable; build one at start-up.
     """
 
@@ -142,6 +162,7 @@ class BearerAuth:
         trust_non_ip_peers: bool = False,
         trust_unix_peers: bool = False,
         server_proxy_headers: ServerProxyHeaders = "refuse",
+        vocabulary: Optional[ScopeVocabulary] = None,
     ) -> None:
         if not isinstance(verifier, Verifier):
             raise TypeError(f"verifier must be an auth_core.Verifier, not {type(verifier).__name__}")
@@ -152,6 +173,7 @@ class BearerAuth:
             trusted_proxies=trusted_proxies,
             trust_unix_peers=bool(trust_non_ip_peers or trust_unix_peers),
             revocation=revocation,
+            vocabulary=vocabulary,
         )
         rules = self._authenticator.trusted_proxies
         self._proxies: Optional[IpAllowList]
@@ -183,6 +205,19 @@ class BearerAuth:
         return self._authenticator.verifier
 
     @property
+    def vocabulary(self) -> Optional[ScopeVocabulary]:
+        """The vocabulary requirements given as names are resolved through, or ``None``."""
+        return self._authenticator.vocabulary
+
+    def require_scopes(self, scopes: Scopes) -> Optional[RequiredScopes]:
+        """``scopes`` as a :class:`auth_core.RequiredScopes` (names through
+        :attr:`vocabulary`: an undeclared one raises ``InvalidScope``), or ``None`` for
+        ``None``. The skins call it once per route, at start-up."""
+        if scopes is None or isinstance(scopes, RequiredScopes):
+            return scopes
+        return self._authenticator.require(scopes)
+
+    @property
     def trusted_proxies(self) -> Optional[IpAllowList]:
         """The trusted proxy ranges, or ``None`` when there are none."""
         return self._proxies
@@ -209,34 +244,43 @@ class BearerAuth:
         authorization: HeaderLines,
         peer: Optional[str],
         forwarded_for: HeaderLines = None,
+        *,
+        scopes: Scopes = None,
     ) -> Claims:
         """The claims of the request's bearer token, or an ``AuthError`` subclass.
 
         ``authorization`` / ``forwarded_for``: every ``Authorization`` / ``X-Forwarded-For``
         line as received (or ``None``); ``peer``: the connection's address as the server
-        reports it (``None`` or text that is not an IP address: no address)."""
-        return self._authenticator.authenticate(authorization, peer, forwarded_for)
+        reports it (``None`` or text that is not an IP address: no address); ``scopes``:
+        what the request needs (:data:`Scopes`), checked last — a token whose ``scope``
+        claim does not hold it raises ``InsufficientScope`` (403)."""
+        return self._authenticator.authenticate(authorization, peer, forwarded_for, scopes=scopes)
 
     def authenticate_optional(
         self,
         authorization: HeaderLines,
         peer: Optional[str],
         forwarded_for: HeaderLines = None,
+        *,
+        scopes: Scopes = None,
     ) -> Optional[Claims]:
         """Optional authentication (docs/http.md): :meth:`authenticate`, except that a
         request without bearer credentials gives ``None`` (an anonymous caller). Credentials
-        that fail — malformed, expired, revoked, ``ip_not_allowed`` — still raise."""
-        return self._authenticator.authenticate_optional(authorization, peer, forwarded_for)
+        that fail — malformed, expired, revoked, ``ip_not_allowed``, short of ``scopes`` —
+        still raise."""
+        return self._authenticator.authenticate_optional(authorization, peer, forwarded_for, scopes=scopes)
 
     def authenticate_request(
         self,
         authorization: HeaderLines,
         peer: Optional[str],
         forwarded_for: HeaderLines = None,
+        *,
+        scopes: Scopes = None,
     ) -> Authenticated:
         """:meth:`authenticate`, returning the claims and the client address
         (:class:`auth_core.Authenticated`)."""
-        return self._authenticator.authenticate_request(authorization, peer, forwarded_for)
+        return self._authenticator.authenticate_request(authorization, peer, forwarded_for, scopes=scopes)
 
     def authenticate_served(
         self,
@@ -246,6 +290,7 @@ class BearerAuth:
         *,
         forwarding: HeaderLines = None,
         rewritten_by: Optional[str] = None,
+        scopes: Scopes = None,
     ) -> Claims:
         """:meth:`authenticate` for a request as a server hands it to the application, whose
         peer the server may have rewritten (see ``server_proxy_headers``); what the skins call.
@@ -255,8 +300,8 @@ class BearerAuth:
         skin knows for certain (werkzeug's ``ProxyFix``), else ``None``. As in docs/http.md
         §3, a request without a well-formed bearer token is answered as such first; a
         refused rewrite raises :class:`auth_core.ServerError` (500 ``server_error``; the
-        cause is logged, not answered)."""
-        claims = self._served(False, authorization, peer, forwarded_for, forwarding, rewritten_by)
+        cause is logged, not answered). ``scopes``: as in :meth:`authenticate`."""
+        claims = self._served(False, authorization, peer, forwarded_for, forwarding, rewritten_by, scopes)
         assert claims is not None  # the core refuses a request without a token
         return claims
 
@@ -268,11 +313,12 @@ class BearerAuth:
         *,
         forwarding: HeaderLines = None,
         rewritten_by: Optional[str] = None,
+        scopes: Scopes = None,
     ) -> Optional[Claims]:
         """:meth:`authenticate_served` under optional authentication: ``None`` for a request
         without bearer credentials (its peer and address are not read); any other request
         is authenticated, and refused, exactly as by :meth:`authenticate_served`."""
-        return self._served(True, authorization, peer, forwarded_for, forwarding, rewritten_by)
+        return self._served(True, authorization, peer, forwarded_for, forwarding, rewritten_by, scopes)
 
     def _served(
         self,
@@ -282,11 +328,15 @@ class BearerAuth:
         forwarded_for: HeaderLines,
         forwarding: HeaderLines,
         rewritten_by: Optional[str],
+        scopes: Scopes,
     ) -> Optional[Claims]:
         native = self._authenticator
-        authenticate: Callable[[HeaderLines, Optional[str], HeaderLines], Optional[Claims]] = (
-            native.authenticate_optional if optional else native.authenticate
-        )
+
+        def authenticate(authorization: HeaderLines, peer: Optional[str], forwarded: HeaderLines) -> Optional[Claims]:
+            if optional:
+                return native.authenticate_optional(authorization, peer, forwarded, scopes=scopes)
+            return native.authenticate(authorization, peer, forwarded, scopes=scopes)
+
         read_token: Callable[[HeaderLines], Optional[str]] = bearer_credentials if optional else bearer_token
         if self._server_proxy_headers == "trust":
             return authenticate(authorization, peer, None)
@@ -360,10 +410,21 @@ def _mentions(peer: str, lines: HeaderLines) -> bool:
     return False
 
 
-def require(claims: Claims, *, type: Optional[Literal["user", "reseller"]] = None, admin: bool = False) -> Claims:
-    """``claims`` if they meet the requirements, else :class:`auth_core.NotPermitted` (403).
+def require(
+    claims: Claims,
+    *,
+    type: Optional[Literal["user", "reseller"]] = None,
+    admin: bool = False,
+    scopes: Optional[RequiredScopes] = None,
+) -> Claims:
+    """``claims`` if they meet the requirements, else :class:`auth_core.InsufficientScope`
+    (403, ``scopes``) or :class:`auth_core.NotPermitted` (403, ``type``, ``admin``).
 
-    ``type``: ``"user"`` or ``"reseller"``; ``admin=True``: a user token with ``admin``."""
+    ``scopes``: a :class:`auth_core.RequiredScopes` the token's ``scope`` claim must hold
+    (checked by the core, first); ``type``: ``"user"`` or ``"reseller"``; ``admin=True``: a
+    user token with ``admin``."""
+    if scopes is not None:
+        scopes.check(claims)
     if type is not None and claims.type != type:
         raise NotPermitted(f"this resource needs a {type} token")
     if admin and not (isinstance(claims, UserClaims) and claims.admin):
@@ -410,6 +471,44 @@ def path_filter(exclude: PathFilter) -> Callable[[str], bool]:
 
 def _nothing_excluded(path: str) -> bool:
     return False
+
+
+def _no_scopes(method: str, path: str) -> Optional[RequiredScopes]:
+    return None
+
+
+_METHOD = re.compile(r"[A-Z]+")
+
+
+def scope_rules(rules: ScopeRules, auth: BearerAuth) -> Callable[[str, str], Optional[RequiredScopes]]:
+    """``rules`` (see :data:`ScopeRules`) as a function of a request's method and path giving
+    what it needs; every requirement is resolved through ``auth`` now (an undeclared name
+    raises ``InvalidScope`` at start-up, not at the first request)."""
+    if rules is None:
+        return _no_scopes
+    if not isinstance(rules, Mapping):
+        every = auth.require_scopes(rules)
+        return lambda method, path: every
+    table: list[tuple[str, Optional[str], Optional[RequiredScopes]]] = []
+    for key, value in rules.items():
+        if not isinstance(key, str):
+            raise TypeError(f"a scope rule's key must be a str ('/path' or 'METHOD /path'), not {key!r}")
+        method, _, prefix = key.rpartition(" ")
+        if not prefix.startswith("/") or (method and not _METHOD.fullmatch(method)):
+            raise ValueError(f"a scope rule's key must be '/path' or 'METHOD /path', not {key!r}")
+        table.append((prefix.rstrip("/"), method or None, auth.require_scopes(value)))
+    # The longest prefix first; at one prefix, a method's rule before the path's.
+    table.sort(key=lambda rule: (-len(rule[0]), rule[1] is None))
+
+    def needed(method: str, path: str) -> Optional[RequiredScopes]:
+        for prefix, only, required in table:
+            if only is not None and only != method and not (only == "GET" and method == "HEAD"):
+                continue
+            if path == prefix or path.startswith(prefix + "/") or not prefix:
+                return required
+        return None
+
+    return needed
 
 
 def make_auth(

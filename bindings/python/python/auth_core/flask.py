@@ -40,6 +40,16 @@ fail (malformed, expired, revoked, ``ip_not_allowed``) is still refused (docs/ht
         claims = optional_claims()
         return {"name": claims.name if claims else None}
 
+``@auth.required(scopes=["sms:send"])`` requires scopes (docs/scopes.md), resolved when the
+view is decorated through the verifier's ``ScopeVocabulary`` (``Verifier(ring,
+vocabulary=...)``; an undeclared name raises ``InvalidScope`` then). A token whose ``scope``
+claim does not hold them gets 403 ``insufficient_scope`` with ``WWW-Authenticate: Bearer
+error="insufficient_scope", scope="..."``; a token without the claim holds everything::
+
+    @app.post("/sms")
+    @auth.required(scopes=["sms:send"])
+    def send(): ...
+
 werkzeug's ``ProxyFix`` rewrites ``remote_addr`` itself: a request it rewrote is refused
 (500 ``server_error``, the cause logged) unless ``server_proxy_headers="trust"`` makes its
 rule the proxy rule; otherwise leave it out and pass ``trusted_proxies``.
@@ -52,12 +62,13 @@ from typing import Any, Callable, Literal, Optional, TypeVar, Union, cast, overl
 
 from flask import Flask, Response, current_app, has_request_context, request
 
-from ._native import Answer, AuthError, Verifier
+from ._native import Answer, AuthError, RequiredScopes, Verifier
 from .bearer import (
     BearerAuth,
     Claims,
     PathFilter,
     Revocation,
+    Scopes,
     ServerProxyHeaders,
     TrustedProxies,
     make_auth,
@@ -148,23 +159,26 @@ class BearerAuthExtension:
             return error_as_response(err)
         return None
 
-    def authenticate(self) -> Claims:
+    def authenticate(self, scopes: Optional[RequiredScopes] = None) -> Claims:
         """Verify the current request (once: a second call through this extension reuses
-        its claims) and return its claims; raises ``AuthError`` subclasses."""
+        its claims) and return its claims, whose token must hold ``scopes``; raises
+        ``AuthError`` subclasses."""
         verified = _verified()
         if verified is not None and verified[0] is self.auth and verified[1] is not None:
-            return verified[1]
-        claims = authenticate_environ(self.auth, request.environ)
+            return require(verified[1], scopes=scopes)
+        claims = authenticate_environ(self.auth, request.environ, scopes=scopes)
         request.environ[_REQUEST_KEY] = (self.auth, claims)
         return claims
 
-    def authenticate_optional(self) -> Optional[Claims]:
+    def authenticate_optional(self, scopes: Optional[RequiredScopes] = None) -> Optional[Claims]:
         """:meth:`authenticate` under optional authentication: ``None`` for a request without
-        bearer credentials; credentials that fail still raise ``AuthError`` subclasses."""
+        bearer credentials; credentials that fail (or lack ``scopes``) still raise
+        ``AuthError`` subclasses."""
         verified = _verified()
         if verified is not None and verified[0] is self.auth:
-            return verified[1]
-        claims = authenticate_environ_optional(self.auth, request.environ)
+            claims = verified[1]
+            return None if claims is None else require(claims, scopes=scopes)
+        claims = authenticate_environ_optional(self.auth, request.environ, scopes=scopes)
         request.environ[_REQUEST_KEY] = (self.auth, claims)
         return claims
 
@@ -178,6 +192,7 @@ class BearerAuthExtension:
         type: Optional[Literal["user", "reseller"]] = None,
         admin: bool = False,
         optional: bool = False,
+        scopes: Scopes = None,
     ) -> Callable[[_View], _View]: ...
 
     def required(
@@ -187,20 +202,24 @@ class BearerAuthExtension:
         type: Optional[Literal["user", "reseller"]] = None,
         admin: bool = False,
         optional: bool = False,
+        scopes: Scopes = None,
     ) -> Union[_View, Callable[[_View], _View]]:
         """Guard a view: ``@auth.required`` or ``@auth.required(type="user", admin=True)``.
         A token of another type, or a user without ``admin`` when ``admin=True``, gets 403
-        ``not_permitted``. ``optional=True``: a request without bearer credentials runs the
-        view anonymously (:func:`optional_claims` is ``None``); a token that is sent is
-        checked as usual, ``type`` and ``admin`` included."""
+        ``not_permitted``. ``scopes``: what the view needs (names, resolved now through the
+        verifier's vocabulary, or a ``RequiredScopes``); a token short of it gets 403
+        ``insufficient_scope``. ``optional=True``: a request without bearer credentials runs
+        the view anonymously (:func:`optional_claims` is ``None``); a token that is sent is
+        checked as usual, ``type``, ``admin`` and ``scopes`` included."""
+        needed = self.auth.require_scopes(scopes)
 
         def decorate(f: _View) -> _View:
             @functools.wraps(f)
             def guarded(*args: Any, **kwargs: Any) -> Any:
                 try:
                     if not optional:
-                        require(self.authenticate(), type=type, admin=admin)
-                    elif (claims := self.authenticate_optional()) is not None:
+                        require(self.authenticate(needed), type=type, admin=admin)
+                    elif (claims := self.authenticate_optional(needed)) is not None:
                         require(claims, type=type, admin=admin)
                 except AuthError as err:
                     return error_as_response(err)

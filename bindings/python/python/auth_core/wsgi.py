@@ -19,6 +19,11 @@ With ``optional=True`` a request without bearer credentials runs the application
 anonymously, with ``environ["auth_core.claims"]`` ``None``; a request whose credentials fail
 (malformed, expired, revoked, ``ip_not_allowed``) is still refused (docs/http.md).
 
+Scopes (docs/scopes.md): ``scopes=`` requires scope names of every request, or per path
+prefix and method (``{"POST /sms": ["sms:send"], "/account": ["account"]}``, see
+:data:`auth_core.bearer.ScopeRules`); a token short of them is answered 403
+``insufficient_scope`` with the RFC 6750 challenge naming the scopes.
+
 WSGI has one ``environ`` entry per header name: servers join repeated lines with ``,``
 (PEP 3333, RFC 9110 §5.3), so the middleware reads each header as one line. That is the
 same list for ``X-Forwarded-For``; for ``Authorization`` the joined value holds a comma,
@@ -38,10 +43,13 @@ from .bearer import (
     Claims,
     PathFilter,
     Revocation,
+    ScopeRules,
+    Scopes,
     ServerProxyHeaders,
     TrustedProxies,
     make_auth,
     path_filter,
+    scope_rules,
 )
 
 if TYPE_CHECKING:
@@ -82,7 +90,7 @@ def _rewritten_by(environ: WSGIEnvironment) -> Optional[str]:
     return None
 
 
-def authenticate_environ(auth: BearerAuth, environ: WSGIEnvironment) -> Claims:
+def authenticate_environ(auth: BearerAuth, environ: WSGIEnvironment, *, scopes: Scopes = None) -> Claims:
     """Authenticate the request of a WSGI ``environ`` with ``auth``: ``HTTP_AUTHORIZATION``
     and ``HTTP_X_FORWARDED_FOR`` as the server passed them (absent: no line) and
     ``REMOTE_ADDR``. Raises ``AuthError`` subclasses.
@@ -90,24 +98,28 @@ def authenticate_environ(auth: BearerAuth, environ: WSGIEnvironment) -> Claims:
     A ``REMOTE_ADDR`` that werkzeug's ``ProxyFix`` or gunicorn's PROXY protocol rewrote, or
     that appears in the request's forwarding headers (``X-Forwarded-For``, ``Forwarded``,
     ``X-Real-IP``), is refused with ``ServerError`` unless ``auth`` says what the server does
-    (``server_proxy_headers``: see :class:`~auth_core.bearer.BearerAuth`)."""
-    claims = _authenticate(auth, environ, optional=False)
+    (``server_proxy_headers``: see :class:`~auth_core.bearer.BearerAuth`). ``scopes``: what
+    the request needs (:data:`auth_core.bearer.Scopes`; short → ``InsufficientScope``)."""
+    claims = _authenticate(auth, environ, optional=False, scopes=scopes)
     assert claims is not None  # the core refuses a request without a token
     return claims
 
 
-def authenticate_environ_optional(auth: BearerAuth, environ: WSGIEnvironment) -> Optional[Claims]:
+def authenticate_environ_optional(
+    auth: BearerAuth, environ: WSGIEnvironment, *, scopes: Scopes = None
+) -> Optional[Claims]:
     """:func:`authenticate_environ` under optional authentication: ``None`` for a request
     without bearer credentials; any other request is authenticated, or refused, the same way."""
-    return _authenticate(auth, environ, optional=True)
+    return _authenticate(auth, environ, optional=True, scopes=scopes)
 
 
-def _authenticate(auth: BearerAuth, environ: WSGIEnvironment, *, optional: bool) -> Optional[Claims]:
+def _authenticate(auth: BearerAuth, environ: WSGIEnvironment, *, optional: bool, scopes: Scopes) -> Optional[Claims]:
     args = (_lines(environ, "HTTP_AUTHORIZATION"), environ.get("REMOTE_ADDR"), _lines(environ, "HTTP_X_FORWARDED_FOR"))
     forwarding = _lines(environ, "HTTP_FORWARDED") + _lines(environ, "HTTP_X_REAL_IP")
+    rewritten_by = _rewritten_by(environ)
     if optional:
-        return auth.authenticate_served_optional(*args, forwarding=forwarding, rewritten_by=_rewritten_by(environ))
-    return auth.authenticate_served(*args, forwarding=forwarding, rewritten_by=_rewritten_by(environ))
+        return auth.authenticate_served_optional(*args, forwarding=forwarding, rewritten_by=rewritten_by, scopes=scopes)
+    return auth.authenticate_served(*args, forwarding=forwarding, rewritten_by=rewritten_by, scopes=scopes)
 
 
 class BearerAuthMiddleware:
@@ -118,9 +130,11 @@ class BearerAuthMiddleware:
     ``server_proxy_headers``. ``exclude``: paths (``PATH_INFO``) that need no token —
     prefixes or a predicate. ``optional=True``: a request without bearer credentials runs the
     app with ``environ["auth_core.claims"]`` ``None``; bad credentials are still refused.
+    ``scopes``: what requests need (:data:`auth_core.bearer.ScopeRules`: one requirement, or
+    one per path prefix and method), resolved now through the verifier's vocabulary.
     """
 
-    __slots__ = ("app", "auth", "optional", "_excluded")
+    __slots__ = ("app", "auth", "optional", "_excluded", "_scopes")
 
     def __init__(
         self,
@@ -133,18 +147,22 @@ class BearerAuthMiddleware:
         server_proxy_headers: Optional[ServerProxyHeaders] = None,
         exclude: PathFilter = None,
         optional: bool = False,
+        scopes: ScopeRules = None,
     ) -> None:
         self.app = app
         self.auth: BearerAuth = make_auth(verifier, auth, trusted_proxies, revocation, server_proxy_headers)
         self.optional = optional
         self._excluded = path_filter(exclude)
+        self._scopes = scope_rules(scopes, self.auth)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Verify the request, then run the app or answer the error."""
-        if self._excluded(environ.get("PATH_INFO", "")):
+        path = environ.get("PATH_INFO", "")
+        if self._excluded(path):
             return self.app(environ, start_response)
+        needed = self._scopes(environ.get("REQUEST_METHOD", "GET"), path)
         try:
-            claims = _authenticate(self.auth, environ, optional=self.optional)
+            claims = _authenticate(self.auth, environ, optional=self.optional, scopes=needed)
         except AuthError as err:
             answer = Answer.refusal(err)
             headers = [*answer.headers, ("content-length", str(len(answer.body)))]
