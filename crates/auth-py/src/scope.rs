@@ -16,7 +16,7 @@ use crate::errors::core;
 
 /// Scope names as a Python tuple (sorted, as the core keeps them).
 pub fn names_tuple<'py>(py: Python<'py>, set: &ScopeSet) -> PyResult<Bound<'py, PyTuple>> {
-    PyTuple::new(py, set.iter())
+    PyTuple::new(py, set.iter().collect::<Vec<_>>())
 }
 
 /// The names of a scope argument: the space-separated scope text (a `str`, read strictly
