@@ -30,6 +30,12 @@ curl -X POST http://127.0.0.1:8080/token -H "Authorization: Bearer your.token" -
 ## create-sub-account-token 200 json:status,message,token,token_id
 curl -X POST http://127.0.0.1:8080/token/account/12542 -H "Authorization: Bearer your.token" -d '{"token": {"name": "Best token ever", "ttl": 2678400}}'
 
+## list-tokens 200 json:status,message,tokens
+curl http://127.0.0.1:8080/token -H "Authorization: Bearer your.token"
+
+## list-sub-account-tokens 200 json:status,message,tokens
+curl http://127.0.0.1:8080/token/account/12542 -H "Authorization: Bearer your.reseller.token"
+
 ## nginx-auth-request 204 empty
 curl http://127.0.0.1:8080/a/auth -H "Authorization: Bearer your.token"
 

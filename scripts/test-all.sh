@@ -42,10 +42,14 @@ suite() {
 
 # Servers the suites start themselves: redis-server (crates/auth-redis's
 # tests, run by `cargo test --workspace`, and scripts/test-redis.sh), nginx and curl
-# (scripts/test-server.sh). Missing ones are installed with apt-get — as root directly, else
-# through sudo; without either the run stops with the exact command to run.
+# (scripts/test-server.sh), Debian's headless Chromium and its driver, with a font to draw
+# the screenshots (scripts/test-console.sh). Missing ones are installed with apt-get — as root
+# directly, else through sudo; without either the run stops with the exact command to run.
 missing=()
-for tool in redis-server nginx curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for pair in redis-server:redis-server nginx:nginx curl:curl chromium:chromium chromedriver:chromium-driver; do
+  command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+done
+if [[ " ${missing[*]} " == *" chromium "* ]]; then missing+=(fonts-dejavu-core); fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt=(apt-get)
@@ -93,6 +97,10 @@ fi
 if [ -f scripts/test-server.sh ]; then
   suite "reference service (authctl serve: API examples, errors, nginx auth_request, restart)" \
     bash scripts/test-server.sh
+fi
+if [ -f scripts/test-console.sh ]; then
+  suite "console in headless Chromium (Selenium: sign-in, tokens, static tokens, revoke, CSRF)" \
+    bash scripts/test-console.sh
 fi
 suite "release checks (rust-version, C ABI symbols, crate/wheel/sdist/C tarball packages)" \
   bash scripts/check-packages.sh

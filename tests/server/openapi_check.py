@@ -106,6 +106,20 @@ check("sub-account token", "post", "/token/account/12542", 200, headers={"Author
 check("sub-account not owned", "post", "/token/account/777", 403, headers={"Authorization": f"Bearer {reseller}"},
       data='{"token": {"name": "sub"}}')
 
+# The token API's management.
+mine = check("list tokens", "get", "/token", 200, headers=bearer).json()["tokens"]
+if not any(t["token_id"] and t["kind"] == "login" for t in mine):
+    failures.append(f"list tokens: no login token in {mine}")
+check("list tokens, XML", "get", "/token", 200, headers=dict(bearer, Accept="application/xml"))
+check("list a sub-account's tokens", "get", "/token/account/12542", 200, headers={"Authorization": f"Bearer {reseller}"})
+check("list a foreign account's tokens", "get", "/token/account/777", 403, headers={"Authorization": f"Bearer {reseller}"})
+check("list with a malformed account id", "get", "/token/account/x1", 400, headers={"Authorization": f"Bearer {reseller}"})
+check("list tokens, no token", "get", "/token", 401)
+doomed = check("a token to revoke", "post", "/token", 200, headers=bearer, data='{"token": {"name": "doomed", "ttl": 60}}').json()
+check("revoke a token by id", "delete", f"/token/{doomed['token_id']}", 200, headers=bearer)
+check("revoke an unknown id", "delete", "/token/no-such-token", 403, headers=bearer)
+check("revoke by id, no token", "delete", f"/token/{doomed['token_id']}", 401)
+
 # nginx's auth_request.
 check("auth_request", "get", "/a/auth?scope=sms:send", 204, headers={"Authorization": f"Bearer {sms}"})
 r = check("auth_request, scope missing", "get", "/a/auth?scope=account", 403, headers={"Authorization": f"Bearer {sms}"})

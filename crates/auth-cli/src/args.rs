@@ -98,7 +98,7 @@ pub(crate) enum Command {
     Serve(crate::server::ServeArgs),
     /// Add and change the accounts of `serve`'s database: users, groups, resellers,
     /// passwords (read from stdin), blocks, sub-accounts.
-    Accounts(crate::server::AccountsArgs),
+    Accounts(crate::accounts::AccountsArgs),
     /// Make an OAuth client for `serve --oauth-client` (docs/oauth.md): prints
     /// `{"client_id", "client_secret", "serve_option"}` as JSON. Give the secret to the client
     /// (a gateway); the service keeps only its SHA-256.

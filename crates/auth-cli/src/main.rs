@@ -24,6 +24,7 @@
 //! rather than silently preferring one. Secrets are never printed or echoed in a message.
 //! `demo` uses `AUTHCTL_SECRET` when it is set, so that its tokens can be verified.
 
+mod accounts;
 mod args;
 mod demo;
 mod keyfiles;
@@ -169,7 +170,7 @@ fn run(cli: Cli) -> Result<Success, Failure> {
             Success::One
         }),
         Command::Serve(args) => server::serve(args),
-        Command::Accounts(args) => server::accounts(args),
+        Command::Accounts(args) => accounts::accounts(args),
         Command::Completions { shell } => completions(shell),
         Command::OauthClient { id } => oauth_client(&id),
     }

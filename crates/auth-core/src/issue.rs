@@ -35,6 +35,11 @@ pub struct MintRequest {
     /// do everything its principal may). Every name must be declared in the issuer's
     /// vocabulary ([`Issuer::set_scopes`]): `invalid_scope` otherwise.
     pub scopes: Option<ScopeSet>,
+    /// `aud` (RFC 7519 §4.1.3): the audiences the token is meant for; empty writes no claim.
+    /// A verifier accepts a token with `aud` only when it names one of the verifier's
+    /// audiences ([`VerifyOptions::audiences`](crate::VerifyOptions::audiences)), so a token
+    /// minted for one audience (the console's session, say) is refused everywhere else.
+    pub audience: Vec<String>,
     /// Custom claims, written after the library's own (see [`MintRequest::set_extra_json`]);
     /// checked when minting ([`check_extra_claims`](crate::check_extra_claims)).
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -53,6 +58,7 @@ impl MintRequest {
             not_before: None,
             now: None,
             scopes: None,
+            audience: Vec::new(),
             extra: serde_json::Map::new(),
         }
     }
@@ -293,7 +299,7 @@ impl Issuer {
                 Some(req.allowed_ips.clone())
             },
             parent: req.parent,
-            audience: None,
+            audience: (!req.audience.is_empty()).then(|| req.audience.clone()),
             issuer: None,
             scope: req.scopes.clone(),
             extra: {

@@ -38,6 +38,7 @@
 //! | `revocation/` | the store interface, the in-memory store, host callbacks (docs/revocation.md) | [`RevocationStore`], [`MemoryRevocationStore`] |
 //! | `login.rs` | the login API: which account gets a token, logout | [`login_user`], [`login_reseller`], [`logout`] |
 //! | `token_api.rs` | the token API: token creation for the caller or a sub-account | [`create_token`], [`CreateTokenRequest`] |
+//! | `token_manage.rs` | the token API's management: who may list and revoke which tokens, the listing's bodies | [`token_list_owner`], [`check_token_revocation`], [`render_token_list`] |
 //! | `http/` | the HTTP edge: the bearer header, the client address behind proxies, the answer to a refusal (docs/http.md) | [`Authenticator`], [`TrustedProxies`], [`Answer`] |
 //! | `wire/` | how the two APIs' bodies look: JSON and XML readers, responses, error bodies | [`Format`], [`sms_error_body`], [`login_error_json`] |
 //! | `clock.rs`, `random.rs` | the default clock and random source | [`system_now`], [`SystemRandom`] |
@@ -86,6 +87,7 @@ mod revocation;
 mod scope;
 mod shared_ring;
 mod token_api;
+mod token_manage;
 mod ttl;
 mod utc;
 mod verify;
@@ -141,6 +143,10 @@ pub use token_api::{
     check_caller_account, create_token, create_token_with_policy, CallerAccount,
     CreateTokenRequest, CreatedToken, TokenCreationPolicy, TokenTarget, DEFAULT_MAX_NAMED_TOKENS,
 };
+pub use token_manage::{
+    check_token_revocation, render_token_list, render_token_revoked, token_list_owner,
+    unknown_token, IssuedToken, LastUse, TokenInfo, TokenKind,
+};
 pub use wire::{
     error_status, login_error_json, sms_error_body, sms_error_json, sms_error_xml, Format,
     LoginKind, LoginRequest, MAX_ACCOUNT_NAME_CHARS, MAX_BODY_BYTES, MAX_XML_DEPTH,
@@ -148,9 +154,11 @@ pub use wire::{
 
 // The HTTP edge: bearer header, client address, authentication, the answer to a refusal.
 pub use http::{
-    accept_format, bearer_credentials, bearer_token, client_credentials, introspection_json,
-    may_revoke, peer_addr, Answer, AnswerStyle, Authenticated, Authenticator, TokenForm,
-    TrustedProxies, MAX_FORM_BYTES,
+    accept_format, bearer_credentials, bearer_token, check_csrf, check_same_origin,
+    client_credentials, cookie_value, csrf_token, introspection_json, may_revoke, peer_addr,
+    session_cookie, session_request, session_verify_options, Answer, AnswerStyle, Authenticated,
+    Authenticator, TokenForm, TrustedProxies, DEFAULT_SESSION_TTL, MAX_FORM_BYTES,
+    SESSION_AUDIENCE, SESSION_COOKIE,
 };
 
 // Errors, and the hint for a token text pasted with its header or line ending.

@@ -40,6 +40,10 @@ pub struct VerifyOptions {
     /// no audience configured, every token with `aud` is refused. A token without `aud`
     /// is not affected. Failures are `invalid_claims` (the claim does not match, docs/errors.md).
     pub audiences: Vec<String>,
+    /// Whether a token must carry `aud` (default `false`). With `true`, a token without `aud`
+    /// is `invalid_claims`: a verifier for one audience (the console's sessions) then accepts
+    /// no token minted for everyone.
+    pub require_audience: bool,
     /// The expected issuer (default none). When set, a token verifies only when its `iss`
     /// is present and equal, byte for byte (`invalid_claims` otherwise). When `None`, `iss`
     /// is not checked.
@@ -53,6 +57,7 @@ impl Default for VerifyOptions {
             max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
             max_token_size: DEFAULT_MAX_TOKEN_SIZE,
             audiences: Vec::new(),
+            require_audience: false,
             issuer: None,
         }
     }
@@ -368,6 +373,12 @@ fn resolve_parsed_header<'r>(ring: &'r KeyRing, bytes: &[u8]) -> Result<&'r Key>
 /// End of step 9: `aud` and `iss` against the configured audiences and issuer (docs/keys.md,
 /// RFC 7519 §4.1.1 and §4.1.3) → `invalid_claims`.
 fn check_audience_and_issuer(claims: &Claims, options: &VerifyOptions) -> Result<()> {
+    if options.require_audience && claims.audience.is_none() {
+        return Err(Error::with_message(
+            ErrorCode::InvalidClaims,
+            "token has no `aud` claim and this verifier requires one",
+        ));
+    }
     if let Some(aud) = &claims.audience {
         if !aud.iter().any(|a| options.audiences.contains(a)) {
             return Err(Error::with_message(

@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::db::{Db, DbError};
+use crate::last_used::{LastUsed, DEFAULT_LAST_USED_CAPACITY};
 use crate::layer::AuthLayer;
 use crate::limit::{FailedLogins, LoginLimits};
 use crate::metrics::Metrics;
@@ -54,6 +55,35 @@ pub struct ServerConfig {
     pub scopes: ScopeVocabulary,
     /// The clients that may call `/oauth/introspect` and `/oauth/revoke` with HTTP Basic.
     pub oauth_clients: OAuthClients,
+    /// How often tokens' last uses are written to the database (one write per token per
+    /// interval). Default 5 s.
+    pub last_used_interval: Duration,
+    /// The console at `/console/` (docs/server.md, "The console").
+    pub console: ConsoleConfig,
+}
+
+/// The console's settings.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ConsoleConfig {
+    /// Serve `/console/` at all. Default `true`.
+    pub enabled: bool,
+    /// A console session's lifetime in seconds. Default one hour.
+    pub session_ttl: u64,
+    /// Mark the session cookie `Secure`: the console is served over TLS, directly or behind a
+    /// proxy that terminates it (`--console-secure-cookies`). Default `false` (a loopback
+    /// service over plain HTTP; a browser drops a `Secure` cookie there).
+    pub secure_cookies: bool,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            enabled: true,
+            session_ttl: auth_core::DEFAULT_SESSION_TTL,
+            secure_cookies: false,
+        }
+    }
 }
 
 impl ServerConfig {
@@ -72,6 +102,8 @@ impl ServerConfig {
             store_watch: Duration::from_secs(1),
             scopes: ScopeVocabulary::new(),
             oauth_clients: OAuthClients::new(),
+            last_used_interval: Duration::from_secs(5),
+            console: ConsoleConfig::default(),
         }
     }
 }
@@ -120,6 +152,10 @@ pub struct AppState {
     pub(crate) max_named_tokens: u64,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) oauth_clients: OAuthClients,
+    pub(crate) last_used: Arc<LastUsed>,
+    pub(crate) console: ConsoleConfig,
+    /// Verifies console session tokens (the session audience only).
+    pub(crate) sessions: Verifier,
     /// What each group of routes requires (`None`: the name is not declared).
     pub(crate) route_scopes: RouteScopes,
     sync: Arc<RevocationSync>,
@@ -182,10 +218,19 @@ impl AppState {
         let route_scopes = RouteScopes::of(&config.scopes);
         issuer.set_scopes(config.scopes);
         let metrics = Arc::new(Metrics::new(revoker.status().connected.is_some()));
+        let last_used = Arc::new(LastUsed::new(DEFAULT_LAST_USED_CAPACITY));
+        LastUsed::spawn(&last_used, db.clone(), config.last_used_interval)
+            .map_err(|e| StartError::Db(DbError(format!("last-used thread: {e}"))))?;
+        let mut sessions = Verifier::with_options(
+            config.keys.clone(),
+            auth_core::session_verify_options(&auth_core::VerifyOptions::default()),
+        );
+        sessions.set_revocation_store(Some(revoker.clone()));
         let auth = AuthLayer::new(Verifier::new(config.keys))
             .revocation(revoker.clone())
             .trusted_proxies(config.trusted_proxies)
-            .metrics(metrics.clone());
+            .metrics(metrics.clone())
+            .last_used(last_used.clone());
         Ok(Arc::new(AppState {
             issuer,
             auth,
@@ -197,6 +242,9 @@ impl AppState {
             max_named_tokens: config.max_named_tokens,
             metrics,
             oauth_clients: config.oauth_clients,
+            last_used,
+            console: config.console,
+            sessions,
             route_scopes,
             sync,
         }))
@@ -221,6 +269,12 @@ impl AppState {
     /// The service's metrics (`GET /metrics`).
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
+    }
+
+    /// Writes the tokens' pending last uses now (the background thread does it every
+    /// [`ServerConfig::last_used_interval`]); returns how many tokens were written.
+    pub fn flush_last_used(&self) -> Result<usize, DbError> {
+        self.last_used.flush(&self.db)
     }
 
     /// The scope vocabulary of the service.
@@ -252,6 +306,9 @@ fn passwords_for(db: &Db, params: HashParams) -> Result<Passwords, StartError> {
 /// | `POST /a/v1/resellers/login.json` | name + pass | the reseller login |
 /// | `GET /a/v1/resellers/user/logout.json` | bearer | logout |
 /// | `POST /token`, `POST /token/account/{accountID}` | bearer | token creation, JSON or XML |
+/// | `GET /token`, `GET /token/account/{accountID}` | bearer | the account's tokens (never their text) |
+/// | `DELETE /token/{token_id}` | bearer | revokes one of the caller's tokens |
+/// | `/console/…` | session cookie | the web console (docs/server.md, "The console") |
 /// | `GET /a/some-endpoint` | bearer | the token's claims |
 /// | `GET /a/auth` (any method) | bearer | nginx `auth_request`: 204 with `X-Auth-*` headers, or 401/403; `?scope=A+B` requires scopes |
 /// | `POST /oauth/introspect` | Basic client, or bearer with `introspect` | RFC 7662 introspection |
@@ -291,15 +348,28 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/a/auth", axum::routing::any(routes::probe::nginx_auth))
         .route(
             "/token",
-            post(routes::token::create_for_self).layer(token_auth.clone()),
+            post(routes::token::create_for_self)
+                .merge(get(routes::manage::list_own))
+                .layer(token_auth.clone()),
         )
         .route(
             "/token/account/{account_id}",
-            post(routes::token::create_for_account).layer(token_auth),
+            post(routes::token::create_for_account)
+                .merge(get(routes::manage::list_account))
+                .layer(token_auth.clone()),
+        )
+        .route(
+            "/token/{token_id}",
+            axum::routing::delete(routes::manage::delete).layer(token_auth),
         )
         .route("/oauth/introspect", post(routes::oauth::introspect))
         .route("/oauth/revoke", post(routes::oauth::revoke))
         .route("/openapi.json", get(routes::ops::openapi))
+        .merge(if state.console.enabled {
+            crate::console::router()
+        } else {
+            Router::new()
+        })
         .route("/healthz", get(routes::ops::healthz))
         .route("/readyz", get(routes::ops::readyz))
         .route("/metrics", get(routes::ops::metrics))

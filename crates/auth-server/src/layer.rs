@@ -45,6 +45,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::client_addr::{peer_ip, FORWARDED_FOR};
+use crate::last_used::LastUsed;
 use crate::metrics::Metrics;
 
 /// The middleware: [`Authenticator::authenticate`] on every request, then
@@ -59,6 +60,7 @@ pub struct AuthLayer {
     metrics: Option<Arc<Metrics>>,
     optional: bool,
     scopes: Option<Arc<RequiredScopes>>,
+    last_used: Option<Arc<LastUsed>>,
 }
 
 impl AuthLayer {
@@ -76,6 +78,7 @@ impl AuthLayer {
             metrics: None,
             optional: false,
             scopes: None,
+            last_used: None,
         }
     }
 
@@ -167,6 +170,14 @@ impl AuthLayer {
         self.scopes.as_deref()
     }
 
+    /// Notes every authenticated request's token, time and client address in `last_used`
+    /// (written to the database off the request path).
+    #[must_use]
+    pub fn last_used(mut self, last_used: Arc<LastUsed>) -> Self {
+        self.last_used = Some(last_used);
+        self
+    }
+
     /// Whether authentication is optional ([`optional`](Self::optional)).
     pub fn is_optional(&self) -> bool {
         self.optional
@@ -255,6 +266,11 @@ impl AuthLayer {
                 .authenticate_scoped_at(&authorization, peer, &forwarded_for, None, scopes)
                 .map(Some)
         };
+        if let (Some(tracker), Ok(Some(auth))) = (&self.last_used, &result) {
+            if let Ok(now) = auth_core::system_now() {
+                tracker.record(&auth.claims.jti, now, auth.client_ip);
+            }
+        }
         if let (Some(metrics), Some(start)) = (&self.metrics, start) {
             match &result {
                 Ok(None) => {}

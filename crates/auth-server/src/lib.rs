@@ -10,6 +10,7 @@
 //!
 //! | file | decides |
 //! |---|---|
+//! | `console/` | the web console at `/console/`: sign-in, the token pages, create, static tokens, revoke (askama templates in `templates/console/`) |
 //! | `layer.rs` | the middleware: the request's header lines and peer into the core's [`Authenticator`], its [`Answer`] out (docs/http.md) |
 //! | `client_addr.rs` | the connection's peer address as axum and hyper record it ([`PeerAddr`]) |
 //! | `db/` | the SQLite schema and its migrations; accounts; issued tokens and revocations ([`Db`]) |
@@ -19,6 +20,7 @@
 //! | `oauth_clients.rs` | the clients allowed to introspect and revoke with HTTP Basic ([`OAuthClients`]) |
 //! | `app.rs` | the configuration, the shared state, the router ([`router`]) |
 //! | `revoke.rs` | the revocation store the service writes to ([`Revoker`]) and what it says about itself ([`StoreStatus`]), kept in step with the database ([`RevocationSync`]) |
+//! | `last_used.rs` | when and from where each token was last used, noted per request and written in batches ([`LastUsed`]) |
 //! | `metrics.rs` | the counters, histogram and gauges of `GET /metrics` ([`Metrics`]) |
 //! | `watch.rs` | a thread logging a shared store's changes once each: lost, stale, recovered |
 //! | `serve.rs` | serving with graceful shutdown ([`serve`]) |
@@ -56,8 +58,10 @@
 mod app;
 mod argon_memory;
 mod client_addr;
+mod console;
 pub mod db;
 mod demo;
+mod last_used;
 mod layer;
 mod limit;
 mod metrics;
@@ -68,11 +72,12 @@ mod routes;
 mod serve;
 mod watch;
 
-pub use app::{router, AppState, ServerConfig, StartError};
+pub use app::{router, AppState, ConsoleConfig, ServerConfig, StartError};
 pub use auth_core::{Answer, AnswerStyle, Authenticator, TrustedProxies};
 pub use client_addr::{peer_ip, PeerAddr, FORWARDED_FOR};
 pub use db::{Db, DbError};
 pub use demo::{create_demo_accounts, demo_scopes, DemoError, DEMO_PASSWORD, DEMO_SCOPES_JSON};
+pub use last_used::{LastUsed, DEFAULT_LAST_USED_CAPACITY};
 pub use layer::{
     answer_response, error_response, lines, response_format, AuthLayer, AuthService, Authenticated,
 };

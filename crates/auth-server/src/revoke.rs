@@ -269,6 +269,7 @@ impl RevocationSync {
                         if let Ok(now) = auth_core::system_now() {
                             let horizon = now.saturating_sub(crate::db::revocations::LOG_RETENTION);
                             let _ = sync.db.prune_revocation_log(horizon);
+                            let _ = sync.db.prune_issued_tokens(horizon);
                         }
                     }
                 }

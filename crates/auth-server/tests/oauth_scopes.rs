@@ -282,18 +282,7 @@ async fn revocation_answers_200_and_revokes_only_what_the_caller_may() {
     };
     let works = |tok: &str| format!("Bearer {tok}");
     // Someone else's token: 200, and nothing happens.
-    let other = {
-        let a = s
-            .call(
-                "POST",
-                "/a/session.json",
-                "127.0.0.1",
-                &[],
-                r#"{"login": "other@example.com", "password": "your_password"}"#,
-            )
-            .await;
-        a.json()["token"].as_str().unwrap().to_owned()
-    };
+    let other = s.login_as("other@example.com").await;
     let a = revoke(bearer(&login), format!("token={other}")).await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.body.is_empty());
@@ -361,6 +350,7 @@ async fn the_openapi_description_is_served_and_names_every_route() {
         "/a/auth",
         "/token",
         "/token/account/{accountID}",
+        "/token/{token_id}",
         "/oauth/introspect",
         "/oauth/revoke",
         "/healthz",

@@ -9,6 +9,7 @@
 //! | `client_addr.rs` | which address is the client's (`X-Forwarded-For` behind trusted proxies) | [`TrustedProxies`], [`peer_addr`] |
 //! | `authenticate.rs` | the request's identity: token, address, verification, revocation | [`Authenticator`], [`Authenticated`] |
 //! | `answer.rs` | the status, challenge and body of a refusal | [`Answer`], [`AnswerStyle`] |
+//! | `session.rs` | browser sessions: the session token's audience, its cookie, CSRF, same-origin checks | [`session_request`], [`csrf_token`], [`check_same_origin`] |
 //! | `oauth.rs` | RFC 7662 introspection and RFC 7009 revocation: form, client credentials, rights, answer | [`TokenForm`], [`client_credentials`], [`introspection_json`] |
 
 mod answer;
@@ -16,12 +17,17 @@ mod authenticate;
 mod bearer;
 mod client_addr;
 mod oauth;
+mod session;
 
 pub use answer::{accept_format, Answer, AnswerStyle};
 pub use authenticate::{Authenticated, Authenticator};
 pub use bearer::{bearer_credentials, bearer_token};
 pub use client_addr::{peer_addr, TrustedProxies};
 pub use oauth::{client_credentials, introspection_json, may_revoke, TokenForm, MAX_FORM_BYTES};
+pub use session::{
+    check_csrf, check_same_origin, cookie_value, csrf_token, session_cookie, session_request,
+    session_verify_options, DEFAULT_SESSION_TTL, SESSION_AUDIENCE, SESSION_COOKIE,
+};
 
 /// `value` without leading and trailing spaces and tabs (RFC 9110 §5.5 `OWS`).
 fn trim_ows(value: &[u8]) -> &[u8] {

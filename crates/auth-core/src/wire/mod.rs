@@ -61,6 +61,7 @@ pub use error_body::{
 };
 pub use media_type::Format;
 pub use request_login::{LoginKind, LoginRequest, MAX_ACCOUNT_NAME_CHARS};
+pub(crate) use response::{response_json, xml_element};
 
 /// The largest request body [`CreateTokenRequest::from_json`] and
 /// [`CreateTokenRequest::from_xml`] read (64 KiB).

@@ -411,6 +411,22 @@ impl Db {
         Ok(n > 0)
     }
 
+    /// The user accounts `owner` owns (not itself), by id: `(id, name)`.
+    pub fn sub_accounts_of(&self, owner: Principal) -> DbResult<Vec<(u64, String)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT u.id, u.name FROM sub_accounts s JOIN users u ON u.id = s.account_id
+             WHERE s.owner_type = ?1 AND s.owner_id = ?2 AND NOT (s.owner_type = 'user' AND s.owner_id = u.id)
+             ORDER BY u.id LIMIT 1000",
+        )?;
+        let rows = stmt
+            .query_map(params![owner.kind.as_str(), id_in(owner.id)?], |r| {
+                Ok((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// Every account as JSON, without password hashes (`authctl accounts list`).
     pub fn accounts_json(&self) -> DbResult<Value> {
         let conn = self.conn();

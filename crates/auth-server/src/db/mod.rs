@@ -7,7 +7,7 @@
 //! | `resellers` | resellers: name, hash, `settings.allowedIPs` (a JSON array or NULL), balance, blocked |
 //! | `reseller_user_groups` | the `user_groups` a reseller's login answers with |
 //! | `sub_accounts` | which user or reseller owns which user account (`POST /token/account/:id`) |
-//! | `named_tokens` | the tokens `POST /token` issued: id, name, subject, owner, expiry, revoked |
+//! | `named_tokens` | every token issued — logins, console sessions, `POST /token` — never its text: id, kind, name, subject, owner, expiry, `allowed_ips`, scopes, revoked, last use |
 //! | `revocations` | revoked token ids and their expiry, loaded into the revocation store at start |
 //! | `principal_cutoffs` | "every token of this account issued up to then is revoked": blocks, password changes |
 //! | `revocation_log` | every revocation and cutoff in order, which each service process follows |
@@ -120,6 +120,17 @@ const MIGRATIONS: &[&str] = &[
         before INTEGER,
         logged_at INTEGER NOT NULL
     );",
+    // 3: every issued token (logins and console sessions too), with what a listing shows,
+    // and when and from where it was last used.
+    "ALTER TABLE named_tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'named'
+        CHECK (kind IN ('login', 'named', 'static'));
+    UPDATE named_tokens SET kind = 'static' WHERE expires_at IS NULL;
+    ALTER TABLE named_tokens ADD COLUMN allowed_ips TEXT;
+    ALTER TABLE named_tokens ADD COLUMN scope TEXT;
+    ALTER TABLE named_tokens ADD COLUMN last_used_at INTEGER;
+    ALTER TABLE named_tokens ADD COLUMN last_used_ip TEXT;
+    CREATE INDEX named_tokens_subject ON named_tokens (subject_type, subject_id);
+    CREATE INDEX named_tokens_owner ON named_tokens (owner_type, owner_id);",
 ];
 
 /// The database of one service.

@@ -192,7 +192,7 @@ impl Db {
     pub fn count_named_tokens(&self, owner: Principal, now: u64) -> DbResult<u64> {
         let n: i64 = self.conn().query_row(
             "SELECT count(*) FROM named_tokens WHERE owner_type = ?1 AND owner_id = ?2
-             AND (expires_at IS NULL OR expires_at > ?3)",
+             AND kind != 'login' AND (expires_at IS NULL OR expires_at > ?3)",
             params![owner.kind.as_str(), to_i64(owner.id)?, to_i64(now)?],
             |r| r.get(0),
         )?;

@@ -46,7 +46,9 @@ impl LoginBody for UserBody {
         &self.0.account
     }
     fn check(self, st: &AppState, ip: IpAddr, attempt: Attempt) -> Result<String, Refusal> {
-        check_user(st, &self.0.account, self.0.password.as_bytes(), ip, attempt)
+        let login = check_user(st, &self.0.account, self.0.password.as_bytes(), ip, attempt)?;
+        st.db.record_issued_token(&login.claims)?;
+        Ok(login.json)
     }
 }
 
@@ -62,7 +64,9 @@ impl LoginBody for ResellerBody {
         &self.0.account
     }
     fn check(self, st: &AppState, ip: IpAddr, attempt: Attempt) -> Result<String, Refusal> {
-        check_reseller(st, &self.0.account, self.0.password.as_bytes(), ip, attempt)
+        let login = check_reseller(st, &self.0.account, self.0.password.as_bytes(), ip, attempt)?;
+        st.db.record_issued_token(&login.claims)?;
+        Ok(login.json)
     }
 }
 
@@ -72,30 +76,9 @@ impl LoginBody for ResellerBody {
 pub(crate) async fn login<B: LoginBody>(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let result = async {
-        // Failed logins are counted per address: a login needs one.
-        let ip = st
-            .auth
-            .client_ip(&parts.extensions, &parts.headers)?
-            .ok_or_else(|| {
-                Error::with_message(
-                    ErrorCode::InvalidIpAddress,
-                    "the connection has no IP address: logins are counted per client address",
-                )
-            })?;
+        let ip = login_ip(&st, &parts)?;
         let body = B::new(LoginRequest::from_json(B::KIND, &read_body(body).await?)?);
-        // Counted before the password is checked (see `FailedLogins::reserve`); while every
-        // check slot is taken the login waits, a bounded time, for one.
-        let waited_until = tokio::time::Instant::now() + st.limits.limits().check_wait;
-        let attempt = loop {
-            match st.limits.reserve(B::KIND.as_str(), body.account(), ip) {
-                Ok(attempt) => break attempt,
-                Err(Refused::Locked(secs)) => return Err(Refusal::Limited(secs)),
-                Err(Refused::Busy) if tokio::time::Instant::now() < waited_until => {
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                }
-                Err(Refused::Busy) => return Err(Refusal::Busy),
-            }
-        };
+        let attempt = reserve(&st, B::KIND, body.account(), ip).await?;
         let st = st.clone();
         blocking(move || body.check(&st, ip, attempt)).await
     }
@@ -107,8 +90,42 @@ pub(crate) async fn login<B: LoginBody>(State(st): State<Arc<AppState>>, req: Re
     }
 }
 
+/// The client address of a login: failed logins are counted per address, so a login needs one.
+pub(crate) fn login_ip(st: &AppState, parts: &http::request::Parts) -> Result<IpAddr, Refusal> {
+    st.auth
+        .client_ip(&parts.extensions, &parts.headers)?
+        .ok_or_else(|| {
+            Error::with_message(
+                ErrorCode::InvalidIpAddress,
+                "the connection has no IP address: logins are counted per client address",
+            )
+            .into()
+        })
+}
+
+/// A login attempt, counted before the password is checked (see `FailedLogins::reserve`);
+/// while every check slot is taken the login waits, a bounded time, for one.
+pub(crate) async fn reserve(
+    st: &AppState,
+    kind: LoginKind,
+    account: &str,
+    ip: IpAddr,
+) -> Result<Attempt, Refusal> {
+    let waited_until = tokio::time::Instant::now() + st.limits.limits().check_wait;
+    loop {
+        match st.limits.reserve(kind.as_str(), account, ip) {
+            Ok(attempt) => return Ok(attempt),
+            Err(Refused::Locked(secs)) => return Err(Refusal::Limited(secs)),
+            Err(Refused::Busy) if tokio::time::Instant::now() < waited_until => {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            Err(Refused::Busy) => return Err(Refusal::Busy),
+        }
+    }
+}
+
 /// A login's outcome for `auth_logins_total`: `ok` or the error code.
-fn outcome(result: &Result<String, Refusal>) -> &'static str {
+pub(crate) fn outcome<T>(result: &Result<T, Refusal>) -> &'static str {
     match result {
         Ok(_) => "ok",
         Err(Refusal::Api(e)) => e.code().as_str(),
@@ -117,13 +134,21 @@ fn outcome(result: &Result<String, Refusal>) -> &'static str {
     }
 }
 
-fn check_user(
+/// A login that succeeded: the API's answer and the token's claims (not yet recorded: the
+/// API records the login token, the console the session it opens instead).
+pub(crate) struct LoggedIn {
+    pub(crate) json: String,
+    pub(crate) claims: auth_core::Claims,
+}
+
+/// A user login's password check and the library's decision (the API and the console).
+pub(crate) fn check_user(
     st: &AppState,
     login: &str,
     password: &[u8],
     ip: IpAddr,
     attempt: Attempt,
-) -> Result<String, Refusal> {
+) -> Result<LoggedIn, Refusal> {
     let row = st.db.user_by_login(login)?;
     let stored = row.as_ref().map(|r| r.password_hash.as_str());
     let (true, Some(row)) = (st.passwords.verify(login, password, stored), row) else {
@@ -149,7 +174,10 @@ fn check_user(
         Ok(done) => {
             attempt.succeeded();
             tracing::info!(id = row.id, %ip, "user logged in");
-            Ok(done.to_json())
+            Ok(LoggedIn {
+                json: done.to_json(),
+                claims: done.minted.claims,
+            })
         }
         Err(e) => {
             if e.code() != ErrorCode::InvalidCredentials {
@@ -161,13 +189,14 @@ fn check_user(
     }
 }
 
-fn check_reseller(
+/// A reseller login's password check and the library's decision (the API and the console).
+pub(crate) fn check_reseller(
     st: &AppState,
     name: &str,
     pass: &[u8],
     ip: IpAddr,
     attempt: Attempt,
-) -> Result<String, Refusal> {
+) -> Result<LoggedIn, Refusal> {
     let row = st.db.reseller_by_name(name)?;
     let stored = row.as_ref().map(|r| r.password_hash.as_str());
     let (true, Some(row)) = (st.passwords.verify(name, pass, stored), row) else {
@@ -196,7 +225,10 @@ fn check_reseller(
         Ok(done) => {
             attempt.succeeded();
             tracing::info!(id = row.id, %ip, "reseller logged in");
-            Ok(done.to_json())
+            Ok(LoggedIn {
+                json: done.to_json(),
+                claims: done.minted().claims.clone(),
+            })
         }
         Err(e) => {
             if e.code() != ErrorCode::ResellerInvalidCredentials {

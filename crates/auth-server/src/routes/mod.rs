@@ -15,6 +15,7 @@ use crate::db::DbError;
 use crate::layer::{answer_response, lines};
 
 pub(crate) mod login;
+pub(crate) mod manage;
 pub(crate) mod oauth;
 pub(crate) mod ops;
 pub(crate) mod probe;

@@ -76,7 +76,7 @@ async fn create(st: Arc<AppState>, account: Option<String>, req: Request) -> Res
                 None,
                 &st.policy,
             )?;
-            st.db.record_named_token(&created.minted.claims)?;
+            st.db.record_issued_token(&created.minted.claims)?;
             tracing::info!(
                 kind = %created.minted.claims.subject.kind(),
                 id = created.minted.claims.subject.id(),
@@ -105,7 +105,11 @@ async fn create(st: Arc<AppState>, account: Option<String>, req: Request) -> Res
 /// account with that id — not found, or found with whether the caller owns it
 /// (`sub_accounts`; an account owns itself) and whether it is blocked. The library decides
 /// (`not_permitted`, 403, one answer for all three refusals).
-fn sub_account(st: &AppState, auth: &Authenticated, text: &str) -> Result<TokenTarget, Refusal> {
+pub(crate) fn sub_account(
+    st: &AppState,
+    auth: &Authenticated,
+    text: &str,
+) -> Result<TokenTarget, Refusal> {
     let id = text
         .bytes()
         .all(|b| b.is_ascii_digit())

@@ -172,6 +172,16 @@ impl Svc {
         a.json()["token"].as_str().unwrap().to_owned()
     }
 
+    /// A user login token for `login` (password `your_password`).
+    pub async fn login_as(&self, login: &str) -> String {
+        let body = format!(r#"{{"login": "{login}", "password": "your_password"}}"#);
+        let a = self
+            .call("POST", "/a/session.json", "127.0.0.1", &[], &body)
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        a.json()["token"].as_str().unwrap().to_owned()
+    }
+
     pub async fn reseller_token(&self) -> String {
         let a = self
             .call(
