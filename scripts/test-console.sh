@@ -25,8 +25,9 @@ server_pid=""
 other_pid=""
 cleanup() {
   local rc=$?
-  [ -n "$other_pid" ] && kill "$other_pid" 2>/dev/null && wait "$other_pid" 2>/dev/null
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  # A process ended by SIGTERM reports 143: that is how it should end here, not a failure.
+  if [ -n "$other_pid" ]; then kill "$other_pid" 2>/dev/null; wait "$other_pid" 2>/dev/null || true; fi
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; fi
   if [ "$rc" -ne 0 ] && [ -f "$work/server.log" ]; then
     echo "--- server log (last 30 lines)" >&2
     tail -n 30 "$work/server.log" >&2

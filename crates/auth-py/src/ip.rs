@@ -118,3 +118,15 @@ pub fn canonical_ip(py: Python<'_>, ip: &Bound<'_, PyAny>) -> PyResult<String> {
     let addr = to_client_ip(ip)?;
     core(py, || Ok(canonical_ip_text(addr)))
 }
+
+/// Whether a server could have taken ``peer`` from these forwarding header lines
+/// (``X-Forwarded-For``, ``Forwarded``, ``X-Real-IP``): the core's ``forwarded_mentions``, which
+/// the integrations use to refuse a peer their server may have rewritten.
+#[pyfunction]
+pub fn forwarded_mentions(peer: &str, lines: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
+    let lines = crate::http::header_lines(lines, "forwarding header")?;
+    Ok(auth_core::forwarded_mentions(
+        peer,
+        &crate::http::as_slices(&lines),
+    ))
+}

@@ -59,6 +59,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(errors::error_class, m)?)?;
     m.add_function(wrap_pyfunction!(inspect_unverified, m)?)?;
     m.add_function(wrap_pyfunction!(ip::canonical_ip, m)?)?;
+    m.add_function(wrap_pyfunction!(ip::forwarded_mentions, m)?)?;
     m.add_class::<keys::PyKeyRing>()?;
     m.add_class::<issue::PyIssuer>()?;
     m.add_class::<verify::PyVerifier>()?;

@@ -21,7 +21,7 @@ __all__ = [
     "ResellerIpDenied", "ResellerLogin", "RevocationQuery", "RevocationStoreFull", "RevocationUnavailable",
     "RateLimited", "ServerError", "StaticNotAllowed", "TokenExpired", "TokenNotYetValid", "TokenCreationPolicy",
     "TokenQuotaExceeded", "TokenRequest", "TokenRevoked", "TokenTooLarge", "UnknownKey", "UnsupportedHeader", "UserClaims",
-    "UserLogin", "Verifier", "WeakKey", "__version__", "bearer_credentials", "bearer_token", "canonical_ip",
+    "UserLogin", "Verifier", "WeakKey", "__version__", "bearer_credentials", "bearer_token", "canonical_ip", "forwarded_mentions",
     "content_type", "create_sub_account_token", "create_token", "error_class", "error_status",
     "generate_private_key_pem", "generate_secret", "inspect_unverified", "login_error_json", "login_reseller",
     "login_user", "logout", "media_format", "sms_error_body", "InsufficientScope", "InvalidScope",
@@ -639,3 +639,4 @@ class Answer:
 
 def bearer_token(authorization: _HeaderLines) -> str: ...
 def bearer_credentials(authorization: _HeaderLines) -> Optional[str]: ...
+def forwarded_mentions(peer: str, lines: _HeaderLines) -> bool: ...

@@ -39,7 +39,7 @@ from ._native import (
     Verifier,
     bearer_credentials,
     bearer_token,
-    canonical_ip,
+    forwarded_mentions,
 )
 
 __all__ = [
@@ -347,7 +347,7 @@ class BearerAuth:
         if rewritten_by is not None:
             why = f"was rewritten by {rewritten_by}"
         elif self._server_proxy_headers == "refuse" and peer and (
-            _mentions(peer, forwarded_for) or _mentions(peer, forwarding)
+            forwarded_mentions(peer, forwarded_for) or forwarded_mentions(peer, forwarding)
         ):
             why = (
                 "appears in the request's own forwarding headers, so the server may have taken it from "
@@ -364,50 +364,6 @@ class BearerAuth:
             why,
         )
         raise ServerError("the server rewrote the peer from forwarding headers")
-
-
-_SEPARATORS = re.compile(r'[\s,;"]+')
-
-
-def _lines_text(lines: HeaderLines) -> list[str]:
-    if lines is None:
-        return []
-    if isinstance(lines, (str, bytes, bytearray)):
-        lines = [lines]
-    return [line if isinstance(line, str) else bytes(line).decode("latin-1") for line in lines]
-
-
-def _canonical(text: str) -> Optional[str]:
-    try:
-        return canonical_ip(text)
-    except (AuthError, ValueError, TypeError):
-        return None
-
-
-def _mentions(peer: str, lines: HeaderLines) -> bool:
-    """Whether ``peer`` could have been taken from these forwarding lines: it equals one of
-    their entries — as text, or as the same address after a port, brackets or ``for=`` are
-    taken off (the forms uvicorn, werkzeug and hypercorn copy the client from)."""
-    texts = _lines_text(lines)
-    if not texts:
-        return False
-    wanted = {peer.strip().lower()}
-    canonical = _canonical(peer.strip())
-    if canonical is not None:
-        wanted.add(canonical)
-    for text in texts:
-        for piece in _SEPARATORS.split(text.lower()):
-            piece = piece.rsplit("=", 1)[-1]
-            if not piece:
-                continue
-            host = piece
-            if host.startswith("["):
-                host = host[1:].split("]", 1)[0]
-            elif host.count(":") == 1:
-                host = host.split(":", 1)[0]
-            if piece in wanted or host in wanted or _canonical(host) in wanted:
-                return True
-    return False
 
 
 def require(

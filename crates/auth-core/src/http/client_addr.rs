@@ -164,6 +164,53 @@ pub fn peer_addr(text: &str) -> Option<IpAddr> {
     IpAddr::from_str(inner).ok().map(normalize_addr)
 }
 
+/// Whether a server could have taken `peer` (as it reports it) from these forwarding header
+/// lines (`X-Forwarded-For`, `Forwarded`, `X-Real-IP`, in any case): `peer` equals one of their
+/// entries as text, or as the same address once a port, brackets or a `for=` are taken off — the
+/// forms uvicorn, werkzeug and hypercorn copy a client from. A skin whose server may rewrite the
+/// peer from such headers uses it to refuse, rather than trust, a peer it cannot tell from a
+/// forwarded one (docs/http.md, section 2).
+///
+/// ```
+/// use auth_core::forwarded_mentions;
+/// assert!(forwarded_mentions("203.0.113.9", &[b"10.0.0.1, 203.0.113.9:4711"]));
+/// assert!(forwarded_mentions("2001:db8::1", &[b"for=\"[2001:DB8::1]:80\""]));
+/// assert!(!forwarded_mentions("203.0.113.9", &[b"203.0.113.90"]));
+/// assert!(!forwarded_mentions("203.0.113.9", &[]));
+/// ```
+pub fn forwarded_mentions(peer: &str, lines: &[&[u8]]) -> bool {
+    let peer = peer.trim().to_ascii_lowercase();
+    let wanted = [Some(peer.clone()), peer_addr(&peer).map(|a| a.to_string())];
+    let matches = |text: &str| wanted.iter().flatten().any(|w| w == text);
+    for line in lines {
+        // Header bytes outside ASCII read as Latin-1, as servers hand them to applications.
+        let text: String = line
+            .iter()
+            .map(|&b| char::from(b).to_ascii_lowercase())
+            .collect();
+        for piece in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '"')) {
+            let piece = piece.rsplit('=').next().unwrap_or("");
+            if piece.is_empty() {
+                continue;
+            }
+            let host = if let Some(rest) = piece.strip_prefix('[') {
+                rest.split(']').next().unwrap_or("")
+            } else if piece.matches(':').count() == 1 {
+                piece.split(':').next().unwrap_or("")
+            } else {
+                piece
+            };
+            if matches(piece)
+                || matches(host)
+                || peer_addr(host).is_some_and(|a| matches(&a.to_string()))
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// One `X-Forwarded-For` entry: `IPv4`, `IPv6`, `[IPv6]`, `IPv4:port` or `[IPv6]:port`.
 fn parse_forwarded_entry(entry: &[u8]) -> Result<IpAddr> {
     let bad = |why: &str| {

@@ -22,7 +22,7 @@ mod session;
 pub use answer::{accept_format, Answer, AnswerStyle};
 pub use authenticate::{Authenticated, Authenticator};
 pub use bearer::{bearer_credentials, bearer_token};
-pub use client_addr::{peer_addr, TrustedProxies};
+pub use client_addr::{forwarded_mentions, peer_addr, TrustedProxies};
 pub use oauth::{client_credentials, introspection_json, may_revoke, TokenForm, MAX_FORM_BYTES};
 pub use session::{
     check_csrf, check_same_origin, cookie_value, csrf_token, session_cookie, session_request,
