@@ -609,6 +609,19 @@ typedef struct auth_redis_options {
   uint64_t stream_maxlen;
 } auth_redis_options;
 
+// TLS files for `auth_redis_store_new_tls` (a `rediss://` URL): NUL-terminated paths of PEM
+// files, NULL for none. `ca_file`: the CA to trust instead of the public roots; `cert_file`
+// and `key_file` (both or neither): a client certificate for mutual TLS. The server's name
+// (the URL's host) is always checked against its certificate.
+typedef struct auth_redis_tls {
+  // The CA certificate file (PEM), or NULL.
+  const char *ca_file;
+  // The client certificate file (PEM), or NULL.
+  const char *cert_file;
+  // The client key file (PEM), or NULL.
+  const char *key_file;
+} auth_redis_tls;
+
 // What `auth_redis_store_status` reports.
 typedef struct auth_redis_status {
   // The replica's reader is connected to Redis.
@@ -1486,6 +1499,18 @@ auth_result auth_redis_store_new(const char *url,
                                  const struct auth_redis_options *options,
                                  struct auth_revocation **store_out,
                                  struct auth_error **error_out);
+
+// `auth_redis_store_new` for a `rediss://` URL with TLS files (`tls` may be NULL: the public
+// roots, no client certificate). Errors as `auth_redis_store_new`, and `AUTH_INVALID_REQUEST`
+// for TLS files with a `redis://` URL, a certificate without its key, or a file that cannot
+// be read; a wrong CA, an expired certificate or one for another name is
+// `AUTH_REVOCATION_UNAVAILABLE` with the reason (`auth_error_message`).
+auth_result auth_redis_store_new_tls(const char *url,
+                                     size_t url_len,
+                                     const struct auth_redis_options *options,
+                                     const struct auth_redis_tls *tls,
+                                     struct auth_revocation **store_out,
+                                     struct auth_error **error_out);
 
 // Revokes one token id in Redis and locally; returns once Redis acknowledged it. `exp` is
 // the token's expiry (NULL: a static token, kept forever); `now` NULL: the system clock.

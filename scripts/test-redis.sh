@@ -32,10 +32,12 @@ port="$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); 
 redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --appendfsync always --save "" \
   --daemonize no --logfile "$dir/redis.log" &
 pid=$!
+tls_pid=""
 cleanup() {
   kill -CONT "$pid" 2>/dev/null || true
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  if [ -n "$tls_pid" ]; then kill "$tls_pid" 2>/dev/null || true; wait "$tls_pid" 2>/dev/null || true; fi
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -57,8 +59,53 @@ echo "==> Python and C processes: cross-process propagation and faults (redis-se
 echo "==> authctl revoke --redis / verify --redis"
 bash scripts/test-redis-cli.sh
 
-echo "==> Rust: crates/auth-redis (own servers: SIGKILL/AOF, SIGSTOP, trimmed stream)"
-cargo test -p auth-redis --locked
+echo "==> TLS: rediss:// from C, Python and authctl against a TLS-only redis-server (certificates made by openssl)"
+bash tests/tls/make-certs.sh "$dir/certs"
+tls_port="$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+mkdir -p "$dir/tls"
+redis-server --port 0 --tls-port "$tls_port" --bind 127.0.0.1 --dir "$dir/tls" --save "" --daemonize no \
+  --tls-cert-file "$dir/certs/server.pem" --tls-key-file "$dir/certs/server.key" \
+  --tls-ca-cert-file "$dir/certs/ca.pem" --tls-auth-clients optional --logfile "$dir/tls/redis.log" &
+tls_pid=$!
+for _ in $(seq 100); do
+  redis-cli --tls --cacert "$dir/certs/ca.pem" -p "$tls_port" ping >/dev/null 2>&1 && break
+  sleep 0.05
+done
+tls_url="rediss://127.0.0.1:$tls_port"
+"$dir/c/test_redis" tls "$tls_url" "$dir/certs"
+AUTH_TLS_URL="$tls_url" AUTH_TLS_CERTS="$dir/certs" "$py" - <<'PY'
+import os
+import auth_core
+url, certs = os.environ["AUTH_TLS_URL"], os.environ["AUTH_TLS_CERTS"]
+store = auth_core.RedisRevocationStore(url, ca_file=f"{certs}/ca.pem", key_prefix="py-tls:")
+store.revoke("py-tls-1")
+mutual = auth_core.RedisRevocationStore(url, ca_file=f"{certs}/ca.pem", cert_file=f"{certs}/client.pem",
+                                        key_file=f"{certs}/client.key", key_prefix="py-tls:")
+try:
+    auth_core.RedisRevocationStore(url, ca_file=f"{certs}/other-ca.pem", start_timeout=2.0)
+except auth_core.RevocationUnavailable as e:
+    assert "certificate" in str(e).lower(), e
+else:
+    raise SystemExit("a wrong CA was accepted")
+print("Python redis TLS test: passed")
+PY
+authctl="${CARGO_TARGET_DIR:-$root/target}/debug/authctl"
+cargo build --locked -q -p auth-cli --bin authctl
+export AUTHCTL_SECRET="$("$authctl" keygen)"
+token=$("$authctl" mint user --id 7 --name tls --ttl 1h)
+"$authctl" revoke --redis "$tls_url" --redis-ca-file "$dir/certs/ca.pem" --token "$token" >/dev/null
+if "$authctl" verify --redis "$tls_url" --redis-ca-file "$dir/certs/ca.pem" "$token" 2>"$dir/verify.err"; then
+  echo "authctl over TLS: the revoked token verified" >&2; exit 1
+fi
+grep -q token_revoked "$dir/verify.err" || { echo "authctl over TLS: $(cat "$dir/verify.err")" >&2; exit 1; }
+if "$authctl" verify --redis "$tls_url" --redis-ca-file "$dir/certs/other-ca.pem" "$token" 2>"$dir/verify.err"; then
+  echo "authctl over TLS: a wrong CA was accepted" >&2; exit 1
+fi
+grep -q revocation_unavailable "$dir/verify.err" || { echo "authctl, wrong CA: $(cat "$dir/verify.err")" >&2; exit 1; }
+echo "authctl redis TLS test: passed"
+
+echo "==> Rust: crates/auth-redis (own servers: SIGKILL/AOF, SIGSTOP, trimmed stream, TLS)"
+cargo test -p auth-redis --features tls --locked
 
 echo "==> Rust: auth-server on the shared store (own server SIGKILLed: /readyz, /metrics, the log)"
 cargo test -p auth-server --features redis --locked --test redis_readiness

@@ -6,6 +6,8 @@
  *   test_redis wait-revoked URL PREFIX TOKEN
  *                                         prints "ready", verifies until the token is rejected, then
  *                                         prints "<code name> <CLOCK_MONOTONIC seconds>"
+ *   test_redis tls URL CERTS_DIR          auth_redis_store_new_tls against a TLS-only server: the
+ *                                         right CA works, a wrong CA and TLS files with redis:// fail
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -169,9 +171,47 @@ static int self_test(const char *url, const char *prefix) {
     return failures ? 1 : 0;
 }
 
+/* rediss:// with the test CA of tests/tls/make-certs.sh: revoke and see it; a wrong CA fails
+   closed with a reason; TLS files with a redis:// URL are a request error. */
+static int tls_test(const char *url, const char *certs) {
+    char ca[4096], other[4096];
+    snprintf(ca, sizeof ca, "%s/ca.pem", certs);
+    snprintf(other, sizeof other, "%s/other-ca.pem", certs);
+    auth_redis_options o;
+    memset(&o, 0, sizeof o);
+    o.start_timeout_ms = 3000;
+    auth_redis_tls tls = {ca, NULL, NULL};
+    auth_revocation *store = NULL;
+    auth_error *error = NULL;
+    CHECK(auth_redis_store_new_tls(url, strlen(url), &o, &tls, &store, &error) == AUTH_OK);
+    auth_error_free(error);
+    error = NULL;
+    if (store) {
+        CHECK(auth_redis_store_revoke(store, "c-tls-1", 11, NULL, NULL, &error) == AUTH_OK);
+        auth_error_free(error);
+        error = NULL;
+        auth_revocation_free(store);
+    }
+    auth_redis_tls wrong = {other, NULL, NULL};
+    auth_revocation *bad = NULL;
+    CHECK(auth_redis_store_new_tls(url, strlen(url), &o, &wrong, &bad, &error) == AUTH_REVOCATION_UNAVAILABLE);
+    CHECK(bad == NULL);
+    CHECK(error != NULL && strstr(auth_error_message(error), "certificate") != NULL);
+    auth_error_free(error);
+    error = NULL;
+    const char plain[] = "redis://127.0.0.1:1";
+    CHECK(auth_redis_store_new_tls(plain, strlen(plain), &o, &tls, &bad, &error) == AUTH_INVALID_REQUEST);
+    auth_error_free(error);
+    auth_redis_tls half = {ca, ca, NULL};
+    CHECK(auth_redis_store_new_tls(url, strlen(url), &o, &half, &bad, NULL) == AUTH_INVALID_REQUEST);
+    printf("C redis TLS test: %s\n", failures ? "FAILED" : "passed");
+    return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "self") == 0) return self_test(argv[2], argv[3]);
     if (argc == 5 && strcmp(argv[1], "wait-revoked") == 0) return wait_revoked(argv[2], argv[3], argv[4]);
-    fprintf(stderr, "usage: test_redis self URL PREFIX | wait-revoked URL PREFIX TOKEN\n");
+    if (argc == 4 && strcmp(argv[1], "tls") == 0) return tls_test(argv[2], argv[3]);
+    fprintf(stderr, "usage: test_redis self URL PREFIX | wait-revoked URL PREFIX TOKEN | tls URL CERTS_DIR\n");
     return 2;
 }

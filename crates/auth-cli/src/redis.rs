@@ -1,13 +1,14 @@
 //! `authctl revoke --redis URL ...` and `authctl verify --redis URL ...`: the shared
 //! revocation store on Redis (crate `auth-redis`, docs/revocation.md).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use auth_core::{
     inspect_unverified, Error, ErrorCode, Principal, PrincipalType, RevocationWriter,
     DEFAULT_MAX_TOKEN_SIZE,
 };
-use auth_redis::{RedisRevocationStore, RedisStoreOptions, DEFAULT_KEY_PREFIX};
+use auth_redis::{RedisRevocationStore, RedisStoreOptions, RedisTls, DEFAULT_KEY_PREFIX};
 use clap::{ArgGroup, Args};
 
 use crate::{emit, Failure, Success};
@@ -16,7 +17,7 @@ use crate::{emit, Failure, Success};
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("what").required(true).args(["jti", "token", "principal"])))]
 pub(crate) struct RevokeArgs {
-    /// The Redis URL: `redis://[user:password@]host:port[/db]`.
+    /// The Redis URL: `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS.
     #[arg(long, value_name = "URL")]
     pub(crate) redis: String,
     /// Prefix of the keys in Redis (one per application sharing the server).
@@ -40,6 +41,33 @@ pub(crate) struct RevokeArgs {
     /// With --principal: the cutoff (tokens with `iat <= before` are revoked).
     #[arg(long, value_name = "UNIX", requires = "principal")]
     pub(crate) before: Option<u64>,
+    #[command(flatten)]
+    pub(crate) tls: RedisTlsArgs,
+}
+
+/// TLS for a `rediss://` URL (every command that takes `--redis`).
+#[derive(Debug, Args)]
+pub(crate) struct RedisTlsArgs {
+    /// With a rediss:// URL: trust this CA (PEM) instead of the public roots. The server's
+    /// name — the URL's host — is always checked against its certificate.
+    #[arg(long, value_name = "PATH", requires = "redis")]
+    pub(crate) redis_ca_file: Option<PathBuf>,
+    /// With a rediss:// URL: present this client certificate (PEM) for mutual TLS.
+    #[arg(long, value_name = "PATH", requires_all = ["redis", "redis_key"])]
+    pub(crate) redis_cert: Option<PathBuf>,
+    /// With --redis-cert: the client certificate's private key (PEM).
+    #[arg(long, value_name = "PATH", requires = "redis_cert")]
+    pub(crate) redis_key: Option<PathBuf>,
+}
+
+impl RedisTlsArgs {
+    fn tls(&self) -> RedisTls {
+        let mut tls = RedisTls::new();
+        tls.ca_file = self.redis_ca_file.clone();
+        tls.cert_file = self.redis_cert.clone();
+        tls.key_file = self.redis_key.clone();
+        tls
+    }
 }
 
 /// The `--redis` options of `authctl verify`.
@@ -51,6 +79,8 @@ pub(crate) struct VerifyRedisArgs {
     /// With --redis: the key prefix.
     #[arg(long, value_name = "PREFIX", default_value = DEFAULT_KEY_PREFIX, requires = "redis")]
     pub(crate) key_prefix: String,
+    #[command(flatten)]
+    pub(crate) tls: RedisTlsArgs,
 }
 
 /// The `--redis` options of `authctl serve`.
@@ -63,6 +93,8 @@ pub(crate) struct ServeRedisArgs {
     /// With --redis: the key prefix.
     #[arg(long, value_name = "PREFIX", default_value = DEFAULT_KEY_PREFIX, requires = "redis")]
     pub(crate) key_prefix: String,
+    #[command(flatten)]
+    pub(crate) tls: RedisTlsArgs,
 }
 
 /// The shared store for `authctl serve --redis`, if asked for.
@@ -71,13 +103,14 @@ pub(crate) fn serve_store(
 ) -> Result<Option<Arc<RedisRevocationStore>>, Failure> {
     args.redis
         .as_deref()
-        .map(|url| connect(url, &args.key_prefix).map(Arc::new))
+        .map(|url| connect(url, &args.key_prefix, &args.tls).map(Arc::new))
         .transpose()
 }
 
-fn connect(url: &str, prefix: &str) -> Result<RedisRevocationStore, Failure> {
+fn connect(url: &str, prefix: &str, tls: &RedisTlsArgs) -> Result<RedisRevocationStore, Failure> {
     let mut options = RedisStoreOptions::default();
     options.key_prefix = prefix.to_owned();
+    options.tls = tls.tls();
     RedisRevocationStore::connect(url, options).map_err(Failure::Usage)
 }
 
@@ -87,7 +120,7 @@ pub(crate) fn verify_store(
 ) -> Result<Option<Arc<RedisRevocationStore>>, Failure> {
     args.redis
         .as_deref()
-        .map(|url| connect(url, &args.key_prefix).map(Arc::new))
+        .map(|url| connect(url, &args.key_prefix, &args.tls).map(Arc::new))
         .transpose()
 }
 
@@ -125,7 +158,7 @@ pub(crate) fn revoke(args: RevokeArgs) -> Result<Success, Failure> {
         }
         None => None,
     };
-    let store = connect(&args.redis, &args.key_prefix)?;
+    let store = connect(&args.redis, &args.key_prefix, &args.tls)?;
     let out = if let (Some(p), Some(before)) = (principal, args.before) {
         store
             .revoke_principal_before(p, before, None)

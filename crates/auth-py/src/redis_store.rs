@@ -42,7 +42,10 @@ fn seconds(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Duration> {
 ///
 /// ``RedisRevocationStore(url, *, max_staleness=2.0, key_prefix="auth:rev:",
 /// fail_open_for=None, io_timeout=2.0, start_timeout=5.0, stream_maxlen=1000000,
-/// expiry_grace=3600)``. ``url`` is ``redis://[user:password@]host:port[/db]``.
+/// expiry_grace=3600, ca_file=None, cert_file=None, key_file=None)``. ``url`` is
+/// ``redis://[user:password@]host:port[/db]``, or ``rediss://`` for TLS: ``ca_file`` is the CA
+/// (PEM) to trust instead of the public roots, ``cert_file`` and ``key_file`` a client
+/// certificate for mutual TLS; the server's name (the URL's host) is always checked.
 /// Writes (``revoke``, ``revoke_claims``, ``logout``, ``revoke_principal_before``) return once
 /// Redis acknowledged them (else ``RevocationUnavailable``; the revocation still holds in this
 /// process) and every other process sees them within milliseconds. Verification reads a local
@@ -60,7 +63,8 @@ pub struct PyRedisStore {
 impl PyRedisStore {
     #[new]
     #[pyo3(signature = (url, *, max_staleness = None, key_prefix = None, fail_open_for = None,
-        io_timeout = None, start_timeout = 5.0, stream_maxlen = None, expiry_grace = None))]
+        io_timeout = None, start_timeout = 5.0, stream_maxlen = None, expiry_grace = None,
+        ca_file = None, cert_file = None, key_file = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -72,6 +76,9 @@ impl PyRedisStore {
         start_timeout: f64,
         stream_maxlen: Option<u64>,
         expiry_grace: Option<u64>,
+        ca_file: Option<std::path::PathBuf>,
+        cert_file: Option<std::path::PathBuf>,
+        key_file: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
         let url = to_str(url, "url")?;
         let mut o = RedisStoreOptions::default();
@@ -99,6 +106,9 @@ impl PyRedisStore {
         if let Some(g) = expiry_grace {
             o.expiry_grace = g;
         }
+        o.tls.ca_file = ca_file;
+        o.tls.cert_file = cert_file;
+        o.tls.key_file = key_file;
         let store = core_detached(py, || RedisRevocationStore::connect(&url, o))?;
         Ok(PyRedisStore {
             store: Arc::new(store),

@@ -41,15 +41,19 @@
 //! previous layout (bare prefix) under the prefix stop the store from starting rather than be
 //! ignored (docs/revocation.md, *Key layout*).
 //!
-//! Tested against a single Redis 7.0 primary. `rediss://` needs the `tls` feature. Redis
-//! Cluster and Sentinel are not supported by this version: the client is a single-node one.
+//! Tested against a single Redis 7.0 primary, in plain text and over TLS. `rediss://` needs
+//! the `tls` feature — on in every artifact this project ships (`authctl`, the C library, the
+//! Python wheel): rustls with the `ring` provider, the server's name always checked, the CA
+//! and a client certificate from [`RedisTls`]. Redis Cluster and Sentinel are not supported
+//! by this version: the client is a single-node one.
 
 mod layout;
 mod options;
 mod store;
 mod sync;
+mod tls;
 
 pub use options::{
-    RedisStoreOptions, DEFAULT_KEY_PREFIX, DEFAULT_MAX_STALENESS, DEFAULT_STREAM_MAXLEN,
+    RedisStoreOptions, RedisTls, DEFAULT_KEY_PREFIX, DEFAULT_MAX_STALENESS, DEFAULT_STREAM_MAXLEN,
 };
 pub use store::{RedisRevocationStore, RedisStoreStatus};

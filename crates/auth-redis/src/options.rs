@@ -1,5 +1,6 @@
 //! What a [`RedisRevocationStore`](crate::RedisRevocationStore) is configured with.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use auth_core::{DEFAULT_EXPIRY_GRACE, DEFAULT_REVOCATION_CAPACITY};
@@ -43,6 +44,35 @@ pub struct RedisStoreOptions {
     /// How long past a token's `exp` its revocation is kept, locally and in Redis. Default
     /// [`DEFAULT_EXPIRY_GRACE`].
     pub expiry_grace: u64,
+    /// TLS for a `rediss://` URL: the CA to trust and, for mutual TLS, the client's certificate
+    /// and key. Default: none (a `rediss://` URL then trusts the public web PKI roots).
+    pub tls: RedisTls,
+}
+
+/// The TLS files of a `rediss://` connection, PEM. The server's name (the URL's host, a DNS
+/// name or an IP address) is always checked against its certificate.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RedisTls {
+    /// The CA certificate(s) to trust instead of the public roots (`--redis-ca-file`).
+    pub ca_file: Option<PathBuf>,
+    /// The client certificate chain, for servers that require one (`--redis-cert`); needs
+    /// `key_file`.
+    pub cert_file: Option<PathBuf>,
+    /// The client certificate's private key (`--redis-key`); needs `cert_file`.
+    pub key_file: Option<PathBuf>,
+}
+
+impl RedisTls {
+    /// No file: the public roots, no client certificate.
+    pub fn new() -> Self {
+        RedisTls::default()
+    }
+
+    /// Whether any file is set.
+    pub fn is_set(&self) -> bool {
+        self.ca_file.is_some() || self.cert_file.is_some() || self.key_file.is_some()
+    }
 }
 
 impl Default for RedisStoreOptions {
@@ -56,6 +86,7 @@ impl Default for RedisStoreOptions {
             stream_maxlen: DEFAULT_STREAM_MAXLEN,
             replica_capacity: DEFAULT_REVOCATION_CAPACITY.saturating_mul(10),
             expiry_grace: DEFAULT_EXPIRY_GRACE,
+            tls: RedisTls::default(),
         }
     }
 }

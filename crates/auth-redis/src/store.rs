@@ -179,13 +179,16 @@ pub struct RedisRevocationStore {
 }
 
 impl RedisRevocationStore {
-    /// Connects to `url` (`redis://[user:password@]host:port[/db]`; `rediss://` with the
-    /// `tls` feature) and starts the replica's reader thread. Waits for the first catch-up
+    /// Connects to `url` (`redis://[user:password@]host:port[/db]`, or `rediss://` for TLS
+    /// with the `tls` feature, [`RedisStoreOptions::tls`]) and starts the replica's reader
+    /// thread. Waits for the first catch-up
     /// up to [`RedisStoreOptions::start_timeout`].
     ///
     /// # Errors
     ///
-    /// * [`ErrorCode::InvalidRequest`]: a URL that does not parse, or options out of range.
+    /// * [`ErrorCode::InvalidRequest`]: a URL that does not parse, options out of range, TLS
+    ///   files with a `redis://` URL, a client certificate without its key (or the reverse),
+    ///   a TLS file that cannot be read or parsed, `rediss://` in a build without TLS.
     /// * [`ErrorCode::RevocationUnavailable`]: the first catch-up did not finish in time
     ///   (the message says why: refused connection, wrong password, ...).
     pub fn connect(url: &str, options: RedisStoreOptions) -> Result<Self> {
@@ -197,9 +200,7 @@ impl RedisRevocationStore {
         }
         layout::check_prefix(&options.key_prefix)
             .map_err(|why| Error::with_message(ErrorCode::InvalidRequest, why))?;
-        let client = redis::Client::open(url).map_err(|e| {
-            Error::with_message(ErrorCode::InvalidRequest, format!("invalid Redis URL: {e}"))
-        })?;
+        let client = crate::tls::client(url, &options.tls)?;
         let shared = Arc::new(Shared {
             replica: MemoryRevocationStore::with_capacity_limit(options.replica_capacity)
                 .with_expiry_grace(options.expiry_grace),

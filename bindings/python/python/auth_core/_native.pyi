@@ -1,6 +1,7 @@
 """Type stubs of the auth_core._native extension module (checked by mypy.stubtest)."""
 
 import ipaddress
+import os
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Final, Literal, Optional, Union, final
@@ -405,6 +406,8 @@ class RedisRevocationStore:
         start_timeout: float = 5.0,
         stream_maxlen: Optional[int] = None,
         expiry_grace: Optional[int] = None,
+        ca_file: Optional[Union[str, os.PathLike[str]]] = None, cert_file: Optional[Union[str, os.PathLike[str]]] = None,
+        key_file: Optional[Union[str, os.PathLike[str]]] = None,
     ) -> RedisRevocationStore: ...
     def revoke(self, jti: str, exp: Optional[_Time] = None, *, now: Optional[_Time] = None) -> None: ...
     def revoke_claims(self, claims: _Claims, *, now: Optional[_Time] = None) -> None: ...
