@@ -1512,6 +1512,20 @@ auth_result auth_redis_store_new_tls(const char *url,
                                      struct auth_revocation **store_out,
                                      struct auth_error **error_out);
 
+// A store that finds its Redis primary through Redis Sentinel and follows a failover
+// without a restart: `sentinels` is `HOST:PORT[,HOST:PORT...]` (UTF-8, `sentinels_len`
+// bytes), `master` the name of the primary set they monitor. `min_replicas` (NULL: the
+// default) makes a write acknowledged only once that many replicas have it (`WAIT`); the
+// default is 1 while the primary has a replica, else 0. Otherwise as `auth_redis_store_new`.
+auth_result auth_redis_store_new_sentinel(const char *sentinels,
+                                          size_t sentinels_len,
+                                          const char *master,
+                                          size_t master_len,
+                                          const struct auth_redis_options *options,
+                                          const uint32_t *min_replicas,
+                                          struct auth_revocation **store_out,
+                                          struct auth_error **error_out);
+
 // Revokes one token id in Redis and locally; returns once Redis acknowledged it. `exp` is
 // the token's expiry (NULL: a static token, kept forever); `now` NULL: the system clock.
 // Errors: `AUTH_REVOCATION_UNAVAILABLE` (not acknowledged; the revocation still holds in

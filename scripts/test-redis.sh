@@ -33,7 +33,9 @@ redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --app
   --daemonize no --logfile "$dir/redis.log" &
 pid=$!
 tls_pid=""
+sentinel_pids=()
 cleanup() {
+  for p in "${sentinel_pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   kill -CONT "$pid" 2>/dev/null || true
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
@@ -104,7 +106,48 @@ fi
 grep -q revocation_unavailable "$dir/verify.err" || { echo "authctl, wrong CA: $(cat "$dir/verify.err")" >&2; exit 1; }
 echo "authctl redis TLS test: passed"
 
-echo "==> Rust: crates/auth-redis (own servers: SIGKILL/AOF, SIGSTOP, trimmed stream, TLS)"
+echo "==> Sentinel: a primary, a replica and a sentinel; C, Python and authctl find the primary through it"
+free() { "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+s_primary=$(free); s_replica=$(free); s_sentinel=$(free)
+mkdir -p "$dir/s-primary" "$dir/s-replica" "$dir/s-sentinel"
+redis-server --port "$s_primary" --bind 127.0.0.1 --dir "$dir/s-primary" --save "" --daemonize no --logfile "$dir/s-primary/log" &
+sentinel_pids+=($!)
+redis-server --port "$s_replica" --bind 127.0.0.1 --dir "$dir/s-replica" --save "" --daemonize no \
+  --replicaof 127.0.0.1 "$s_primary" --logfile "$dir/s-replica/log" &
+sentinel_pids+=($!)
+printf 'port %s\nbind 127.0.0.1\ndir %s\nsentinel monitor auth 127.0.0.1 %s 1\n' \
+  "$s_sentinel" "$dir/s-sentinel" "$s_primary" > "$dir/s-sentinel/sentinel.conf"
+redis-server "$dir/s-sentinel/sentinel.conf" --sentinel --daemonize no --logfile "$dir/s-sentinel/log" &
+sentinel_pids+=($!)
+for _ in $(seq 200); do
+  redis-cli -p "$s_replica" info replication 2>/dev/null | grep -q master_link_status:up \
+    && redis-cli -p "$s_sentinel" sentinel replicas auth 2>/dev/null | grep -q "$s_replica" && break
+  sleep 0.05
+done
+"$dir/c/test_redis" sentinel "127.0.0.1:$s_sentinel" auth
+AUTH_SENTINEL="127.0.0.1:$s_sentinel" "$py" - <<'PY'
+import os
+import auth_core
+addr = os.environ["AUTH_SENTINEL"]
+writer = auth_core.RedisRevocationStore("redis://unused", sentinels=[addr], master="auth", min_replicas=1)
+writer.revoke("py-sentinel-1")
+try:
+    auth_core.RedisRevocationStore("redis://unused", sentinels=[addr])
+except ValueError:
+    pass
+else:
+    raise SystemExit("sentinels without master was accepted")
+print("Python redis Sentinel test: passed")
+PY
+token=$("$authctl" mint user --id 8 --name sentinel --ttl 1h)
+"$authctl" revoke --redis redis://unused --redis-sentinel "127.0.0.1:$s_sentinel" --redis-master auth --token "$token" >/dev/null
+if "$authctl" verify --redis redis://unused --redis-sentinel "127.0.0.1:$s_sentinel" --redis-master auth "$token" 2>"$dir/verify.err"; then
+  echo "authctl through Sentinel: the revoked token verified" >&2; exit 1
+fi
+grep -q token_revoked "$dir/verify.err" || { echo "authctl through Sentinel: $(cat "$dir/verify.err")" >&2; exit 1; }
+echo "authctl redis Sentinel test: passed"
+
+echo "==> Rust: crates/auth-redis (own servers: SIGKILL/AOF, SIGSTOP, trimmed stream, TLS, a Sentinel failover)"
 cargo test -p auth-redis --features tls --locked
 
 echo "==> Rust: auth-server on the shared store (own server SIGKILLed: /readyz, /metrics, the log)"

@@ -8,7 +8,9 @@ use auth_core::{
     inspect_unverified, Error, ErrorCode, Principal, PrincipalType, RevocationWriter,
     DEFAULT_MAX_TOKEN_SIZE,
 };
-use auth_redis::{RedisRevocationStore, RedisStoreOptions, RedisTls, DEFAULT_KEY_PREFIX};
+use auth_redis::{
+    RedisRevocationStore, RedisStoreOptions, RedisTls, SentinelConfig, DEFAULT_KEY_PREFIX,
+};
 use clap::{ArgGroup, Args};
 
 use crate::{emit, Failure, Success};
@@ -45,9 +47,20 @@ pub(crate) struct RevokeArgs {
     pub(crate) tls: RedisTlsArgs,
 }
 
-/// TLS for a `rediss://` URL (every command that takes `--redis`).
+/// TLS for a `rediss://` URL, and Sentinel (every command that takes `--redis`).
 #[derive(Debug, Args)]
 pub(crate) struct RedisTlsArgs {
+    /// Find the primary through these Redis Sentinels (`HOST:PORT[,HOST:PORT...]`) instead of
+    /// the --redis URL's host; a failover is followed without a restart.
+    #[arg(long, value_name = "HOST:PORT,...", value_delimiter = ',', requires_all = ["redis", "redis_master"])]
+    pub(crate) redis_sentinel: Vec<String>,
+    /// With --redis-sentinel: the name of the primary set the sentinels monitor.
+    #[arg(long, value_name = "NAME", requires = "redis_sentinel")]
+    pub(crate) redis_master: Option<String>,
+    /// Acknowledge a write only once this many replicas have it (WAIT). Default: 1 with
+    /// --redis-sentinel while the primary has a replica, else 0.
+    #[arg(long, value_name = "N", requires = "redis")]
+    pub(crate) redis_min_replicas: Option<u32>,
     /// With a rediss:// URL: trust this CA (PEM) instead of the public roots. The server's
     /// name — the URL's host — is always checked against its certificate.
     #[arg(long, value_name = "PATH", requires = "redis")]
@@ -111,6 +124,13 @@ fn connect(url: &str, prefix: &str, tls: &RedisTlsArgs) -> Result<RedisRevocatio
     let mut options = RedisStoreOptions::default();
     options.key_prefix = prefix.to_owned();
     options.tls = tls.tls();
+    if let Some(master) = &tls.redis_master {
+        options.sentinel = Some(SentinelConfig::new(
+            tls.redis_sentinel.clone(),
+            master.clone(),
+        ));
+    }
+    options.min_replicas = tls.redis_min_replicas;
     RedisRevocationStore::connect(url, options).map_err(Failure::Usage)
 }
 

@@ -182,6 +182,40 @@ pub unsafe extern "C" fn auth_redis_store_new_tls(
     })
 }
 
+/// A store that finds its Redis primary through Redis Sentinel and follows a failover
+/// without a restart: `sentinels` is `HOST:PORT[,HOST:PORT...]` (UTF-8, `sentinels_len`
+/// bytes), `master` the name of the primary set they monitor. `min_replicas` (NULL: the
+/// default) makes a write acknowledged only once that many replicas have it (`WAIT`); the
+/// default is 1 while the primary has a replica, else 0. Otherwise as `auth_redis_store_new`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_redis_store_new_sentinel(
+    sentinels: *const c_char,
+    sentinels_len: usize,
+    master: *const c_char,
+    master_len: usize,
+    options: *const auth_redis_options,
+    min_replicas: *const u32,
+    store_out: *mut *mut auth_revocation,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let list = text(sentinels, sentinels_len, "sentinels")?;
+        let master = text(master, master_len, "master")?;
+        let out = out_ptr(store_out, "store_out")?;
+        let mut opts = options_from_c(options)?;
+        let addresses: Vec<String> = list
+            .split(',')
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect();
+        opts.sentinel = Some(auth_redis::SentinelConfig::new(addresses, master));
+        opts.min_replicas = min_replicas.as_ref().copied();
+        let store = Arc::new(RedisRevocationStore::connect("redis://sentinel", opts)?);
+        out.write(new_box(Revocation(store.clone(), Some(store))));
+        Ok(())
+    })
+}
+
 /// Revokes one token id in Redis and locally; returns once Redis acknowledged it. `exp` is
 /// the token's expiry (NULL: a static token, kept forever); `now` NULL: the system clock.
 /// Errors: `AUTH_REVOCATION_UNAVAILABLE` (not acknowledged; the revocation still holds in

@@ -46,6 +46,10 @@ fn seconds(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Duration> {
 /// ``redis://[user:password@]host:port[/db]``, or ``rediss://`` for TLS: ``ca_file`` is the CA
 /// (PEM) to trust instead of the public roots, ``cert_file`` and ``key_file`` a client
 /// certificate for mutual TLS; the server's name (the URL's host) is always checked.
+/// ``sentinels`` (``["HOST:PORT", ...]``) and ``master`` find the primary through Redis
+/// Sentinel (the URL's host is then not used) and follow a failover; ``min_replicas``: a write
+/// is acknowledged once that many replicas have it (``WAIT``; default 1 under Sentinel while
+/// the primary has a replica, else 0).
 /// Writes (``revoke``, ``revoke_claims``, ``logout``, ``revoke_principal_before``) return once
 /// Redis acknowledged them (else ``RevocationUnavailable``; the revocation still holds in this
 /// process) and every other process sees them within milliseconds. Verification reads a local
@@ -64,7 +68,8 @@ impl PyRedisStore {
     #[new]
     #[pyo3(signature = (url, *, max_staleness = None, key_prefix = None, fail_open_for = None,
         io_timeout = None, start_timeout = 5.0, stream_maxlen = None, expiry_grace = None,
-        ca_file = None, cert_file = None, key_file = None))]
+        ca_file = None, cert_file = None, key_file = None, sentinels = None, master = None,
+        min_replicas = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -79,6 +84,9 @@ impl PyRedisStore {
         ca_file: Option<std::path::PathBuf>,
         cert_file: Option<std::path::PathBuf>,
         key_file: Option<std::path::PathBuf>,
+        sentinels: Option<Vec<String>>,
+        master: Option<String>,
+        min_replicas: Option<u32>,
     ) -> PyResult<Self> {
         let url = to_str(url, "url")?;
         let mut o = RedisStoreOptions::default();
@@ -109,6 +117,16 @@ impl PyRedisStore {
         o.tls.ca_file = ca_file;
         o.tls.cert_file = cert_file;
         o.tls.key_file = key_file;
+        match (sentinels, master) {
+            (Some(s), Some(m)) => o.sentinel = Some(auth_redis::SentinelConfig::new(s, m)),
+            (None, None) => {}
+            _ => {
+                return Err(PyValueError::new_err(
+                    "sentinels and master go together (the sentinels' HOST:PORT list and the primary set's name)",
+                ))
+            }
+        }
+        o.min_replicas = min_replicas;
         let store = core_detached(py, || RedisRevocationStore::connect(&url, o))?;
         Ok(PyRedisStore {
             store: Arc::new(store),

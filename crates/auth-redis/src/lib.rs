@@ -44,9 +44,12 @@
 //! Tested against a single Redis 7.0 primary, in plain text and over TLS. `rediss://` needs
 //! the `tls` feature — on in every artifact this project ships (`authctl`, the C library, the
 //! Python wheel): rustls with the `ring` provider, the server's name always checked, the CA
-//! and a client certificate from [`RedisTls`]. Redis Cluster and Sentinel are not supported
-//! by this version: the client is a single-node one.
+//! and a client certificate from [`RedisTls`]. Redis Sentinel ([`SentinelConfig`]): the primary
+//! is asked of the sentinels at every connection, and writes wait for
+//! [`RedisStoreOptions::min_replicas`] replicas (`WAIT`), so a failover loses no acknowledged
+//! revocation. Redis Cluster is not supported by this version.
 
+mod endpoint;
 mod layout;
 mod options;
 mod store;
@@ -54,6 +57,7 @@ mod sync;
 mod tls;
 
 pub use options::{
-    RedisStoreOptions, RedisTls, DEFAULT_KEY_PREFIX, DEFAULT_MAX_STALENESS, DEFAULT_STREAM_MAXLEN,
+    RedisStoreOptions, RedisTls, SentinelConfig, DEFAULT_KEY_PREFIX, DEFAULT_MAX_STALENESS,
+    DEFAULT_STREAM_MAXLEN,
 };
 pub use store::{RedisRevocationStore, RedisStoreStatus};

@@ -47,6 +47,37 @@ pub struct RedisStoreOptions {
     /// TLS for a `rediss://` URL: the CA to trust and, for mutual TLS, the client's certificate
     /// and key. Default: none (a `rediss://` URL then trusts the public web PKI roots).
     pub tls: RedisTls,
+    /// Find the primary through Redis Sentinel instead of the URL (which is then not used):
+    /// every connection asks the sentinels which server is the primary now, so a failover is
+    /// followed by the next reconnect. Default: none.
+    pub sentinel: Option<SentinelConfig>,
+    /// A write is acknowledged only once at least this many replicas have it (`WAIT`, within
+    /// `io_timeout`); fewer → `revocation_unavailable`. With replicas and a failover, 1 or more
+    /// means no acknowledged revocation can be lost (docs/revocation.md). `None` (the
+    /// default): 0 without Sentinel (the primary's acknowledgement); with
+    /// [`sentinel`](Self::sentinel), 1 while the primary has a replica and 0 when it has none
+    /// (a promoted replica left alone keeps accepting writes). `Some(n)`: exactly n, always.
+    pub min_replicas: Option<u32>,
+}
+
+/// The sentinels of a Redis primary set (Redis Sentinel).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SentinelConfig {
+    /// The sentinels' `HOST:PORT` addresses (`--redis-sentinel`).
+    pub sentinels: Vec<String>,
+    /// The name of the primary set they monitor (`--redis-master`).
+    pub master: String,
+}
+
+impl SentinelConfig {
+    /// Sentinels at these `HOST:PORT` addresses for the primary set `master`.
+    pub fn new(sentinels: Vec<String>, master: impl Into<String>) -> Self {
+        SentinelConfig {
+            sentinels,
+            master: master.into(),
+        }
+    }
 }
 
 /// The TLS files of a `rediss://` connection, PEM. The server's name (the URL's host, a DNS
@@ -87,11 +118,20 @@ impl Default for RedisStoreOptions {
             replica_capacity: DEFAULT_REVOCATION_CAPACITY.saturating_mul(10),
             expiry_grace: DEFAULT_EXPIRY_GRACE,
             tls: RedisTls::default(),
+            sentinel: None,
+            min_replicas: None,
         }
     }
 }
 
 impl RedisStoreOptions {
+    /// The replicas a write waits for: [`min_replicas`](Self::min_replicas), else 1 with
+    /// Sentinel and 0 without.
+    pub fn required_replicas(&self) -> u32 {
+        self.min_replicas
+            .unwrap_or(if self.sentinel.is_some() { 1 } else { 0 })
+    }
+
     /// How long one blocking `XREAD` waits: a quarter of `max_staleness`, between 5 ms and
     /// 500 ms, so an idle replica confirms it is current several times per bound.
     pub(crate) fn block(&self) -> Duration {

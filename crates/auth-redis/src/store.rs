@@ -43,7 +43,7 @@ pub struct RedisStoreStatus {
 /// State shared by the handle and its reader thread.
 pub(crate) struct Shared {
     pub(crate) replica: MemoryRevocationStore,
-    pub(crate) client: redis::Client,
+    pub(crate) client: crate::endpoint::Endpoint,
     pub(crate) layout: Layout,
     pub(crate) options: RedisStoreOptions,
     base: Instant,
@@ -144,7 +144,16 @@ impl Shared {
                 inv.arg(a.as_str());
             }
             match inv.invoke::<String>(con) {
-                Ok(_id) => return Ok(()),
+                Ok(_id) => match self.replicated(con) {
+                    Ok(()) => return Ok(()),
+                    Err(e) => {
+                        // Written on the primary, not confirmed on enough replicas: a
+                        // failover now could lose it, so it is not acknowledged (and not
+                        // retried: the write itself went through).
+                        self.set_error(e.message().to_owned());
+                        return Err(e);
+                    }
+                },
                 Err(e) => {
                     *guard = None;
                     last = Some(unavailable("write", &e));
@@ -156,13 +165,62 @@ impl Shared {
         Err(err)
     }
 
+    /// `WAIT` for [`RedisStoreOptions::required_replicas`] replicas (within `io_timeout`);
+    /// `revocation_unavailable` when fewer confirmed the write.
+    fn replicated(&self, con: &mut redis::Connection) -> Result<()> {
+        let mut want = self.options.required_replicas();
+        if want == 0 {
+            return Ok(());
+        }
+        if self.options.min_replicas.is_none() {
+            // The default under Sentinel: 1 when the primary has a replica. A primary left
+            // alone (its replica promoted away or gone) acknowledges by itself rather than
+            // refuse every write until a replica comes back; `min_replicas` set makes N strict.
+            let role: redis::Value = redis::cmd("ROLE")
+                .query(con)
+                .map_err(|e| unavailable("ROLE", &e))?;
+            want = want.min(connected_replicas(&role));
+            if want == 0 {
+                return Ok(());
+            }
+        }
+        let timeout = u64::try_from(self.options.io_timeout.as_millis()).unwrap_or(u64::MAX);
+        let got: i64 = redis::cmd("WAIT")
+            .arg(want)
+            .arg(timeout)
+            .query(con)
+            .map_err(|e| unavailable("WAIT", &e))?;
+        if got >= i64::from(want) {
+            Ok(())
+        } else {
+            Err(Error::with_message(
+                ErrorCode::RevocationUnavailable,
+                format!(
+                    "the revocation reached {got} of the {want} replica(s) required within {timeout} ms: \
+                     not acknowledged (it holds on the primary and in this process)"
+                ),
+            ))
+        }
+    }
+
     fn open_writer(&self) -> redis::RedisResult<redis::Connection> {
-        let con = self
-            .client
-            .get_connection_with_timeout(self.options.io_timeout)?;
+        let con = self.client.connect(self.options.io_timeout)?;
         con.set_read_timeout(Some(self.options.io_timeout))?;
         con.set_write_timeout(Some(self.options.io_timeout))?;
         Ok(con)
+    }
+}
+
+/// The replicas a primary's `ROLE` reply lists (`["master", offset, [[ip, port, offset], …]]`).
+fn connected_replicas(role: &redis::Value) -> u32 {
+    match role {
+        redis::Value::Array(items) => match items.get(2) {
+            Some(redis::Value::Array(replicas)) => {
+                u32::try_from(replicas.len()).unwrap_or(u32::MAX)
+            }
+            _ => 0,
+        },
+        _ => 0,
     }
 }
 
@@ -200,7 +258,23 @@ impl RedisRevocationStore {
         }
         layout::check_prefix(&options.key_prefix)
             .map_err(|why| Error::with_message(ErrorCode::InvalidRequest, why))?;
-        let client = crate::tls::client(url, &options.tls)?;
+        let client = match &options.sentinel {
+            None => crate::endpoint::Endpoint::Direct(crate::tls::client(url, &options.tls)?),
+            Some(s) => {
+                if s.sentinels.is_empty() || s.master.is_empty() {
+                    return Err(Error::with_message(
+                        ErrorCode::InvalidRequest,
+                        "Sentinel needs at least one HOST:PORT and the primary's name",
+                    ));
+                }
+                crate::endpoint::Endpoint::sentinel(&s.sentinels, &s.master).map_err(|e| {
+                    Error::with_message(
+                        ErrorCode::InvalidRequest,
+                        format!("Sentinel addresses: {e}"),
+                    )
+                })?
+            }
+        };
         let shared = Arc::new(Shared {
             replica: MemoryRevocationStore::with_capacity_limit(options.replica_capacity)
                 .with_expiry_grace(options.expiry_grace),

@@ -63,7 +63,7 @@ pub(crate) fn run(shared: &Shared) {
 
 fn connect(shared: &Shared) -> RedisResult<Connection> {
     let io = shared.options.io_timeout;
-    let con = shared.client.get_connection_with_timeout(io)?;
+    let con = shared.client.connect(io)?;
     // A blocking read answers within `block`; a paused or unreachable server must not hold
     // the reader for longer than `block + io_timeout`.
     con.set_read_timeout(Some(shared.options.block() + io))?;

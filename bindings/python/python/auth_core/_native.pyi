@@ -407,7 +407,8 @@ class RedisRevocationStore:
         stream_maxlen: Optional[int] = None,
         expiry_grace: Optional[int] = None,
         ca_file: Optional[Union[str, os.PathLike[str]]] = None, cert_file: Optional[Union[str, os.PathLike[str]]] = None,
-        key_file: Optional[Union[str, os.PathLike[str]]] = None,
+        key_file: Optional[Union[str, os.PathLike[str]]] = None, sentinels: Optional[list[str]] = None,
+        master: Optional[str] = None, min_replicas: Optional[int] = None,
     ) -> RedisRevocationStore: ...
     def revoke(self, jti: str, exp: Optional[_Time] = None, *, now: Optional[_Time] = None) -> None: ...
     def revoke_claims(self, claims: _Claims, *, now: Optional[_Time] = None) -> None: ...
