@@ -1526,6 +1526,17 @@ auth_result auth_redis_store_new_sentinel(const char *sentinels,
                                           struct auth_revocation **store_out,
                                           struct auth_error **error_out);
 
+// A store on a Redis Cluster: `seeds` is `HOST:PORT[,HOST:PORT...]` (any nodes of the
+// cluster); the primary serving the store's one slot is found at every connection, so a
+// failover or a resharding is followed without a restart. `min_replicas` as in
+// `auth_redis_store_new_sentinel`. Otherwise as `auth_redis_store_new`.
+auth_result auth_redis_store_new_cluster(const char *seeds,
+                                         size_t seeds_len,
+                                         const struct auth_redis_options *options,
+                                         const uint32_t *min_replicas,
+                                         struct auth_revocation **store_out,
+                                         struct auth_error **error_out);
+
 // Revokes one token id in Redis and locally; returns once Redis acknowledged it. `exp` is
 // the token's expiry (NULL: a static token, kept forever); `now` NULL: the system clock.
 // Errors: `AUTH_REVOCATION_UNAVAILABLE` (not acknowledged; the revocation still holds in

@@ -33,9 +33,9 @@ redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --app
   --daemonize no --logfile "$dir/redis.log" &
 pid=$!
 tls_pid=""
-sentinel_pids=()
+extra_pids=()
 cleanup() {
-  for p in "${sentinel_pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  for p in "${extra_pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   kill -CONT "$pid" 2>/dev/null || true
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
@@ -111,14 +111,14 @@ free() { "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 s_primary=$(free); s_replica=$(free); s_sentinel=$(free)
 mkdir -p "$dir/s-primary" "$dir/s-replica" "$dir/s-sentinel"
 redis-server --port "$s_primary" --bind 127.0.0.1 --dir "$dir/s-primary" --save "" --daemonize no --logfile "$dir/s-primary/log" &
-sentinel_pids+=($!)
+extra_pids+=($!)
 redis-server --port "$s_replica" --bind 127.0.0.1 --dir "$dir/s-replica" --save "" --daemonize no \
   --replicaof 127.0.0.1 "$s_primary" --logfile "$dir/s-replica/log" &
-sentinel_pids+=($!)
+extra_pids+=($!)
 printf 'port %s\nbind 127.0.0.1\ndir %s\nsentinel monitor auth 127.0.0.1 %s 1\n' \
   "$s_sentinel" "$dir/s-sentinel" "$s_primary" > "$dir/s-sentinel/sentinel.conf"
 redis-server "$dir/s-sentinel/sentinel.conf" --sentinel --daemonize no --logfile "$dir/s-sentinel/log" &
-sentinel_pids+=($!)
+extra_pids+=($!)
 for _ in $(seq 200); do
   redis-cli -p "$s_replica" info replication 2>/dev/null | grep -q master_link_status:up \
     && redis-cli -p "$s_sentinel" sentinel replicas auth 2>/dev/null | grep -q "$s_replica" && break
@@ -147,7 +147,54 @@ fi
 grep -q token_revoked "$dir/verify.err" || { echo "authctl through Sentinel: $(cat "$dir/verify.err")" >&2; exit 1; }
 echo "authctl redis Sentinel test: passed"
 
-echo "==> Rust: crates/auth-redis (own servers: SIGKILL/AOF, SIGSTOP, trimmed stream, TLS, a Sentinel failover)"
+echo "==> Cluster: three primaries (redis-cli --cluster create); C, Python and authctl find the store's slot"
+seeds=()
+# A cluster node also listens on its port + 10000 (the cluster bus): ports up to 55535, with
+# the bus port free too.
+cluster_port() {
+  "$py" -c '
+import socket
+while True:
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
+    if p <= 55535:
+        try:
+            b = socket.socket(); b.bind(("127.0.0.1", p + 10000)); b.close(); print(p); break
+        except OSError:
+            pass'
+}
+for _ in 1 2 3; do
+  p=$(cluster_port); mkdir -p "$dir/cluster-$p"
+  redis-server --port "$p" --bind 127.0.0.1 --dir "$dir/cluster-$p" --save "" --daemonize no \
+    --cluster-enabled yes --cluster-node-timeout 1000 --logfile "$dir/cluster-$p/log" &
+  extra_pids+=($!)
+  seeds+=("127.0.0.1:$p")
+done
+for s in "${seeds[@]}"; do
+  for _ in $(seq 100); do redis-cli -p "${s##*:}" ping >/dev/null 2>&1 && break; sleep 0.05; done
+done
+redis-cli --cluster create "${seeds[@]}" --cluster-yes >/dev/null
+for s in "${seeds[@]}"; do
+  for _ in $(seq 200); do redis-cli -p "${s##*:}" cluster info | grep -q cluster_state:ok && break; sleep 0.05; done
+done
+seed_list=$(IFS=,; echo "${seeds[*]}")
+"$dir/c/test_redis" cluster "$seed_list"
+AUTH_SEEDS="$seed_list" "$py" - <<'PY'
+import os
+import auth_core
+seeds = os.environ["AUTH_SEEDS"].split(",")
+store = auth_core.RedisRevocationStore("redis://unused", cluster=seeds, key_prefix="py-cluster:")
+store.revoke("py-cluster-1")
+print("Python redis Cluster test: passed")
+PY
+token=$("$authctl" mint user --id 9 --name cluster --ttl 1h)
+"$authctl" revoke --redis redis://unused --redis-cluster "$seed_list" --token "$token" >/dev/null
+if "$authctl" verify --redis redis://unused --redis-cluster "$seed_list" "$token" 2>"$dir/verify.err"; then
+  echo "authctl on a cluster: the revoked token verified" >&2; exit 1
+fi
+grep -q token_revoked "$dir/verify.err" || { echo "authctl on a cluster: $(cat "$dir/verify.err")" >&2; exit 1; }
+echo "authctl redis Cluster test: passed"
+
+echo "==> Rust: crates/auth-redis (own servers: SIGKILL/AOF, SIGSTOP, trimmed stream, TLS, a Sentinel failover, a cluster resharding and failover)"
 cargo test -p auth-redis --features tls --locked
 
 echo "==> Rust: auth-server on the shared store (own server SIGKILLed: /readyz, /metrics, the log)"

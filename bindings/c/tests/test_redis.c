@@ -10,6 +10,7 @@
  *                                         right CA works, a wrong CA and TLS files with redis:// fail
  *   test_redis sentinel ADDRS MASTER      auth_redis_store_new_sentinel: revokes, and a second store
  *                                         found through the sentinels sees it
+ *   test_redis cluster SEEDS              the same with auth_redis_store_new_cluster
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -210,52 +211,66 @@ static int tls_test(const char *url, const char *certs) {
     return failures ? 1 : 0;
 }
 
+/* A token revoked through store `a` is rejected by a verifier on store `b`. */
+static void two_stores(auth_revocation *a, auth_revocation *b) {
+    auth_key_ring *ring = ring_new();
+    auth_issuer *issuer = NULL;
+    auth_mint_request *req = NULL;
+    auth_minted *minted = NULL;
+    char token[2048];
+    size_t len = 0;
+    auth_error *error = NULL;
+    CHECK(auth_issuer_new(ring, NULL, &issuer, NULL) == AUTH_OK);
+    CHECK(auth_mint_request_new_user(9, "c-user", 6, false, NULL, 0, NULL, &req, NULL) == AUTH_OK);
+    CHECK(auth_issuer_mint(issuer, req, &minted, NULL) == AUTH_OK);
+    CHECK(auth_minted_token(minted, token, sizeof token, &len) == AUTH_OK);
+    auth_verifier *v = NULL;
+    CHECK(auth_verifier_new(ring, NULL, b, &v, NULL) == AUTH_OK);
+    CHECK(verify(v, token) == AUTH_OK);
+    auth_claims *claims = NULL;
+    CHECK(auth_verifier_verify(v, token, len, NULL, NULL, 0, NULL, &claims, NULL) == AUTH_OK);
+    CHECK(auth_redis_store_revoke_claims(a, claims, NULL, &error) == AUTH_OK);
+    auth_error_free(error);
+    auth_claims_free(claims);
+    auth_result rc = AUTH_OK;
+    double deadline = monotonic() + 5;
+    while (rc != AUTH_TOKEN_REVOKED && monotonic() < deadline) rc = verify(v, token);
+    CHECK(rc == AUTH_TOKEN_REVOKED);
+    auth_verifier_free(v);
+    auth_minted_free(minted);
+    auth_mint_request_free(req);
+    auth_issuer_free(issuer);
+    auth_key_ring_free(ring);
+}
+
 static int sentinel_test(const char *addrs, const char *master) {
     auth_redis_options o;
     memset(&o, 0, sizeof o);
     o.start_timeout_ms = 5000;
     uint32_t one = 1;
     auth_revocation *a = NULL, *b = NULL;
-    auth_error *error = NULL;
-    CHECK(auth_redis_store_new_sentinel(addrs, strlen(addrs), master, strlen(master), &o, &one, &a, &error) == AUTH_OK);
-    auth_error_free(error);
-    error = NULL;
+    CHECK(auth_redis_store_new_sentinel(addrs, strlen(addrs), master, strlen(master), &o, &one, &a, NULL) == AUTH_OK);
     CHECK(auth_redis_store_new_sentinel(addrs, strlen(addrs), master, strlen(master), &o, NULL, &b, NULL) == AUTH_OK);
-    if (a && b) {
-        /* A token revoked through one store is rejected by a verifier on the other. */
-        auth_key_ring *ring = ring_new();
-        auth_issuer *issuer = NULL;
-        auth_mint_request *req = NULL;
-        auth_minted *minted = NULL;
-        char token[2048];
-        size_t len = 0;
-        CHECK(auth_issuer_new(ring, NULL, &issuer, NULL) == AUTH_OK);
-        CHECK(auth_mint_request_new_user(9, "c-user", 6, false, NULL, 0, NULL, &req, NULL) == AUTH_OK);
-        CHECK(auth_issuer_mint(issuer, req, &minted, NULL) == AUTH_OK);
-        CHECK(auth_minted_token(minted, token, sizeof token, &len) == AUTH_OK);
-        auth_verifier *v = NULL;
-        CHECK(auth_verifier_new(ring, NULL, b, &v, NULL) == AUTH_OK);
-        CHECK(verify(v, token) == AUTH_OK);
-        auth_claims *claims = NULL;
-        CHECK(auth_verifier_verify(v, token, len, NULL, NULL, 0, NULL, &claims, NULL) == AUTH_OK);
-        CHECK(auth_redis_store_revoke_claims(a, claims, NULL, &error) == AUTH_OK);
-        auth_error_free(error);
-        error = NULL;
-        auth_claims_free(claims);
-        auth_result rc = AUTH_OK;
-        double deadline = monotonic() + 5;
-        while (rc != AUTH_TOKEN_REVOKED && monotonic() < deadline) rc = verify(v, token);
-        CHECK(rc == AUTH_TOKEN_REVOKED);
-        auth_verifier_free(v);
-        auth_minted_free(minted);
-        auth_mint_request_free(req);
-        auth_issuer_free(issuer);
-        auth_key_ring_free(ring);
-    }
+    if (a && b) two_stores(a, b);
     auth_revocation_free(a);
     auth_revocation_free(b);
     CHECK(auth_redis_store_new_sentinel("", 0, master, strlen(master), &o, NULL, &a, NULL) == AUTH_INVALID_REQUEST);
     printf("C redis Sentinel test: %s\n", failures ? "FAILED" : "passed");
+    return failures ? 1 : 0;
+}
+
+static int cluster_test(const char *seeds) {
+    auth_redis_options o;
+    memset(&o, 0, sizeof o);
+    o.start_timeout_ms = 5000;
+    auth_revocation *a = NULL, *b = NULL;
+    CHECK(auth_redis_store_new_cluster(seeds, strlen(seeds), &o, NULL, &a, NULL) == AUTH_OK);
+    CHECK(auth_redis_store_new_cluster(seeds, strlen(seeds), &o, NULL, &b, NULL) == AUTH_OK);
+    if (a && b) two_stores(a, b);
+    auth_revocation_free(a);
+    auth_revocation_free(b);
+    CHECK(auth_redis_store_new_cluster("", 0, &o, NULL, &a, NULL) == AUTH_INVALID_REQUEST);
+    printf("C redis Cluster test: %s\n", failures ? "FAILED" : "passed");
     return failures ? 1 : 0;
 }
 
@@ -264,6 +279,7 @@ int main(int argc, char **argv) {
     if (argc == 5 && strcmp(argv[1], "wait-revoked") == 0) return wait_revoked(argv[2], argv[3], argv[4]);
     if (argc == 4 && strcmp(argv[1], "tls") == 0) return tls_test(argv[2], argv[3]);
     if (argc == 4 && strcmp(argv[1], "sentinel") == 0) return sentinel_test(argv[2], argv[3]);
+    if (argc == 3 && strcmp(argv[1], "cluster") == 0) return cluster_test(argv[2]);
     fprintf(stderr, "usage: test_redis self URL PREFIX | wait-revoked URL PREFIX TOKEN | tls URL CERTS_DIR\n");
     return 2;
 }

@@ -54,6 +54,16 @@ pub(crate) struct RedisTlsArgs {
     /// the --redis URL's host; a failover is followed without a restart.
     #[arg(long, value_name = "HOST:PORT,...", value_delimiter = ',', requires_all = ["redis", "redis_master"])]
     pub(crate) redis_sentinel: Vec<String>,
+    /// Use a Redis Cluster through these seed nodes (`HOST:PORT[,HOST:PORT...]`) instead of the
+    /// --redis URL's host: the primary serving the store's slot is found at every connection.
+    #[arg(
+        long,
+        value_name = "HOST:PORT,...",
+        value_delimiter = ',',
+        requires = "redis",
+        conflicts_with = "redis_sentinel"
+    )]
+    pub(crate) redis_cluster: Vec<String>,
     /// With --redis-sentinel: the name of the primary set the sentinels monitor.
     #[arg(long, value_name = "NAME", requires = "redis_sentinel")]
     pub(crate) redis_master: Option<String>,
@@ -129,6 +139,9 @@ fn connect(url: &str, prefix: &str, tls: &RedisTlsArgs) -> Result<RedisRevocatio
             tls.redis_sentinel.clone(),
             master.clone(),
         ));
+    }
+    if !tls.redis_cluster.is_empty() {
+        options.cluster = Some(tls.redis_cluster.clone());
     }
     options.min_replicas = tls.redis_min_replicas;
     RedisRevocationStore::connect(url, options).map_err(Failure::Usage)

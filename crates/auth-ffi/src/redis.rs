@@ -216,6 +216,36 @@ pub unsafe extern "C" fn auth_redis_store_new_sentinel(
     })
 }
 
+/// A store on a Redis Cluster: `seeds` is `HOST:PORT[,HOST:PORT...]` (any nodes of the
+/// cluster); the primary serving the store's one slot is found at every connection, so a
+/// failover or a resharding is followed without a restart. `min_replicas` as in
+/// `auth_redis_store_new_sentinel`. Otherwise as `auth_redis_store_new`.
+#[no_mangle]
+pub unsafe extern "C" fn auth_redis_store_new_cluster(
+    seeds: *const c_char,
+    seeds_len: usize,
+    options: *const auth_redis_options,
+    min_replicas: *const u32,
+    store_out: *mut *mut auth_revocation,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let list = text(seeds, seeds_len, "seeds")?;
+        let out = out_ptr(store_out, "store_out")?;
+        let mut opts = options_from_c(options)?;
+        opts.cluster = Some(
+            list.split(',')
+                .map(|a| a.trim().to_owned())
+                .filter(|a| !a.is_empty())
+                .collect(),
+        );
+        opts.min_replicas = min_replicas.as_ref().copied();
+        let store = Arc::new(RedisRevocationStore::connect("redis://cluster", opts)?);
+        out.write(new_box(Revocation(store.clone(), Some(store))));
+        Ok(())
+    })
+}
+
 /// Revokes one token id in Redis and locally; returns once Redis acknowledged it. `exp` is
 /// the token's expiry (NULL: a static token, kept forever); `now` NULL: the system clock.
 /// Errors: `AUTH_REVOCATION_UNAVAILABLE` (not acknowledged; the revocation still holds in

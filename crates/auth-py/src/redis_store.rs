@@ -49,7 +49,8 @@ fn seconds(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Duration> {
 /// ``sentinels`` (``["HOST:PORT", ...]``) and ``master`` find the primary through Redis
 /// Sentinel (the URL's host is then not used) and follow a failover; ``min_replicas``: a write
 /// is acknowledged once that many replicas have it (``WAIT``; default 1 under Sentinel while
-/// the primary has a replica, else 0).
+/// the primary has a replica, else 0). ``cluster`` (``["HOST:PORT", ...]``): a Redis Cluster's
+/// seed nodes; the primary serving the store's one slot is found at every connection.
 /// Writes (``revoke``, ``revoke_claims``, ``logout``, ``revoke_principal_before``) return once
 /// Redis acknowledged them (else ``RevocationUnavailable``; the revocation still holds in this
 /// process) and every other process sees them within milliseconds. Verification reads a local
@@ -69,7 +70,7 @@ impl PyRedisStore {
     #[pyo3(signature = (url, *, max_staleness = None, key_prefix = None, fail_open_for = None,
         io_timeout = None, start_timeout = 5.0, stream_maxlen = None, expiry_grace = None,
         ca_file = None, cert_file = None, key_file = None, sentinels = None, master = None,
-        min_replicas = None))]
+        min_replicas = None, cluster = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -87,6 +88,7 @@ impl PyRedisStore {
         sentinels: Option<Vec<String>>,
         master: Option<String>,
         min_replicas: Option<u32>,
+        cluster: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let url = to_str(url, "url")?;
         let mut o = RedisStoreOptions::default();
@@ -127,6 +129,7 @@ impl PyRedisStore {
             }
         }
         o.min_replicas = min_replicas;
+        o.cluster = cluster;
         let store = core_detached(py, || RedisRevocationStore::connect(&url, o))?;
         Ok(PyRedisStore {
             store: Arc::new(store),

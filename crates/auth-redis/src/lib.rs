@@ -47,7 +47,8 @@
 //! and a client certificate from [`RedisTls`]. Redis Sentinel ([`SentinelConfig`]): the primary
 //! is asked of the sentinels at every connection, and writes wait for
 //! [`RedisStoreOptions::min_replicas`] replicas (`WAIT`), so a failover loses no acknowledged
-//! revocation. Redis Cluster is not supported by this version.
+//! revocation. Redis Cluster ([`RedisStoreOptions::cluster`]): the store's keys share one
+//! slot, and the primary serving it is asked of a seed at every connection.
 
 mod endpoint;
 mod layout;

@@ -51,6 +51,11 @@ pub struct RedisStoreOptions {
     /// every connection asks the sentinels which server is the primary now, so a failover is
     /// followed by the next reconnect. Default: none.
     pub sentinel: Option<SentinelConfig>,
+    /// Use a Redis Cluster through these seed nodes (`HOST:PORT`) instead of the URL (which is
+    /// then not used): every connection asks a seed which primary serves the store's slot now
+    /// (all its keys share one slot), so a failover or a resharding is followed by the next
+    /// reconnect. Default: none.
+    pub cluster: Option<Vec<String>>,
     /// A write is acknowledged only once at least this many replicas have it (`WAIT`, within
     /// `io_timeout`); fewer → `revocation_unavailable`. With replicas and a failover, 1 or more
     /// means no acknowledged revocation can be lost (docs/revocation.md). `None` (the
@@ -119,6 +124,7 @@ impl Default for RedisStoreOptions {
             expiry_grace: DEFAULT_EXPIRY_GRACE,
             tls: RedisTls::default(),
             sentinel: None,
+            cluster: None,
             min_replicas: None,
         }
     }
@@ -126,10 +132,14 @@ impl Default for RedisStoreOptions {
 
 impl RedisStoreOptions {
     /// The replicas a write waits for: [`min_replicas`](Self::min_replicas), else 1 with
-    /// Sentinel and 0 without.
+    /// Sentinel or a cluster (while the primary has a replica) and 0 otherwise.
     pub fn required_replicas(&self) -> u32 {
         self.min_replicas
-            .unwrap_or(if self.sentinel.is_some() { 1 } else { 0 })
+            .unwrap_or(if self.sentinel.is_some() || self.cluster.is_some() {
+                1
+            } else {
+                0
+            })
     }
 
     /// How long one blocking `XREAD` waits: a quarter of `max_staleness`, between 5 ms and

@@ -173,7 +173,7 @@ impl Shared {
             return Ok(());
         }
         if self.options.min_replicas.is_none() {
-            // The default under Sentinel: 1 when the primary has a replica. A primary left
+            // The default under Sentinel or a cluster: 1 when the primary has a replica. A primary left
             // alone (its replica promoted away or gone) acknowledges by itself rather than
             // refuse every write until a replica comes back; `min_replicas` set makes N strict.
             let role: redis::Value = redis::cmd("ROLE")
@@ -258,9 +258,39 @@ impl RedisRevocationStore {
         }
         layout::check_prefix(&options.key_prefix)
             .map_err(|why| Error::with_message(ErrorCode::InvalidRequest, why))?;
-        let client = match &options.sentinel {
-            None => crate::endpoint::Endpoint::Direct(crate::tls::client(url, &options.tls)?),
-            Some(s) => {
+        let client = match (&options.sentinel, &options.cluster) {
+            (Some(_), Some(_)) => {
+                return Err(Error::with_message(
+                    ErrorCode::InvalidRequest,
+                    "give Sentinel or a cluster, not both",
+                ))
+            }
+            (None, Some(seeds)) => {
+                let clients = seeds
+                    .iter()
+                    .map(|s| redis::Client::open(format!("redis://{s}")))
+                    .collect::<redis::RedisResult<Vec<_>>>()
+                    .map_err(|e| {
+                        Error::with_message(
+                            ErrorCode::InvalidRequest,
+                            format!("cluster seeds: {e}"),
+                        )
+                    })?;
+                if clients.is_empty() {
+                    return Err(Error::with_message(
+                        ErrorCode::InvalidRequest,
+                        "a cluster needs at least one seed HOST:PORT",
+                    ));
+                }
+                crate::endpoint::Endpoint::Cluster {
+                    seeds: clients,
+                    key: Layout::new(&options.key_prefix).stream,
+                }
+            }
+            (None, None) => {
+                crate::endpoint::Endpoint::Direct(crate::tls::client(url, &options.tls)?)
+            }
+            (Some(s), None) => {
                 if s.sentinels.is_empty() || s.master.is_empty() {
                     return Err(Error::with_message(
                         ErrorCode::InvalidRequest,

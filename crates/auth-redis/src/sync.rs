@@ -338,6 +338,11 @@ fn decode_entry(entry: &streams::StreamId) -> Result<Option<Revocation>, ()> {
 /// A key of the layout before `{prefix}` keys (`{bare}stream`, `{bare}cutoffs`,
 /// `{bare}j:*`), if there is one: its revocations would not be read.
 fn previous_layout_key(con: &mut Connection, shared: &Shared) -> RedisResult<Option<String>> {
+    // The previous layout never ran on a cluster (its keys had no hash tag and sat in other
+    // slots, on other nodes): nothing to look for there.
+    if matches!(shared.client, crate::endpoint::Endpoint::Cluster { .. }) {
+        return Ok(None);
+    }
     for key in shared.layout.previous_keys() {
         let exists: bool = redis::cmd("EXISTS").arg(&key).query(con)?;
         if exists {
