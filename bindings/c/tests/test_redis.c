@@ -11,6 +11,8 @@
  *   test_redis sentinel ADDRS MASTER      auth_redis_store_new_sentinel: revokes, and a second store
  *                                         found through the sentinels sees it
  *   test_redis cluster SEEDS              the same with auth_redis_store_new_cluster
+ *   test_redis fleet URL PREFIX FILE SECS a verifier of crates/auth-redis/bench/fleet.py (FILE: the
+ *                                         valid token, then probe tokens; prints "ready", then JSON)
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -274,12 +276,79 @@ static int cluster_test(const char *seeds) {
     return failures ? 1 : 0;
 }
 
+static double wall(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int fleet(const char *url, const char *prefix, const char *file, const char *secs) {
+    enum { MAX_PROBES = 4096 };
+    static char tokens[MAX_PROBES + 1][1024];
+    static double seen[MAX_PROBES];
+    FILE *f = fopen(file, "r");
+    if (!f) return 2;
+    int n = 0;
+    while (n <= MAX_PROBES && fgets(tokens[n], sizeof tokens[n], f)) {
+        tokens[n][strcspn(tokens[n], "\r\n")] = 0;
+        n++;
+    }
+    fclose(f);
+    if (n < 1) return 2;
+    auth_key_ring *ring = ring_new();
+    auth_redis_options o;
+    memset(&o, 0, sizeof o);
+    o.key_prefix = prefix;
+    o.key_prefix_len = strlen(prefix);
+    o.start_timeout_ms = 600000;
+    auth_revocation *store = NULL;
+    if (auth_redis_store_new(url, strlen(url), &o, &store, NULL) != AUTH_OK) return 2;
+    auth_verifier *v = NULL;
+    if (auth_verifier_new(ring, NULL, store, &v, NULL) != AUTH_OK) return 2;
+    printf("ready\n");
+    fflush(stdout);
+    double deadline = monotonic() + atof(secs);
+    unsigned long long verified = 0, refused = 0, unavailable = 0;
+    int probes = n - 1, left = probes, next = 0;
+    while (left > 0 && monotonic() < deadline) {
+        auth_result rc = verify(v, tokens[0]);
+        if (rc == AUTH_OK) verified++;
+        else if (rc == AUTH_REVOCATION_UNAVAILABLE) unavailable++;
+        else refused++;
+        if (seen[next] == 0 && verify(v, tokens[1 + next]) == AUTH_TOKEN_REVOKED) {
+            seen[next] = wall();
+            left--;
+        }
+        next = (next + 1) % probes;
+    }
+    double stopped = wall();
+    auth_redis_status st;
+    memset(&st, 0, sizeof st);
+    auth_redis_store_status(store, &st);
+    printf("{\"lang\": \"c\", \"verified\": %llu, \"valid_refused\": %llu, \"unavailable\": %llu, "
+           "\"stopped\": %.6f, \"entries\": %llu, \"memory_bytes\": %llu, \"detected\": {",
+           verified, refused, unavailable, stopped, (unsigned long long)st.entries,
+           (unsigned long long)st.memory_bytes);
+    int first = 1;
+    for (int i = 0; i < probes; i++) {
+        if (seen[i] == 0) continue;
+        printf("%s\"%d\": %.6f", first ? "" : ", ", i, seen[i]);
+        first = 0;
+    }
+    printf("}}\n");
+    auth_verifier_free(v);
+    auth_revocation_free(store);
+    auth_key_ring_free(ring);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "self") == 0) return self_test(argv[2], argv[3]);
     if (argc == 5 && strcmp(argv[1], "wait-revoked") == 0) return wait_revoked(argv[2], argv[3], argv[4]);
     if (argc == 4 && strcmp(argv[1], "tls") == 0) return tls_test(argv[2], argv[3]);
     if (argc == 4 && strcmp(argv[1], "sentinel") == 0) return sentinel_test(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "cluster") == 0) return cluster_test(argv[2]);
+    if (argc == 6 && strcmp(argv[1], "fleet") == 0) return fleet(argv[2], argv[3], argv[4], argv[5]);
     fprintf(stderr, "usage: test_redis self URL PREFIX | wait-revoked URL PREFIX TOKEN | tls URL CERTS_DIR\n");
     return 2;
 }
