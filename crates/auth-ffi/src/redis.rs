@@ -116,6 +116,17 @@ unsafe fn options_from_c(o: *const auth_redis_options) -> FfiResult<RedisStoreOp
     Ok(opts)
 }
 
+/// Connects a store and writes its revocation handle to `out`.
+fn connect_into(
+    url: &str,
+    opts: RedisStoreOptions,
+    out: crate::util::OutPtr<*mut auth_revocation>,
+) -> FfiResult<()> {
+    let store = Arc::new(RedisRevocationStore::connect(url, opts)?);
+    out.write(new_box(Revocation(store.clone(), Some(store))));
+    Ok(())
+}
+
 /// The Redis store behind a revocation handle, or `AUTH_INVALID_REQUEST` for another kind.
 unsafe fn redis_of(r: *const auth_revocation) -> FfiResult<Arc<RedisRevocationStore>> {
     let r: &Revocation = handle(r, "store")?;
@@ -147,9 +158,7 @@ pub unsafe extern "C" fn auth_redis_store_new(
         let url = text(url, url_len, "url")?;
         let out = out_ptr(store_out, "store_out")?;
         let opts = options_from_c(options)?;
-        let store = Arc::new(RedisRevocationStore::connect(url, opts)?);
-        out.write(new_box(Revocation(store.clone(), Some(store))));
-        Ok(())
+        connect_into(url, opts, out)
     })
 }
 
@@ -176,9 +185,7 @@ pub unsafe extern "C" fn auth_redis_store_new_tls(
             opts.tls.cert_file = path(t.cert_file, "cert_file")?;
             opts.tls.key_file = path(t.key_file, "key_file")?;
         }
-        let store = Arc::new(RedisRevocationStore::connect(url, opts)?);
-        out.write(new_box(Revocation(store.clone(), Some(store))));
-        Ok(())
+        connect_into(url, opts, out)
     })
 }
 
@@ -210,9 +217,7 @@ pub unsafe extern "C" fn auth_redis_store_new_sentinel(
             .collect();
         opts.sentinel = Some(auth_redis::SentinelConfig::new(addresses, master));
         opts.min_replicas = min_replicas.as_ref().copied();
-        let store = Arc::new(RedisRevocationStore::connect("redis://sentinel", opts)?);
-        out.write(new_box(Revocation(store.clone(), Some(store))));
-        Ok(())
+        connect_into("redis://sentinel", opts, out)
     })
 }
 
@@ -240,9 +245,7 @@ pub unsafe extern "C" fn auth_redis_store_new_cluster(
                 .collect(),
         );
         opts.min_replicas = min_replicas.as_ref().copied();
-        let store = Arc::new(RedisRevocationStore::connect("redis://cluster", opts)?);
-        out.write(new_box(Revocation(store.clone(), Some(store))));
-        Ok(())
+        connect_into("redis://cluster", opts, out)
     })
 }
 

@@ -23,7 +23,10 @@ pub use answer::{accept_format, Answer, AnswerStyle};
 pub use authenticate::{Authenticated, Authenticator};
 pub use bearer::{bearer_credentials, bearer_token};
 pub use client_addr::{forwarded_mentions, peer_addr, TrustedProxies};
-pub use oauth::{client_credentials, introspection_json, may_revoke, TokenForm, MAX_FORM_BYTES};
+pub use oauth::{
+    client_credentials, introspection_json, may_revoke, may_revoke_scoped, TokenForm,
+    MAX_FORM_BYTES,
+};
 pub use session::{
     check_csrf, check_same_origin, cookie_value, csrf_token, session_cookie, session_request,
     session_verify_options, DEFAULT_SESSION_TTL, SESSION_AUDIENCE, SESSION_COOKIE,

@@ -11,7 +11,7 @@ use super::trim_ows;
 use crate::claims::{Claims, Principal};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ip::parse_client_ip;
-use crate::scope::ScopeVocabulary;
+use crate::scope::{RequiredScopes, ScopeVocabulary};
 
 /// The largest form body [`TokenForm::parse`] reads (16 KiB: two tokens' worth).
 pub const MAX_FORM_BYTES: usize = 16 * 1024;
@@ -149,6 +149,15 @@ pub fn client_credentials(authorization: &[&[u8]]) -> Result<Option<(String, Str
 pub fn may_revoke(caller: &Claims, token: &Claims) -> bool {
     let own: Principal = caller.principal();
     token.principal() == own || token.parent == Some(own)
+}
+
+/// [`may_revoke`] where revoking other tokens needs a scope (`manage`, the service's `tokens`
+/// when declared): a token may always revoke itself (that is a logout); any other token only
+/// when the caller also holds `manage`. `None`: no scope is needed.
+pub fn may_revoke_scoped(caller: &Claims, token: &Claims, manage: Option<&RequiredScopes>) -> bool {
+    let scoped = token.jti == caller.jti
+        || manage.is_none_or(|need| need.check(caller.scope.as_ref()).is_ok());
+    scoped && may_revoke(caller, token)
 }
 
 /// The RFC 7662 §2.2 answer for a token: `{"active": false}` when `claims` is `None` (every
@@ -297,6 +306,23 @@ mod tests {
             !may_revoke(&child, &sibling),
             "siblings share a parent, nothing else"
         );
+        let tokens = RequiredScopes::exact(ScopeSet::parse("tokens").unwrap());
+        let mut narrow = Claims::new(Subject::user(9, "u", false), 1, "narrow");
+        narrow.scope = Some(ScopeSet::parse("sms").unwrap());
+        assert!(
+            may_revoke_scoped(&narrow, &narrow, Some(&tokens)),
+            "itself: a logout"
+        );
+        assert!(
+            !may_revoke_scoped(&narrow, &child, Some(&tokens)),
+            "another token needs `tokens`"
+        );
+        assert!(may_revoke_scoped(&narrow, &child, None));
+        assert!(
+            may_revoke_scoped(&child, &same_user_other_token, Some(&tokens)),
+            "no claim: all"
+        );
+        assert!(!may_revoke_scoped(&narrow, &sibling, None));
     }
 
     #[test]

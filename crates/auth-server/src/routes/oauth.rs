@@ -5,14 +5,14 @@
 //! or a bearer token — holding `introspect` to introspect (when the vocabulary declares it;
 //! otherwise only clients may), and for revocation the token's own holder (its principal, or
 //! the principal that minted it for a sub-account). Every decision is the core's
-//! (`TokenForm`, `client_credentials`, `may_revoke`, `introspection_json`); errors are
+//! (`TokenForm`, `client_credentials`, `may_revoke_scoped`, `introspection_json`); errors are
 //! RFC 6749 §5.2 bodies ([`AnswerStyle::OAuth`]).
 
 use std::sync::Arc;
 
 use auth_core::{
-    client_credentials, introspection_json, may_revoke, AnswerStyle, Claims, Error, ErrorCode,
-    RequiredScopes, TokenForm, MAX_FORM_BYTES,
+    client_credentials, introspection_json, may_revoke_scoped, AnswerStyle, Claims, Error,
+    ErrorCode, RequiredScopes, TokenForm, MAX_FORM_BYTES,
 };
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -167,15 +167,7 @@ pub(crate) async fn revoke(State(st): State<Arc<AppState>>, req: Request) -> Res
         };
         let allowed = match &who {
             Caller::Client(_) => true,
-            Caller::Token(c) => {
-                let scoped_ok = token.jti == c.jti
-                    || st2
-                        .route_scopes
-                        .tokens
-                        .as_ref()
-                        .is_none_or(|need| need.check(c.scope.as_ref()).is_ok());
-                may_revoke(c, &token) && scoped_ok
-            }
+            Caller::Token(c) => may_revoke_scoped(c, &token, st2.route_scopes.tokens.as_ref()),
         };
         if !allowed {
             return Ok("the caller may not revoke it");
