@@ -9,9 +9,9 @@
 //! writer, `ring.rs` the [`KeyRing`].
 //!
 //! The crypto backends: HMAC stays on RustCrypto's `hmac` + `sha2` (measured at the keyed-HMAC
-//! floor, PERFORMANCE.md); Ed25519 stays on `ed25519-dalek`, for its `verify_strict` (a
-//! non-canonical `S` and small-order keys and `R` refused); ECDSA and RSA run on `aws-lc-rs`
-//! (AWS-LC's assembly, keys parsed once; see `ecdsa.rs` for why).
+//! floor, PERFORMANCE.md); Ed25519 keys and signing stay on `ed25519-dalek`, and its
+//! verification runs on `aws-lc-rs` with `verify_strict`'s rules (`eddsa.rs`); ECDSA and RSA
+//! run on `aws-lc-rs` (AWS-LC's assembly, keys parsed once; see `ecdsa.rs` for why).
 //!
 //! HMAC keys:
 //! Each [`Key`] precomputes its HMAC state (the inner and outer padded key blocks) once,
