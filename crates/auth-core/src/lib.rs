@@ -99,6 +99,8 @@ pub use claims::{
     valid_token_name, Claims, Principal, PrincipalType, Subject, MAX_EXTRA_CLAIMS, MAX_JTI_CHARS,
     MAX_TOKEN_NAME_CHARS, RESERVED_CLAIMS,
 };
+// The registered claims profile (docs/profiles.md): tokens of other issuers.
+pub use claims::{decode_registered_claims, RegisteredClaim, RegisteredClaims, RequiredClaims};
 pub use issue::{Issuer, MintRequest, Minted};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};
 pub use keys::{
@@ -115,7 +117,8 @@ pub use scope::{
 };
 pub use ttl::{Lifetime, TtlPolicy, DEFAULT_DYNAMIC_TTL, DEFAULT_MAX_TTL, MAX_TIME};
 pub use verify::{
-    Verifier, VerifyOptions, VerifyRequest, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_MAX_TOKEN_SIZE,
+    ClaimsProfile, Verifier, VerifyOptions, VerifyRequest, DEFAULT_MAX_CLOCK_SKEW,
+    DEFAULT_MAX_TOKEN_SIZE,
 };
 
 // Time and randomness.
