@@ -161,8 +161,9 @@ pub use http::{
     accept_format, bearer_credentials, bearer_token, check_csrf, check_same_origin,
     client_credentials, cookie_value, csrf_token, forwarded_mentions, introspection_json,
     may_revoke, may_revoke_scoped, peer_addr, session_cookie, session_request,
-    session_verify_options, Answer, AnswerStyle, Authenticated, Authenticator, TokenForm,
-    TrustedProxies, DEFAULT_SESSION_TTL, MAX_FORM_BYTES, SESSION_AUDIENCE, SESSION_COOKIE,
+    session_verify_options, Answer, AnswerStyle, Authenticated, Authenticator,
+    RegisteredAuthenticated, TokenForm, TrustedProxies, DEFAULT_SESSION_TTL, MAX_FORM_BYTES,
+    SESSION_AUDIENCE, SESSION_COOKIE,
 };
 
 // Errors, and the hint for a token text pasted with its header or line ending.

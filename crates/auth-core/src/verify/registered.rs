@@ -1,7 +1,7 @@
 //! Verification with the registered claims profile (docs/profiles.md): tokens an identity
 //! provider minted, read as RFC 7519 registered claims plus custom claims.
 
-use super::{check_aud_iss, check_time_values, Verifier, VerifyRequest};
+use super::{check_aud_iss, check_time_values, Verifier, VerifyOptions, VerifyRequest};
 use crate::claims::{decode_registered_claims, RegisteredClaims, RequiredClaims};
 use crate::clock;
 use crate::error::{Error, ErrorCode, Result};
@@ -16,8 +16,9 @@ use crate::scope::ScopeSet;
 /// let token = key.sign_compact(br#"{"sub":"alice","iss":"https://idp.example","exp":1700000600}"#).unwrap();
 ///
 /// let mut options = VerifyOptions::default();
-/// options.profile = ClaimsProfile::Registered(RequiredClaims::parse(&["exp", "sub"]).unwrap());
-/// options.set_issuer(Some("https://idp.example".into()));
+/// options
+///     .set_profile(ClaimsProfile::Registered(RequiredClaims::parse(&["exp", "sub"]).unwrap()))
+///     .set_issuer(Some("https://idp.example".into()));
 /// let verifier = Verifier::with_options(KeyRing::single(key), options);
 /// let claims = verifier.verify_registered_with(&token, &VerifyRequest::at(1_700_000_000)).unwrap();
 /// assert_eq!(claims.sub.as_deref(), Some("alice"));
@@ -68,6 +69,14 @@ pub(super) fn expect_profile(profile: &ClaimsProfile, registered: bool) -> Resul
             "this verifier reads the seeds claims profile: configure the registered profile \
              to verify registered claims",
         )),
+    }
+}
+
+impl VerifyOptions {
+    /// Sets the claims profile (see [`VerifyOptions::profile`]).
+    pub fn set_profile(&mut self, profile: ClaimsProfile) -> &mut Self {
+        self.profile = profile;
+        self
     }
 }
 

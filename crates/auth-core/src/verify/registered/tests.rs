@@ -19,7 +19,9 @@ fn sign(payload: &str) -> String {
 
 fn verifier(required: &[&str], edit: impl FnOnce(&mut VerifyOptions)) -> Verifier {
     let mut options = VerifyOptions::default();
-    options.profile = ClaimsProfile::Registered(RequiredClaims::parse(required).unwrap());
+    options.set_profile(ClaimsProfile::Registered(
+        RequiredClaims::parse(required).unwrap(),
+    ));
     edit(&mut options);
     Verifier::with_options(KeyRing::single(key()), options)
 }
