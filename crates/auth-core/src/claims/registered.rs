@@ -352,7 +352,7 @@ impl RegisteredClaims {
     }
 
     /// Every claim as one JSON object: the registered claims present (`aud` a string when
-    /// it has one element, `scope` its text) and the custom claims.
+    /// it has one element, `scope` its canonical text: the names sorted) and the custom claims.
     pub fn to_json_value(&self) -> Value {
         let mut out = Map::new();
         let mut put = |name: &str, v: Option<Value>| {
