@@ -209,6 +209,11 @@ pub struct HttpDocDoctests;
 #[doc = include_str!("../../../docs/scopes.md")]
 pub struct ScopesDocDoctests;
 
+/// docs/profiles.md's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/profiles.md")]
+pub struct ProfilesDocDoctests;
+
 /// The README's Rust quick start, compiled and run as a doc test.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
