@@ -37,6 +37,7 @@ pub mod issue;
 pub mod keys;
 pub mod login;
 pub mod redis;
+pub mod registered;
 pub mod result;
 pub mod revocation;
 pub mod scope;

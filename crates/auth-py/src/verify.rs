@@ -3,19 +3,18 @@
 use std::net::IpAddr;
 
 use auth_core::{
-    token_hint, Claims, ErrorCode, RequiredScopes, ScopeVocabulary, Verifier, VerifyOptions,
-    VerifyRequest,
+    token_hint, ErrorCode, RequiredScopes, ScopeVocabulary, Verifier, VerifyOptions, VerifyRequest,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
 
-use crate::claims::claims_to_py;
 use crate::convert::{
     opt_client_ip, opt_duration, opt_str, opt_time, opt_u64, to_str, type_name, TokenArg,
 };
 use crate::errors::{run, to_pyerr_msg, Failure};
 use crate::keys::PyKeyRing;
+use crate::registered::{profile_arg, required_names, verify_any, AnyClaims};
 use crate::revocation::{CallbackStore, Revocation};
 use crate::scope::{required_arg, PyRequiredScopes, PyScopeVocabulary};
 
@@ -31,6 +30,9 @@ use crate::scope::{required_arg, PyRequiredScopes, PyScopeVocabulary};
 /// ``issuer``, when given, must equal the token's ``iss``. Failures are ``InvalidClaims``.
 /// ``vocabulary``: the ``ScopeVocabulary`` through which ``verify(..., scopes=[names])``
 /// resolves a requirement (without one, names are required exactly).
+/// ``profile``: ``"seeds"`` (default, this library's tokens) or ``"registered"`` (another
+/// issuer's tokens, docs/profiles.md): ``verify`` then returns ``RegisteredClaims``, requiring
+/// the registered claims named in ``required_claims`` (default ``["exp"]``).
 /// The verifier follows later changes of its ring (rotation) on its next call.
 /// Thread-safe; verification releases the GIL.
 #[pyclass(frozen, module = "auth_core", name = "Verifier")]
@@ -51,7 +53,7 @@ impl PyVerifier {
     }
 }
 
-type Outcome = (Result<Claims, Failure>, Option<PyErr>);
+type Outcome = (Result<AnyClaims, Failure>, Option<PyErr>);
 
 /// How many tokens `verify_many` reads or verifies between two checks for signals.
 const SIGNAL_CHECK_EVERY: usize = 256;
@@ -77,12 +79,7 @@ fn verify_one(
     request.revocation = call_revocation.map(Revocation::as_store);
     request.scopes = scopes;
     // A refused `Bearer …` text (or one with a line ending) says what to remove.
-    CallbackStore::run(|| {
-        run(|| {
-            v.verify_with(token, &request)
-                .map_err(|e| token_hint(e, token))
-        })
-    })
+    CallbackStore::run(|| run(|| verify_any(v, token, &request).map_err(|e| token_hint(e, token))))
 }
 
 /// How much of a failed revocation callable's message goes into `RevocationUnavailable`'s own
@@ -117,7 +114,7 @@ fn short_cause(py: Python<'_>, cause: &PyErr) -> String {
 /// The Python result of one verification: claims, or the exception. A revocation
 /// callable's `BaseException` that is not an `Exception` is returned unchanged.
 fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
-    claims_to_py(py, finish_with(py, outcome)?)
+    finish_with(py, outcome)?.into_py(py)
 }
 
 /// The result of a call that consulted revocation sources ([`CallbackStore::run`]), or the
@@ -175,8 +172,8 @@ fn audiences(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
 impl PyVerifier {
     #[new]
     #[pyo3(
-        signature = (ring, leeway = None, max_clock_skew = None, max_token_size = None, revocation = None, audience = None, issuer = None, vocabulary = None),
-        text_signature = "(ring, leeway=0, max_clock_skew=60, max_token_size=8192, revocation=None, audience=None, issuer=None, vocabulary=None)"
+        signature = (ring, leeway = None, max_clock_skew = None, max_token_size = None, revocation = None, audience = None, issuer = None, vocabulary = None, profile = None, required_claims = None),
+        text_signature = "(ring, leeway=0, max_clock_skew=60, max_token_size=8192, revocation=None, audience=None, issuer=None, vocabulary=None, profile='seeds', required_claims=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -188,8 +185,11 @@ impl PyVerifier {
         audience: Option<&Bound<'_, PyAny>>,
         issuer: Option<&Bound<'_, PyAny>>,
         vocabulary: Option<Py<PyScopeVocabulary>>,
+        profile: Option<&str>,
+        required_claims: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let d = VerifyOptions::default();
+        let profile = profile_arg(ring.py(), profile, required_claims)?;
         let options = {
             let mut options = VerifyOptions::default();
             options.leeway = opt_duration(leeway, "leeway")?.unwrap_or(d.leeway);
@@ -202,6 +202,7 @@ impl PyVerifier {
                 options.add_audience(a);
             }
             options.set_issuer(opt_str(issuer, "issuer")?);
+            options.set_profile(profile);
             options
         };
         let revocation = Revocation::from_py(revocation)?;
@@ -238,6 +239,18 @@ impl PyVerifier {
     #[getter]
     fn issuer(&self) -> Option<String> {
         self.verifier.options().issuer.clone()
+    }
+
+    /// The claims profile: ``"seeds"`` or ``"registered"``.
+    #[getter]
+    fn profile(&self) -> &'static str {
+        self.verifier.options().profile.name()
+    }
+
+    /// The registered claims a token must carry (``profile="registered"``), or None.
+    #[getter]
+    fn required_claims(&self) -> Option<Vec<&'static str>> {
+        required_names(&self.verifier)
     }
 
     /// Grace on ``exp`` / ``nbf``, seconds.

@@ -9,6 +9,7 @@ mod demo;
 mod inspect;
 mod keys;
 mod mint;
+mod profile;
 mod scopes;
 mod support;
 mod verify;
