@@ -91,6 +91,12 @@ def test_verifier_options_and_the_wrong_profile_fail_closed() -> None:
     need = VOCABULARY.require(["read"])
     with pytest.raises(auth_core.InsufficientScope):
         need.check(claims)
+    # A registered token has no `type`: it never meets a type requirement (and says so).
+    from auth_core.bearer import require
+
+    with pytest.raises(auth_core.NotPermitted, match="user token"):
+        require(claims, type="user")
+    assert require(claims) is claims
     # A revocation callable only answers principal queries: it cannot answer, fail closed.
     jti = next(c for c in PROFILE["cases"] if c["name"] == "jti not revoked")
     cb = Verifier(RING, profile="registered", revocation=lambda q: False)
