@@ -12,6 +12,7 @@ import hmac
 import json
 import os
 
+import asym2
 import claims_profile
 import http_edge
 import scopes
@@ -1133,6 +1134,7 @@ write("errors.json", errors)
 write("api.json", {"cases": api})
 write("rotation.json", rotation)
 write("asymmetric.json", asymmetric)
+write("asymmetric2.json", asym2.vectors(user, reseller, expected, DAY))
 write("http_edge.json", http_edge.vectors(token, user, b64, NOW, DAY))
 write("scopes.json", scopes.vectors(token, user, reseller, expected, NOW, DAY))
 write("profile.json", claims_profile.vectors(NOW))

@@ -198,19 +198,26 @@ def main(vdir, out):
                      t(st["expect"]))
             emit("ROTEND")
 
-    asym_path = vdir / "asymmetric.json"
-    if asym_path.exists():
+    # asymmetric.json then asymmetric2.json, as one list: ASYMTOKEN indexes run across both
+    # (check_json.py joins the two lists the same way); ring names are distinct.
+    asym_index = 0
+    for asym_path in (vdir / "asymmetric.json", vdir / "asymmetric2.json"):
+        if not asym_path.exists():
+            continue
         asym = json.loads(asym_path.read_text())
         for name, jwks in asym["rings"].items():
             emit("ASYMRING", t(name), t(jwks))
-        for i, c in enumerate(asym["cases"]):
-            emit("ASYMTOKEN", t(str(i)), t(c["name"]), t(c["ring"]), t(c["token"]), n(c["now"]), t(c["expect"]))
+        for c in asym["cases"]:
+            emit("ASYMTOKEN", t(str(asym_index)), t(c["name"]), t(c["ring"]), t(c["token"]), n(c["now"]),
+                 t(c["expect"]))
+            asym_index += 1
         for c in asym["jwks"]:
             kids = c.get("kids") or []
             emit("ASYMJWKS", t(c["name"]), t(c["jwks"]), t(c["expect"]), str(len(kids)), *[t(k) for k in kids],
                  t(c.get("names")))
         for c in asym["pem"]:
-            emit("ASYMPEM", t(c["name"]), t(c["kid"]), t(c["pem"]), t(c["expect"]), t(c.get("verifies")))
+            emit("ASYMPEM", t(c["name"]), t(c["kid"]), t(c["pem"]), t(c["expect"]), t(c.get("verifies")),
+                 t(c.get("pin")))
 
     http_path = vdir / "http_edge.json"
     if http_path.exists():

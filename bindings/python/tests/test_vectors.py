@@ -26,7 +26,7 @@ def test_every_vector_file_is_run() -> None:
     files = {p.name for p in VECTORS.glob("*.json")}
     assert files == {
         "tokens.json", "ip_rules.json", "requests.json", "mint.json", "errors.json", "api.json",
-        "rotation.json", "asymmetric.json",
+        "rotation.json", "asymmetric.json", "asymmetric2.json",
         "http_edge.json",  # test_vectors_http_edge.py, through every web skin
         "scopes.json",  # test_vectors_scopes.py
         "profile.json",  # test_profile.py

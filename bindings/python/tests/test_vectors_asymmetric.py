@@ -1,5 +1,6 @@
-"""The shared EdDSA / ES256 vectors (tests/vectors/asymmetric.json): the same tokens, JWK
-Sets, PEM keys and verdicts as the Rust and C suites."""
+"""The shared asymmetric vectors: tests/vectors/asymmetric.json (EdDSA, ES256) and
+asymmetric2.json (RS256/384/512, PS256/384/512, ES384, ES512, a set mixing every key type):
+the same tokens, JWK Sets, PEM keys and verdicts as the Rust and C suites."""
 
 from __future__ import annotations
 
@@ -10,8 +11,27 @@ import pytest
 import auth_core
 from conftest import load_vectors
 
-ASYM = load_vectors("asymmetric.json")
+_FILES = [load_vectors("asymmetric.json"), load_vectors("asymmetric2.json")]
+ASYM = {
+    "rings": {name: jwks for f in _FILES for name, jwks in f["rings"].items()},
+    "cases": [c for f in _FILES for c in f["cases"]],
+    "jwks": [c for f in _FILES for c in f["jwks"]],
+    "pem": [c for f in _FILES for c in f["pem"]],
+}
 NOW = 1_700_000_000
+
+
+def test_both_files_are_run() -> None:
+    assert len(ASYM["cases"]) > 150 and len(ASYM["jwks"]) > 80 and len(ASYM["pem"]) > 25
+    assert {c["name"] for c in _FILES[1]["cases"]} <= set(_ids(ASYM["cases"]))
+
+
+def _add_pem(ring: auth_core.KeyRing, case: dict[str, Any]) -> None:
+    """Pinned to the case's `pin` when it has one, else as the key type says (RSA: RS256)."""
+    if "pin" in case:
+        ring.add_pem(case["kid"], case["pem"], alg=case["pin"])
+    else:
+        ring.add_pem(case["kid"], case["pem"])
 
 
 def _ids(cases: list[dict[str, Any]]) -> list[str]:
@@ -52,7 +72,7 @@ def test_jwks_vector(case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", ASYM["pem"], ids=_ids(ASYM["pem"]))
 def test_pem_vector(case: dict[str, Any]) -> None:
     ring = auth_core.KeyRing()
-    result = _outcome(lambda: ring.add_pem(case["kid"], case["pem"]))
+    result = _outcome(lambda: _add_pem(ring, case))
     if case["expect"] == "invalid_key":
         assert isinstance(result, auth_core.InvalidKey), case["name"]
         assert f'"{case["kid"]}"' in str(result), str(result)
