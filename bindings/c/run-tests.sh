@@ -8,8 +8,9 @@
 #     and the same four runs of the HTTP edge suite (tests/test_http.c, http_edge.json) and of the
 #     scope suite (tests/test_scopes.c, scopes.json) and of the registered-profile suite
 #     (tests/test_profile.c, profile.json);
+#   - runs the libjwt interop test (tests/test_libjwt.c; installs libjwt-dev when missing);
 #   - runs the example, the README quick-start compile line, and `make install` + pkg-config.
-# Needs: cargo, a C compiler, make, python3, valgrind (pkg-config optional).
+# Needs: cargo, a C compiler, make, python3, valgrind, openssl, libjwt-dev (pkg-config optional).
 # Exits non-zero on any failure; the last line is "C suite: N passed, M failed".
 set -u
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -107,6 +108,35 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print
     run_http test_profile_asan "$BUILD/test_profile_asan"
 run_http test_profile_valgrind valgrind -q --error-exitcode=1 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible "$BUILD/test_profile"
+
+# Interop with libjwt (tests/test_libjwt.c): Debian's libjwt-dev (installed here when missing,
+# as bench/run.sh does), keys made by `openssl genpkey` in a temporary directory.
+echo "== libjwt interop: RS256/384/512 and ES256/384/512, both ways"
+if [ ! -f /usr/include/jwt.h ]; then
+    apt-get install -y -qq libjwt-dev >/dev/null 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libjwt-dev >/dev/null 2>&1; }
+fi
+if [ -f /usr/include/jwt.h ] && command -v openssl >/dev/null; then
+    keys="$(mktemp -d)"
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$keys/rsa.pem" 2>/dev/null
+    for c in p256:P-256 p384:P-384 p521:P-521; do
+        openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:${c#*:}" -out "$keys/${c%%:*}.pem"
+    done
+    for k in rsa p256 p384 p521; do openssl pkey -in "$keys/$k.pem" -pubout -out "$keys/$k.pub"; done
+    step "test_libjwt built (-Wall -Wextra -Werror, -ljwt)" cc -std=c11 -O1 -g -Wall -Wextra -Werror -I include \
+        "$HERE/tests/test_libjwt.c" -L "$LIBDIR" -lauth_core -ljwt -Wl,-rpath,"$LIBDIR" -o "$BUILD/test_libjwt"
+    out="$BUILD/test_libjwt.out"
+    if "$BUILD/test_libjwt" "$keys" > "$out" 2>&1; then ok "test_libjwt exit status"; else bad "test_libjwt exit status"; grep FAIL "$out" | head -n 20; fi
+    grep -E '^libjwt interop:' "$out" | sed 's/^/     /'
+    tally "$out" "test_libjwt"
+    out="$BUILD/test_libjwt_valgrind.out"
+    if valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+        "$BUILD/test_libjwt" "$keys" > "$out" 2>&1; then ok "test_libjwt under valgrind"; else bad "test_libjwt under valgrind"; grep -E 'FAIL|==[0-9]+==' "$out" | head -n 20; fi
+    tally "$out" "test_libjwt_valgrind"
+    rm -rf "$keys"
+else
+    bad "libjwt-dev (and openssl) needed for the libjwt interop test"
+fi
 
 echo "== example"
 out="$("$BUILD/example")"; rc=$?

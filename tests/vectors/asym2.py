@@ -150,7 +150,7 @@ def flip(sig, at=7):
     return bytes(b)
 
 
-def vectors(user, reseller, expected, day):
+def vectors(user, reseller, expected):
     cases = []
 
     def case(name, tok, expect, claims=None, now=NOW):
@@ -200,6 +200,8 @@ def vectors(user, reseller, expected, day):
         tok = make_token(claims, "RS256", "rs256")
         if base64.urlsafe_b64decode(tok.split(".")[2] + "==")[0] == 0:
             break
+    else:
+        raise AssertionError("no RS256 signature starting with a zero byte")
     case("RS256 signature starting with a zero byte", tok, "valid", claims)
     case("RS256 signature with its leading zero byte dropped",
          make_token(claims, "RS256", "rs256", mangle=lambda s: s[1:]), "bad_signature")

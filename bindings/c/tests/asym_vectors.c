@@ -1,9 +1,11 @@
 /* asymmetric.json (EdDSA / ES256 tokens, JWK Sets, PEM keys), run by test_auth.c, which
  * includes this file: the same verdicts and codes as the Rust and Python suites.
  * Records (flatten_vectors.py): ASYMRING name jwks; ASYMTOKEN index name ring token now
- * expect; ASYMJWKS name jwks expect nkids kid... names; ASYMPEM name kid pem expect verifies. */
+ * expect; ASYMJWKS name jwks expect nkids kid... names; ASYMPEM name kid pem expect verifies pin
+ * (asymmetric.json, then asymmetric2.json: RSA, ES384, ES512 and a set mixing every key type).
+ * A PEM case with a `pin` reads the key with auth_key_ring_add_pem_for. */
 
-static named_ring asym_rings[4];
+static named_ring asym_rings[8];
 static size_t nasym_rings;
 
 static void on_asym_ring(const record *r) {
@@ -52,7 +54,7 @@ static void on_asym_jwks(const record *r) {
         size_t n = 0, want = (size_t)r->f[3].num;
         CHECK(ring && auth_key_ring_len(ring, &n) == AUTH_OK && n == want, "%s: %zu keys, want %zu", name, n, want);
         size_t len = 0;
-        char buf[8192];
+        char buf[32768];
         CHECK(ring && auth_key_ring_to_jwks(ring, buf, sizeof buf, &len) == AUTH_OK, "%s: to_jwks", name);
         for (size_t i = 0; ring && i < want; i++) {
             char needle[160];
@@ -80,7 +82,14 @@ static void on_asym_pem(const record *r) {
     auth_key_ring *ring = NULL;
     auth_error *err = NULL;
     CHECK(auth_key_ring_new(&ring) == AUTH_OK, "%s: ring", name);
-    auth_result rc = auth_key_ring_add_pem(ring, r->f[1].p, r->f[1].len, r->f[2].p, r->f[2].len, &err);
+    auth_result rc;
+    if (r->f[5].null) {
+        rc = auth_key_ring_add_pem(ring, r->f[1].p, r->f[1].len, r->f[2].p, r->f[2].len, &err);
+    } else {
+        uint32_t pin = 0;
+        CHECK(auth_algorithm_from_name(r->f[5].p, r->f[5].len, &pin) == AUTH_OK, "%s: pin %s", name, r->f[5].p);
+        rc = auth_key_ring_add_pem_for(ring, r->f[1].p, r->f[1].len, pin, r->f[2].p, r->f[2].len, &err);
+    }
     if (field_eq(&r->f[3], "invalid_key", 11)) {
         CHECK(rc == AUTH_INVALID_KEY, "%s: got %s", name, verdict(rc));
         char needle[160];
