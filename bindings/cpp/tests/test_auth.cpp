@@ -591,6 +591,46 @@ void test_vectors(const char *path) {
     CHECK(agreed == cases);
 }
 
+// ---- shared vectors: the PEM keys of asymmetric.json and asymmetric2.json ----
+// ASYMPEM name kid pem expect verifies pin: KeyRing::add_pem (pinned when `pin` is given),
+// then the key verifies the vector token and mints only when private.
+void test_asym_pem_vectors(const char *path) {
+    std::ifstream in(path);
+    CHECK(in.good());
+    std::string line;
+    int cases = 0, agreed = 0;
+    while (std::getline(in, line)) {
+        std::istringstream ss(line);
+        std::vector<std::string> f;
+        for (std::string w; ss >> w;) f.push_back(w);
+        if (f.size() < 7 || f[0] != "ASYMPEM") continue;
+        const std::string name = unhex(f[1]), kid = unhex(f[2]), pem = unhex(f[3]), expect = unhex(f[4]);
+        std::string got;
+        ++cases;
+        try {
+            auth::KeyRing ring;
+            if (f[6] == "-") ring.add_pem(kid, pem);
+            else ring.add_pem(kid, pem, auth::algorithm_from_name(unhex(f[6])));
+            auth::Verifier(ring).verify(unhex(f[5]), std::nullopt, kNow);
+            auth::MintRequest req = auth::MintRequest::reseller(1, "r");
+            req.set_now(kNow);
+            try {
+                auth::Issuer(ring).mint(req);
+                got = "private";
+            } catch (const auth::Error &e) {
+                got = e.code() == AUTH_INVALID_KEY ? "public" : e.name();
+            }
+        } catch (const auth::Error &e) {
+            got = e.name();
+        }
+        if (got == expect) ++agreed;
+        else std::printf("FAIL PEM vector %s: got %s, want %s\n", name.c_str(), got.c_str(), expect.c_str());
+    }
+    std::printf("vectors: %d PEM cases of asymmetric.json and asymmetric2.json, %d agree\n", cases, agreed);
+    CHECK(cases > 40);
+    CHECK(agreed == cases);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -610,6 +650,7 @@ int main(int argc, char **argv) {
         test_ip_policies();
         test_api_shapes();
         test_vectors(argv[1]);
+        test_asym_pem_vectors(argv[1]);
         test_http(argv[1], passed, failed);
         test_scopes(argv[1], passed, failed);
         test_algorithms(passed, failed);
