@@ -69,6 +69,10 @@
 //! exactly the `rust_crypto` backend, as the independent reference in the interop and
 //! differential tests and as the baseline in the benchmarks, always through an
 //! explicitly chosen verifier so that no feature combination can make it panic.
+//!
+//! The opt-in signature cache ([`SignatureCache`]) keeps its entries in `quick_cache`
+//! (sharded, S3-FIFO eviction, no I/O, no threads), built without its default features:
+//! it brings `equivalent` and `hashbrown` and nothing else (`cargo tree -e normal`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -219,6 +223,11 @@ pub struct ScopesDocDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/profiles.md")]
 pub struct ProfilesDocDoctests;
+
+/// docs/signature-cache.md's example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/signature-cache.md")]
+pub struct SignatureCacheDocDoctests;
 
 /// The README's Rust quick start, compiled and run as a doc test.
 #[cfg(doctest)]

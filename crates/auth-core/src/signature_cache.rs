@@ -106,7 +106,8 @@ pub struct SignatureCacheStats {
 /// use std::sync::Arc;
 /// use auth_core::{Algorithm, Issuer, Key, KeyRing, MintRequest, SignatureCache, Subject, Verifier, VerifyRequest};
 ///
-/// let key = Key::new("k1", Algorithm::EdDSA, &[7u8; 32])?;
+/// let raw: Vec<u8> = (1..=32).collect(); // an Ed25519 private key (use a random one)
+/// let key = Key::new("k1", Algorithm::EdDSA, &raw)?;
 /// let issuer = Issuer::new(KeyRing::single(key));
 /// let mut req = MintRequest::new(Subject::user(1, "alice", false));
 /// req.now = Some(1_700_000_000);

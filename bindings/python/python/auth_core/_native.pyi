@@ -312,15 +312,13 @@ class Issuer:
 @final
 class Verifier:
     def __new__(
-        cls,
-        ring: KeyRing,
-        leeway: Union[int, timedelta] = 0,
-        max_clock_skew: Union[int, timedelta] = 60,
-        max_token_size: int = 8192,
+        cls, ring: KeyRing, leeway: Union[int, timedelta] = 0, max_clock_skew: Union[int, timedelta] = 60,
+        max_token_size: int = 8192, signature_cache: Optional[int] = None,
         revocation: Optional[_Revocation] = None, audience: Union[str, Iterable[str], None] = None,
         issuer: Optional[str] = None, vocabulary: Optional[ScopeVocabulary] = None,
         profile: Literal["seeds", "registered"] = "seeds", required_claims: Optional[list[str]] = None,
     ) -> Verifier: ...
+    def signature_cache_stats(self) -> Optional[dict[str, int]]: ...
     @property
     def profile(self) -> str: ...
     @property
