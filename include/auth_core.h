@@ -2023,7 +2023,7 @@ auth_result auth_issuer_with_scopes(const struct auth_issuer *issuer,
                                     struct auth_error **error_out);
 
 // Creates a copy of `verifier` (same key ring, options and revocation store) that
-// remembers up to `capacity` tokens whose EdDSA or ES256 signature verified, so that a
+// remembers up to `capacity` tokens whose asymmetric signature verified, so that a
 // token sent again skips its signature check; every other check (times, audience,
 // issuer, IP rules, revocation, scopes) still runs on every call. Any change to the key
 // ring empties the cache; an entry never outlives its token's `exp`. `capacity` 0 gives a

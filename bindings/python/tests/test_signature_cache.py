@@ -1,5 +1,5 @@
 """The verified-signature cache from Python (docs/signature-cache.md): ``Verifier(...,
-signature_cache=N)`` skips only the signature check of an EdDSA/ES256 token verified before;
+signature_cache=N)`` skips only the signature check of an asymmetric token verified before;
 revocation, IP rules and times still apply; a key-ring change empties it."""
 
 from __future__ import annotations

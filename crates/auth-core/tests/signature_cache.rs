@@ -300,7 +300,17 @@ fn threads_share_one_cache_while_the_ring_rotates() {
         });
     });
     let s = cache.stats();
-    assert!(s.hits > 0 && s.entries <= 16, "{s:?}");
-    assert!(s.invalidations >= 1, "{s:?}");
+    assert!(s.hits > 0 && s.invalidations >= 1, "{s:?}");
     assert_eq!(s.hits + s.misses, 3 * 150 * 2, "{s:?}");
+    // Once the ring is still, every token is stored again and then found. (A verdict a thread
+    // stored under a snapshot that was replaced meanwhile stays as garbage until evicted: its
+    // generation is never current again.)
+    for token in &tokens {
+        v.verify_with(token, &at(NOW + 1)).unwrap();
+    }
+    let before = cache.stats().hits;
+    for token in &tokens {
+        v.verify_with(token, &at(NOW + 1)).unwrap();
+    }
+    assert_eq!(cache.stats().hits, before + 16);
 }

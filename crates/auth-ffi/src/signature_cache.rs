@@ -1,5 +1,5 @@
 //! The verified-signature cache of a verifier (docs/signature-cache.md): a copy of a
-//! verifier that remembers positive EdDSA/ES256 signature verdicts, and its counters.
+//! verifier that remembers positive asymmetric (EdDSA, ECDSA, RSA) signature verdicts, and its counters.
 
 use std::sync::Arc;
 
@@ -49,7 +49,7 @@ impl From<SignatureCacheStats> for auth_signature_cache_stats {
 }
 
 /// Creates a copy of `verifier` (same key ring, options and revocation store) that
-/// remembers up to `capacity` tokens whose EdDSA or ES256 signature verified, so that a
+/// remembers up to `capacity` tokens whose asymmetric signature verified, so that a
 /// token sent again skips its signature check; every other check (times, audience,
 /// issuer, IP rules, revocation, scopes) still runs on every call. Any change to the key
 /// ring empties the cache; an entry never outlives its token's `exp`. `capacity` 0 gives a
