@@ -22,8 +22,8 @@ use quick_cache::{Equivalent, Lifecycle, UnitWeighter};
 
 use crate::keys::{Algorithm, KeyRing};
 
-/// Default number of entries of [`SignatureCache::new`]'s caller's choice in `authctl serve`
-/// and the bindings' documentation (10,000 tokens: about 5 MB with 400-byte tokens).
+/// The capacity `authctl serve` gives its cache by default, in tokens (about 5 MB with
+/// 400-byte tokens; [`SignatureCache::new`] takes any capacity).
 pub const DEFAULT_SIGNATURE_CACHE_CAPACITY: usize = 10_000;
 /// Default longest token cached, in bytes ([`SignatureCacheOptions::max_token_bytes`]).
 pub const DEFAULT_SIGNATURE_CACHE_MAX_TOKEN_BYTES: usize = 2048;
