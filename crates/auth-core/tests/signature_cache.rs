@@ -314,3 +314,29 @@ fn threads_share_one_cache_while_the_ring_rotates() {
     }
     assert_eq!(cache.stats().hits, before + 16);
 }
+
+#[test]
+fn registered_profile_tokens_are_cached_until_their_exp() {
+    let key = private_key("idp", Algorithm::ES256, 3);
+    let token = key
+        .sign_compact(br#"{"sub":"alice","iss":"https://idp.example","exp":1700000600}"#)
+        .unwrap();
+    let mut options = VerifyOptions::default();
+    options.set_profile(ClaimsProfile::Registered(
+        RequiredClaims::parse(&["exp", "sub"]).unwrap(),
+    ));
+    let ring = SharedKeyRing::from(KeyRing::single(key));
+    let mut v = Verifier::with_options(ring, options);
+    let cache = Arc::new(SignatureCache::new(100));
+    v.set_signature_cache(Some(cache.clone()));
+    let first = v.verify_registered_with(&token, &at(NOW)).unwrap();
+    let second = v.verify_registered_with(&token, &at(NOW + 1)).unwrap();
+    assert_eq!(first, second);
+    assert_eq!(counts(&cache), (1, 1, 1));
+    // The registered `exp` is the entry's deadline.
+    assert_eq!(
+        code(v.verify_registered_with(&token, &at(NOW + 600))),
+        "token_expired"
+    );
+    assert_eq!((cache.stats().expired, cache.len()), (1, 0));
+}
