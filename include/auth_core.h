@@ -782,6 +782,27 @@ typedef void (*auth_userdata_free_cb)(void *userdata);
 typedef uint32_t (*auth_revocation_status_cb)(void *userdata,
                                               const struct auth_revocation_query *query);
 
+// The counters of a verifier's signature cache (`auth_verifier_signature_cache_stats`).
+typedef struct auth_signature_cache_stats {
+  // Verifications whose signature check was skipped (the same bytes verified before
+  // under the same key ring).
+  uint64_t hits;
+  // Lookups that found nothing usable.
+  uint64_t misses;
+  // Verdicts stored.
+  uint64_t inserts;
+  // Entries dropped to stay within the capacity.
+  uint64_t evictions;
+  // Entries dropped because their token had expired.
+  uint64_t expired;
+  // Times the cache was emptied because the key ring changed.
+  uint64_t invalidations;
+  // Entries held now.
+  uint64_t entries;
+  // Most entries held.
+  uint64_t capacity;
+} auth_signature_cache_stats;
+
 // Who may create tokens through the token API (the core's `TokenCreationPolicy`). Start
 // from `auth_token_creation_policy_default()`; NULL where a function takes one means the
 // defaults.
@@ -2000,6 +2021,26 @@ auth_result auth_issuer_with_scopes(const struct auth_issuer *issuer,
                                     const struct auth_scope_vocabulary *vocabulary,
                                     struct auth_issuer **issuer_out,
                                     struct auth_error **error_out);
+
+// Creates a copy of `verifier` (same key ring, options and revocation store) that
+// remembers up to `capacity` tokens whose asymmetric signature verified, so that a
+// token sent again skips its signature check; every other check (times, audience,
+// issuer, IP rules, revocation, scopes) still runs on every call. Any change to the key
+// ring empties the cache; an entry never outlives its token's `exp`. `capacity` 0 gives a
+// copy without a cache. `*verifier_out` receives the copy (free with
+// `auth_verifier_free`; `verifier` itself is unchanged and still needs freeing). The
+// copy is thread-safe like any verifier; its cache is shared by its threads.
+// Errors: `AUTH_NULL_ARGUMENT`.
+auth_result auth_verifier_with_signature_cache(const struct auth_verifier *verifier,
+                                               size_t capacity,
+                                               struct auth_verifier **verifier_out,
+                                               struct auth_error **error_out);
+
+// Writes the counters of `verifier`'s signature cache to `*stats_out` (all zero for a
+// verifier without one). Errors: `AUTH_NULL_ARGUMENT`.
+auth_result auth_verifier_signature_cache_stats(const struct auth_verifier *verifier,
+                                                struct auth_signature_cache_stats *stats_out,
+                                                struct auth_error **error_out);
 
 // The core's default token-creation policy. Thread-safe.
 struct auth_token_creation_policy auth_token_creation_policy_default(void);

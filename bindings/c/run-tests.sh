@@ -6,8 +6,9 @@
 #   - runs the shared vectors + ownership/error/thread tests against the shared library,
 #     the static archive, under AddressSanitizer+UBSan (leak detection on) and under valgrind,
 #     and the same four runs of the HTTP edge suite (tests/test_http.c, http_edge.json) and of the
-#     scope suite (tests/test_scopes.c, scopes.json) and of the registered-profile suite
-#     (tests/test_profile.c, profile.json);
+#     scope suite (tests/test_scopes.c, scopes.json), of the registered-profile suite
+#     (tests/test_profile.c, profile.json) and of the signature-cache suite
+#     (tests/test_signature_cache.c);
 #   - runs the libjwt interop test (tests/test_libjwt.c; installs libjwt-dev when missing);
 #   - runs the example, the README quick-start compile line, and `make install` + pkg-config.
 # Needs: cargo, a C compiler, make, python3, valgrind, openssl, libjwt-dev (pkg-config optional).
@@ -108,6 +109,21 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print
     run_http test_profile_asan "$BUILD/test_profile_asan"
 run_http test_profile_valgrind valgrind -q --error-exitcode=1 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible "$BUILD/test_profile"
+
+# The signature cache: hits, every other check on a hit, ring changes, NULLs, threads.
+run_plain() { # name, then the command
+    local name="$1"; shift
+    local out="$BUILD/$name.out"
+    if "$@" > "$out" 2>&1; then ok "$name exit status"; else bad "$name exit status"; grep -E 'FAIL|ERROR|Sanitizer|runtime error' "$out" | head -n 20; fi
+    tally "$out" "$name"
+}
+echo "== C signature-cache suite: shared library, static archive, ASan+UBSan, valgrind"
+run_plain test_signature_cache "$BUILD/test_signature_cache"
+run_plain test_signature_cache_static "$BUILD/test_signature_cache_static"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_plain test_signature_cache_asan "$BUILD/test_signature_cache_asan"
+run_plain test_signature_cache_valgrind valgrind -q --error-exitcode=1 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect,possible "$BUILD/test_signature_cache"
 
 # Interop with libjwt (tests/test_libjwt.c): Debian's libjwt-dev (installed here when missing,
 # as bench/run.sh does), keys made by `openssl genpkey` in a temporary directory.

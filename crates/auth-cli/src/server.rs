@@ -104,6 +104,11 @@ pub(crate) struct ServeArgs {
     /// A console session's lifetime, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = auth_core::DEFAULT_SESSION_TTL, value_parser = clap::value_parser!(u64).range(60..=86400))]
     console_session_ttl: u64,
+    /// How many asymmetric (EdDSA, ECDSA, RSA) tokens' verified signatures to remember, so that a
+    /// token sent again skips its signature check; every other check still runs. 0 turns the
+    /// cache off (docs/signature-cache.md).
+    #[arg(long, value_name = "N", default_value_t = auth_core::DEFAULT_SIGNATURE_CACHE_CAPACITY)]
+    signature_cache: usize,
     #[command(flatten)]
     redis: crate::redis::ServeRedisArgs,
     #[command(flatten)]
@@ -160,6 +165,7 @@ pub(crate) fn serve(args: ServeArgs) -> Result<Success, Failure> {
     config.console.enabled = !args.no_console;
     config.console.secure_cookies = args.console_secure_cookies;
     config.console.session_ttl = args.console_session_ttl;
+    config.signature_cache = args.signature_cache;
     for entry in &args.oauth_clients {
         config
             .oauth_clients

@@ -34,6 +34,7 @@
 //! | `ttl.rs` | lifetimes and the TTL policy (docs/ttl.md) | [`Lifetime`], [`TtlPolicy`] |
 //! | `issue.rs` | minting | [`Issuer`], [`MintRequest`] |
 //! | `verify.rs` | verification, every check in one order ([`Verifier::verify_with`]) | [`Verifier`], [`VerifyOptions`], [`VerifyRequest`] |
+//! | `signature_cache.rs` | the opt-in cache of verified signatures (docs/signature-cache.md) | [`SignatureCache`], [`SignatureCacheStats`] |
 //! | `ip/` | IP/CIDR rules, large allow-lists, regex rules (docs/ip-rules.md) | [`IpRule`], [`IpAllowList`], [`IpRegex`] |
 //! | `revocation/` | the store interface, the in-memory store, host callbacks (docs/revocation.md) | [`RevocationStore`], [`MemoryRevocationStore`] |
 //! | `login.rs` | the login API: which account gets a token, logout | [`login_user`], [`login_reseller`], [`logout`] |
@@ -68,6 +69,10 @@
 //! exactly the `rust_crypto` backend, as the independent reference in the interop and
 //! differential tests and as the baseline in the benchmarks, always through an
 //! explicitly chosen verifier so that no feature combination can make it panic.
+//!
+//! The opt-in signature cache ([`SignatureCache`]) keeps its entries in `quick_cache`
+//! (sharded, S3-FIFO eviction, no I/O, no threads), built without its default features:
+//! it brings `equivalent` and `hashbrown` and nothing else (`cargo tree -e normal`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -86,6 +91,7 @@ mod random;
 mod revocation;
 mod scope;
 mod shared_ring;
+mod signature_cache;
 mod token_api;
 mod token_manage;
 mod ttl;
@@ -109,6 +115,10 @@ pub use keys::{
     MIN_SECRET_LEN,
 };
 pub use shared_ring::SharedKeyRing;
+pub use signature_cache::{
+    SignatureCache, SignatureCacheOptions, SignatureCacheStats, DEFAULT_SIGNATURE_CACHE_CAPACITY,
+    DEFAULT_SIGNATURE_CACHE_MAX_TOKEN_BYTES, DEFAULT_SIGNATURE_CACHE_TTL_WITHOUT_EXP,
+};
 
 // Scopes: the claim, the host's vocabulary, delegation and per-route requirements.
 pub use scope::{
@@ -213,6 +223,11 @@ pub struct ScopesDocDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/profiles.md")]
 pub struct ProfilesDocDoctests;
+
+/// docs/signature-cache.md's example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/signature-cache.md")]
+pub struct SignatureCacheDocDoctests;
 
 /// The README's Rust quick start, compiled and run as a doc test.
 #[cfg(doctest)]

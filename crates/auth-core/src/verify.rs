@@ -16,6 +16,7 @@ use crate::keys::{Algorithm, Key, KeyRing};
 use crate::revocation::{RevocationQuery, RevocationStatus, RevocationStore};
 use crate::scope::RequiredScopes;
 use crate::shared_ring::SharedKeyRing;
+use crate::signature_cache::{SignatureCache, TokenExpiry};
 use crate::utc::utc_text;
 
 mod registered;
@@ -155,6 +156,7 @@ pub struct Verifier {
     keys: SharedKeyRing,
     options: VerifyOptions,
     revocation: Option<Arc<dyn RevocationStore>>,
+    signature_cache: Option<Arc<SignatureCache>>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -163,6 +165,7 @@ impl std::fmt::Debug for Verifier {
             .field("keys", &self.keys)
             .field("options", &self.options)
             .field("revocation", &self.revocation.is_some())
+            .field("signature_cache", &self.signature_cache)
             .finish()
     }
 }
@@ -177,6 +180,7 @@ impl Verifier {
             keys: keys.into(),
             options: VerifyOptions::default(),
             revocation: None,
+            signature_cache: None,
         }
     }
 
@@ -186,12 +190,25 @@ impl Verifier {
             keys: keys.into(),
             options,
             revocation: None,
+            signature_cache: None,
         }
     }
 
     /// Consults `store` on every verification (a call may add a store of its own).
     pub fn set_revocation_store(&mut self, store: Option<Arc<dyn RevocationStore>>) {
         self.revocation = store;
+    }
+
+    /// Remembers positive signature verdicts in `cache` (docs/signature-cache.md): a token
+    /// verified before under the same key ring skips its signature check; every other
+    /// check still runs. `None` (the default) turns it off.
+    pub fn set_signature_cache(&mut self, cache: Option<Arc<SignatureCache>>) {
+        self.signature_cache = cache;
+    }
+
+    /// The signature cache, if one is set.
+    pub fn signature_cache(&self) -> Option<&Arc<SignatureCache>> {
+        self.signature_cache.as_ref()
     }
 
     /// The options.
@@ -238,7 +255,7 @@ impl Verifier {
     ///
     /// Nothing from the payload is parsed before the signature has verified.
     pub fn verify_with(&self, token: impl AsRef<[u8]>, req: &VerifyRequest<'_>) -> Result<Claims> {
-        let claims = self.verify_seeds(token.as_ref())?;
+        let claims = self.verify_seeds(token.as_ref(), req.now)?;
         check_audience_and_issuer(&claims, &self.options)?;
         let now = clock::now_or_system(req.now)?;
         check_times(&claims, now, &self.options)?;
@@ -292,7 +309,7 @@ impl Verifier {
         token: impl AsRef<[u8]>,
         now: Option<u64>,
     ) -> Result<Claims> {
-        let claims = self.verify_seeds(token.as_ref())?;
+        let claims = self.verify_seeds(token.as_ref(), now)?;
         check_audience_and_issuer(&claims, &self.options)?;
         check_times(&claims, clock::now_or_system(now)?, &self.options)?;
         Ok(claims)
@@ -300,16 +317,18 @@ impl Verifier {
 
     /// Steps 1–9 with the seeds profile ([`decode_claims`]), refusing a verifier of
     /// another profile.
-    fn verify_seeds(&self, token: &[u8]) -> Result<Claims> {
+    fn verify_seeds(&self, token: &[u8], now: Option<u64>) -> Result<Claims> {
         registered::expect_profile(&self.options.profile, false)?;
-        self.verify_signature(token, decode_claims)
+        self.verify_signature(token, now, decode_claims)
     }
 
     /// Steps 1–9: size, structure, header, key, algorithm, MAC, then the payload handed to
-    /// `decode` (the profile's claim shape) — no time, address or revocation checks.
-    fn verify_signature<T>(
+    /// `decode` (the profile's claim shape) — no time, address or revocation checks. `now`
+    /// only dates a signature-cache entry.
+    fn verify_signature<T: TokenExpiry>(
         &self,
         token: &[u8],
+        now: Option<u64>,
         decode: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
         if token.len() > self.options.max_token_size {
@@ -318,15 +337,16 @@ impl Verifier {
                 format!("token is larger than {} bytes", self.options.max_token_size),
             ));
         }
-        self.verify_segments(token, decode)
+        self.verify_segments(token, now, decode)
             .map_err(|e| jws::alphabet_error(token).unwrap_or(e))
     }
 
     /// Steps 2–9 of [`Verifier::verify_signature`] (see [`jws::split`] for where the
     /// base64url alphabet is checked).
-    fn verify_segments<T>(
+    fn verify_segments<T: TokenExpiry>(
         &self,
         token: &[u8],
+        now: Option<u64>,
         decode: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
         let seg = jws::split(token)?;
@@ -340,6 +360,15 @@ impl Verifier {
             Some(k) => k,
             None => resolve_header(&ring, seg.header)?,
         };
+
+        // The same bytes verified under this ring before skip step 8 (docs/signature-cache.md).
+        let cached = SignatureCache::probe(
+            self.signature_cache.as_deref(),
+            key.algorithm(),
+            &ring,
+            token,
+            now,
+        );
 
         // The signature is decoded only when its length can be the key's (66 bytes of room at
         // least, as before RSA): an HMAC, EdDSA or ECDSA signature (at most 132 bytes) on the
@@ -360,11 +389,13 @@ impl Verifier {
             &mut heap[..]
         };
         let n = jws::decode_segment_into(seg.signature, buf)?;
-        if !key.verify_signature(seg.signing_input, &buf[..n]) {
+        if !cached.hit() && !key.verify_signature(seg.signing_input, &buf[..n]) {
             return Err(Error::new(ErrorCode::BadSignature));
         }
 
-        jws::with_decoded(seg.payload, decode)
+        let claims = jws::with_decoded(seg.payload, decode)?;
+        cached.remember(claims.exp());
+        Ok(claims)
     }
 }
 

@@ -41,6 +41,7 @@ pub mod registered;
 pub mod result;
 pub mod revocation;
 pub mod scope;
+pub mod signature_cache;
 pub mod token_api;
 mod util;
 pub mod verify;

@@ -1,9 +1,11 @@
 //! `Verifier`: every check is the core's `Verifier::verify_with`, run without the GIL.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use auth_core::{
-    token_hint, ErrorCode, RequiredScopes, ScopeVocabulary, Verifier, VerifyOptions, VerifyRequest,
+    token_hint, ErrorCode, RequiredScopes, ScopeVocabulary, SignatureCache, Verifier,
+    VerifyOptions, VerifyRequest,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -33,6 +35,9 @@ use crate::scope::{required_arg, PyRequiredScopes, PyScopeVocabulary};
 /// ``profile``: ``"seeds"`` (default, this library's tokens) or ``"registered"`` (another
 /// issuer's tokens, docs/profiles.md): ``verify`` then returns ``RegisteredClaims``, requiring
 /// the registered claims named in ``required_claims`` (default ``["exp"]``).
+/// ``signature_cache`` (default None: off) remembers up to that many EdDSA/ECDSA/RSA tokens
+/// whose signature verified, so a token sent again skips only its signature check
+/// (docs/signature-cache.md).
 /// The verifier follows later changes of its ring (rotation) on its next call.
 /// Thread-safe; verification releases the GIL.
 #[pyclass(frozen, module = "auth_core", name = "Verifier")]
@@ -172,8 +177,8 @@ fn audiences(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
 impl PyVerifier {
     #[new]
     #[pyo3(
-        signature = (ring, leeway = None, max_clock_skew = None, max_token_size = None, revocation = None, audience = None, issuer = None, vocabulary = None, profile = None, required_claims = None),
-        text_signature = "(ring, leeway=0, max_clock_skew=60, max_token_size=8192, revocation=None, audience=None, issuer=None, vocabulary=None, profile='seeds', required_claims=None)"
+        signature = (ring, leeway = None, max_clock_skew = None, max_token_size = None, revocation = None, audience = None, issuer = None, vocabulary = None, profile = None, required_claims = None, signature_cache = None),
+        text_signature = "(ring, leeway=0, max_clock_skew=60, max_token_size=8192, revocation=None, audience=None, issuer=None, vocabulary=None, profile='seeds', required_claims=None, signature_cache=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -187,6 +192,7 @@ impl PyVerifier {
         vocabulary: Option<Py<PyScopeVocabulary>>,
         profile: Option<&str>,
         required_claims: Option<Vec<String>>,
+        signature_cache: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let d = VerifyOptions::default();
         let profile = profile_arg(ring.py(), profile, required_claims)?;
@@ -208,10 +214,34 @@ impl PyVerifier {
         let revocation = Revocation::from_py(revocation)?;
         let mut verifier = Verifier::with_options(ring.get().shared.clone(), options);
         verifier.set_revocation_store(revocation.as_ref().map(Revocation::to_store));
+        let capacity = opt_u64(signature_cache, "signature_cache")?.unwrap_or(0);
+        if capacity > 0 {
+            let capacity = usize::try_from(capacity).unwrap_or(usize::MAX);
+            verifier.set_signature_cache(Some(Arc::new(SignatureCache::new(capacity))));
+        }
         Ok(PyVerifier {
             verifier,
             revocation,
             vocabulary,
+        })
+    }
+
+    /// The counters of the signature cache (docs/signature-cache.md) as a dict — ``hits``,
+    /// ``misses``, ``inserts``, ``evictions``, ``expired``, ``invalidations``, ``entries``,
+    /// ``capacity`` — or None when the verifier has no cache.
+    fn signature_cache_stats(&self) -> Option<std::collections::BTreeMap<&'static str, u64>> {
+        self.verifier.signature_cache().map(|c| {
+            let s = c.stats();
+            std::collections::BTreeMap::from([
+                ("hits", s.hits),
+                ("misses", s.misses),
+                ("inserts", s.inserts),
+                ("evictions", s.evictions),
+                ("expired", s.expired),
+                ("invalidations", s.invalidations),
+                ("entries", s.entries),
+                ("capacity", s.capacity),
+            ])
         })
     }
 

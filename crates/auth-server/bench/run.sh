@@ -4,6 +4,8 @@
 #     no authentication), same server, alternated open/auth/open/auth, the ratio of the sums;
 #   - POST /a/session.json (Argon2id with the default m=19 MiB, t=2, p=1).
 # Usage: bash crates/auth-server/bench/run.sh [SECONDS per run, default 5]
+# Environment: ALG=HS256|EdDSA|ES256 (the service's key, default HS256) and SIGNATURE_CACHE=N
+# (the verifier's signature cache, docs/signature-cache.md; default as authctl serve's, 0 = off).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 secs=${1:-5}
@@ -11,7 +13,7 @@ command -v wrk >/dev/null || { echo "bench: wrk is required (apt-get install wrk
 cargo build --release --locked -q -p auth-server --example bench_server
 bin="${CARGO_TARGET_DIR:-target}/release/examples/bench_server"
 out=$(mktemp)
-"$bin" >"$out" 2>/dev/null &
+"$bin" "${ALG:-HS256}" ${SIGNATURE_CACHE:+"$SIGNATURE_CACHE"} >"$out" 2>/dev/null &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -f "$out"' EXIT
 for _ in $(seq 100); do [ -s "$out" ] && break; sleep 0.1; done

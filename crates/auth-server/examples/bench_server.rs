@@ -5,12 +5,15 @@
 //! `GET /a/some-endpoint` with a valid token, on the same server.
 //!
 //! Prints `PORT TOKEN` on stdout, then serves until SIGTERM or Ctrl-C.
-//! `cargo run --release -p auth-server --example bench_server`
+//! `cargo run --release -p auth-server --example bench_server [ALG [SIGNATURE_CACHE]]`: the
+//! key's algorithm (HS256, the default, EdDSA or ES256) and the signature cache's capacity
+//! (default as `authctl serve`'s; 0 turns it off, docs/signature-cache.md).
 
 use std::sync::Arc;
 
 use auth_core::{
-    generate_secret, Algorithm, Key, KeyRing, MemoryRevocationStore, SystemRandom, Verifier,
+    generate_secret_for, Algorithm, Key, KeyRing, MemoryRevocationStore, RandomSource,
+    SystemRandom, Verifier,
 };
 use auth_server::{
     create_demo_accounts, router, AppState, Db, HashParams, Passwords, ServerConfig,
@@ -18,15 +21,24 @@ use auth_server::{
 use axum::routing::get;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let secret = generate_secret(&SystemRandom)?;
-    let keys = KeyRing::single(Key::new("bench", Algorithm::HS256, secret.as_bytes())?);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let alg = Algorithm::parse(args.first().map_or("HS256", String::as_str))?;
+    let material = if alg.is_hmac() {
+        generate_secret_for(alg, &SystemRandom)?.into_bytes()
+    } else {
+        // An EdDSA or ES256 private key: 32 random bytes.
+        let mut raw = vec![0u8; 32];
+        SystemRandom.fill(&mut raw)?;
+        raw
+    };
+    let keys = KeyRing::single(Key::new("bench", alg, &material)?);
     let db = Arc::new(Db::open_in_memory()?);
     create_demo_accounts(&db, &Passwords::new(HashParams::default())?)?;
-    let state = AppState::new(
-        ServerConfig::new(keys.clone()),
-        db,
-        Arc::new(MemoryRevocationStore::new()),
-    )?;
+    let mut config = ServerConfig::new(keys.clone());
+    if let Some(n) = args.get(1) {
+        config.signature_cache = n.parse()?;
+    }
+    let state = AppState::new(config, db, Arc::new(MemoryRevocationStore::new()))?;
 
     // A token like the login example's, and its claims as /a/some-endpoint answers them.
     let runtime = tokio::runtime::Builder::new_multi_thread()

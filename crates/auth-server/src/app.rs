@@ -4,8 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use auth_core::{
-    AnswerStyle, Issuer, KeyRing, RequiredScopes, ScopeVocabulary, TokenCreationPolicy,
-    TrustedProxies, Verifier, DEFAULT_EXPIRY_GRACE, DEFAULT_MAX_NAMED_TOKENS,
+    AnswerStyle, Issuer, KeyRing, RequiredScopes, ScopeVocabulary, SignatureCache,
+    TokenCreationPolicy, TrustedProxies, Verifier, DEFAULT_EXPIRY_GRACE, DEFAULT_MAX_NAMED_TOKENS,
+    DEFAULT_SIGNATURE_CACHE_CAPACITY,
 };
 use axum::routing::{get, post};
 use axum::Router;
@@ -60,6 +61,10 @@ pub struct ServerConfig {
     pub last_used_interval: Duration,
     /// The console at `/console/` (docs/server.md, "The console").
     pub console: ConsoleConfig,
+    /// How many asymmetric tokens' verified signatures the bearer verifier remembers
+    /// (docs/signature-cache.md; `--signature-cache N`); 0 turns the cache off. Default
+    /// [`DEFAULT_SIGNATURE_CACHE_CAPACITY`].
+    pub signature_cache: usize,
 }
 
 /// The console's settings.
@@ -104,6 +109,7 @@ impl ServerConfig {
             oauth_clients: OAuthClients::new(),
             last_used_interval: Duration::from_secs(5),
             console: ConsoleConfig::default(),
+            signature_cache: DEFAULT_SIGNATURE_CACHE_CAPACITY,
         }
     }
 }
@@ -217,7 +223,14 @@ impl AppState {
         let mut issuer = Issuer::new(config.keys.clone());
         let route_scopes = RouteScopes::of(&config.scopes);
         issuer.set_scopes(config.scopes);
-        let metrics = Arc::new(Metrics::new(revoker.status().connected.is_some()));
+        let mut verifier = Verifier::new(config.keys.clone());
+        let mut metrics = Metrics::new(revoker.status().connected.is_some());
+        if config.signature_cache > 0 {
+            let cache = Arc::new(SignatureCache::new(config.signature_cache));
+            verifier.set_signature_cache(Some(cache.clone()));
+            metrics = metrics.with_signature_cache(cache);
+        }
+        let metrics = Arc::new(metrics);
         let last_used = Arc::new(LastUsed::new(DEFAULT_LAST_USED_CAPACITY));
         LastUsed::spawn(&last_used, db.clone(), config.last_used_interval)
             .map_err(|e| StartError::Db(DbError(format!("last-used thread: {e}"))))?;
@@ -226,7 +239,7 @@ impl AppState {
             auth_core::session_verify_options(&auth_core::VerifyOptions::default()),
         );
         sessions.set_revocation_store(Some(revoker.clone()));
-        let auth = AuthLayer::new(Verifier::new(config.keys))
+        let auth = AuthLayer::new(verifier)
             .revocation(revoker.clone())
             .trusted_proxies(config.trusted_proxies)
             .metrics(metrics.clone())

@@ -8,9 +8,10 @@
 //! when the page is rendered, not on the request path.
 
 use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use auth_core::{ErrorCode, LoginKind};
+use auth_core::{ErrorCode, LoginKind, SignatureCache};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -48,6 +49,19 @@ pub struct Metrics {
     redis_connected: Gauge,
     /// Whether the store's shared-store gauges (staleness, connection) are registered.
     shared_store: bool,
+    /// The signature cache's metrics, when the service has one.
+    signature_cache: Option<SignatureCacheMetrics>,
+}
+
+/// The signature cache's counters, copied from [`SignatureCache::stats`] when the page is
+/// rendered (the lock keeps two renders from adding the same increase twice).
+#[derive(Debug)]
+struct SignatureCacheMetrics {
+    cache: Arc<SignatureCache>,
+    events: Family<Labels1, Counter>,
+    entries: Gauge,
+    capacity: Gauge,
+    copy: Mutex<()>,
 }
 
 impl Default for Metrics {
@@ -72,6 +86,7 @@ impl Metrics {
             store_staleness: Gauge::default(),
             redis_connected: Gauge::default(),
             shared_store,
+            signature_cache: None,
         };
         registry.register(
             "verifications",
@@ -120,6 +135,59 @@ impl Metrics {
         Metrics { registry, ..m }
     }
 
+    /// Also reports `cache`'s counters (docs/signature-cache.md):
+    /// `auth_signature_cache_total{event}`, `auth_signature_cache_entries` and
+    /// `auth_signature_cache_capacity`.
+    pub fn with_signature_cache(mut self, cache: Arc<SignatureCache>) -> Self {
+        let m = SignatureCacheMetrics {
+            cache,
+            events: Family::default(),
+            entries: Gauge::default(),
+            capacity: Gauge::default(),
+            copy: Mutex::new(()),
+        };
+        self.registry.register(
+            "signature_cache",
+            "Signature-cache events: hit (signature check skipped), miss, insert, eviction, expired, invalidation (the key ring changed)",
+            m.events.clone(),
+        );
+        self.registry.register(
+            "signature_cache_entries",
+            "Tokens whose verified signature the cache holds",
+            m.entries.clone(),
+        );
+        self.registry.register(
+            "signature_cache_capacity",
+            "Most tokens the signature cache holds",
+            m.capacity.clone(),
+        );
+        self.signature_cache = Some(m);
+        self
+    }
+
+    /// Copies the signature cache's counters into the registry.
+    fn observe_signature_cache(&self) {
+        let Some(m) = &self.signature_cache else {
+            return;
+        };
+        let _one = m.copy.lock().unwrap_or_else(PoisonError::into_inner);
+        let s = m.cache.stats();
+        for (event, total) in [
+            ("hit", s.hits),
+            ("miss", s.misses),
+            ("insert", s.inserts),
+            ("eviction", s.evictions),
+            ("expired", s.expired),
+            ("invalidation", s.invalidations),
+        ] {
+            let c = m.events.get_or_create(&[("event", event)]);
+            c.inc_by(total.saturating_sub(c.get()));
+        }
+        m.entries.set(i64::try_from(s.entries).unwrap_or(i64::MAX));
+        m.capacity
+            .set(i64::try_from(s.capacity).unwrap_or(i64::MAX));
+    }
+
     /// Counts one verification: `Ok` → `result="ok"`, else the error's code; and its time.
     pub fn verification(&self, result: Result<(), ErrorCode>, took: Duration) {
         let label = match result {
@@ -159,6 +227,7 @@ impl Metrics {
 
     /// The exposition text (ends with `# EOF`).
     pub fn render(&self) -> String {
+        self.observe_signature_cache();
         let mut out = String::with_capacity(4096);
         // Writing into a String cannot fail.
         let _ = encode(&mut out, &self.registry);

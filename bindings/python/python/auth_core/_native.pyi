@@ -312,15 +312,14 @@ class Issuer:
 @final
 class Verifier:
     def __new__(
-        cls,
-        ring: KeyRing,
-        leeway: Union[int, timedelta] = 0,
-        max_clock_skew: Union[int, timedelta] = 60,
-        max_token_size: int = 8192,
-        revocation: Optional[_Revocation] = None, audience: Union[str, Iterable[str], None] = None,
+        cls, ring: KeyRing, leeway: Union[int, timedelta] = 0, max_clock_skew: Union[int, timedelta] = 60,
+        max_token_size: int = 8192, revocation: Optional[_Revocation] = None,
+        audience: Union[str, Iterable[str], None] = None,
         issuer: Optional[str] = None, vocabulary: Optional[ScopeVocabulary] = None,
         profile: Literal["seeds", "registered"] = "seeds", required_claims: Optional[list[str]] = None,
+        signature_cache: Optional[int] = None,
     ) -> Verifier: ...
+    def signature_cache_stats(self) -> Optional[dict[str, int]]: ...
     @property
     def profile(self) -> str: ...
     @property

@@ -116,7 +116,7 @@ impl Verifier {
         let ClaimsProfile::Registered(required) = self.options.profile else {
             return Err(expect_profile(&self.options.profile, true).unwrap_err());
         };
-        let claims = self.verify_signature(token.as_ref(), |payload| {
+        let claims = self.verify_signature(token.as_ref(), req.now, |payload| {
             decode_registered_claims(payload, required)
         })?;
         check_aud_iss(claims.aud.as_deref(), claims.iss.as_deref(), &self.options)?;
