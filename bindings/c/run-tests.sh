@@ -7,8 +7,9 @@
 #     the static archive, under AddressSanitizer+UBSan (leak detection on) and under valgrind,
 #     and the same four runs of the HTTP edge suite (tests/test_http.c, http_edge.json) and of the
 #     scope suite (tests/test_scopes.c, scopes.json);
+#   - runs the JWKS client's C test (tests/test_jwks.c) against a local HTTPS server;
 #   - runs the example, the README quick-start compile line, and `make install` + pkg-config.
-# Needs: cargo, a C compiler, make, python3, valgrind (pkg-config optional).
+# Needs: cargo, a C compiler, make, python3, openssl, valgrind (pkg-config optional).
 # Exits non-zero on any failure; the last line is "C suite: N passed, M failed".
 set -u
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -97,6 +98,10 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print
     run_scopes test_scopes_asan "$BUILD/test_scopes_asan"
 run_scopes test_scopes_valgrind valgrind -q --error-exitcode=1 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible "$BUILD/test_scopes"
+
+echo "== C JWKS client (tests/jwks/server.py over HTTPS; bindings/c/tests/run-jwks.sh)"
+step "test_jwks.c against a local HTTPS JWKS endpoint, plain and under valgrind" \
+    bash "$HERE/tests/run-jwks.sh" "$BUILD/jwks"
 
 echo "== example"
 out="$("$BUILD/example")"; rc=$?

@@ -278,7 +278,16 @@ fn mint(kind: MintKind) -> Result<Success, Failure> {
 }
 
 fn verify(args: VerifyArgs) -> Result<Success, Failure> {
-    let ring = keyfiles::load_ring(&args.key, args.jwks.as_deref())?;
+    let (ring, jwks) = match &args.jwks_url {
+        Some(url) => {
+            let client = keyfiles::jwks_client(url, &args)?;
+            (client.ring(), Some(client))
+        }
+        None => (
+            auth_core::SharedKeyRing::from(keyfiles::load_ring(&args.key, args.jwks.as_deref())?),
+            None,
+        ),
+    };
     let client_ip = match &args.ip {
         Some(text) => Some(parse_client_ip(text).map_err(Failure::Usage)?),
         None => None,
@@ -316,9 +325,11 @@ fn verify(args: VerifyArgs) -> Result<Success, Failure> {
         request.scopes = required.as_ref();
         request
     };
-    let claims = verifier
-        .verify_with(&token, &req)
-        .map_err(|e| Failure::Rejected(token_hint(e, &token)))?;
+    let claims = match &jwks {
+        Some(client) => client.verify_with(&verifier, &token, &req),
+        None => verifier.verify_with(&token, &req),
+    }
+    .map_err(|e| Failure::Rejected(token_hint(e, &token)))?;
     emit(&claims.to_json())?;
     Ok(Success::Zero)
 }

@@ -11,6 +11,7 @@ from ._scopes import MAX_VOCABULARY_SCOPES as MAX_VOCABULARY_SCOPES, RequiredSco
 from ._scopes import ScopeVocabulary as ScopeVocabulary, TokenForm as TokenForm, _Names
 from ._scopes import client_credentials as client_credentials, introspection_json as introspection_json
 from ._scopes import may_revoke as may_revoke, parse_scope as parse_scope, valid_scope_name as valid_scope_name
+from ._jwks import JwksClient as JwksClient, JwksUnavailable as JwksUnavailable
 
 __all__ = [
     "AlgorithmNotAllowed", "Answer", "AuthError", "Authenticated", "Authenticator", "BadSignature",
@@ -26,6 +27,7 @@ __all__ = [
     "content_type", "create_sub_account_token", "create_token", "error_class", "error_status",
     "generate_private_key_pem", "generate_secret", "inspect_unverified", "login_error_json", "login_reseller",
     "login_user", "logout", "media_format", "sms_error_body", "InsufficientScope", "InvalidScope",
+    "JwksClient", "JwksUnavailable",
     "MAX_SCOPES", "MAX_SCOPE_CHARS", "MAX_VOCABULARY_SCOPES", "RequiredScopes", "ScopeVocabulary", "TokenForm",
     "client_credentials", "introspection_json", "may_revoke", "parse_scope", "valid_scope_name"
 ]
