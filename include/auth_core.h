@@ -540,6 +540,16 @@ typedef struct auth_str {
   size_t len;
 } auth_str;
 
+// An issuer's lifetime rules (docs/ttl.md). Start from `auth_ttl_policy_default()`.
+typedef struct auth_ttl_policy {
+  // Lifetime of dynamic (login) tokens in seconds (default 86400, at least 1).
+  uint64_t dynamic_ttl;
+  // Longest explicit TTL in seconds (default 10 years, at least 1).
+  uint64_t max_ttl;
+  // Whether static (never-expiring) tokens may be minted (default true).
+  bool allow_static;
+} auth_ttl_policy;
+
 // Options of `auth_jwks_client_new`. Zero-initialize it (`auth_jwks_options o = {0};`) and
 // set what differs from the defaults; a 0 field means its default.
 typedef struct auth_jwks_options {
@@ -580,16 +590,6 @@ typedef struct auth_jwks_status {
   // Whether the last attempt failed (`auth_jwks_client_last_error` says why).
   bool failing;
 } auth_jwks_status;
-
-// An issuer's lifetime rules (docs/ttl.md). Start from `auth_ttl_policy_default()`.
-typedef struct auth_ttl_policy {
-  // Lifetime of dynamic (login) tokens in seconds (default 86400, at least 1).
-  uint64_t dynamic_ttl;
-  // Longest explicit TTL in seconds (default 10 years, at least 1).
-  uint64_t max_ttl;
-  // Whether static (never-expiring) tokens may be minted (default true).
-  bool allow_static;
-} auth_ttl_policy;
 
 // A dialer-platform user as the host found it, after checking the password. A plain
 // input struct: the library copies what it needs during the call.
@@ -1239,60 +1239,6 @@ auth_result auth_ip_regex_is_match(const struct auth_ip_regex *regex,
 // Releases a regex. NULL is a no-op.
 void auth_ip_regex_free(struct auth_ip_regex *regex);
 
-// Makes a client for `url` (UTF-8, `url_len` bytes; `https://`, or `http://` with
-// `allow_http`). `options` may be NULL (defaults). `ca_file`: a NUL-terminated path of a PEM
-// file of CA certificates to trust instead of the public roots, or NULL. Fetches nothing yet
-// (call `auth_jwks_client_refresh` to fetch at start-up). `*client_out` receives it.
-// Errors: `AUTH_INVALID_REQUEST` (the URL, an option, the CA file), `AUTH_INVALID_UTF8`,
-// `AUTH_NULL_ARGUMENT`.
-auth_result auth_jwks_client_new(const char *url,
-                                 size_t url_len,
-                                 const struct auth_jwks_options *options,
-                                 const char *ca_file,
-                                 struct auth_jwks_client **client_out,
-                                 struct auth_error **error_out);
-
-// Releases a client. NULL is a no-op. Rings taken from it stay valid.
-void auth_jwks_client_free(struct auth_jwks_client *client);
-
-// Fetches the set now and replaces the ring with it (waiting for a fetch already running).
-// Errors: `AUTH_JWKS_UNAVAILABLE` with the reason (`auth_error_message`; the ring is
-// unchanged), `AUTH_NULL_ARGUMENT`. Thread-safe.
-auth_result auth_jwks_client_refresh(const struct auth_jwks_client *client,
-                                     struct auth_error **error_out);
-
-// Writes a handle on the client's key ring to `*ring_out` (the same ring, not a copy: it
-// changes as the client fetches; free with `auth_key_ring_free`). Make the verifier for
-// `auth_jwks_client_verify` from it with `auth_verifier_new`. Errors: `AUTH_NULL_ARGUMENT`.
-auth_result auth_jwks_client_key_ring(const struct auth_jwks_client *client,
-                                      struct auth_key_ring **ring_out);
-
-// As `auth_verifier_verify_scoped`, through the client: the set is fetched first when it is
-// stale or was never fetched, and once more (cooldown allowing) when the token's `kid` is
-// not in it. `verifier` must follow the client's ring (`auth_jwks_client_key_ring`):
-// otherwise `AUTH_INVALID_REQUEST`. With no set fetched: `AUTH_JWKS_UNAVAILABLE` (503).
-// Thread-safe.
-auth_result auth_jwks_client_verify(const struct auth_jwks_client *client,
-                                    const struct auth_verifier *verifier,
-                                    const char *token,
-                                    size_t token_len,
-                                    const uint64_t *now,
-                                    const char *client_ip,
-                                    size_t client_ip_len,
-                                    const struct auth_revocation *revocation,
-                                    const struct auth_required_scopes *required,
-                                    struct auth_claims **claims_out,
-                                    struct auth_error **error_out);
-
-// Why the last fetch failed: `*error_out` receives a new error (free with `auth_error_free`),
-// or NULL when the last fetch succeeded or none was made. Errors: `AUTH_NULL_ARGUMENT`.
-auth_result auth_jwks_client_last_error(const struct auth_jwks_client *client,
-                                        struct auth_error **error_out);
-
-// Writes the client's counters to `*status_out`. Errors: `AUTH_NULL_ARGUMENT`. Thread-safe.
-auth_result auth_jwks_client_status(const struct auth_jwks_client *client,
-                                    struct auth_jwks_status *status_out);
-
 // The core's default TTL policy (24 h dynamic tokens, TTLs up to 10 years, static
 // tokens allowed). Thread-safe.
 struct auth_ttl_policy auth_ttl_policy_default(void);
@@ -1428,6 +1374,60 @@ const struct auth_claims *auth_minted_claims(const struct auth_minted *minted);
 
 // Frees a minted token. NULL is a no-op.
 void auth_minted_free(struct auth_minted *minted);
+
+// Makes a client for `url` (UTF-8, `url_len` bytes; `https://`, or `http://` with
+// `allow_http`). `options` may be NULL (defaults). `ca_file`: a NUL-terminated path of a PEM
+// file of CA certificates to trust instead of the public roots, or NULL. Fetches nothing yet
+// (call `auth_jwks_client_refresh` to fetch at start-up). `*client_out` receives it.
+// Errors: `AUTH_INVALID_REQUEST` (the URL, an option, the CA file), `AUTH_INVALID_UTF8`,
+// `AUTH_NULL_ARGUMENT`.
+auth_result auth_jwks_client_new(const char *url,
+                                 size_t url_len,
+                                 const struct auth_jwks_options *options,
+                                 const char *ca_file,
+                                 struct auth_jwks_client **client_out,
+                                 struct auth_error **error_out);
+
+// Releases a client. NULL is a no-op. Rings taken from it stay valid.
+void auth_jwks_client_free(struct auth_jwks_client *client);
+
+// Fetches the set now and replaces the ring with it (waiting for a fetch already running).
+// Errors: `AUTH_JWKS_UNAVAILABLE` with the reason (`auth_error_message`; the ring is
+// unchanged), `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_jwks_client_refresh(const struct auth_jwks_client *client,
+                                     struct auth_error **error_out);
+
+// Writes a handle on the client's key ring to `*ring_out` (the same ring, not a copy: it
+// changes as the client fetches; free with `auth_key_ring_free`). Make the verifier for
+// `auth_jwks_client_verify` from it with `auth_verifier_new`. Errors: `AUTH_NULL_ARGUMENT`.
+auth_result auth_jwks_client_key_ring(const struct auth_jwks_client *client,
+                                      struct auth_key_ring **ring_out);
+
+// As `auth_verifier_verify_scoped`, through the client: the set is fetched first when it is
+// stale or was never fetched, and once more (cooldown allowing) when the token's `kid` is
+// not in it. `verifier` must follow the client's ring (`auth_jwks_client_key_ring`):
+// otherwise `AUTH_INVALID_REQUEST`. With no set fetched: `AUTH_JWKS_UNAVAILABLE` (503).
+// Thread-safe.
+auth_result auth_jwks_client_verify(const struct auth_jwks_client *client,
+                                    const struct auth_verifier *verifier,
+                                    const char *token,
+                                    size_t token_len,
+                                    const uint64_t *now,
+                                    const char *client_ip,
+                                    size_t client_ip_len,
+                                    const struct auth_revocation *revocation,
+                                    const struct auth_required_scopes *required,
+                                    struct auth_claims **claims_out,
+                                    struct auth_error **error_out);
+
+// Why the last fetch failed: `*error_out` receives a new error (free with `auth_error_free`),
+// or NULL when the last fetch succeeded or none was made. Errors: `AUTH_NULL_ARGUMENT`.
+auth_result auth_jwks_client_last_error(const struct auth_jwks_client *client,
+                                        struct auth_error **error_out);
+
+// Writes the client's counters to `*status_out`. Errors: `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_jwks_client_status(const struct auth_jwks_client *client,
+                                    struct auth_jwks_status *status_out);
 
 // Looks an algorithm up by its name (`"HS256"`, `"HS384"`, `"HS512"`, as the core's
 // `Algorithm::parse`) and writes its `auth_algorithm` number to `*out`.

@@ -125,7 +125,8 @@ pub unsafe extern "C" fn auth_jwks_client_new(
         let out = out_ptr(client_out, "client_out")?;
         let mut opts = options_from_c(options.as_ref());
         opts.ca_file = crate::redis::path(ca_file, "ca_file")?;
-        out.write(new_arc::<auth_jwks_client>(Arc::new(JwksClient::new(url, opts)?)));
+        let client = JwksClient::new(url, opts)?;
+        out.write(new_arc::<auth_jwks_client>(Arc::new(client)));
         Ok(())
     })
 }

@@ -245,7 +245,6 @@ impl PyVerifier {
         )
     }
 
-
     /// The vocabulary requirements given as names are resolved through, or None.
     #[getter]
     #[pyo3(name = "vocabulary")]

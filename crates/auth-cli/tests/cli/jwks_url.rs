@@ -56,15 +56,29 @@ fn endpoint(jwks: &str) -> Endpoint {
 
 #[test]
 fn verify_fetches_the_key_set_by_url() {
-    let pem = authctl(&["keygen", "--alg", "EdDSA"]).run().ok().to_string();
+    let pem = authctl(&["keygen", "--alg", "EdDSA"])
+        .run()
+        .ok()
+        .to_string();
     let key = TempFile::new(format!("{pem}\n").as_bytes());
     let jwks = authctl(&["jwks", "--key-file", key.path(), "--kid", "k1"])
         .run()
         .ok()
         .to_string();
     let token = authctl(&[
-        "mint", "user", "--id", "7", "--name", "alice", "--alg", "EdDSA", "--key-file",
-        key.path(), "--kid", "k1", &now_arg(NOW),
+        "mint",
+        "user",
+        "--id",
+        "7",
+        "--name",
+        "alice",
+        "--alg",
+        "EdDSA",
+        "--key-file",
+        key.path(),
+        "--kid",
+        "k1",
+        &now_arg(NOW),
     ])
     .run()
     .ok()
@@ -73,26 +87,62 @@ fn verify_fetches_the_key_set_by_url() {
     let url = format!("https://127.0.0.1:{}/jwks.json", server.port);
     let ca = server.dir.join("certs/ca.pem");
     let ca = ca.to_str().unwrap();
-    let claims = authctl(&["verify", "--jwks-url", &url, "--jwks-ca", ca, &now_arg(NOW), &token])
-        .run()
-        .json();
+    let claims = authctl(&[
+        "verify",
+        "--jwks-url",
+        &url,
+        "--jwks-ca",
+        ca,
+        &now_arg(NOW),
+        &token,
+    ])
+    .run()
+    .json();
     assert_eq!(claims["name"], "alice");
-    assert_eq!(std::fs::read_to_string(server.dir.join("www/count")).unwrap(), "1");
+    assert_eq!(
+        std::fs::read_to_string(server.dir.join("www/count")).unwrap(),
+        "1"
+    );
 
     // A tampered token: rejected (exit 1) after the fetch.
     let at = token.len() - 10;
     let swap = if &token[at..=at] == "A" { "B" } else { "A" };
     let forged = format!("{}{swap}{}", &token[..at], &token[at + 1..]);
-    let out = authctl(&["verify", "--jwks-url", &url, "--jwks-ca", ca, &now_arg(NOW), &forged]).run();
+    let out = authctl(&[
+        "verify",
+        "--jwks-url",
+        &url,
+        "--jwks-ca",
+        ca,
+        &now_arg(NOW),
+        &forged,
+    ])
+    .run();
     assert_eq!(out.code, 1, "{}", out.stderr);
     // The public roots do not know the test CA; a failing endpoint: exit 1, jwks_unavailable.
     authctl(&["verify", "--jwks-url", &url, &now_arg(NOW), &token])
         .run()
         .fails(1, "jwks_unavailable");
     let broken = format!("https://127.0.0.1:{}/500", server.port);
-    let out = authctl(&["verify", "--jwks-url", &broken, "--jwks-ca", ca, &now_arg(NOW), &token]).run();
+    let out = authctl(&[
+        "verify",
+        "--jwks-url",
+        &broken,
+        "--jwks-ca",
+        ca,
+        &now_arg(NOW),
+        &token,
+    ])
+    .run();
     out.fails(1, "jwks_unavailable");
-    assert!(out.error()["message"].as_str().unwrap().contains("HTTP 500"), "{}", out.stderr);
+    assert!(
+        out.error()["message"]
+            .as_str()
+            .unwrap()
+            .contains("HTTP 500"),
+        "{}",
+        out.stderr
+    );
     // http:// needs --jwks-allow-http; --jwks-ca needs --jwks-url; --jwks-url excludes --jwks.
     let plain = format!("http://127.0.0.1:{}/jwks.json", server.port);
     authctl(&["verify", "--jwks-url", &plain, &now_arg(NOW), &token])
