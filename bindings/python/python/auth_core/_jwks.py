@@ -2,6 +2,6 @@
 (``_jwks.pyi``, kept apart from ``_native.pyi`` so that each stub stays readable;
 mypy.stubtest checks the two against this module). Import them from ``auth_core``."""
 
-from ._native import JwksClient, JwksUnavailable
+from ._native import JwksClient
 
-__all__ = ["JwksClient", "JwksUnavailable"]
+__all__ = ["JwksClient"]

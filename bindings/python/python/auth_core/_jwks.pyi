@@ -20,9 +20,7 @@ from ._native import (
     _Token,
 )
 
-__all__ = ["JwksClient", "JwksUnavailable"]
-
-class JwksUnavailable(AuthError): ...
+__all__ = ["JwksClient"]
 
 @final
 class JwksClient:

@@ -11,7 +11,7 @@ from ._scopes import MAX_VOCABULARY_SCOPES as MAX_VOCABULARY_SCOPES, RequiredSco
 from ._scopes import ScopeVocabulary as ScopeVocabulary, TokenForm as TokenForm, _Names
 from ._scopes import client_credentials as client_credentials, introspection_json as introspection_json
 from ._scopes import may_revoke as may_revoke, parse_scope as parse_scope, valid_scope_name as valid_scope_name
-from ._jwks import JwksClient as JwksClient, JwksUnavailable as JwksUnavailable
+from ._jwks import JwksClient as JwksClient
 
 __all__ = [
     "AlgorithmNotAllowed", "Answer", "AuthError", "Authenticated", "Authenticator", "BadSignature",
@@ -91,6 +91,7 @@ class TokenQuotaExceeded(AuthError): ...
 class InsufficientScope(AuthError):
     required_scope: Optional[str]
 class InvalidScope(AuthError): ...
+class JwksUnavailable(AuthError): ...
 
 def error_class(code: str) -> type[AuthError]: ...
 def inspect_unverified(token: _Token, *, max_size: int = 8192) -> dict[str, Any]: ...
