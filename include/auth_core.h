@@ -206,6 +206,22 @@ enum auth_algorithm
   AUTH_EDDSA = 4,
   // ECDSA P-256 with SHA-256; with `auth_key_ring_add` the secret is the raw 32-byte scalar.
   AUTH_ES256 = 5,
+  // ECDSA P-384 with SHA-384; with `auth_key_ring_add` the secret is the raw 48-byte scalar.
+  AUTH_ES384 = 6,
+  // ECDSA P-521 with SHA-512; with `auth_key_ring_add` the secret is the raw 66-byte scalar.
+  AUTH_ES512 = 7,
+  // RSASSA-PKCS1-v1_5 with SHA-256 (keys from PEM or JWK: `auth_key_ring_add_pem_for`).
+  AUTH_RS256 = 8,
+  // RSASSA-PKCS1-v1_5 with SHA-384.
+  AUTH_RS384 = 9,
+  // RSASSA-PKCS1-v1_5 with SHA-512.
+  AUTH_RS512 = 10,
+  // RSASSA-PSS with SHA-256 (salt of 32 bytes).
+  AUTH_PS256 = 11,
+  // RSASSA-PSS with SHA-384 (salt of 48 bytes).
+  AUTH_PS384 = 12,
+  // RSASSA-PSS with SHA-512 (salt of 64 bytes).
+  AUTH_PS512 = 13,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -802,10 +818,12 @@ typedef struct auth_verify_options {
 extern "C" {
 #endif // __cplusplus
 
-// Adds an EdDSA or ES256 key from PEM text (`pem_len` bytes, UTF-8): an unencrypted
-// PKCS#8 private key (`BEGIN PRIVATE KEY`: mints and verifies) or an SPKI public key
-// (`BEGIN PUBLIC KEY`: verifies only). The key type sets the algorithm. The first key
-// added becomes active; minting with a public key is `AUTH_INVALID_KEY`.
+// Adds an asymmetric key from PEM text (`pem_len` bytes, UTF-8): an unencrypted PKCS#8
+// private key (`BEGIN PRIVATE KEY`: mints and verifies), an SPKI public key
+// (`BEGIN PUBLIC KEY`: verifies only) or a PKCS#1 RSA key (`BEGIN RSA PUBLIC KEY`,
+// `BEGIN RSA PRIVATE KEY`). The key type sets the algorithm; an RSA key is RS256 (pin it
+// to another with `auth_key_ring_add_pem_for`). The first key added becomes active;
+// minting with a public key is `AUTH_INVALID_KEY`.
 //
 // Errors: `AUTH_INVALID_KEY` (unreadable PEM, another key type, bad or duplicate kid; the
 // message names the key), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
@@ -816,7 +834,18 @@ auth_result auth_key_ring_add_pem(struct auth_key_ring *ring,
                                   size_t pem_len,
                                   struct auth_error **error_out);
 
-// Adds an EdDSA or ES256 key from one JWK (JSON object text; its `kid` names it),
+// Like `auth_key_ring_add_pem`, with the key pinned to `alg` (an `auth_algorithm`), which
+// must fit it: an RSA key to any of `AUTH_RS256` … `AUTH_PS512`, an EC key to the algorithm
+// of its curve, an Ed25519 key to `AUTH_EDDSA`; otherwise `AUTH_INVALID_KEY`. Thread-safe.
+auth_result auth_key_ring_add_pem_for(struct auth_key_ring *ring,
+                                      const char *kid,
+                                      size_t kid_len,
+                                      uint32_t alg,
+                                      const char *pem,
+                                      size_t pem_len,
+                                      struct auth_error **error_out);
+
+// Adds an asymmetric key from one JWK (JSON object text; its `kid` names it),
 // private (with `d`) or public, read as strictly as `auth_key_ring_from_jwks` reads each key.
 // Errors: `AUTH_INVALID_KEY` (naming the key), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
 // Thread-safe.
@@ -827,9 +856,11 @@ auth_result auth_key_ring_add_jwk(struct auth_key_ring *ring,
 
 // Creates a verify-only key ring from JWK Set text (`{"keys": [...]}`); `*ring_out`
 // receives it (free with `auth_key_ring_free`). Read strictly: a duplicate `kid`, a
-// `kty`/`crv`/`alg` mismatch, a point not on the curve, wrong member lengths, bad
-// base64url, `use` other than `"sig"`, or a private member → `AUTH_INVALID_KEY` with a
-// message naming the key; nothing is created then. Also `AUTH_INVALID_UTF8`,
+// `kty`/`crv`/`alg` mismatch, a point not on the curve, an RSA key against the RSA rules
+// (docs/keys.md), wrong member lengths, bad base64url, or a private member →
+// `AUTH_INVALID_KEY` with a message naming the key; nothing is created then. A key for
+// another use (`use` other than `"sig"`, `key_ops` without `"verify"`, a JWE `alg`) is
+// left out. Also `AUTH_INVALID_UTF8`,
 // `AUTH_NULL_ARGUMENT`. Thread-safe.
 auth_result auth_key_ring_from_jwks(const char *jwks,
                                     size_t jwks_len,
@@ -1429,7 +1460,7 @@ auth_result auth_jwks_client_last_error(const struct auth_jwks_client *client,
 auth_result auth_jwks_client_status(const struct auth_jwks_client *client,
                                     struct auth_jwks_status *status_out);
 
-// Looks an algorithm up by its name (`"HS256"`, `"HS384"`, `"HS512"`, as the core's
+// Looks an algorithm up by its name (`"HS256"` … `"PS512"`, as the core's
 // `Algorithm::parse`) and writes its `auth_algorithm` number to `*out`.
 // Unknown names → `AUTH_INVALID_KEY`; non-UTF-8 → `AUTH_INVALID_UTF8`. Thread-safe.
 auth_result auth_algorithm_from_name(const char *name, size_t name_len, uint32_t *out);

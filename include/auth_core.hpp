@@ -217,14 +217,22 @@ inline std::string Error::sms_body(Format f) const {
         [e, format](char *b, std::size_t n, std::size_t *o) { return auth_error_sms_body(e, format, b, n, o); });
 }
 
-/// The algorithm a key is pinned to (EdDSA/ES256 keys from PEM or JWK: the C functions
-/// `auth_key_ring_add_pem`, `auth_key_ring_from_jwks`).
+/// The algorithm a key is pinned to (asymmetric keys from PEM or JWK: `KeyRing::add_pem`,
+/// the C functions `auth_key_ring_add_pem_for`, `auth_key_ring_from_jwks`).
 enum class Algorithm : std::uint32_t {
     HS256 = AUTH_HS256,
     HS384 = AUTH_HS384,
     HS512 = AUTH_HS512,
     EdDSA = AUTH_EDDSA,
-    ES256 = AUTH_ES256
+    ES256 = AUTH_ES256,
+    ES384 = AUTH_ES384,
+    ES512 = AUTH_ES512,
+    RS256 = AUTH_RS256,
+    RS384 = AUTH_RS384,
+    RS512 = AUTH_RS512,
+    PS256 = AUTH_PS256,
+    PS384 = AUTH_PS384,
+    PS512 = AUTH_PS512
 };
 /// The `type` claim.
 enum class PrincipalType : std::uint32_t { User = AUTH_PRINCIPAL_USER, Reseller = AUTH_PRINCIPAL_RESELLER };
@@ -608,6 +616,16 @@ public:
         detail::call([&](auth_error **e) {
             return auth_key_ring_add(p_.get(), detail::ptr(kid), kid.size(), static_cast<std::uint32_t>(alg),
                                      reinterpret_cast<const std::uint8_t *>(detail::ptr(secret)), secret.size(), e);
+        });
+        return *this;
+    }
+    /// Adds an asymmetric key from PEM (PKCS#8 private, SPKI public or PKCS#1 RSA), pinned to
+    /// `alg` when given (an RSA key is RS256 otherwise). Throws `invalid_key`.
+    KeyRing &add_pem(std::string_view kid, std::string_view pem, std::optional<Algorithm> alg = std::nullopt) {
+        detail::call([&](auth_error **e) {
+            return alg ? auth_key_ring_add_pem_for(p_.get(), detail::ptr(kid), kid.size(), static_cast<std::uint32_t>(*alg),
+                                                   detail::ptr(pem), pem.size(), e)
+                       : auth_key_ring_add_pem(p_.get(), detail::ptr(kid), kid.size(), detail::ptr(pem), pem.size(), e);
         });
         return *this;
     }

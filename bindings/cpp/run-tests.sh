@@ -2,7 +2,8 @@
 # Runs the C++ suite of auth-core (include/auth_core.hpp) and the install/CMake checks:
 #   - builds libauth_core (release) with cargo, honouring CARGO_TARGET_DIR;
 #   - checks the shared library's SONAME;
-#   - builds tests/test_auth.cpp (with test_http.cpp: the HTTP edge) and example.cpp with g++ -std=c++17 -Wall -Wextra -Werror
+#   - builds tests/test_auth.cpp (with test_http.cpp: the HTTP edge; test_algorithms.cpp:
+#     asymmetric keys from PEM) and example.cpp with g++ -std=c++17 -Wall -Wextra -Werror
 #     -pedantic, runs the suite (incl. every tokens.json vector through the C API and the
 #     wrapper) against the shared library, the static archive, under AddressSanitizer+UBSan
 #     and under valgrind, and runs the service example;
@@ -58,16 +59,18 @@ SAN=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=
 B="$TMP/build"; mkdir -p "$B"
 # The sanitizer build compiles in the background (two cores) while the plain objects are
 # compiled once and linked twice: against the shared library and against the archive.
-TESTS=(bindings/cpp/tests/test_auth.cpp bindings/cpp/tests/second_tu.cpp bindings/cpp/tests/test_http.cpp)
+TESTS=(bindings/cpp/tests/test_auth.cpp bindings/cpp/tests/second_tu.cpp bindings/cpp/tests/test_http.cpp
+       bindings/cpp/tests/test_algorithms.cpp)
 ( "$CXX" "${CXXFLAGS[@]}" "${SAN[@]}" -o "$B/test_auth_cpp_asan" "${TESTS[@]}" "${SHARED[@]}" > "$B/asan.log" 2>&1
   echo $? > "$B/asan.rc" ) &
 asan_job=$!
 compile_objects() {
     "$CXX" "${CXXFLAGS[@]}" -c -o "$B/test_auth.o" "${TESTS[0]}" && "$CXX" "${CXXFLAGS[@]}" -c -o "$B/second_tu.o" "${TESTS[1]}" \
-        && "$CXX" "${CXXFLAGS[@]}" -c -o "$B/test_http.o" "${TESTS[2]}"
+        && "$CXX" "${CXXFLAGS[@]}" -c -o "$B/test_http.o" "${TESTS[2]}" \
+        && "$CXX" "${CXXFLAGS[@]}" -c -o "$B/test_algorithms.o" "${TESTS[3]}"
 }
-OBJS=("$B/test_auth.o" "$B/second_tu.o" "$B/test_http.o")
-step "test_auth.cpp, second_tu.cpp, test_http.cpp compiled" compile_objects
+OBJS=("$B/test_auth.o" "$B/second_tu.o" "$B/test_http.o" "$B/test_algorithms.o")
+step "test_auth.cpp, second_tu.cpp, test_http.cpp, test_algorithms.cpp compiled" compile_objects
 step "test_auth_cpp linked (shared)" "$CXX" -pthread -o "$B/test_auth_cpp" "${OBJS[@]}" "${SHARED[@]}"
 step "test_auth_cpp linked (static)" "$CXX" -pthread -o "$B/test_auth_cpp_static" "${OBJS[@]}" "${STATIC[@]}"
 step "test_auth_cpp_static does not need libauth_core" bash -c "! readelf -d '$B/test_auth_cpp_static' | grep -q 'NEEDED.*libauth_core'"
@@ -77,7 +80,7 @@ step "auth_core.hpp alone is clean under -Wconversion -Wsign-conversion -Wshadow
     "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -Wconversion -Wsign-conversion -Wshadow -Wold-style-cast \
     -I include -fsyntax-only "$B/header_only.cpp"
 step "the suite also compiles as C++20" "$CXX" -std=c++20 -Wall -Wextra -Werror -pedantic -I include -fsyntax-only \
-    bindings/cpp/tests/test_auth.cpp bindings/cpp/tests/test_http.cpp
+    bindings/cpp/tests/test_auth.cpp bindings/cpp/tests/test_http.cpp bindings/cpp/tests/test_algorithms.cpp
 out="$(echo '#include "auth_core.hpp"' | "$CXX" -std=c++14 -I include -x c++ -fsyntax-only - 2>&1)"
 first_error="$(grep -m1 'error:' <<<"$out")"
 step "-std=c++14: the first error is '#error \"auth_core.hpp needs C++17 or later\"'" \

@@ -30,7 +30,9 @@ fuzz_target!(|data: &[u8]| {
     }
     match Key::from_jwk(text) {
         Ok(key) => {
-            assert!(matches!(key.algorithm(), Algorithm::EdDSA | Algorithm::ES256));
+            assert!(!key.algorithm().is_hmac());
+            // An RSA private key is never read from a JWK.
+            assert!(!(key.algorithm().is_rsa() && key.is_private()));
             public_jwks_round_trip(&KeyRing::single(key.clone()));
             if key.is_private() {
                 let back = Key::from_jwk(&key.to_private_jwk().expect("private JWK"))

@@ -1064,12 +1064,16 @@ bad_jwks("crv X25519", jwk_ed(crv="X25519"), names="ed1")
 bad_jwks("alg ES256 on an OKP key", jwk_ed(alg="ES256"), names="ed1")
 bad_jwks("alg EdDSA on an EC key", jwk_ec(alg="EdDSA"), names="ec1")
 bad_jwks("crv P-384", jwk_ec(crv="P-384"), names="ec1")
-bad_jwks("kty RSA", {"kty": "RSA", "kid": "r1", "n": "AQAB", "e": "AQAB"}, names="r1")
+bad_jwks("RSA key of 24 bits", {"kty": "RSA", "kid": "r1", "n": "AQAB", "e": "AQAB"}, names="r1")
 bad_jwks("kty oct (a secret)", {"kty": "oct", "kid": "o1", "k": "c2VjcmV0"}, names="o1")
-bad_jwks("use enc", jwk_ed(use="enc"), names="ed1")
-bad_jwks("key_ops encrypt", jwk_ec(key_ops=["encrypt"]), names="ec1")
-bad_jwks("key_ops sign only on a public key", jwk_ec(key_ops=["sign"]), names="ec1")
-bad_jwks("key_ops empty on a public key", jwk_ed(key_ops=[]), names="ed1")
+# A key for another use (RFC 7517 §4.2, §4.3) is left out of a set, never used to verify.
+for name, key in [("use enc", jwk_ed(use="enc")), ("key_ops encrypt", jwk_ec(key_ops=["encrypt"])),
+                  ("key_ops sign only on a public key", jwk_ec(key_ops=["sign"])),
+                  ("key_ops empty on a public key", jwk_ed(key_ops=[])),
+                  ("alg RSA-OAEP (an encryption key)", jwk_ec(alg="RSA-OAEP"))]:
+    other = jwk_ec() if key["kid"] == "ed1" else jwk_ed()
+    jwks_cases.append({"name": name + " is left out", "expect": "ok", "kids": [other["kid"]],
+                       "jwks": json.dumps({"keys": [key, other]})})
 bad_jwks("key_ops verify twice", jwk_ed(key_ops=["verify", "verify"]), names="ed1")
 bad_jwks("private d in a public set", jwk_ed(d=b64(ED_SEED)), names="ed1")
 bad_jwks("private d on an EC key", jwk_ec(d=b64(EC_D)), names="ec1")
@@ -1105,7 +1109,7 @@ for name, text in [
     ("SEC1 EC PRIVATE KEY label", jc.p256_private_pem(EC_D).replace("PRIVATE KEY", "EC PRIVATE KEY")),
     ("certificate label", jc.ed25519_public_pem(ED_SEED).replace("PUBLIC KEY", "CERTIFICATE")),
     ("truncated DER", jc.pem("PUBLIC KEY", bytes.fromhex("302a300506032b6570032100") + ED_X[:20])),
-    ("RSA SPKI", jc.pem("PUBLIC KEY", bytes.fromhex("300d06092a864886f70d0101010500"))),
+    ("RSA SPKI without a key", jc.pem("PUBLIC KEY", bytes.fromhex("300d06092a864886f70d0101010500"))),
     ("P-256 point not on the curve", jc.pem("PUBLIC KEY", bytes.fromhex(
         "3059301306072a8648ce3d020106082a8648ce3d030107034200") + b"\x04" + EC_X + bytes(32))),
 ]:

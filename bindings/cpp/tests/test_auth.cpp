@@ -26,6 +26,8 @@ std::string second_tu_header_json(std::string_view token);
 // (auth::ScopeVocabulary, auth::RequiredScopes, scoped verification and token creation).
 void test_http(const char *vectors_path, int &passed, int &failed);
 void test_scopes(const char *vectors_path, int &passed, int &failed);
+// Defined in test_algorithms.cpp: asymmetric keys from PEM (RSA pinned to PS256, ES384).
+void test_algorithms(int &passed, int &failed);
 
 namespace {
 
@@ -610,6 +612,7 @@ int main(int argc, char **argv) {
         test_vectors(argv[1]);
         test_http(argv[1], passed, failed);
         test_scopes(argv[1], passed, failed);
+        test_algorithms(passed, failed);
     } catch (const auth::Error &e) {
         std::printf("FAIL uncaught auth::Error %s: %s\n", e.name(), e.what());
         ++failed;

@@ -1,5 +1,6 @@
-"""EdDSA and ES256 verification from Python: auth_core against PyJWT (+ cryptography), on the same
-token and public key (from the same JWK Set), in one run.
+"""Asymmetric verification from Python (EdDSA, ES256, ES384, ES512, RS256, PS256; RSA keys of
+2048 bits): auth_core against PyJWT (+ cryptography, i.e. OpenSSL), on the same token and public
+key (from the same JWK Set), in one run.
 
     python bindings/python/bench/compare_asymmetric.py [--number N] [--repeat R]
 
@@ -30,9 +31,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=11, help="timing runs (the median is reported)")
     args = ap.parse_args()
     print(f"{'':8} {'auth_core':>12} {'PyJWT':>12} {'PyJWT/auth_core':>16}")
-    for alg in ("EdDSA", "ES256"):
+    for alg in ("EdDSA", "ES256", "ES384", "ES512", "RS256", "PS256"):
         ring = auth_core.KeyRing()
-        ring.add_pem("k1", auth_core.generate_private_key_pem(alg))
+        ring.add_pem("k1", auth_core.generate_private_key_pem(alg), alg=alg)
         token = auth_core.Issuer(ring).mint_user(123, "alice", False, "ACME", 7).token
         jwks = ring.to_jwks()
         verifier = auth_core.Verifier(auth_core.KeyRing.from_jwks(jwks))

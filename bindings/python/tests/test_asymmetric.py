@@ -58,8 +58,12 @@ def test_bad_jwks_and_pem_are_invalid_key_naming_the_key() -> None:
     ring = KeyRing()
     ring.add_pem("ed", private_pem("EdDSA"))
     good = json.loads(ring.to_jwks())
+    # A key for another use is left out of a set (docs/keys.md), and refused alone.
+    enc = {"keys": [{**good["keys"][0], "use": "enc"}]}
+    assert KeyRing.from_jwks(json.dumps(enc)).kids() == []
+    with pytest.raises(auth_core.InvalidKey, match="use"):
+        KeyRing().add_jwk(json.dumps(enc["keys"][0]))
     for edit in (
-        {"use": "enc"},
         {"alg": "ES256"},
         {"crv": "P-256"},
         {"x": "AA"},

@@ -31,8 +31,9 @@ pub(crate) struct Cli {
 /// The HMAC algorithm option (`keygen`, and part of [`KeyArgs`]).
 #[derive(Debug, Args)]
 pub(crate) struct AlgArg {
-    /// Algorithm the key is pinned to: HS256, HS384 or HS512 (a secret), or EdDSA or ES256
-    /// (a PEM key file: PKCS#8 private to mint, SPKI public to verify).
+    /// Algorithm the key is pinned to: HS256, HS384 or HS512 (a secret), or EdDSA, ES256,
+    /// ES384, ES512, RS256, RS384, RS512, PS256, PS384 or PS512 (a PEM key file: PKCS#8
+    /// private to mint, SPKI or PKCS#1 public to verify).
     #[arg(long, value_name = "ALG", default_value = "HS256")]
     pub(crate) alg: String,
 }
@@ -60,9 +61,10 @@ pub(crate) enum Command {
     ///
     /// The length suits the algorithm: 32 bytes (43 characters) for HS256, 36 (48) for
     /// HS384, 48 (64) for HS512 — at least as long as the hash output (RFC 7518 §3.2).
-    /// With `--alg EdDSA` or `--alg ES256`: a new private key as PKCS#8 PEM.
+    /// With an asymmetric `--alg` (EdDSA, ES256/384/512, RS256 … PS512): a new private key
+    /// as PKCS#8 PEM (RSA: 2048 bits, exponent 65537).
     Keygen(AlgArg),
-    /// Print the public JWK Set of an EdDSA or ES256 key (to publish for verifiers).
+    /// Print the public JWK Set of an asymmetric key (to publish for verifiers).
     Jwks(crate::keyfiles::JwksArgs),
     /// Mint a token and print it on stdout: `authctl mint user ...` or `authctl mint reseller ...`.
     #[command(arg_required_else_help = false)]

@@ -1,4 +1,5 @@
-//! EdDSA and ES256 keys on the command line: `keygen --alg EdDSA|ES256` (PKCS#8 PEM),
+//! Asymmetric keys on the command line: `keygen --alg EdDSA|ES256|ES384|ES512|RS256…PS512`
+//! (PKCS#8 PEM),
 //! `jwks --key-file PEM` (the public JWK Set), PEM key files for `mint` and `verify`, and
 //! `verify --jwks PATH` (a verify-only ring from a JWK Set file; docs/cli.md).
 
@@ -15,13 +16,17 @@ use crate::Failure;
 /// Largest PEM or JWK Set file read.
 const MAX_FILE: u64 = 256 * 1024;
 
-/// `authctl jwks`: the public JWK Set of one EdDSA or ES256 key.
+/// `authctl jwks`: the public JWK Set of one asymmetric key.
 #[derive(Debug, Args)]
 pub(crate) struct JwksArgs {
-    /// The key's PEM file: a PKCS#8 private key (as `authctl keygen --alg EdDSA|ES256`
-    /// writes) or an SPKI public key.
+    /// The key's PEM file: a PKCS#8 private key (as `authctl keygen --alg ALG` writes), an
+    /// SPKI public key, or a PKCS#1 RSA key.
     #[arg(long, value_name = "PATH")]
     pub(crate) key_file: PathBuf,
+    /// The algorithm an RSA key is published for (RS256 … PS512; default RS256). An EC or
+    /// Ed25519 key has one algorithm; giving another is an error.
+    #[arg(long, value_name = "ALG")]
+    pub(crate) alg: Option<String>,
     /// Key id (`kid`) the key is published under (the one `mint --kid` uses).
     #[arg(long, value_name = "ID", default_value = "default")]
     pub(crate) kid: String,
@@ -56,7 +61,8 @@ fn read_text(path: &Path, what: &str) -> Result<Zeroizing<String>, Failure> {
 }
 
 /// `keygen --alg ALG`: an HMAC secret (HS256/384/512) or a PKCS#8 PEM private key
-/// (EdDSA/ES256, several lines ending with a newline).
+/// (EdDSA, ES256/384/512, RS256 … PS512 — RSA keys of 2048 bits; several lines ending with a
+/// newline).
 pub(crate) fn keygen(alg: &str) -> Result<Zeroizing<String>, Failure> {
     let parsed = Algorithm::parse(alg).map_err(Failure::Usage)?;
     if parsed.is_hmac() {
@@ -77,14 +83,18 @@ pub(crate) fn keygen(alg: &str) -> Result<Zeroizing<String>, Failure> {
 /// `jwks --key-file PEM --kid ID`: the key's public JWK Set.
 pub(crate) fn jwks(args: &JwksArgs) -> Result<String, Failure> {
     let pem = read_text(&args.key_file, "key file")?;
-    let key = Key::from_pem(&args.kid, &pem).map_err(Failure::Usage)?;
-    Ok(KeyRing::single(key).to_jwks())
+    let key = match &args.alg {
+        Some(alg) => {
+            let alg = Algorithm::parse(alg).map_err(Failure::Usage)?;
+            Key::from_pem_for(&args.kid, alg, &pem)
+        }
+        None => Key::from_pem(&args.kid, &pem),
+    };
+    Ok(KeyRing::single(key.map_err(Failure::Usage)?).to_jwks())
 }
 
-/// The ring `mint` and `verify` use: from `--jwks PATH` (verify only), from a PEM key file
-/// for `--alg EdDSA|ES256`, or the HMAC secret (`AUTHCTL_SECRET` or `--key-file`).
 /// The JWKS client of `authctl verify --jwks-url URL [--jwks-ca FILE] [--jwks-allow-http]`
-/// (a key file or secret as well is a usage error).
+/// (a key file as well is a usage error).
 pub(crate) fn jwks_client(
     url: &str,
     args: &crate::args::VerifyArgs,
@@ -101,6 +111,8 @@ pub(crate) fn jwks_client(
     auth_jwks::JwksClient::new(url, options).map_err(Failure::Usage)
 }
 
+/// The ring `mint` and `verify` use: from `--jwks PATH` (verify only), from a PEM key file
+/// for an asymmetric `--alg` (an RSA key is pinned to the `--alg` given), or the HMAC secret (`AUTHCTL_SECRET` or `--key-file`).
 pub(crate) fn load_ring(key: &KeyArgs, jwks: Option<&Path>) -> Result<KeyRing, Failure> {
     if let Some(path) = jwks {
         if key.key_file.is_some() {
@@ -123,16 +135,11 @@ pub(crate) fn load_ring(key: &KeyArgs, jwks: Option<&Path>) -> Result<KeyRing, F
         ));
     };
     let pem = read_text(path, "key file")?;
-    let key_obj = Key::from_pem(&key.kid, &pem).map_err(Failure::Usage)?;
-    if key_obj.algorithm() != alg {
-        return Err(Failure::usage(
-            ErrorCode::InvalidKey,
-            format!(
-                "key file {} holds an {} key, not {alg}",
-                path.display(),
-                key_obj.algorithm()
-            ),
-        ));
-    }
+    let key_obj = Key::from_pem_for(&key.kid, alg, &pem).map_err(|e| {
+        Failure::usage(
+            e.code(),
+            format!("key file {}: {}", path.display(), e.message()),
+        )
+    })?;
     Ok(KeyRing::single(key_obj))
 }

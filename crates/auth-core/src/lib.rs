@@ -102,8 +102,9 @@ pub use claims::{
 pub use issue::{Issuer, MintRequest, Minted};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};
 pub use keys::{
-    generate_secret, generate_secret_for, Algorithm, Key, KeyRing, GENERATED_SECRET_BYTES,
-    MAX_JWKS_BYTES, MAX_JWKS_KEYS, MAX_KID_LEN, MIN_SECRET_LEN,
+    generate_secret, generate_secret_for, Algorithm, Key, KeyRing, GENERATED_RSA_BITS,
+    GENERATED_SECRET_BYTES, MAX_JWKS_BYTES, MAX_JWKS_KEYS, MAX_KID_LEN, MAX_RSA_BITS, MIN_RSA_BITS,
+    MIN_SECRET_LEN,
 };
 pub use shared_ring::SharedKeyRing;
 

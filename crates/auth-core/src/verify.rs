@@ -216,7 +216,7 @@ impl Verifier {
     /// 5. `alg` of `none` (any case) → `algorithm_not_allowed`;
     /// 6. key by `kid` (or the only / default key when there is no `kid`) → `unknown_key`;
     /// 7. header `alg` equal to the key's pinned algorithm → `algorithm_not_allowed`;
-    /// 8. the MAC, compared in constant time, or the EdDSA / ES256 signature → `bad_signature`;
+    /// 8. the MAC, compared in constant time, or the EdDSA / ECDSA / RSA signature → `bad_signature`;
     /// 9. claims: a strict JSON object (`malformed_token`) with the docs/token-format.md shape, times and ids
     ///    at most 2^53 − 1 (`invalid_claims`); then `aud` and `iss` against
     ///    [`VerifyOptions::audiences`] and [`VerifyOptions::issuer`] (`invalid_claims`);
@@ -317,15 +317,26 @@ impl Verifier {
             None => resolve_header(&ring, seg.header)?,
         };
 
-        let mut sig = [0u8; 66];
-        if decoded_len_bound(seg.signature.len()) > sig.len() {
+        // The signature is decoded only when its length can be the key's (66 bytes of room at
+        // least, as before RSA): an HMAC, EdDSA or ECDSA signature (at most 132 bytes) on the
+        // stack, an RSA one (256 to 1024) on the heap.
+        let room = (key.signature_len() + 3).max(66);
+        if decoded_len_bound(seg.signature.len()) > room {
             return Err(Error::with_message(
                 ErrorCode::BadSignature,
                 "signature has the wrong length",
             ));
         }
-        let n = jws::decode_segment_into(seg.signature, &mut sig)?;
-        if !key.verify_signature(seg.signing_input, &sig[..n]) {
+        let mut stack = [0u8; 135];
+        let mut heap = Vec::new();
+        let buf = if room <= stack.len() {
+            &mut stack[..]
+        } else {
+            heap.resize(room, 0);
+            &mut heap[..]
+        };
+        let n = jws::decode_segment_into(seg.signature, buf)?;
+        if !key.verify_signature(seg.signing_input, &buf[..n]) {
             return Err(Error::new(ErrorCode::BadSignature));
         }
 

@@ -378,16 +378,45 @@ fn a_jwks_makes_a_verify_only_ring() {
         // A private JWK round-trips too.
         let private = Key::from_jwk(&key.to_private_jwk().unwrap()).unwrap();
         assert!(private.is_private());
+        let again = mint(&private).token;
         assert_eq!(
-            mint(&private).token,
-            t,
-            "deterministic signatures, same key"
+            again.rsplit_once('.').unwrap().0,
+            t.rsplit_once('.').unwrap().0,
+            "same header and claims"
         );
+        assert!(verify(verify_only.clone(), &again).is_ok(), "same key");
     }
     assert_eq!(
         code(Issuer::new(verify_only).mint(&MintRequest::new(Subject::reseller(1, "r")))),
         "invalid_key"
     );
+}
+
+#[test]
+fn keys_for_other_uses_are_left_out_of_a_set_and_refused_alone() {
+    let (ring, jwks) = sample_jwks();
+    let t = mint(ring.get("ed").unwrap()).token;
+    for (member, value) in [
+        ("use", json!("enc")),
+        ("key_ops", json!(["encrypt"])),
+        ("key_ops", json!(["sign"])),
+        ("alg", json!("RSA-OAEP")),
+        ("alg", json!("ECDH-ES+A128KW")),
+    ] {
+        let mut doc: Value = serde_json::from_str(&jwks).unwrap();
+        doc["keys"][0][member] = value.clone();
+        let set = KeyRing::from_jwks(&doc.to_string()).unwrap();
+        assert!(set.get("ed").is_none(), "{member}: {value}");
+        assert!(set.get("ec").is_some(), "{member}: {value}");
+        assert_eq!(code(verify(set, &t)), "unknown_key", "{member}: {value}");
+        let alone = Key::from_jwk(&doc["keys"][0].to_string()).unwrap_err();
+        assert_eq!(alone.code(), ErrorCode::InvalidKey, "{member}: {value}");
+    }
+    // `key_ops` listing `verify` among others is a signature key.
+    let mut doc: Value = serde_json::from_str(&jwks).unwrap();
+    doc["keys"][0]["key_ops"] = json!(["verify", "encrypt"]);
+    let set = KeyRing::from_jwks(&doc.to_string()).unwrap();
+    assert!(verify(set, &t).is_ok());
 }
 
 /// A JWKS whose first key is `f(first key)`; the refusal must be `invalid_key` naming it.
@@ -419,15 +448,14 @@ fn jwks_refusals_name_the_key() {
         (0, set("crv", json!("X25519")), "crv"),
         (0, set("alg", json!("ES256")), "alg"),
         (1, set("alg", json!("EdDSA")), "alg"),
-        (1, set("crv", json!("P-384")), "crv"),
-        (0, set("kty", json!("RSA")), "kty"),
+        (1, set("crv", json!("P-384")), "want ES384"),
+        (1, set("crv", json!("P-192")), "crv"),
+        (0, set("kty", json!("RSA")), "not RS256"),
         (0, set("kty", json!("oct")), "kty"),
         (0, del("kty"), "kty"),
         (0, del("x"), "`x`"),
         (1, del("y"), "`y`"),
         (0, set("y", json!("AA")), "no `y`"),
-        (0, set("use", json!("enc")), "use"),
-        (0, set("key_ops", json!(["encrypt"])), "key_ops"),
         (0, set("d", d_ed["d"].clone()), "private member `d`"),
         (1, set("p", json!("AQAB")), "private member `p`"),
         (0, set("k", json!("AQAB")), "`k`"),

@@ -1,4 +1,4 @@
-//! EdDSA and ES256 keys from PEM and JWK, JWK Sets in and out, and custom claims
+//! Asymmetric keys (EdDSA, ES256/384/512, RS256 … PS512) from PEM and JWK, JWK Sets in and out, and custom claims
 //! (docs/keys.md, docs/token-format.md). The core decides; these functions translate.
 
 use std::ffi::c_char;
@@ -12,10 +12,12 @@ use crate::keys::auth_key_ring;
 use crate::result::auth_result;
 use crate::util::{guard, handle, handle_mut, new_box, out_ptr, text, write_out};
 
-/// Adds an EdDSA or ES256 key from PEM text (`pem_len` bytes, UTF-8): an unencrypted
-/// PKCS#8 private key (`BEGIN PRIVATE KEY`: mints and verifies) or an SPKI public key
-/// (`BEGIN PUBLIC KEY`: verifies only). The key type sets the algorithm. The first key
-/// added becomes active; minting with a public key is `AUTH_INVALID_KEY`.
+/// Adds an asymmetric key from PEM text (`pem_len` bytes, UTF-8): an unencrypted PKCS#8
+/// private key (`BEGIN PRIVATE KEY`: mints and verifies), an SPKI public key
+/// (`BEGIN PUBLIC KEY`: verifies only) or a PKCS#1 RSA key (`BEGIN RSA PUBLIC KEY`,
+/// `BEGIN RSA PRIVATE KEY`). The key type sets the algorithm; an RSA key is RS256 (pin it
+/// to another with `auth_key_ring_add_pem_for`). The first key added becomes active;
+/// minting with a public key is `AUTH_INVALID_KEY`.
 ///
 /// Errors: `AUTH_INVALID_KEY` (unreadable PEM, another key type, bad or duplicate kid; the
 /// message names the key), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`. Thread-safe.
@@ -36,7 +38,29 @@ pub unsafe extern "C" fn auth_key_ring_add_pem(
     })
 }
 
-/// Adds an EdDSA or ES256 key from one JWK (JSON object text; its `kid` names it),
+/// Like `auth_key_ring_add_pem`, with the key pinned to `alg` (an `auth_algorithm`), which
+/// must fit it: an RSA key to any of `AUTH_RS256` … `AUTH_PS512`, an EC key to the algorithm
+/// of its curve, an Ed25519 key to `AUTH_EDDSA`; otherwise `AUTH_INVALID_KEY`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn auth_key_ring_add_pem_for(
+    ring: *mut auth_key_ring,
+    kid: *const c_char,
+    kid_len: usize,
+    alg: u32,
+    pem: *const c_char,
+    pem_len: usize,
+    error_out: *mut *mut auth_error,
+) -> auth_result {
+    guard(error_out, || {
+        let ring = handle(ring, "ring")?;
+        let kid = text(kid, kid_len, "kid")?;
+        let alg = crate::keys::auth_algorithm::to_core(alg)?;
+        let pem = text(pem, pem_len, "pem")?;
+        Ok(ring.add(Key::from_pem_for(kid, alg, pem)?)?)
+    })
+}
+
+/// Adds an asymmetric key from one JWK (JSON object text; its `kid` names it),
 /// private (with `d`) or public, read as strictly as `auth_key_ring_from_jwks` reads each key.
 /// Errors: `AUTH_INVALID_KEY` (naming the key), `AUTH_INVALID_UTF8`, `AUTH_NULL_ARGUMENT`.
 /// Thread-safe.
@@ -56,9 +80,11 @@ pub unsafe extern "C" fn auth_key_ring_add_jwk(
 
 /// Creates a verify-only key ring from JWK Set text (`{"keys": [...]}`); `*ring_out`
 /// receives it (free with `auth_key_ring_free`). Read strictly: a duplicate `kid`, a
-/// `kty`/`crv`/`alg` mismatch, a point not on the curve, wrong member lengths, bad
-/// base64url, `use` other than `"sig"`, or a private member → `AUTH_INVALID_KEY` with a
-/// message naming the key; nothing is created then. Also `AUTH_INVALID_UTF8`,
+/// `kty`/`crv`/`alg` mismatch, a point not on the curve, an RSA key against the RSA rules
+/// (docs/keys.md), wrong member lengths, bad base64url, or a private member →
+/// `AUTH_INVALID_KEY` with a message naming the key; nothing is created then. A key for
+/// another use (`use` other than `"sig"`, `key_ops` without `"verify"`, a JWE `alg`) is
+/// left out. Also `AUTH_INVALID_UTF8`,
 /// `AUTH_NULL_ARGUMENT`. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn auth_key_ring_from_jwks(

@@ -26,6 +26,22 @@ pub enum auth_algorithm {
     AUTH_EDDSA = 4,
     /// ECDSA P-256 with SHA-256; with `auth_key_ring_add` the secret is the raw 32-byte scalar.
     AUTH_ES256 = 5,
+    /// ECDSA P-384 with SHA-384; with `auth_key_ring_add` the secret is the raw 48-byte scalar.
+    AUTH_ES384 = 6,
+    /// ECDSA P-521 with SHA-512; with `auth_key_ring_add` the secret is the raw 66-byte scalar.
+    AUTH_ES512 = 7,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (keys from PEM or JWK: `auth_key_ring_add_pem_for`).
+    AUTH_RS256 = 8,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    AUTH_RS384 = 9,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    AUTH_RS512 = 10,
+    /// RSASSA-PSS with SHA-256 (salt of 32 bytes).
+    AUTH_PS256 = 11,
+    /// RSASSA-PSS with SHA-384 (salt of 48 bytes).
+    AUTH_PS384 = 12,
+    /// RSASSA-PSS with SHA-512 (salt of 64 bytes).
+    AUTH_PS512 = 13,
 }
 
 crate::util::enum_conversions!(auth_algorithm <=> Algorithm {
@@ -34,6 +50,14 @@ crate::util::enum_conversions!(auth_algorithm <=> Algorithm {
     AUTH_HS512 <=> HS512,
     AUTH_EDDSA <=> EdDSA,
     AUTH_ES256 <=> ES256,
+    AUTH_ES384 <=> ES384,
+    AUTH_ES512 <=> ES512,
+    AUTH_RS256 <=> RS256,
+    AUTH_RS384 <=> RS384,
+    AUTH_RS512 <=> RS512,
+    AUTH_PS256 <=> PS256,
+    AUTH_PS384 <=> PS384,
+    AUTH_PS512 <=> PS512,
 });
 
 /// A set of keys by `kid`: one active key mints, every key verifies (rotation).
@@ -63,7 +87,7 @@ pub(crate) unsafe fn shared(ring: *const auth_key_ring) -> FfiResult<SharedKeyRi
     Ok(handle(ring, "ring")?.clone())
 }
 
-/// Looks an algorithm up by its name (`"HS256"`, `"HS384"`, `"HS512"`, as the core's
+/// Looks an algorithm up by its name (`"HS256"` … `"PS512"`, as the core's
 /// `Algorithm::parse`) and writes its `auth_algorithm` number to `*out`.
 /// Unknown names → `AUTH_INVALID_KEY`; non-UTF-8 → `AUTH_INVALID_UTF8`. Thread-safe.
 #[no_mangle]

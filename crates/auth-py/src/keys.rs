@@ -21,7 +21,7 @@ fn algorithm(py: Python<'_>, alg: Option<&Bound<'_, PyAny>>) -> PyResult<Algorit
 /// The ring is shared: an ``Issuer`` or ``Verifier`` built from it uses the ring's state at
 /// each call, so ``add`` / ``set_active`` / ``remove`` take effect immediately. Secrets are
 /// ``bytes`` (or ``str``: its UTF-8 bytes), at least 32 bytes (``WeakKey``); a ``kid`` is
-/// 1-128 ASCII letters, digits or ``-_.:`` (``InvalidKey``). EdDSA and ES256 keys come from
+/// 1-128 ASCII letters, digits or ``-_.:`` (``InvalidKey``). Asymmetric keys come from
 /// PEM (``add_pem``), JWK (``add_jwk``) or a JWK Set (``KeyRing.from_jwks``); a public key
 /// verifies but cannot mint (``InvalidKey``). Thread-safe.
 #[pyclass(frozen, module = "auth_core", name = "KeyRing")]
@@ -91,23 +91,37 @@ impl PyKeyRing {
         })
     }
 
-    /// Adds an EdDSA or ES256 key from PEM text: an unencrypted PKCS#8 private key (mints
-    /// and verifies) or an SPKI public key (verifies only); the key type sets the algorithm.
-    /// Anything else → ``InvalidKey`` naming the key.
-    #[pyo3(signature = (kid, pem), text_signature = "($self, kid, pem)")]
+    /// Adds an asymmetric key from PEM text: an unencrypted PKCS#8 private key (mints and
+    /// verifies), an SPKI public key (verifies only) or a PKCS#1 RSA key; the key type sets
+    /// the algorithm, and an RSA key is ``"RS256"`` unless ``alg`` pins it to another of
+    /// ``"RS256"`` … ``"PS512"``. An ``alg`` that does not fit the key, or anything else →
+    /// ``InvalidKey`` naming the key.
+    #[pyo3(signature = (kid, pem, alg = None), text_signature = "($self, kid, pem, alg=None)")]
     fn add_pem(
         &self,
         py: Python<'_>,
         kid: &Bound<'_, PyAny>,
         pem: &Bound<'_, PyAny>,
+        alg: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let kid = to_str_as(kid, ErrorCode::InvalidKey, "kid")?;
         let pem = to_str_as(pem, ErrorCode::InvalidKey, "pem")?;
-        core(py, || self.shared.add(Key::from_pem(&kid, &pem)?))
+        let alg = match alg {
+            Some(a) => Some(algorithm(py, Some(a))?),
+            None => None,
+        };
+        core(py, || {
+            let key = match alg {
+                Some(alg) => Key::from_pem_for(&kid, alg, &pem)?,
+                None => Key::from_pem(&kid, &pem)?,
+            };
+            self.shared.add(key)
+        })
     }
 
-    /// Adds an EdDSA or ES256 key from one JWK (JSON object text; its ``kid`` names it),
-    /// private (with ``d``) or public, read strictly (``InvalidKey`` naming the key).
+    /// Adds an asymmetric key from one JWK (JSON object text; its ``kid`` names it): EdDSA
+    /// or ECDSA, private (with ``d``) or public, or RSA public; read strictly (``InvalidKey``
+    /// naming the key).
     #[pyo3(text_signature = "($self, jwk)")]
     fn add_jwk(&self, py: Python<'_>, jwk: &Bound<'_, PyAny>) -> PyResult<()> {
         let jwk = to_str_as(jwk, ErrorCode::InvalidKey, "jwk")?;
@@ -115,9 +129,10 @@ impl PyKeyRing {
     }
 
     /// A verify-only ring from JWK Set text (``{"keys": [...]}``), read strictly: a
-    /// duplicate ``kid``, a ``kty``/``crv``/``alg`` mismatch, a point not on the curve, bad
-    /// base64url or lengths, ``use`` other than ``"sig"`` or a private member → ``InvalidKey``
-    /// naming the key.
+    /// duplicate ``kid``, a ``kty``/``crv``/``alg`` mismatch, a point not on the curve, an RSA
+    /// key against the RSA rules, bad base64url or lengths, or a private member →
+    /// ``InvalidKey`` naming the key. A key for another use (``use`` other than ``"sig"``,
+    /// ``key_ops`` without ``"verify"``, a JWE ``alg``) is left out.
     #[staticmethod]
     #[pyo3(text_signature = "(jwks)")]
     fn from_jwks(py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<Self> {

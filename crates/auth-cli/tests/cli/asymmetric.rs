@@ -1,17 +1,25 @@
-//! EdDSA and ES256 on the command line: `keygen --alg`, `jwks`, PEM key files for `mint`,
+//! EdDSA, ECDSA and RSA on the command line: `keygen --alg`, `jwks`, PEM key files for `mint`,
 //! `verify --jwks` (verify only; a bad set is exit 2 `invalid_key`), `mint --claims`.
 
 use crate::support::{authctl, now_arg, TempFile, NOW};
 
 #[test]
 fn a_service_given_only_the_jwks_verifies_but_never_mints() {
-    for alg in ["EdDSA", "ES256"] {
+    for alg in ["EdDSA", "ES256", "ES384", "ES512", "RS256", "PS512"] {
         let pem = authctl(&["keygen", "--alg", alg]).run().ok().to_string();
         assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"), "{pem}");
         let key = TempFile::new(format!("{pem}\n").as_bytes());
-        let jwks = authctl(&["jwks", "--key-file", key.path(), "--kid", "k1"])
-            .run()
-            .json();
+        let jwks = authctl(&[
+            "jwks",
+            "--key-file",
+            key.path(),
+            "--kid",
+            "k1",
+            "--alg",
+            alg,
+        ])
+        .run()
+        .json();
         assert_eq!(jwks["keys"][0]["alg"], alg);
         assert!(jwks["keys"][0].get("d").is_none());
         let jwks_file = TempFile::new(jwks.to_string().as_bytes());
@@ -121,4 +129,56 @@ fn bad_key_material_is_a_configuration_error() {
     ])
     .run()
     .fails(2, "invalid_request");
+}
+
+#[test]
+fn an_rsa_key_verifies_only_the_algorithm_it_is_pinned_to() {
+    let pem = authctl(&["keygen", "--alg", "RS256"])
+        .run()
+        .ok()
+        .to_string();
+    let key = TempFile::new(format!("{pem}\n").as_bytes());
+    let mint = |alg: &str| {
+        authctl(&[
+            "mint",
+            "user",
+            "--id",
+            "7",
+            "--name",
+            "a",
+            "--alg",
+            alg,
+            "--key-file",
+            key.path(),
+            "--kid",
+            "r1",
+            &now_arg(NOW),
+        ])
+        .run()
+        .ok()
+        .to_string()
+    };
+    let (rs, ps) = (mint("RS256"), mint("PS256"));
+    let jwks = authctl(&["jwks", "--key-file", key.path(), "--kid", "r1"])
+        .run()
+        .json();
+    assert_eq!(
+        jwks["keys"][0]["alg"], "RS256",
+        "an RSA key without --alg is RS256"
+    );
+    assert_eq!(jwks["keys"][0]["kty"], "RSA");
+    let set = TempFile::new(jwks.to_string().as_bytes());
+    authctl(&["verify", "--jwks", set.path(), &now_arg(NOW), &rs])
+        .run()
+        .ok();
+    authctl(&["verify", "--jwks", set.path(), &now_arg(NOW), &ps])
+        .run()
+        .fails(1, "algorithm_not_allowed");
+    // An EC key cannot be pinned to an RSA algorithm.
+    let ec = TempFile::new(
+        format!("{}\n", authctl(&["keygen", "--alg", "ES384"]).run().ok()).as_bytes(),
+    );
+    authctl(&["jwks", "--key-file", ec.path(), "--alg", "RS256"])
+        .run()
+        .fails(2, "invalid_key");
 }

@@ -1,11 +1,17 @@
 //! Keys and the key ring (docs/keys.md): keys pinned to one algorithm, looked up by `kid`.
 //!
-//! A key is an HMAC secret (HS256/384/512), an Ed25519 key (EdDSA, RFC 8037) or a P-256
-//! key (ES256, RFC 7518 §3.4), private or public. One file per algorithm family: `mac.rs`
-//! holds the HMAC state, `eddsa.rs` the Ed25519 keys and `ecdsa.rs` the P-256 keys (each
-//! with its raw and PEM forms and its signing and verification rules), behind the one
-//! `match` of `asym.rs`; `jwk.rs` is the JWK and JWK Set reader and writer, `ring.rs` the
-//! [`KeyRing`].
+//! A key is an HMAC secret (HS256/384/512), an Ed25519 key (EdDSA, RFC 8037), an ECDSA key
+//! (ES256/384/512, RFC 7518 §3.4) or an RSA key (RS256 … PS512, RFC 7518 §3.3 and §3.5),
+//! private or public. One file per algorithm family: `mac.rs` holds the HMAC state,
+//! `eddsa.rs` the Ed25519 keys, `ecdsa.rs` the P-256/384/521 keys and `rsa.rs` the RSA keys
+//! (each with its raw and DER forms and its signing and verification rules), behind the one
+//! `match` of `asym.rs`; `pem.rs` reads PEM text, `jwk.rs` is the JWK and JWK Set reader and
+//! writer, `ring.rs` the [`KeyRing`].
+//!
+//! The crypto backends: HMAC stays on RustCrypto's `hmac` + `sha2` (measured at the keyed-HMAC
+//! floor, PERFORMANCE.md); Ed25519 keys and signing stay on `ed25519-dalek`, and its
+//! verification runs on `aws-lc-rs` with `verify_strict`'s rules (`eddsa.rs`); ECDSA and RSA
+//! run on `aws-lc-rs` (AWS-LC's assembly, keys parsed once; see `ecdsa.rs` for why).
 //!
 //! HMAC keys:
 //! Each [`Key`] precomputes its HMAC state (the inner and outer padded key blocks) once,
@@ -30,12 +36,15 @@ mod ecdsa;
 mod eddsa;
 mod jwk;
 mod mac;
+mod pem;
 mod ring;
+mod rsa;
 
 pub(crate) use self::asym::AsymKey;
 pub use self::jwk::{MAX_JWKS_BYTES, MAX_JWKS_KEYS};
 use self::mac::MacState;
 pub use self::ring::KeyRing;
+pub use self::rsa::{GENERATED_RSA_BITS, MAX_RSA_BITS, MIN_RSA_BITS};
 
 /// The algorithms a key can be pinned to. The token header never chooses it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -51,9 +60,42 @@ pub enum Algorithm {
     EdDSA,
     /// ECDSA on P-256 with SHA-256 (RFC 7518 §3.4), raw 64-byte `r‖s` signatures.
     ES256,
+    /// ECDSA on P-384 with SHA-384, raw 96-byte `r‖s` signatures.
+    ES384,
+    /// ECDSA on P-521 with SHA-512, raw 132-byte `r‖s` signatures.
+    ES512,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3).
+    RS256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    RS384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    RS512,
+    /// RSASSA-PSS with SHA-256, MGF1 with SHA-256, salt of 32 bytes (RFC 7518 §3.5).
+    PS256,
+    /// RSASSA-PSS with SHA-384, MGF1 with SHA-384, salt of 48 bytes.
+    PS384,
+    /// RSASSA-PSS with SHA-512, MGF1 with SHA-512, salt of 64 bytes.
+    PS512,
 }
 
 impl Algorithm {
+    /// Every algorithm, in the order of the C ABI's `AuthAlgorithm` values.
+    pub const ALL: [Algorithm; 13] = [
+        Algorithm::HS256,
+        Algorithm::HS384,
+        Algorithm::HS512,
+        Algorithm::EdDSA,
+        Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::ES512,
+        Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+    ];
+
     /// The JOSE name, e.g. `"HS256"`.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -62,19 +104,20 @@ impl Algorithm {
             Algorithm::HS512 => "HS512",
             Algorithm::EdDSA => "EdDSA",
             Algorithm::ES256 => "ES256",
+            Algorithm::ES384 => "ES384",
+            Algorithm::ES512 => "ES512",
+            Algorithm::RS256 => "RS256",
+            Algorithm::RS384 => "RS384",
+            Algorithm::RS512 => "RS512",
+            Algorithm::PS256 => "PS256",
+            Algorithm::PS384 => "PS384",
+            Algorithm::PS512 => "PS512",
         }
     }
 
-    /// Parses the exact JOSE name (`HS256`, `HS384`, `HS512`, `EdDSA`, `ES256`).
+    /// Parses the exact JOSE name (`HS256` … `PS512`; case-sensitive, RFC 7518 §3.1).
     pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "HS256" => Some(Algorithm::HS256),
-            "HS384" => Some(Algorithm::HS384),
-            "HS512" => Some(Algorithm::HS512),
-            "EdDSA" => Some(Algorithm::EdDSA),
-            "ES256" => Some(Algorithm::ES256),
-            _ => None,
-        }
+        Algorithm::ALL.into_iter().find(|a| a.as_str() == name)
     }
 
     /// Parses the exact JOSE name; anything else (including `none`) → `invalid_key`.
@@ -82,26 +125,35 @@ impl Algorithm {
         Algorithm::from_name(name).ok_or_else(|| {
             Error::with_message(
                 ErrorCode::InvalidKey,
-                "algorithm must be HS256, HS384, HS512, EdDSA or ES256",
+                "algorithm must be HS256, HS384, HS512, EdDSA, ES256, ES384, ES512, RS256, \
+                 RS384, RS512, PS256, PS384 or PS512",
             )
         })
     }
 
-    /// Length of the MAC or signature in bytes (64 for EdDSA and ES256).
+    /// Length of the MAC or signature in bytes: 32/48/64 for HMAC, 64 for EdDSA and ES256,
+    /// 96 for ES384, 132 for ES512; 0 for RSA, whose signature is as long as the key's
+    /// modulus ([`Key::signature_len`]).
     pub const fn mac_len(self) -> usize {
         match self {
             Algorithm::HS256 => 32,
             Algorithm::HS384 => 48,
             Algorithm::HS512 | Algorithm::EdDSA | Algorithm::ES256 => 64,
+            Algorithm::ES384 => 96,
+            Algorithm::ES512 => 132,
+            _ => 0,
         }
     }
 
     /// Shortest secret accepted for this algorithm: the hash output length (RFC 7518
     /// §3.2, docs/keys.md) — 32 bytes for HS256, 48 for HS384, 64 for HS512; for EdDSA
-    /// and ES256 the raw private key, exactly 32 bytes.
+    /// and ECDSA the raw private key, exactly 32 (EdDSA, ES256), 48 (ES384) or 66 (ES512)
+    /// bytes. RSA keys have no raw form (0): they are read from PEM or JWK.
     pub const fn min_secret_len(self) -> usize {
         match self {
             Algorithm::EdDSA | Algorithm::ES256 => 32,
+            Algorithm::ES384 => 48,
+            Algorithm::ES512 => 66,
             _ => self.mac_len(),
         }
     }
@@ -109,6 +161,24 @@ impl Algorithm {
     /// Whether this is an HMAC algorithm (HS256/384/512), whose key is a shared secret.
     pub const fn is_hmac(self) -> bool {
         matches!(self, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)
+    }
+
+    /// Whether this is an RSA algorithm (RS256 … PS512).
+    pub const fn is_rsa(self) -> bool {
+        matches!(
+            self,
+            Algorithm::RS256
+                | Algorithm::RS384
+                | Algorithm::RS512
+                | Algorithm::PS256
+                | Algorithm::PS384
+                | Algorithm::PS512
+        )
+    }
+
+    /// Whether this is an ECDSA algorithm (ES256, ES384, ES512).
+    pub const fn is_ecdsa(self) -> bool {
+        matches!(self, Algorithm::ES256 | Algorithm::ES384 | Algorithm::ES512)
     }
 }
 
@@ -170,24 +240,31 @@ pub(crate) fn invalid(msg: impl Into<String>) -> Error {
     Error::with_message(ErrorCode::InvalidKey, msg.into())
 }
 
-/// A MAC or signature, up to 64 bytes, on the stack.
-pub(crate) struct SigOutput {
-    bytes: [u8; 64],
-    len: usize,
+/// A MAC or signature: up to 132 bytes on the stack (HMAC, EdDSA, ECDSA), an RSA
+/// signature (256 to 1024 bytes) on the heap.
+pub(crate) enum SigOutput {
+    Inline { bytes: [u8; 132], len: usize },
+    Heap(Vec<u8>),
 }
 
 impl SigOutput {
     pub(crate) fn from_slice(s: &[u8]) -> Self {
-        let mut out = SigOutput {
-            bytes: [0u8; 64],
+        if s.len() > 132 {
+            return SigOutput::Heap(s.to_vec());
+        }
+        let mut bytes = [0u8; 132];
+        bytes[..s.len()].copy_from_slice(s);
+        SigOutput::Inline {
+            bytes,
             len: s.len(),
-        };
-        out.bytes[..s.len()].copy_from_slice(s);
-        out
+        }
     }
 
     pub(crate) fn as_slice(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        match self {
+            SigOutput::Inline { bytes, len } => &bytes[..*len],
+            SigOutput::Heap(v) => v,
+        }
     }
 }
 
@@ -387,6 +464,15 @@ impl Key {
                     ),
                 )
             }),
+        }
+    }
+
+    /// Bytes of this key's MAC or signature: [`Algorithm::mac_len`], or for an RSA key the
+    /// length of its modulus.
+    pub fn signature_len(&self) -> usize {
+        match &self.inner.material {
+            Material::Hmac(_) => self.inner.alg.mac_len(),
+            Material::Asym(a) => a.signature_len(),
         }
     }
 

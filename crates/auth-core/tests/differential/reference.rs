@@ -58,6 +58,15 @@ pub fn jwt_alg(alg: Algorithm) -> jsonwebtoken::Algorithm {
         Algorithm::HS512 => jsonwebtoken::Algorithm::HS512,
         Algorithm::EdDSA => jsonwebtoken::Algorithm::EdDSA,
         Algorithm::ES256 => jsonwebtoken::Algorithm::ES256,
+        Algorithm::ES384 => jsonwebtoken::Algorithm::ES384,
+        Algorithm::RS256 => jsonwebtoken::Algorithm::RS256,
+        Algorithm::RS384 => jsonwebtoken::Algorithm::RS384,
+        Algorithm::RS512 => jsonwebtoken::Algorithm::RS512,
+        Algorithm::PS256 => jsonwebtoken::Algorithm::PS256,
+        Algorithm::PS384 => jsonwebtoken::Algorithm::PS384,
+        Algorithm::PS512 => jsonwebtoken::Algorithm::PS512,
+        // jsonwebtoken has no ES512.
+        Algorithm::ES512 => unreachable!("jsonwebtoken does not implement ES512"),
     }
 }
 
