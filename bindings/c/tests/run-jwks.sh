@@ -37,7 +37,7 @@ run_cpp
 if command -v valgrind >/dev/null; then
   # ring's assembly confuses memcheck (valgrind-tls.supp says how). A "possible" leak is
   # not an error here: ureq resolves names on a helper thread it does not join.
-  vg=(valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99
+  vg=(valgrind --quiet --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite,indirect --error-exitcode=99
       --suppressions="$here/valgrind-tls.supp")
   run "${vg[@]}"
   run_cpp "${vg[@]}"
