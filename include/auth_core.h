@@ -361,6 +361,57 @@ typedef uint32_t auth_revocation_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// The registered claims a registered verifier can require, as bits of a `uint32_t` mask
+// (`AUTH_CLAIM_EXP | AUTH_CLAIM_SUB`). `AUTH_CLAIM_EXP` alone is the usual default.
+enum auth_registered_claim
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // `iss`.
+  AUTH_CLAIM_ISS = 1,
+  // `sub`.
+  AUTH_CLAIM_SUB = 2,
+  // `aud`.
+  AUTH_CLAIM_AUD = 4,
+  // `exp`.
+  AUTH_CLAIM_EXP = 8,
+  // `nbf`.
+  AUTH_CLAIM_NBF = 16,
+  // `iat`.
+  AUTH_CLAIM_IAT = 32,
+  // `jti`.
+  AUTH_CLAIM_JTI = 64,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum auth_registered_claim auth_registered_claim;
+#else
+typedef uint32_t auth_registered_claim;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Which NumericDate `auth_registered_claims_time` reads.
+enum auth_registered_time
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // `exp`.
+  AUTH_TIME_EXP = 1,
+  // `nbf`.
+  AUTH_TIME_NBF = 2,
+  // `iat`.
+  AUTH_TIME_IAT = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum auth_registered_time auth_registered_time;
+#else
+typedef uint32_t auth_registered_time;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // The HTTP answer to a refused request (the core's `Answer`): a status, headers and a
 // body, to be written as they are.
 //
@@ -479,6 +530,13 @@ typedef struct auth_mint_request auth_mint_request;
 // `auth_user_login_minted` or `auth_reseller_login_minted` is a `const auth_minted *`
 // borrowed from its parent, valid while the parent lives, and never freed.
 typedef struct auth_minted auth_minted;
+
+// The validated claims of a token verified with the registered profile.
+//
+// Immutable: may be read from any thread at once; free once with
+// `auth_registered_claims_free`. Text accessors copy into a caller buffer as the
+// `auth_claims_*` ones do.
+typedef struct auth_registered_claims auth_registered_claims;
 
 // What a route requires: every name, each satisfied by itself or (with a vocabulary) by a
 // name that includes it (the core's `RequiredScopes`). Build one per route at start-up;
@@ -711,6 +769,28 @@ typedef struct auth_redis_status {
   uint64_t memory_bytes;
 } auth_redis_status;
 
+// Verification settings (docs/keys.md, §4, §7). Start from `auth_verify_options_default()`.
+// The strings it points to are only read during `auth_verifier_new`, which copies them.
+typedef struct auth_verify_options {
+  // Seconds of grace applied to `exp` and `nbf` (default 0).
+  uint64_t leeway;
+  // How far in the future `iat` may be, in seconds (default 60).
+  uint64_t max_clock_skew;
+  // Largest token accepted, in bytes (default 8192), checked before decoding.
+  size_t max_token_size;
+  // The audiences this verifier identifies itself with: `audiences_len` strings at
+  // `audiences` (default NULL, 0: none). A token with `aud` verifies only when its `aud`
+  // names one of them (RFC 7519 §4.1.3); otherwise `AUTH_INVALID_CLAIMS`.
+  const struct auth_str *audiences;
+  // The number of strings at `audiences`.
+  size_t audiences_len;
+  // The expected issuer (UTF-8, `issuer_len` bytes), or NULL for none (default). When
+  // set, a token verifies only when its `iss` is present and equal.
+  const char *issuer;
+  // Length of `issuer` in bytes.
+  size_t issuer_len;
+} auth_verify_options;
+
 // What a revocation callback is asked about a token (the core's `RevocationQuery`).
 // Valid only during the call.
 typedef struct auth_revocation_query {
@@ -791,28 +871,6 @@ typedef struct auth_subject {
   // `user_group_id` (when `has_user_group_id`).
   uint64_t user_group_id;
 } auth_subject;
-
-// Verification settings (docs/keys.md, §4, §7). Start from `auth_verify_options_default()`.
-// The strings it points to are only read during `auth_verifier_new`, which copies them.
-typedef struct auth_verify_options {
-  // Seconds of grace applied to `exp` and `nbf` (default 0).
-  uint64_t leeway;
-  // How far in the future `iat` may be, in seconds (default 60).
-  uint64_t max_clock_skew;
-  // Largest token accepted, in bytes (default 8192), checked before decoding.
-  size_t max_token_size;
-  // The audiences this verifier identifies itself with: `audiences_len` strings at
-  // `audiences` (default NULL, 0: none). A token with `aud` verifies only when its `aud`
-  // names one of them (RFC 7519 §4.1.3); otherwise `AUTH_INVALID_CLAIMS`.
-  const struct auth_str *audiences;
-  // The number of strings at `audiences`.
-  size_t audiences_len;
-  // The expected issuer (UTF-8, `issuer_len` bytes), or NULL for none (default). When
-  // set, a token verifies only when its `iss` is present and equal.
-  const char *issuer;
-  // Length of `issuer` in bytes.
-  size_t issuer_len;
-} auth_verify_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1714,6 +1772,101 @@ auth_result auth_redis_store_last_error(const struct auth_revocation *store,
                                         char *buf,
                                         size_t buf_len,
                                         size_t *out_len);
+
+// Creates a verifier of the registered claims profile (another issuer's tokens), as
+// `auth_verifier_new` does for this library's tokens: `options` (NULL: the defaults; its
+// audiences and issuer are checked against `aud` and `iss`), `revocation` (NULL: none;
+// asked by `jti` — a host callback store cannot answer such a query:
+// `AUTH_REVOCATION_UNAVAILABLE`), and `required_claims`, a mask of `AUTH_CLAIM_*` bits (0:
+// none required; unknown bits → `AUTH_INVALID_REQUEST`). Free with `auth_verifier_free`.
+auth_result auth_verifier_new_registered(const struct auth_key_ring *ring,
+                                         const struct auth_verify_options *options,
+                                         uint32_t required_claims,
+                                         const struct auth_revocation *revocation,
+                                         struct auth_verifier **verifier_out,
+                                         struct auth_error **error_out);
+
+// Verifies `token` with a registered verifier (`auth_verifier_new_registered`): the
+// signature, then the registered claims' types, ranges and required ones, `aud` and
+// `iss`, the times, revocation by `jti` (the verifier's store and `revocation`, NULL: none)
+// and `required` scopes last (NULL: none; a token without a `scope` claim holds none).
+// `*claims_out` receives the claims on success (free with `auth_registered_claims_free`).
+// A seeds verifier → `AUTH_INVALID_CLAIMS`. Thread-safe for a shared verifier.
+auth_result auth_verifier_verify_registered(const struct auth_verifier *verifier,
+                                            const char *token,
+                                            size_t token_len,
+                                            const uint64_t *now,
+                                            const struct auth_revocation *revocation,
+                                            const struct auth_required_scopes *required,
+                                            struct auth_registered_claims **claims_out,
+                                            struct auth_error **error_out);
+
+// `iss`: `*present` false when absent; when present it is copied into `buf` (as
+// `auth_claims_sms_from`).
+auth_result auth_registered_claims_iss(const struct auth_registered_claims *claims,
+                                       bool *present,
+                                       char *buf,
+                                       size_t buf_len,
+                                       size_t *out_len);
+
+// `sub`, as `auth_registered_claims_iss`.
+auth_result auth_registered_claims_sub(const struct auth_registered_claims *claims,
+                                       bool *present,
+                                       char *buf,
+                                       size_t buf_len,
+                                       size_t *out_len);
+
+// `jti`, as `auth_registered_claims_iss`.
+auth_result auth_registered_claims_jti(const struct auth_registered_claims *claims,
+                                       bool *present,
+                                       char *buf,
+                                       size_t buf_len,
+                                       size_t *out_len);
+
+// `scope`, as its canonical text (the names sorted, one space apart), as
+// `auth_registered_claims_iss`. Absent: the token holds no scope.
+auth_result auth_registered_claims_scope(const struct auth_registered_claims *claims,
+                                         bool *present,
+                                         char *buf,
+                                         size_t buf_len,
+                                         size_t *out_len);
+
+// `exp`, `nbf` or `iat` (`which`, an `auth_registered_time` number; another →
+// `AUTH_INVALID_ENUM`): `*present` false when absent (`*out` then 0), else `*out`
+// receives it (UNIX seconds).
+auth_result auth_registered_claims_time(const struct auth_registered_claims *claims,
+                                        uint32_t which,
+                                        bool *present,
+                                        uint64_t *out);
+
+// `aud`: `*present` false when absent; true with `*count` audiences otherwise (a single
+// string is one audience).
+auth_result auth_registered_claims_aud_count(const struct auth_registered_claims *claims,
+                                             bool *present,
+                                             size_t *count);
+
+// Copies the `index`-th audience into `buf`; `AUTH_INDEX_OUT_OF_RANGE` past the end.
+auth_result auth_registered_claims_aud(const struct auth_registered_claims *claims,
+                                       size_t index,
+                                       char *buf,
+                                       size_t buf_len,
+                                       size_t *out_len);
+
+// Copies the custom claims (every member that is not a registered claim or `scope`) as a
+// compact JSON object into `buf` (`{}` when there are none).
+auth_result auth_registered_claims_custom_json(const struct auth_registered_claims *claims,
+                                               char *buf,
+                                               size_t buf_len,
+                                               size_t *out_len);
+
+// Copies every claim (registered, `scope` and custom) as a compact JSON object into `buf`.
+auth_result auth_registered_claims_json(const struct auth_registered_claims *claims,
+                                        char *buf,
+                                        size_t buf_len,
+                                        size_t *out_len);
+
+// Releases registered claims. NULL is a no-op.
+void auth_registered_claims_free(struct auth_registered_claims *claims);
 
 // The stable snake_case name of a result code (`"ok"`, `"token_expired"`,
 // `"insufficient_size"`, ...), as a static NUL-terminated string; `"unknown"` for a

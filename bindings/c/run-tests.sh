@@ -6,7 +6,8 @@
 #   - runs the shared vectors + ownership/error/thread tests against the shared library,
 #     the static archive, under AddressSanitizer+UBSan (leak detection on) and under valgrind,
 #     and the same four runs of the HTTP edge suite (tests/test_http.c, http_edge.json) and of the
-#     scope suite (tests/test_scopes.c, scopes.json);
+#     scope suite (tests/test_scopes.c, scopes.json) and of the registered-profile suite
+#     (tests/test_profile.c, profile.json);
 #   - runs the JWKS client's C test (tests/test_jwks.c) against a local HTTPS server;
 #   - runs the example, the README quick-start compile line, and `make install` + pkg-config.
 # Needs: cargo, a C compiler, make, python3, openssl, valgrind (pkg-config optional).
@@ -98,6 +99,15 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print
     run_scopes test_scopes_asan "$BUILD/test_scopes_asan"
 run_scopes test_scopes_valgrind valgrind -q --error-exitcode=1 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible "$BUILD/test_scopes"
+
+# The registered claims profile: every profile.json case (verdicts and claims) and the API's edges.
+echo "== C registered-profile suite: shared library, static archive, ASan+UBSan, valgrind"
+run_http test_profile "$BUILD/test_profile"
+run_http test_profile_static "$BUILD/test_profile_static"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_http test_profile_asan "$BUILD/test_profile_asan"
+run_http test_profile_valgrind valgrind -q --error-exitcode=1 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect,possible "$BUILD/test_profile"
 
 echo "== C JWKS client (tests/jwks/server.py over HTTPS; bindings/c/tests/run-jwks.sh)"
 step "test_jwks.c against a local HTTPS JWKS endpoint, plain and under valgrind" \

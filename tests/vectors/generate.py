@@ -12,6 +12,7 @@ import hmac
 import json
 import os
 
+import claims_profile
 import http_edge
 import scopes
 
@@ -1134,5 +1135,6 @@ write("rotation.json", rotation)
 write("asymmetric.json", asymmetric)
 write("http_edge.json", http_edge.vectors(token, user, b64, NOW, DAY))
 write("scopes.json", scopes.vectors(token, user, reseller, expected, NOW, DAY))
+write("profile.json", claims_profile.vectors(NOW))
 print(f"tokens: {len(cases)}, ip rules: {len(rules)}, addresses: {len(addresses)}, matches: {len(matches)}, "
       f"regex: {len(regex)}, requests: {len(req_cases)}, mint: {len(mint_cases)}, keys: {len(keys)}, codes: {len(codes)}")

@@ -9,6 +9,10 @@ is null/absent; numbers are decimal. Standard library only.
 http_edge.json becomes HTTPKEY, HTTPREVOKED, HTTPTOKEN, one HTTP record per case (header values
 as their bytes, one byte per character) and HTTPCOUNT, read by test_http.c and the C++ suite.
 
+profile.json becomes PROFILEKEY, PROFILEVOCAB, one PROFILE record per case (the required
+claims as the AUTH_CLAIM_* mask, the expected claims as the core renders them: compact JSON,
+keys sorted) and PROFILECOUNT, read by test_profile.c.
+
 scopes.json becomes SCOPEVOCAB and SCOPERING, then one record per case of each list (SCOPETEXT,
 SCOPEVOCABCASE, SCOPENARROW, SCOPEREQ, SCOPETOKEN, SCOPEDELEG) and SCOPECOUNTS, read by
 test_scopes.c and the C++ suite. A list of scope names is one text, the names joined by one
@@ -278,6 +282,29 @@ def main(vdir, out):
                  canonical(want), t(json_tail), t(xml_tail), t(c.get("mentions")))
         emit("SCOPECOUNTS", *[str(len(sc[k])) for k in
                               ("texts", "vocabularies", "narrowing", "required", "tokens", "delegation")])
+
+    profile_path = vdir / "profile.json"
+    if profile_path.exists():
+        pr = json.loads(profile_path.read_text())
+        bits = {"iss": 1, "sub": 2, "aud": 4, "exp": 8, "nbf": 16, "iat": 32, "jti": 64}
+        k = pr["key"]
+        emit("PROFILEKEY", t(k["kid"]), t(k["alg"]), t(b64(k["secret"])))
+        emit("PROFILEVOCAB", t(json.dumps(pr["vocabulary"])))
+        for i, c in enumerate(pr["cases"]):
+            o = c["options"]
+            mask = sum(bits[x] for x in o.get("required", ["exp"]))
+            aud = o.get("audience", [])
+            revoked = c["revoked"]
+            # The claims as the core renders them: compact, every object's keys sorted.
+            claims = c.get("claims")
+            claims = None if claims is None else json.dumps(claims, sort_keys=True, separators=(",", ":"),
+                                                            ensure_ascii=False)
+            emit("PROFILE", str(i), t(c["name"]), t(c["token"]), n(c["now"]), str(mask), t(o.get("issuer")),
+                 n(o.get("require_audience", False)), n(o.get("leeway", 0)),
+                 "-" if c["scopes"] is None else t(" ".join(c["scopes"])), t(c["expect"]), t(claims),
+                 "-" if revoked is None else str(len(revoked)), *[t(j) for j in (revoked or [])],
+                 str(len(aud)), *[t(a) for a in aud])
+        emit("PROFILECOUNT", str(len(pr["cases"])))
 
     Path(out).write_text("\n".join(lines) + "\n")
 

@@ -29,6 +29,7 @@ def test_every_vector_file_is_run() -> None:
         "rotation.json", "asymmetric.json",
         "http_edge.json",  # test_vectors_http_edge.py, through every web skin
         "scopes.json",  # test_vectors_scopes.py
+        "profile.json",  # test_profile.py
     }
 
 

@@ -227,6 +227,16 @@ pub(crate) struct VerifyArgs {
     /// required `sms:send` when the file says `sms` includes it; without it, names match exactly.
     #[arg(long, value_name = "FILE")]
     pub(crate) scopes: Option<PathBuf>,
+    /// The claims profile (docs/profiles.md): `seeds`, this library's tokens, or
+    /// `registered`, another issuer's token read as RFC 7519 registered claims (`iss`,
+    /// `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`), `scope` and custom claims, printed as JSON.
+    /// With `registered`, a token without a `scope` claim holds no scope.
+    #[arg(long, value_name = "PROFILE", default_value = "seeds", value_parser = ["seeds", "registered"])]
+    pub(crate) profile: String,
+    /// With `--profile registered`: the registered claims a token must carry,
+    /// comma-separated (default `exp`; an empty value requires none).
+    #[arg(long, value_name = "CLAIMS")]
+    pub(crate) require: Option<String>,
     /// The token, or `-` to read it from stdin (one trailing newline removed). Only the
     /// token: not the `Bearer ` of an Authorization header.
     #[arg(value_name = "TOKEN")]

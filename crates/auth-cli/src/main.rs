@@ -38,9 +38,9 @@ use std::process::ExitCode;
 
 use auth_core::DEFAULT_MAX_TOKEN_SIZE;
 use auth_core::{
-    inspect_unverified, parse_client_ip, system_now, token_hint, utc_text, Error, ErrorCode,
-    IpAllowList, IpRegex, Issuer, Lifetime, MintRequest, RegexMode, RequiredScopes, ScopeSet,
-    ScopeVocabulary, Subject, Verifier, VerifyOptions, VerifyRequest,
+    inspect_unverified, parse_client_ip, system_now, token_hint, utc_text, ClaimsProfile, Error,
+    ErrorCode, IpAllowList, IpRegex, Issuer, Lifetime, MintRequest, RegexMode, RequiredClaims,
+    RequiredScopes, ScopeSet, ScopeVocabulary, Subject, Verifier, VerifyOptions, VerifyRequest,
 };
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
@@ -298,8 +298,15 @@ fn verify(args: VerifyArgs) -> Result<Success, Failure> {
         options.max_clock_skew = args.max_clock_skew;
         options.audiences = args.audiences;
         options.issuer = args.issuer;
+        options.set_profile(profile(&args.profile, args.require.as_deref())?);
         options
     };
+    if matches!(options.profile, ClaimsProfile::Registered(_)) && client_ip.is_some() {
+        return Err(Failure::usage(
+            ErrorCode::InvalidRequest,
+            "--ip has no effect with --profile registered (its tokens carry no allowed_ips)",
+        ));
+    }
     let token = token_bytes(args.token, options.max_token_size)?;
     let mut verifier = Verifier::with_options(ring, options);
     if let Some(store) = redis::verify_store(&args.redis)? {
@@ -325,13 +332,37 @@ fn verify(args: VerifyArgs) -> Result<Success, Failure> {
         request.scopes = required.as_ref();
         request
     };
-    let claims = match &jwks {
-        Some(client) => client.verify_with(&verifier, &token, &req),
-        None => verifier.verify_with(&token, &req),
-    }
-    .map_err(|e| Failure::Rejected(token_hint(e, &token)))?;
-    emit(&claims.to_json())?;
+    let registered = matches!(verifier.options().profile, ClaimsProfile::Registered(_));
+    let json = match (&jwks, registered) {
+        (Some(c), true) => c
+            .verify_registered_with(&verifier, &token, &req)
+            .map(|c| c.to_json()),
+        (Some(c), false) => c.verify_with(&verifier, &token, &req).map(|c| c.to_json()),
+        (None, true) => verifier
+            .verify_registered_with(&token, &req)
+            .map(|c| c.to_json()),
+        (None, false) => verifier.verify_with(&token, &req).map(|c| c.to_json()),
+    };
+    emit(&json.map_err(|e| Failure::Rejected(token_hint(e, &token)))?)?;
     Ok(Success::Zero)
+}
+
+/// `--profile` and `--require` as a [`ClaimsProfile`]: `--require` only with `registered`.
+fn profile(name: &str, require: Option<&str>) -> Result<ClaimsProfile, Failure> {
+    match (name, require) {
+        ("registered", None) => Ok(ClaimsProfile::registered()),
+        ("registered", Some(list)) => {
+            let names: Vec<&str> = list.split(',').filter(|n| !n.is_empty()).collect();
+            RequiredClaims::parse(&names)
+                .map(ClaimsProfile::Registered)
+                .map_err(Failure::Usage)
+        }
+        (_, Some(_)) => Err(Failure::usage(
+            ErrorCode::InvalidRequest,
+            "--require applies to --profile registered only",
+        )),
+        _ => Ok(ClaimsProfile::Seeds),
+    }
 }
 
 fn inspect(token: OsString, now: Option<u64>) -> Result<Success, Failure> {

@@ -99,6 +99,8 @@ pub use claims::{
     valid_token_name, Claims, Principal, PrincipalType, Subject, MAX_EXTRA_CLAIMS, MAX_JTI_CHARS,
     MAX_TOKEN_NAME_CHARS, RESERVED_CLAIMS,
 };
+// The registered claims profile (docs/profiles.md): tokens of other issuers.
+pub use claims::{decode_registered_claims, RegisteredClaim, RegisteredClaims, RequiredClaims};
 pub use issue::{Issuer, MintRequest, Minted};
 pub use jws::{inspect_unverified, Unverified, UNSUPPORTED_HEADERS};
 pub use keys::{
@@ -115,7 +117,8 @@ pub use scope::{
 };
 pub use ttl::{Lifetime, TtlPolicy, DEFAULT_DYNAMIC_TTL, DEFAULT_MAX_TTL, MAX_TIME};
 pub use verify::{
-    Verifier, VerifyOptions, VerifyRequest, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_MAX_TOKEN_SIZE,
+    ClaimsProfile, Verifier, VerifyOptions, VerifyRequest, DEFAULT_MAX_CLOCK_SKEW,
+    DEFAULT_MAX_TOKEN_SIZE,
 };
 
 // Time and randomness.
@@ -158,8 +161,9 @@ pub use http::{
     accept_format, bearer_credentials, bearer_token, check_csrf, check_same_origin,
     client_credentials, cookie_value, csrf_token, forwarded_mentions, introspection_json,
     may_revoke, may_revoke_scoped, peer_addr, session_cookie, session_request,
-    session_verify_options, Answer, AnswerStyle, Authenticated, Authenticator, TokenForm,
-    TrustedProxies, DEFAULT_SESSION_TTL, MAX_FORM_BYTES, SESSION_AUDIENCE, SESSION_COOKIE,
+    session_verify_options, Answer, AnswerStyle, Authenticated, Authenticator,
+    RegisteredAuthenticated, TokenForm, TrustedProxies, DEFAULT_SESSION_TTL, MAX_FORM_BYTES,
+    SESSION_AUDIENCE, SESSION_COOKIE,
 };
 
 // Errors, and the hint for a token text pasted with its header or line ending.
@@ -204,6 +208,11 @@ pub struct HttpDocDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/scopes.md")]
 pub struct ScopesDocDoctests;
+
+/// docs/profiles.md's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/profiles.md")]
+pub struct ProfilesDocDoctests;
 
 /// The README's Rust quick start, compiled and run as a doc test.
 #[cfg(doctest)]

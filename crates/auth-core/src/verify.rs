@@ -18,6 +18,9 @@ use crate::scope::RequiredScopes;
 use crate::shared_ring::SharedKeyRing;
 use crate::utc::utc_text;
 
+mod registered;
+pub use self::registered::ClaimsProfile;
+
 /// Default largest token accepted, in bytes.
 pub const DEFAULT_MAX_TOKEN_SIZE: usize = 8 * 1024;
 /// Default tolerance for `iat` in the future, in seconds.
@@ -48,6 +51,11 @@ pub struct VerifyOptions {
     /// is present and equal, byte for byte (`invalid_claims` otherwise). When `None`, `iss`
     /// is not checked.
     pub issuer: Option<String>,
+    /// Which claims a token carries (default [`ClaimsProfile::Seeds`], docs/token-format.md);
+    /// [`ClaimsProfile::Registered`] reads tokens of other issuers (docs/profiles.md) with
+    /// [`Verifier::verify_registered_with`]. Each verification call refuses a verifier of
+    /// the other profile (`invalid_claims`).
+    pub profile: ClaimsProfile,
 }
 
 impl Default for VerifyOptions {
@@ -59,6 +67,7 @@ impl Default for VerifyOptions {
             audiences: Vec::new(),
             require_audience: false,
             issuer: None,
+            profile: ClaimsProfile::Seeds,
         }
     }
 }
@@ -229,7 +238,7 @@ impl Verifier {
     ///
     /// Nothing from the payload is parsed before the signature has verified.
     pub fn verify_with(&self, token: impl AsRef<[u8]>, req: &VerifyRequest<'_>) -> Result<Claims> {
-        let claims = self.verify_signature(token.as_ref())?;
+        let claims = self.verify_seeds(token.as_ref())?;
         check_audience_and_issuer(&claims, &self.options)?;
         let now = clock::now_or_system(req.now)?;
         check_times(&claims, now, &self.options)?;
@@ -283,28 +292,43 @@ impl Verifier {
         token: impl AsRef<[u8]>,
         now: Option<u64>,
     ) -> Result<Claims> {
-        let claims = self.verify_signature(token.as_ref())?;
+        let claims = self.verify_seeds(token.as_ref())?;
         check_audience_and_issuer(&claims, &self.options)?;
         check_times(&claims, clock::now_or_system(now)?, &self.options)?;
         Ok(claims)
     }
 
-    /// Steps 1–9: size, structure, header, key, algorithm, MAC and claim shape — no
-    /// time, address or revocation checks.
-    fn verify_signature(&self, token: &[u8]) -> Result<Claims> {
+    /// Steps 1–9 with the seeds profile ([`decode_claims`]), refusing a verifier of
+    /// another profile.
+    fn verify_seeds(&self, token: &[u8]) -> Result<Claims> {
+        registered::expect_profile(&self.options.profile, false)?;
+        self.verify_signature(token, decode_claims)
+    }
+
+    /// Steps 1–9: size, structure, header, key, algorithm, MAC, then the payload handed to
+    /// `decode` (the profile's claim shape) — no time, address or revocation checks.
+    fn verify_signature<T>(
+        &self,
+        token: &[u8],
+        decode: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<T> {
         if token.len() > self.options.max_token_size {
             return Err(Error::with_message(
                 ErrorCode::TokenTooLarge,
                 format!("token is larger than {} bytes", self.options.max_token_size),
             ));
         }
-        self.verify_segments(token)
+        self.verify_segments(token, decode)
             .map_err(|e| jws::alphabet_error(token).unwrap_or(e))
     }
 
     /// Steps 2–9 of [`Verifier::verify_signature`] (see [`jws::split`] for where the
     /// base64url alphabet is checked).
-    fn verify_segments(&self, token: &[u8]) -> Result<Claims> {
+    fn verify_segments<T>(
+        &self,
+        token: &[u8],
+        decode: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<T> {
         let seg = jws::split(token)?;
         let ring = self.keys.load();
         // A header byte-identical to one this ring mints with needs no parsing.
@@ -340,7 +364,7 @@ impl Verifier {
             return Err(Error::new(ErrorCode::BadSignature));
         }
 
-        jws::with_decoded(seg.payload, decode_claims)
+        jws::with_decoded(seg.payload, decode)
     }
 }
 
@@ -384,13 +408,26 @@ fn resolve_parsed_header<'r>(ring: &'r KeyRing, bytes: &[u8]) -> Result<&'r Key>
 /// End of step 9: `aud` and `iss` against the configured audiences and issuer (docs/keys.md,
 /// RFC 7519 §4.1.1 and §4.1.3) → `invalid_claims`.
 fn check_audience_and_issuer(claims: &Claims, options: &VerifyOptions) -> Result<()> {
-    if options.require_audience && claims.audience.is_none() {
+    check_aud_iss(
+        claims.audience.as_deref(),
+        claims.issuer.as_deref(),
+        options,
+    )
+}
+
+/// [`check_audience_and_issuer`] on the claims' `aud` and `iss`, whatever the profile.
+fn check_aud_iss(
+    audience: Option<&[String]>,
+    issuer: Option<&str>,
+    options: &VerifyOptions,
+) -> Result<()> {
+    if options.require_audience && audience.is_none() {
         return Err(Error::with_message(
             ErrorCode::InvalidClaims,
             "token has no `aud` claim and this verifier requires one",
         ));
     }
-    if let Some(aud) = &claims.audience {
+    if let Some(aud) = audience {
         if !aud.iter().any(|a| options.audiences.contains(a)) {
             return Err(Error::with_message(
                 ErrorCode::InvalidClaims,
@@ -403,7 +440,7 @@ fn check_audience_and_issuer(claims: &Claims, options: &VerifyOptions) -> Result
         }
     }
     if let Some(want) = &options.issuer {
-        if claims.issuer.as_deref() != Some(want.as_str()) {
+        if issuer != Some(want.as_str()) {
             return Err(Error::with_message(
                 ErrorCode::InvalidClaims,
                 "token's `iss` is missing or not the expected issuer",
@@ -416,11 +453,22 @@ fn check_audience_and_issuer(claims: &Claims, options: &VerifyOptions) -> Result
 /// Step 10: `exp`, `nbf`, `iat` against `now` (docs/ttl.md). The messages give both times
 /// as UNIX seconds and ISO-8601 UTC, and how far apart they are.
 pub fn check_times(claims: &Claims, now: u64, options: &VerifyOptions) -> Result<()> {
+    check_time_values(claims.exp, claims.nbf, Some(claims.iat), now, options)
+}
+
+/// [`check_times`] on the three times, whatever the profile (`iat` absent: not checked).
+fn check_time_values(
+    exp: Option<u64>,
+    nbf: Option<u64>,
+    iat: Option<u64>,
+    now: u64,
+    options: &VerifyOptions,
+) -> Result<()> {
     let leeway = match options.leeway {
         0 => String::new(),
         s => format!(" (leeway {s} s)"),
     };
-    if let Some(exp) = claims.exp {
+    if let Some(exp) = exp {
         if now >= exp.saturating_add(options.leeway) {
             return Err(Error::with_message(
                 ErrorCode::TokenExpired,
@@ -433,7 +481,7 @@ pub fn check_times(claims: &Claims, now: u64, options: &VerifyOptions) -> Result
             ));
         }
     }
-    if let Some(nbf) = claims.nbf {
+    if let Some(nbf) = nbf {
         if now < nbf.saturating_sub(options.leeway) {
             return Err(Error::with_message(
                 ErrorCode::TokenNotYetValid,
@@ -446,15 +494,16 @@ pub fn check_times(claims: &Claims, now: u64, options: &VerifyOptions) -> Result
             ));
         }
     }
-    if claims.iat > now.saturating_add(options.max_clock_skew) {
+    let Some(iat) = iat else { return Ok(()) };
+    if iat > now.saturating_add(options.max_clock_skew) {
         return Err(Error::with_message(
             ErrorCode::IssuedInFuture,
             format!(
                 "token issued at {} (iat {}), now {} ({now}): {} s in the future, more than the allowed clock skew of {} s",
-                utc_text(claims.iat),
-                claims.iat,
+                utc_text(iat),
+                iat,
                 utc_text(now),
-                claims.iat - now,
+                iat - now,
                 options.max_clock_skew,
             ),
         ));

@@ -234,7 +234,7 @@ pub unsafe extern "C" fn auth_claims_user_group_id(
     })
 }
 
-fn optional_u64(v: Option<u64>, present: *mut bool, out: *mut u64) -> FfiResult {
+pub(crate) fn optional_u64(v: Option<u64>, present: *mut bool, out: *mut u64) -> FfiResult {
     let (present, out) = (out_ptr(present, "present")?, out_ptr(out, "out")?);
     present.write(v.is_some());
     out.write(v.unwrap_or(0));
@@ -453,7 +453,11 @@ pub unsafe extern "C" fn auth_claims_free(claims: *mut auth_claims) {
 }
 
 /// Writes whether an optional list claim is present and its length (0 when absent).
-unsafe fn list_count<T>(list: Option<&[T]>, present: *mut bool, count: *mut usize) -> FfiResult {
+pub(crate) unsafe fn list_count<T>(
+    list: Option<&[T]>,
+    present: *mut bool,
+    count: *mut usize,
+) -> FfiResult {
     let (present, count) = (out_ptr(present, "present")?, out_ptr(count, "count")?);
     present.write(list.is_some());
     count.write(list.map_or(0, <[T]>::len));
@@ -462,7 +466,11 @@ unsafe fn list_count<T>(list: Option<&[T]>, present: *mut bool, count: *mut usiz
 
 /// The `index`-th item of an optional list claim; `AUTH_INDEX_OUT_OF_RANGE` past its end
 /// or when the claim is absent.
-fn list_item<'a, T>(list: Option<&'a [T]>, index: usize, claim: &str) -> FfiResult<&'a T> {
+pub(crate) fn list_item<'a, T>(
+    list: Option<&'a [T]>,
+    index: usize,
+    claim: &str,
+) -> FfiResult<&'a T> {
     list.and_then(|l| l.get(index)).ok_or_else(|| {
         Failure::new(
             auth_result::AUTH_INDEX_OUT_OF_RANGE,

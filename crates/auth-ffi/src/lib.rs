@@ -38,6 +38,7 @@ pub mod jwks;
 pub mod keys;
 pub mod login;
 pub mod redis;
+pub mod registered;
 pub mod result;
 pub mod revocation;
 pub mod scope;

@@ -59,7 +59,7 @@ pub struct auth_verify_options {
 /// The core options an `auth_verify_options` describes.
 ///
 /// SAFETY: the struct's pointers are NULL or valid for their lengths.
-unsafe fn options_from_c(o: &auth_verify_options) -> FfiResult<VerifyOptions> {
+pub(crate) unsafe fn options_from_c(o: &auth_verify_options) -> FfiResult<VerifyOptions> {
     let mut options = VerifyOptions::default();
     options.leeway = o.leeway;
     options.max_clock_skew = o.max_clock_skew;

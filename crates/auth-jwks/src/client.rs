@@ -4,7 +4,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use auth_core::{
-    Claims, Error, ErrorCode, Result, SharedKeyRing, Verifier, VerifyOptions, VerifyRequest,
+    Claims, Error, ErrorCode, RegisteredClaims, Result, SharedKeyRing, Verifier, VerifyOptions,
+    VerifyRequest,
 };
 use ureq::Agent;
 
@@ -160,25 +161,48 @@ impl JwksClient {
         token: impl AsRef<[u8]>,
         req: &VerifyRequest<'_>,
     ) -> Result<Claims> {
+        self.run(verifier, token.as_ref(), |t| verifier.verify_with(t, req))
+    }
+
+    /// As [`verify_with`](Self::verify_with), with the registered claims profile
+    /// ([`Verifier::verify_registered_with`]: the verifier's options must select it).
+    pub fn verify_registered_with(
+        &self,
+        verifier: &Verifier,
+        token: impl AsRef<[u8]>,
+        req: &VerifyRequest<'_>,
+    ) -> Result<RegisteredClaims> {
+        self.run(verifier, token.as_ref(), |t| {
+            verifier.verify_registered_with(t, req)
+        })
+    }
+
+    /// Freshness first, then `verify`; on `unknown_key` for a `kid` the set lacks, one
+    /// refetch (cooldown allowing) and `verify` again.
+    fn run<T>(
+        &self,
+        verifier: &Verifier,
+        token: &[u8],
+        verify: impl Fn(&[u8]) -> Result<T>,
+    ) -> Result<T> {
         if !verifier.keys().same_ring(&self.inner.ring) {
             return Err(invalid(
                 "the verifier does not follow this JWKS client's ring (make it with JwksClient::verifier)",
             ));
         }
-        let token = token.as_ref();
         self.ensure_fresh();
         let seen = lock(&self.inner.state).attempts;
         if self.inner.ring.is_empty() {
             return Err(self.no_keys());
         }
-        match verifier.verify_with(token, req) {
+        match verify(token) {
             Err(e) if e.code() == ErrorCode::UnknownKey => {
                 let max = verifier.options().max_token_size;
                 let kid = auth_core::inspect_unverified(token, max)
                     .ok()
                     .and_then(|u| u.header.get("kid")?.as_str().map(str::to_owned));
                 match kid {
-                    Some(kid) if self.refetch_for(&kid, seen) => verifier.verify_with(token, req),
+                    Some(kid) if self.refetch_for(&kid, seen) => verify(token),
                     _ => Err(e),
                 }
             }

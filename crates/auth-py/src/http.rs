@@ -5,16 +5,16 @@
 use std::net::IpAddr;
 
 use auth_core::{
-    canonical_ip_text, peer_addr, Answer, AnswerStyle, Authenticated, Authenticator, Error,
-    ErrorCode, RequiredScopes, ScopeVocabulary, TrustedProxies,
+    canonical_ip_text, peer_addr, Answer, AnswerStyle, Authenticator, Error, ErrorCode,
+    RequiredScopes, ScopeVocabulary, TrustedProxies,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
 
-use crate::claims::claims_to_py;
 use crate::convert::{opt_duration, opt_time, str_repr, to_rule_texts, type_name};
 use crate::errors::{core, error_from_parts, run, AuthError, INTERNAL_CODE};
+use crate::registered::{auth_optional, auth_required, Found};
 use crate::revocation::{CallbackStore, Revocation};
 use crate::scope::{required_arg, PyRequiredScopes, PyScopeVocabulary};
 use crate::verify::{finish_with, PyVerifier};
@@ -132,7 +132,7 @@ type AuthCall<T> = fn(
     Option<u64>,
     Option<&RequiredScopes>,
 ) -> auth_core::Result<T>;
-const REQUIRED: AuthCall<Authenticated> = Authenticator::authenticate_scoped_at;
+const REQUIRED: AuthCall<Found> = auth_required;
 
 /// The optional arguments of one authentication.
 struct Request<'a, 'py> {
@@ -287,8 +287,7 @@ impl PyAuthenticator {
             now,
             scopes,
         };
-        let found = self.run_auth(py, r, REQUIRED)?;
-        claims_to_py(py, found.claims)
+        self.run_auth(py, r, REQUIRED)?.claims.into_py(py)
     }
 
     /// Optional authentication (docs/http.md): ``authenticate``, except that a request
@@ -306,8 +305,7 @@ impl PyAuthenticator {
         now: Option<&Bound<'_, PyAny>>,
         scopes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Option<Py<PyAny>>> {
-        let optional: AuthCall<Option<Authenticated>> =
-            Authenticator::authenticate_optional_scoped_at;
+        let optional: AuthCall<Option<Found>> = auth_optional;
         let r = Request {
             authorization,
             peer,
@@ -316,7 +314,7 @@ impl PyAuthenticator {
             scopes,
         };
         match self.run_auth(py, r, optional)? {
-            Some(found) => claims_to_py(py, found.claims).map(Some),
+            Some(found) => found.claims.into_py(py).map(Some),
             None => Ok(None),
         }
     }
@@ -342,7 +340,7 @@ impl PyAuthenticator {
         };
         let found = self.run_auth(py, r, REQUIRED)?;
         Ok(PyAuthenticated {
-            claims: claims_to_py(py, found.claims)?,
+            claims: found.claims.into_py(py)?,
             client_ip: found.client_ip.map(canonical_ip_text),
         })
     }

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
+use auth_core::ClaimsProfile;
 use auth_jwks::{JwksClient, JwksOptions};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -82,7 +83,15 @@ impl PyJwksClient {
         o.allow_http = allow_http;
         o.honour_cache_control = honour_cache_control;
         let client = JwksClient::new(&url, o).map_err(|e| to_pyerr(py, &e))?;
-        let mut default = PyVerifier::build(client.ring(), [None; 3], None, None, None, None)?;
+        let mut default = PyVerifier::build(
+            client.ring(),
+            [None; 3],
+            ClaimsProfile::default(),
+            None,
+            None,
+            None,
+            None,
+        )?;
         default.jwks = Some(client.clone());
         Ok(PyJwksClient {
             default: Py::new(py, default)?,
@@ -105,14 +114,17 @@ impl PyJwksClient {
         }
     }
 
-    /// A ``Verifier`` of the client's ring (arguments as ``Verifier``'s) whose ``verify`` and
+    /// A ``Verifier`` of the client's ring (arguments as ``Verifier``'s, ``profile`` and
+    /// ``required_claims`` included) whose ``verify`` and
     /// ``verify_many`` go through the client: a stale set is fetched first, and a token whose
     /// ``kid`` the set lacks makes it fetch once more (cooldown allowing).
     #[pyo3(signature = (*, leeway = None, max_clock_skew = None, max_token_size = None,
-        revocation = None, audience = None, issuer = None, vocabulary = None))]
+        revocation = None, audience = None, issuer = None, vocabulary = None, profile = None,
+        required_claims = None))]
     #[allow(clippy::too_many_arguments)]
     fn verifier(
         &self,
+        py: Python<'_>,
         leeway: Option<&Bound<'_, PyAny>>,
         max_clock_skew: Option<&Bound<'_, PyAny>>,
         max_token_size: Option<&Bound<'_, PyAny>>,
@@ -120,10 +132,13 @@ impl PyJwksClient {
         audience: Option<&Bound<'_, PyAny>>,
         issuer: Option<&Bound<'_, PyAny>>,
         vocabulary: Option<Py<PyScopeVocabulary>>,
+        profile: Option<&str>,
+        required_claims: Option<Vec<String>>,
     ) -> PyResult<PyVerifier> {
         let mut v = PyVerifier::build(
             self.client.ring(),
             [leeway, max_clock_skew, max_token_size],
+            crate::registered::profile_arg(py, profile, required_claims)?,
             revocation,
             audience,
             issuer,

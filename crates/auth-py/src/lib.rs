@@ -27,6 +27,7 @@ mod keys;
 mod login;
 mod oauth;
 mod redis_store;
+mod registered;
 mod revocation;
 mod scope;
 mod verify;
@@ -67,6 +68,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<claims::PyPrincipal>()?;
     m.add_class::<claims::PyUserClaims>()?;
     m.add_class::<claims::PyResellerClaims>()?;
+    m.add_class::<registered::PyRegisteredClaims>()?;
     m.add_class::<claims::PyMintedToken>()?;
     m.add_class::<claims::PyRevocationQuery>()?;
     m.add_class::<ip::PyIpAllowList>()?;

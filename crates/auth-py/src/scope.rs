@@ -65,6 +65,10 @@ pub fn held_arg(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<S
     if let Ok(c) = obj.cast::<PyResellerClaims>() {
         return Ok(c.get().0.scope.clone());
     }
+    if let Ok(c) = obj.cast::<crate::registered::PyRegisteredClaims>() {
+        // The registered profile: no claim holds no scope (docs/profiles.md).
+        return Ok(Some(c.get().0.scope.clone().unwrap_or_default()));
+    }
     let names = names_arg(obj, what)?;
     core(obj.py(), || ScopeSet::from_names(&names)).map(Some)
 }

@@ -3,19 +3,19 @@
 use std::net::IpAddr;
 
 use auth_core::{
-    token_hint, Claims, ErrorCode, RequiredScopes, ScopeVocabulary, Verifier, VerifyOptions,
+    token_hint, ClaimsProfile, ErrorCode, RequiredScopes, ScopeVocabulary, Verifier, VerifyOptions,
     VerifyRequest,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
 
-use crate::claims::claims_to_py;
 use crate::convert::{
     opt_client_ip, opt_duration, opt_str, opt_time, opt_u64, to_str, type_name, TokenArg,
 };
 use crate::errors::{run, to_pyerr_msg, Failure};
 use crate::keys::PyKeyRing;
+use crate::registered::{profile_arg, required_names, verify_any, AnyClaims};
 use crate::revocation::{CallbackStore, Revocation};
 use crate::scope::{required_arg, PyRequiredScopes, PyScopeVocabulary};
 
@@ -31,6 +31,9 @@ use crate::scope::{required_arg, PyRequiredScopes, PyScopeVocabulary};
 /// ``issuer``, when given, must equal the token's ``iss``. Failures are ``InvalidClaims``.
 /// ``vocabulary``: the ``ScopeVocabulary`` through which ``verify(..., scopes=[names])``
 /// resolves a requirement (without one, names are required exactly).
+/// ``profile``: ``"seeds"`` (default, this library's tokens) or ``"registered"`` (another
+/// issuer's tokens, docs/profiles.md): ``verify`` then returns ``RegisteredClaims``, requiring
+/// the registered claims named in ``required_claims`` (default ``["exp"]``).
 /// The verifier follows later changes of its ring (rotation) on its next call.
 /// Thread-safe; verification releases the GIL.
 #[pyclass(frozen, module = "auth_core", name = "Verifier")]
@@ -54,7 +57,7 @@ impl PyVerifier {
     }
 }
 
-type Outcome = (Result<Claims, Failure>, Option<PyErr>);
+type Outcome = (Result<AnyClaims, Failure>, Option<PyErr>);
 
 /// How many tokens `verify_many` reads or verifies between two checks for signals.
 const SIGNAL_CHECK_EVERY: usize = 256;
@@ -84,8 +87,11 @@ fn verify_one(
     CallbackStore::run(|| {
         run(|| {
             match jwks {
-                Some(c) => c.verify_with(v, token, &request),
-                None => v.verify_with(token, &request),
+                Some(c) if matches!(v.options().profile, ClaimsProfile::Registered(_)) => c
+                    .verify_registered_with(v, token, &request)
+                    .map(AnyClaims::Registered),
+                Some(c) => c.verify_with(v, token, &request).map(AnyClaims::Seeds),
+                None => verify_any(v, token, &request),
             }
             .map_err(|e| token_hint(e, token))
         })
@@ -124,7 +130,7 @@ fn short_cause(py: Python<'_>, cause: &PyErr) -> String {
 /// The Python result of one verification: claims, or the exception. A revocation
 /// callable's `BaseException` that is not an `Exception` is returned unchanged.
 fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
-    claims_to_py(py, finish_with(py, outcome)?)
+    finish_with(py, outcome)?.into_py(py)
 }
 
 /// The result of a call that consulted revocation sources ([`CallbackStore::run`]), or the
@@ -184,6 +190,7 @@ impl PyVerifier {
     pub(crate) fn build(
         ring: auth_core::SharedKeyRing,
         numbers: [Option<&Bound<'_, PyAny>>; 3],
+        profile: ClaimsProfile,
         revocation: Option<&Bound<'_, PyAny>>,
         audience: Option<&Bound<'_, PyAny>>,
         issuer: Option<&Bound<'_, PyAny>>,
@@ -203,6 +210,7 @@ impl PyVerifier {
                 options.add_audience(a);
             }
             options.set_issuer(opt_str(issuer, "issuer")?);
+            options.set_profile(profile);
             options
         };
         let revocation = Revocation::from_py(revocation)?;
@@ -221,8 +229,8 @@ impl PyVerifier {
 impl PyVerifier {
     #[new]
     #[pyo3(
-        signature = (ring, leeway = None, max_clock_skew = None, max_token_size = None, revocation = None, audience = None, issuer = None, vocabulary = None),
-        text_signature = "(ring, leeway=0, max_clock_skew=60, max_token_size=8192, revocation=None, audience=None, issuer=None, vocabulary=None)"
+        signature = (ring, leeway = None, max_clock_skew = None, max_token_size = None, revocation = None, audience = None, issuer = None, vocabulary = None, profile = None, required_claims = None),
+        text_signature = "(ring, leeway=0, max_clock_skew=60, max_token_size=8192, revocation=None, audience=None, issuer=None, vocabulary=None, profile='seeds', required_claims=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -234,10 +242,14 @@ impl PyVerifier {
         audience: Option<&Bound<'_, PyAny>>,
         issuer: Option<&Bound<'_, PyAny>>,
         vocabulary: Option<Py<PyScopeVocabulary>>,
+        profile: Option<&str>,
+        required_claims: Option<Vec<String>>,
     ) -> PyResult<Self> {
+        let profile = profile_arg(ring.py(), profile, required_claims)?;
         PyVerifier::build(
             ring.get().shared.clone(),
             [leeway, max_clock_skew, max_token_size],
+            profile,
             revocation,
             audience,
             issuer,
@@ -269,6 +281,18 @@ impl PyVerifier {
     #[getter]
     fn issuer(&self) -> Option<String> {
         self.verifier.options().issuer.clone()
+    }
+
+    /// The claims profile: ``"seeds"`` or ``"registered"``.
+    #[getter]
+    fn profile(&self) -> &'static str {
+        self.verifier.options().profile.name()
+    }
+
+    /// The registered claims a token must carry (``profile="registered"``), or None.
+    #[getter]
+    fn required_claims(&self) -> Option<Vec<&'static str>> {
+        required_names(&self.verifier)
     }
 
     /// Grace on ``exp`` / ``nbf``, seconds.

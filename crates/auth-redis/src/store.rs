@@ -104,8 +104,14 @@ impl Shared {
     }
 
     fn status_of(&self, query: &RevocationQuery<'_>) -> RevocationStatus {
+        self.status_given(self.replica.is_revoked(query))
+    }
+
+    /// The answer when the local replica does (`known_revoked`) or does not know the token
+    /// revoked.
+    fn status_given(&self, known_revoked: bool) -> RevocationStatus {
         // A token the replica knows to be revoked is rejected whatever the staleness.
-        if self.replica.is_revoked(query) {
+        if known_revoked {
             return RevocationStatus::Revoked;
         }
         // A replica that knows it lacks revocations cannot tell, in every mode: the opt-in
@@ -487,6 +493,13 @@ impl RevocationStore for RedisRevocationStore {
     /// (or within the opt-in fail-open bound); else `Unavailable`.
     fn revocation_status(&self, query: &RevocationQuery<'_>) -> RevocationStatus {
         self.shared.status_of(query)
+    }
+
+    /// A registered-profile token (docs/profiles.md): by its `jti`, with the same staleness
+    /// rule.
+    fn jti_revocation_status(&self, jti: &str, exp: Option<u64>) -> RevocationStatus {
+        let known = self.shared.replica.jti_revocation_status(jti, exp);
+        self.shared.status_given(known == RevocationStatus::Revoked)
     }
 }
 

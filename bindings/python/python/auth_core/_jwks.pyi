@@ -4,7 +4,7 @@ auth_core._jwks re-exports them for mypy.stubtest."""
 
 import os
 from datetime import timedelta
-from typing import Any, Optional, Union, final
+from typing import Any, Literal, Optional, Union, final
 
 from ._native import (
     AuthError,
@@ -51,6 +51,8 @@ class JwksClient:
         audience: Union[str, list[str], None] = None,
         issuer: Optional[str] = None,
         vocabulary: Optional[ScopeVocabulary] = None,
+        profile: Optional[Literal["seeds", "registered"]] = None,
+        required_claims: Optional[list[str]] = None,
     ) -> Verifier: ...
     def verify(
         self,

@@ -12,6 +12,7 @@ from ._scopes import ScopeVocabulary as ScopeVocabulary, TokenForm as TokenForm,
 from ._scopes import client_credentials as client_credentials, introspection_json as introspection_json
 from ._scopes import may_revoke as may_revoke, parse_scope as parse_scope, valid_scope_name as valid_scope_name
 from ._jwks import JwksClient as JwksClient
+from ._registered import RegisteredClaims as RegisteredClaims
 
 __all__ = [
     "AlgorithmNotAllowed", "Answer", "AuthError", "Authenticated", "Authenticator", "BadSignature",
@@ -26,10 +27,9 @@ __all__ = [
     "UserLogin", "Verifier", "WeakKey", "__version__", "bearer_credentials", "bearer_token", "canonical_ip", "forwarded_mentions",
     "content_type", "create_sub_account_token", "create_token", "error_class", "error_status",
     "generate_private_key_pem", "generate_secret", "inspect_unverified", "login_error_json", "login_reseller",
-    "login_user", "logout", "media_format", "sms_error_body", "InsufficientScope", "InvalidScope",
-    "JwksClient", "JwksUnavailable",
-    "MAX_SCOPES", "MAX_SCOPE_CHARS", "MAX_VOCABULARY_SCOPES", "RequiredScopes", "ScopeVocabulary", "TokenForm",
-    "client_credentials", "introspection_json", "may_revoke", "parse_scope", "valid_scope_name"
+    "login_user", "logout", "media_format", "sms_error_body", "InsufficientScope", "InvalidScope", "JwksClient",
+    "JwksUnavailable", "MAX_SCOPES", "MAX_SCOPE_CHARS", "MAX_VOCABULARY_SCOPES", "RequiredScopes", "ScopeVocabulary", "TokenForm",
+    "client_credentials", "introspection_json", "may_revoke", "parse_scope", "valid_scope_name", "RegisteredClaims"
 ]
 __version__: Final[str]
 DEFAULT_DYNAMIC_TTL: Final[int]
@@ -316,14 +316,15 @@ class Verifier:
     def __new__(
         cls,
         ring: KeyRing,
-        leeway: Union[int, timedelta] = 0,
-        max_clock_skew: Union[int, timedelta] = 60,
-        max_token_size: int = 8192,
-        revocation: Optional[_Revocation] = None,
-        audience: Union[str, Iterable[str], None] = None,
-        issuer: Optional[str] = None,
-        vocabulary: Optional[ScopeVocabulary] = None,
+        leeway: Union[int, timedelta] = 0, max_clock_skew: Union[int, timedelta] = 60, max_token_size: int = 8192,
+        revocation: Optional[_Revocation] = None, audience: Union[str, Iterable[str], None] = None,
+        issuer: Optional[str] = None, vocabulary: Optional[ScopeVocabulary] = None,
+        profile: Literal["seeds", "registered"] = "seeds", required_claims: Optional[list[str]] = None,
     ) -> Verifier: ...
+    @property
+    def profile(self) -> str: ...
+    @property
+    def required_claims(self) -> Optional[list[str]]: ...
     @property
     def vocabulary(self) -> Optional[ScopeVocabulary]: ...
     def require(self, names: Union[_Names, RequiredScopes]) -> RequiredScopes: ...

@@ -10,6 +10,7 @@ mod inspect;
 mod jwks_url;
 mod keys;
 mod mint;
+mod profile;
 mod scopes;
 mod support;
 mod verify;

@@ -11,12 +11,16 @@ use crate::ip::IpRule;
 mod decode;
 mod extra;
 mod plain;
+mod registered;
 mod serialize;
 pub(crate) mod value;
 
 pub use self::decode::decode_claims;
 pub(crate) use self::decode::json_error_kind;
 pub use self::extra::{check_extra_claims, parse_extra_claims, MAX_EXTRA_CLAIMS, RESERVED_CLAIMS};
+pub use self::registered::{
+    decode_registered_claims, RegisteredClaim, RegisteredClaims, RequiredClaims,
+};
 pub(crate) use self::serialize::write_plain_claims;
 
 /// The two kinds of principal a token can speak for (the `type` claim).

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::bearer::{bearer_credentials, bearer_token};
 use super::client_addr::TrustedProxies;
-use crate::claims::Claims;
+use crate::claims::{Claims, RegisteredClaims};
 use crate::error::Result;
 use crate::revocation::RevocationStore;
 use crate::scope::RequiredScopes;
@@ -19,6 +19,16 @@ pub struct Authenticated {
     pub claims: Claims,
     /// The client address the token was checked from (`None`: unknown, a connection
     /// without an IP address).
+    pub client_ip: Option<IpAddr>,
+}
+
+/// A request that authenticated with a token of the registered claims profile
+/// (docs/profiles.md): [`Authenticator::authenticate_registered_at`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegisteredAuthenticated {
+    /// The verified registered and custom claims of the bearer token.
+    pub claims: RegisteredClaims,
+    /// The client address the request came from (`None`: unknown).
     pub client_ip: Option<IpAddr>,
 }
 
@@ -239,6 +249,74 @@ impl Authenticator {
         self.verifier.verify_with(token, &req)
     }
 
+    /// [`authenticate_scoped_at`](Self::authenticate_scoped_at) for a verifier of the
+    /// registered claims profile (docs/profiles.md): the same steps and answers, with
+    /// [`Verifier::verify_registered_with`] as step 3. A verifier of the seeds profile is
+    /// refused (`invalid_claims`), as [`authenticate_at`](Self::authenticate_at) refuses a
+    /// registered one: one authenticator reads one profile.
+    pub fn authenticate_registered_at(
+        &self,
+        authorization: &[&[u8]],
+        peer: Option<IpAddr>,
+        forwarded_for: &[&[u8]],
+        now: Option<u64>,
+        scopes: Option<&RequiredScopes>,
+    ) -> Result<RegisteredAuthenticated> {
+        let token = bearer_token(authorization)?;
+        self.registered_token(token, peer, forwarded_for, now, scopes)
+    }
+
+    /// [`authenticate_optional_scoped_at`](Self::authenticate_optional_scoped_at) for the
+    /// registered profile: `Ok(None)` without bearer credentials, otherwise exactly
+    /// [`authenticate_registered_at`](Self::authenticate_registered_at).
+    pub fn authenticate_registered_optional_at(
+        &self,
+        authorization: &[&[u8]],
+        peer: Option<IpAddr>,
+        forwarded_for: &[&[u8]],
+        now: Option<u64>,
+        scopes: Option<&RequiredScopes>,
+    ) -> Result<Option<RegisteredAuthenticated>> {
+        match bearer_credentials(authorization)? {
+            None => Ok(None),
+            Some(token) => self
+                .registered_token(token, peer, forwarded_for, now, scopes)
+                .map(Some),
+        }
+    }
+
+    /// [`verify_at`](Self::verify_at) for the registered profile (the token's
+    /// `jti` asked of the revocation stores).
+    pub fn verify_registered_at(
+        &self,
+        token: &str,
+        now: Option<u64>,
+        scopes: Option<&RequiredScopes>,
+    ) -> Result<RegisteredClaims> {
+        let mut req = VerifyRequest {
+            now,
+            scopes,
+            ..VerifyRequest::default()
+        };
+        if let Some(store) = &self.revocation {
+            req.revocation = Some(store.as_ref());
+        }
+        self.verifier.verify_registered_with(token, &req)
+    }
+
+    fn registered_token(
+        &self,
+        token: &str,
+        peer: Option<IpAddr>,
+        forwarded_for: &[&[u8]],
+        now: Option<u64>,
+        scopes: Option<&RequiredScopes>,
+    ) -> Result<RegisteredAuthenticated> {
+        let client_ip = self.proxies.client_ip(peer, forwarded_for)?;
+        let claims = self.verify_registered_at(token, now, scopes)?;
+        Ok(RegisteredAuthenticated { claims, client_ip })
+    }
+
     /// Steps 2 and 3 of [`authenticate_at`](Self::authenticate_at), for a well-formed token.
     fn verify_token(
         &self,
@@ -298,6 +376,70 @@ mod tests {
     ) -> Result<Option<Authenticated>> {
         let peer = Some("10.0.0.1".parse().unwrap());
         auth.authenticate_optional_at(lines, peer, xff, Some(NOW + 10))
+    }
+
+    #[test]
+    fn the_registered_profile_gives_the_same_answers() {
+        use crate::{ClaimsProfile, RequiredClaims, VerifyOptions};
+        let key = Key::new("k1", Algorithm::HS256, b"a secret of at least 32 bytes....").unwrap();
+        let mut options = VerifyOptions::default();
+        options.set_profile(ClaimsProfile::Registered(RequiredClaims::default()));
+        let store = MemoryRevocationStore::new();
+        store.revoke("gone", None, None).unwrap();
+        let auth = Authenticator::new(Verifier::with_options(
+            KeyRing::single(key.clone()),
+            options,
+        ))
+        .trusted_proxies(TrustedProxies::parse(&["10.0.0.0/8"]).unwrap())
+        .revocation(Arc::new(store));
+        let sign = |p: &str| format!("Bearer {}", key.sign_compact(p.as_bytes()).unwrap());
+        let ok = sign(r#"{"sub":"idp-user","exp":1700000600,"jti":"live"}"#);
+        let peer = Some("10.0.0.1".parse().unwrap());
+        let now = Some(NOW);
+        let got = auth
+            .authenticate_registered_at(&[ok.as_bytes()], peer, &[b"203.0.113.9"], now, None)
+            .unwrap();
+        assert_eq!(got.claims.sub.as_deref(), Some("idp-user"));
+        assert_eq!(got.client_ip, Some("203.0.113.9".parse().unwrap()));
+        let opt = auth.authenticate_registered_optional_at(&[], peer, &[], now, None);
+        assert_eq!(opt.unwrap(), None);
+        let cases: [(String, &[&[u8]], ErrorCode); 6] = [
+            ("Bearer abc.def.ghi".into(), &[], ErrorCode::MalformedToken),
+            (
+                sign(r#"{"sub":"x","exp":1700000600,"jti":"gone"}"#),
+                &[],
+                ErrorCode::TokenRevoked,
+            ),
+            (
+                sign(r#"{"sub":"x","exp":1699999999}"#),
+                &[],
+                ErrorCode::TokenExpired,
+            ),
+            (sign(r#"{"sub":"x"}"#), &[], ErrorCode::InvalidClaims),
+            (ok.clone(), &[b"unknown"], ErrorCode::InvalidIpAddress),
+            (String::new(), &[], ErrorCode::MissingToken),
+        ];
+        for (header, xff, want) in &cases {
+            let lines: Vec<&[u8]> = if header.is_empty() {
+                vec![]
+            } else {
+                vec![header.as_bytes()]
+            };
+            let err = auth
+                .authenticate_registered_at(&lines, peer, xff, now, None)
+                .unwrap_err();
+            assert_eq!(err.code(), *want, "{header}");
+        }
+        // One authenticator reads one profile: the seeds call is refused, and the reverse.
+        let seeds = auth
+            .authenticate_at(&[ok.as_bytes()], peer, &[], now)
+            .unwrap_err();
+        assert_eq!(seeds.code(), ErrorCode::InvalidClaims);
+        let header = format!("Bearer {}", token("ok", None, Lifetime::Static));
+        let reverse = authenticator()
+            .authenticate_registered_at(&[header.as_bytes()], peer, &[], now, None)
+            .unwrap_err();
+        assert_eq!(reverse.code(), ErrorCode::InvalidClaims);
     }
 
     #[test]

@@ -20,7 +20,7 @@ mod oauth;
 mod session;
 
 pub use answer::{accept_format, Answer, AnswerStyle};
-pub use authenticate::{Authenticated, Authenticator};
+pub use authenticate::{Authenticated, Authenticator, RegisteredAuthenticated};
 pub use bearer::{bearer_credentials, bearer_token};
 pub use client_addr::{forwarded_mentions, peer_addr, TrustedProxies};
 pub use oauth::{

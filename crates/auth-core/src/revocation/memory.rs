@@ -20,7 +20,7 @@ use foldhash::quality::RandomState;
 use self::key::JtiKey;
 use self::table::JtiIndex;
 
-use super::{RevocationQuery, RevocationStore};
+use super::{RevocationQuery, RevocationStatus, RevocationStore};
 use crate::claims::{valid_jti, Claims, Principal, PrincipalType};
 use crate::clock;
 use crate::error::{Error, ErrorCode, Result};
@@ -530,6 +530,15 @@ impl RevocationStore for MemoryRevocationStore {
             }
         }
         self.jti_forget_at(query.jti).is_some()
+    }
+
+    /// A registered-profile token (no principal): revoked if its `jti` was revoked.
+    fn jti_revocation_status(&self, jti: &str, _exp: Option<u64>) -> RevocationStatus {
+        if self.jti_forget_at(jti).is_some() {
+            RevocationStatus::Revoked
+        } else {
+            RevocationStatus::NotRevoked
+        }
     }
 }
 

@@ -114,6 +114,16 @@ pub trait RevocationStore: Send + Sync {
             RevocationStatus::NotRevoked
         }
     }
+
+    /// The answer about a token of the registered claims profile (docs/profiles.md), which
+    /// names no principal of this library: only its `jti` (and `exp`, `None` when it has
+    /// none) can be asked about. The default is [`RevocationStatus::Unavailable`] — a store
+    /// that only knows how to answer [`RevocationQuery`] cannot tell, so it fails closed; the
+    /// in-memory and Redis stores answer from their revoked token ids.
+    fn jti_revocation_status(&self, jti: &str, exp: Option<u64>) -> RevocationStatus {
+        let _ = (jti, exp);
+        RevocationStatus::Unavailable
+    }
 }
 
 impl<T: RevocationStore + ?Sized> RevocationStore for Arc<T> {
@@ -122,6 +132,9 @@ impl<T: RevocationStore + ?Sized> RevocationStore for Arc<T> {
     }
     fn revocation_status(&self, query: &RevocationQuery<'_>) -> RevocationStatus {
         (**self).revocation_status(query)
+    }
+    fn jti_revocation_status(&self, jti: &str, exp: Option<u64>) -> RevocationStatus {
+        (**self).jti_revocation_status(jti, exp)
     }
 }
 
@@ -132,6 +145,9 @@ impl<T: RevocationStore + ?Sized> RevocationStore for Box<T> {
     fn revocation_status(&self, query: &RevocationQuery<'_>) -> RevocationStatus {
         (**self).revocation_status(query)
     }
+    fn jti_revocation_status(&self, jti: &str, exp: Option<u64>) -> RevocationStatus {
+        (**self).jti_revocation_status(jti, exp)
+    }
 }
 
 impl<T: RevocationStore + ?Sized> RevocationStore for &T {
@@ -140,5 +156,8 @@ impl<T: RevocationStore + ?Sized> RevocationStore for &T {
     }
     fn revocation_status(&self, query: &RevocationQuery<'_>) -> RevocationStatus {
         (**self).revocation_status(query)
+    }
+    fn jti_revocation_status(&self, jti: &str, exp: Option<u64>) -> RevocationStatus {
+        (**self).jti_revocation_status(jti, exp)
     }
 }
