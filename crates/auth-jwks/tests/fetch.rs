@@ -224,3 +224,28 @@ fn a_verifier_of_another_ring_is_refused() {
     assert_eq!(e.code(), ErrorCode::InvalidRequest);
     assert_eq!(server.requests(), 0);
 }
+
+#[test]
+fn another_issuers_token_with_the_registered_profile() {
+    let key =
+        auth_core::Key::generate("idp-1", Algorithm::ES256, &auth_core::SystemRandom).unwrap();
+    let jwks = auth_core::KeyRing::single(key.clone()).to_jwks();
+    let token = key
+        .sign_compact(br#"{"sub":"alice","iss":"https://idp.example","exp":1700000600}"#)
+        .unwrap();
+    let server = Server::https(Reply::jwks(&jwks));
+    let c = client(&server, options());
+    let mut vo = VerifyOptions::default();
+    vo.set_profile(auth_core::ClaimsProfile::registered())
+        .set_issuer(Some("https://idp.example".into()));
+    let v = c.verifier(vo);
+    let at = VerifyRequest::at(1_700_000_000);
+    let claims = c.verify_registered_with(&v, &token, &at).unwrap();
+    assert_eq!(claims.sub.as_deref(), Some("alice"));
+    assert_eq!(server.requests(), 1);
+    // The seeds API on a registered verifier fails closed, through the client too.
+    assert_eq!(
+        c.verify_with(&v, &token, &at).unwrap_err().code(),
+        ErrorCode::InvalidClaims
+    );
+}
