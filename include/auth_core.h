@@ -15,7 +15,7 @@
  * - AUTH_CORE_VERSION_MAJOR/MINOR/PATCH give the version of this header; auth_version()
  *   the version of the library linked.
  * - Fallible functions return an auth_result (uint32_t): AUTH_OK (0) on success, the
- *   core's stable error codes 1..33 (docs/errors.md), or the binding's codes from 1000.
+ *   core's stable error codes 1..34 (docs/errors.md), or the binding's codes from 1000.
  *   auth_result_name() / auth_result_http_status() translate any code.
  * - A Rust panic never unwinds into C: it is caught and reported as AUTH_PANIC.
  * - Every pointer argument is checked: NULL where a value is required gives
@@ -77,7 +77,7 @@
 
 // The result of a fallible call.
 //
-// `AUTH_OK` (0) is success. 1 to 33 are the core's stable error codes (docs/errors.md),
+// `AUTH_OK` (0) is success. 1 to 34 are the core's stable error codes (docs/errors.md),
 // numerically identical to `auth_core::ErrorCode`. Codes from 1000 up are the C
 // binding's own (a NULL argument, a buffer too small, text that is not UTF-8, a
 // Rust panic caught at the boundary, an index out of range). Numbers are never
@@ -161,6 +161,9 @@ enum auth_result
   // A scope name that is malformed or not declared, a scope list given twice or empty, or
   // a bad scope vocabulary (400).
   AUTH_INVALID_SCOPE = 33,
+  // No usable key set could be fetched from a JWKS URL (the endpoint failed, timed out or
+  // answered something the core refuses, and no earlier set is held) (503).
+  AUTH_JWKS_UNAVAILABLE = 34,
   // A required pointer argument was NULL.
   AUTH_NULL_ARGUMENT = 1000,
   // A caller-provided buffer is too small; the needed length was written to the
@@ -476,6 +479,15 @@ typedef struct auth_ip_regex auth_ip_regex;
 // ring: each mint uses the ring's active key at that moment.
 typedef struct auth_issuer auth_issuer;
 
+// A JWK Set fetched by URL, kept in a key ring (docs/jwks.md): fetched on first use, again
+// when stale, and once more (cooldown allowing) for a token whose `kid` it lacks; a bad
+// answer never replaces the keys. Verify through `auth_jwks_client_verify` so that this
+// happens; with no set fetched yet that is `AUTH_JWKS_UNAVAILABLE` (503).
+//
+// Reference-counted and internally synchronized: share it between threads (one fetch at a
+// time). Create with `auth_jwks_client_new`, release with `auth_jwks_client_free`.
+typedef struct auth_jwks_client auth_jwks_client;
+
 // A set of keys by `kid`: one active key mints, every key verifies (rotation).
 //
 // One key ring, shared: issuers and verifiers created from it (`auth_issuer_new`,
@@ -611,6 +623,47 @@ typedef struct auth_ttl_policy {
   // Whether static (never-expiring) tokens may be minted (default true).
   bool allow_static;
 } auth_ttl_policy;
+
+// Options of `auth_jwks_client_new`. Zero-initialize it (`auth_jwks_options o = {0};`) and
+// set what differs from the defaults; a 0 field means its default.
+typedef struct auth_jwks_options {
+  // How long a fetched set is used before the next verification fetches it again, when the
+  // answer has no `Cache-Control: max-age`, in ms (0: 300000).
+  uint64_t cache_ms;
+  // The longest `max-age` honoured, in ms (0: 86400000).
+  uint64_t max_cache_ms;
+  // Ignore the answer's `Cache-Control` (always use `cache_ms`).
+  bool ignore_cache_control;
+  // Least time between two fetch attempts started by verification (an unknown `kid`, a
+  // stale set, a retry after a failure), in ms (0: 30000).
+  uint64_t cooldown_ms;
+  // Connect timeout, and longest wait for the answer's head and for its body, in ms
+  // (0: 5000).
+  uint64_t timeout_ms;
+  // Deadline of a whole fetch, in ms (0: 10000).
+  uint64_t deadline_ms;
+  // Largest answer read, in bytes (0: 262144, also the maximum).
+  size_t max_bytes;
+  // Accept an `http://` URL (a loopback test server only: anyone on the path could choose
+  // the keys). Default false: only `https://`.
+  bool allow_http;
+} auth_jwks_options;
+
+// What `auth_jwks_client_status` reports.
+typedef struct auth_jwks_status {
+  // Keys in the ring now (0 until a fetch succeeded).
+  uint64_t keys;
+  // Fetch attempts so far.
+  uint64_t attempts;
+  // Attempts that failed.
+  uint64_t failures;
+  // Whether a fetch has succeeded (then `fresh_for_ms` is meaningful).
+  bool has_keys;
+  // How long the set stays fresh, in ms (0: stale, the next verification may fetch).
+  uint64_t fresh_for_ms;
+  // Whether the last attempt failed (`auth_jwks_client_last_error` says why).
+  bool failing;
+} auth_jwks_status;
 
 // A dialer-platform user as the host found it, after checking the password. A plain
 // input struct: the library copies what it needs during the call.
@@ -1431,6 +1484,60 @@ const struct auth_claims *auth_minted_claims(const struct auth_minted *minted);
 
 // Frees a minted token. NULL is a no-op.
 void auth_minted_free(struct auth_minted *minted);
+
+// Makes a client for `url` (UTF-8, `url_len` bytes; `https://`, or `http://` with
+// `allow_http`). `options` may be NULL (defaults). `ca_file`: a NUL-terminated path of a PEM
+// file of CA certificates to trust instead of the public roots, or NULL. Fetches nothing yet
+// (call `auth_jwks_client_refresh` to fetch at start-up). `*client_out` receives it.
+// Errors: `AUTH_INVALID_REQUEST` (the URL, an option, the CA file), `AUTH_INVALID_UTF8`,
+// `AUTH_NULL_ARGUMENT`.
+auth_result auth_jwks_client_new(const char *url,
+                                 size_t url_len,
+                                 const struct auth_jwks_options *options,
+                                 const char *ca_file,
+                                 struct auth_jwks_client **client_out,
+                                 struct auth_error **error_out);
+
+// Releases a client. NULL is a no-op. Rings taken from it stay valid.
+void auth_jwks_client_free(struct auth_jwks_client *client);
+
+// Fetches the set now and replaces the ring with it (waiting for a fetch already running).
+// Errors: `AUTH_JWKS_UNAVAILABLE` with the reason (`auth_error_message`; the ring is
+// unchanged), `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_jwks_client_refresh(const struct auth_jwks_client *client,
+                                     struct auth_error **error_out);
+
+// Writes a handle on the client's key ring to `*ring_out` (the same ring, not a copy: it
+// changes as the client fetches; free with `auth_key_ring_free`). Make the verifier for
+// `auth_jwks_client_verify` from it with `auth_verifier_new`. Errors: `AUTH_NULL_ARGUMENT`.
+auth_result auth_jwks_client_key_ring(const struct auth_jwks_client *client,
+                                      struct auth_key_ring **ring_out);
+
+// As `auth_verifier_verify_scoped`, through the client: the set is fetched first when it is
+// stale or was never fetched, and once more (cooldown allowing) when the token's `kid` is
+// not in it. `verifier` must follow the client's ring (`auth_jwks_client_key_ring`):
+// otherwise `AUTH_INVALID_REQUEST`. With no set fetched: `AUTH_JWKS_UNAVAILABLE` (503).
+// Thread-safe.
+auth_result auth_jwks_client_verify(const struct auth_jwks_client *client,
+                                    const struct auth_verifier *verifier,
+                                    const char *token,
+                                    size_t token_len,
+                                    const uint64_t *now,
+                                    const char *client_ip,
+                                    size_t client_ip_len,
+                                    const struct auth_revocation *revocation,
+                                    const struct auth_required_scopes *required,
+                                    struct auth_claims **claims_out,
+                                    struct auth_error **error_out);
+
+// Why the last fetch failed: `*error_out` receives a new error (free with `auth_error_free`),
+// or NULL when the last fetch succeeded or none was made. Errors: `AUTH_NULL_ARGUMENT`.
+auth_result auth_jwks_client_last_error(const struct auth_jwks_client *client,
+                                        struct auth_error **error_out);
+
+// Writes the client's counters to `*status_out`. Errors: `AUTH_NULL_ARGUMENT`. Thread-safe.
+auth_result auth_jwks_client_status(const struct auth_jwks_client *client,
+                                    struct auth_jwks_status *status_out);
 
 // Looks an algorithm up by its name (`"HS256"` … `"PS512"`, as the core's
 // `Algorithm::parse`) and writes its `auth_algorithm` number to `*out`.
@@ -2262,7 +2369,7 @@ auth_result auth_token_request_scopes(const struct auth_token_request *request,
 // Frees a token request. NULL is a no-op.
 void auth_token_request_free(struct auth_token_request *request);
 
-// A new error with a core code (1–33) and its default message, for a host that reports
+// A new error with a core code (1–34) and its default message, for a host that reports
 // a failure itself (`AUTH_INVALID_CREDENTIALS` after a wrong password, ...) through the
 // error bodies below. `*error_out` receives it (free with `auth_error_free`). Errors:
 // `AUTH_INVALID_ENUM` (not a core code), `AUTH_NULL_ARGUMENT`.

@@ -3,7 +3,7 @@
 #
 #   1. rust-version is honest (scripts/check-rust-version.sh)
 #   2. the C library exports exactly bindings/c/abi/symbols.txt (bindings/c/abi/check.sh)
-#   3. crates: `cargo package` of the publishable crates (auth-core, auth-redis, auth-server, auth-cli), built from
+#   3. crates: `cargo package` of the publishable crates (auth-core, auth-redis, auth-jwks, auth-server, auth-cli), built from
 #      the packaged sources
 #   4. Python: `maturin build --release` wheel and `maturin sdist`; `auditwheel show`
 #      (manylinux tag, abi3), `twine check`, the sdist's contents, and the wheel FILE
@@ -37,8 +37,8 @@ bash scripts/check-rust-version.sh
 say "C ABI symbol list"
 bash bindings/c/abi/check.sh
 
-say "cargo package (auth-core, auth-redis, auth-server, auth-cli)"
-# auth-cli depends on the unpublished auth-core, auth-redis and auth-server: cargo (>= 1.90)
+say "cargo package (auth-core, auth-redis, auth-jwks, auth-server, auth-cli)"
+# auth-cli depends on the unpublished auth-core, auth-redis, auth-jwks and auth-server: cargo (>= 1.90)
 # packages them together, resolving auth-cli's dependencies to the packages it just made.
 # --allow-dirty: this checks that the sources package and build, not that they are committed.
 #
@@ -51,16 +51,16 @@ say "cargo package (auth-core, auth-redis, auth-server, auth-cli)"
 # copy under a local registry's directory ("-<hash>") is one of ours: remove those and the build
 # fingerprints of these crates (the workspace's own builds of them are redone, once).
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
-for crate in auth-core auth-redis auth-server auth-cli; do
+for crate in auth-core auth-redis auth-jwks auth-server auth-cli; do
   rm -rf "$cargo_home"/registry/src/-*/"$crate-$version" "$target"/debug/.fingerprint/"$crate"-*
 done
-cargo package --locked --allow-dirty -p auth-core -p auth-redis -p auth-server -p auth-cli --quiet
-for crate in auth-core auth-redis auth-server auth-cli; do
+cargo package --locked --allow-dirty -p auth-core -p auth-redis -p auth-jwks -p auth-server -p auth-cli --quiet
+for crate in auth-core auth-redis auth-jwks auth-server auth-cli; do
   crate_file="$target/package/$crate-$version.crate"
   [ -f "$crate_file" ] || fail "missing $crate_file"
   listing=$(tar tzf "$crate_file")
   for f in Cargo.toml Cargo.toml.orig README.md src/lib.rs src/main.rs; do
-    case "$crate:$f" in auth-core:src/main.rs|auth-redis:src/main.rs|auth-server:src/main.rs|auth-cli:src/lib.rs) continue ;; esac
+    case "$crate:$f" in auth-core:src/main.rs|auth-redis:src/main.rs|auth-jwks:src/main.rs|auth-server:src/main.rs|auth-cli:src/lib.rs) continue ;; esac
     grep -qx "$crate-$version/$f" <<<"$listing" || fail "$crate_file lacks $f"
   done
 done

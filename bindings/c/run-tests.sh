@@ -10,6 +10,7 @@
 #     (tests/test_profile.c, profile.json) and of the signature-cache suite
 #     (tests/test_signature_cache.c);
 #   - runs the libjwt interop test (tests/test_libjwt.c; installs libjwt-dev when missing);
+#   - runs the JWKS client's C test (tests/test_jwks.c) against a local HTTPS server;
 #   - runs the example, the README quick-start compile line, and `make install` + pkg-config.
 # Needs: cargo, a C compiler, make, python3, valgrind, openssl, libjwt-dev (pkg-config optional).
 # Exits non-zero on any failure; the last line is "C suite: N passed, M failed".
@@ -153,6 +154,10 @@ if [ -f /usr/include/jwt.h ] && command -v openssl >/dev/null; then
 else
     bad "libjwt-dev (and openssl) needed for the libjwt interop test"
 fi
+
+echo "== C JWKS client (tests/jwks/server.py over HTTPS; bindings/c/tests/run-jwks.sh)"
+step "test_jwks.c against a local HTTPS JWKS endpoint, plain and under valgrind" \
+    bash "$HERE/tests/run-jwks.sh" "$BUILD/jwks"
 
 echo "== example"
 out="$("$BUILD/example")"; rc=$?

@@ -714,7 +714,7 @@ codes = [
     ("reseller_invalid_credentials", 401), ("reseller_ip_denied", 401), ("not_permitted", 403),
     ("revocation_store_full", 503), ("revocation_unavailable", 503), ("rate_limited", 429),
     ("server_error", 500), ("missing_token", 401), ("token_quota_exceeded", 403),
-    ("insufficient_scope", 403), ("invalid_scope", 400),
+    ("insufficient_scope", 403), ("invalid_scope", 400), ("jwks_unavailable", 503),
 ]
 messages = {"invalid_credentials": "Invalid login credentials", "login_ip_denied": "Login denied due to IP restriction",
             "reseller_invalid_credentials": "Invalid ID or Password", "reseller_ip_denied": "Your IP is not allowed"}

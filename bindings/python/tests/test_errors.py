@@ -53,17 +53,18 @@ def test_class_per_core_code(code: str) -> None:
 # scopes (docs/scopes.md).
 ADDED_STATUS = {"revocation_store_full": 503, "revocation_unavailable": 503, "rate_limited": 429,
                 "server_error": 500, "missing_token": 401, "token_quota_exceeded": 403,
-                "insufficient_scope": 403, "invalid_scope": 400}
+                "insufficient_scope": 403, "invalid_scope": 400, "jwks_unavailable": 503}
 
 
 def test_codes_are_the_spec_table_plus_revocation_http_edge_and_scope_codes() -> None:
     assert set(auth_core.ERROR_CODES) == set(SPEC_STATUS) | set(ADDED_STATUS)
-    assert len(set(auth_core.ERROR_CODES)) == len(auth_core.ERROR_CODES) == 33
+    assert len(set(auth_core.ERROR_CODES)) == len(auth_core.ERROR_CODES) == 34
     for code in ("rate_limited", "server_error", "missing_token", "token_quota_exceeded", "insufficient_scope",
-                 "invalid_scope"):
+                 "invalid_scope", "jwks_unavailable"):
         cls = getattr(auth_core, camel(code))
         assert (cls.code, cls.http_status) == (code, ADDED_STATUS[code])
     assert (auth_core.InsufficientScope.number, auth_core.InvalidScope.number) == (32, 33)
+    assert auth_core.JwksUnavailable.number == 34
 
 
 def test_insufficient_scope_carries_what_the_request_needs() -> None:

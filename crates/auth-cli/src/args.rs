@@ -245,6 +245,16 @@ pub(crate) struct VerifyArgs {
     /// or key file). A bad set is a configuration error (exit 2, `invalid_key`).
     #[arg(long, value_name = "PATH")]
     pub(crate) jwks: Option<PathBuf>,
+    /// Fetch the public keys from this JWK Set URL (`https://`) and verify with them
+    /// (docs/jwks.md). A fetch that fails is exit 1 with `jwks_unavailable`.
+    #[arg(long, value_name = "URL", conflicts_with = "jwks")]
+    pub(crate) jwks_url: Option<String>,
+    /// With --jwks-url: a PEM file of CA certificates to trust instead of the public roots.
+    #[arg(long, value_name = "FILE", requires = "jwks_url")]
+    pub(crate) jwks_ca: Option<PathBuf>,
+    /// With --jwks-url: accept an `http://` URL (a loopback test server only).
+    #[arg(long, requires = "jwks_url")]
+    pub(crate) jwks_allow_http: bool,
     #[command(flatten)]
     pub(crate) key: KeyArgs,
     #[command(flatten)]

@@ -93,6 +93,24 @@ pub(crate) fn jwks(args: &JwksArgs) -> Result<String, Failure> {
     Ok(KeyRing::single(key.map_err(Failure::Usage)?).to_jwks())
 }
 
+/// The JWKS client of `authctl verify --jwks-url URL [--jwks-ca FILE] [--jwks-allow-http]`
+/// (a key file as well is a usage error).
+pub(crate) fn jwks_client(
+    url: &str,
+    args: &crate::args::VerifyArgs,
+) -> Result<auth_jwks::JwksClient, Failure> {
+    if args.key.key_file.is_some() {
+        return Err(Failure::usage(
+            ErrorCode::InvalidKey,
+            "--jwks-url and --key-file both give keys: use one",
+        ));
+    }
+    let mut options = auth_jwks::JwksOptions::default();
+    options.ca_file = args.jwks_ca.clone();
+    options.allow_http = args.jwks_allow_http;
+    auth_jwks::JwksClient::new(url, options).map_err(Failure::Usage)
+}
+
 /// The ring `mint` and `verify` use: from `--jwks PATH` (verify only), from a PEM key file
 /// for an asymmetric `--alg` (an RSA key is pinned to the `--alg` given), or the HMAC secret (`AUTHCTL_SECRET` or `--key-file`).
 pub(crate) fn load_ring(key: &KeyArgs, jwks: Option<&Path>) -> Result<KeyRing, Failure> {

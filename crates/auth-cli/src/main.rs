@@ -278,7 +278,16 @@ fn mint(kind: MintKind) -> Result<Success, Failure> {
 }
 
 fn verify(args: VerifyArgs) -> Result<Success, Failure> {
-    let ring = keyfiles::load_ring(&args.key, args.jwks.as_deref())?;
+    let (ring, jwks) = match &args.jwks_url {
+        Some(url) => {
+            let client = keyfiles::jwks_client(url, &args)?;
+            (client.ring(), Some(client))
+        }
+        None => (
+            auth_core::SharedKeyRing::from(keyfiles::load_ring(&args.key, args.jwks.as_deref())?),
+            None,
+        ),
+    };
     let client_ip = match &args.ip {
         Some(text) => Some(parse_client_ip(text).map_err(Failure::Usage)?),
         None => None,
@@ -323,12 +332,16 @@ fn verify(args: VerifyArgs) -> Result<Success, Failure> {
         request.scopes = required.as_ref();
         request
     };
-    let json = if matches!(verifier.options().profile, ClaimsProfile::Registered(_)) {
-        verifier
+    let registered = matches!(verifier.options().profile, ClaimsProfile::Registered(_));
+    let json = match (&jwks, registered) {
+        (Some(c), true) => c
+            .verify_registered_with(&verifier, &token, &req)
+            .map(|c| c.to_json()),
+        (Some(c), false) => c.verify_with(&verifier, &token, &req).map(|c| c.to_json()),
+        (None, true) => verifier
             .verify_registered_with(&token, &req)
-            .map(|c| c.to_json())
-    } else {
-        verifier.verify_with(&token, &req).map(|c| c.to_json())
+            .map(|c| c.to_json()),
+        (None, false) => verifier.verify_with(&token, &req).map(|c| c.to_json()),
     };
     emit(&json.map_err(|e| Failure::Rejected(token_hint(e, &token)))?)?;
     Ok(Success::Zero)

@@ -129,6 +129,8 @@ error_codes! {
     InsufficientScope = 32, "insufficient_scope", Some(403), "insufficient scope";
     /// A scope name that is malformed or not declared, a scope list given twice or empty, or a bad scope vocabulary.
     InvalidScope = 33, "invalid_scope", Some(400), "invalid scope";
+    /// No usable key set could be fetched from a JWKS URL (auth-jwks): the endpoint failed, timed out, or answered something the core refuses, and no earlier set is held.
+    JwksUnavailable = 34, "jwks_unavailable", Some(503), "key set unavailable";
 }
 
 impl fmt::Display for ErrorCode {

@@ -410,12 +410,14 @@ fn every_code_has_a_producing_vector() {
     // `rate_limited` and `server_error` are the host's answers (`Answer::rate_limited`,
     // `Answer::server_error`: src/http/answer.rs and every skin); `token_quota_exceeded` needs
     // the host's count of issued tokens (`check_caller_account`, crates/auth-server's
-    // tests/account_changes.rs).
+    // tests/account_changes.rs); `jwks_unavailable` needs a JWKS endpoint that fails
+    // (crates/auth-jwks/tests).
     let not_from_vectors = [
         ErrorCode::RevocationUnavailable,
         ErrorCode::RateLimited,
         ErrorCode::ServerError,
         ErrorCode::TokenQuotaExceeded,
+        ErrorCode::JwksUnavailable,
     ];
     let missing: Vec<_> = ErrorCode::ALL
         .iter()

@@ -7,7 +7,7 @@
 //! The conventions every exported function follows (repeated in the header):
 //!
 //! - every symbol is `auth_<type>_<verb>`; handles are opaque; `_free(NULL)` is a no-op;
-//! - fallible functions return an `auth_result` (`AUTH_OK` is 0; 1–33 are the core's
+//! - fallible functions return an `auth_result` (`AUTH_OK` is 0; 1–34 are the core's
 //!   stable codes; 1000 and up the binding's own) and run inside a panic boundary:
 //!   a Rust panic becomes `AUTH_PANIC`, never an unwind into C;
 //! - every pointer is checked for NULL (`AUTH_NULL_ARGUMENT`); outputs are written only
@@ -34,6 +34,7 @@ pub mod error;
 pub mod http;
 pub mod ip;
 pub mod issue;
+pub mod jwks;
 pub mod keys;
 pub mod login;
 pub mod redis;

@@ -55,7 +55,7 @@ pub struct auth_redis_tls {
 }
 
 /// A NUL-terminated path, or `None` for NULL.
-unsafe fn path(p: *const c_char, what: &str) -> FfiResult<Option<std::path::PathBuf>> {
+pub(crate) unsafe fn path(p: *const c_char, what: &str) -> FfiResult<Option<std::path::PathBuf>> {
     if p.is_null() {
         return Ok(None);
     }

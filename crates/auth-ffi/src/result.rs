@@ -9,7 +9,7 @@ use crate::util::panic_boundary_or;
 
 /// The result of a fallible call.
 ///
-/// `AUTH_OK` (0) is success. 1 to 33 are the core's stable error codes (docs/errors.md),
+/// `AUTH_OK` (0) is success. 1 to 34 are the core's stable error codes (docs/errors.md),
 /// numerically identical to `auth_core::ErrorCode`. Codes from 1000 up are the C
 /// binding's own (a NULL argument, a buffer too small, text that is not UTF-8, a
 /// Rust panic caught at the boundary, an index out of range). Numbers are never
@@ -92,6 +92,9 @@ pub enum auth_result {
     /// A scope name that is malformed or not declared, a scope list given twice or empty, or
     /// a bad scope vocabulary (400).
     AUTH_INVALID_SCOPE = 33,
+    /// No usable key set could be fetched from a JWKS URL (the endpoint failed, timed out or
+    /// answered something the core refuses, and no earlier set is held) (503).
+    AUTH_JWKS_UNAVAILABLE = 34,
     /// A required pointer argument was NULL.
     AUTH_NULL_ARGUMENT = 1000,
     /// A caller-provided buffer is too small; the needed length was written to the
@@ -196,6 +199,7 @@ impl auth_result {
             ErrorCode::TokenQuotaExceeded => AUTH_TOKEN_QUOTA_EXCEEDED,
             ErrorCode::InsufficientScope => AUTH_INSUFFICIENT_SCOPE,
             ErrorCode::InvalidScope => AUTH_INVALID_SCOPE,
+            ErrorCode::JwksUnavailable => AUTH_JWKS_UNAVAILABLE,
         }
     }
 

@@ -217,20 +217,54 @@ pub unsafe extern "C" fn auth_verifier_verify_scoped(
 ) -> auth_result {
     guard(error_out, || {
         let verifier = handle(verifier, "verifier")?;
-        let token = bytes(token.cast(), token_len, "token")?;
-        let out = out_ptr(claims_out, "claims_out")?;
-        let client_ip = match opt_text(client_ip, client_ip_len, "client_ip")? {
+        let args = VerifyArgs {
+            token,
+            token_len,
+            now,
+            client_ip,
+            client_ip_len,
+            revocation,
+            required,
+            claims_out,
+        };
+        args.run(|token, req| verifier.verify_with(token, req))
+    })
+}
+
+/// The arguments every verify function shares, read and checked in one place.
+pub(crate) struct VerifyArgs {
+    pub token: *const c_char,
+    pub token_len: usize,
+    pub now: *const u64,
+    pub client_ip: *const c_char,
+    pub client_ip_len: usize,
+    pub revocation: *const auth_revocation,
+    pub required: *const auth_required_scopes,
+    pub claims_out: *mut *mut auth_claims,
+}
+
+impl VerifyArgs {
+    /// Reads the arguments into a request, calls `verify`, writes the claims.
+    ///
+    /// SAFETY: the pointers are NULL or valid as the verify functions document.
+    pub(crate) unsafe fn run(
+        self,
+        verify: impl FnOnce(&[u8], &VerifyRequest<'_>) -> authcore::Result<authcore::Claims>,
+    ) -> FfiResult {
+        let token = bytes(self.token.cast(), self.token_len, "token")?;
+        let out = out_ptr(self.claims_out, "claims_out")?;
+        let client_ip = match opt_text(self.client_ip, self.client_ip_len, "client_ip")? {
             None => None,
             Some(t) => Some(parse_client_ip(t)?),
         };
-        let store = match revocation.is_null() {
+        let store = match self.revocation.is_null() {
             true => None,
-            false => Some(handle(revocation, "revocation")?),
+            false => Some(handle(self.revocation, "revocation")?),
         };
-        let required = opt_required(required)?;
+        let required = opt_required(self.required)?;
         let req = {
             let mut request = VerifyRequest::default();
-            request.now = now.as_ref().copied();
+            request.now = self.now.as_ref().copied();
             request.client_ip = client_ip;
             request.revocation = store.map(|s| s as &dyn authcore::RevocationStore);
             request.scopes = required;
@@ -239,15 +273,13 @@ pub unsafe extern "C" fn auth_verifier_verify_scoped(
         // A refused `Bearer …` text (or one with a line ending) says what to remove. (A
         // token short of scope verified first, so it has no such text; its error is kept
         // as it is, with the requirement for the challenge.)
-        let claims = verifier
-            .verify_with(token, &req)
-            .map_err(|e| match e.code() {
-                authcore::ErrorCode::InsufficientScope => e,
-                _ => authcore::token_hint(e, token),
-            })?;
+        let claims = verify(token, &req).map_err(|e| match e.code() {
+            authcore::ErrorCode::InsufficientScope => e,
+            _ => authcore::token_hint(e, token),
+        })?;
         out.write(new_box(claims));
         Ok(())
-    })
+    }
 }
 
 /// A token's header and claims, decoded WITHOUT verifying anything (for debugging and

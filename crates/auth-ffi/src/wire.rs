@@ -269,7 +269,7 @@ unsafe fn core_error<'a>(error: *const auth_error) -> FfiResult<&'a Error> {
     })
 }
 
-/// A new error with a core code (1–33) and its default message, for a host that reports
+/// A new error with a core code (1–34) and its default message, for a host that reports
 /// a failure itself (`AUTH_INVALID_CREDENTIALS` after a wrong password, ...) through the
 /// error bodies below. `*error_out` receives it (free with `auth_error_free`). Errors:
 /// `AUTH_INVALID_ENUM` (not a core code), `AUTH_NULL_ARGUMENT`.

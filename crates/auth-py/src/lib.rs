@@ -22,6 +22,7 @@ mod errors;
 mod http;
 mod ip;
 mod issue;
+mod jwks;
 mod keys;
 mod login;
 mod oauth;
@@ -74,6 +75,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ip::PyIpRegex>()?;
     m.add_class::<revocation::PyMemoryStore>()?;
     m.add_class::<redis_store::PyRedisStore>()?;
+    m.add_class::<jwks::PyJwksClient>()?;
     m.add_class::<login::PyUserLogin>()?;
     m.add_class::<login::PyResellerLogin>()?;
     m.add_class::<wire::PyTokenRequest>()?;

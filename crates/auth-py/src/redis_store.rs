@@ -15,7 +15,7 @@ use crate::convert::{opt_time, to_principal, to_str, to_time, type_name};
 use crate::errors::core_detached;
 
 /// Seconds as an int, a float or a ``timedelta``; positive and finite.
-fn seconds(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Duration> {
+pub(crate) fn seconds(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Duration> {
     let secs: f64 = if obj.hasattr("total_seconds")? {
         obj.call_method0("total_seconds")?.extract()?
     } else if obj.is_instance_of::<pyo3::types::PyBool>() {

@@ -4,8 +4,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use auth_core::{
-    token_hint, ErrorCode, RequiredScopes, ScopeVocabulary, SignatureCache, Verifier,
-    VerifyOptions, VerifyRequest,
+    token_hint, ClaimsProfile, ErrorCode, RequiredScopes, ScopeVocabulary, SignatureCache,
+    Verifier, VerifyOptions, VerifyRequest,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -45,6 +45,9 @@ pub struct PyVerifier {
     pub(crate) verifier: Verifier,
     revocation: Option<Revocation>,
     vocabulary: Option<Py<PyScopeVocabulary>>,
+    /// Made by `JwksClient.verifier`: verification goes through the client (fetching a stale
+    /// set, refetching for an unknown `kid`).
+    pub(crate) jwks: Option<auth_jwks::JwksClient>,
 }
 
 impl PyVerifier {
@@ -72,6 +75,7 @@ const YIELD_GIL_EVERY: usize = 64 * SIGNAL_CHECK_EVERY;
 /// `__cause__` of `RevocationUnavailable`.
 fn verify_one(
     v: &Verifier,
+    jwks: Option<&auth_jwks::JwksClient>,
     token: &[u8],
     now: Option<u64>,
     client_ip: Option<IpAddr>,
@@ -84,7 +88,18 @@ fn verify_one(
     request.revocation = call_revocation.map(Revocation::as_store);
     request.scopes = scopes;
     // A refused `Bearer …` text (or one with a line ending) says what to remove.
-    CallbackStore::run(|| run(|| verify_any(v, token, &request).map_err(|e| token_hint(e, token))))
+    CallbackStore::run(|| {
+        run(|| {
+            match jwks {
+                Some(c) if matches!(v.options().profile, ClaimsProfile::Registered(_)) => c
+                    .verify_registered_with(v, token, &request)
+                    .map(AnyClaims::Registered),
+                Some(c) => c.verify_with(v, token, &request).map(AnyClaims::Seeds),
+                None => verify_any(v, token, &request),
+            }
+            .map_err(|e| token_hint(e, token))
+        })
+    })
 }
 
 /// How much of a failed revocation callable's message goes into `RevocationUnavailable`'s own
@@ -173,6 +188,47 @@ fn audiences(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
         .collect()
 }
 
+impl PyVerifier {
+    /// A verifier of `ring` from the constructor's arguments (`numbers`: leeway, max clock
+    /// skew, max token size).
+    pub(crate) fn build(
+        ring: auth_core::SharedKeyRing,
+        numbers: [Option<&Bound<'_, PyAny>>; 3],
+        profile: ClaimsProfile,
+        revocation: Option<&Bound<'_, PyAny>>,
+        audience: Option<&Bound<'_, PyAny>>,
+        issuer: Option<&Bound<'_, PyAny>>,
+        vocabulary: Option<Py<PyScopeVocabulary>>,
+    ) -> PyResult<Self> {
+        let [leeway, max_clock_skew, max_token_size] = numbers;
+        let d = VerifyOptions::default();
+        let options = {
+            let mut options = VerifyOptions::default();
+            options.leeway = opt_duration(leeway, "leeway")?.unwrap_or(d.leeway);
+            options.max_clock_skew =
+                opt_duration(max_clock_skew, "max_clock_skew")?.unwrap_or(d.max_clock_skew);
+            options.max_token_size = opt_u64(max_token_size, "max_token_size")?
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+                .unwrap_or(d.max_token_size);
+            for a in audiences(audience)? {
+                options.add_audience(a);
+            }
+            options.set_issuer(opt_str(issuer, "issuer")?);
+            options.set_profile(profile);
+            options
+        };
+        let revocation = Revocation::from_py(revocation)?;
+        let mut verifier = Verifier::with_options(ring, options);
+        verifier.set_revocation_store(revocation.as_ref().map(Revocation::to_store));
+        Ok(PyVerifier {
+            verifier,
+            revocation,
+            vocabulary,
+            jwks: None,
+        })
+    }
+}
+
 #[pymethods]
 impl PyVerifier {
     #[new]
@@ -194,36 +250,24 @@ impl PyVerifier {
         required_claims: Option<Vec<String>>,
         signature_cache: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let d = VerifyOptions::default();
         let profile = profile_arg(ring.py(), profile, required_claims)?;
-        let options = {
-            let mut options = VerifyOptions::default();
-            options.leeway = opt_duration(leeway, "leeway")?.unwrap_or(d.leeway);
-            options.max_clock_skew =
-                opt_duration(max_clock_skew, "max_clock_skew")?.unwrap_or(d.max_clock_skew);
-            options.max_token_size = opt_u64(max_token_size, "max_token_size")?
-                .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
-                .unwrap_or(d.max_token_size);
-            for a in audiences(audience)? {
-                options.add_audience(a);
-            }
-            options.set_issuer(opt_str(issuer, "issuer")?);
-            options.set_profile(profile);
-            options
-        };
-        let revocation = Revocation::from_py(revocation)?;
-        let mut verifier = Verifier::with_options(ring.get().shared.clone(), options);
-        verifier.set_revocation_store(revocation.as_ref().map(Revocation::to_store));
+        let mut built = PyVerifier::build(
+            ring.get().shared.clone(),
+            [leeway, max_clock_skew, max_token_size],
+            profile,
+            revocation,
+            audience,
+            issuer,
+            vocabulary,
+        )?;
         let capacity = opt_u64(signature_cache, "signature_cache")?.unwrap_or(0);
         if capacity > 0 {
             let capacity = usize::try_from(capacity).unwrap_or(usize::MAX);
-            verifier.set_signature_cache(Some(Arc::new(SignatureCache::new(capacity))));
+            built
+                .verifier
+                .set_signature_cache(Some(Arc::new(SignatureCache::new(capacity))));
         }
-        Ok(PyVerifier {
-            verifier,
-            revocation,
-            vocabulary,
-        })
+        Ok(built)
     }
 
     /// The counters of the signature cache (docs/signature-cache.md) as a dict — ``hits``,
@@ -326,7 +370,7 @@ impl PyVerifier {
     /// ``vocabulary`` — checked last: a token whose ``scope`` claim does not hold them →
     /// ``InsufficientScope`` (403; a token without the claim holds everything).
     #[pyo3(signature = (token, *, now = None, client_ip = None, revocation = None, scopes = None))]
-    fn verify(
+    pub(crate) fn verify(
         &self,
         py: Python<'_>,
         token: &Bound<'_, PyAny>,
@@ -343,8 +387,9 @@ impl PyVerifier {
         let required = required_arg(scopes, self.vocab())?;
         let need = required.as_deref();
         let verifier = &self.verifier;
+        let jwks = self.jwks.as_ref();
         let outcome =
-            py.detach(|| verify_one(verifier, token.as_bytes(), now, client_ip, rev, need));
+            py.detach(|| verify_one(verifier, jwks, token.as_bytes(), now, client_ip, rev, need));
         finish(py, outcome)
     }
 
@@ -399,6 +444,7 @@ impl PyVerifier {
         let required = required_arg(scopes, self.vocab())?;
         let need = required.as_deref();
         let verifier = &self.verifier;
+        let jwks = self.jwks.as_ref();
         let out = PyList::empty(py);
         // Signals are checked between chunks (Ctrl-C interrupts a long batch), and an
         // interrupt raised by a revocation callable ends the batch at once.
@@ -407,7 +453,8 @@ impl PyVerifier {
             let mut outcomes = Vec::with_capacity(chunk.len());
             py.detach(|| {
                 for t in chunk {
-                    let outcome = verify_one(verifier, t.as_bytes(), now, client_ip, rev, need);
+                    let outcome =
+                        verify_one(verifier, jwks, t.as_bytes(), now, client_ip, rev, need);
                     let fatal = matches!(&outcome.1, Some(e) if Python::attach(|py| CallbackStore::is_fatal(py, e)));
                     outcomes.push(outcome);
                     if fatal {

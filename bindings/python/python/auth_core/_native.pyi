@@ -11,6 +11,7 @@ from ._scopes import MAX_VOCABULARY_SCOPES as MAX_VOCABULARY_SCOPES, RequiredSco
 from ._scopes import ScopeVocabulary as ScopeVocabulary, TokenForm as TokenForm, _Names
 from ._scopes import client_credentials as client_credentials, introspection_json as introspection_json
 from ._scopes import may_revoke as may_revoke, parse_scope as parse_scope, valid_scope_name as valid_scope_name
+from ._jwks import JwksClient as JwksClient
 from ._registered import RegisteredClaims as RegisteredClaims
 
 __all__ = [
@@ -26,8 +27,8 @@ __all__ = [
     "UserLogin", "Verifier", "WeakKey", "__version__", "bearer_credentials", "bearer_token", "canonical_ip", "forwarded_mentions",
     "content_type", "create_sub_account_token", "create_token", "error_class", "error_status",
     "generate_private_key_pem", "generate_secret", "inspect_unverified", "login_error_json", "login_reseller",
-    "login_user", "logout", "media_format", "sms_error_body", "InsufficientScope", "InvalidScope",
-    "MAX_SCOPES", "MAX_SCOPE_CHARS", "MAX_VOCABULARY_SCOPES", "RequiredScopes", "ScopeVocabulary", "TokenForm",
+    "login_user", "logout", "media_format", "sms_error_body", "InsufficientScope", "InvalidScope", "JwksClient",
+    "JwksUnavailable", "MAX_SCOPES", "MAX_SCOPE_CHARS", "MAX_VOCABULARY_SCOPES", "RequiredScopes", "ScopeVocabulary", "TokenForm",
     "client_credentials", "introspection_json", "may_revoke", "parse_scope", "valid_scope_name", "RegisteredClaims"
 ]
 __version__: Final[str]
@@ -90,6 +91,7 @@ class TokenQuotaExceeded(AuthError): ...
 class InsufficientScope(AuthError):
     required_scope: Optional[str]
 class InvalidScope(AuthError): ...
+class JwksUnavailable(AuthError): ...
 
 def error_class(code: str) -> type[AuthError]: ...
 def inspect_unverified(token: _Token, *, max_size: int = 8192) -> dict[str, Any]: ...
@@ -426,7 +428,6 @@ class RedisRevocationStore:
     def __len__(self) -> int: ...
 
 # --- docs/apis.md wire shapes -------------------------------------------------------------
-
 _Format = Literal["json", "xml"]
 
 @final

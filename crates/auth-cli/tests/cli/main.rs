@@ -7,6 +7,7 @@ mod asymmetric;
 mod check_ip;
 mod demo;
 mod inspect;
+mod jwks_url;
 mod keys;
 mod mint;
 mod profile;

@@ -235,7 +235,9 @@ const fn oauth_error(code: ErrorCode) -> &'static str {
         | TokenRevoked | IpNotAllowed => "invalid_token",
         InsufficientScope | NotPermitted | TokenQuotaExceeded => "insufficient_scope",
         InvalidScope => "invalid_scope",
-        RateLimited | RevocationUnavailable | RevocationStoreFull => "temporarily_unavailable",
+        RateLimited | RevocationUnavailable | RevocationStoreFull | JwksUnavailable => {
+            "temporarily_unavailable"
+        }
         _ => match code.http_status() {
             Some(400..=499) => "invalid_request",
             _ => "server_error",

@@ -13,10 +13,16 @@ pub fn error_status(err: &Error) -> u16 {
 }
 
 /// The message shown to a client: the error's own message, or the code's generic message
-/// for configuration errors and `server_error` (details of the server's set-up are not the
+/// for configuration errors, `server_error` and `jwks_unavailable` (details of the server's set-up are not the
 /// client's business).
 pub(crate) fn client_message(err: &Error) -> &str {
-    if err.http_status().is_some() && err.code() != ErrorCode::ServerError {
+    // A key-set fetch failure's details (endpoints, TLS) are for the operator's log.
+    if err.http_status().is_some()
+        && !matches!(
+            err.code(),
+            ErrorCode::ServerError | ErrorCode::JwksUnavailable
+        )
+    {
         err.message()
     } else {
         err.code().default_message()
