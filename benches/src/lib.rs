@@ -60,7 +60,7 @@ pub fn user_token(now: u64) -> String {
         .token
 }
 
-/// A verifier with default options over [`ring`].
+/// A verifier with default options over [`ring()`].
 pub fn verifier() -> Verifier {
     Verifier::new(ring())
 }
@@ -199,7 +199,7 @@ pub fn reseller_token_with_rules(now: u64, n: usize) -> (String, std::net::IpAdd
     (token, addr.parse().expect("an address"))
 }
 
-/// A verifier over [`ring`] accepting tokens up to [`LARGE_TOKEN_SIZE`] bytes.
+/// A verifier over [`ring()`] accepting tokens up to [`LARGE_TOKEN_SIZE`] bytes.
 pub fn large_verifier() -> Verifier {
     let mut options = auth_core::VerifyOptions::default();
     options.max_token_size = LARGE_TOKEN_SIZE;
