@@ -371,8 +371,9 @@ impl Verifier {
         );
 
         // The signature is decoded only when its length can be the key's (66 bytes of room at
-        // least, as before RSA): an HMAC, EdDSA or ECDSA signature (at most 132 bytes) on the
-        // stack, an RSA one (256 to 1024) on the heap.
+        // least, as before RSA): an HMAC, EdDSA or ES256 signature (at most 64 bytes) on the
+        // stack, an ES384/ES512 or RSA one (96 to 1024 bytes, whose check costs a thousand
+        // times the allocation) on the heap.
         let room = (key.signature_len() + 3).max(66);
         if decoded_len_bound(seg.signature.len()) > room {
             return Err(Error::with_message(
@@ -380,7 +381,7 @@ impl Verifier {
                 "signature has the wrong length",
             ));
         }
-        let mut stack = [0u8; 135];
+        let mut stack = [0u8; 66];
         let mut heap = Vec::new();
         let buf = if room <= stack.len() {
             &mut stack[..]
