@@ -147,10 +147,10 @@ fn key_body(jwk: &Map<String, Value>, private_ok: bool) -> Result<Entry> {
     }
     let alg = match (kty, crv) {
         ("OKP", Some("Ed25519")) => Algorithm::EdDSA,
-        ("EC", Some(c)) if Curve::from_jwk_name(c).is_some() => {
-            Curve::from_jwk_name(c).map_or(Algorithm::ES256, Curve::algorithm)
-        }
-        ("OKP" | "EC", Some(c)) => {
+        ("EC", Some(c)) => Curve::from_jwk_name(c)
+            .map(Curve::algorithm)
+            .ok_or_else(|| invalid(format!("`crv` {c:?} is not P-256, P-384 or P-521")))?,
+        ("OKP", Some(c)) => {
             return Err(invalid(format!(
                 "`crv` {c:?} does not match `kty` {kty:?} or is not supported"
             )))
