@@ -17,9 +17,9 @@ import sys
 import time
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 base, other, shots = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -57,11 +57,21 @@ def shot(name):
     driver.save_screenshot(os.path.join(shots, f"{n:02d}-{name}.png"))
 
 
+def _gone(element):
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:  # StaleElementReferenceException included
+        return True
+
+
 def submit(element):
     """Clicks a submit button and waits for the page it leads to."""
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 15).until(EC.staleness_of(old))
+    # While the old page is torn down, Chromium may answer "Node ... does not belong to the
+    # document" (a WebDriverException) instead of a stale reference: both mean it is gone.
+    WebDriverWait(driver, 15, ignored_exceptions=()).until(lambda d: _gone(old))
     WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
